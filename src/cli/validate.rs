@@ -1,0 +1,41 @@
+//! `vpcep validate`: load the configuration and report every problem.
+
+use super::Globals;
+use crate::config::{self, LoadOptions, VarArg};
+use crate::diag;
+
+/// Prints diagnostics to stderr and a one-line verdict; returns the exit code.
+pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
+    let loaded = config::load(&LoadOptions {
+        dir: globals.dir.clone(),
+        vars: vars.to_vec(),
+        env: globals.env_vars.clone(),
+        computed: std::collections::HashMap::new(),
+    });
+    for d in &loaded.diagnostics {
+        eprint!("{}", diag::render(d, globals.color_err));
+        eprintln!();
+    }
+    let warnings = match loaded.warnings() {
+        0 => String::new(),
+        1 => ", with 1 warning".to_owned(),
+        n => format!(", with {n} warnings"),
+    };
+    match &loaded.desired {
+        Some(desired) => {
+            println!(
+                "Success! The configuration is valid ({}){warnings}.",
+                desired.count_summary()
+            );
+            0
+        }
+        None => {
+            let errors = loaded.errors();
+            eprintln!(
+                "Validation failed: {errors} error{}{warnings}.",
+                if errors == 1 { "" } else { "s" }
+            );
+            1
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Checks every reference in the configuration and orders locals and resources by dependency.
+//!
+//! A reference to something undeclared is reported where it is written, with the closest
+//! declared name. A dependency cycle is reported once, naming every step of it.
+
+use super::body::suggestion;
+use super::decls::{Decl, Decls};
+use super::functions;
+use super::refs::{KeyRef, Problem, RefKind, Refs};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::model::graph::topo_order;
+use crate::model::schema::schema;
+use crate::model::{ResourceId, ResourceType};
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, TraversalOperator};
+use hcl::edit::structure::{Body, Structure};
+use std::ops::Range;
+
+/// A local value or a resource: the things that are evaluated in dependency order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Node {
+    Local(String),
+    Resource(ResourceId),
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Local(name) => write!(f, "local.{name}"),
+            Node::Resource(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// What a place in the configuration may refer to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Allowed {
+    pub locals: bool,
+    pub resources: bool,
+    pub each: bool,
+    /// How the place is called in messages, e.g. "a `provider` block".
+    pub place: &'static str,
+}
+
+/// Checks the references of one expression; returns the locals and resources it depends on.
+pub(crate) fn check_expr(
+    expr: &Expression,
+    file: &SourceFile,
+    decls: &Decls<'_>,
+    allowed: Allowed,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Node, Option<Range<usize>>)> {
+    let refs = Refs::of(expr);
+    let mut deps = Vec::new();
+    let at = |span: &Option<Range<usize>>| file.span(span.clone());
+    for Problem { message, help, span } in refs.problems {
+        diags.push(Diagnostic::error(message).at(at(&span)).help_opt(help));
+    }
+    for (name, span) in &refs.unknown_roots {
+        let roots: Vec<&str> = ["var", "local", "each"]
+            .into_iter()
+            .chain(ResourceType::ALL.iter().map(|t| t.as_str()))
+            .collect();
+        diags.push(
+            Diagnostic::error(format!("unknown name `{name}`"))
+                .at(at(span))
+                .help(closest_help(name, &roots).unwrap_or_else(|| {
+                    "references start with `var.`, `local.`, `each.` or a resource type such as `vpcep_service.NAME`; quote literal strings".into()
+                })),
+        );
+    }
+    for (name, span) in &refs.funcs {
+        if !functions::is_defined(name) {
+            let names: Vec<&str> = functions::names().collect();
+            diags.push(
+                Diagnostic::error(format!("unknown function `{name}`"))
+                    .at(at(span))
+                    .help(closest_help(name, &names).unwrap_or_else(|| {
+                        format!("the functions are: {}", names.join(", "))
+                    })),
+            );
+        }
+    }
+    for reference in refs.refs {
+        let span = reference.span;
+        match reference.kind {
+            RefKind::Var(name) => {
+                if !decls.variables.contains_key(&name) {
+                    let names: Vec<&str> = decls.variables.keys().map(String::as_str).collect();
+                    diags.push(
+                        Diagnostic::error(format!("undefined variable `var.{name}`"))
+                            .at(at(&span))
+                            .help(closest_help(&name, &names).unwrap_or_else(|| {
+                                format!("declare it with `variable \"{name}\" {{}}`")
+                            })),
+                    );
+                }
+            }
+            RefKind::Local(name) => {
+                if !allowed.locals {
+                    diags.push(
+                        Diagnostic::error(format!("{} cannot refer to local values", allowed.place))
+                            .at(at(&span)),
+                    );
+                } else if decls.locals.contains_key(&name) {
+                    deps.push((Node::Local(name), span));
+                } else {
+                    let names: Vec<&str> = decls.locals.keys().map(String::as_str).collect();
+                    diags.push(
+                        Diagnostic::error(format!("undefined local value `local.{name}`"))
+                            .at(at(&span))
+                            .help(closest_help(&name, &names).unwrap_or_else(|| {
+                                format!("define it in a `locals {{ {name} = ... }}` block")
+                            })),
+                    );
+                }
+            }
+            RefKind::Each => {
+                if !allowed.each {
+                    diags.push(
+                        Diagnostic::error(format!("`each` cannot be used in {}", allowed.place))
+                            .at(at(&span))
+                            .help("`each.key` and `each.value` exist only in the body of a resource with `for_each`"),
+                    );
+                }
+            }
+            RefKind::Resource { id, key, attr, attr_span } => {
+                if !allowed.resources {
+                    diags.push(
+                        Diagnostic::error(format!("{} cannot refer to resources", allowed.place))
+                            .at(at(&span))
+                            .help("use variables and locals here"),
+                    );
+                    continue;
+                }
+                if check_resource_ref(&id, &key, attr.as_deref(), attr_span, span.clone(), file, decls, diags) {
+                    deps.push((Node::Resource(id), span));
+                }
+            }
+        }
+    }
+    deps
+}
+
+fn closest_help(name: &str, candidates: &[&str]) -> Option<String> {
+    super::body::closest(name, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
+}
+
+/// Checks `TYPE.NAME[KEY].ATTR`; returns whether the resource exists (so it is a dependency).
+#[allow(clippy::too_many_arguments)]
+fn check_resource_ref(
+    id: &ResourceId,
+    key: &KeyRef,
+    attr: Option<&str>,
+    attr_span: Option<Range<usize>>,
+    span: Option<Range<usize>>,
+    file: &SourceFile,
+    decls: &Decls<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let Some(decl) = decls.resources.get(id) else {
+        let same_type: Vec<&str> = decls
+            .resources
+            .keys()
+            .filter(|r| r.rtype == id.rtype)
+            .map(|r| r.name.as_str())
+            .collect();
+        let help = match super::body::closest(&id.name, same_type.iter().copied()) {
+            Some(c) => format!("did you mean `{}.{c}`?", id.rtype),
+            None if same_type.is_empty() => format!("no `{}` resource is declared", id.rtype),
+            None => format!(
+                "declared `{}` resources: {}",
+                id.rtype,
+                same_type.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        diags.push(
+            Diagnostic::error(format!("undefined resource `{id}`"))
+                .at(file.span(span))
+                .help(help),
+        );
+        return false;
+    };
+    let has_for_each = decl.block.body.has_attribute("for_each");
+    match key {
+        KeyRef::None if has_for_each && attr.is_some() => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{id}` has `for_each`, so a reference must name one of its instances"
+                ))
+                .at(file.span(span))
+                .help(format!(
+                    "write `{id}[\"KEY\"].{}` or `{id}[each.key].{}`",
+                    attr.unwrap_or("id"),
+                    attr.unwrap_or("id")
+                )),
+            );
+            return true;
+        }
+        KeyRef::Expr(_) if !has_for_each => {
+            diags.push(
+                Diagnostic::error(format!("`{id}` has no `for_each`, so it cannot be indexed"))
+                    .at(file.span(span))
+                    .help(format!("write `{id}.{}`", attr.unwrap_or("id"))),
+            );
+            return true;
+        }
+        _ => {}
+    }
+    if let (Some(attr), KeyRef::None | KeyRef::Expr(_)) = (attr, key) {
+        let s = schema(id.rtype);
+        if !s.readable_names().any(|n| n == attr) {
+            let names: Vec<&str> = s.readable_names().collect();
+            diags.push(
+                Diagnostic::error(format!("`{}` has no attribute `{attr}`", id.rtype))
+                    .at(file.span(attr_span.or(span)))
+                    .help_opt(suggestion(attr, &names)),
+            );
+        }
+    }
+    true
+}
+
+/// Every expression in a body, nested blocks included, except `depends_on`.
+pub(crate) fn body_exprs(body: &Body) -> Vec<&Expression> {
+    let mut out = Vec::new();
+    for structure in body {
+        match structure {
+            Structure::Attribute(attr) if attr.key.as_str() != "depends_on" => out.push(&attr.value),
+            Structure::Attribute(_) => {}
+            Structure::Block(block) => out.extend(body_exprs(&block.body)),
+        }
+    }
+    out
+}
+
+/// Reads `depends_on = [vpcep_service.a, ...]`; reports entries that are not resources.
+pub(crate) fn depends_on(decl: &Decl<'_>, decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<(ResourceId, Option<Range<usize>>)> {
+    let Some(attr) = decl.block.body.get_attribute("depends_on") else {
+        return Vec::new();
+    };
+    let Expression::Array(items) = &attr.value else {
+        diags.push(
+            Diagnostic::error("`depends_on` must be a list of resources")
+                .at(decl.file.span(attr.value.span()))
+                .help("write it as `depends_on = [vpcep_service.api]`"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let id = match item {
+            Expression::Traversal(t) => match (&t.expr, t.operators.first().map(|o| o.value())) {
+                (Expression::Variable(root), Some(TraversalOperator::GetAttr(name))) => {
+                    ResourceType::parse(root.as_str()).map(|rt| ResourceId::new(rt, name.as_str()))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        match id {
+            Some(id) if decls.resources.contains_key(&id) => out.push((id, item.span())),
+            Some(id) => {
+                check_resource_ref(&id, &KeyRef::Splat, None, None, item.span(), decl.file, decls, diags);
+            }
+            None => diags.push(
+                Diagnostic::error("`depends_on` entries must be resources, such as `vpcep_service.api`")
+                    .at(decl.file.span(item.span())),
+            ),
+        }
+    }
+    out
+}
+
+/// Checks all references of locals and resources and returns them in dependency order.
+///
+/// Cycles are reported; the nodes on or behind them come last, so their other problems are
+/// still found (what they read from each other is then simply missing).
+pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    let nodes: Vec<Node> = decls
+        .locals
+        .keys()
+        .map(|n| Node::Local(n.clone()))
+        .chain(decls.resources.keys().map(|id| Node::Resource(id.clone())))
+        .collect();
+    let positions: std::collections::HashMap<&Node, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
+    let index = |node: &Node| positions.get(node).copied();
+    let mut edges: Vec<Vec<(usize, Option<Range<usize>>)>> = vec![Vec::new(); nodes.len()];
+    let mut files: Vec<&SourceFile> = Vec::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        let (file, deps) = match node {
+            Node::Local(name) => {
+                let local = decls.locals[name];
+                let allowed = Allowed { locals: true, resources: true, each: false, place: "a local value" };
+                (local.file, check_expr(&local.attr.value, local.file, decls, allowed, diags))
+            }
+            Node::Resource(id) => {
+                let decl = decls.resources[id];
+                let body = &decl.block.body;
+                let has_for_each = body.has_attribute("for_each");
+                let mut deps = Vec::new();
+                for expr in body_exprs(body) {
+                    let is_for_each = body.get_attribute("for_each").is_some_and(|a| std::ptr::eq(&a.value, expr));
+                    let allowed = Allowed {
+                        locals: true,
+                        resources: true,
+                        each: has_for_each && !is_for_each,
+                        place: if is_for_each { "`for_each`" } else { "a resource without `for_each`" },
+                    };
+                    deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
+                }
+                deps.extend(
+                    depends_on(&decl, decls, diags)
+                        .into_iter()
+                        .map(|(id, span)| (Node::Resource(id), span)),
+                );
+                (decl.file, deps)
+            }
+        };
+        files.push(file);
+        edges[i] = deps
+            .into_iter()
+            .filter_map(|(node, span)| index(&node).map(|j| (j, span)))
+            .collect();
+    }
+    let plain: Vec<Vec<usize>> = edges.iter().map(|e| e.iter().map(|(j, _)| *j).collect()).collect();
+    let sorted = topo_order(&plain);
+    {
+        {
+            for cycle in sorted.cycles {
+                let path: Vec<String> = cycle
+                    .iter()
+                    .chain(cycle.first())
+                    .map(|&i| format!("`{}`", nodes[i]))
+                    .collect();
+                let first = cycle[0];
+                let mut d = Diagnostic::error(format!("dependency cycle: {}", path.join(" -> ")));
+                for (step, &from) in cycle.iter().enumerate() {
+                    let to = cycle[(step + 1) % cycle.len()];
+                    if let Some((_, span)) = edges[from].iter().find(|(j, _)| *j == to) {
+                        let loc = files[from].span(span.clone());
+                        let place = loc.map_or_else(String::new, |l| format!(" at {}:{}:{}", l.file, l.line, l.column));
+                        if step == 0 {
+                            d = d.at(files[from].span(span.clone()));
+                        }
+                        d = d.note(format!("`{}` refers to `{}`{place}", nodes[from], nodes[to]));
+                    }
+                }
+                if d.location.is_none() {
+                    if let Node::Resource(id) = &nodes[first] {
+                        d = d.at(decls.resources[id].location());
+                    }
+                }
+                diags.push(d.help("break the cycle: a resource or local cannot depend on itself, directly or through others"));
+            }
+        }
+    }
+    sorted.order.into_iter().chain(sorted.stuck).map(|i| nodes[i].clone()).collect()
+}

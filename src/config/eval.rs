@@ -1,0 +1,366 @@
+//! Evaluates expressions against the values known so far, producing `Value::Unknown` where an
+//! expression reads something that is only known after apply.
+//!
+//! hcl-rs has no unknown values, so unknowns are handled before evaluation: the references of
+//! an expression are resolved first; if any of them is unknown, the expression (or, for list
+//! and object literals, the element) is unknown. Otherwise it is evaluated by hcl-rs with only
+//! the referenced values declared, which keeps evaluation linear in the size of the
+//! configuration.
+
+use super::convert::{from_hcl, to_hcl};
+use super::refs::{KeyRef, RefKind, Refs};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::model::{RefTarget, ResourceId, Value};
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, ObjectKey};
+use hcl::eval::{Context, Evaluate};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// The attribute values of one resource instance (configured and computed); `None` when the
+/// instance failed to evaluate (already reported).
+pub(crate) type InstanceValues = Option<IndexMap<String, Value>>;
+
+/// What references to a resource can read.
+#[derive(Debug, Clone)]
+pub(crate) enum ResourceValues {
+    Single(InstanceValues),
+    Each(IndexMap<String, InstanceValues>),
+    /// `for_each` could not be evaluated (already reported).
+    Failed,
+}
+
+/// `each.key` and `each.value` inside a resource with `for_each`.
+#[derive(Debug, Clone)]
+pub(crate) struct EachValue {
+    pub key: String,
+    pub value: hcl::Value,
+}
+
+/// The values expressions can read, filled in dependency order.
+pub(crate) struct Scope {
+    pub vars: IndexMap<String, Option<hcl::Value>>,
+    pub locals: IndexMap<String, Option<Value>>,
+    pub resources: HashMap<ResourceId, ResourceValues>,
+    functions: Context<'static>,
+}
+
+enum Resolved {
+    Known,
+    Unknown,
+    Failed,
+}
+
+impl Scope {
+    pub(crate) fn new(vars: IndexMap<String, Option<hcl::Value>>) -> Self {
+        Scope {
+            vars,
+            locals: IndexMap::new(),
+            resources: HashMap::new(),
+            functions: super::functions::context(),
+        }
+    }
+
+    /// Evaluates `expr`; `None` when it failed (and the failure has been reported, now or
+    /// earlier). Resource attributes it reads are added to `targets`.
+    pub(crate) fn eval(
+        &self,
+        expr: &Expression,
+        each: Option<&EachValue>,
+        file: &SourceFile,
+        diags: &mut Vec<Diagnostic>,
+        targets: &mut Vec<RefTarget>,
+    ) -> Option<Value> {
+        match expr {
+            Expression::Array(array) => {
+                let mut items = Vec::with_capacity(array.len());
+                let mut ok = true;
+                for item in array.iter() {
+                    match self.eval(item, each, file, diags, targets) {
+                        Some(v) => items.push(v),
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(Value::List(items))
+            }
+            Expression::Object(object) => {
+                let mut map = IndexMap::with_capacity(object.len());
+                let mut ok = true;
+                for (key, value) in object.iter() {
+                    let key = match key {
+                        ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
+                        ObjectKey::Expression(e) => self.eval_key(e, each, file, diags),
+                    };
+                    match (key, self.eval(value.expr(), each, file, diags, targets)) {
+                        (Some(k), Some(v)) => {
+                            map.insert(k, v);
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Value::Map(map))
+            }
+            Expression::Parenthesis(inner) => self.eval(inner.inner(), each, file, diags, targets),
+            _ => self.eval_whole(expr, each, file, diags, targets),
+        }
+    }
+
+    fn eval_key(
+        &self,
+        expr: &Expression,
+        each: Option<&EachValue>,
+        file: &SourceFile,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        match self.eval(expr, each, file, diags, &mut Vec::new())? {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Unknown => {
+                diags.push(
+                    Diagnostic::error("this key is only known after apply")
+                        .at(file.span(expr.span()))
+                        .help("keys must be built from variables, locals and `each`"),
+                );
+                None
+            }
+            other => {
+                diags.push(
+                    Diagnostic::error(format!("a key must be a string, got a {}", other.type_name()))
+                        .at(file.span(expr.span())),
+                );
+                None
+            }
+        }
+    }
+
+    fn eval_whole(
+        &self,
+        expr: &Expression,
+        each: Option<&EachValue>,
+        file: &SourceFile,
+        diags: &mut Vec<Diagnostic>,
+        targets: &mut Vec<RefTarget>,
+    ) -> Option<Value> {
+        let refs = Refs::of(expr);
+        if refs.funcs.iter().any(|(name, _)| !super::functions::is_defined(name)) {
+            return None; // reported where references are checked
+        }
+        let mut unknown = false;
+        let mut var_obj = hcl::Map::new();
+        let mut local_obj = hcl::Map::new();
+        let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> = IndexMap::new();
+        for reference in &refs.refs {
+            let resolved = match &reference.kind {
+                RefKind::Var(name) => match self.vars.get(name) {
+                    Some(Some(v)) => {
+                        var_obj.insert(name.clone(), v.clone());
+                        Resolved::Known
+                    }
+                    _ => Resolved::Failed,
+                },
+                RefKind::Local(name) => match self.locals.get(name) {
+                    Some(Some(v)) => match to_hcl(v) {
+                        Some(h) => {
+                            local_obj.insert(name.clone(), h);
+                            Resolved::Known
+                        }
+                        None => Resolved::Unknown,
+                    },
+                    _ => Resolved::Failed,
+                },
+                RefKind::Each => {
+                    if each.is_some() {
+                        Resolved::Known
+                    } else {
+                        Resolved::Failed
+                    }
+                }
+                RefKind::Resource { id, key, attr, .. } => {
+                    let key = match key {
+                        KeyRef::Expr(e) => match self.eval(e, each, file, diags, &mut Vec::new()) {
+                            Some(Value::String(s)) => Some(s),
+                            Some(Value::Unknown) => {
+                                unknown = true;
+                                continue;
+                            }
+                            Some(other) => {
+                                diags.push(
+                                    Diagnostic::error(format!(
+                                        "`{id}` is indexed by instance keys, which are strings; got {other}"
+                                    ))
+                                    .at(file.span(e.span())),
+                                );
+                                return None;
+                            }
+                            None => return None,
+                        },
+                        KeyRef::None | KeyRef::Splat => None,
+                    };
+                    let resolved = self.resolve_resource(
+                        id,
+                        key.as_deref(),
+                        attr.as_deref(),
+                        &mut resource_objs,
+                        file,
+                        reference.span.clone(),
+                        diags,
+                    );
+                    targets.push(RefTarget {
+                        resource: id.clone(),
+                        key,
+                        attr: attr.clone(),
+                    });
+                    resolved
+                }
+            };
+            match resolved {
+                Resolved::Known => {}
+                Resolved::Unknown => unknown = true,
+                Resolved::Failed => return None,
+            }
+        }
+        if unknown {
+            return Some(Value::Unknown);
+        }
+        let mut ctx = if refs.calls_functions() {
+            self.functions.clone()
+        } else {
+            Context::new()
+        };
+        if !var_obj.is_empty() {
+            ctx.declare_var("var", hcl::Value::Object(var_obj));
+        }
+        if !local_obj.is_empty() {
+            ctx.declare_var("local", hcl::Value::Object(local_obj));
+        }
+        for (type_name, obj) in resource_objs {
+            ctx.declare_var(type_name, hcl::Value::Object(obj));
+        }
+        if let Some(each) = each {
+            let mut obj = hcl::Map::new();
+            obj.insert("key".to_owned(), hcl::Value::String(each.key.clone()));
+            obj.insert("value".to_owned(), each.value.clone());
+            ctx.declare_var("each", hcl::Value::Object(obj));
+        }
+        let hcl_expr: hcl::Expression = expr.clone().into();
+        match hcl_expr.evaluate(&ctx) {
+            Ok(v) => Some(from_hcl(v)),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(format!("cannot evaluate this expression: {}", e.kind()))
+                        .at(file.span(expr.span())),
+                );
+                None
+            }
+        }
+    }
+
+    /// Looks a resource reference up, declaring what it reads in `objs` for evaluation.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve_resource(
+        &self,
+        id: &ResourceId,
+        key: Option<&str>,
+        attr: Option<&str>,
+        objs: &mut IndexMap<&'static str, hcl::Map<String, hcl::Value>>,
+        file: &SourceFile,
+        span: Option<std::ops::Range<usize>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Resolved {
+        let Some(values) = self.resources.get(id) else {
+            return Resolved::Failed;
+        };
+        let type_obj = objs.entry(id.rtype.as_str()).or_default();
+        match values {
+            ResourceValues::Failed => Resolved::Failed,
+            ResourceValues::Single(None) => Resolved::Failed,
+            ResourceValues::Single(Some(instance)) => {
+                declare_instance(type_obj, &id.name, None, instance, attr)
+            }
+            ResourceValues::Each(instances) => match key {
+                Some(key) => match instances.get(key) {
+                    Some(Some(instance)) => declare_instance(type_obj, &id.name, Some(key), instance, attr),
+                    Some(None) => Resolved::Failed,
+                    None => {
+                        let keys: Vec<String> = instances.keys().map(|k| format!("\"{k}\"")).collect();
+                        diags.push(
+                            Diagnostic::error(format!("`{id}` has no instance with the key \"{key}\""))
+                                .at(file.span(span))
+                                .help(if keys.is_empty() {
+                                    format!("`{id}` has no instances: its `for_each` is empty")
+                                } else {
+                                    format!("its keys are {}", keys.join(", "))
+                                }),
+                        );
+                        Resolved::Failed
+                    }
+                },
+                None => {
+                    let mut all = hcl::Map::new();
+                    for (k, instance) in instances {
+                        let Some(instance) = instance else {
+                            return Resolved::Failed;
+                        };
+                        let Some(obj) = instance_object(instance) else {
+                            return Resolved::Unknown;
+                        };
+                        all.insert(k.clone(), obj);
+                    }
+                    type_obj.insert(id.name.clone(), hcl::Value::Object(all));
+                    Resolved::Known
+                }
+            },
+        }
+    }
+}
+
+fn instance_object(instance: &IndexMap<String, Value>) -> Option<hcl::Value> {
+    to_hcl(&Value::Map(instance.clone()))
+}
+
+/// Declares `TYPE.NAME` (or `TYPE.NAME["key"]`) with what `attr` needs: just that attribute, or
+/// the whole instance.
+fn declare_instance(
+    type_obj: &mut hcl::Map<String, hcl::Value>,
+    name: &str,
+    key: Option<&str>,
+    instance: &IndexMap<String, Value>,
+    attr: Option<&str>,
+) -> Resolved {
+    let value = match attr {
+        Some(a) => match instance.get(a) {
+            Some(v) => match to_hcl(v) {
+                Some(h) => {
+                    let mut obj = hcl::Map::new();
+                    obj.insert(a.to_owned(), h);
+                    hcl::Value::Object(obj)
+                }
+                None => return Resolved::Unknown,
+            },
+            // Not an attribute of this type: reported where references are checked.
+            None => return Resolved::Failed,
+        },
+        None => match instance_object(instance) {
+            Some(obj) => obj,
+            None => return Resolved::Unknown,
+        },
+    };
+    let slot = type_obj
+        .entry(name.to_owned())
+        .or_insert_with(|| hcl::Value::Object(hcl::Map::new()));
+    let target = match key {
+        None => slot,
+        Some(k) => {
+            let hcl::Value::Object(map) = slot else {
+                return Resolved::Failed;
+            };
+            map.entry(k.to_owned())
+                .or_insert_with(|| hcl::Value::Object(hcl::Map::new()))
+        }
+    };
+    if let (hcl::Value::Object(existing), hcl::Value::Object(new)) = (&mut *target, value) {
+        existing.extend(new);
+    }
+    Resolved::Known
+}

@@ -1,0 +1,462 @@
+//! The functions configuration expressions may call, Terraform-compatible in name and behaviour.
+//!
+//! Documented set: `merge concat length lower upper format join split lookup contains keys
+//! values coalesce distinct toset tolist tomap tostring tonumber range flatten sort trimspace
+//! replace startswith endswith min max`.
+
+use hcl::Value;
+use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
+
+type Func = fn(FuncArgs) -> Result<Value, String>;
+
+const FUNCTIONS: &[(&str, Func, usize, bool)] = &[
+    // (name, implementation, positional arguments, variadic)
+    ("merge", merge, 0, true),
+    ("concat", concat, 0, true),
+    ("length", length, 1, false),
+    ("lower", lower, 1, false),
+    ("upper", upper, 1, false),
+    ("format", format, 1, true),
+    ("join", join, 1, true),
+    ("split", split, 2, false),
+    ("lookup", lookup, 2, true),
+    ("contains", contains, 2, false),
+    ("keys", keys, 1, false),
+    ("values", values, 1, false),
+    ("coalesce", coalesce, 0, true),
+    ("distinct", distinct, 1, false),
+    ("toset", toset, 1, false),
+    ("tolist", tolist, 1, false),
+    ("tomap", tomap, 1, false),
+    ("tostring", tostring, 1, false),
+    ("tonumber", tonumber, 1, false),
+    ("range", range, 1, true),
+    ("flatten", flatten, 1, false),
+    ("sort", sort, 1, false),
+    ("trimspace", trimspace, 1, false),
+    ("replace", replace, 3, false),
+    ("startswith", startswith, 2, false),
+    ("endswith", endswith, 2, false),
+    ("min", min, 0, true),
+    ("max", max, 0, true),
+];
+
+/// Names of every function, for "did you mean" suggestions.
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS.iter().map(|(name, ..)| *name)
+}
+
+pub(crate) fn is_defined(name: &str) -> bool {
+    FUNCTIONS.iter().any(|(n, ..)| *n == name)
+}
+
+/// A context holding every function and no variables.
+pub(crate) fn context() -> Context<'static> {
+    let mut ctx = Context::new();
+    for &(name, func, positional, variadic) in FUNCTIONS {
+        let mut builder = FuncDef::builder();
+        for _ in 0..positional {
+            builder = builder.param(ParamType::Any);
+        }
+        if variadic {
+            builder = builder.variadic_param(ParamType::Any);
+        }
+        ctx.declare_func(name, builder.build(func));
+    }
+    ctx
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "map",
+    }
+}
+
+fn want_str<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {
+    v.as_str()
+        .ok_or_else(|| format!("{what} must be a string, got {}", type_name(v)))
+}
+
+fn want_list<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("{what} must be a list, got {}", type_name(v)))
+}
+
+fn want_map<'a>(v: &'a Value, what: &str) -> Result<&'a hcl::Map<String, Value>, String> {
+    v.as_object()
+        .ok_or_else(|| format!("{what} must be a map, got {}", type_name(v)))
+}
+
+fn want_f64(v: &Value, what: &str) -> Result<f64, String> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| format!("{what} is out of range")),
+        Value::String(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{what} must be a number, got \"{s}\"")),
+        other => Err(format!("{what} must be a number, got {}", type_name(other))),
+    }
+}
+
+/// Renders a primitive as a string the way string templates do.
+fn to_plain_string(v: &Value) -> Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(format!("cannot convert a {} to a string", type_name(other))),
+    }
+}
+
+fn number(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 9.0e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        Value::from(f as i64)
+    } else {
+        hcl::Number::from_f64(f).map_or(Value::Null, Value::Number)
+    }
+}
+
+fn merge(args: FuncArgs) -> Result<Value, String> {
+    let mut out = hcl::Map::new();
+    for (i, arg) in args.iter().enumerate() {
+        if arg.is_null() {
+            continue;
+        }
+        for (k, v) in want_map(arg, &format!("argument {}", i + 1))? {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Ok(Value::Object(out))
+}
+
+fn concat(args: FuncArgs) -> Result<Value, String> {
+    let mut out = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        out.extend(want_list(arg, &format!("argument {}", i + 1))?.iter().cloned());
+    }
+    Ok(Value::Array(out))
+}
+
+fn length(args: FuncArgs) -> Result<Value, String> {
+    let n = match &args[0] {
+        Value::String(s) => s.chars().count(),
+        Value::Array(a) => a.len(),
+        Value::Object(o) => o.len(),
+        other => return Err(format!("cannot take the length of a {}", type_name(other))),
+    };
+    Ok(Value::from(n as u64))
+}
+
+fn lower(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::from(want_str(&args[0], "the argument")?.to_lowercase()))
+}
+
+fn upper(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::from(want_str(&args[0], "the argument")?.to_uppercase()))
+}
+
+/// `format("%s-%d", a, b)`: supports `%s`, `%d`, `%v`, `%q` and `%%`.
+fn format(args: FuncArgs) -> Result<Value, String> {
+    let spec = want_str(&args[0], "the format")?;
+    let mut rest = args.iter().skip(1);
+    let mut out = String::new();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let verb = chars.next().ok_or("the format ends with a lone `%`")?;
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let arg = rest
+            .next()
+            .ok_or_else(|| format!("not enough arguments for `%{verb}`"))?;
+        match verb {
+            's' | 'v' => out.push_str(&to_plain_string(arg)?),
+            'd' => {
+                let f = want_f64(arg, "a `%d` argument")?;
+                if f.fract() != 0.0 {
+                    return Err(format!("`%d` needs a whole number, got {f}"));
+                }
+                out.push_str(&number(f).to_string());
+            }
+            'q' => out.push_str(&serde_json::Value::String(to_plain_string(arg)?).to_string()),
+            other => return Err(format!("unsupported format verb `%{other}`; use %s, %d, %v or %q")),
+        }
+    }
+    if rest.next().is_some() {
+        return Err("too many arguments for the format".into());
+    }
+    Ok(Value::from(out))
+}
+
+fn join(args: FuncArgs) -> Result<Value, String> {
+    let sep = want_str(&args[0], "the separator")?;
+    let mut parts = Vec::new();
+    for list in args.iter().skip(1) {
+        for item in want_list(list, "each list")? {
+            parts.push(to_plain_string(item)?);
+        }
+    }
+    Ok(Value::from(parts.join(sep)))
+}
+
+fn split(args: FuncArgs) -> Result<Value, String> {
+    let sep = want_str(&args[0], "the separator")?;
+    let s = want_str(&args[1], "the string")?;
+    if s.is_empty() {
+        return Ok(Value::Array(Vec::new()));
+    }
+    if sep.is_empty() {
+        return Err("the separator must not be empty".into());
+    }
+    Ok(Value::Array(s.split(sep).map(Value::from).collect()))
+}
+
+fn lookup(args: FuncArgs) -> Result<Value, String> {
+    let map = want_map(&args[0], "the first argument")?;
+    let key = want_str(&args[1], "the key")?;
+    match (map.get(key), args.get(2)) {
+        (Some(v), _) => Ok(v.clone()),
+        (None, Some(default)) => Ok(default.clone()),
+        (None, None) => Err(format!("the map has no key \"{key}\" and no default was given")),
+    }
+}
+
+fn contains(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::Bool(want_list(&args[0], "the first argument")?.contains(&args[1])))
+}
+
+fn sorted_entries(map: &hcl::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
+fn keys(args: FuncArgs) -> Result<Value, String> {
+    let map = want_map(&args[0], "the argument")?;
+    Ok(Value::Array(
+        sorted_entries(map).into_iter().map(|(k, _)| Value::from(k.as_str())).collect(),
+    ))
+}
+
+fn values(args: FuncArgs) -> Result<Value, String> {
+    let map = want_map(&args[0], "the argument")?;
+    Ok(Value::Array(sorted_entries(map).into_iter().map(|(_, v)| v.clone()).collect()))
+}
+
+fn coalesce(args: FuncArgs) -> Result<Value, String> {
+    args.iter()
+        .find(|v| !v.is_null() && v.as_str() != Some(""))
+        .cloned()
+        .ok_or_else(|| "no non-null, non-empty argument".into())
+}
+
+fn dedup(list: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(list.len());
+    for v in list {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+fn distinct(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::Array(dedup(want_list(&args[0], "the argument")?)))
+}
+
+/// Sets have no order of their own; like Terraform, sets of strings come out sorted.
+fn toset(args: FuncArgs) -> Result<Value, String> {
+    let mut items = dedup(want_list(&args[0], "the argument")?);
+    if items.iter().all(Value::is_string) {
+        items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    }
+    Ok(Value::Array(items))
+}
+
+fn tolist(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::Array(want_list(&args[0], "the argument")?.clone()))
+}
+
+fn tomap(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::Object(want_map(&args[0], "the argument")?.clone()))
+}
+
+fn tostring(args: FuncArgs) -> Result<Value, String> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    to_plain_string(&args[0]).map(Value::from)
+}
+
+fn tonumber(args: FuncArgs) -> Result<Value, String> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    if let Value::Number(_) = &args[0] {
+        return Ok(args[0].clone());
+    }
+    let s = want_str(&args[0], "the argument")?;
+    if let Ok(i) = s.trim().parse::<i64>() {
+        return Ok(Value::from(i));
+    }
+    want_f64(&args[0], "the argument").map(number)
+}
+
+/// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
+fn range(args: FuncArgs) -> Result<Value, String> {
+    let nums: Vec<f64> = args
+        .iter()
+        .map(|a| want_f64(a, "each argument"))
+        .collect::<Result<_, _>>()?;
+    let (start, limit, step) = match nums.as_slice() {
+        [limit] => (0.0, *limit, 1.0),
+        [start, limit] => (*start, *limit, if start <= limit { 1.0 } else { -1.0 }),
+        [start, limit, step] => (*start, *limit, *step),
+        _ => return Err("range takes one to three numbers".into()),
+    };
+    if step == 0.0 || (step > 0.0 && start > limit) || (step < 0.0 && start < limit) {
+        if step == 0.0 {
+            return Err("the step must not be zero".into());
+        }
+        return Err("the step goes away from the limit".into());
+    }
+    let mut out = Vec::new();
+    let mut x = start;
+    while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
+        if out.len() >= 10_000 {
+            return Err("range would produce more than 10000 numbers".into());
+        }
+        out.push(number(x));
+        x += step;
+    }
+    Ok(Value::Array(out))
+}
+
+fn flatten(args: FuncArgs) -> Result<Value, String> {
+    fn walk(list: &[Value], out: &mut Vec<Value>) {
+        for v in list {
+            match v {
+                Value::Array(inner) => walk(inner, out),
+                other => out.push(other.clone()),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(want_list(&args[0], "the argument")?, &mut out);
+    Ok(Value::Array(out))
+}
+
+fn sort(args: FuncArgs) -> Result<Value, String> {
+    let mut strings: Vec<String> = want_list(&args[0], "the argument")?
+        .iter()
+        .map(to_plain_string)
+        .collect::<Result<_, _>>()?;
+    strings.sort();
+    Ok(Value::Array(strings.into_iter().map(Value::from).collect()))
+}
+
+fn trimspace(args: FuncArgs) -> Result<Value, String> {
+    Ok(Value::from(want_str(&args[0], "the argument")?.trim()))
+}
+
+fn replace(args: FuncArgs) -> Result<Value, String> {
+    let s = want_str(&args[0], "the string")?;
+    let from = want_str(&args[1], "the substring")?;
+    let to = want_str(&args[2], "the replacement")?;
+    if from.is_empty() {
+        return Err("the substring to replace must not be empty".into());
+    }
+    Ok(Value::from(s.replace(from, to)))
+}
+
+fn startswith(args: FuncArgs) -> Result<Value, String> {
+    let s = want_str(&args[0], "the string")?;
+    Ok(Value::Bool(s.starts_with(want_str(&args[1], "the prefix")?)))
+}
+
+fn endswith(args: FuncArgs) -> Result<Value, String> {
+    let s = want_str(&args[0], "the string")?;
+    Ok(Value::Bool(s.ends_with(want_str(&args[1], "the suffix")?)))
+}
+
+fn extreme(args: &FuncArgs, pick_max: bool) -> Result<Value, String> {
+    let nums: Vec<f64> = args
+        .iter()
+        .map(|a| want_f64(a, "each argument"))
+        .collect::<Result<_, _>>()?;
+    let best = nums
+        .into_iter()
+        .reduce(|a, b| if (b > a) == pick_max { b } else { a })
+        .ok_or("at least one number is needed")?;
+    Ok(number(best))
+}
+
+fn min(args: FuncArgs) -> Result<Value, String> {
+    extreme(&args, false)
+}
+
+fn max(args: FuncArgs) -> Result<Value, String> {
+    extreme(&args, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hcl::eval::Evaluate;
+
+    fn eval(src: &str) -> Result<Value, String> {
+        let expr: hcl::Expression = src.parse().map_err(|e: hcl::Error| e.to_string())?;
+        expr.evaluate(&context()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn documented_functions_work() {
+        let cases = [
+            (r#"merge({a = 1}, {b = 2}, {a = 3})"#, r#"{"a":3,"b":2}"#),
+            (r#"concat(["a"], ["b", "c"])"#, r#"["a","b","c"]"#),
+            (r#"length("héllo")"#, "5"),
+            (r#"upper("prod")"#, r#""PROD""#),
+            (r#"lower("PROD")"#, r#""prod""#),
+            (r#"format("%s-%03s-%d", "svc", "x", 7)"#, "error"),
+            (r#"format("%s-%d%%", "svc", 7)"#, r#""svc-7%""#),
+            (r#"join(",", ["a", "b"], ["c"])"#, r#""a,b,c""#),
+            (r#"split(",", "a,b")"#, r#"["a","b"]"#),
+            (r#"lookup({a = "x"}, "b", "dflt")"#, r#""dflt""#),
+            (r#"contains(["a", "b"], "b")"#, "true"),
+            (r#"keys({b = 1, a = 2})"#, r#"["a","b"]"#),
+            (r#"values({b = 1, a = 2})"#, "[2,1]"),
+            (r#"coalesce(null, "", "x")"#, r#""x""#),
+            (r#"distinct(["a", "b", "a"])"#, r#"["a","b"]"#),
+            (r#"toset(["b", "a", "b"])"#, r#"["a","b"]"#),
+            (r#"tostring(5)"#, r#""5""#),
+            (r#"tonumber("42")"#, "42"),
+            (r#"range(3)"#, "[0,1,2]"),
+            (r#"range(1, 7, 2)"#, "[1,3,5]"),
+            (r#"flatten([["a"], ["b", ["c"]]])"#, r#"["a","b","c"]"#),
+            (r#"max(1, 5, 3)"#, "5"),
+        ];
+        for (src, want) in cases {
+            let got = match eval(src) {
+                Ok(v) => serde_json::to_string(&v).unwrap(),
+                Err(_) => "error".to_owned(),
+            };
+            assert_eq!(got, want, "{src}");
+        }
+    }
+
+    #[test]
+    fn range_is_bounded() {
+        assert!(eval("range(1000000)").is_err());
+    }
+}

@@ -1,0 +1,135 @@
+//! Configuration loading: a directory of `*.hcl` files becomes a validated [`DesiredState`]
+//! plus every diagnostic of the run.
+//!
+//! Pipeline: `files` (read, parse) → `decls` (top-level blocks) → `variables` (values) →
+//! `deps` (check references, order by dependency) → `resources` (evaluate instances in that
+//! order) → `settings` (provider, backend, outputs) → `rules`. Every stage reports what it finds
+//! and carries on where it can, so one run shows every problem. `hcl` types stay in here.
+
+mod body;
+mod convert;
+mod decls;
+mod deps;
+mod eval;
+mod files;
+mod functions;
+mod refs;
+mod resources;
+mod rules;
+mod settings;
+mod types;
+mod variables;
+
+pub use rules::normalize_whitelist_entry;
+pub use variables::ENV_PREFIX;
+
+use crate::diag::Diagnostic;
+use crate::model::{Address, DesiredState, Value};
+use hcl::edit::expr::Expression;
+use hcl::eval::Evaluate as _;
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// One `--var NAME=VALUE` or `--var-file FILE`, in command-line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarArg {
+    Assign(String),
+    File(PathBuf),
+}
+
+/// What to load and with which inputs.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The configuration directory.
+    pub dir: PathBuf,
+    pub vars: Vec<VarArg>,
+    /// `VPCEP_VAR_*` environment variables (passed in, so loading reads no environment).
+    pub env: Vec<(String, String)>,
+    /// Computed attributes already known (from recorded state), by address; everything else
+    /// computed is unknown.
+    pub computed: HashMap<Address, IndexMap<String, Value>>,
+}
+
+/// The result of loading: the desired state when there were no errors, and all diagnostics
+/// (errors and warnings) in source order.
+#[derive(Debug)]
+pub struct Loaded {
+    pub desired: Option<DesiredState>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Loads and validates the configuration in `options.dir`.
+pub fn load(options: &LoadOptions) -> Loaded {
+    let mut diags = Vec::new();
+    let files = files::load_dir(&options.dir, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        return finish(None, diags);
+    }
+    let decls = decls::collect(&files, &mut diags);
+    let vars = variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
+    let mut scope = eval::Scope::new(vars);
+    let mut lowered = Vec::new();
+    {
+        for node in deps::order(&decls, &mut diags) {
+            match node {
+                deps::Node::Local(name) => {
+                    let local = decls.locals[&name];
+                    let value = scope.eval(&local.attr.value, None, local.file, &mut diags, &mut Vec::new());
+                    scope.locals.insert(name, value);
+                }
+                deps::Node::Resource(id) => {
+                    let decl = decls.resources[&id];
+                    lowered.extend(resources::lower(&id, decl, &decls, &mut scope, &options.computed, &mut diags));
+                }
+            }
+        }
+    }
+    let outputs = settings::outputs(&decls, &scope, &mut diags);
+    let provider = settings::provider(&decls, &scope, &mut diags);
+    let backend = settings::backend(&decls, &scope, &mut diags);
+    rules::check(&mut lowered, &mut diags);
+    let desired = DesiredState {
+        dir: options.dir.clone(),
+        provider,
+        backend,
+        resources: lowered
+            .into_iter()
+            .map(|l| (l.instance.address.clone(), l.instance))
+            .collect(),
+        outputs,
+    };
+    finish(Some(desired), diags)
+}
+
+fn finish(desired: Option<DesiredState>, mut diags: Vec<Diagnostic>) -> Loaded {
+    diags.sort_by_key(Diagnostic::sort_key);
+    diags.dedup();
+    let desired = desired.filter(|_| !diags.iter().any(Diagnostic::is_error));
+    Loaded { desired, diagnostics: diags }
+}
+
+/// Evaluates an expression that may call functions but refer to nothing (defaults, var files).
+fn constant(expr: &Expression) -> Result<hcl::Value, String> {
+    let refs = refs::Refs::of(expr);
+    if let Some((name, _)) = refs.unknown_roots.first() {
+        return Err(format!("only literal values are allowed here, but it refers to `{name}`"));
+    }
+    if !refs.refs.is_empty() || !refs.problems.is_empty() {
+        return Err("only literal values are allowed here; it cannot refer to variables, locals or resources".into());
+    }
+    let hcl_expr: hcl::Expression = expr.clone().into();
+    hcl_expr
+        .evaluate(&functions::context())
+        .map_err(|e| e.kind().to_string())
+}

@@ -1,0 +1,370 @@
+//! Turns `resource` blocks into resource instances: `for_each` expansion, attribute evaluation
+//! and type conversion against the schema, nested blocks, `lifecycle` and `timeouts`.
+
+use super::body::{check_names, single_block};
+use super::convert::to_attr_type;
+use super::decls::Decl;
+use super::deps::depends_on;
+use super::decls::Decls;
+use super::eval::{EachValue, ResourceValues, Scope};
+use crate::diag::{Diagnostic, Location};
+use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, schema};
+use crate::model::{Address, RefTarget, ResourceId, ResourceInstance, Timeouts, Value};
+use hcl::edit::Span as _;
+use hcl::edit::structure::Body;
+use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A resource instance with the source locations its rules report at.
+pub(crate) struct Lowered {
+    pub instance: ResourceInstance,
+    /// Locations by attribute path: `name`, `port[0]`, `port[0].client_port`.
+    pub spans: HashMap<String, Location>,
+    /// The resource block's header.
+    pub decl: Option<Location>,
+}
+
+impl Lowered {
+    /// Where to report a problem with `path`, falling back to the resource block.
+    pub(crate) fn at(&self, path: &str) -> Option<Location> {
+        self.spans.get(path).cloned().or_else(|| self.decl.clone())
+    }
+}
+
+/// Evaluates every instance of one resource and records its values in `scope`.
+pub(crate) fn lower(
+    id: &ResourceId,
+    decl: Decl<'_>,
+    decls: &Decls<'_>,
+    scope: &mut Scope,
+    computed: &HashMap<Address, IndexMap<String, Value>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Lowered> {
+    let schema = schema(id.rtype);
+    let body = &decl.block.body;
+    let file = decl.file;
+    let place = format!("a `{}` resource", id.rtype);
+    let attr_names: Vec<&str> = schema.attrs.iter().map(|a| a.name).chain(META_ATTRS.iter().copied()).collect();
+    let block_names: Vec<&str> = schema.blocks.iter().map(|b| b.name).chain(META_BLOCKS.iter().copied()).collect();
+    check_names(file, body, &place, &attr_names, &block_names, diags);
+
+    let instances = match for_each(id, &decl, scope, diags) {
+        Some(instances) => instances,
+        None => {
+            scope.resources.insert(id.clone(), ResourceValues::Failed);
+            return Vec::new();
+        }
+    };
+    let mut deps: Vec<ResourceId> = depends_on(&decl, decls, &mut Vec::new())
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    let prevent_destroy = lifecycle(&decl, scope, diags);
+    let timeouts = timeouts(&decl, scope, diags);
+    let decl_loc = decl.location();
+    let declared_at = decl.position();
+
+    let mut out = Vec::new();
+    let mut values: IndexMap<String, Option<IndexMap<String, Value>>> = IndexMap::new();
+    let for_each = body.has_attribute("for_each");
+    for (key, each) in instances {
+        let address = Address::new(id.clone(), key.clone());
+        let before = diags.iter().filter(|d| d.is_error()).count();
+        let mut lowered = Lowered {
+            instance: ResourceInstance {
+                address: address.clone(),
+                attrs: IndexMap::new(),
+                depends_on: Vec::new(),
+                refs: IndexMap::new(),
+                prevent_destroy,
+                timeouts,
+                declared_at: declared_at.clone(),
+            },
+            spans: HashMap::new(),
+            decl: decl_loc.clone(),
+        };
+        let each = each.as_ref();
+        let mut targets_all: Vec<RefTarget> = Vec::new();
+        for attr_schema in schema.attrs {
+            let (value, targets) = attribute(&address, body, attr_schema, "", each, &decl, scope, &mut lowered.spans, diags);
+            if !targets.is_empty() {
+                targets_all.extend(targets.iter().cloned());
+                lowered.instance.refs.insert(attr_schema.name.to_owned(), targets);
+            }
+            lowered.instance.attrs.insert(attr_schema.name.to_owned(), value);
+        }
+        for block_schema in schema.blocks {
+            let blocks: Vec<_> = body.get_blocks(block_schema.name).collect();
+            if blocks.len() < block_schema.min_items {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{address}` needs at least {} `{}` block{}",
+                        block_schema.min_items,
+                        block_schema.name,
+                        if block_schema.min_items == 1 { "" } else { "s" }
+                    ))
+                    .at(decl_loc.clone())
+                    .help(format!(
+                        "add a port mapping: `{} {{ server_port = 8080  client_port = 80 }}`",
+                        block_schema.name
+                    )),
+                );
+            }
+            if blocks.len() > block_schema.max_items {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{address}` has {} `{}` blocks; at most {} are allowed",
+                        blocks.len(),
+                        block_schema.name,
+                        block_schema.max_items
+                    ))
+                    .at(file.span(blocks[block_schema.max_items].ident.span()))
+                    .help("split the mappings over more than one service"),
+                );
+            }
+            let mut items = Vec::with_capacity(blocks.len());
+            for (i, block) in blocks.iter().enumerate() {
+                let prefix = format!("{}[{i}]", block_schema.name);
+                if let Some(loc) = file.span(block.ident.span()) {
+                    lowered.spans.insert(prefix.clone(), loc);
+                }
+                let names: Vec<&str> = block_schema.attrs.iter().map(|a| a.name).collect();
+                if each.is_none() || key_is_first(&values) {
+                    check_names(file, &block.body, &format!("a `{}` block", block_schema.name), &names, &[], diags);
+                }
+                let mut item = IndexMap::new();
+                for attr_schema in block_schema.attrs {
+                    let (value, targets) = attribute(&address, &block.body, attr_schema, &prefix, each, &decl, scope, &mut lowered.spans, diags);
+                    targets_all.extend(targets);
+                    item.insert(attr_schema.name.to_owned(), value);
+                }
+                items.push(Value::Map(item));
+            }
+            lowered.instance.attrs.insert(block_schema.name.to_owned(), Value::List(items));
+        }
+        deps.extend(targets_all.iter().map(|t| t.resource.clone()));
+        let failed = diags.iter().filter(|d| d.is_error()).count() > before;
+        let mut readable = lowered.instance.attrs.clone();
+        let known = computed.get(&address);
+        for (name, _) in schema.computed {
+            let v = known.and_then(|k| k.get(*name)).cloned().unwrap_or(Value::Unknown);
+            readable.insert((*name).to_owned(), v);
+        }
+        values.insert(key.clone().unwrap_or_default(), (!failed).then_some(readable));
+        out.push(lowered);
+    }
+    deps.sort();
+    deps.dedup();
+    deps.retain(|d| d != id);
+    for l in &mut out {
+        l.instance.depends_on.clone_from(&deps);
+    }
+    let resource_values = if for_each {
+        ResourceValues::Each(values)
+    } else {
+        ResourceValues::Single(values.into_values().next().flatten())
+    };
+    scope.resources.insert(id.clone(), resource_values);
+    out
+}
+
+/// Only the first instance reports problems that do not depend on the instance.
+fn key_is_first(values: &IndexMap<String, Option<IndexMap<String, Value>>>) -> bool {
+    values.is_empty()
+}
+
+/// Evaluates one schema attribute of a body: converted, defaulted, or reported missing.
+#[allow(clippy::too_many_arguments)]
+fn attribute(
+    address: &Address,
+    body: &Body,
+    attr_schema: &AttrSchema,
+    prefix: &str,
+    each: Option<&EachValue>,
+    decl: &Decl<'_>,
+    scope: &Scope,
+    spans: &mut HashMap<String, Location>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Value, Vec<RefTarget>) {
+    let path = if prefix.is_empty() {
+        attr_schema.name.to_owned()
+    } else {
+        format!("{prefix}.{}", attr_schema.name)
+    };
+    let Some(attr) = body.get_attribute(attr_schema.name) else {
+        if attr_schema.required {
+            let at = spans.get(prefix).cloned().or_else(|| decl.location());
+            diags.push(
+                Diagnostic::error(format!("`{address}` is missing the required attribute `{path}`"))
+                    .at(at)
+                    .help(format!("add `{} = ...` ({})", attr_schema.name, attr_schema.ty.describe())),
+            );
+        }
+        return (attr_schema.default.value(), Vec::new());
+    };
+    let loc = decl.file.span(attr.value.span());
+    if let Some(l) = &loc {
+        spans.insert(path.clone(), l.clone());
+    }
+    let mut targets = Vec::new();
+    let Some(value) = scope.eval(&attr.value, each, decl.file, diags, &mut targets) else {
+        return (Value::Unknown, targets);
+    };
+    if value.is_null() {
+        if attr_schema.required {
+            diags.push(
+                Diagnostic::error(format!("`{path}` of `{address}` must not be null"))
+                    .at(loc)
+                    .help(format!("give it {}", attr_schema.ty.describe())),
+            );
+        }
+        return (attr_schema.default.value(), targets);
+    }
+    match to_attr_type(value, attr_schema.ty) {
+        Ok(v) => (v, targets),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("wrong type for `{path}` of `{address}`: {e}"))
+                    .at(loc)
+                    .help(format!("`{}` takes {}", attr_schema.name, attr_schema.ty.describe())),
+            );
+            (Value::Unknown, targets)
+        }
+    }
+}
+
+/// The instances `for_each` asks for: `(key, each)` pairs, or one unkeyed instance.
+fn for_each(
+    id: &ResourceId,
+    decl: &Decl<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Option<String>, Option<EachValue>)>> {
+    let Some(attr) = decl.block.body.get_attribute("for_each") else {
+        return Some(vec![(None, None)]);
+    };
+    let loc = decl.file.span(attr.value.span());
+    let value = scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new())?;
+    let err = |msg: String| Diagnostic::error(msg).at(loc.clone());
+    match value {
+        Value::Map(map) => Some(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let value = super::convert::to_hcl(&v).unwrap_or(hcl::Value::Null);
+                    (Some(k.clone()), Some(EachValue { key: k, value }))
+                })
+                .collect(),
+        ),
+        Value::List(items) => {
+            let mut out: Vec<(Option<String>, Option<EachValue>)> = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(key) = item else {
+                    diags.push(err(format!(
+                        "`for_each` of `{id}` must be a map or a set of strings; this list holds a {}",
+                        item.type_name()
+                    )));
+                    return None;
+                };
+                if out.iter().any(|(k, _)| k.as_deref() == Some(&key)) {
+                    diags.push(
+                        err(format!("`for_each` of `{id}` lists \"{key}\" twice"))
+                            .help("wrap the list in `toset(...)` to drop duplicates"),
+                    );
+                    return None;
+                }
+                let value = hcl::Value::String(key.clone());
+                out.push((Some(key.clone()), Some(EachValue { key, value })));
+            }
+            Some(out)
+        }
+        Value::Unknown => {
+            diags.push(
+                err(format!("`for_each` of `{id}` depends on values known only after apply"))
+                    .help("build `for_each` from variables and locals, so the instances are known when planning"),
+            );
+            None
+        }
+        other => {
+            diags.push(
+                err(format!("`for_each` of `{id}` must be a map or a set of strings, got a {}", other.type_name()))
+                    .help("for example `for_each = var.services` or `for_each = toset([\"a\", \"b\"])`"),
+            );
+            None
+        }
+    }
+}
+
+/// A constant (known, non-null) value of an attribute in a meta block, or a reported error.
+fn meta_value(
+    decl: &Decl<'_>,
+    body: &Body,
+    name: &str,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Value, Option<Location>)> {
+    let attr = body.get_attribute(name)?;
+    let loc = decl.file.span(attr.value.span());
+    match scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new())? {
+        Value::Unknown => {
+            diags.push(
+                Diagnostic::error(format!("`{name}` must be known when planning"))
+                    .at(loc)
+                    .help("use literal values, variables or locals here"),
+            );
+            None
+        }
+        v => Some((v, loc)),
+    }
+}
+
+fn lifecycle(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(block) = single_block(decl.file, &decl.block.body, "lifecycle", diags) else {
+        return false;
+    };
+    check_names(decl.file, &block.body, "a `lifecycle` block", &["prevent_destroy"], &[], diags);
+    match meta_value(decl, &block.body, "prevent_destroy", scope, diags) {
+        Some((Value::Bool(b), _)) => b,
+        Some((other, loc)) => {
+            diags.push(
+                Diagnostic::error(format!("`prevent_destroy` must be true or false, got {other}"))
+                    .at(loc),
+            );
+            false
+        }
+        None => false,
+    }
+}
+
+fn timeouts(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Timeouts {
+    let mut timeouts = Timeouts::default();
+    let Some(block) = single_block(decl.file, &decl.block.body, "timeouts", diags) else {
+        return timeouts;
+    };
+    check_names(decl.file, &block.body, "a `timeouts` block", &["create", "update", "delete"], &[], diags);
+    for (name, slot) in [
+        ("create", &mut timeouts.create),
+        ("update", &mut timeouts.update),
+        ("delete", &mut timeouts.delete),
+    ] {
+        if let Some((value, loc)) = meta_value(decl, &block.body, name, scope, diags) {
+            match parse_duration(&value) {
+                Ok(d) => *slot = d,
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("invalid `{name}` timeout: {e}"))
+                        .at(loc)
+                        .help("write a duration such as \"30s\", \"10m\" or \"1h\""),
+                ),
+            }
+        }
+    }
+    timeouts
+}
+
+/// A duration written as a string, e.g. `"90s"`, `"10m"`, `"1h30m"`.
+pub(crate) fn parse_duration(value: &Value) -> Result<Duration, String> {
+    let Value::String(s) = value else {
+        return Err(format!("expected a string such as \"10m\", got {value}"));
+    };
+    humantime::parse_duration(s).map_err(|e| format!("\"{s}\" is not a duration ({e})"))
+}

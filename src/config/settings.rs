@@ -1,0 +1,204 @@
+//! The `provider`, `backend` and `output` blocks.
+
+use super::body::check_names;
+use super::decls::{Decl, Decls};
+use super::deps::{Allowed, check_expr};
+use super::eval::Scope;
+use super::resources::parse_duration;
+use crate::diag::{Diagnostic, Location};
+use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfig, SimConfig};
+use crate::model::Value;
+use hcl::edit::Span as _;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+
+const SETTINGS: Allowed = Allowed {
+    locals: true,
+    resources: false,
+    each: false,
+    place: "this block",
+};
+
+/// Evaluates the attributes of a settings block that must be known when planning.
+struct Settings<'a, 'd> {
+    decl: Decl<'a>,
+    decls: &'a Decls<'a>,
+    scope: &'a Scope,
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Settings<'_, '_> {
+    fn value(&mut self, name: &str) -> Option<(Value, Option<Location>)> {
+        let attr = self.decl.block.body.get_attribute(name)?;
+        let loc = self.decl.file.span(attr.value.span());
+        check_expr(&attr.value, self.decl.file, self.decls, SETTINGS, self.diags);
+        let value = self.scope.eval(&attr.value, None, self.decl.file, self.diags, &mut Vec::new())?;
+        if value.is_null() {
+            return None;
+        }
+        Some((value, loc))
+    }
+
+    fn string(&mut self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            (Value::String(s), _) => Some(s),
+            (Value::Number(n), _) => Some(n.to_string()),
+            (other, loc) => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{name}` must be a string, got {other}")).at(loc),
+                );
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, name: &str) -> Option<u32> {
+        let (value, loc) = self.value(name)?;
+        match value.as_i64().and_then(|i| u32::try_from(i).ok()) {
+            Some(n) => Some(n),
+            None => {
+                self.diags.push(
+                    Diagnostic::error(format!("`{name}` must be a whole number of 0 or more, got {value}"))
+                        .at(loc),
+                );
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, name: &str) -> Option<std::time::Duration> {
+        let (value, loc) = self.value(name)?;
+        match parse_duration(&value) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(format!("invalid `{name}`: {e}"))
+                        .at(loc)
+                        .help("write a duration such as \"0s\", \"2s\" or \"1m\""),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The cloud to use; `provider "sim" {}` when no block is given.
+pub(crate) fn provider(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> ProviderConfig {
+    let Some(decl) = decls.provider else {
+        return ProviderConfig::Sim(SimConfig::default());
+    };
+    let mut s = Settings { decl, decls, scope, diags };
+    if decl.label(0) == "otc" {
+        check_names(decl.file, &decl.block.body, "a `provider \"otc\"` block", &["region", "project_id", "endpoint"], &[], s.diags);
+        let region = s.string("region");
+        let endpoint = s.string("endpoint");
+        let project_id = s.string("project_id");
+        if project_id.is_none() && !decl.block.body.has_attribute("project_id") {
+            s.diags.push(
+                Diagnostic::error("`provider \"otc\"` is missing the required attribute `project_id`")
+                    .at(decl.location())
+                    .help("add `project_id = \"...\"` (the 32-character IAM project ID of the region)"),
+            );
+        }
+        if region.is_none() && endpoint.is_none() && !decl.block.body.has_attribute("region") {
+            s.diags.push(
+                Diagnostic::error("`provider \"otc\"` needs a `region` (or an explicit `endpoint`)")
+                    .at(decl.location())
+                    .help("add `region = \"eu-de\"`"),
+            );
+        }
+        return ProviderConfig::Otc(OtcConfig {
+            region,
+            project_id: project_id.unwrap_or_default(),
+            endpoint,
+        });
+    }
+    check_names(
+        decl.file,
+        &decl.block.body,
+        "a `provider \"sim\"` block",
+        &["path", "create_delay", "quota_services", "quota_endpoints", "domain_id", "project_id"],
+        &[],
+        s.diags,
+    );
+    let mut sim = SimConfig::default();
+    if let Some(path) = s.string("path") {
+        sim.path = PathBuf::from(path);
+    }
+    if let Some(d) = s.duration("create_delay") {
+        sim.create_delay = d;
+    }
+    if let Some(n) = s.count("quota_services") {
+        sim.quota_services = n;
+    }
+    if let Some(n) = s.count("quota_endpoints") {
+        sim.quota_endpoints = n;
+    }
+    for (name, slot) in [("domain_id", &mut sim.domain_id), ("project_id", &mut sim.project_id)] {
+        if let Some(id) = s.string(name) {
+            if is_cloud_id(&id) {
+                *slot = id.to_lowercase();
+            } else {
+                let loc = decl.block.body.get_attribute(name).and_then(|a| decl.file.span(a.value.span()));
+                s.diags.push(
+                    Diagnostic::error(format!("`{name}` must be 32 hexadecimal characters, got \"{id}\""))
+                        .at(loc)
+                        .help("account and project IDs look like 0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7"),
+                );
+            }
+        }
+    }
+    ProviderConfig::Sim(sim)
+}
+
+/// A domain (account) or project ID: 32 hexadecimal characters.
+pub(crate) fn is_cloud_id(s: &str) -> bool {
+    s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Where state lives; `backend "local" { path = "vpcep.state.json" }` when no block is given.
+pub(crate) fn backend(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> BackendConfig {
+    let Some(decl) = decls.backend else {
+        return BackendConfig::default();
+    };
+    let mut s = Settings { decl, decls, scope, diags };
+    if decl.label(0) == "pg" {
+        check_names(decl.file, &decl.block.body, "a `backend \"pg\"` block", &["conn_str", "schema_name", "state_name"], &[], s.diags);
+        return BackendConfig::Pg {
+            conn_str: s.string("conn_str"),
+            schema_name: s.string("schema_name").unwrap_or_else(|| "vpcep".to_owned()),
+            state_name: s.string("state_name").unwrap_or_else(|| "default".to_owned()),
+        };
+    }
+    check_names(decl.file, &decl.block.body, "a `backend \"local\"` block", &["path"], &[], s.diags);
+    match s.string("path") {
+        Some(path) if !path.is_empty() => BackendConfig::Local { path: PathBuf::from(path) },
+        _ => BackendConfig::default(),
+    }
+}
+
+pub(crate) fn outputs(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> IndexMap<String, OutputValue> {
+    let allowed = Allowed { locals: true, resources: true, each: false, place: "an output" };
+    let mut out = IndexMap::new();
+    for (name, decl) in &decls.outputs {
+        let body = &decl.block.body;
+        check_names(decl.file, body, "an `output` block", &["value", "description", "sensitive"], &[], diags);
+        let Some(attr) = body.get_attribute("value") else {
+            diags.push(
+                Diagnostic::error(format!("output `{name}` is missing the required attribute `value`"))
+                    .at(decl.location())
+                    .help("add `value = ...`, e.g. `value = vpcep_service.api.service_name`"),
+            );
+            continue;
+        };
+        check_expr(&attr.value, decl.file, decls, allowed, diags);
+        let Some(value) = scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new()) else {
+            continue;
+        };
+        let mut s = Settings { decl: *decl, decls, scope, diags };
+        let description = s.string("description");
+        let sensitive = matches!(s.value("sensitive"), Some((Value::Bool(true), _)));
+        out.insert(name.clone(), OutputValue { value, description, sensitive });
+    }
+    out
+}

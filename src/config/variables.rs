@@ -1,0 +1,209 @@
+//! Input variables: their declarations and the value each one takes.
+//!
+//! Precedence, lowest first: `default`, the environment (`VPCEP_VAR_<name>`), then `--var` and
+//! `--var-file` in the order given on the command line (later wins).
+
+use super::body::{check_names, suggestion};
+use super::decls::Decls;
+use super::files::parse;
+use super::types::TypeConstraint;
+use super::{VarArg, constant};
+use crate::diag::{Diagnostic, SourceFile};
+use hcl::edit::Span as _;
+use hcl::edit::structure::Structure;
+use indexmap::IndexMap;
+
+/// The prefix of environment variables that set input variables.
+pub const ENV_PREFIX: &str = "VPCEP_VAR_";
+
+struct Declared {
+    ty: TypeConstraint,
+    value: Option<hcl::Value>,
+}
+
+/// Resolves the value of every declared variable; `None` where no valid value was found (the
+/// problem has been reported).
+pub(crate) fn resolve(
+    decls: &Decls<'_>,
+    args: &[VarArg],
+    env: &[(String, String)],
+    extra_files: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<String, Option<hcl::Value>> {
+    let mut declared: IndexMap<String, Declared> = IndexMap::new();
+    for (name, decl) in &decls.variables {
+        let body = &decl.block.body;
+        check_names(
+            decl.file,
+            body,
+            "a `variable` block",
+            &["type", "default", "description", "sensitive", "nullable"],
+            &[],
+            diags,
+        );
+        let mut ty = TypeConstraint::Any;
+        if let Some(attr) = body.get_attribute("type") {
+            match TypeConstraint::parse(&attr.value) {
+                Ok(t) => ty = t,
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("invalid type for variable `{name}`: {e}"))
+                        .at(decl.file.span(attr.value.span()))
+                        .help("use string, number, bool, any, list(TYPE), set(TYPE) or map(TYPE)"),
+                ),
+            }
+        }
+        let mut value = None;
+        if let Some(attr) = body.get_attribute("default") {
+            match constant(&attr.value).and_then(|v| ty.convert(v)) {
+                Ok(v) => value = Some(v),
+                Err(e) => diags.push(
+                    Diagnostic::error(format!("invalid default for variable `{name}`: {e}"))
+                        .at(decl.file.span(attr.value.span())),
+                ),
+            }
+        }
+        for flag in ["sensitive", "nullable"] {
+            if let Some(attr) = body.get_attribute(flag) {
+                if !matches!(constant(&attr.value), Ok(hcl::Value::Bool(_))) {
+                    diags.push(
+                        Diagnostic::error(format!("`{flag}` must be true or false"))
+                            .at(decl.file.span(attr.value.span())),
+                    );
+                }
+            }
+        }
+        declared.insert(name.clone(), Declared { ty, value });
+    }
+
+    let names: Vec<&str> = declared.keys().map(String::as_str).collect();
+    let mut overrides: Vec<(String, Result<hcl::Value, String>, String)> = Vec::new();
+    for (key, raw) in env {
+        if let Some(name) = key.strip_prefix(ENV_PREFIX) {
+            if let Some(d) = declared.get(name) {
+                overrides.push((name.to_owned(), from_text(&d.ty, raw), format!("environment variable `{key}`")));
+            }
+        }
+    }
+    for (i, arg) in args.iter().enumerate() {
+        match arg {
+            VarArg::Assign(text) => {
+                let Some((name, raw)) = text.split_once('=') else {
+                    diags.push(
+                        Diagnostic::error(format!("`--var {text}` is not of the form NAME=VALUE"))
+                            .help("write it as `--var region=eu-de`"),
+                    );
+                    continue;
+                };
+                let Some(d) = declared.get(name) else {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`--var {name}=...` sets a variable that is not declared"
+                        ))
+                        .help_opt(suggestion(name, &names).or_else(|| {
+                            Some(format!("declare it with `variable \"{name}\" {{}}`"))
+                        })),
+                    );
+                    continue;
+                };
+                overrides.push((name.to_owned(), from_text(&d.ty, raw), format!("`--var {name}=...`")));
+            }
+            VarArg::File(path) => {
+                read_var_file(path, extra_files + i, &declared, &names, &mut overrides, diags);
+            }
+        }
+    }
+    for (name, value, source) in overrides {
+        let d = &mut declared[&name];
+        match value.and_then(|v| d.ty.convert(v)) {
+            Ok(v) => d.value = Some(v),
+            Err(e) => diags.push(Diagnostic::error(format!(
+                "invalid value for variable `{name}` from {source}: {e}"
+            ))),
+        }
+    }
+
+    let mut values = IndexMap::new();
+    for (name, d) in declared {
+        if d.value.is_none() {
+            let decl = &decls.variables[&name];
+            let already_reported = decl.block.body.get_attribute("default").is_some();
+            if !already_reported {
+                diags.push(
+                    Diagnostic::error(format!("no value for variable `{name}`"))
+                        .at(decl.location())
+                        .help(format!(
+                            "set it with `--var {name}=VALUE`, in a `--var-file`, with the environment variable `{ENV_PREFIX}{name}`, or give it a `default`"
+                        )),
+                );
+            }
+        }
+        values.insert(name, d.value);
+    }
+    values
+}
+
+/// A value written as text (command line, environment): primitives are taken as strings,
+/// collections are parsed as HCL expressions, e.g. `{ a = "x" }` or `["a", "b"]`.
+fn from_text(ty: &TypeConstraint, raw: &str) -> Result<hcl::Value, String> {
+    if ty.is_primitive() {
+        return Ok(hcl::Value::String(raw.to_owned()));
+    }
+    let expr = hcl::edit::parser::parse_expr(raw).map_err(|e| {
+        format!("cannot parse `{raw}` as an HCL value: {}", e.message())
+    })?;
+    constant(&expr)
+}
+
+fn read_var_file(
+    path: &std::path::Path,
+    index: usize,
+    declared: &IndexMap<String, Declared>,
+    names: &[&str],
+    overrides: &mut Vec<(String, Result<hcl::Value, String>, String)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let display = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("cannot read the variables file `{display}`: {e}"))
+                    .help("check the path given to `--var-file`; it is relative to the current directory"),
+            );
+            return;
+        }
+    };
+    let source = SourceFile::new(display.clone(), text, index);
+    let Some(body) = parse(&source, diags) else {
+        return;
+    };
+    for structure in &body {
+        match structure {
+            Structure::Attribute(attr) => {
+                let name = attr.key.as_str();
+                let at = source.span(attr.key.span());
+                let Some(d) = declared.get(name) else {
+                    diags.push(
+                        Diagnostic::warning(format!(
+                            "`{display}` sets `{name}`, which no `variable` block declares"
+                        ))
+                        .at(at)
+                        .help_opt(suggestion(name, names)),
+                    );
+                    continue;
+                };
+                match constant(&attr.value).and_then(|v| d.ty.convert(v)) {
+                    Ok(v) => overrides.push((name.to_owned(), Ok(v), display.clone())),
+                    Err(e) => diags.push(
+                        Diagnostic::error(format!("invalid value for variable `{name}`: {e}"))
+                            .at(source.span(attr.value.span())),
+                    ),
+                }
+            }
+            Structure::Block(block) => diags.push(
+                Diagnostic::error("a variables file holds only `NAME = VALUE` attributes")
+                    .at(source.span(block.ident.span())),
+            ),
+        }
+    }
+}

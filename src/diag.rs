@@ -1,0 +1,247 @@
+//! Diagnostics: errors and warnings that point at `file:line:col`, rendered like rustc.
+//!
+//! Every configuration problem becomes a [`Diagnostic`]. Locations are resolved from byte
+//! ranges (as `hcl::edit` reports them) through a [`SourceFile`], so a diagnostic carries
+//! everything needed to print it and no longer borrows the source.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+/// How bad a diagnostic is: errors fail the command, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A resolved position in a configuration file, with the text needed to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user should see it (relative to where they ran the command).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// The whole source line, without its line ending.
+    pub source_line: String,
+    /// How many characters to underline (at least 1).
+    pub width: usize,
+    /// Byte offset, used only to order diagnostics.
+    pub offset: usize,
+    /// Index of the file in load order, used only to order diagnostics.
+    pub file_index: usize,
+}
+
+/// One error or warning, with an optional location, help and notes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            location: None,
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn at(mut self, location: Option<Location>) -> Self {
+        self.location = location;
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Orders diagnostics for display: those without a location first, then by file and offset.
+    pub fn sort_key(&self) -> (bool, usize, usize) {
+        match &self.location {
+            None => (false, 0, 0),
+            Some(l) => (true, l.file_index, l.offset),
+        }
+    }
+}
+
+/// A loaded text file and the index needed to turn byte offsets into lines and columns.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// How the file is shown in diagnostics.
+    pub display: String,
+    pub text: String,
+    /// Position of the file in load order.
+    pub index: usize,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(display: impl Into<String>, text: impl Into<String>, index: usize) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            display: display.into(),
+            text,
+            index,
+            line_starts,
+        }
+    }
+
+    /// Resolves a byte range into a location; offsets past the end are clamped.
+    pub fn location(&self, range: &Range<usize>) -> Location {
+        let start = floor_char_boundary(&self.text, range.start.min(self.text.len()));
+        let line_idx = self.line_starts.partition_point(|&s| s <= start) - 1;
+        let line_start = self.line_starts[line_idx];
+        let line_end = self.text[line_start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| line_start + i);
+        let source_line = self.text[line_start..line_end].trim_end_matches('\r');
+        let column = self.text[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(&self.text, range.end.clamp(start, line_end));
+        let width = self.text[start..end].chars().count().max(1);
+        Location {
+            file: self.display.clone(),
+            line: line_idx + 1,
+            column,
+            source_line: source_line.to_owned(),
+            width,
+            offset: start,
+            file_index: self.index,
+        }
+    }
+
+    /// Resolves an optional span; `None` (an expression the parser did not emit) stays `None`.
+    pub fn span(&self, range: Option<Range<usize>>) -> Option<Location> {
+        range.map(|r| self.location(&r))
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Writes one diagnostic, rustc-style:
+///
+/// ```text
+/// error: unknown attribute `prot` in a `port` block
+///   --> main.hcl:12:5
+///    |
+/// 12 |     prot = 443
+///    |     ^^^^
+///    = help: did you mean `protocol`?
+/// ```
+pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
+    let (label, paint) = match diagnostic.severity {
+        Severity::Error => ("error", "\x1b[1;31m"),
+        Severity::Warning => ("warning", "\x1b[1;33m"),
+    };
+    let mut out = String::new();
+    if color {
+        let _ = writeln!(out, "{paint}{label}\x1b[0m\x1b[1m: {}\x1b[0m", diagnostic.message);
+    } else {
+        let _ = writeln!(out, "{label}: {}", diagnostic.message);
+    }
+    let gutter_width = diagnostic
+        .location
+        .as_ref()
+        .map_or(1, |l| l.line.to_string().len());
+    let pad = " ".repeat(gutter_width);
+    if let Some(loc) = &diagnostic.location {
+        let _ = writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{} | {}", loc.line, loc.source_line);
+        let indent: String = loc
+            .source_line
+            .chars()
+            .take(loc.column - 1)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let carets = "^".repeat(loc.width);
+        if color {
+            let _ = writeln!(out, "{pad} | {indent}{paint}{carets}\x1b[0m");
+        } else {
+            let _ = writeln!(out, "{pad} | {indent}{carets}");
+        }
+    }
+    for note in &diagnostic.notes {
+        let _ = writeln!(out, "{pad} = note: {note}");
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "{pad} = help: {help}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters() {
+        let file = SourceFile::new("main.hcl", "a = 1\nnäme = \"x\"\n", 0);
+        let loc = file.location(&(13..16));
+        assert_eq!((loc.line, loc.column, loc.width), (2, 8, 3));
+        assert_eq!(loc.source_line, "näme = \"x\"");
+    }
+
+    #[test]
+    fn render_shows_gutter_source_and_caret() {
+        let file = SourceFile::new("main.hcl", "x = 1\n  prot = 443\n", 0);
+        let d = Diagnostic::error("unknown attribute `prot`")
+            .at(Some(file.location(&(8..12))))
+            .help("did you mean `protocol`?");
+        assert_eq!(
+            render(&d, false),
+            "error: unknown attribute `prot`\n --> main.hcl:2:3\n  |\n2 |   prot = 443\n  |   ^^^^\n  = help: did you mean `protocol`?\n"
+        );
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let file = SourceFile::new("f.hcl", "abc", 0);
+        let loc = file.location(&(10..20));
+        assert_eq!((loc.line, loc.column, loc.width), (1, 4, 1));
+    }
+}

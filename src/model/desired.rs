@@ -1,0 +1,168 @@
+//! The desired state: what the configuration asks for, fully evaluated except for unknowns.
+
+use super::address::{Address, ResourceId};
+use super::value::Value;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything a configuration directory describes.
+#[derive(Debug, Clone)]
+pub struct DesiredState {
+    /// The configuration directory; relative paths in the configuration are resolved from it.
+    pub dir: PathBuf,
+    pub provider: ProviderConfig,
+    pub backend: BackendConfig,
+    /// Every resource instance, in dependency order (what an instance refers to comes first).
+    pub resources: IndexMap<Address, ResourceInstance>,
+    pub outputs: IndexMap<String, OutputValue>,
+}
+
+impl DesiredState {
+    /// How many instances of each resource type, e.g. `2 services, 1 endpoint`.
+    pub fn count_summary(&self) -> String {
+        let count = |t| self.resources.keys().filter(|a| a.rtype() == t).count();
+        let parts: Vec<String> = [
+            (super::ResourceType::Service, "service", "services"),
+            (super::ResourceType::Endpoint, "endpoint", "endpoints"),
+            (super::ResourceType::Approval, "approval", "approvals"),
+        ]
+        .into_iter()
+        .filter_map(|(t, one, many)| match count(t) {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        })
+        .collect();
+        if parts.is_empty() {
+            "no resources".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// One resource instance as configured.
+#[derive(Debug, Clone)]
+pub struct ResourceInstance {
+    pub address: Address,
+    /// Configured attributes in schema order, defaults filled in; blocks are lists of maps.
+    pub attrs: IndexMap<String, Value>,
+    /// Resources this one depends on, through references or `depends_on`; sorted.
+    pub depends_on: Vec<ResourceId>,
+    /// For each attribute, the resource attributes its expression reads.
+    pub refs: IndexMap<String, Vec<RefTarget>>,
+    pub prevent_destroy: bool,
+    pub timeouts: Timeouts,
+    /// Where the resource block starts, `file:line`, for messages.
+    pub declared_at: String,
+}
+
+impl ResourceInstance {
+    pub fn attr(&self, name: &str) -> &Value {
+        self.attrs.get(name).unwrap_or(&Value::Null)
+    }
+}
+
+/// A reference from one attribute to an attribute of another resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefTarget {
+    pub resource: ResourceId,
+    /// The instance key, when the reference names one.
+    pub key: Option<String>,
+    /// The attribute read, when the reference names one.
+    pub attr: Option<String>,
+}
+
+/// How long apply waits for asynchronous operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        let ten_minutes = Duration::from_secs(600);
+        Timeouts {
+            create: ten_minutes,
+            update: ten_minutes,
+            delete: ten_minutes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputValue {
+    pub value: Value,
+    pub description: Option<String>,
+    pub sensitive: bool,
+}
+
+/// Which cloud to talk to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderConfig {
+    Sim(SimConfig),
+    Otc(OtcConfig),
+}
+
+/// The built-in simulated VPCEP cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    /// The simulator's store, relative to the configuration directory unless absolute.
+    pub path: PathBuf,
+    pub create_delay: Duration,
+    pub quota_services: u32,
+    pub quota_endpoints: u32,
+    pub domain_id: String,
+    pub project_id: String,
+}
+
+pub const DEFAULT_SIM_DOMAIN_ID: &str = "0d0e0f00000000000000000000000001";
+pub const DEFAULT_SIM_PROJECT_ID: &str = "0b0c0d00000000000000000000000001";
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            path: PathBuf::from(".vpcep/cloud.db"),
+            create_delay: Duration::ZERO,
+            quota_services: 20,
+            quota_endpoints: 50,
+            domain_id: DEFAULT_SIM_DOMAIN_ID.to_owned(),
+            project_id: DEFAULT_SIM_PROJECT_ID.to_owned(),
+        }
+    }
+}
+
+/// The real VPCEP v1 API of Open Telekom Cloud or Huawei Cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtcConfig {
+    pub region: Option<String>,
+    pub project_id: String,
+    /// Overrides the endpoint derived from the region.
+    pub endpoint: Option<String>,
+}
+
+/// Where the recorded state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendConfig {
+    Local {
+        /// Relative to the configuration directory unless absolute.
+        path: PathBuf,
+    },
+    Pg {
+        /// `None` when it comes from `VPCEP_PG_CONN_STR`.
+        conn_str: Option<String>,
+        schema_name: String,
+        state_name: String,
+    },
+}
+
+impl Default for BackendConfig {
+    fn default() -> Self {
+        BackendConfig::Local {
+            path: PathBuf::from("vpcep.state.json"),
+        }
+    }
+}

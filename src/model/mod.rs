@@ -1,0 +1,17 @@
+//! The core data model: addresses, values (with unknowns), resource schemas and desired state.
+//!
+//! Nothing here does I/O or knows about HCL; `config` produces these types and `plan`,
+//! `render` and `apply` consume them.
+
+pub mod address;
+pub mod desired;
+pub mod graph;
+pub mod schema;
+pub mod value;
+
+pub use address::{Address, ResourceId, ResourceType};
+pub use desired::{
+    BackendConfig, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
+    ResourceInstance, SimConfig, Timeouts,
+};
+pub use value::{Number, Value};

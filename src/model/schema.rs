@@ -1,0 +1,226 @@
+//! The schema of each resource type: attributes, their types, defaults and whether they can change.
+//!
+//! One table drives validation (unknown attributes, types, defaults), planning (which changes
+//! are in place and which are refused as immutable) and rendering (attribute order).
+
+use super::address::ResourceType;
+use super::value::Value;
+use indexmap::IndexMap;
+
+/// The type an attribute accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttrType {
+    String,
+    Number,
+    Bool,
+    StringList,
+    StringMap,
+}
+
+impl AttrType {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AttrType::String => "a string",
+            AttrType::Number => "a number",
+            AttrType::Bool => "a bool",
+            AttrType::StringList => "a list of strings",
+            AttrType::StringMap => "a map of strings",
+        }
+    }
+}
+
+/// The value an optional attribute takes when it is not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// Left unset (`null`).
+    Null,
+    Str(&'static str),
+    Bool(bool),
+    EmptyList,
+    EmptyMap,
+}
+
+impl DefaultValue {
+    pub fn value(self) -> Value {
+        match self {
+            DefaultValue::Null => Value::Null,
+            DefaultValue::Str(s) => Value::from(s),
+            DefaultValue::Bool(b) => Value::Bool(b),
+            DefaultValue::EmptyList => Value::List(Vec::new()),
+            DefaultValue::EmptyMap => Value::Map(IndexMap::new()),
+        }
+    }
+}
+
+/// Whether the cloud lets an attribute change after create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutability {
+    /// Changed with an update call.
+    InPlace,
+    /// Fixed at create; a change is refused unless the resource is replaced explicitly.
+    Immutable,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AttrSchema {
+    pub name: &'static str,
+    pub ty: AttrType,
+    pub required: bool,
+    pub default: DefaultValue,
+    pub mutability: Mutability,
+}
+
+/// A nested block such as `port { ... }`, stored as a list of maps under its name.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockSchema {
+    pub name: &'static str,
+    pub min_items: usize,
+    pub max_items: usize,
+    pub attrs: &'static [AttrSchema],
+    pub mutability: Mutability,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceSchema {
+    pub rtype: ResourceType,
+    pub attrs: &'static [AttrSchema],
+    pub blocks: &'static [BlockSchema],
+    /// Attributes set by the cloud, readable through references.
+    pub computed: &'static [(&'static str, AttrType)],
+}
+
+impl ResourceSchema {
+    pub fn attr(&self, name: &str) -> Option<&'static AttrSchema> {
+        self.attrs.iter().find(|a| a.name == name)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&'static BlockSchema> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    pub fn is_computed(&self, name: &str) -> bool {
+        self.computed.iter().any(|(n, _)| *n == name)
+    }
+
+    /// Whether a configured attribute or block can change in place.
+    pub fn mutability(&self, name: &str) -> Mutability {
+        self.attr(name)
+            .map(|a| a.mutability)
+            .or_else(|| self.block(name).map(|b| b.mutability))
+            .unwrap_or(Mutability::InPlace)
+    }
+
+    /// Every name a reference may read: configured attributes, blocks and computed attributes.
+    pub fn readable_names(&self) -> impl Iterator<Item = &'static str> {
+        self.attrs
+            .iter()
+            .map(|a| a.name)
+            .chain(self.blocks.iter().map(|b| b.name))
+            .chain(self.computed.iter().map(|(n, _)| *n))
+    }
+}
+
+const fn attr(
+    name: &'static str,
+    ty: AttrType,
+    required: bool,
+    default: DefaultValue,
+    mutability: Mutability,
+) -> AttrSchema {
+    AttrSchema {
+        name,
+        ty,
+        required,
+        default,
+        mutability,
+    }
+}
+
+use AttrType as T;
+use DefaultValue as D;
+use Mutability::{Immutable, InPlace};
+
+const SERVICE_ATTRS: &[AttrSchema] = &[
+    attr("name", T::String, false, D::Null, InPlace),
+    attr("server_type", T::String, true, D::Null, Immutable),
+    attr("port_id", T::String, true, D::Null, InPlace),
+    attr("vpc_id", T::String, true, D::Null, Immutable),
+    attr("service_type", T::String, false, D::Str("interface"), Immutable),
+    attr("approval_enabled", T::Bool, false, D::Bool(true), InPlace),
+    attr("whitelist", T::StringList, false, D::EmptyList, InPlace),
+    attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
+    attr("description", T::String, false, D::Null, InPlace),
+    attr("tcp_proxy", T::String, false, D::Str("close"), InPlace),
+];
+
+const PORT_ATTRS: &[AttrSchema] = &[
+    attr("protocol", T::String, false, D::Str("TCP"), Immutable),
+    attr("server_port", T::Number, true, D::Null, Immutable),
+    attr("client_port", T::Number, true, D::Null, Immutable),
+];
+
+/// Most port mappings one service may have.
+pub const MAX_PORTS: usize = 200;
+
+const SERVICE: ResourceSchema = ResourceSchema {
+    rtype: ResourceType::Service,
+    attrs: SERVICE_ATTRS,
+    blocks: &[BlockSchema {
+        name: "port",
+        min_items: 1,
+        max_items: MAX_PORTS,
+        attrs: PORT_ATTRS,
+        mutability: Immutable,
+    }],
+    computed: &[
+        ("id", T::String),
+        ("service_name", T::String),
+        ("status", T::String),
+        ("connection_count", T::Number),
+        ("created_at", T::String),
+    ],
+};
+
+const ENDPOINT: ResourceSchema = ResourceSchema {
+    rtype: ResourceType::Endpoint,
+    attrs: &[
+        attr("service_id", T::String, true, D::Null, Immutable),
+        attr("vpc_id", T::String, true, D::Null, Immutable),
+        attr("subnet_id", T::String, false, D::Null, Immutable),
+        attr("port_ip", T::String, false, D::Null, Immutable),
+        attr("enable_dns", T::Bool, false, D::Bool(false), Immutable),
+        attr("whitelist", T::StringList, false, D::EmptyList, Immutable),
+        attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
+        attr("description", T::String, false, D::Null, Immutable),
+    ],
+    blocks: &[],
+    computed: &[
+        ("id", T::String),
+        ("status", T::String),
+        ("ip", T::String),
+        ("service_name", T::String),
+    ],
+};
+
+const APPROVAL: ResourceSchema = ResourceSchema {
+    rtype: ResourceType::Approval,
+    attrs: &[
+        attr("service_id", T::String, true, D::Null, Immutable),
+        attr("endpoints", T::StringList, true, D::Null, InPlace),
+    ],
+    blocks: &[],
+    computed: &[("id", T::String), ("connections", T::StringList)],
+};
+
+pub fn schema(rtype: ResourceType) -> &'static ResourceSchema {
+    match rtype {
+        ResourceType::Service => &SERVICE,
+        ResourceType::Endpoint => &ENDPOINT,
+        ResourceType::Approval => &APPROVAL,
+    }
+}
+
+/// Arguments every resource block accepts besides its schema.
+pub const META_ATTRS: &[&str] = &["for_each", "depends_on"];
+/// Blocks every resource block accepts besides its schema.
+pub const META_BLOCKS: &[&str] = &["lifecycle", "timeouts"];
