@@ -179,7 +179,11 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
     };
     let mut out = String::new();
     if color {
-        let _ = writeln!(out, "{paint}{label}\x1b[0m\x1b[1m: {}\x1b[0m", diagnostic.message);
+        let _ = writeln!(
+            out,
+            "{paint}{label}\x1b[0m\x1b[1m: {}\x1b[0m",
+            diagnostic.message
+        );
     } else {
         let _ = writeln!(out, "{label}: {}", diagnostic.message);
     }
@@ -221,7 +225,7 @@ mod tests {
     #[test]
     fn location_counts_lines_and_characters() {
         let file = SourceFile::new("main.hcl", "a = 1\nnäme = \"x\"\n", 0);
-        let loc = file.location(&(13..16));
+        let loc = file.location(&(14..17));
         assert_eq!((loc.line, loc.column, loc.width), (2, 8, 3));
         assert_eq!(loc.source_line, "näme = \"x\"");
     }

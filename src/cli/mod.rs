@@ -14,7 +14,7 @@ struct Cli {
     /// Run as if started in DIR (the configuration directory)
     #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
     chdir: Option<PathBuf>,
-    /// Never colour the output (NO_COLOR is respected too)
+    /// Never colour the output (`NO_COLOR` is respected too)
     #[arg(long, global = true)]
     no_color: bool,
     #[command(subcommand)]
@@ -58,10 +58,10 @@ impl VarFlags {
                 if let Some(v) = vars.next() {
                     out.push(VarArg::Assign(v.clone()));
                 }
-            } else if arg == "--var-file" || arg.starts_with("--var-file=") {
-                if let Some(f) = files.next() {
-                    out.push(VarArg::File(f.clone()));
-                }
+            } else if (arg == "--var-file" || arg.starts_with("--var-file="))
+                && let Some(f) = files.next()
+            {
+                out.push(VarArg::File(f.clone()));
             }
         }
         out.extend(vars.map(|v| VarArg::Assign(v.clone())));
@@ -78,7 +78,9 @@ pub fn run() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(1),
             };
         }

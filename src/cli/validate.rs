@@ -21,21 +21,18 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         1 => ", with 1 warning".to_owned(),
         n => format!(", with {n} warnings"),
     };
-    match &loaded.desired {
-        Some(desired) => {
-            println!(
-                "Success! The configuration is valid ({}){warnings}.",
-                desired.count_summary()
-            );
-            0
-        }
-        None => {
-            let errors = loaded.errors();
-            eprintln!(
-                "Validation failed: {errors} error{}{warnings}.",
-                if errors == 1 { "" } else { "s" }
-            );
-            1
-        }
+    if let Some(desired) = &loaded.desired {
+        println!(
+            "Success! The configuration is valid ({}){warnings}.",
+            desired.count_summary()
+        );
+        0
+    } else {
+        let errors = loaded.errors();
+        eprintln!(
+            "Validation failed: {errors} error{}{warnings}.",
+            if errors == 1 { "" } else { "s" }
+        );
+        1
     }
 }

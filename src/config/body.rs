@@ -6,14 +6,21 @@ use hcl::edit::structure::{Block, Body, Structure};
 use std::ops::Range;
 
 /// The closest candidate to a misspelt name, if one is close enough to suggest.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let name_lower = name.to_lowercase();
     candidates
         .into_iter()
         .map(|c| {
             let c_lower = c.to_lowercase();
             let prefix = name_lower.len() >= 3 && c_lower.starts_with(&name_lower);
-            let distance = if prefix { 1 } else { strsim::levenshtein(&name_lower, &c_lower) };
+            let distance = if prefix {
+                1
+            } else {
+                strsim::levenshtein(&name_lower, &c_lower)
+            };
             (distance, c)
         })
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
@@ -40,7 +47,7 @@ pub(crate) fn header_span(block: &Block) -> Option<Range<usize>> {
     let end = block
         .labels
         .last()
-        .and_then(|l| l.span())
+        .and_then(hcl::edit::Span::span)
         .or_else(|| block.ident.span())?
         .end;
     Some(start..end)
@@ -106,7 +113,9 @@ fn special_help(name: &str) -> Option<String> {
         "ignore_changes" | "create_before_destroy" | "replace_triggered_by" => {
             format!("`{name}` is not supported; `lifecycle` takes only `prevent_destroy`")
         }
-        "dynamic" => "`dynamic` blocks are not supported; write one `port` block per mapping".into(),
+        "dynamic" => {
+            "`dynamic` blocks are not supported; write one `port` block per mapping".into()
+        }
         _ => return None,
     })
 }
@@ -136,9 +145,18 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(closest("prot", ["protocol", "server_port"]), Some("protocol"));
-        assert_eq!(closest("protocl", ["protocol", "server_port"]), Some("protocol"));
-        assert_eq!(closest("server_prot", ["protocol", "server_port"]), Some("server_port"));
+        assert_eq!(
+            closest("prot", ["protocol", "server_port"]),
+            Some("protocol")
+        );
+        assert_eq!(
+            closest("protocl", ["protocol", "server_port"]),
+            Some("protocol")
+        );
+        assert_eq!(
+            closest("server_prot", ["protocol", "server_port"]),
+            Some("server_port")
+        );
         assert_eq!(closest("zzz", ["protocol"]), None);
     }
 }

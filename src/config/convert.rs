@@ -74,7 +74,10 @@ pub(crate) fn to_attr_type(value: Value, ty: AttrType) -> Result<Value, String> 
                 })
                 .collect::<Result<_, _>>()
                 .map(Value::List),
-            other => Err(format!("expected a list of strings, got {}", describe(&other))),
+            other => Err(format!(
+                "expected a list of strings, got {}",
+                describe(&other)
+            )),
         },
         AttrType::StringMap => match value {
             Value::Map(map) => map
@@ -85,7 +88,10 @@ pub(crate) fn to_attr_type(value: Value, ty: AttrType) -> Result<Value, String> 
                 })
                 .collect::<Result<IndexMap<_, _>, _>>()
                 .map(Value::Map),
-            other => Err(format!("expected a map of strings, got {}", describe(&other))),
+            other => Err(format!(
+                "expected a map of strings, got {}",
+                describe(&other)
+            )),
         },
     }
 }
@@ -122,7 +128,11 @@ fn to_number(value: Value) -> Result<Value, String> {
             let trimmed = s.trim();
             if let Ok(i) = trimmed.parse::<i64>() {
                 Ok(Value::int(i))
-            } else if let Some(n) = trimmed.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            } else if let Some(n) = trimmed
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+            {
                 Ok(Value::Number(n))
             } else {
                 Err(format!("expected a number, got the string \"{s}\""))
@@ -147,9 +157,18 @@ mod tests {
 
     #[test]
     fn coerces_like_terraform() {
-        assert_eq!(to_attr_type(Value::int(5), AttrType::String), Ok(Value::from("5")));
-        assert_eq!(to_attr_type(Value::from("443"), AttrType::Number), Ok(Value::int(443)));
-        assert_eq!(to_attr_type(Value::from("true"), AttrType::Bool), Ok(Value::Bool(true)));
+        assert_eq!(
+            to_attr_type(Value::int(5), AttrType::String),
+            Ok(Value::from("5"))
+        );
+        assert_eq!(
+            to_attr_type(Value::from("443"), AttrType::Number),
+            Ok(Value::int(443))
+        );
+        assert_eq!(
+            to_attr_type(Value::from("true"), AttrType::Bool),
+            Ok(Value::Bool(true))
+        );
         assert_eq!(
             to_attr_type(Value::from("yes"), AttrType::Bool),
             Err("expected true or false, got the string \"yes\"".into())

@@ -24,8 +24,10 @@ impl Decl<'_> {
 
     /// `file:line` of the block, for notes.
     pub(crate) fn position(&self) -> String {
-        self.location()
-            .map_or_else(|| self.file.display.clone(), |l| format!("{}:{}", l.file, l.line))
+        self.location().map_or_else(
+            || self.file.display.clone(),
+            |l| format!("{}:{}", l.file, l.line),
+        )
     }
 
     pub(crate) fn label(&self, i: usize) -> &str {
@@ -49,7 +51,9 @@ pub(crate) struct Decls<'a> {
     pub outputs: IndexMap<String, Decl<'a>>,
 }
 
-const TOP_LEVEL: &[&str] = &["variable", "locals", "provider", "backend", "resource", "output"];
+const TOP_LEVEL: &[&str] = &[
+    "variable", "locals", "provider", "backend", "resource", "output",
+];
 const PROVIDERS: &[&str] = &["sim", "otc"];
 const BACKENDS: &[&str] = &["local", "pg"];
 
@@ -100,7 +104,11 @@ fn collect_block<'a>(
             let help = if kind == "terraform" || kind == "data" || kind == "module" {
                 Some(format!(
                     "`{kind}` blocks are Terraform's; vpcep knows {}",
-                    TOP_LEVEL.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+                    TOP_LEVEL
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             } else {
                 suggestion(kind, TOP_LEVEL)
@@ -142,7 +150,10 @@ fn collect_block<'a>(
                     diags.push(
                         Diagnostic::error(format!("duplicate local value `{name}`"))
                             .at(file.span(attr.key.span()))
-                            .note(format!("first defined at {}", position(at.as_ref(), first.file)))
+                            .note(format!(
+                                "first defined at {}",
+                                position(at.as_ref(), first.file)
+                            ))
                             .help("give each local value a unique name"),
                     );
                 } else {
@@ -259,5 +270,8 @@ fn collect_resource<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<D
 }
 
 fn position(at: Option<&Location>, file: &SourceFile) -> String {
-    at.map_or_else(|| file.display.clone(), |l| format!("{}:{}", l.file, l.line))
+    at.map_or_else(
+        || file.display.clone(),
+        |l| format!("{}:{}", l.file, l.line),
+    )
 }

@@ -53,7 +53,12 @@ pub(crate) fn check_expr(
     let refs = Refs::of(expr);
     let mut deps = Vec::new();
     let at = |span: &Option<Range<usize>>| file.span(span.clone());
-    for Problem { message, help, span } in refs.problems {
+    for Problem {
+        message,
+        help,
+        span,
+    } in refs.problems
+    {
         diags.push(Diagnostic::error(message).at(at(&span)).help_opt(help));
     }
     for (name, span) in &refs.unknown_roots {
@@ -75,13 +80,14 @@ pub(crate) fn check_expr(
             diags.push(
                 Diagnostic::error(format!("unknown function `{name}`"))
                     .at(at(span))
-                    .help(closest_help(name, &names).unwrap_or_else(|| {
-                        format!("the functions are: {}", names.join(", "))
-                    })),
+                    .help(
+                        closest_help(name, &names)
+                            .unwrap_or_else(|| format!("the functions are: {}", names.join(", "))),
+                    ),
             );
         }
     }
-    for reference in refs.refs {
+    for reference in refs.found {
         let span = reference.span;
         match reference.kind {
             RefKind::Var(name) => {
@@ -99,8 +105,11 @@ pub(crate) fn check_expr(
             RefKind::Local(name) => {
                 if !allowed.locals {
                     diags.push(
-                        Diagnostic::error(format!("{} cannot refer to local values", allowed.place))
-                            .at(at(&span)),
+                        Diagnostic::error(format!(
+                            "{} cannot refer to local values",
+                            allowed.place
+                        ))
+                        .at(at(&span)),
                     );
                 } else if decls.locals.contains_key(&name) {
                     deps.push((Node::Local(name), span));
@@ -124,7 +133,12 @@ pub(crate) fn check_expr(
                     );
                 }
             }
-            RefKind::Resource { id, key, attr, attr_span } => {
+            RefKind::Resource {
+                id,
+                key,
+                attr,
+                attr_span,
+            } => {
                 if !allowed.resources {
                     diags.push(
                         Diagnostic::error(format!("{} cannot refer to resources", allowed.place))
@@ -133,7 +147,16 @@ pub(crate) fn check_expr(
                     );
                     continue;
                 }
-                if check_resource_ref(&id, &key, attr.as_deref(), attr_span, span.clone(), file, decls, diags) {
+                if check_resource_ref(
+                    &id,
+                    &key,
+                    attr.as_deref(),
+                    attr_span,
+                    span.clone(),
+                    file,
+                    decls,
+                    diags,
+                ) {
                     deps.push((Node::Resource(id), span));
                 }
             }
@@ -171,7 +194,11 @@ fn check_resource_ref(
             None => format!(
                 "declared `{}` resources: {}",
                 id.rtype,
-                same_type.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                same_type
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         diags.push(
@@ -221,21 +248,47 @@ fn check_resource_ref(
     true
 }
 
-/// Every expression in a body, nested blocks included, except `depends_on`.
-pub(crate) fn body_exprs(body: &Body) -> Vec<&Expression> {
+/// The expressions of a resource body that its schema knows, nested blocks included, except
+/// `depends_on`. Unknown attributes are reported by name only; their contents are not checked.
+pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expression> {
+    let schema = schema(rtype);
     let mut out = Vec::new();
     for structure in body {
         match structure {
-            Structure::Attribute(attr) if attr.key.as_str() != "depends_on" => out.push(&attr.value),
-            Structure::Attribute(_) => {}
-            Structure::Block(block) => out.extend(body_exprs(&block.body)),
+            Structure::Attribute(attr) => {
+                let name = attr.key.as_str();
+                if name == "for_each" || schema.attr(name).is_some() {
+                    out.push(&attr.value);
+                }
+            }
+            Structure::Block(block) => {
+                let block_name = block.ident.as_str();
+                let known = |attr: &str| match block_name {
+                    "lifecycle" => attr == "prevent_destroy",
+                    "timeouts" => matches!(attr, "create" | "update" | "delete"),
+                    name => schema
+                        .block(name)
+                        .is_some_and(|b| b.attrs.iter().any(|a| a.name == attr)),
+                };
+                out.extend(
+                    block
+                        .body
+                        .attributes()
+                        .filter(|a| known(a.key.as_str()))
+                        .map(|a| &a.value),
+                );
+            }
         }
     }
     out
 }
 
 /// Reads `depends_on = [vpcep_service.a, ...]`; reports entries that are not resources.
-pub(crate) fn depends_on(decl: &Decl<'_>, decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<(ResourceId, Option<Range<usize>>)> {
+pub(crate) fn depends_on(
+    decl: &Decl<'_>,
+    decls: &Decls<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(ResourceId, Option<Range<usize>>)> {
     let Some(attr) = decl.block.body.get_attribute("depends_on") else {
         return Vec::new();
     };
@@ -248,9 +301,12 @@ pub(crate) fn depends_on(decl: &Decl<'_>, decls: &Decls<'_>, diags: &mut Vec<Dia
         return Vec::new();
     };
     let mut out = Vec::new();
-    for item in items.iter() {
+    for item in items {
         let id = match item {
-            Expression::Traversal(t) => match (&t.expr, t.operators.first().map(|o| o.value())) {
+            Expression::Traversal(t) => match (
+                &t.expr,
+                t.operators.first().map(hcl::edit::Decorated::value),
+            ) {
                 (Expression::Variable(root), Some(TraversalOperator::GetAttr(name))) => {
                     ResourceType::parse(root.as_str()).map(|rt| ResourceId::new(rt, name.as_str()))
                 }
@@ -261,11 +317,22 @@ pub(crate) fn depends_on(decl: &Decl<'_>, decls: &Decls<'_>, diags: &mut Vec<Dia
         match id {
             Some(id) if decls.resources.contains_key(&id) => out.push((id, item.span())),
             Some(id) => {
-                check_resource_ref(&id, &KeyRef::Splat, None, None, item.span(), decl.file, decls, diags);
+                check_resource_ref(
+                    &id,
+                    &KeyRef::Splat,
+                    None,
+                    None,
+                    item.span(),
+                    decl.file,
+                    decls,
+                    diags,
+                );
             }
             None => diags.push(
-                Diagnostic::error("`depends_on` entries must be resources, such as `vpcep_service.api`")
-                    .at(decl.file.span(item.span())),
+                Diagnostic::error(
+                    "`depends_on` entries must be resources, such as `vpcep_service.api`",
+                )
+                .at(decl.file.span(item.span())),
             ),
         }
     }
@@ -292,21 +359,35 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
         let (file, deps) = match node {
             Node::Local(name) => {
                 let local = decls.locals[name];
-                let allowed = Allowed { locals: true, resources: true, each: false, place: "a local value" };
-                (local.file, check_expr(&local.attr.value, local.file, decls, allowed, diags))
+                let allowed = Allowed {
+                    locals: true,
+                    resources: true,
+                    each: false,
+                    place: "a local value",
+                };
+                (
+                    local.file,
+                    check_expr(&local.attr.value, local.file, decls, allowed, diags),
+                )
             }
             Node::Resource(id) => {
                 let decl = decls.resources[id];
                 let body = &decl.block.body;
                 let has_for_each = body.has_attribute("for_each");
                 let mut deps = Vec::new();
-                for expr in body_exprs(body) {
-                    let is_for_each = body.get_attribute("for_each").is_some_and(|a| std::ptr::eq(&a.value, expr));
+                for expr in resource_exprs(id.rtype, body) {
+                    let is_for_each = body
+                        .get_attribute("for_each")
+                        .is_some_and(|a| std::ptr::eq(&raw const a.value, expr));
                     let allowed = Allowed {
                         locals: true,
                         resources: true,
                         each: has_for_each && !is_for_each,
-                        place: if is_for_each { "`for_each`" } else { "a resource without `for_each`" },
+                        place: if is_for_each {
+                            "`for_each`"
+                        } else {
+                            "a resource without `for_each`"
+                        },
                     };
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
                 }
@@ -324,7 +405,10 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
             .filter_map(|(node, span)| index(&node).map(|j| (j, span)))
             .collect();
     }
-    let plain: Vec<Vec<usize>> = edges.iter().map(|e| e.iter().map(|(j, _)| *j).collect()).collect();
+    let plain: Vec<Vec<usize>> = edges
+        .iter()
+        .map(|e| e.iter().map(|(j, _)| *j).collect())
+        .collect();
     let sorted = topo_order(&plain);
     {
         {
@@ -340,21 +424,31 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
                     let to = cycle[(step + 1) % cycle.len()];
                     if let Some((_, span)) = edges[from].iter().find(|(j, _)| *j == to) {
                         let loc = files[from].span(span.clone());
-                        let place = loc.map_or_else(String::new, |l| format!(" at {}:{}:{}", l.file, l.line, l.column));
+                        let place = loc.map_or_else(String::new, |l| {
+                            format!(" at {}:{}:{}", l.file, l.line, l.column)
+                        });
                         if step == 0 {
                             d = d.at(files[from].span(span.clone()));
                         }
-                        d = d.note(format!("`{}` refers to `{}`{place}", nodes[from], nodes[to]));
+                        d = d.note(format!(
+                            "`{}` refers to `{}`{place}",
+                            nodes[from], nodes[to]
+                        ));
                     }
                 }
-                if d.location.is_none() {
-                    if let Node::Resource(id) = &nodes[first] {
-                        d = d.at(decls.resources[id].location());
-                    }
+                if d.location.is_none()
+                    && let Node::Resource(id) = &nodes[first]
+                {
+                    d = d.at(decls.resources[id].location());
                 }
                 diags.push(d.help("break the cycle: a resource or local cannot depend on itself, directly or through others"));
             }
         }
     }
-    sorted.order.into_iter().chain(sorted.stuck).map(|i| nodes[i].clone()).collect()
+    sorted
+        .order
+        .into_iter()
+        .chain(sorted.stuck)
+        .map(|i| nodes[i].clone())
+        .collect()
 }

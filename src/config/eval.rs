@@ -75,7 +75,7 @@ impl Scope {
             Expression::Array(array) => {
                 let mut items = Vec::with_capacity(array.len());
                 let mut ok = true;
-                for item in array.iter() {
+                for item in array {
                     match self.eval(item, each, file, diags, targets) {
                         Some(v) => items.push(v),
                         None => ok = false,
@@ -86,7 +86,7 @@ impl Scope {
             Expression::Object(object) => {
                 let mut map = IndexMap::with_capacity(object.len());
                 let mut ok = true;
-                for (key, value) in object.iter() {
+                for (key, value) in object {
                     let key = match key {
                         ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
                         ObjectKey::Expression(e) => self.eval_key(e, each, file, diags),
@@ -126,8 +126,11 @@ impl Scope {
             }
             other => {
                 diags.push(
-                    Diagnostic::error(format!("a key must be a string, got a {}", other.type_name()))
-                        .at(file.span(expr.span())),
+                    Diagnostic::error(format!(
+                        "a key must be a string, got a {}",
+                        other.type_name()
+                    ))
+                    .at(file.span(expr.span())),
                 );
                 None
             }
@@ -143,14 +146,19 @@ impl Scope {
         targets: &mut Vec<RefTarget>,
     ) -> Option<Value> {
         let refs = Refs::of(expr);
-        if refs.funcs.iter().any(|(name, _)| !super::functions::is_defined(name)) {
+        let undefined_function = refs
+            .funcs
+            .iter()
+            .any(|(name, _)| !super::functions::is_defined(name));
+        if undefined_function || !refs.unknown_roots.is_empty() || !refs.problems.is_empty() {
             return None; // reported where references are checked
         }
         let mut unknown = false;
         let mut var_obj = hcl::Map::new();
         let mut local_obj = hcl::Map::new();
-        let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> = IndexMap::new();
-        for reference in &refs.refs {
+        let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> =
+            IndexMap::new();
+        for reference in &refs.found {
             let resolved = match &reference.kind {
                 RefKind::Var(name) => match self.vars.get(name) {
                     Some(Some(v)) => {
@@ -273,30 +281,35 @@ impl Scope {
         };
         let type_obj = objs.entry(id.rtype.as_str()).or_default();
         match values {
-            ResourceValues::Failed => Resolved::Failed,
-            ResourceValues::Single(None) => Resolved::Failed,
+            ResourceValues::Failed | ResourceValues::Single(None) => Resolved::Failed,
             ResourceValues::Single(Some(instance)) => {
                 declare_instance(type_obj, &id.name, None, instance, attr)
             }
-            ResourceValues::Each(instances) => match key {
-                Some(key) => match instances.get(key) {
-                    Some(Some(instance)) => declare_instance(type_obj, &id.name, Some(key), instance, attr),
-                    Some(None) => Resolved::Failed,
-                    None => {
-                        let keys: Vec<String> = instances.keys().map(|k| format!("\"{k}\"")).collect();
-                        diags.push(
-                            Diagnostic::error(format!("`{id}` has no instance with the key \"{key}\""))
+            ResourceValues::Each(instances) => {
+                if let Some(key) = key {
+                    match instances.get(key) {
+                        Some(Some(instance)) => {
+                            declare_instance(type_obj, &id.name, Some(key), instance, attr)
+                        }
+                        Some(None) => Resolved::Failed,
+                        None => {
+                            let keys: Vec<String> =
+                                instances.keys().map(|k| format!("\"{k}\"")).collect();
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{id}` has no instance with the key \"{key}\""
+                                ))
                                 .at(file.span(span))
                                 .help(if keys.is_empty() {
                                     format!("`{id}` has no instances: its `for_each` is empty")
                                 } else {
                                     format!("its keys are {}", keys.join(", "))
                                 }),
-                        );
-                        Resolved::Failed
+                            );
+                            Resolved::Failed
+                        }
                     }
-                },
-                None => {
+                } else {
                     let mut all = hcl::Map::new();
                     for (k, instance) in instances {
                         let Some(instance) = instance else {
@@ -310,7 +323,7 @@ impl Scope {
                     type_obj.insert(id.name.clone(), hcl::Value::Object(all));
                     Resolved::Known
                 }
-            },
+            }
         }
     }
 }

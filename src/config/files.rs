@@ -39,7 +39,7 @@ pub(crate) fn load_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<ParsedFil
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".hcl") && !n.starts_with('.'))
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "hcl") && !n.starts_with('.'))
         .collect();
     names.sort();
     if names.is_empty() {

@@ -4,6 +4,9 @@
 //! values coalesce distinct toset tolist tomap tostring tonumber range flatten sort trimspace
 //! replace startswith endswith min max`.
 
+// hcl-rs calls functions through `fn(FuncArgs) -> ...` pointers, so arguments come by value.
+#![allow(clippy::needless_pass_by_value)]
+
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
 
@@ -138,7 +141,11 @@ fn merge(args: FuncArgs) -> Result<Value, String> {
 fn concat(args: FuncArgs) -> Result<Value, String> {
     let mut out = Vec::new();
     for (i, arg) in args.iter().enumerate() {
-        out.extend(want_list(arg, &format!("argument {}", i + 1))?.iter().cloned());
+        out.extend(
+            want_list(arg, &format!("argument {}", i + 1))?
+                .iter()
+                .cloned(),
+        );
     }
     Ok(Value::Array(out))
 }
@@ -154,11 +161,15 @@ fn length(args: FuncArgs) -> Result<Value, String> {
 }
 
 fn lower(args: FuncArgs) -> Result<Value, String> {
-    Ok(Value::from(want_str(&args[0], "the argument")?.to_lowercase()))
+    Ok(Value::from(
+        want_str(&args[0], "the argument")?.to_lowercase(),
+    ))
 }
 
 fn upper(args: FuncArgs) -> Result<Value, String> {
-    Ok(Value::from(want_str(&args[0], "the argument")?.to_uppercase()))
+    Ok(Value::from(
+        want_str(&args[0], "the argument")?.to_uppercase(),
+    ))
 }
 
 /// `format("%s-%d", a, b)`: supports `%s`, `%d`, `%v`, `%q` and `%%`.
@@ -190,7 +201,11 @@ fn format(args: FuncArgs) -> Result<Value, String> {
                 out.push_str(&number(f).to_string());
             }
             'q' => out.push_str(&serde_json::Value::String(to_plain_string(arg)?).to_string()),
-            other => return Err(format!("unsupported format verb `%{other}`; use %s, %d, %v or %q")),
+            other => {
+                return Err(format!(
+                    "unsupported format verb `%{other}`; use %s, %d, %v or %q"
+                ));
+            }
         }
     }
     if rest.next().is_some() {
@@ -228,12 +243,16 @@ fn lookup(args: FuncArgs) -> Result<Value, String> {
     match (map.get(key), args.get(2)) {
         (Some(v), _) => Ok(v.clone()),
         (None, Some(default)) => Ok(default.clone()),
-        (None, None) => Err(format!("the map has no key \"{key}\" and no default was given")),
+        (None, None) => Err(format!(
+            "the map has no key \"{key}\" and no default was given"
+        )),
     }
 }
 
 fn contains(args: FuncArgs) -> Result<Value, String> {
-    Ok(Value::Bool(want_list(&args[0], "the first argument")?.contains(&args[1])))
+    Ok(Value::Bool(
+        want_list(&args[0], "the first argument")?.contains(&args[1]),
+    ))
 }
 
 fn sorted_entries(map: &hcl::Map<String, Value>) -> Vec<(&String, &Value)> {
@@ -245,13 +264,21 @@ fn sorted_entries(map: &hcl::Map<String, Value>) -> Vec<(&String, &Value)> {
 fn keys(args: FuncArgs) -> Result<Value, String> {
     let map = want_map(&args[0], "the argument")?;
     Ok(Value::Array(
-        sorted_entries(map).into_iter().map(|(k, _)| Value::from(k.as_str())).collect(),
+        sorted_entries(map)
+            .into_iter()
+            .map(|(k, _)| Value::from(k.as_str()))
+            .collect(),
     ))
 }
 
 fn values(args: FuncArgs) -> Result<Value, String> {
     let map = want_map(&args[0], "the argument")?;
-    Ok(Value::Array(sorted_entries(map).into_iter().map(|(_, v)| v.clone()).collect()))
+    Ok(Value::Array(
+        sorted_entries(map)
+            .into_iter()
+            .map(|(_, v)| v.clone())
+            .collect(),
+    ))
 }
 
 fn coalesce(args: FuncArgs) -> Result<Value, String> {
@@ -382,7 +409,9 @@ fn replace(args: FuncArgs) -> Result<Value, String> {
 
 fn startswith(args: FuncArgs) -> Result<Value, String> {
     let s = want_str(&args[0], "the string")?;
-    Ok(Value::Bool(s.starts_with(want_str(&args[1], "the prefix")?)))
+    Ok(Value::Bool(
+        s.starts_with(want_str(&args[1], "the prefix")?),
+    ))
 }
 
 fn endswith(args: FuncArgs) -> Result<Value, String> {
@@ -423,7 +452,7 @@ mod tests {
     #[test]
     fn documented_functions_work() {
         let cases = [
-            (r#"merge({a = 1}, {b = 2}, {a = 3})"#, r#"{"a":3,"b":2}"#),
+            (r"merge({a = 1}, {b = 2}, {a = 3})", r#"{"a":3,"b":2}"#),
             (r#"concat(["a"], ["b", "c"])"#, r#"["a","b","c"]"#),
             (r#"length("héllo")"#, "5"),
             (r#"upper("prod")"#, r#""PROD""#),
@@ -434,17 +463,17 @@ mod tests {
             (r#"split(",", "a,b")"#, r#"["a","b"]"#),
             (r#"lookup({a = "x"}, "b", "dflt")"#, r#""dflt""#),
             (r#"contains(["a", "b"], "b")"#, "true"),
-            (r#"keys({b = 1, a = 2})"#, r#"["a","b"]"#),
-            (r#"values({b = 1, a = 2})"#, "[2,1]"),
+            (r"keys({b = 1, a = 2})", r#"["a","b"]"#),
+            (r"values({b = 1, a = 2})", "[2,1]"),
             (r#"coalesce(null, "", "x")"#, r#""x""#),
             (r#"distinct(["a", "b", "a"])"#, r#"["a","b"]"#),
             (r#"toset(["b", "a", "b"])"#, r#"["a","b"]"#),
-            (r#"tostring(5)"#, r#""5""#),
+            (r"tostring(5)", r#""5""#),
             (r#"tonumber("42")"#, "42"),
-            (r#"range(3)"#, "[0,1,2]"),
-            (r#"range(1, 7, 2)"#, "[1,3,5]"),
+            (r"range(3)", "[0,1,2]"),
+            (r"range(1, 7, 2)", "[1,3,5]"),
             (r#"flatten([["a"], ["b", ["c"]]])"#, r#"["a","b","c"]"#),
-            (r#"max(1, 5, 3)"#, "5"),
+            (r"max(1, 5, 3)", "5"),
         ];
         for (src, want) in cases {
             let got = match eval(src) {

@@ -85,12 +85,25 @@ pub fn load(options: &LoadOptions) -> Loaded {
             match node {
                 deps::Node::Local(name) => {
                     let local = decls.locals[&name];
-                    let value = scope.eval(&local.attr.value, None, local.file, &mut diags, &mut Vec::new());
+                    let value = scope.eval(
+                        &local.attr.value,
+                        None,
+                        local.file,
+                        &mut diags,
+                        &mut Vec::new(),
+                    );
                     scope.locals.insert(name, value);
                 }
                 deps::Node::Resource(id) => {
                     let decl = decls.resources[&id];
-                    lowered.extend(resources::lower(&id, decl, &decls, &mut scope, &options.computed, &mut diags));
+                    lowered.extend(resources::lower(
+                        &id,
+                        decl,
+                        &decls,
+                        &mut scope,
+                        &options.computed,
+                        &mut diags,
+                    ));
                 }
             }
         }
@@ -116,16 +129,21 @@ fn finish(desired: Option<DesiredState>, mut diags: Vec<Diagnostic>) -> Loaded {
     diags.sort_by_key(Diagnostic::sort_key);
     diags.dedup();
     let desired = desired.filter(|_| !diags.iter().any(Diagnostic::is_error));
-    Loaded { desired, diagnostics: diags }
+    Loaded {
+        desired,
+        diagnostics: diags,
+    }
 }
 
 /// Evaluates an expression that may call functions but refer to nothing (defaults, var files).
 fn constant(expr: &Expression) -> Result<hcl::Value, String> {
     let refs = refs::Refs::of(expr);
     if let Some((name, _)) = refs.unknown_roots.first() {
-        return Err(format!("only literal values are allowed here, but it refers to `{name}`"));
+        return Err(format!(
+            "only literal values are allowed here, but it refers to `{name}`"
+        ));
     }
-    if !refs.refs.is_empty() || !refs.problems.is_empty() {
+    if !refs.found.is_empty() || !refs.problems.is_empty() {
         return Err("only literal values are allowed here; it cannot refer to variables, locals or resources".into());
     }
     let hcl_expr: hcl::Expression = expr.clone().into();

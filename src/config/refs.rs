@@ -52,7 +52,7 @@ pub(crate) struct Problem {
 /// Everything an expression refers to.
 #[derive(Debug, Default)]
 pub(crate) struct Refs {
-    pub refs: Vec<Reference>,
+    pub found: Vec<Reference>,
     /// Unknown root names, e.g. `foo` in `foo.bar`.
     pub unknown_roots: Vec<(String, Option<Range<usize>>)>,
     pub funcs: Vec<(String, Option<Range<usize>>)>,
@@ -89,18 +89,27 @@ impl Collector {
         });
     }
 
-    fn root(&mut self, name: &str, ops: &[hcl::edit::Decorated<TraversalOperator>], span: Option<Range<usize>>) {
+    fn root(
+        &mut self,
+        name: &str,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        span: Option<Range<usize>>,
+    ) {
         if self.bound.iter().any(|b| b == name) {
             return;
         }
-        let first_attr = match ops.first().map(|o| o.value()) {
+        let first_attr = match ops.first().map(hcl::edit::Decorated::value) {
             Some(TraversalOperator::GetAttr(ident)) => Some(ident.as_str().to_owned()),
             _ => None,
         };
         match name {
             "var" | "local" => {
                 let Some(attr) = first_attr else {
-                    let example = if name == "var" { "var.region" } else { "local.tags" };
+                    let example = if name == "var" {
+                        "var.region"
+                    } else {
+                        "local.tags"
+                    };
                     self.problem(
                         format!("`{name}` must be followed by a name"),
                         Some(&format!("write it as in `{example}`")),
@@ -113,10 +122,10 @@ impl Collector {
                 } else {
                     RefKind::Local(attr)
                 };
-                self.out.refs.push(Reference { kind, span });
+                self.out.found.push(Reference { kind, span });
             }
             "each" => match first_attr.as_deref() {
-                Some("key" | "value") => self.out.refs.push(Reference {
+                Some("key" | "value") => self.out.found.push(Reference {
                     kind: RefKind::Each,
                     span,
                 }),
@@ -153,9 +162,15 @@ impl Collector {
         };
         let mut key = KeyRef::None;
         let mut rest = &ops[1..];
-        match rest.first().map(|o| o.value()) {
+        match rest.first().map(hcl::edit::Decorated::value) {
             Some(TraversalOperator::Index(expr)) => {
-                key = KeyRef::Expr(expr.clone());
+                // A key built from a `for` variable varies per iteration: the reference reads
+                // every instance.
+                key = if mentions(expr, &self.bound) {
+                    KeyRef::Splat
+                } else {
+                    KeyRef::Expr(expr.clone())
+                };
                 rest = &rest[1..];
             }
             Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) => {
@@ -171,7 +186,7 @@ impl Collector {
             },
             None => (None, None),
         };
-        self.out.refs.push(Reference {
+        self.out.found.push(Reference {
             kind: RefKind::Resource {
                 id: ResourceId::new(rtype, resource_name),
                 key,
@@ -188,6 +203,28 @@ impl Collector {
         f(self);
         self.bound.truncate(depth);
     }
+}
+
+/// Whether `expr` mentions any of `names` as a variable.
+fn mentions(expr: &Expression, names: &[String]) -> bool {
+    struct Finder<'a> {
+        names: &'a [String],
+        found: bool,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_expr(&mut self, expr: &Expression) {
+            if let Expression::Variable(ident) = expr {
+                self.found |= self.names.iter().any(|n| n == ident.as_str());
+            }
+            visit::visit_expr(self, expr);
+        }
+    }
+    let mut finder = Finder {
+        names,
+        found: false,
+    };
+    finder.visit_expr(expr);
+    finder.found
 }
 
 impl Visit for Collector {
@@ -223,7 +260,7 @@ impl Visit for Collector {
     fn visit_func_call(&mut self, node: &FuncCall) {
         let name = node.name.name.as_str().to_owned();
         self.out.funcs.push((name, node.name.name.span()));
-        for arg in node.args.iter() {
+        for arg in &node.args {
             self.visit_expr(arg);
         }
     }
@@ -267,15 +304,17 @@ mod tests {
     #[test]
     fn finds_variables_locals_and_resources() {
         let r = refs(r#""${var.a}-${local.b}" == vpcep_service.fleet[each.key].id"#);
-        let kinds: Vec<String> = r.refs.iter().map(|r| format!("{:?}", r.kind)).collect();
-        assert_eq!(r.refs.len(), 4, "{kinds:?}");
-        assert!(matches!(&r.refs[2].kind, RefKind::Resource { attr: Some(a), key: KeyRef::Expr(_), .. } if a == "id"));
+        let kinds: Vec<String> = r.found.iter().map(|r| format!("{:?}", r.kind)).collect();
+        assert_eq!(r.found.len(), 4, "{kinds:?}");
+        assert!(
+            matches!(&r.found[2].kind, RefKind::Resource { attr: Some(a), key: KeyRef::Expr(_), .. } if a == "id")
+        );
     }
 
     #[test]
     fn for_expression_names_are_not_references() {
         let r = refs("[for k, s in var.services : s.port_id if k != \"x\"]");
-        assert_eq!(r.refs.len(), 1);
+        assert_eq!(r.found.len(), 1);
         assert!(r.unknown_roots.is_empty());
     }
 

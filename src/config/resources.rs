@@ -4,8 +4,8 @@
 use super::body::{check_names, single_block};
 use super::convert::to_attr_type;
 use super::decls::Decl;
-use super::deps::depends_on;
 use super::decls::Decls;
+use super::deps::depends_on;
 use super::eval::{EachValue, ResourceValues, Scope};
 use crate::diag::{Diagnostic, Location};
 use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, schema};
@@ -27,8 +27,19 @@ pub(crate) struct Lowered {
 
 impl Lowered {
     /// Where to report a problem with `path`, falling back to the resource block.
+    ///
+    /// `whitelist[2]` falls back to `whitelist` when the list was not written as a literal.
     pub(crate) fn at(&self, path: &str) -> Option<Location> {
-        self.spans.get(path).cloned().or_else(|| self.decl.clone())
+        let mut path = path;
+        loop {
+            if let Some(loc) = self.spans.get(path) {
+                return Some(loc.clone());
+            }
+            match path.rfind(['[', '.']) {
+                Some(i) if i > 0 => path = &path[..i],
+                _ => return self.decl.clone(),
+            }
+        }
     }
 }
 
@@ -45,16 +56,23 @@ pub(crate) fn lower(
     let body = &decl.block.body;
     let file = decl.file;
     let place = format!("a `{}` resource", id.rtype);
-    let attr_names: Vec<&str> = schema.attrs.iter().map(|a| a.name).chain(META_ATTRS.iter().copied()).collect();
-    let block_names: Vec<&str> = schema.blocks.iter().map(|b| b.name).chain(META_BLOCKS.iter().copied()).collect();
+    let attr_names: Vec<&str> = schema
+        .attrs
+        .iter()
+        .map(|a| a.name)
+        .chain(META_ATTRS.iter().copied())
+        .collect();
+    let block_names: Vec<&str> = schema
+        .blocks
+        .iter()
+        .map(|b| b.name)
+        .chain(META_BLOCKS.iter().copied())
+        .collect();
     check_names(file, body, &place, &attr_names, &block_names, diags);
 
-    let instances = match for_each(id, &decl, scope, diags) {
-        Some(instances) => instances,
-        None => {
-            scope.resources.insert(id.clone(), ResourceValues::Failed);
-            return Vec::new();
-        }
+    let Some(instances) = for_each(id, &decl, scope, diags) else {
+        scope.resources.insert(id.clone(), ResourceValues::Failed);
+        return Vec::new();
     };
     let mut deps: Vec<ResourceId> = depends_on(&decl, decls, &mut Vec::new())
         .into_iter()
@@ -87,12 +105,28 @@ pub(crate) fn lower(
         let each = each.as_ref();
         let mut targets_all: Vec<RefTarget> = Vec::new();
         for attr_schema in schema.attrs {
-            let (value, targets) = attribute(&address, body, attr_schema, "", each, &decl, scope, &mut lowered.spans, diags);
+            let (value, targets) = attribute(
+                &address,
+                body,
+                attr_schema,
+                "",
+                each,
+                &decl,
+                scope,
+                &mut lowered.spans,
+                diags,
+            );
             if !targets.is_empty() {
                 targets_all.extend(targets.iter().cloned());
-                lowered.instance.refs.insert(attr_schema.name.to_owned(), targets);
+                lowered
+                    .instance
+                    .refs
+                    .insert(attr_schema.name.to_owned(), targets);
             }
-            lowered.instance.attrs.insert(attr_schema.name.to_owned(), value);
+            lowered
+                .instance
+                .attrs
+                .insert(attr_schema.name.to_owned(), value);
         }
         for block_schema in schema.blocks {
             let blocks: Vec<_> = body.get_blocks(block_schema.name).collect();
@@ -131,27 +165,53 @@ pub(crate) fn lower(
                 }
                 let names: Vec<&str> = block_schema.attrs.iter().map(|a| a.name).collect();
                 if each.is_none() || key_is_first(&values) {
-                    check_names(file, &block.body, &format!("a `{}` block", block_schema.name), &names, &[], diags);
+                    check_names(
+                        file,
+                        &block.body,
+                        &format!("a `{}` block", block_schema.name),
+                        &names,
+                        &[],
+                        diags,
+                    );
                 }
                 let mut item = IndexMap::new();
                 for attr_schema in block_schema.attrs {
-                    let (value, targets) = attribute(&address, &block.body, attr_schema, &prefix, each, &decl, scope, &mut lowered.spans, diags);
+                    let (value, targets) = attribute(
+                        &address,
+                        &block.body,
+                        attr_schema,
+                        &prefix,
+                        each,
+                        &decl,
+                        scope,
+                        &mut lowered.spans,
+                        diags,
+                    );
                     targets_all.extend(targets);
                     item.insert(attr_schema.name.to_owned(), value);
                 }
                 items.push(Value::Map(item));
             }
-            lowered.instance.attrs.insert(block_schema.name.to_owned(), Value::List(items));
+            lowered
+                .instance
+                .attrs
+                .insert(block_schema.name.to_owned(), Value::List(items));
         }
         deps.extend(targets_all.iter().map(|t| t.resource.clone()));
         let failed = diags.iter().filter(|d| d.is_error()).count() > before;
         let mut readable = lowered.instance.attrs.clone();
         let known = computed.get(&address);
         for (name, _) in schema.computed {
-            let v = known.and_then(|k| k.get(*name)).cloned().unwrap_or(Value::Unknown);
+            let v = known
+                .and_then(|k| k.get(*name))
+                .cloned()
+                .unwrap_or(Value::Unknown);
             readable.insert((*name).to_owned(), v);
         }
-        values.insert(key.clone().unwrap_or_default(), (!failed).then_some(readable));
+        values.insert(
+            key.clone().unwrap_or_default(),
+            (!failed).then_some(readable),
+        );
         out.push(lowered);
     }
     deps.sort();
@@ -196,9 +256,15 @@ fn attribute(
         if attr_schema.required {
             let at = spans.get(prefix).cloned().or_else(|| decl.location());
             diags.push(
-                Diagnostic::error(format!("`{address}` is missing the required attribute `{path}`"))
-                    .at(at)
-                    .help(format!("add `{} = ...` ({})", attr_schema.name, attr_schema.ty.describe())),
+                Diagnostic::error(format!(
+                    "`{address}` is missing the required attribute `{path}`"
+                ))
+                .at(at)
+                .help(format!(
+                    "add `{} = ...` ({})",
+                    attr_schema.name,
+                    attr_schema.ty.describe()
+                )),
             );
         }
         return (attr_schema.default.value(), Vec::new());
@@ -207,6 +273,7 @@ fn attribute(
     if let Some(l) = &loc {
         spans.insert(path.clone(), l.clone());
     }
+    record_element_spans(&attr.value, &path, decl, spans);
     let mut targets = Vec::new();
     let Some(value) = scope.eval(&attr.value, each, decl.file, diags, &mut targets) else {
         return (Value::Unknown, targets);
@@ -227,10 +294,49 @@ fn attribute(
             diags.push(
                 Diagnostic::error(format!("wrong type for `{path}` of `{address}`: {e}"))
                     .at(loc)
-                    .help(format!("`{}` takes {}", attr_schema.name, attr_schema.ty.describe())),
+                    .help(format!(
+                        "`{}` takes {}",
+                        attr_schema.name,
+                        attr_schema.ty.describe()
+                    )),
             );
             (Value::Unknown, targets)
         }
+    }
+}
+
+/// For list and object literals, records where each element is: `whitelist[2]` for the third
+/// list item, `tags.team` for the key `team`, so rules can point at the exact entry.
+fn record_element_spans(
+    expr: &hcl::edit::expr::Expression,
+    path: &str,
+    decl: &Decl<'_>,
+    spans: &mut HashMap<String, Location>,
+) {
+    use hcl::edit::expr::{Expression, ObjectKey};
+    match expr {
+        Expression::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(l) = decl.file.span(item.span()) {
+                    spans.insert(format!("{path}[{i}]"), l);
+                }
+            }
+        }
+        Expression::Object(object) => {
+            for (key, _) in object {
+                let (name, span) = match key {
+                    ObjectKey::Ident(ident) => (ident.as_str().to_owned(), ident.span()),
+                    ObjectKey::Expression(Expression::String(s)) => {
+                        (s.as_str().to_owned(), key.span())
+                    }
+                    ObjectKey::Expression(_) => continue,
+                };
+                if let Some(l) = decl.file.span(span) {
+                    spans.insert(format!("{path}.{name}"), l);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -287,8 +393,13 @@ fn for_each(
         }
         other => {
             diags.push(
-                err(format!("`for_each` of `{id}` must be a map or a set of strings, got a {}", other.type_name()))
-                    .help("for example `for_each = var.services` or `for_each = toset([\"a\", \"b\"])`"),
+                err(format!(
+                    "`for_each` of `{id}` must be a map or a set of strings, got a {}",
+                    other.type_name()
+                ))
+                .help(
+                    "for example `for_each = var.services` or `for_each = toset([\"a\", \"b\"])`",
+                ),
             );
             None
         }
@@ -322,13 +433,22 @@ fn lifecycle(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> boo
     let Some(block) = single_block(decl.file, &decl.block.body, "lifecycle", diags) else {
         return false;
     };
-    check_names(decl.file, &block.body, "a `lifecycle` block", &["prevent_destroy"], &[], diags);
+    check_names(
+        decl.file,
+        &block.body,
+        "a `lifecycle` block",
+        &["prevent_destroy"],
+        &[],
+        diags,
+    );
     match meta_value(decl, &block.body, "prevent_destroy", scope, diags) {
         Some((Value::Bool(b), _)) => b,
         Some((other, loc)) => {
             diags.push(
-                Diagnostic::error(format!("`prevent_destroy` must be true or false, got {other}"))
-                    .at(loc),
+                Diagnostic::error(format!(
+                    "`prevent_destroy` must be true or false, got {other}"
+                ))
+                .at(loc),
             );
             false
         }
@@ -341,7 +461,14 @@ fn timeouts(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Time
     let Some(block) = single_block(decl.file, &decl.block.body, "timeouts", diags) else {
         return timeouts;
     };
-    check_names(decl.file, &block.body, "a `timeouts` block", &["create", "update", "delete"], &[], diags);
+    check_names(
+        decl.file,
+        &block.body,
+        "a `timeouts` block",
+        &["create", "update", "delete"],
+        &[],
+        diags,
+    );
     for (name, slot) in [
         ("create", &mut timeouts.create),
         ("update", &mut timeouts.update),

@@ -56,7 +56,9 @@ fn service(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
     let addr = l.instance.address.clone();
     if let Some(name) = known_str(l, "name") {
         let len = name.chars().count();
-        let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let valid_chars = name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if len == 0 || len > MAX_NAME_LEN || !valid_chars {
             diags.push(
                 err(l, "name", format!("invalid service name \"{name}\" in `{addr}`"))
@@ -72,7 +74,14 @@ fn service(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
             } else {
                 "use \"LB\" (elastic load balancer, recommended) or \"VM\" (ECS)".to_owned()
             };
-            diags.push(err(l, "server_type", format!("invalid server_type \"{server_type}\" in `{addr}`")).help(help));
+            diags.push(
+                err(
+                    l,
+                    "server_type",
+                    format!("invalid server_type \"{server_type}\" in `{addr}`"),
+                )
+                .help(help),
+            );
         } else if server_type == "VIP" || server_type == "BMS" {
             diags.push(
                 Diagnostic::warning(format!(
@@ -96,14 +105,18 @@ fn service(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
             ),
         }
     }
-    if let Some(proxy) = known_str(l, "tcp_proxy") {
-        if !TCP_PROXY.contains(&proxy) {
-            let valid: Vec<String> = TCP_PROXY.iter().map(|p| format!("\"{p}\"")).collect();
-            diags.push(
-                err(l, "tcp_proxy", format!("invalid tcp_proxy \"{proxy}\" in `{addr}`"))
-                    .help(format!("use one of {}", valid.join(", "))),
-            );
-        }
+    if let Some(proxy) = known_str(l, "tcp_proxy")
+        && !TCP_PROXY.contains(&proxy)
+    {
+        let valid: Vec<String> = TCP_PROXY.iter().map(|p| format!("\"{p}\"")).collect();
+        diags.push(
+            err(
+                l,
+                "tcp_proxy",
+                format!("invalid tcp_proxy \"{proxy}\" in `{addr}`"),
+            )
+            .help(format!("use one of {}", valid.join(", "))),
+        );
     }
     ports(l, diags);
     description(l, diags);
@@ -121,88 +134,134 @@ fn ports(l: &Lowered, diags: &mut Vec<Diagnostic>) {
         let Some(port) = port.as_map() else { continue };
         let path = |a: &str| format!("port[{i}].{a}");
         let protocol = port.get("protocol").and_then(Value::as_str);
-        if let Some(p) = protocol {
-            if p != "TCP" && p != "UDP" {
-                let help = if p.eq_ignore_ascii_case("tcp") || p.eq_ignore_ascii_case("udp") {
-                    format!("write it in capitals: \"{}\"", p.to_uppercase())
-                } else {
-                    "use \"TCP\" (the default) or \"UDP\"".to_owned()
-                };
-                diags.push(err(l, &path("protocol"), format!("invalid protocol \"{p}\" in `{addr}`")).help(help));
-            }
+        if let Some(p) = protocol
+            && p != "TCP"
+            && p != "UDP"
+        {
+            let help = if p.eq_ignore_ascii_case("tcp") || p.eq_ignore_ascii_case("udp") {
+                format!("write it in capitals: \"{}\"", p.to_uppercase())
+            } else {
+                "use \"TCP\" (the default) or \"UDP\"".to_owned()
+            };
+            diags.push(
+                err(
+                    l,
+                    &path("protocol"),
+                    format!("invalid protocol \"{p}\" in `{addr}`"),
+                )
+                .help(help),
+            );
         }
         for name in ["server_port", "client_port"] {
-            let Some(value) = port.get(name) else { continue };
+            let Some(value) = port.get(name) else {
+                continue;
+            };
             if matches!(value, Value::Unknown | Value::Null) {
                 continue;
             }
             match value.as_i64() {
                 Some(n) if (1..=65535).contains(&n) => {}
                 _ => diags.push(
-                    err(l, &path(name), format!("`{name}` {value} of `{addr}` is not a port number"))
-                        .help("use a whole number from 1 to 65535"),
+                    err(
+                        l,
+                        &path(name),
+                        format!("`{name}` {value} of `{addr}` is not a port number"),
+                    )
+                    .help("use a whole number from 1 to 65535"),
                 ),
             }
         }
-        if let (Some(p), Some(client)) = (protocol, port.get("client_port").and_then(Value::as_i64)) {
-            if let Some(first) = seen.insert((p.to_owned(), client), i) {
-                let first_at = l.at(&format!("port[{first}]")).map_or_else(String::new, |loc| format!(" at {}:{}", loc.file, loc.line));
-                diags.push(
+        if let (Some(p), Some(client)) = (protocol, port.get("client_port").and_then(Value::as_i64))
+            && let Some(first) = seen.insert((p.to_owned(), client), i)
+        {
+            let first_at = l
+                .at(&format!("port[{first}]"))
+                .map_or_else(String::new, |loc| format!(" at {}:{}", loc.file, loc.line));
+            diags.push(
                     err(l, &path("client_port"), format!("`{addr}` maps {p} client port {client} twice"))
                         .note(format!("the first mapping of {p} {client} is port block {}{first_at}", first + 1))
                         .help("each (protocol, client_port) pair may appear once; remove or change one mapping"),
                 );
-                seen.insert((p.to_owned(), client), first);
-            }
+            seen.insert((p.to_owned(), client), first);
         }
     }
 }
 
 fn description(l: &Lowered, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
-    let Some(text) = known_str(l, "description") else { return };
+    let Some(text) = known_str(l, "description") else {
+        return;
+    };
     let len = text.chars().count();
     if len > MAX_DESCRIPTION_LEN {
         diags.push(
-            err(l, "description", format!("the description of `{addr}` is {len} characters long"))
-                .help(format!("use at most {MAX_DESCRIPTION_LEN} characters")),
+            err(
+                l,
+                "description",
+                format!("the description of `{addr}` is {len} characters long"),
+            )
+            .help(format!("use at most {MAX_DESCRIPTION_LEN} characters")),
         );
     }
     if text.contains(['<', '>']) {
         diags.push(
-            err(l, "description", format!("the description of `{addr}` contains `<` or `>`"))
-                .help("the cloud rejects angle brackets in descriptions; remove them"),
+            err(
+                l,
+                "description",
+                format!("the description of `{addr}` contains `<` or `>`"),
+            )
+            .help("the cloud rejects angle brackets in descriptions; remove them"),
         );
     }
 }
 
 fn tag_chars_ok(s: &str) -> bool {
-    s.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '@'))
+    s.chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '@'))
 }
 
 fn tags(l: &Lowered, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
-    let Some(tags) = l.instance.attr("tags").as_map() else { return };
+    let Some(tags) = l.instance.attr("tags").as_map() else {
+        return;
+    };
     if tags.len() > MAX_TAGS {
         diags.push(
-            err(l, "tags", format!("`{addr}` has {} tags; at most {MAX_TAGS} are allowed", tags.len()))
-                .help("remove some tags"),
+            err(
+                l,
+                "tags",
+                format!(
+                    "`{addr}` has {} tags; at most {MAX_TAGS} are allowed",
+                    tags.len()
+                ),
+            )
+            .help("remove some tags"),
         );
     }
     for (key, value) in tags {
         let key_len = key.chars().count();
+        let at = format!("tags.{key}");
         if key_len == 0 || key_len > MAX_TAG_KEY_LEN || !tag_chars_ok(key) {
             diags.push(
-                err(l, "tags", format!("invalid tag key \"{key}\" in `{addr}`"))
-                    .help(format!("tag keys are 1 to {MAX_TAG_KEY_LEN} letters, digits, `_`, `-` or `@`")),
+                err(l, &at, format!("invalid tag key \"{key}\" in `{addr}`")).help(format!(
+                    "tag keys are 1 to {MAX_TAG_KEY_LEN} letters, digits, `_`, `-` or `@`"
+                )),
             );
         }
-        let Some(value) = value.as_str() else { continue };
+        let Some(value) = value.as_str() else {
+            continue;
+        };
         let value_len = value.chars().count();
         if value_len > MAX_TAG_VALUE_LEN || !tag_chars_ok(value) {
             diags.push(
-                err(l, "tags", format!("invalid value \"{value}\" for tag \"{key}\" in `{addr}`"))
-                    .help(format!("tag values are 0 to {MAX_TAG_VALUE_LEN} letters, digits, `_`, `-` or `@`")),
+                err(
+                    l,
+                    &at,
+                    format!("invalid value \"{value}\" for tag \"{key}\" in `{addr}`"),
+                )
+                .help(format!(
+                    "tag values are 0 to {MAX_TAG_VALUE_LEN} letters, digits, `_`, `-` or `@`"
+                )),
             );
         }
     }
@@ -220,40 +279,42 @@ pub fn normalize_whitelist_entry(entry: &str) -> Option<String> {
 
 fn service_whitelist(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
     let addr = l.instance.address.clone();
-    let Some(entries) = l.instance.attr("whitelist").as_list() else { return };
+    let Some(entries) = l.instance.attr("whitelist").as_list() else {
+        return;
+    };
     let mut normalized: Vec<Value> = Vec::with_capacity(entries.len());
     let mut original: HashMap<String, String> = HashMap::new();
     let mut ok = true;
-    for entry in entries {
+    for (i, entry) in entries.iter().enumerate() {
+        let at = format!("whitelist[{i}]");
         let Value::String(raw) = entry else {
             normalized.push(entry.clone());
             continue;
         };
-        match normalize_whitelist_entry(raw) {
-            Some(n) => {
-                if let Some(first) = original.get(&n) {
-                    diags.push(
-                        err(l, "whitelist", format!("the whitelist of `{addr}` lists account {n} twice (as \"{first}\" and \"{raw}\")"))
-                            .help("list each account once"),
-                    );
-                    ok = false;
-                } else {
-                    original.insert(n.clone(), raw.clone());
-                    normalized.push(Value::String(n));
-                }
-            }
-            None => {
+        if let Some(n) = normalize_whitelist_entry(raw) {
+            if let Some(first) = original.get(&n) {
                 diags.push(
-                    err(l, "whitelist", format!("whitelist entry \"{raw}\" of `{addr}` is not an account"))
-                        .help("use an account (domain) ID of 32 hexadecimal characters, \"iam:domain::<ID>\", or \"*\" for every account"),
+                    err(l, &at, format!("the whitelist of `{addr}` lists account {n} twice (as \"{first}\" and \"{raw}\")"))
+                        .help("list each account once"),
                 );
                 ok = false;
+            } else {
+                original.insert(n.clone(), raw.clone());
+                normalized.push(Value::String(n));
             }
+        } else {
+            diags.push(
+                err(l, &at, format!("whitelist entry \"{raw}\" of `{addr}` is not an account"))
+                    .help("use an account (domain) ID of 32 hexadecimal characters, \"iam:domain::<ID>\", or \"*\" for every account"),
+            );
+            ok = false;
         }
     }
     if ok {
         normalized.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-        l.instance.attrs.insert("whitelist".to_owned(), Value::List(normalized));
+        l.instance
+            .attrs
+            .insert("whitelist".to_owned(), Value::List(normalized));
     }
 }
 
@@ -270,15 +331,21 @@ fn endpoint_attrs(l: &Lowered, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     description(l, diags);
     tags(l, diags);
-    if let Some(ip) = known_str(l, "port_ip") {
-        if ip.parse::<std::net::Ipv4Addr>().is_err() {
-            diags.push(
-                err(l, "port_ip", format!("port_ip \"{ip}\" of `{addr}` is not an IPv4 address"))
-                    .help("write it as e.g. \"192.168.0.10\""),
-            );
-        }
+    if let Some(ip) = known_str(l, "port_ip")
+        && ip.parse::<std::net::Ipv4Addr>().is_err()
+    {
+        diags.push(
+            err(
+                l,
+                "port_ip",
+                format!("port_ip \"{ip}\" of `{addr}` is not an IPv4 address"),
+            )
+            .help("write it as e.g. \"192.168.0.10\""),
+        );
     }
-    let Some(entries) = l.instance.attr("whitelist").as_list() else { return };
+    let Some(entries) = l.instance.attr("whitelist").as_list() else {
+        return;
+    };
     if entries.len() > MAX_ENDPOINT_WHITELIST {
         diags.push(
             err(l, "whitelist", format!("the whitelist of `{addr}` has {} entries; at most {MAX_ENDPOINT_WHITELIST} are allowed", entries.len()))
@@ -286,33 +353,61 @@ fn endpoint_attrs(l: &Lowered, diags: &mut Vec<Diagnostic>) {
         );
     }
     let mut seen = std::collections::HashSet::new();
-    for entry in entries {
+    for (i, entry) in entries.iter().enumerate() {
         let Some(s) = entry.as_str() else { continue };
+        let at = format!("whitelist[{i}]");
         if !is_ipv4_or_cidr(s) {
             diags.push(
-                err(l, "whitelist", format!("whitelist entry \"{s}\" of `{addr}` is not an IPv4 address or CIDR block"))
-                    .help("write entries like \"10.0.0.5\" or \"10.0.0.0/24\""),
+                err(
+                    l,
+                    &at,
+                    format!(
+                        "whitelist entry \"{s}\" of `{addr}` is not an IPv4 address or CIDR block"
+                    ),
+                )
+                .help("write entries like \"10.0.0.5\" or \"10.0.0.0/24\""),
             );
         } else if !seen.insert(s) {
-            diags.push(err(l, "whitelist", format!("the whitelist of `{addr}` lists \"{s}\" twice")).help("list each address once"));
+            diags.push(
+                err(
+                    l,
+                    &at,
+                    format!("the whitelist of `{addr}` lists \"{s}\" twice"),
+                )
+                .help("list each address once"),
+            );
         }
     }
 }
 
 fn one_backend_per_service(lowered: &[Lowered], diags: &mut Vec<Diagnostic>) {
     let mut by_port: HashMap<&str, &Address> = HashMap::new();
-    for l in lowered.iter().filter(|l| l.instance.address.rtype() == ResourceType::Service) {
-        let Some(port_id) = known_str(l, "port_id") else { continue };
+    for l in lowered
+        .iter()
+        .filter(|l| l.instance.address.rtype() == ResourceType::Service)
+    {
+        let Some(port_id) = known_str(l, "port_id") else {
+            continue;
+        };
         if let Some(first) = by_port.get(port_id) {
             let first_at = lowered
                 .iter()
                 .find(|o| &o.instance.address == *first)
                 .and_then(|o| o.at("port_id"))
-                .map_or_else(String::new, |loc: Location| format!(" at {}:{}", loc.file, loc.line));
+                .map_or_else(String::new, |loc: Location| {
+                    format!(" at {}:{}", loc.file, loc.line)
+                });
             diags.push(
-                err(l, "port_id", format!("`{}` uses the backend {port_id}, which `{first}` already uses", l.instance.address))
-                    .note(format!("`{first}` sets port_id{first_at}"))
-                    .help("a backend serves one endpoint service; give each service its own backend"),
+                err(
+                    l,
+                    "port_id",
+                    format!(
+                        "`{}` uses the backend {port_id}, which `{first}` already uses",
+                        l.instance.address
+                    ),
+                )
+                .note(format!("`{first}` sets port_id{first_at}"))
+                .help("a backend serves one endpoint service; give each service its own backend"),
             );
         } else {
             by_port.insert(port_id, &l.instance.address);
@@ -321,8 +416,17 @@ fn one_backend_per_service(lowered: &[Lowered], diags: &mut Vec<Diagnostic>) {
 }
 
 /// The managed service a `service_id` attribute points at, if it is a reference to one.
-fn referenced_service<'a>(l: &Lowered, lowered: &'a [Lowered], services: &HashMap<String, usize>) -> Option<&'a Lowered> {
-    let target = l.instance.refs.get("service_id")?.iter().find(|t| t.resource.rtype == ResourceType::Service)?;
+fn referenced_service<'a>(
+    l: &Lowered,
+    lowered: &'a [Lowered],
+    services: &HashMap<String, usize>,
+) -> Option<&'a Lowered> {
+    let target = l
+        .instance
+        .refs
+        .get("service_id")?
+        .iter()
+        .find(|t| t.resource.rtype == ResourceType::Service)?;
     let first = *services.get(&target.resource.name)?;
     let candidates = lowered[first..]
         .iter()
@@ -337,53 +441,92 @@ fn referenced_service<'a>(l: &Lowered, lowered: &'a [Lowered], services: &HashMa
     found
 }
 
-fn endpoint_needs_subnet(l: &Lowered, lowered: &[Lowered], services: &HashMap<String, usize>, diags: &mut Vec<Diagnostic>) {
+fn endpoint_needs_subnet(
+    l: &Lowered,
+    lowered: &[Lowered],
+    services: &HashMap<String, usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
     if !l.instance.attr("subnet_id").is_null() {
         return;
     }
-    if let Some(service) = referenced_service(l, lowered, services) {
-        if service.instance.attr("service_type").as_str() == Some("interface") {
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{}` connects to the interface service `{}` and needs a `subnet_id`",
-                    l.instance.address, service.instance.address
-                ))
-                .at(l.decl.clone())
-                .help("add `subnet_id = \"...\"`: the subnet the endpoint's IP address comes from"),
-            );
-        }
+    if let Some(service) = referenced_service(l, lowered, services)
+        && service.instance.attr("service_type").as_str() == Some("interface")
+    {
+        diags.push(
+            Diagnostic::error(format!(
+                "`{}` connects to the interface service `{}` and needs a `subnet_id`",
+                l.instance.address, service.instance.address
+            ))
+            .at(l.decl.clone())
+            .help("add `subnet_id = \"...\"`: the subnet the endpoint's IP address comes from"),
+        );
     }
 }
 
-fn approval(l: &Lowered, lowered: &[Lowered], services: &HashMap<String, usize>, diags: &mut Vec<Diagnostic>) {
+fn approval(
+    l: &Lowered,
+    lowered: &[Lowered],
+    services: &HashMap<String, usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let addr = &l.instance.address;
-    if let Some(service) = referenced_service(l, lowered, services) {
-        if service.instance.attr("approval_enabled").as_bool() == Some(false) {
-            diags.push(
-                err(l, "service_id", format!(
+    if let Some(service) = referenced_service(l, lowered, services)
+        && service.instance.attr("approval_enabled").as_bool() == Some(false)
+    {
+        diags.push(
+            err(
+                l,
+                "service_id",
+                format!(
                     "`{addr}` approves connections of `{}`, which has approval disabled",
                     service.instance.address
-                ))
-                .note(format!("`{}` sets approval_enabled = false, so endpoints are accepted without approval", service.instance.address))
-                .help(format!("set `approval_enabled = true` on `{}`, or remove `{addr}`", service.instance.address)),
-            );
-        }
+                ),
+            )
+            .note(format!(
+                "`{}` sets approval_enabled = false, so endpoints are accepted without approval",
+                service.instance.address
+            ))
+            .help(format!(
+                "set `approval_enabled = true` on `{}`, or remove `{addr}`",
+                service.instance.address
+            )),
+        );
     }
     if let Some(endpoints) = l.instance.attr("endpoints").as_list() {
         let mut seen = std::collections::HashSet::new();
-        for e in endpoints.iter().filter_map(Value::as_str) {
+        for (i, e) in endpoints.iter().enumerate() {
+            let Some(e) = e.as_str() else { continue };
             if !seen.insert(e) {
-                diags.push(err(l, "endpoints", format!("`{addr}` lists endpoint \"{e}\" twice")).help("list each endpoint once"));
+                diags.push(
+                    err(
+                        l,
+                        &format!("endpoints[{i}]"),
+                        format!("`{addr}` lists endpoint \"{e}\" twice"),
+                    )
+                    .help("list each endpoint once"),
+                );
             }
         }
-        let refs = l.instance.refs.get("endpoints").map_or(&[][..], Vec::as_slice);
+        let refs = l
+            .instance
+            .refs
+            .get("endpoints")
+            .map_or(&[][..], Vec::as_slice);
         let mut seen_refs = std::collections::HashSet::new();
         for r in refs {
             if !seen_refs.insert((r.resource.clone(), r.key.clone())) {
-                let key = r.key.as_ref().map_or_else(String::new, |k| format!("[\"{k}\"]"));
+                let key = r
+                    .key
+                    .as_ref()
+                    .map_or_else(String::new, |k| format!("[\"{k}\"]"));
                 diags.push(
-                    err(l, "endpoints", format!("`{addr}` lists endpoint `{}{key}` twice", r.resource))
-                        .help("list each endpoint once"),
+                    err(
+                        l,
+                        "endpoints",
+                        format!("`{addr}` lists endpoint `{}{key}` twice", r.resource),
+                    )
+                    .help("list each endpoint once"),
                 );
             }
         }

@@ -6,8 +6,8 @@ use super::deps::{Allowed, check_expr};
 use super::eval::Scope;
 use super::resources::parse_duration;
 use crate::diag::{Diagnostic, Location};
-use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfig, SimConfig};
 use crate::model::Value;
+use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfig, SimConfig};
 use hcl::edit::Span as _;
 use indexmap::IndexMap;
 use std::path::PathBuf;
@@ -31,8 +31,20 @@ impl Settings<'_, '_> {
     fn value(&mut self, name: &str) -> Option<(Value, Option<Location>)> {
         let attr = self.decl.block.body.get_attribute(name)?;
         let loc = self.decl.file.span(attr.value.span());
-        check_expr(&attr.value, self.decl.file, self.decls, SETTINGS, self.diags);
-        let value = self.scope.eval(&attr.value, None, self.decl.file, self.diags, &mut Vec::new())?;
+        check_expr(
+            &attr.value,
+            self.decl.file,
+            self.decls,
+            SETTINGS,
+            self.diags,
+        );
+        let value = self.scope.eval(
+            &attr.value,
+            None,
+            self.decl.file,
+            self.diags,
+            &mut Vec::new(),
+        )?;
         if value.is_null() {
             return None;
         }
@@ -54,15 +66,16 @@ impl Settings<'_, '_> {
 
     fn count(&mut self, name: &str) -> Option<u32> {
         let (value, loc) = self.value(name)?;
-        match value.as_i64().and_then(|i| u32::try_from(i).ok()) {
-            Some(n) => Some(n),
-            None => {
-                self.diags.push(
-                    Diagnostic::error(format!("`{name}` must be a whole number of 0 or more, got {value}"))
-                        .at(loc),
-                );
-                None
-            }
+        if let Some(n) = value.as_i64().and_then(|i| u32::try_from(i).ok()) {
+            Some(n)
+        } else {
+            self.diags.push(
+                Diagnostic::error(format!(
+                    "`{name}` must be a whole number of 0 or more, got {value}"
+                ))
+                .at(loc),
+            );
+            None
         }
     }
 
@@ -83,28 +96,48 @@ impl Settings<'_, '_> {
 }
 
 /// The cloud to use; `provider "sim" {}` when no block is given.
-pub(crate) fn provider(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> ProviderConfig {
+pub(crate) fn provider(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> ProviderConfig {
     let Some(decl) = decls.provider else {
         return ProviderConfig::Sim(SimConfig::default());
     };
-    let mut s = Settings { decl, decls, scope, diags };
+    let mut s = Settings {
+        decl,
+        decls,
+        scope,
+        diags,
+    };
     if decl.label(0) == "otc" {
-        check_names(decl.file, &decl.block.body, "a `provider \"otc\"` block", &["region", "project_id", "endpoint"], &[], s.diags);
+        check_names(
+            decl.file,
+            &decl.block.body,
+            "a `provider \"otc\"` block",
+            &["region", "project_id", "endpoint"],
+            &[],
+            s.diags,
+        );
         let region = s.string("region");
         let endpoint = s.string("endpoint");
         let project_id = s.string("project_id");
         if project_id.is_none() && !decl.block.body.has_attribute("project_id") {
             s.diags.push(
-                Diagnostic::error("`provider \"otc\"` is missing the required attribute `project_id`")
-                    .at(decl.location())
-                    .help("add `project_id = \"...\"` (the 32-character IAM project ID of the region)"),
+                Diagnostic::error(
+                    "`provider \"otc\"` is missing the required attribute `project_id`",
+                )
+                .at(decl.location())
+                .help("add `project_id = \"...\"` (the 32-character IAM project ID of the region)"),
             );
         }
         if region.is_none() && endpoint.is_none() && !decl.block.body.has_attribute("region") {
             s.diags.push(
-                Diagnostic::error("`provider \"otc\"` needs a `region` (or an explicit `endpoint`)")
-                    .at(decl.location())
-                    .help("add `region = \"eu-de\"`"),
+                Diagnostic::error(
+                    "`provider \"otc\"` needs a `region` (or an explicit `endpoint`)",
+                )
+                .at(decl.location())
+                .help("add `region = \"eu-de\"`"),
             );
         }
         return ProviderConfig::Otc(OtcConfig {
@@ -117,7 +150,14 @@ pub(crate) fn provider(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnos
         decl.file,
         &decl.block.body,
         "a `provider \"sim\"` block",
-        &["path", "create_delay", "quota_services", "quota_endpoints", "domain_id", "project_id"],
+        &[
+            "path",
+            "create_delay",
+            "quota_services",
+            "quota_endpoints",
+            "domain_id",
+            "project_id",
+        ],
         &[],
         s.diags,
     );
@@ -134,16 +174,25 @@ pub(crate) fn provider(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnos
     if let Some(n) = s.count("quota_endpoints") {
         sim.quota_endpoints = n;
     }
-    for (name, slot) in [("domain_id", &mut sim.domain_id), ("project_id", &mut sim.project_id)] {
+    for (name, slot) in [
+        ("domain_id", &mut sim.domain_id),
+        ("project_id", &mut sim.project_id),
+    ] {
         if let Some(id) = s.string(name) {
             if is_cloud_id(&id) {
                 *slot = id.to_lowercase();
             } else {
-                let loc = decl.block.body.get_attribute(name).and_then(|a| decl.file.span(a.value.span()));
+                let loc = decl
+                    .block
+                    .body
+                    .get_attribute(name)
+                    .and_then(|a| decl.file.span(a.value.span()));
                 s.diags.push(
-                    Diagnostic::error(format!("`{name}` must be 32 hexadecimal characters, got \"{id}\""))
-                        .at(loc)
-                        .help("account and project IDs look like 0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7"),
+                    Diagnostic::error(format!(
+                        "`{name}` must be 32 hexadecimal characters, got \"{id}\""
+                    ))
+                    .at(loc)
+                    .help("account and project IDs look like 0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7"),
                 );
             }
         }
@@ -157,37 +206,84 @@ pub(crate) fn is_cloud_id(s: &str) -> bool {
 }
 
 /// Where state lives; `backend "local" { path = "vpcep.state.json" }` when no block is given.
-pub(crate) fn backend(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> BackendConfig {
+pub(crate) fn backend(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> BackendConfig {
     let Some(decl) = decls.backend else {
         return BackendConfig::default();
     };
-    let mut s = Settings { decl, decls, scope, diags };
+    let mut s = Settings {
+        decl,
+        decls,
+        scope,
+        diags,
+    };
     if decl.label(0) == "pg" {
-        check_names(decl.file, &decl.block.body, "a `backend \"pg\"` block", &["conn_str", "schema_name", "state_name"], &[], s.diags);
+        check_names(
+            decl.file,
+            &decl.block.body,
+            "a `backend \"pg\"` block",
+            &["conn_str", "schema_name", "state_name"],
+            &[],
+            s.diags,
+        );
         return BackendConfig::Pg {
             conn_str: s.string("conn_str"),
-            schema_name: s.string("schema_name").unwrap_or_else(|| "vpcep".to_owned()),
-            state_name: s.string("state_name").unwrap_or_else(|| "default".to_owned()),
+            schema_name: s
+                .string("schema_name")
+                .unwrap_or_else(|| "vpcep".to_owned()),
+            state_name: s
+                .string("state_name")
+                .unwrap_or_else(|| "default".to_owned()),
         };
     }
-    check_names(decl.file, &decl.block.body, "a `backend \"local\"` block", &["path"], &[], s.diags);
+    check_names(
+        decl.file,
+        &decl.block.body,
+        "a `backend \"local\"` block",
+        &["path"],
+        &[],
+        s.diags,
+    );
     match s.string("path") {
-        Some(path) if !path.is_empty() => BackendConfig::Local { path: PathBuf::from(path) },
+        Some(path) if !path.is_empty() => BackendConfig::Local {
+            path: PathBuf::from(path),
+        },
         _ => BackendConfig::default(),
     }
 }
 
-pub(crate) fn outputs(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> IndexMap<String, OutputValue> {
-    let allowed = Allowed { locals: true, resources: true, each: false, place: "an output" };
+pub(crate) fn outputs(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<String, OutputValue> {
+    let allowed = Allowed {
+        locals: true,
+        resources: true,
+        each: false,
+        place: "an output",
+    };
     let mut out = IndexMap::new();
     for (name, decl) in &decls.outputs {
         let body = &decl.block.body;
-        check_names(decl.file, body, "an `output` block", &["value", "description", "sensitive"], &[], diags);
+        check_names(
+            decl.file,
+            body,
+            "an `output` block",
+            &["value", "description", "sensitive"],
+            &[],
+            diags,
+        );
         let Some(attr) = body.get_attribute("value") else {
             diags.push(
-                Diagnostic::error(format!("output `{name}` is missing the required attribute `value`"))
-                    .at(decl.location())
-                    .help("add `value = ...`, e.g. `value = vpcep_service.api.service_name`"),
+                Diagnostic::error(format!(
+                    "output `{name}` is missing the required attribute `value`"
+                ))
+                .at(decl.location())
+                .help("add `value = ...`, e.g. `value = vpcep_service.api.service_name`"),
             );
             continue;
         };
@@ -195,10 +291,22 @@ pub(crate) fn outputs(decls: &Decls<'_>, scope: &Scope, diags: &mut Vec<Diagnost
         let Some(value) = scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new()) else {
             continue;
         };
-        let mut s = Settings { decl: *decl, decls, scope, diags };
+        let mut s = Settings {
+            decl: *decl,
+            decls,
+            scope,
+            diags,
+        };
         let description = s.string("description");
         let sensitive = matches!(s.value("sensitive"), Some((Value::Bool(true), _)));
-        out.insert(name.clone(), OutputValue { value, description, sensitive });
+        out.insert(
+            name.clone(),
+            OutputValue {
+                value,
+                description,
+                sensitive,
+            },
+        );
     }
     out
 }

@@ -53,11 +53,12 @@ impl TypeConstraint {
     pub(crate) fn convert(&self, value: Value) -> Result<Value, String> {
         match (self, value) {
             (_, Value::Null) => Ok(Value::Null),
-            (Self::Any, v) => Ok(v),
-            (Self::String, v @ Value::String(_)) => Ok(v),
+            (Self::Any, v)
+            | (Self::String, v @ Value::String(_))
+            | (Self::Number, v @ Value::Number(_))
+            | (Self::Bool, v @ Value::Bool(_)) => Ok(v),
             (Self::String, Value::Number(n)) => Ok(Value::String(n.to_string())),
             (Self::String, Value::Bool(b)) => Ok(Value::String(b.to_string())),
-            (Self::Number, v @ Value::Number(_)) => Ok(v),
             (Self::Number, Value::String(s)) => {
                 if let Ok(i) = s.trim().parse::<i64>() {
                     Ok(Value::from(i))
@@ -70,14 +71,15 @@ impl TypeConstraint {
                         .ok_or_else(|| format!("\"{s}\" is not a number"))
                 }
             }
-            (Self::Bool, v @ Value::Bool(_)) => Ok(v),
             (Self::Bool, Value::String(s)) if s == "true" || s == "false" => {
                 Ok(Value::Bool(s == "true"))
             }
             (Self::List(inner) | Self::Set(inner), Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
-                    let item = inner.convert(item).map_err(|e| format!("element {i}: {e}"))?;
+                    let item = inner
+                        .convert(item)
+                        .map_err(|e| format!("element {i}: {e}"))?;
                     if matches!(self, Self::Set(_)) && out.contains(&item) {
                         continue;
                     }
@@ -143,7 +145,9 @@ mod tests {
     fn parses_nested_types() {
         assert_eq!(
             ty("map(list(string))"),
-            TypeConstraint::Map(Box::new(TypeConstraint::List(Box::new(TypeConstraint::String))))
+            TypeConstraint::Map(Box::new(TypeConstraint::List(Box::new(
+                TypeConstraint::String
+            ))))
         );
     }
 

@@ -63,13 +63,13 @@ pub(crate) fn resolve(
             }
         }
         for flag in ["sensitive", "nullable"] {
-            if let Some(attr) = body.get_attribute(flag) {
-                if !matches!(constant(&attr.value), Ok(hcl::Value::Bool(_))) {
-                    diags.push(
-                        Diagnostic::error(format!("`{flag}` must be true or false"))
-                            .at(decl.file.span(attr.value.span())),
-                    );
-                }
+            if let Some(attr) = body.get_attribute(flag)
+                && !matches!(constant(&attr.value), Ok(hcl::Value::Bool(_)))
+            {
+                diags.push(
+                    Diagnostic::error(format!("`{flag}` must be true or false"))
+                        .at(decl.file.span(attr.value.span())),
+                );
             }
         }
         declared.insert(name.clone(), Declared { ty, value });
@@ -78,10 +78,14 @@ pub(crate) fn resolve(
     let names: Vec<&str> = declared.keys().map(String::as_str).collect();
     let mut overrides: Vec<(String, Result<hcl::Value, String>, String)> = Vec::new();
     for (key, raw) in env {
-        if let Some(name) = key.strip_prefix(ENV_PREFIX) {
-            if let Some(d) = declared.get(name) {
-                overrides.push((name.to_owned(), from_text(&d.ty, raw), format!("environment variable `{key}`")));
-            }
+        if let Some(name) = key.strip_prefix(ENV_PREFIX)
+            && let Some(d) = declared.get(name)
+        {
+            overrides.push((
+                name.to_owned(),
+                from_text(&d.ty, raw),
+                format!("environment variable `{key}`"),
+            ));
         }
     }
     for (i, arg) in args.iter().enumerate() {
@@ -99,26 +103,43 @@ pub(crate) fn resolve(
                         Diagnostic::error(format!(
                             "`--var {name}=...` sets a variable that is not declared"
                         ))
-                        .help_opt(suggestion(name, &names).or_else(|| {
-                            Some(format!("declare it with `variable \"{name}\" {{}}`"))
-                        })),
+                        .help_opt(suggestion(name, &names).or_else(
+                            || Some(format!("declare it with `variable \"{name}\" {{}}`")),
+                        )),
                     );
                     continue;
                 };
-                overrides.push((name.to_owned(), from_text(&d.ty, raw), format!("`--var {name}=...`")));
+                overrides.push((
+                    name.to_owned(),
+                    from_text(&d.ty, raw),
+                    format!("`--var {name}=...`"),
+                ));
             }
             VarArg::File(path) => {
-                read_var_file(path, extra_files + i, &declared, &names, &mut overrides, diags);
+                read_var_file(
+                    path,
+                    extra_files + i,
+                    &declared,
+                    &names,
+                    &mut overrides,
+                    diags,
+                );
             }
         }
     }
+    let mut invalid: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (name, value, source) in overrides {
         let d = &mut declared[&name];
         match value.and_then(|v| d.ty.convert(v)) {
             Ok(v) => d.value = Some(v),
-            Err(e) => diags.push(Diagnostic::error(format!(
-                "invalid value for variable `{name}` from {source}: {e}"
-            ))),
+            Err(e) => {
+                if !e.is_empty() {
+                    diags.push(Diagnostic::error(format!(
+                        "invalid value for variable `{name}` from {source}: {e}"
+                    )));
+                }
+                invalid.insert(name);
+            }
         }
     }
 
@@ -126,7 +147,8 @@ pub(crate) fn resolve(
     for (name, d) in declared {
         if d.value.is_none() {
             let decl = &decls.variables[&name];
-            let already_reported = decl.block.body.get_attribute("default").is_some();
+            let already_reported =
+                decl.block.body.get_attribute("default").is_some() || invalid.contains(&name);
             if !already_reported {
                 diags.push(
                     Diagnostic::error(format!("no value for variable `{name}`"))
@@ -148,9 +170,8 @@ fn from_text(ty: &TypeConstraint, raw: &str) -> Result<hcl::Value, String> {
     if ty.is_primitive() {
         return Ok(hcl::Value::String(raw.to_owned()));
     }
-    let expr = hcl::edit::parser::parse_expr(raw).map_err(|e| {
-        format!("cannot parse `{raw}` as an HCL value: {}", e.message())
-    })?;
+    let expr = hcl::edit::parser::parse_expr(raw)
+        .map_err(|e| format!("cannot parse `{raw}` as an HCL value: {}", e.message()))?;
     constant(&expr)
 }
 
@@ -167,8 +188,9 @@ fn read_var_file(
         Ok(t) => t,
         Err(e) => {
             diags.push(
-                Diagnostic::error(format!("cannot read the variables file `{display}`: {e}"))
-                    .help("check the path given to `--var-file`; it is relative to the current directory"),
+                Diagnostic::error(format!("cannot read the variables file `{display}`: {e}")).help(
+                    "check the path given to `--var-file`; it is relative to the current directory",
+                ),
             );
             return;
         }
@@ -194,10 +216,14 @@ fn read_var_file(
                 };
                 match constant(&attr.value).and_then(|v| d.ty.convert(v)) {
                     Ok(v) => overrides.push((name.to_owned(), Ok(v), display.clone())),
-                    Err(e) => diags.push(
-                        Diagnostic::error(format!("invalid value for variable `{name}`: {e}"))
-                            .at(source.span(attr.value.span())),
-                    ),
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(format!("invalid value for variable `{name}`: {e}"))
+                                .at(source.span(attr.value.span())),
+                        );
+                        // Recorded as given-but-invalid, so it is not also reported missing.
+                        overrides.push((name.to_owned(), Err(String::new()), display.clone()));
+                    }
                 }
             }
             Structure::Block(block) => diags.push(

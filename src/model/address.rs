@@ -141,7 +141,11 @@ mod tests {
 
     #[test]
     fn addresses_round_trip() {
-        for s in ["vpcep_service.api", "vpcep_endpoint.e[\"a b\"]", "vpcep_approval.x[\"q\\\"\"]"] {
+        for s in [
+            "vpcep_service.api",
+            "vpcep_endpoint.e[\"a b\"]",
+            "vpcep_approval.x[\"q\\\"\"]",
+        ] {
             let a: Address = s.parse().unwrap();
             assert_eq!(a.to_string(), s);
         }
@@ -149,7 +153,12 @@ mod tests {
 
     #[test]
     fn bad_addresses_are_rejected() {
-        for s in ["vpcep_service", "aws_s3.x", "vpcep_service.a[b]", "vpcep_service.a.b"] {
+        for s in [
+            "vpcep_service",
+            "aws_s3.x",
+            "vpcep_service.a[b]",
+            "vpcep_service.a.b",
+        ] {
             assert!(s.parse::<Address>().is_err(), "{s}");
         }
     }

@@ -47,7 +47,11 @@ pub fn topo_order(deps: &[Vec<usize>]) -> TopoOrder {
     } else {
         find_cycles(deps, &remaining)
     };
-    TopoOrder { order, stuck, cycles }
+    TopoOrder {
+        order,
+        stuck,
+        cycles,
+    }
 }
 
 /// Finds one cycle through each strongly connected group of the nodes left over by the sort.
@@ -63,13 +67,14 @@ fn find_cycles(deps: &[Vec<usize>], remaining: &[usize]) -> Vec<Vec<usize>> {
         let mut path = vec![start];
         let mut on_path = vec![start];
         let mut current = start;
-        loop {
-            let Some(&next) = deps[current].iter().filter(|d| stuck.contains(d)).min() else {
-                break;
-            };
+        while let Some(&next) = deps[current].iter().filter(|d| stuck.contains(d)).min() {
             if let Some(pos) = on_path.iter().position(|&p| p == next) {
                 let mut cycle = path[pos..].to_vec();
-                let lowest = cycle.iter().enumerate().min_by_key(|(_, n)| **n).map(|(i, _)| i);
+                let lowest = cycle
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, n)| **n)
+                    .map(|(i, _)| i);
                 cycle.rotate_left(lowest.unwrap_or(0));
                 if cycle.iter().all(|c| !reported.contains(c)) {
                     reported.extend(cycle.iter().copied());

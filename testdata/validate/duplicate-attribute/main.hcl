@@ -1,0 +1,12 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  name = "a"
+  name = "b"
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}

@@ -1,0 +1,11 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  name = "way-too-long-service-name"
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}

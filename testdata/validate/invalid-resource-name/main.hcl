@@ -1,0 +1,2 @@
+resource "vpcep_service" "9lives" {
+}

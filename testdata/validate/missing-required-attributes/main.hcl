@@ -1,0 +1,6 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port {
+    client_port = 80
+  }
+}

@@ -1,0 +1,18 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}
+
+output "id" {
+  description = "no value"
+}
+
+output "bad" {
+  value = vpcep_service.api.nope
+}

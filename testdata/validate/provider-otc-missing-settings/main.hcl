@@ -1,0 +1,3 @@
+provider "otc" {
+  endpoint_url = "https://example"
+}

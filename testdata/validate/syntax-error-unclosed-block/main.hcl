@@ -1,0 +1,2 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"

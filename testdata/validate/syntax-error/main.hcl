@@ -1,0 +1,4 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id = 
+}

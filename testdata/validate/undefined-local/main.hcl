@@ -1,0 +1,15 @@
+locals {
+  common_tags = { team = "x" }
+}
+
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  tags = local.tags
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}

@@ -1,0 +1,16 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}
+
+resource "vpcep_endpoint" "e" {
+  service_id = vpcep_service.api.service_id
+  vpc_id     = "v"
+  subnet_id  = "s"
+}

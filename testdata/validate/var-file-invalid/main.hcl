@@ -1,0 +1,3 @@
+variable "port_id" {
+  type = number
+}

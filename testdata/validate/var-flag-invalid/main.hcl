@@ -1,0 +1,8 @@
+variable "client_port" {
+  type = number
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}

@@ -1,0 +1,16 @@
+variable "name" {
+  type    = string
+  default = "from-default"
+}
+
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  name = var.name
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}

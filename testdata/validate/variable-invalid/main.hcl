@@ -1,0 +1,11 @@
+variable "a" {
+  type    = strng
+  default = var.b
+}
+
+variable "b" {
+  type    = list(number)
+  default = ["x"]
+  validation {
+  }
+}

@@ -1,0 +1,4 @@
+resource "vpcep_service" {
+}
+
+variable {}

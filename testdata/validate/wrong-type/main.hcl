@@ -1,0 +1,13 @@
+resource "vpcep_service" "api" {
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  approval_enabled = "maybe"
+  whitelist = "*"
+  tags = ["a"]
+
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+}
