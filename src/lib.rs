@@ -17,7 +17,13 @@
 //! - Only `cli` prints, reads environment variables or decides exit codes.
 //! - Output is deterministic: maps that reach output are `IndexMap`s in source or sorted order.
 
+pub mod apply;
 pub mod cli;
+pub mod cloud;
 pub mod config;
 pub mod diag;
 pub mod model;
+pub mod plan;
+pub mod refresh;
+pub mod render;
+pub mod state;

@@ -1,12 +1,21 @@
 //! The command line: parses arguments with clap, runs the command, prints, and picks the exit
 //! code. This is the only module that prints or reads the process environment.
 
+mod apply;
+mod plan;
+mod session;
+mod show;
+mod state_cmd;
 mod validate;
 
-use clap::{Args, Parser, Subcommand};
+use crate::config::VarArg;
+use crate::diag::{self, Diagnostic};
+use crate::model::Address;
+use clap::{ArgAction, Args, Parser, Subcommand};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(name = "vpcep", version, about = "Manage VPC endpoint services as code", long_about = None)]
@@ -25,6 +34,23 @@ struct Cli {
 enum Command {
     /// Check the configuration; warnings do not fail
     Validate(VarFlags),
+    /// Show what apply would change
+    Plan(PlanArgs),
+    /// Plan, confirm and carry out the changes
+    Apply(ApplyArgs),
+    /// Plan, confirm and delete everything this configuration manages
+    Destroy(ApplyArgs),
+    /// Show the recorded resources: status, backend, port mappings, whitelist, tags, connections
+    Show(StateArgs),
+    /// Inspect or edit the recorded state
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Update the recorded state from the cloud, changing nothing in the cloud
+    Refresh(RefreshArgs),
+    /// Print output values
+    Output(OutputArgs),
+    /// Clear a lock that is really stale
+    ForceUnlock(UnlockArgs),
 }
 
 /// Input variable flags, shared by every command that loads the configuration.
@@ -38,18 +64,120 @@ pub(crate) struct VarFlags {
     var_files: Vec<PathBuf>,
 }
 
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration such as 30s or 5m ({e})"))
+}
+
+fn parse_address(s: &str) -> Result<Address, String> {
+    s.parse::<Address>().map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct StateArgs {
+    /// Use this state file instead of the backend's
+    #[arg(long, value_name = "PATH")]
+    state: Option<PathBuf>,
+    /// How long to wait for a lock held by another command
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = parse_duration)]
+    lock_timeout: Duration,
+    #[command(flatten)]
+    vars: VarFlags,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct PlanArgs {
+    /// Exit 0 with no changes, 2 with changes, 1 on error
+    #[arg(long)]
+    detailed_exitcode: bool,
+    /// Read the cloud before planning (--refresh=false plans from recorded state)
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
+    refresh: bool,
+    /// Plan to delete and create ADDR again (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
+    replace: Vec<Address>,
+    /// Limit the plan to ADDR and what it depends on (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
+    target: Vec<Address>,
+    /// Plan to delete everything this configuration manages
+    #[arg(long)]
+    destroy: bool,
+    #[command(flatten)]
+    common: StateArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ApplyArgs {
+    /// Apply without asking for confirmation (needed when not on a terminal)
+    #[arg(long)]
+    auto_approve: bool,
+    /// How many actions may run at once
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+    parallelism: u16,
+    #[command(flatten)]
+    plan: PlanArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum StateCommand {
+    /// List the recorded resources
+    List(StateArgs),
+    /// Show every recorded attribute of one resource
+    Show {
+        #[arg(value_parser = parse_address)]
+        address: Address,
+        #[command(flatten)]
+        common: StateArgs,
+    },
+    /// Forget resources without deleting them in the cloud
+    Rm {
+        #[arg(required = true, value_parser = parse_address)]
+        addresses: Vec<Address>,
+        #[command(flatten)]
+        common: StateArgs,
+    },
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct RefreshArgs {
+    #[command(flatten)]
+    common: StateArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct OutputArgs {
+    /// Print only this output
+    name: Option<String>,
+    /// Print as JSON
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    common: StateArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct UnlockArgs {
+    /// The ID of the lock, as the lock error shows it
+    lock_id: String,
+    #[command(flatten)]
+    common: StateArgs,
+}
+
 /// What every command needs from the global flags and the environment.
 pub(crate) struct Globals {
     pub dir: PathBuf,
     /// Colour on standard error.
     pub color_err: bool,
+    /// Colour on standard output.
+    pub color_out: bool,
+    /// Whether a person can answer a prompt.
+    pub interactive: bool,
     pub env_vars: Vec<(String, String)>,
 }
 
 impl VarFlags {
     /// `--var` and `--var-file` in the order they were given on the command line.
-    fn in_order(&self, raw_args: &[String]) -> Vec<crate::config::VarArg> {
-        use crate::config::VarArg;
+    fn in_order(&self, raw_args: &[String]) -> Vec<VarArg> {
         let mut vars = self.vars.iter();
         let mut files = self.var_files.iter();
         let mut out = Vec::new();
@@ -67,6 +195,14 @@ impl VarFlags {
         out.extend(vars.map(|v| VarArg::Assign(v.clone())));
         out.extend(files.map(|f| VarArg::File(f.clone())));
         out
+    }
+}
+
+/// Prints diagnostics to standard error, each followed by a blank line.
+pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprint!("{}", diag::render(d, globals.color_err));
+        eprintln!();
     }
 }
 
@@ -89,12 +225,35 @@ pub fn run() -> ExitCode {
     let globals = Globals {
         dir: cli.chdir.clone().unwrap_or_else(|| PathBuf::from(".")),
         color_err: !no_color && std::io::stderr().is_terminal(),
+        color_out: !no_color && std::io::stdout().is_terminal(),
+        interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         env_vars: std::env::vars()
             .filter(|(k, _)| k.starts_with(crate::config::ENV_PREFIX))
             .collect(),
     };
+    let args = &raw_args[1..];
     let code = match &cli.command {
-        Command::Validate(vars) => validate::run(&globals, &vars.in_order(&raw_args[1..])),
+        Command::Validate(vars) => validate::run(&globals, &vars.in_order(args)),
+        Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
+        Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
+        Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),
+        Command::Show(s) => show::run(&globals, s, &s.vars.in_order(args)),
+        Command::State(StateCommand::List(s)) => {
+            state_cmd::list(&globals, s, &s.vars.in_order(args))
+        }
+        Command::State(StateCommand::Show { address, common }) => {
+            state_cmd::show(&globals, common, &common.vars.in_order(args), address)
+        }
+        Command::State(StateCommand::Rm { addresses, common }) => {
+            state_cmd::rm(&globals, common, &common.vars.in_order(args), addresses)
+        }
+        Command::Refresh(r) => {
+            state_cmd::refresh(&globals, &r.common, &r.common.vars.in_order(args))
+        }
+        Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
+        Command::ForceUnlock(u) => {
+            state_cmd::force_unlock(&globals, u, &u.common.vars.in_order(args))
+        }
     };
     ExitCode::from(code)
 }

@@ -10,7 +10,7 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         dir: globals.dir.clone(),
         vars: vars.to_vec(),
         env: globals.env_vars.clone(),
-        computed: std::collections::HashMap::new(),
+        ..LoadOptions::default()
     });
     for d in &loaded.diagnostics {
         eprint!("{}", diag::render(d, globals.color_err));

@@ -18,10 +18,10 @@ pub(crate) fn display_path(dir: &Path, name: &str) -> String {
     }
 }
 
-/// Reads every `*.hcl` file of `dir`, sorted by name, and parses each one.
+/// Reads every `*.hcl` file of `dir`, sorted by name: `(display name, text)` pairs.
 ///
-/// Files that cannot be read or parsed produce diagnostics and are left out.
-pub(crate) fn load_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<ParsedFile> {
+/// Files that cannot be read produce diagnostics and are left out.
+pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -70,7 +70,19 @@ pub(crate) fn load_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<ParsedFil
                 continue;
             }
         };
-        let source = SourceFile::new(display, text, files.len());
+        files.push((display, text));
+    }
+    files
+}
+
+/// Parses configuration sources; files with syntax errors produce diagnostics and are left out.
+pub(crate) fn parse_all(
+    sources: &[(String, String)],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ParsedFile> {
+    let mut files = Vec::with_capacity(sources.len());
+    for (index, (display, text)) in sources.iter().enumerate() {
+        let source = SourceFile::new(display.clone(), text.clone(), index);
         if let Some(body) = parse(&source, diags) {
             files.push(ParsedFile { source, body });
         }

@@ -20,6 +20,7 @@ mod settings;
 mod types;
 mod variables;
 
+pub use files::read_dir;
 pub use rules::normalize_whitelist_entry;
 pub use variables::ENV_PREFIX;
 
@@ -49,6 +50,11 @@ pub struct LoadOptions {
     /// Computed attributes already known (from recorded state), by address; everything else
     /// computed is unknown.
     pub computed: HashMap<Address, IndexMap<String, Value>>,
+    /// The configuration files as `(display name, text)`; read from `dir` when `None`. A
+    /// command reads them once and evaluates that snapshot as often as it needs.
+    pub sources: Option<Vec<(String, String)>>,
+    /// Evaluate only what `provider` and `backend` need (no resources, outputs or rules).
+    pub settings_only: bool,
 }
 
 /// The result of loading: the desired state when there were no errors, and all diagnostics
@@ -72,7 +78,15 @@ impl Loaded {
 /// Loads and validates the configuration in `options.dir`.
 pub fn load(options: &LoadOptions) -> Loaded {
     let mut diags = Vec::new();
-    let files = files::load_dir(&options.dir, &mut diags);
+    let read;
+    let sources = match &options.sources {
+        Some(sources) => sources,
+        None => {
+            read = files::read_dir(&options.dir, &mut diags);
+            &read
+        }
+    };
+    let files = files::parse_all(sources, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags);
     }
@@ -80,6 +94,33 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let vars = variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
     let mut scope = eval::Scope::new(vars);
     let mut lowered = Vec::new();
+    if options.settings_only {
+        // Locals the settings may read; those that need resources stay unset.
+        let mut ignored = Vec::new();
+        for node in deps::order(&decls, &mut ignored) {
+            if let deps::Node::Local(name) = node {
+                let local = decls.locals[&name];
+                let value = scope.eval(
+                    &local.attr.value,
+                    None,
+                    local.file,
+                    &mut ignored,
+                    &mut Vec::new(),
+                );
+                scope.locals.insert(name, value);
+            }
+        }
+        let provider = settings::provider(&decls, &scope, &mut diags);
+        let backend = settings::backend(&decls, &scope, &mut diags);
+        let desired = DesiredState {
+            dir: options.dir.clone(),
+            provider,
+            backend,
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+        };
+        return finish(Some(desired), diags);
+    }
     {
         for node in deps::order(&decls, &mut diags) {
             match node {

@@ -7,6 +7,7 @@ pub mod address;
 pub mod desired;
 pub mod graph;
 pub mod schema;
+pub mod state;
 pub mod value;
 
 pub use address::{Address, ResourceId, ResourceType};
@@ -14,4 +15,5 @@ pub use desired::{
     BackendConfig, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
     ResourceInstance, SimConfig, Timeouts,
 };
+pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};

@@ -184,6 +184,7 @@ const SERVICE: ResourceSchema = ResourceSchema {
         ("status", T::String),
         ("connection_count", T::Number),
         ("created_at", T::String),
+        ("connections", T::StringList),
     ],
 };
 

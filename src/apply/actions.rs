@@ -1,0 +1,432 @@
+//! The cloud calls of each action, including waiting for asynchronous statuses.
+
+use crate::cloud::convert::{
+    approval_attrs, endpoint_attrs, endpoint_spec, get_list, get_map, service_attrs, service_id_of,
+    service_spec,
+};
+use crate::cloud::{Cloud, CloudError, ConnectionAction, ServiceUpdate};
+use crate::model::{Address, RecordedResource, ResourceType, StateChange, Value};
+use crate::plan::{Action, Attrs, ResourceChange};
+use std::time::{Duration, Instant};
+
+/// What an action did: the state changes to record (even when it then failed, e.g. a
+/// service that exists but did not become available in time) and its error, if any.
+pub(super) struct Outcome {
+    pub changes: Vec<StateChange>,
+    pub error: Option<String>,
+    pub id: Option<String>,
+}
+
+impl Outcome {
+    fn ok(change: StateChange, id: Option<String>) -> Self {
+        Outcome {
+            changes: vec![change],
+            error: None,
+            id,
+        }
+    }
+
+    fn failed(error: String) -> Self {
+        Outcome {
+            changes: Vec::new(),
+            error: Some(error),
+            id: None,
+        }
+    }
+}
+
+/// Reports progress while waiting ("still creating").
+pub(super) type Tick<'a> = &'a dyn Fn(Duration);
+
+fn cloud_err(e: &CloudError) -> String {
+    e.to_string()
+}
+
+/// Polls `probe` until it says done, the timeout passes, or it fails.
+fn wait_for<T>(
+    cloud: &dyn Cloud,
+    timeout: Duration,
+    started: Instant,
+    tick: Tick<'_>,
+    mut probe: impl FnMut() -> Result<Option<T>, String>,
+) -> Result<T, String> {
+    let mut last_tick = Instant::now();
+    loop {
+        if let Some(done) = probe()? {
+            return Ok(done);
+        }
+        if started.elapsed() >= timeout {
+            return Err(format!(
+                "timed out after {}",
+                humantime::format_duration(round(timeout))
+            ));
+        }
+        if last_tick.elapsed() >= Duration::from_secs(10) {
+            tick(started.elapsed());
+            last_tick = Instant::now();
+        }
+        std::thread::sleep(cloud.poll_interval());
+    }
+}
+
+fn round(d: Duration) -> Duration {
+    Duration::from_secs(d.as_secs())
+}
+
+fn record(change: &ResourceChange, id: &str, attrs: Attrs) -> StateChange {
+    StateChange::Set(RecordedResource {
+        address: change.address.clone(),
+        id: id.to_owned(),
+        attrs,
+        depends_on: change.depends_on.clone(),
+    })
+}
+
+/// Identity attributes recorded with the intent to create, to find the resource after a crash.
+pub(super) fn identity(change: &ResourceChange) -> Attrs {
+    let names: &[&str] = match change.address.rtype() {
+        ResourceType::Service => &["port_id"],
+        ResourceType::Endpoint => &["service_id", "vpc_id", "subnet_id"],
+        ResourceType::Approval => &["service_id"],
+    };
+    let after = change.after.clone().unwrap_or_default();
+    names
+        .iter()
+        .map(|n| {
+            (
+                (*n).to_owned(),
+                after.get(*n).cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+
+pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>) -> Outcome {
+    let started = Instant::now();
+    let after = change.after.clone().unwrap_or_default();
+    let timeout = change.timeouts.create;
+    match change.address.rtype() {
+        ResourceType::Service => {
+            let spec = match service_spec(&after) {
+                Ok(s) => s,
+                Err(e) => return Outcome::failed(e),
+            };
+            let created = match cloud.create_service(&spec) {
+                Ok(s) => s,
+                Err(e) => return Outcome::failed(cloud_err(&e)),
+            };
+            let id = created.id.clone();
+            let waited = wait_for(cloud, timeout, started, tick, || {
+                match cloud.get_service(&id) {
+                    Ok(Some(s)) if s.status == "available" => Ok(Some(s)),
+                    Ok(Some(s)) if s.status == "failed" => {
+                        let (code, msg) = s
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| ("unknown".into(), "no error given".into()));
+                        Err(format!("the service failed to create: {code}: {msg}"))
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(cloud_err(&e)),
+                }
+            });
+            match waited {
+                Ok(s) => Outcome::ok(record(change, &id, service_attrs(&s)), Some(id)),
+                Err(e) => {
+                    // It exists: record it so nothing is lost, and report the failure.
+                    let mut attrs = service_attrs(&created);
+                    if let Ok(Some(s)) = cloud.get_service(&id) {
+                        attrs = service_attrs(&s);
+                    }
+                    let status = attrs
+                        .get("status")
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    Outcome {
+                        changes: vec![record(change, &id, attrs)],
+                        error: Some(format!(
+                            "{e} waiting for it to become available (status {status}); it is recorded, plan again once it is available"
+                        )),
+                        id: Some(id),
+                    }
+                }
+            }
+        }
+        ResourceType::Endpoint => {
+            let spec = match endpoint_spec(&after) {
+                Ok(s) => s,
+                Err(e) => return Outcome::failed(e),
+            };
+            let created = match cloud.create_endpoint(&spec) {
+                Ok(e) => e,
+                Err(e) => return Outcome::failed(cloud_err(&e)),
+            };
+            let id = created.id.clone();
+            let waited = wait_for(cloud, timeout, started, tick, || {
+                match cloud.get_endpoint(&id) {
+                    Ok(Some(e))
+                        if matches!(
+                            e.status.as_str(),
+                            "accepted" | "pendingAcceptance" | "rejected"
+                        ) =>
+                    {
+                        Ok(Some(e))
+                    }
+                    Ok(Some(e)) if e.status == "failed" => {
+                        Err("the endpoint failed to connect".to_owned())
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(cloud_err(&e)),
+                }
+            });
+            match waited {
+                Ok(e) => Outcome::ok(record(change, &id, endpoint_attrs(&e)), Some(id)),
+                Err(e) => Outcome {
+                    changes: vec![record(change, &id, endpoint_attrs(&created))],
+                    error: Some(format!(
+                        "{e} waiting for the endpoint to connect; it is recorded"
+                    )),
+                    id: Some(id),
+                },
+            }
+        }
+        ResourceType::Approval => approve(cloud, change, &Attrs::new(), &after, timeout, tick),
+    }
+}
+
+/// Accepts what `after` lists and `before` did not; rejects what `before` listed and `after`
+/// does not; waits until the connections show it.
+fn approve(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    before: &Attrs,
+    after: &Attrs,
+    timeout: Duration,
+    tick: Tick<'_>,
+) -> Outcome {
+    let started = Instant::now();
+    let service_id = match service_id_of(after) {
+        Ok(s) => s,
+        Err(e) => return Outcome::failed(e),
+    };
+    let (want, had) = match (get_list(after, "endpoints"), get_list(before, "endpoints")) {
+        (Ok(w), Ok(h)) => (w, h),
+        (Err(e), _) | (_, Err(e)) => return Outcome::failed(e),
+    };
+    let accept: Vec<&String> = want.iter().filter(|e| !had.contains(e)).collect();
+    let reject: Vec<&String> = had.iter().filter(|e| !want.contains(e)).collect();
+    for (list, action) in [
+        (&accept, ConnectionAction::Receive),
+        (&reject, ConnectionAction::Reject),
+    ] {
+        for endpoint in list {
+            // A just-created endpoint may still be `creating`; wait for it to settle.
+            let done = wait_for(cloud, timeout, started, tick, || {
+                match cloud.connection_action(&service_id, action, endpoint) {
+                    Ok(()) => Ok(Some(())),
+                    Err(e) if e.code == "EndPoint.2019" => Ok(None),
+                    Err(e)
+                        if action == ConnectionAction::Reject
+                            && matches!(
+                                e.code.as_str(),
+                                "EndPoint.2006" | "EndPoint.2013" | "EndPoint.0005"
+                            ) =>
+                    {
+                        Ok(Some(()))
+                    }
+                    Err(e) => Err(format!(
+                        "cannot {} the endpoint {endpoint}: {}",
+                        action.as_str(),
+                        cloud_err(&e)
+                    )),
+                }
+            });
+            if let Err(e) = done {
+                return Outcome::failed(e);
+            }
+        }
+    }
+    match cloud.list_connections(&service_id) {
+        Ok(connections) => Outcome::ok(
+            record(
+                change,
+                &service_id,
+                approval_attrs(&service_id, &want, &connections),
+            ),
+            Some(service_id),
+        ),
+        Err(e) => Outcome::failed(cloud_err(&e)),
+    }
+}
+
+fn changed(change: &ResourceChange, name: &str) -> bool {
+    change.changed.iter().any(|c| c == name)
+}
+
+fn opt_string(attrs: &Attrs, name: &str) -> Option<String> {
+    attrs.get(name).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn tag_delta(
+    before: &Attrs,
+    after: &Attrs,
+) -> Result<(indexmap::IndexMap<String, String>, Vec<String>), String> {
+    let old = get_map(before, "tags")?;
+    let new = get_map(after, "tags")?;
+    let set = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let delete = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
+    Ok((set, delete))
+}
+
+pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>) -> Outcome {
+    let before = change.before.clone().unwrap_or_default();
+    let after = change.after.clone().unwrap_or_default();
+    let Some(id) = change.id.clone() else {
+        return Outcome::failed("no recorded ID".into());
+    };
+    let result: Result<StateChange, String> = (|| match change.address.rtype() {
+        ResourceType::Service => {
+            let mut put = ServiceUpdate::default();
+            if changed(change, "name") {
+                put.name = Some(opt_string(&after, "name"));
+            }
+            if changed(change, "port_id") {
+                put.port_id = opt_string(&after, "port_id");
+            }
+            if changed(change, "approval_enabled") {
+                put.approval_enabled = after.get("approval_enabled").and_then(Value::as_bool);
+            }
+            if changed(change, "description") {
+                put.description = Some(opt_string(&after, "description"));
+            }
+            if changed(change, "tcp_proxy") {
+                put.tcp_proxy = opt_string(&after, "tcp_proxy");
+            }
+            if !put.is_empty() {
+                cloud.update_service(&id, &put).map_err(|e| cloud_err(&e))?;
+            }
+            if changed(change, "whitelist") {
+                let old = get_list(&before, "whitelist")?;
+                let new = get_list(&after, "whitelist")?;
+                let add: Vec<String> = new.iter().filter(|w| !old.contains(w)).cloned().collect();
+                let remove: Vec<String> =
+                    old.iter().filter(|w| !new.contains(w)).cloned().collect();
+                cloud
+                    .update_whitelist(&id, &add, &remove)
+                    .map_err(|e| cloud_err(&e))?;
+            }
+            if changed(change, "tags") {
+                let (set, delete) = tag_delta(&before, &after)?;
+                cloud
+                    .update_service_tags(&id, &set, &delete)
+                    .map_err(|e| cloud_err(&e))?;
+            }
+            let service = cloud
+                .get_service(&id)
+                .map_err(|e| cloud_err(&e))?
+                .ok_or_else(|| format!("the service {id} disappeared during the update"))?;
+            let mut attrs = service_attrs(&service);
+            if let Some(c) = before.get("connections") {
+                attrs.insert("connections".into(), c.clone());
+            }
+            Ok(record(change, &id, attrs))
+        }
+        ResourceType::Endpoint => {
+            let (set, delete) = tag_delta(&before, &after)?;
+            cloud
+                .update_endpoint_tags(&id, &set, &delete)
+                .map_err(|e| cloud_err(&e))?;
+            let endpoint = cloud
+                .get_endpoint(&id)
+                .map_err(|e| cloud_err(&e))?
+                .ok_or_else(|| format!("the endpoint {id} disappeared during the update"))?;
+            Ok(record(change, &id, endpoint_attrs(&endpoint)))
+        }
+        ResourceType::Approval => {
+            let outcome = approve(cloud, change, &before, &after, change.timeouts.update, tick);
+            match outcome.error {
+                Some(e) => Err(e),
+                None => outcome
+                    .changes
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| "nothing recorded".to_owned()),
+            }
+        }
+    })();
+    match result {
+        Ok(c) => Outcome::ok(c, Some(id)),
+        Err(e) => Outcome::failed(e),
+    }
+}
+
+pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>) -> Outcome {
+    let started = Instant::now();
+    let address: &Address = &change.address;
+    let Some(id) = change.id.clone() else {
+        return Outcome::failed("no recorded ID".into());
+    };
+    let gone = StateChange::Remove(address.clone());
+    match address.rtype() {
+        ResourceType::Service => {
+            match cloud.delete_service(&id) {
+                Ok(()) => {}
+                Err(e) if e.status == 404 => return Outcome::ok(gone, Some(id)),
+                Err(e) => return Outcome::failed(cloud_err(&e)),
+            }
+            let waited = wait_for(cloud, change.timeouts.delete, started, tick, || match cloud
+                .get_service(&id)
+            {
+                Ok(None) => Ok(Some(())),
+                Ok(Some(_)) => Ok(None),
+                Err(e) => Err(cloud_err(&e)),
+            });
+            match waited {
+                Ok(()) => Outcome::ok(gone, Some(id)),
+                Err(e) => Outcome::failed(format!("{e} waiting for the service to be deleted")),
+            }
+        }
+        ResourceType::Endpoint => match cloud.delete_endpoint(&id) {
+            Ok(()) => Outcome::ok(gone, Some(id)),
+            Err(e) if e.status == 404 => Outcome::ok(gone, Some(id)),
+            Err(e) => Outcome::failed(cloud_err(&e)),
+        },
+        ResourceType::Approval => {
+            let before = change.before.clone().unwrap_or_default();
+            let mut after = before.clone();
+            after.insert("endpoints".into(), Value::List(Vec::new()));
+            let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);
+            match outcome.error {
+                // The service is gone: nothing left to reject.
+                Some(e) if e.contains("EndPoint.0005") => Outcome::ok(gone, Some(id)),
+                Some(e) => Outcome::failed(e),
+                None => Outcome::ok(gone, Some(id)),
+            }
+        }
+    }
+}
+
+/// Runs one action of the plan; a replace runs as a delete (phase 1) and a create (phase 2).
+pub(super) fn run(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    action: Action,
+    tick: Tick<'_>,
+) -> Outcome {
+    match action {
+        Action::Create => create(cloud, change, tick),
+        Action::Update => update(cloud, change, tick),
+        Action::Delete => delete(cloud, change, tick),
+        Action::Replace | Action::NoOp => {
+            Outcome::failed("internal error: not a single step".into())
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! Apply: carries a plan out against the cloud, recording every completed step.
+//!
+//! Order: deletes first (dependents before what they depend on), then updates and creates in
+//! dependency order, level by level, up to `parallelism` actions at a time within a level.
+//! Before a create starts, its intent is recorded; after every action its result is recorded
+//! (journal, fsynced). When an action fails, the others of its level finish, actions that
+//! depend on it are skipped, and everything independent still runs. Values unknown at plan
+//! time are resolved between levels by re-evaluating the configuration snapshot.
+//!
+//! Apply knows the cloud and the state only through their traits; it never prints.
+
+mod actions;
+
+use crate::cloud::Cloud;
+use crate::model::{
+    Address, PendingCreate, RecordedOutput, RecordedState, ResourceId, ResourceType, StateChange,
+};
+use crate::plan::{Action, Attrs, Plan, ResourceChange};
+use crate::state::{StateError, StateStore};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Progress of an apply, for the command line to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Start {
+        address: Address,
+        action: Action,
+        id: Option<String>,
+    },
+    Progress {
+        address: Address,
+        action: Action,
+        elapsed: Duration,
+    },
+    Done {
+        address: Address,
+        action: Action,
+        elapsed: Duration,
+        id: Option<String>,
+    },
+    Failed {
+        address: Address,
+        action: Action,
+        elapsed: Duration,
+        error: String,
+    },
+    Skipped {
+        address: Address,
+        action: Action,
+        reason: String,
+    },
+}
+
+/// What the configuration says once more is known: desired attributes and outputs.
+pub struct Resolved {
+    pub attrs: HashMap<Address, Attrs>,
+    pub outputs: IndexMap<String, RecordedOutput>,
+}
+
+/// Re-evaluates the configuration (the snapshot the plan was made from) against `state`.
+pub trait Resolver {
+    fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String>;
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub added: usize,
+    pub changed: usize,
+    pub destroyed: usize,
+    pub failed: Vec<(Address, String)>,
+    pub skipped: Vec<Address>,
+    /// Completed steps (a replace counts its delete and its create).
+    pub steps: usize,
+}
+
+impl Report {
+    pub fn succeeded(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+}
+
+/// One step: a single cloud action on one resource.
+#[derive(Clone)]
+struct Step {
+    change: ResourceChange,
+    /// `Create`, `Update` or `Delete` (a replace is two steps).
+    action: Action,
+}
+
+fn delete_rank(t: ResourceType) -> u8 {
+    2 - t.create_rank()
+}
+
+/// Levels of deletes: approvals, then endpoints, then services; within a type, a resource
+/// goes after everything that depends on it.
+fn delete_levels(steps: &[Step]) -> Vec<Vec<usize>> {
+    let mut dependents: HashMap<&ResourceId, Vec<usize>> = HashMap::new();
+    for (i, s) in steps.iter().enumerate() {
+        for d in &s.change.depends_on {
+            dependents.entry(d).or_default().push(i);
+        }
+    }
+    fn depth(
+        i: usize,
+        steps: &[Step],
+        dependents: &HashMap<&ResourceId, Vec<usize>>,
+        memo: &mut Vec<Option<usize>>,
+        guard: usize,
+    ) -> usize {
+        if let Some(d) = memo[i] {
+            return d;
+        }
+        let mut d = 0;
+        if guard <= steps.len() {
+            for &j in dependents
+                .get(&steps[i].change.address.resource)
+                .map_or(&[][..], Vec::as_slice)
+            {
+                if j != i {
+                    d = d.max(depth(j, steps, dependents, memo, guard + 1) + 1);
+                }
+            }
+        }
+        memo[i] = Some(d);
+        d
+    }
+    let mut memo = vec![None; steps.len()];
+    let keys: Vec<(u8, usize)> = (0..steps.len())
+        .map(|i| {
+            (
+                delete_rank(steps[i].change.address.rtype()),
+                depth(i, steps, &dependents, &mut memo, 0),
+            )
+        })
+        .collect();
+    let mut distinct: Vec<(u8, usize)> = keys.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let level: Vec<usize> = keys
+        .iter()
+        .map(|k| distinct.binary_search(k).unwrap_or(0))
+        .collect();
+    group(&level)
+}
+
+/// Levels of creates and updates: a resource goes after the ones it depends on.
+fn build_levels(steps: &[Step]) -> Vec<Vec<usize>> {
+    let by_resource: HashMap<&ResourceId, Vec<usize>> =
+        steps
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut m, (i, s)| {
+                m.entry(&s.change.address.resource).or_default().push(i);
+                m
+            });
+    let mut level: Vec<Option<usize>> = vec![None; steps.len()];
+    fn visit(
+        i: usize,
+        steps: &[Step],
+        by: &HashMap<&ResourceId, Vec<usize>>,
+        level: &mut Vec<Option<usize>>,
+        depth: usize,
+    ) -> usize {
+        if let Some(l) = level[i] {
+            return l;
+        }
+        if depth > steps.len() {
+            return 0; // a cycle cannot reach here: the configuration was ordered
+        }
+        let mut l = 0;
+        for dep in &steps[i].change.depends_on {
+            for &j in by.get(dep).map_or(&[][..], Vec::as_slice) {
+                if j != i {
+                    l = l.max(visit(j, steps, by, level, depth + 1) + 1);
+                }
+            }
+        }
+        level[i] = Some(l);
+        l
+    }
+    for i in 0..steps.len() {
+        visit(i, steps, &by_resource, &mut level, 0);
+    }
+    let flat: Vec<usize> = level.into_iter().map(Option::unwrap_or_default).collect();
+    group(&flat)
+}
+
+fn group(level: &[usize]) -> Vec<Vec<usize>> {
+    let max = level.iter().copied().max().map_or(0, |m| m + 1);
+    let mut out = vec![Vec::new(); max];
+    for (i, l) in level.iter().enumerate() {
+        out[*l].push(i);
+    }
+    out
+}
+
+enum Msg {
+    /// A worker is about to start a step; it waits for the reply before calling the cloud.
+    Starting(usize, mpsc::Sender<()>),
+    Progress(usize, Duration),
+    Finished(usize, actions::Outcome, Duration),
+}
+
+pub struct ApplyOptions {
+    pub parallelism: usize,
+}
+
+/// Carries out `plan`. `state` is the recorded state the plan was made against; it is updated
+/// as steps complete and written at the end (also after failures).
+pub fn apply(
+    plan: &Plan,
+    cloud: &dyn Cloud,
+    store: &mut dyn StateStore,
+    state: &mut RecordedState,
+    resolver: &mut dyn Resolver,
+    options: &ApplyOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Report, StateError> {
+    let mut deletes = Vec::new();
+    let mut builds = Vec::new();
+    for change in plan.actions() {
+        match change.action {
+            Action::Delete => deletes.push(Step {
+                change: change.clone(),
+                action: Action::Delete,
+            }),
+            Action::Replace => {
+                deletes.push(Step {
+                    change: change.clone(),
+                    action: Action::Delete,
+                });
+                builds.push(Step {
+                    change: change.clone(),
+                    action: Action::Create,
+                });
+            }
+            Action::Create | Action::Update => builds.push(Step {
+                change: change.clone(),
+                action: change.action,
+            }),
+            Action::NoOp => {}
+        }
+    }
+    let mut run = Run {
+        cloud,
+        store,
+        state,
+        options,
+        on_event,
+        report: Report::default(),
+        failed: HashSet::new(),
+    };
+    for level in delete_levels(&deletes) {
+        let steps: Vec<Step> = level.into_iter().map(|i| deletes[i].clone()).collect();
+        run.level(steps)?;
+    }
+    let mut resolved: Option<Resolved> = None;
+    for level in build_levels(&builds) {
+        let mut steps: Vec<Step> = level.into_iter().map(|i| builds[i].clone()).collect();
+        // Updates before creates within a level; both in address order.
+        steps.sort_by(|a, b| {
+            (a.action != Action::Update, &a.change.address)
+                .cmp(&(b.action != Action::Update, &b.change.address))
+        });
+        let needs = steps.iter().any(|s| {
+            s.change
+                .after
+                .as_ref()
+                .is_some_and(|a| a.values().any(|v| !v.is_known()))
+        });
+        if needs {
+            match resolver.resolve(run.state) {
+                Ok(r) => {
+                    for s in &mut steps {
+                        let now = r.attrs.get(&s.change.address).cloned();
+                        fill_known(&mut s.change, now.as_ref());
+                    }
+                    resolved = Some(r);
+                }
+                Err(e) => {
+                    for s in &steps {
+                        run.fail_now(s, format!("cannot evaluate the configuration: {e}"));
+                    }
+                    continue;
+                }
+            }
+        }
+        run.level(steps)?;
+    }
+    // Outputs, evaluated against the final state.
+    if let Ok(r) = resolver.resolve(run.state) {
+        resolved = Some(r);
+    }
+    if let Some(r) = resolved {
+        let change = StateChange::Outputs(r.outputs);
+        run.state.apply(change);
+    }
+    run.state.serial += 1;
+    run.state.sort();
+    run.store.write(run.state)?;
+    Ok(run.report)
+}
+
+/// Replaces configured attributes that were unknown at plan time by their values now.
+fn fill_known(change: &mut ResourceChange, now: Option<&Attrs>) {
+    let (Some(after), Some(now)) = (change.after.as_mut(), now) else {
+        return;
+    };
+    for name in crate::plan::configured_names(change.address.rtype()) {
+        if let (Some(slot), Some(v)) = (after.get_mut(name), now.get(name)) {
+            if !slot.is_known() {
+                *slot = v.clone();
+            }
+        }
+    }
+}
+
+struct Run<'a> {
+    cloud: &'a dyn Cloud,
+    store: &'a mut dyn StateStore,
+    state: &'a mut RecordedState,
+    options: &'a ApplyOptions,
+    on_event: &'a mut dyn FnMut(Event),
+    report: Report,
+    /// Resources whose step failed or was skipped (their dependents are skipped).
+    failed: HashSet<ResourceId>,
+}
+
+impl Run<'_> {
+    fn fail_now(&mut self, step: &Step, error: String) {
+        self.failed.insert(step.change.address.resource.clone());
+        (self.on_event)(Event::Failed {
+            address: step.change.address.clone(),
+            action: step.action,
+            elapsed: Duration::ZERO,
+            error: error.clone(),
+        });
+        self.report
+            .failed
+            .push((step.change.address.clone(), error));
+    }
+
+    fn blocked_by(&self, step: &Step) -> Option<String> {
+        if step.action == Action::Create
+            && step.change.action == Action::Replace
+            && self.failed.contains(&step.change.address.resource)
+        {
+            return Some("its delete failed".to_owned());
+        }
+        step.change
+            .depends_on
+            .iter()
+            .find(|d| self.failed.contains(*d))
+            .map(|d| format!("`{d}` failed or was skipped"))
+    }
+
+    fn record(&mut self, change: StateChange) -> Result<(), StateError> {
+        self.store.record(&change)?;
+        self.state.apply(change);
+        Ok(())
+    }
+
+    /// Runs the steps of one level in parallel, recording each result as it arrives.
+    fn level(&mut self, steps: Vec<Step>) -> Result<(), StateError> {
+        let mut runnable = VecDeque::new();
+        for (i, step) in steps.iter().enumerate() {
+            match self.blocked_by(step) {
+                Some(reason) => {
+                    self.failed.insert(step.change.address.resource.clone());
+                    (self.on_event)(Event::Skipped {
+                        address: step.change.address.clone(),
+                        action: step.action,
+                        reason,
+                    });
+                    self.report.skipped.push(step.change.address.clone());
+                }
+                None => runnable.push_back(i),
+            }
+        }
+        if runnable.is_empty() {
+            return Ok(());
+        }
+        let workers = self.options.parallelism.clamp(1, runnable.len());
+        let queue = Mutex::new(runnable);
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let cloud = self.cloud;
+        let steps_ref = &steps;
+        let mut outcome: Result<(), StateError> = Ok(());
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let queue = &queue;
+                scope.spawn(move || {
+                    loop {
+                        let next = queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .pop_front();
+                        let Some(i) = next else { break };
+                        let (ack_tx, ack_rx) = mpsc::channel();
+                        if tx.send(Msg::Starting(i, ack_tx)).is_err() || ack_rx.recv().is_err() {
+                            break;
+                        }
+                        let started = Instant::now();
+                        let tick_tx = tx.clone();
+                        let tick = move |elapsed: Duration| {
+                            let _ = tick_tx.send(Msg::Progress(i, elapsed));
+                        };
+                        let step = &steps_ref[i];
+                        let result = actions::run(cloud, &step.change, step.action, &tick);
+                        let _ = tx.send(Msg::Finished(i, result, started.elapsed()));
+                    }
+                });
+            }
+            drop(tx);
+            for msg in &rx {
+                match msg {
+                    Msg::Starting(i, ack) => {
+                        let step = &steps[i];
+                        if step.action == Action::Create && outcome.is_ok() {
+                            let intent = StateChange::Pending(PendingCreate {
+                                address: step.change.address.clone(),
+                                started_at: crate::state::lock::now_rfc3339(),
+                                identity: actions::identity(&step.change),
+                            });
+                            if let Err(e) = self.record(intent) {
+                                outcome = Err(e);
+                            }
+                        }
+                        if outcome.is_err() {
+                            // Without a durable intent nothing more may start.
+                            queue
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .clear();
+                            continue;
+                        }
+                        (self.on_event)(Event::Start {
+                            address: step.change.address.clone(),
+                            action: step.action,
+                            id: step.change.id.clone(),
+                        });
+                        let _ = ack.send(());
+                    }
+                    Msg::Progress(i, elapsed) => {
+                        let step = &steps[i];
+                        (self.on_event)(Event::Progress {
+                            address: step.change.address.clone(),
+                            action: step.action,
+                            elapsed,
+                        });
+                    }
+                    Msg::Finished(i, result, elapsed) => {
+                        let step = &steps[i];
+                        for change in result.changes {
+                            if let Err(e) = self.record(change) {
+                                outcome = Err(e);
+                            }
+                        }
+                        match result.error {
+                            None => {
+                                match step.action {
+                                    Action::Create => self.report.added += 1,
+                                    Action::Update => self.report.changed += 1,
+                                    _ => self.report.destroyed += 1,
+                                }
+                                self.report.steps += 1;
+                                (self.on_event)(Event::Done {
+                                    address: step.change.address.clone(),
+                                    action: step.action,
+                                    elapsed,
+                                    id: result.id,
+                                });
+                            }
+                            Some(error) => {
+                                self.failed.insert(step.change.address.resource.clone());
+                                self.report
+                                    .failed
+                                    .push((step.change.address.clone(), error.clone()));
+                                (self.on_event)(Event::Failed {
+                                    address: step.change.address.clone(),
+                                    action: step.action,
+                                    elapsed,
+                                    error,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        outcome
+    }
+}

@@ -1,0 +1,251 @@
+//! What plan, apply, destroy, refresh and the state commands share: reading the configuration
+//! once, opening (and locking) the state, opening the cloud, refreshing and planning.
+
+use super::{Globals, print_diagnostics};
+use crate::cloud::Cloud;
+use crate::cloud::sim::Sim;
+use crate::config::{self, LoadOptions, VarArg};
+use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState};
+use crate::plan::{self, Plan, PlanOptions};
+use crate::state::StateStore;
+use crate::state::local::LocalState;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The exit code of a command that has already reported why it stopped.
+pub(crate) type Exit = u8;
+
+/// Prints `error: message` and gives exit code 1.
+pub(crate) fn fail(message: impl std::fmt::Display) -> Exit {
+    eprintln!("error: {message}");
+    1
+}
+
+/// The configuration as read once at the start of a command, and its settings.
+pub(crate) struct Snapshot {
+    pub sources: Vec<(String, String)>,
+    pub vars: Vec<VarArg>,
+    pub env: Vec<(String, String)>,
+    pub dir: PathBuf,
+    pub settings: DesiredState,
+}
+
+impl Snapshot {
+    pub(crate) fn options(
+        &self,
+        computed: std::collections::HashMap<
+            Address,
+            indexmap::IndexMap<String, crate::model::Value>,
+        >,
+    ) -> LoadOptions {
+        LoadOptions {
+            dir: self.dir.clone(),
+            vars: self.vars.clone(),
+            env: self.env.clone(),
+            computed,
+            sources: Some(self.sources.clone()),
+            settings_only: false,
+        }
+    }
+
+    /// Evaluates the configuration with what `state` knows; prints problems.
+    pub(crate) fn desired(
+        &self,
+        globals: &Globals,
+        state: &RecordedState,
+    ) -> Result<DesiredState, Exit> {
+        let loaded = config::load(&self.options(state.computed_values()));
+        print_diagnostics(globals, &loaded.diagnostics);
+        match loaded.desired {
+            Some(d)
+                if d.backend == self.settings.backend && d.provider == self.settings.provider =>
+            {
+                Ok(d)
+            }
+            Some(_) => Err(fail(
+                "the `provider` and `backend` settings must not depend on resources",
+            )),
+            None => Err(fail(format!(
+                "the configuration has {} error{}; nothing was done",
+                loaded.errors(),
+                if loaded.errors() == 1 { "" } else { "s" }
+            ))),
+        }
+    }
+}
+
+/// Reads the configuration and evaluates its provider and backend settings.
+pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, Exit> {
+    let mut diags = Vec::new();
+    let sources = config::read_dir(&globals.dir, &mut diags);
+    if !diags.is_empty() {
+        print_diagnostics(globals, &diags);
+        return Err(1);
+    }
+    let mut snapshot = Snapshot {
+        sources,
+        vars: vars.to_vec(),
+        env: globals.env_vars.clone(),
+        dir: globals.dir.clone(),
+        settings: DesiredState {
+            dir: globals.dir.clone(),
+            provider: ProviderConfig::Sim(crate::model::SimConfig::default()),
+            backend: BackendConfig::default(),
+            resources: indexmap::IndexMap::new(),
+            outputs: indexmap::IndexMap::new(),
+        },
+    };
+    let mut options = snapshot.options(std::collections::HashMap::new());
+    options.settings_only = true;
+    let loaded = config::load(&options);
+    match loaded.desired {
+        Some(settings) => {
+            snapshot.settings = settings;
+            Ok(snapshot)
+        }
+        None => {
+            // Report the whole configuration's problems, not just the settings'.
+            let full = config::load(&snapshot.options(std::collections::HashMap::new()));
+            print_diagnostics(globals, &full.diagnostics);
+            Err(fail(format!(
+                "the configuration has {} error{}; nothing was done",
+                full.errors().max(1),
+                if full.errors() == 1 { "" } else { "s" }
+            )))
+        }
+    }
+}
+
+/// Where the state of this configuration lives.
+pub(crate) fn state_path(
+    globals: &Globals,
+    settings: &DesiredState,
+    override_path: Option<&PathBuf>,
+) -> Result<PathBuf, Exit> {
+    if let Some(p) = override_path {
+        return Ok(p.clone());
+    }
+    match &settings.backend {
+        BackendConfig::Local { path }
+            if path.is_absolute() || globals.dir == std::path::Path::new(".") =>
+        {
+            Ok(path.clone())
+        }
+        BackendConfig::Local { path } => Ok(globals.dir.join(path)),
+        BackendConfig::Pg { .. } => Err(fail(
+            "the `pg` backend is not available in this version of vpcep; use `backend \"local\"`",
+        )),
+    }
+}
+
+pub(crate) fn open_cloud(settings: &DesiredState) -> Result<Box<dyn Cloud>, Exit> {
+    match &settings.provider {
+        ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
+            .map(|s| Box::new(s) as Box<dyn Cloud>)
+            .map_err(fail),
+        ProviderConfig::Otc(_) => Err(fail(
+            "the `otc` provider is not available in this version of vpcep; use `provider \"sim\"`",
+        )),
+    }
+}
+
+/// Flags that choose what a plan does.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PlanSettings {
+    pub refresh: bool,
+    pub options: PlanOptions,
+    pub state: Option<PathBuf>,
+    pub lock_timeout: Duration,
+}
+
+/// Everything an apply needs after planning.
+pub(crate) struct Planned {
+    pub snapshot: Snapshot,
+    pub store: LocalState,
+    /// The recorded state after refresh: what the plan was made against.
+    pub state: RecordedState,
+    /// Whether `state` differs from what is stored (refresh found something, or no state yet).
+    pub state_changed: bool,
+    pub cloud: Box<dyn Cloud>,
+    pub plan: Plan,
+}
+
+/// Reads, locks, refreshes and plans.
+pub(crate) fn plan(
+    globals: &Globals,
+    vars: &[VarArg],
+    settings: &PlanSettings,
+    operation: &str,
+) -> Result<Planned, Exit> {
+    let snapshot = snapshot(globals, vars)?;
+    let path = state_path(globals, &snapshot.settings, settings.state.as_ref())?;
+    let mut store =
+        LocalState::open(&path, Some((operation, settings.lock_timeout))).map_err(fail)?;
+    let stored = store.read().map_err(fail)?;
+    let had_state = stored.is_some();
+    let prior = stored.unwrap_or_default();
+    let cloud = open_cloud(&snapshot.settings)?;
+    let mut notes = store.notes();
+    let (state, drift, facts) = if settings.refresh {
+        let refreshed = crate::refresh::refresh(cloud.as_ref(), &prior)
+            .map_err(|e| fail(format!("refreshing from {}: {e}", cloud.describe())))?;
+        notes.extend(refreshed.notes);
+        (refreshed.state, refreshed.drift, refreshed.facts)
+    } else {
+        let facts = crate::refresh::facts_only(cloud.as_ref())
+            .map_err(|e| fail(format!("reading quotas from {}: {e}", cloud.describe())))?;
+        (prior.clone(), Vec::new(), facts)
+    };
+    for d in &drift {
+        if let crate::plan::Drift::Deleted { address, .. } = d {
+            if !settings.options.destroy {
+                notes.push(format!(
+                    "`{address}` was deleted outside vpcep; it is planned to be created again"
+                ));
+            }
+        }
+    }
+    let mut desired = snapshot.desired(globals, &state)?;
+    let mut plan = plan::plan(&desired, &state, &facts, &settings.options);
+    // Replaced resources get new IDs: what refers to them is unknown until apply.
+    let replaced: Vec<Address> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == plan::Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
+    if !replaced.is_empty() {
+        let mut without = state.clone();
+        for a in &replaced {
+            if let Some(r) = without.resources.get_mut(a) {
+                r.attrs.clear();
+            }
+        }
+        let loaded = config::load(&snapshot.options(without.computed_values()));
+        if let Some(d) = loaded.desired {
+            desired = d;
+            plan = plan::plan(&desired, &state, &facts, &settings.options);
+        }
+    }
+    plan.drift = drift;
+    plan.notes = notes;
+    let state_changed = !had_state || state != prior;
+    Ok(Planned {
+        snapshot,
+        store,
+        state,
+        state_changed,
+        cloud,
+        plan,
+    })
+}
+
+/// Persists the refreshed state before applying (and so gives the journal a base to extend).
+pub(crate) fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
+    if planned.state_changed {
+        planned.state.serial += 1;
+        planned.store.write(&planned.state).map_err(fail)?;
+        planned.state_changed = false;
+    }
+    Ok(())
+}

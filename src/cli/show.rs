@@ -1,0 +1,243 @@
+//! `vpcep show`: the recorded resources, per service its status, backend, port mappings,
+//! whitelist, tags, approval and connections (the console's "summary" and "port mappings").
+
+use super::session::{self, fail};
+use super::{Globals, StateArgs};
+use crate::config::VarArg;
+use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
+use crate::state::StateStore;
+use crate::state::local::LocalState;
+use std::fmt::Write as _;
+
+/// Reads the state without locking (for commands that only look).
+pub(crate) fn read_state(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+) -> Result<(RecordedState, String), u8> {
+    let snapshot = session::snapshot(globals, vars)?;
+    let path = session::state_path(globals, &snapshot.settings, args.state.as_ref())?;
+    let mut store = LocalState::open(&path, None).map_err(fail)?;
+    let state = store.read().map_err(fail)?.unwrap_or_default();
+    Ok((state, store.describe()))
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn connections(r: &RecordedResource, out: &mut String) {
+    let list = r.attr("connections").as_list().unwrap_or_default();
+    if list.is_empty() {
+        let n = r.attr("connection_count").as_i64().unwrap_or(0);
+        let _ = writeln!(out, "  connections:   {n} accepted or creating");
+        return;
+    }
+    let _ = writeln!(out, "  connections:");
+    for c in list.iter().filter_map(Value::as_map) {
+        let get = |k: &str| c.get(k).map(s).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {} (account {}): {}",
+            get("endpoint_id"),
+            get("domain_id"),
+            get("status")
+        );
+    }
+}
+
+fn service(r: &RecordedResource, out: &mut String) {
+    let a = |n: &str| s(r.attr(n));
+    let _ = writeln!(out, "  id:            {}", r.id);
+    let _ = writeln!(out, "  service name:  {}", a("service_name"));
+    let _ = writeln!(out, "  status:        {}", a("status"));
+    let _ = writeln!(
+        out,
+        "  backend:       {} {} in VPC {}",
+        a("server_type"),
+        a("port_id"),
+        a("vpc_id")
+    );
+    let _ = writeln!(
+        out,
+        "  type:          {}, tcp_proxy {}",
+        a("service_type"),
+        a("tcp_proxy")
+    );
+    let approval = if r.attr("approval_enabled").as_bool() == Some(false) {
+        "not required (endpoints are accepted automatically)"
+    } else {
+        "required"
+    };
+    let _ = writeln!(out, "  approval:      {approval}");
+    let _ = writeln!(
+        out,
+        "  port mappings: (protocol, client port -> server port)"
+    );
+    for p in r
+        .attr("port")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
+    {
+        let get = |k: &str| p.get(k).map(s).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {} {} -> {}",
+            get("protocol"),
+            get("client_port"),
+            get("server_port")
+        );
+    }
+    let whitelist: Vec<String> = r
+        .attr("whitelist")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .map(s)
+        .collect();
+    let _ = writeln!(
+        out,
+        "  whitelist:     {}",
+        if whitelist.is_empty() {
+            "(only this account)".to_owned()
+        } else {
+            whitelist.join(", ")
+        }
+    );
+    let tags: Vec<String> = r
+        .attr("tags")
+        .as_map()
+        .map(|m| m.iter().map(|(k, v)| format!("{k}={}", s(v))).collect())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  tags:          {}",
+        if tags.is_empty() {
+            "-".to_owned()
+        } else {
+            tags.join(", ")
+        }
+    );
+    if !r.attr("description").is_null() {
+        let _ = writeln!(out, "  description:   {}", a("description"));
+    }
+    connections(r, out);
+}
+
+fn endpoint(r: &RecordedResource, out: &mut String) {
+    let a = |n: &str| s(r.attr(n));
+    let _ = writeln!(out, "  id:            {}", r.id);
+    let _ = writeln!(
+        out,
+        "  service:       {} ({})",
+        a("service_id"),
+        a("service_name")
+    );
+    let _ = writeln!(out, "  status:        {}", a("status"));
+    let _ = writeln!(
+        out,
+        "  address:       {} in VPC {}, subnet {}",
+        a("ip"),
+        a("vpc_id"),
+        a("subnet_id")
+    );
+}
+
+fn approval(r: &RecordedResource, out: &mut String) {
+    let _ = writeln!(out, "  service:       {}", s(r.attr("service_id")));
+    let accepted: Vec<String> = r
+        .attr("endpoints")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .map(s)
+        .collect();
+    let _ = writeln!(
+        out,
+        "  accepts:       {}",
+        if accepted.is_empty() {
+            "-".to_owned()
+        } else {
+            accepted.join(", ")
+        }
+    );
+    connections(r, out);
+}
+
+pub(crate) fn render(state: &RecordedState, location: &str) -> String {
+    let mut out = String::new();
+    if state.resources.is_empty() {
+        let _ = writeln!(out, "No resources are recorded in {location}.");
+        return out;
+    }
+    for r in state.resources.values() {
+        let _ = writeln!(out, "{}", r.address);
+        match r.address.rtype() {
+            ResourceType::Service => service(r, &mut out),
+            ResourceType::Endpoint => endpoint(r, &mut out),
+            ResourceType::Approval => approval(r, &mut out),
+        }
+        out.push('\n');
+    }
+    if !state.outputs.is_empty() {
+        let _ = writeln!(out, "Outputs:");
+        for (k, o) in &state.outputs {
+            let v = if o.sensitive {
+                "(sensitive value)".to_owned()
+            } else {
+                o.value.to_string()
+            };
+            let _ = writeln!(out, "  {k} = {v}");
+        }
+    }
+    out
+}
+
+/// Shows the recorded resources as the cloud reports them now (statuses and connections
+/// change outside vpcep); changes nothing, takes no lock.
+pub(crate) fn run(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+    let (mut state, location) = match read_state(globals, args, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if !state.resources.is_empty() {
+        let snapshot = match session::snapshot(globals, vars) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let cloud = match session::open_cloud(&snapshot.settings) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        match crate::refresh::refresh(cloud.as_ref(), &state) {
+            Ok(refreshed) => {
+                let simulated = if cloud.is_simulated() {
+                    " — not a real cloud"
+                } else {
+                    ""
+                };
+                println!("As {} reports it now{simulated}:\n", cloud.describe());
+                for d in &refreshed.drift {
+                    if let crate::plan::Drift::Deleted { address, .. } = d {
+                        println!(
+                            "Note: `{address}` is recorded but no longer exists in the cloud\n"
+                        );
+                    }
+                }
+                state = refreshed.state;
+            }
+            Err(e) => eprintln!(
+                "warning: cannot read {} ({e}); showing the recorded state",
+                cloud.describe()
+            ),
+        }
+    }
+    print!("{}", render(&state, &location));
+    0
+}

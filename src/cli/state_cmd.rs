@@ -1,0 +1,226 @@
+//! `vpcep state list|show|rm`, `vpcep refresh`, `vpcep output` and `vpcep force-unlock`.
+
+use super::session::{self, fail};
+use super::show::read_state;
+use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
+use crate::config::VarArg;
+use crate::model::{Address, Value};
+use crate::state::StateStore;
+use crate::state::local::LocalState;
+
+pub(crate) fn list(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+    match read_state(globals, args, vars) {
+        Ok((state, _)) => {
+            for a in state.resources.keys() {
+                println!("{a}");
+            }
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+pub(crate) fn show(globals: &Globals, args: &StateArgs, vars: &[VarArg], address: &Address) -> u8 {
+    let (state, location) = match read_state(globals, args, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(r) = state.resources.get(address) else {
+        return fail(format!(
+            "`{address}` is not in the state {location}; see `vpcep state list`"
+        ));
+    };
+    println!("# {address}");
+    let width = r.attrs.keys().map(String::len).max().unwrap_or(0).max(2);
+    println!("{:width$} = {}", "id", Value::String(r.id.clone()));
+    for (k, v) in &r.attrs {
+        if k != "id" {
+            println!("{k:width$} = {v}");
+        }
+    }
+    if !r.depends_on.is_empty() {
+        let deps: Vec<String> = r.depends_on.iter().map(ToString::to_string).collect();
+        println!("# depends on: {}", deps.join(", "));
+    }
+    0
+}
+
+fn open_locked(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    operation: &str,
+) -> Result<(session::Snapshot, LocalState), u8> {
+    let snapshot = session::snapshot(globals, vars)?;
+    let path = session::state_path(globals, &snapshot.settings, args.state.as_ref())?;
+    let store = LocalState::open(&path, Some((operation, args.lock_timeout))).map_err(fail)?;
+    Ok((snapshot, store))
+}
+
+pub(crate) fn rm(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    addresses: &[Address],
+) -> u8 {
+    let (_, mut store) = match open_locked(globals, args, vars, "state rm") {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut state = match store.read() {
+        Ok(Some(s)) => s,
+        Ok(None) => return fail(format!("there is no state at {} yet", store.describe())),
+        Err(e) => return fail(e),
+    };
+    let matching: Vec<Address> = state
+        .resources
+        .keys()
+        .filter(|a| {
+            addresses
+                .iter()
+                .any(|w| w == *a || (w.key.is_none() && w.resource == a.resource))
+        })
+        .cloned()
+        .collect();
+    for w in addresses {
+        if !matching
+            .iter()
+            .any(|a| a == w || (w.key.is_none() && w.resource == a.resource))
+        {
+            return fail(format!(
+                "`{w}` is not in the state; nothing was removed (see `vpcep state list`)"
+            ));
+        }
+    }
+    for a in &matching {
+        state.resources.shift_remove(a);
+    }
+    state.serial += 1;
+    if let Err(e) = store.write(&state) {
+        return fail(e);
+    }
+    for a in &matching {
+        println!("Removed {a}");
+    }
+    println!(
+        "Successfully removed {} resource instance{} from the state; they still exist in the cloud.",
+        matching.len(),
+        if matching.len() == 1 { "" } else { "s" }
+    );
+    0
+}
+
+pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+    let (snapshot, mut store) = match open_locked(globals, args, vars, "refresh") {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let prior = match store.read() {
+        Ok(s) => s.unwrap_or_default(),
+        Err(e) => return fail(e),
+    };
+    let cloud = match session::open_cloud(&snapshot.settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let refreshed = match crate::refresh::refresh(cloud.as_ref(), &prior) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("refreshing from {}: {e}", cloud.describe())),
+    };
+    if cloud.is_simulated() {
+        println!("Using {} — not a real cloud.", cloud.describe());
+    }
+    for note in store.notes().iter().chain(&refreshed.notes) {
+        println!("Note: {note}");
+    }
+    for d in &refreshed.drift {
+        match d {
+            crate::plan::Drift::Changed { address, attrs, .. } => {
+                println!("{address}: changed outside vpcep ({})", attrs.join(", "))
+            }
+            crate::plan::Drift::Deleted { address, .. } => {
+                println!("{address}: deleted outside vpcep; removed from the state")
+            }
+        }
+    }
+    let mut state = refreshed.state;
+    state.serial = prior.serial + 1;
+    if let Err(e) = store.write(&state) {
+        return fail(e);
+    }
+    println!(
+        "Refreshed {} resource{}; {} changed outside vpcep.",
+        state.resources.len(),
+        if state.resources.len() == 1 { "" } else { "s" },
+        refreshed.drift.len()
+    );
+    0
+}
+
+pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u8 {
+    let (state, _) = match read_state(globals, &args.common, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if let Some(name) = &args.name {
+        let Some(o) = state.outputs.get(name) else {
+            let names: Vec<&str> = state.outputs.keys().map(String::as_str).collect();
+            return fail(format!(
+                "no output `{name}` is recorded{}",
+                if names.is_empty() {
+                    "; run apply first".to_owned()
+                } else {
+                    format!("; recorded outputs: {}", names.join(", "))
+                }
+            ));
+        };
+        if args.json {
+            println!("{}", o.value.to_json());
+        } else if let Value::String(s) = &o.value {
+            println!("{s}");
+        } else {
+            println!("{}", o.value);
+        }
+        return 0;
+    }
+    if args.json {
+        let map: serde_json::Map<String, serde_json::Value> = state
+            .outputs
+            .iter()
+            .map(|(k, o)| {
+                (
+                    k.clone(),
+                    serde_json::json!({"value": o.value.to_json(), "sensitive": o.sensitive}),
+                )
+            })
+            .collect();
+        println!("{}", serde_json::Value::Object(map));
+        return 0;
+    }
+    for (k, o) in &state.outputs {
+        if o.sensitive {
+            println!("{k} = (sensitive value)");
+        } else {
+            println!("{k} = {}", o.value);
+        }
+    }
+    0
+}
+
+pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]) -> u8 {
+    let snapshot = match session::snapshot(globals, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let path = match session::state_path(globals, &snapshot.settings, args.common.state.as_ref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    match crate::state::lock::force_unlock(&path, &args.lock_id) {
+        Ok(done) => {
+            println!("vpcep {done}.");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,253 @@
+//! Conversions between the cloud's objects and resource attributes (the model's maps).
+
+use super::types::{Connection, Endpoint, EndpointSpec, PortMapping, Service, ServiceSpec};
+use crate::model::Value;
+use indexmap::IndexMap;
+
+type Attrs = IndexMap<String, Value>;
+
+fn opt_string(s: Option<&String>) -> Value {
+    s.map_or(Value::Null, |s| Value::String(s.clone()))
+}
+
+fn string_list(list: &[String]) -> Value {
+    let mut sorted = list.to_vec();
+    sorted.sort();
+    Value::List(sorted.into_iter().map(Value::String).collect())
+}
+
+fn string_map(map: &IndexMap<String, String>) -> Value {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort();
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+pub fn ports_value(ports: &[PortMapping]) -> Value {
+    let mut sorted = ports.to_vec();
+    sorted.sort();
+    Value::List(
+        sorted
+            .into_iter()
+            .map(|p| {
+                Value::Map(
+                    [
+                        ("protocol".to_owned(), Value::String(p.protocol)),
+                        (
+                            "server_port".to_owned(),
+                            Value::int(i64::from(p.server_port)),
+                        ),
+                        (
+                            "client_port".to_owned(),
+                            Value::int(i64::from(p.client_port)),
+                        ),
+                    ]
+                    .into_iter()
+                    .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+pub fn connections_value(connections: &[Connection]) -> Value {
+    let mut sorted = connections.to_vec();
+    sorted.sort_by(|a, b| a.endpoint_id.cmp(&b.endpoint_id));
+    Value::List(
+        sorted
+            .into_iter()
+            .map(|c| {
+                Value::Map(
+                    [
+                        ("endpoint_id".to_owned(), Value::String(c.endpoint_id)),
+                        ("domain_id".to_owned(), Value::String(c.domain_id)),
+                        ("status".to_owned(), Value::String(c.status)),
+                    ]
+                    .into_iter()
+                    .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// A service's attributes as recorded in state; `connections` is filled by the caller.
+pub fn service_attrs(s: &Service) -> Attrs {
+    let mut a = Attrs::new();
+    a.insert("name".into(), opt_string(s.name.as_ref()));
+    a.insert("server_type".into(), Value::String(s.server_type.clone()));
+    a.insert("port_id".into(), Value::String(s.port_id.clone()));
+    a.insert("vpc_id".into(), Value::String(s.vpc_id.clone()));
+    a.insert("service_type".into(), Value::String(s.service_type.clone()));
+    a.insert("approval_enabled".into(), Value::Bool(s.approval_enabled));
+    a.insert("whitelist".into(), string_list(&s.whitelist));
+    a.insert("tags".into(), string_map(&s.tags));
+    a.insert("description".into(), opt_string(s.description.as_ref()));
+    a.insert("tcp_proxy".into(), Value::String(s.tcp_proxy.clone()));
+    a.insert("port".into(), ports_value(&s.ports));
+    a.insert("id".into(), Value::String(s.id.clone()));
+    a.insert("service_name".into(), Value::String(s.service_name.clone()));
+    a.insert("status".into(), Value::String(s.status.clone()));
+    a.insert(
+        "connection_count".into(),
+        Value::int(i64::from(s.connection_count)),
+    );
+    a.insert("created_at".into(), Value::String(s.created_at.clone()));
+    a.insert("connections".into(), Value::List(Vec::new()));
+    a
+}
+
+pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
+    let mut a = Attrs::new();
+    a.insert("service_id".into(), Value::String(e.service_id.clone()));
+    a.insert("vpc_id".into(), Value::String(e.vpc_id.clone()));
+    a.insert("subnet_id".into(), opt_string(e.subnet_id.as_ref()));
+    a.insert("port_ip".into(), opt_string(e.port_ip.as_ref()));
+    a.insert("enable_dns".into(), Value::Bool(e.enable_dns));
+    a.insert("whitelist".into(), string_list(&e.whitelist));
+    a.insert("tags".into(), string_map(&e.tags));
+    a.insert("description".into(), opt_string(e.description.as_ref()));
+    a.insert("id".into(), Value::String(e.id.clone()));
+    a.insert("status".into(), Value::String(e.status.clone()));
+    a.insert("ip".into(), opt_string(e.ip.as_ref()));
+    a.insert("service_name".into(), Value::String(e.service_name.clone()));
+    a
+}
+
+/// An approval's attributes: the endpoints it accepts (those of `listed` that are accepted
+/// now) and every connection of the service.
+pub fn approval_attrs(service_id: &str, listed: &[String], connections: &[Connection]) -> Attrs {
+    let accepted: Vec<String> = listed
+        .iter()
+        .filter(|id| {
+            connections
+                .iter()
+                .any(|c| &c.endpoint_id == *id && c.status == "accepted")
+        })
+        .cloned()
+        .collect();
+    let mut a = Attrs::new();
+    a.insert("service_id".into(), Value::String(service_id.to_owned()));
+    a.insert("endpoints".into(), string_list(&accepted));
+    a.insert("id".into(), Value::String(service_id.to_owned()));
+    a.insert("connections".into(), connections_value(connections));
+    a
+}
+
+fn get_str(attrs: &Attrs, name: &str) -> Result<String, String> {
+    match attrs.get(name) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Err(format!("`{name}` is missing")),
+    }
+}
+
+fn get_opt_str(attrs: &Attrs, name: &str) -> Result<Option<String>, String> {
+    match attrs.get(name) {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Ok(None),
+    }
+}
+
+pub fn get_list(attrs: &Attrs, name: &str) -> Result<Vec<String>, String> {
+    match attrs.get(name) {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(format!("`{name}` is still unknown")),
+            })
+            .collect(),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Ok(Vec::new()),
+    }
+}
+
+pub fn get_map(attrs: &Attrs, name: &str) -> Result<IndexMap<String, String>, String> {
+    match attrs.get(name) {
+        Some(Value::Map(map)) => map
+            .iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                _ => Err(format!("`{name}` is still unknown")),
+            })
+            .collect(),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Ok(IndexMap::new()),
+    }
+}
+
+fn get_bool(attrs: &Attrs, name: &str, default: bool) -> Result<bool, String> {
+    match attrs.get(name) {
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Ok(default),
+    }
+}
+
+pub fn ports_from_attrs(attrs: &Attrs) -> Result<Vec<PortMapping>, String> {
+    let Some(Value::List(items)) = attrs.get("port") else {
+        return Err("`port` is missing".into());
+    };
+    items
+        .iter()
+        .map(|p| {
+            let Value::Map(m) = p else {
+                return Err("`port` is still unknown".to_owned());
+            };
+            let port = |n: &str| {
+                m.get(n)
+                    .and_then(Value::as_i64)
+                    .and_then(|i| u16::try_from(i).ok())
+                    .ok_or_else(|| format!("`port.{n}` is not known"))
+            };
+            Ok(PortMapping {
+                protocol: m
+                    .get("protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP")
+                    .to_owned(),
+                server_port: port("server_port")?,
+                client_port: port("client_port")?,
+            })
+        })
+        .collect()
+}
+
+pub fn service_spec(attrs: &Attrs) -> Result<ServiceSpec, String> {
+    Ok(ServiceSpec {
+        name: get_opt_str(attrs, "name")?,
+        server_type: get_str(attrs, "server_type")?,
+        port_id: get_str(attrs, "port_id")?,
+        vpc_id: get_str(attrs, "vpc_id")?,
+        service_type: get_opt_str(attrs, "service_type")?.unwrap_or_else(|| "interface".into()),
+        approval_enabled: get_bool(attrs, "approval_enabled", true)?,
+        ports: ports_from_attrs(attrs)?,
+        whitelist: get_list(attrs, "whitelist")?,
+        tags: get_map(attrs, "tags")?,
+        description: get_opt_str(attrs, "description")?,
+        tcp_proxy: get_opt_str(attrs, "tcp_proxy")?.unwrap_or_else(|| "close".into()),
+    })
+}
+
+pub fn endpoint_spec(attrs: &Attrs) -> Result<EndpointSpec, String> {
+    Ok(EndpointSpec {
+        service_id: get_str(attrs, "service_id")?,
+        vpc_id: get_str(attrs, "vpc_id")?,
+        subnet_id: get_opt_str(attrs, "subnet_id")?,
+        port_ip: get_opt_str(attrs, "port_ip")?,
+        enable_dns: get_bool(attrs, "enable_dns", false)?,
+        whitelist: get_list(attrs, "whitelist")?,
+        tags: get_map(attrs, "tags")?,
+        description: get_opt_str(attrs, "description")?,
+    })
+}
+
+pub fn service_id_of(attrs: &Attrs) -> Result<String, String> {
+    get_str(attrs, "service_id")
+}

@@ -1,0 +1,58 @@
+//! The clouds `vpcep` talks to, behind one trait: the VPCEP operations of plan, apply and
+//! refresh. Implementations: the embedded simulator (`sim`).
+
+pub mod convert;
+pub mod sim;
+pub mod types;
+
+pub use types::*;
+
+use indexmap::IndexMap;
+use std::time::Duration;
+
+/// The VPCEP operations, as one account in one region sees them.
+pub trait Cloud: Send + Sync {
+    /// What this is, for output: e.g. `the simulated cloud (.vpcep/cloud.db)`.
+    fn describe(&self) -> String;
+    /// Whether this is the simulator (output always says so).
+    fn is_simulated(&self) -> bool;
+    /// How often to poll an asynchronous operation.
+    fn poll_interval(&self) -> Duration;
+    /// The account (domain) ID of the caller.
+    fn domain_id(&self) -> String;
+
+    fn list_services(&self) -> CloudResult<Vec<Service>>;
+    fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;
+    fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service>;
+    fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service>;
+    fn delete_service(&self, id: &str) -> CloudResult<()>;
+    /// Adds and removes whitelist entries (`iam:domain::<id>` or `*`).
+    fn update_whitelist(&self, id: &str, add: &[String], remove: &[String]) -> CloudResult<()>;
+    /// Sets (creates or overwrites) and deletes tags of a service.
+    fn update_service_tags(
+        &self,
+        id: &str,
+        set: &IndexMap<String, String>,
+        delete: &[String],
+    ) -> CloudResult<()>;
+    fn list_connections(&self, service_id: &str) -> CloudResult<Vec<Connection>>;
+    fn connection_action(
+        &self,
+        service_id: &str,
+        action: ConnectionAction,
+        endpoint_id: &str,
+    ) -> CloudResult<()>;
+
+    fn list_endpoints(&self) -> CloudResult<Vec<Endpoint>>;
+    fn get_endpoint(&self, id: &str) -> CloudResult<Option<Endpoint>>;
+    fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<Endpoint>;
+    fn update_endpoint_tags(
+        &self,
+        id: &str,
+        set: &IndexMap<String, String>,
+        delete: &[String],
+    ) -> CloudResult<()>;
+    fn delete_endpoint(&self, id: &str) -> CloudResult<()>;
+
+    fn quotas(&self) -> CloudResult<Quotas>;
+}

@@ -1,0 +1,700 @@
+//! The embedded simulated VPCEP cloud (`provider "sim"`): the real API's statuses, rules and
+//! error codes over a local SQLite file that several processes (accounts) can share.
+//!
+//! Time is the wall clock: a service is `creating` until `create_delay` has passed, then
+//! `available`; an endpoint is `creating` for as long, then `pendingAcceptance` (approval on)
+//! or `accepted`.
+
+mod store;
+
+use super::Cloud;
+use super::types::{
+    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, Quotas, Service,
+    ServiceSpec, ServiceUpdate,
+};
+use crate::model::SimConfig;
+use indexmap::IndexMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use store::{EndpointRow, ServiceRow, db_err};
+
+/// The region the simulator pretends to be in (it shows in decorated service names).
+pub const REGION: &str = "sim-1";
+
+pub struct Sim {
+    conn: Mutex<rusqlite::Connection>,
+    path: PathBuf,
+    config: SimConfig,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn rfc3339(ms: i64) -> String {
+    let t = UNIX_EPOCH + Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+fn delay_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn not_found(what: &str, id: &str) -> CloudError {
+    CloudError::new(
+        404,
+        "EndPoint.0005",
+        format!("the {what} {id} does not exist"),
+    )
+}
+
+fn endpoint_status(r: &EndpointRow, now: i64) -> String {
+    if r.gone_ms.is_some() {
+        "deleting".to_owned()
+    } else if now < r.ready_ms {
+        "creating".to_owned()
+    } else {
+        r.action_status
+            .clone()
+            .unwrap_or_else(|| r.settled_status.clone())
+    }
+}
+
+fn service_status(r: &ServiceRow, now: i64) -> &'static str {
+    if r.gone_ms.is_some() {
+        "deleting"
+    } else if now < r.ready_ms {
+        "creating"
+    } else {
+        "available"
+    }
+}
+
+fn decorated_name(r: &ServiceRow) -> String {
+    match &r.name {
+        Some(name) => format!("{REGION}.{name}.{}", r.id),
+        None => format!("{REGION}.{}", r.id),
+    }
+}
+
+impl Sim {
+    /// Opens (creating if needed) the store at `config.path`, relative to `dir`.
+    pub fn open(config: &SimConfig, dir: &Path) -> Result<Sim, String> {
+        let path = if config.path.is_absolute() || dir == Path::new(".") {
+            config.path.clone()
+        } else {
+            dir.join(&config.path)
+        };
+        let conn = store::open(&path)?;
+        Ok(Sim {
+            conn: Mutex::new(conn),
+            path,
+            config: config.clone(),
+        })
+    }
+
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection, i64) -> CloudResult<T>,
+    ) -> CloudResult<T> {
+        let conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = now_ms();
+        store::purge(&conn, now).map_err(|e| db_err(&e))?;
+        f(&conn, now)
+    }
+
+    /// Runs `f` in an immediate (write-locked) transaction, so checks and writes are atomic
+    /// even with another process on the same store.
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection, i64) -> CloudResult<T>,
+    ) -> CloudResult<T> {
+        self.with(|conn, now| {
+            conn.execute_batch("BEGIN IMMEDIATE")
+                .map_err(|e| db_err(&e))?;
+            match f(conn, now) {
+                Ok(v) => {
+                    conn.execute_batch("COMMIT").map_err(|e| db_err(&e))?;
+                    Ok(v)
+                }
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    fn service_view(
+        &self,
+        conn: &rusqlite::Connection,
+        r: &ServiceRow,
+        now: i64,
+    ) -> CloudResult<Service> {
+        let endpoints =
+            store::endpoints_where(conn, "service_id = ?1", &[&r.id]).map_err(|e| db_err(&e))?;
+        let count = endpoints
+            .iter()
+            .filter(|e| matches!(endpoint_status(e, now).as_str(), "creating" | "accepted"))
+            .count();
+        Ok(to_service(r, now, u32::try_from(count).unwrap_or(u32::MAX)))
+    }
+
+    fn own_service(&self, conn: &rusqlite::Connection, id: &str) -> CloudResult<ServiceRow> {
+        match store::service(conn, id).map_err(|e| db_err(&e))? {
+            Some(r) if r.domain_id == self.config.domain_id => Ok(r),
+            _ => Err(not_found("endpoint service", id)),
+        }
+    }
+}
+
+fn to_service(r: &ServiceRow, now: i64, connection_count: u32) -> Service {
+    Service {
+        id: r.id.clone(),
+        domain_id: r.domain_id.clone(),
+        name: r.name.clone(),
+        service_name: decorated_name(r),
+        server_type: r.server_type.clone(),
+        port_id: r.port_id.clone(),
+        vpc_id: r.vpc_id.clone(),
+        service_type: r.service_type.clone(),
+        approval_enabled: r.approval_enabled,
+        status: service_status(r, now).to_owned(),
+        ports: r.ports.clone(),
+        whitelist: r.whitelist.clone(),
+        tags: r.tags.clone(),
+        description: r.description.clone(),
+        tcp_proxy: r.tcp_proxy.clone(),
+        connection_count,
+        created_at: rfc3339(r.created_ms),
+        error: None,
+    }
+}
+
+fn to_endpoint(r: &EndpointRow, service_name: String, now: i64) -> Endpoint {
+    let status = endpoint_status(r, now);
+    Endpoint {
+        id: r.id.clone(),
+        domain_id: r.domain_id.clone(),
+        service_id: r.service_id.clone(),
+        service_name,
+        vpc_id: r.vpc_id.clone(),
+        subnet_id: r.subnet_id.clone(),
+        port_ip: r.port_ip.clone(),
+        ip: (status == "accepted").then(|| r.ip.clone()),
+        enable_dns: r.enable_dns,
+        whitelist: r.whitelist.clone(),
+        tags: r.tags.clone(),
+        description: r.description.clone(),
+        status,
+        created_at: rfc3339(r.created_ms),
+    }
+}
+
+/// A made-up but stable private address for an endpoint.
+fn endpoint_ip(id: &str) -> String {
+    let bytes = id.as_bytes();
+    let a = bytes
+        .iter()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(*b)));
+    format!("172.16.{}.{}", (a >> 8) % 250 + 1, a % 250 + 2)
+}
+
+fn apply_tags(
+    tags: &mut IndexMap<String, String>,
+    set: &IndexMap<String, String>,
+    delete: &[String],
+) -> CloudResult<()> {
+    for k in delete {
+        tags.shift_remove(k);
+    }
+    for (k, v) in set {
+        tags.insert(k.clone(), v.clone());
+    }
+    if tags.len() > 20 {
+        return Err(CloudError::new(
+            400,
+            "EndPoint.3068",
+            "a resource can have at most 20 tags",
+        ));
+    }
+    Ok(())
+}
+
+impl Cloud for Sim {
+    fn describe(&self) -> String {
+        format!(
+            "the simulated cloud ({}, account {})",
+            self.path.display(),
+            self.config.domain_id
+        )
+    }
+
+    fn is_simulated(&self) -> bool {
+        true
+    }
+
+    fn poll_interval(&self) -> Duration {
+        (self.config.create_delay / 10).clamp(Duration::from_millis(5), Duration::from_millis(500))
+    }
+
+    fn domain_id(&self) -> String {
+        self.config.domain_id.clone()
+    }
+
+    fn list_services(&self) -> CloudResult<Vec<Service>> {
+        self.with(|conn, now| {
+            let rows = store::services_where(conn, "domain_id = ?1", &[&self.config.domain_id])
+                .map_err(|e| db_err(&e))?;
+            let endpoints = store::endpoints_where(
+                conn,
+                "service_id IN (SELECT id FROM services WHERE domain_id = ?1)",
+                &[&self.config.domain_id],
+            )
+            .map_err(|e| db_err(&e))?;
+            let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+            for e in &endpoints {
+                if matches!(endpoint_status(e, now).as_str(), "creating" | "accepted") {
+                    *counts.entry(e.service_id.as_str()).or_default() += 1;
+                }
+            }
+            Ok(rows
+                .iter()
+                .map(|r| to_service(r, now, counts.get(r.id.as_str()).copied().unwrap_or(0)))
+                .collect())
+        })
+    }
+
+    fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
+        self.with(
+            |conn, now| match store::service(conn, id).map_err(|e| db_err(&e))? {
+                Some(r) if r.domain_id == self.config.domain_id => {
+                    Ok(Some(self.service_view(conn, &r, now)?))
+                }
+                _ => Ok(None),
+            },
+        )
+    }
+
+    fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service> {
+        if spec.service_type != "interface" {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.0002",
+                "only interface services can be created",
+            ));
+        }
+        if spec.ports.is_empty() {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.2028",
+                "the service port or protocol is empty",
+            ));
+        }
+        if spec.ports.len() > 200 {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.3074",
+                "too many port mappings",
+            ));
+        }
+        self.write(|conn, now| {
+            let used = store::services_where(
+                conn,
+                "domain_id = ?1 AND gone_ms IS NULL",
+                &[&self.config.domain_id],
+            )
+            .map_err(|e| db_err(&e))?;
+            if used.len() >= self.config.quota_services as usize {
+                return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
+            }
+            let taken =
+                store::services_where(conn, "port_id = ?1 AND gone_ms IS NULL", &[&spec.port_id])
+                    .map_err(|e| db_err(&e))?;
+            if let Some(other) = taken.first() {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.3056",
+                    format!(
+                        "the backend {} is already used by the endpoint service {}",
+                        spec.port_id, other.id
+                    ),
+                ));
+            }
+            let row = ServiceRow {
+                id: uuid::Uuid::new_v4().to_string(),
+                domain_id: self.config.domain_id.clone(),
+                name: spec.name.clone(),
+                port_id: spec.port_id.clone(),
+                vpc_id: spec.vpc_id.clone(),
+                server_type: spec.server_type.clone(),
+                service_type: spec.service_type.clone(),
+                approval_enabled: spec.approval_enabled,
+                ports: spec.ports.clone(),
+                whitelist: spec.whitelist.clone(),
+                tags: spec.tags.clone(),
+                description: spec.description.clone(),
+                tcp_proxy: spec.tcp_proxy.clone(),
+                created_ms: now,
+                ready_ms: now + delay_ms(self.config.create_delay),
+                gone_ms: None,
+            };
+            store::insert_service(conn, &row, &self.config.project_id).map_err(|e| db_err(&e))?;
+            let mut created = to_service(&row, now, 0);
+            created.status = "creating".to_owned();
+            Ok(created)
+        })
+    }
+
+    fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service> {
+        self.write(|conn, now| {
+            let mut r = self.own_service(conn, id)?;
+            if service_status(&r, now) != "available" {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.3045",
+                    format!("the endpoint service {id} is {} and cannot be modified now", service_status(&r, now)),
+                ));
+            }
+            if let Some(name) = &update.name {
+                r.name.clone_from(name);
+            }
+            if let Some(port_id) = &update.port_id {
+                let taken = store::services_where(conn, "port_id = ?1 AND id != ?2 AND gone_ms IS NULL", &[port_id, &id])
+                    .map_err(|e| db_err(&e))?;
+                if !taken.is_empty() {
+                    return Err(CloudError::new(400, "EndPoint.3056", format!("the backend {port_id} is already used")));
+                }
+                r.port_id.clone_from(port_id);
+            }
+            if let Some(a) = update.approval_enabled {
+                r.approval_enabled = a;
+            }
+            if let Some(d) = &update.description {
+                r.description.clone_from(d);
+            }
+            if let Some(p) = &update.tcp_proxy {
+                r.tcp_proxy.clone_from(p);
+            }
+            conn.execute(
+                "UPDATE services SET name = ?2, port_id = ?3, approval_enabled = ?4, description = ?5, tcp_proxy = ?6 WHERE id = ?1",
+                rusqlite::params![r.id, r.name, r.port_id, r.approval_enabled, r.description, r.tcp_proxy],
+            )
+            .map_err(|e| db_err(&e))?;
+            self.service_view(conn, &r, now)
+        })
+    }
+
+    fn delete_service(&self, id: &str) -> CloudResult<()> {
+        self.write(|conn, now| {
+            let r = self.own_service(conn, id)?;
+            match service_status(&r, now) {
+                "creating" => {
+                    return Err(CloudError::new(
+                        400,
+                        "EndPoint.3005",
+                        format!("the endpoint service {id} is still being created"),
+                    ));
+                }
+                "deleting" => return Ok(()),
+                _ => {}
+            }
+            let view = self.service_view(conn, &r, now)?;
+            if view.connection_count > 0 {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.3006",
+                    "The endpoint service is being used.",
+                ));
+            }
+            // Endpoints that cannot block (pending, rejected) lose their service with it.
+            conn.execute(
+                "UPDATE endpoints SET gone_ms = ?2 WHERE service_id = ?1 AND gone_ms IS NULL",
+                rusqlite::params![id, now],
+            )
+            .map_err(|e| db_err(&e))?;
+            conn.execute(
+                "UPDATE services SET gone_ms = ?2 WHERE id = ?1",
+                rusqlite::params![id, now + delay_ms(self.config.create_delay)],
+            )
+            .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn update_whitelist(&self, id: &str, add: &[String], remove: &[String]) -> CloudResult<()> {
+        self.write(|conn, _now| {
+            let mut r = self.own_service(conn, id)?;
+            r.whitelist.retain(|w| !remove.contains(w));
+            for a in add {
+                if !r.whitelist.contains(a) {
+                    r.whitelist.push(a.clone());
+                }
+            }
+            r.whitelist.sort();
+            conn.execute(
+                "UPDATE services SET whitelist = ?2 WHERE id = ?1",
+                rusqlite::params![id, store::json_list(&r.whitelist)],
+            )
+            .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn update_service_tags(
+        &self,
+        id: &str,
+        set: &IndexMap<String, String>,
+        delete: &[String],
+    ) -> CloudResult<()> {
+        self.write(|conn, _now| {
+            let mut r = self.own_service(conn, id)?;
+            apply_tags(&mut r.tags, set, delete)?;
+            conn.execute(
+                "UPDATE services SET tags = ?2 WHERE id = ?1",
+                rusqlite::params![id, store::json_map(&r.tags)],
+            )
+            .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn list_connections(&self, service_id: &str) -> CloudResult<Vec<Connection>> {
+        self.with(|conn, now| {
+            self.own_service(conn, service_id)?;
+            let rows = store::endpoints_where(conn, "service_id = ?1", &[&service_id])
+                .map_err(|e| db_err(&e))?;
+            Ok(rows
+                .iter()
+                .map(|e| Connection {
+                    endpoint_id: e.id.clone(),
+                    domain_id: e.domain_id.clone(),
+                    status: endpoint_status(e, now),
+                    created_at: rfc3339(e.created_ms),
+                })
+                .collect())
+        })
+    }
+
+    fn connection_action(
+        &self,
+        service_id: &str,
+        action: ConnectionAction,
+        endpoint_id: &str,
+    ) -> CloudResult<()> {
+        self.write(|conn, now| {
+            let service = self.own_service(conn, service_id)?;
+            if !service.approval_enabled {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.0007",
+                    format!("connection approval is disabled on the endpoint service {service_id}"),
+                ));
+            }
+            let Some(e) = store::endpoint(conn, endpoint_id).map_err(|e| db_err(&e))? else {
+                return Err(CloudError::new(404, "EndPoint.2006", format!("the endpoint {endpoint_id} does not exist")));
+            };
+            if e.service_id != service_id {
+                return Err(CloudError::new(400, "EndPoint.2013", format!("the endpoint {endpoint_id} does not belong to the endpoint service {service_id}")));
+            }
+            match endpoint_status(&e, now).as_str() {
+                "creating" => return Err(CloudError::new(400, "EndPoint.2019", format!("the endpoint {endpoint_id} is being created"))),
+                "deleting" => return Err(CloudError::new(400, "EndPoint.2018", format!("the endpoint {endpoint_id} is being deleted"))),
+                _ => {}
+            }
+            let status = match action {
+                ConnectionAction::Receive => "accepted",
+                ConnectionAction::Reject => "rejected",
+            };
+            conn.execute("UPDATE endpoints SET action_status = ?2 WHERE id = ?1", rusqlite::params![endpoint_id, status])
+                .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn list_endpoints(&self) -> CloudResult<Vec<Endpoint>> {
+        self.with(|conn, now| {
+            let rows = store::endpoints_where(conn, "domain_id = ?1", &[&self.config.domain_id])
+                .map_err(|e| db_err(&e))?;
+            let mut names: std::collections::HashMap<String, String> =
+                std::collections::HashMap::new();
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                if !names.contains_key(&r.service_id) {
+                    let name = store::service(conn, &r.service_id)
+                        .map_err(|e| db_err(&e))?
+                        .map(|s| decorated_name(&s))
+                        .unwrap_or_default();
+                    names.insert(r.service_id.clone(), name);
+                }
+                out.push(to_endpoint(r, names[&r.service_id].clone(), now));
+            }
+            Ok(out)
+        })
+    }
+
+    fn get_endpoint(&self, id: &str) -> CloudResult<Option<Endpoint>> {
+        self.with(
+            |conn, now| match store::endpoint(conn, id).map_err(|e| db_err(&e))? {
+                Some(r) if r.domain_id == self.config.domain_id => {
+                    let name = store::service(conn, &r.service_id)
+                        .map_err(|e| db_err(&e))?
+                        .map(|s| decorated_name(&s))
+                        .unwrap_or_default();
+                    Ok(Some(to_endpoint(&r, name, now)))
+                }
+                _ => Ok(None),
+            },
+        )
+    }
+
+    fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<Endpoint> {
+        self.write(|conn, now| {
+            let Some(service) = store::service(conn, &spec.service_id).map_err(|e| db_err(&e))?
+            else {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.2003",
+                    format!("the endpoint service {} does not exist", spec.service_id),
+                ));
+            };
+            match service_status(&service, now) {
+                "available" => {}
+                status => {
+                    return Err(CloudError::new(
+                        400,
+                        "EndPoint.2004",
+                        format!(
+                            "the endpoint service {} is {status}, not available",
+                            spec.service_id
+                        ),
+                    ));
+                }
+            }
+            let me = &self.config.domain_id;
+            let allowed = service.domain_id == *me
+                || service
+                    .whitelist
+                    .iter()
+                    .any(|w| w == "*" || *w == format!("iam:domain::{me}"));
+            if !allowed {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.2012",
+                    format!(
+                        "the account {me} is not in the whitelist of the endpoint service {}",
+                        spec.service_id
+                    ),
+                ));
+            }
+            let mine = store::endpoints_where(conn, "domain_id = ?1 AND gone_ms IS NULL", &[me])
+                .map_err(|e| db_err(&e))?;
+            if mine.len() >= self.config.quota_endpoints as usize {
+                return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
+            }
+            let id = uuid::Uuid::new_v4().to_string();
+            let row = EndpointRow {
+                ip: spec.port_ip.clone().unwrap_or_else(|| endpoint_ip(&id)),
+                id,
+                domain_id: me.clone(),
+                service_id: spec.service_id.clone(),
+                vpc_id: spec.vpc_id.clone(),
+                subnet_id: spec.subnet_id.clone(),
+                port_ip: spec.port_ip.clone(),
+                enable_dns: spec.enable_dns,
+                whitelist: spec.whitelist.clone(),
+                tags: spec.tags.clone(),
+                description: spec.description.clone(),
+                created_ms: now,
+                ready_ms: now + delay_ms(self.config.create_delay),
+                settled_status: if service.approval_enabled {
+                    "pendingAcceptance"
+                } else {
+                    "accepted"
+                }
+                .to_owned(),
+                action_status: None,
+                gone_ms: None,
+            };
+            store::insert_endpoint(conn, &row, &self.config.project_id).map_err(|e| db_err(&e))?;
+            let mut created = to_endpoint(&row, decorated_name(&service), now);
+            created.status = "creating".to_owned();
+            Ok(created)
+        })
+    }
+
+    fn update_endpoint_tags(
+        &self,
+        id: &str,
+        set: &IndexMap<String, String>,
+        delete: &[String],
+    ) -> CloudResult<()> {
+        self.write(|conn, _now| {
+            let Some(mut r) = store::endpoint(conn, id)
+                .map_err(|e| db_err(&e))?
+                .filter(|r| r.domain_id == self.config.domain_id)
+            else {
+                return Err(not_found("endpoint", id));
+            };
+            apply_tags(&mut r.tags, set, delete)?;
+            conn.execute(
+                "UPDATE endpoints SET tags = ?2 WHERE id = ?1",
+                rusqlite::params![id, store::json_map(&r.tags)],
+            )
+            .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn delete_endpoint(&self, id: &str) -> CloudResult<()> {
+        self.write(|conn, now| {
+            let Some(r) = store::endpoint(conn, id)
+                .map_err(|e| db_err(&e))?
+                .filter(|r| r.domain_id == self.config.domain_id)
+            else {
+                return Err(CloudError::new(
+                    404,
+                    "EndPoint.2006",
+                    format!("the endpoint {id} does not exist"),
+                ));
+            };
+            if r.gone_ms.is_none() {
+                conn.execute(
+                    "UPDATE endpoints SET gone_ms = ?2 WHERE id = ?1",
+                    rusqlite::params![id, now],
+                )
+                .map_err(|e| db_err(&e))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn quotas(&self) -> CloudResult<Quotas> {
+        self.with(|conn, _now| {
+            let count = |table: &str| -> CloudResult<u32> {
+                let n: i64 = conn
+                    .query_row(
+                        &format!(
+                            "SELECT COUNT(*) FROM {table} WHERE domain_id = ?1 AND gone_ms IS NULL"
+                        ),
+                        [&self.config.domain_id],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| db_err(&e))?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            };
+            Ok(Quotas {
+                services_used: count("services")?,
+                services_quota: self.config.quota_services,
+                endpoints_used: count("endpoints")?,
+                endpoints_quota: self.config.quota_endpoints,
+            })
+        })
+    }
+}

@@ -1,0 +1,283 @@
+//! The simulator's SQLite store: rows of services and endpoints, shared safely by several
+//! processes (WAL, busy timeout, immediate transactions for check-then-write rules).
+
+use crate::cloud::types::{CloudError, PortMapping};
+use indexmap::IndexMap;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::time::Duration;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS services (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    name TEXT,
+    port_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL,
+    server_type TEXT NOT NULL,
+    service_type TEXT NOT NULL,
+    approval_enabled INTEGER NOT NULL,
+    ports TEXT NOT NULL,
+    whitelist TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    description TEXT,
+    tcp_proxy TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    ready_ms INTEGER NOT NULL,
+    gone_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS services_domain ON services(domain_id);
+CREATE INDEX IF NOT EXISTS services_port ON services(port_id);
+CREATE TABLE IF NOT EXISTS endpoints (
+    id TEXT PRIMARY KEY,
+    domain_id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    vpc_id TEXT NOT NULL,
+    subnet_id TEXT,
+    port_ip TEXT,
+    ip TEXT NOT NULL,
+    enable_dns INTEGER NOT NULL,
+    whitelist TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    description TEXT,
+    created_ms INTEGER NOT NULL,
+    ready_ms INTEGER NOT NULL,
+    settled_status TEXT NOT NULL,
+    action_status TEXT,
+    gone_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS endpoints_domain ON endpoints(domain_id);
+CREATE INDEX IF NOT EXISTS endpoints_service ON endpoints(service_id);
+";
+
+#[derive(Debug, Clone)]
+pub(super) struct ServiceRow {
+    pub id: String,
+    pub domain_id: String,
+    pub name: Option<String>,
+    pub port_id: String,
+    pub vpc_id: String,
+    pub server_type: String,
+    pub service_type: String,
+    pub approval_enabled: bool,
+    pub ports: Vec<PortMapping>,
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+    pub tcp_proxy: String,
+    pub created_ms: i64,
+    pub ready_ms: i64,
+    pub gone_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct EndpointRow {
+    pub id: String,
+    pub domain_id: String,
+    pub service_id: String,
+    pub vpc_id: String,
+    pub subnet_id: Option<String>,
+    pub port_ip: Option<String>,
+    pub ip: String,
+    pub enable_dns: bool,
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+    pub created_ms: i64,
+    pub ready_ms: i64,
+    pub settled_status: String,
+    pub action_status: Option<String>,
+    pub gone_ms: Option<i64>,
+}
+
+pub(super) fn db_err(e: &rusqlite::Error) -> CloudError {
+    CloudError::new(500, "EndPoint.0001", format!("simulator store error: {e}"))
+}
+
+fn ports_json(ports: &[PortMapping]) -> String {
+    let list: Vec<serde_json::Value> = ports
+        .iter()
+        .map(|p| serde_json::json!({"protocol": p.protocol, "server_port": p.server_port, "client_port": p.client_port}))
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+fn ports_from_json(text: &str) -> Vec<PortMapping> {
+    let list: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
+    list.iter()
+        .map(|p| PortMapping {
+            protocol: p["protocol"].as_str().unwrap_or("TCP").to_owned(),
+            server_port: u16::try_from(p["server_port"].as_u64().unwrap_or(0)).unwrap_or(0),
+            client_port: u16::try_from(p["client_port"].as_u64().unwrap_or(0)).unwrap_or(0),
+        })
+        .collect()
+}
+
+pub(super) fn json_list(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_default()
+}
+
+pub(super) fn json_map(map: &IndexMap<String, String>) -> String {
+    serde_json::to_string(map).unwrap_or_default()
+}
+
+fn list_from_json(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn map_from_json(text: &str) -> IndexMap<String, String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+pub(super) fn open(path: &Path) -> Result<Connection, String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    let conn = Connection::open(path)
+        .map_err(|e| format!("cannot open the simulator store `{}`: {e}", path.display()))?;
+    conn.busy_timeout(Duration::from_secs(30))
+        .map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(|e| e.to_string())?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| e.to_string())?;
+    conn.execute_batch(SCHEMA).map_err(|e| {
+        format!(
+            "cannot set up the simulator store `{}`: {e}",
+            path.display()
+        )
+    })?;
+    Ok(conn)
+}
+
+const SERVICE_COLUMNS: &str = "id, domain_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms";
+
+fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRow> {
+    Ok(ServiceRow {
+        id: row.get(0)?,
+        domain_id: row.get(1)?,
+        name: row.get(2)?,
+        port_id: row.get(3)?,
+        vpc_id: row.get(4)?,
+        server_type: row.get(5)?,
+        service_type: row.get(6)?,
+        approval_enabled: row.get(7)?,
+        ports: ports_from_json(&row.get::<_, String>(8)?),
+        whitelist: list_from_json(&row.get::<_, String>(9)?),
+        tags: map_from_json(&row.get::<_, String>(10)?),
+        description: row.get(11)?,
+        tcp_proxy: row.get(12)?,
+        created_ms: row.get(13)?,
+        ready_ms: row.get(14)?,
+        gone_ms: row.get(15)?,
+    })
+}
+
+const ENDPOINT_COLUMNS: &str = "id, domain_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms";
+
+fn endpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
+    Ok(EndpointRow {
+        id: row.get(0)?,
+        domain_id: row.get(1)?,
+        service_id: row.get(2)?,
+        vpc_id: row.get(3)?,
+        subnet_id: row.get(4)?,
+        port_ip: row.get(5)?,
+        ip: row.get(6)?,
+        enable_dns: row.get(7)?,
+        whitelist: list_from_json(&row.get::<_, String>(8)?),
+        tags: map_from_json(&row.get::<_, String>(9)?),
+        description: row.get(10)?,
+        created_ms: row.get(11)?,
+        ready_ms: row.get(12)?,
+        settled_status: row.get(13)?,
+        action_status: row.get(14)?,
+        gone_ms: row.get(15)?,
+    })
+}
+
+/// Removes rows whose deletion has completed.
+pub(super) fn purge(conn: &Connection, now: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM services WHERE gone_ms IS NOT NULL AND gone_ms <= ?1",
+        [now],
+    )?;
+    conn.execute(
+        "DELETE FROM endpoints WHERE gone_ms IS NOT NULL AND gone_ms <= ?1",
+        [now],
+    )?;
+    Ok(())
+}
+
+pub(super) fn services_where(
+    conn: &Connection,
+    clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<Vec<ServiceRow>> {
+    let sql =
+        format!("SELECT {SERVICE_COLUMNS} FROM services WHERE {clause} ORDER BY created_ms, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_map(args, service_from_row)?.collect()
+}
+
+pub(super) fn service(conn: &Connection, id: &str) -> rusqlite::Result<Option<ServiceRow>> {
+    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], service_from_row)
+        .optional()
+}
+
+pub(super) fn endpoints_where(
+    conn: &Connection,
+    clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<Vec<EndpointRow>> {
+    let sql =
+        format!("SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE {clause} ORDER BY created_ms, id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_map(args, endpoint_from_row)?.collect()
+}
+
+pub(super) fn endpoint(conn: &Connection, id: &str) -> rusqlite::Result<Option<EndpointRow>> {
+    let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], endpoint_from_row)
+        .optional()
+}
+
+pub(super) fn insert_service(
+    conn: &Connection,
+    r: &ServiceRow,
+    project_id: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO services (id, domain_id, project_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL)",
+    )?
+    .execute(params![
+        r.id, r.domain_id, project_id, r.name, r.port_id, r.vpc_id, r.server_type, r.service_type,
+        r.approval_enabled, ports_json(&r.ports), json_list(&r.whitelist), json_map(&r.tags),
+        r.description, r.tcp_proxy, r.created_ms, r.ready_ms
+    ])?;
+    Ok(())
+}
+
+pub(super) fn insert_endpoint(
+    conn: &Connection,
+    r: &EndpointRow,
+    project_id: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO endpoints (id, domain_id, project_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, NULL)",
+    )?
+    .execute(params![
+        r.id, r.domain_id, project_id, r.service_id, r.vpc_id, r.subnet_id, r.port_ip, r.ip,
+        r.enable_dns, json_list(&r.whitelist), json_map(&r.tags), r.description, r.created_ms,
+        r.ready_ms, r.settled_status
+    ])?;
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The VPCEP API's objects and errors, as the rest of `vpcep` sees them.
+
+use indexmap::IndexMap;
+use std::fmt;
+
+/// An error answered by the cloud (or the simulator), with the API's error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudError {
+    /// HTTP status (0 when the request never got an answer).
+    pub status: u16,
+    /// The API's code, e.g. `EndPoint.3006`.
+    pub code: String,
+    pub message: String,
+}
+
+impl CloudError {
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
+        CloudError {
+            status,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for CloudError {}
+
+pub type CloudResult<T> = Result<T, CloudError>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PortMapping {
+    pub protocol: String,
+    pub server_port: u16,
+    pub client_port: u16,
+}
+
+/// What creating a service sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSpec {
+    pub name: Option<String>,
+    pub server_type: String,
+    pub port_id: String,
+    pub vpc_id: String,
+    pub service_type: String,
+    pub approval_enabled: bool,
+    pub ports: Vec<PortMapping>,
+    /// `iam:domain::<id>` entries or `*`.
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+    pub tcp_proxy: String,
+}
+
+/// An endpoint service as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub id: String,
+    pub domain_id: String,
+    /// The name as given, without the region and ID decoration.
+    pub name: Option<String>,
+    /// The decorated `region.name.id` form consumers use.
+    pub service_name: String,
+    pub server_type: String,
+    pub port_id: String,
+    pub vpc_id: String,
+    pub service_type: String,
+    pub approval_enabled: bool,
+    /// `creating`, `available`, `failed` or `deleting`.
+    pub status: String,
+    pub ports: Vec<PortMapping>,
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+    pub tcp_proxy: String,
+    /// Endpoints in `creating` or `accepted` status.
+    pub connection_count: u32,
+    pub created_at: String,
+    /// `(error_code, error_message)` when `failed`.
+    pub error: Option<(String, String)>,
+}
+
+/// The fields an update (PUT) can change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceUpdate {
+    /// `Some(None)` clears the name.
+    pub name: Option<Option<String>>,
+    pub port_id: Option<String>,
+    pub approval_enabled: Option<bool>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub tcp_proxy: Option<String>,
+}
+
+impl ServiceUpdate {
+    pub fn is_empty(&self) -> bool {
+        *self == ServiceUpdate::default()
+    }
+}
+
+/// What creating an endpoint sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSpec {
+    pub service_id: String,
+    pub vpc_id: String,
+    pub subnet_id: Option<String>,
+    pub port_ip: Option<String>,
+    pub enable_dns: bool,
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+}
+
+/// A consumer endpoint as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: String,
+    pub domain_id: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub vpc_id: String,
+    pub subnet_id: Option<String>,
+    pub port_ip: Option<String>,
+    /// The endpoint's address, once connected.
+    pub ip: Option<String>,
+    pub enable_dns: bool,
+    pub whitelist: Vec<String>,
+    pub tags: IndexMap<String, String>,
+    pub description: Option<String>,
+    /// `creating`, `pendingAcceptance`, `accepted`, `rejected`, `failed` or `deleting`.
+    pub status: String,
+    pub created_at: String,
+}
+
+/// A connection of a service: one endpoint, seen from the service owner's side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub endpoint_id: String,
+    pub domain_id: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+impl Connection {
+    /// Whether this connection keeps its service from being deleted.
+    pub fn blocks_delete(&self) -> bool {
+        self.status == "accepted" || self.status == "creating"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionAction {
+    Receive,
+    Reject,
+}
+
+impl ConnectionAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionAction::Receive => "receive",
+            ConnectionAction::Reject => "reject",
+        }
+    }
+}
+
+/// Usage and limits of the account in the region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    pub services_used: u32,
+    pub services_quota: u32,
+    pub endpoints_used: u32,
+    pub endpoints_quota: u32,
+}

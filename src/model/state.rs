@@ -1,0 +1,111 @@
+//! Recorded state: what `vpcep` knows it created, with cloud IDs and every attribute.
+
+use super::address::{Address, ResourceId};
+use super::value::Value;
+use indexmap::IndexMap;
+
+/// The recorded state of one configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedState {
+    /// Random ID fixed when the state is first created; a different lineage is another state.
+    pub lineage: String,
+    /// Incremented on every write of the whole state.
+    pub serial: u64,
+    /// Resources in a stable order (sorted by address).
+    pub resources: IndexMap<Address, RecordedResource>,
+    pub outputs: IndexMap<String, RecordedOutput>,
+    /// Creates that were started but not confirmed (an apply was interrupted between the
+    /// cloud call and recording its result); the next refresh finds them in the cloud.
+    pub pending: Vec<PendingCreate>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedResource {
+    pub address: Address,
+    /// The cloud's ID of the resource.
+    pub id: String,
+    /// Configured and computed attributes, as last read or written.
+    pub attrs: IndexMap<String, Value>,
+    pub depends_on: Vec<ResourceId>,
+}
+
+impl RecordedResource {
+    pub fn attr(&self, name: &str) -> &Value {
+        self.attrs.get(name).unwrap_or(&Value::Null)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedOutput {
+    pub value: Value,
+    pub sensitive: bool,
+}
+
+/// The intent to create a resource, recorded before the cloud is asked to create it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCreate {
+    pub address: Address,
+    /// When the create was started (RFC 3339).
+    pub started_at: String,
+    /// Attributes that identify the new resource in the cloud (e.g. a service's `port_id`).
+    pub identity: IndexMap<String, Value>,
+}
+
+/// One change to recorded state, as written to the apply journal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateChange {
+    Pending(PendingCreate),
+    Set(RecordedResource),
+    Remove(Address),
+    Outputs(IndexMap<String, RecordedOutput>),
+}
+
+impl RecordedState {
+    /// A new, empty state with a fresh lineage.
+    pub fn new() -> Self {
+        RecordedState {
+            lineage: uuid::Uuid::new_v4().to_string(),
+            serial: 0,
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn apply(&mut self, change: StateChange) {
+        match change {
+            StateChange::Pending(p) => {
+                self.pending.retain(|q| q.address != p.address);
+                self.pending.push(p);
+            }
+            StateChange::Set(r) => {
+                self.pending.retain(|q| q.address != r.address);
+                self.resources.insert(r.address.clone(), r);
+            }
+            StateChange::Remove(address) => {
+                self.pending.retain(|q| q.address != address);
+                self.resources.shift_remove(&address);
+            }
+            StateChange::Outputs(outputs) => self.outputs = outputs,
+        }
+    }
+
+    /// Sorts resources by address, so the written state is stable.
+    pub fn sort(&mut self) {
+        self.resources.sort_keys();
+    }
+
+    /// Computed attributes of every resource, as the configuration loader wants them.
+    pub fn computed_values(&self) -> std::collections::HashMap<Address, IndexMap<String, Value>> {
+        self.resources
+            .iter()
+            .map(|(a, r)| (a.clone(), r.attrs.clone()))
+            .collect()
+    }
+}
+
+impl Default for RecordedState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,127 @@
+//! Attribute-level comparison of one desired instance with its recorded state.
+
+use super::{Action, Attrs, ResourceChange};
+use crate::model::schema::{Mutability, schema};
+use crate::model::{RecordedResource, ResourceInstance, ResourceType, Value};
+
+/// The configured attributes and blocks of a resource type, in schema order.
+pub fn configured_names(rtype: ResourceType) -> impl Iterator<Item = &'static str> {
+    let s = schema(rtype);
+    s.attrs
+        .iter()
+        .map(|a| a.name)
+        .chain(s.blocks.iter().map(|b| b.name))
+}
+
+fn sort_key(v: &Value) -> String {
+    match v {
+        Value::Map(m) => {
+            // Port mappings sort by protocol and client port, then the rest.
+            let mut parts: Vec<String> = ["protocol", "client_port", "server_port"]
+                .iter()
+                .map(|k| m.get(*k).map(|x| format!("{x:>12}")).unwrap_or_default())
+                .collect();
+            parts.push(v.to_string());
+            parts.join("|")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
+pub fn normalize(name: &str, value: &Value) -> Value {
+    match (name, value) {
+        ("whitelist" | "endpoints" | "port", Value::List(items))
+            if items.iter().all(Value::is_known) =>
+        {
+            let mut sorted = items.clone();
+            sorted.sort_by_key(sort_key);
+            Value::List(sorted)
+        }
+        (_, Value::Map(map)) => {
+            let mut sorted = map.clone();
+            sorted.sort_keys();
+            Value::Map(sorted)
+        }
+        _ => value.clone(),
+    }
+}
+
+/// The attributes after apply: configured ones from the configuration, computed ones from
+/// `computed` (or unknown).
+fn after_attrs(instance: &ResourceInstance, computed: Option<&Attrs>) -> Attrs {
+    let mut after = instance.attrs.clone();
+    for (name, _) in schema(instance.address.rtype()).computed {
+        let v = computed
+            .and_then(|c| c.get(*name))
+            .cloned()
+            .unwrap_or(Value::Unknown);
+        after.insert((*name).to_owned(), v);
+    }
+    after
+}
+
+pub(super) fn create(instance: &ResourceInstance) -> ResourceChange {
+    ResourceChange {
+        address: instance.address.clone(),
+        action: Action::Create,
+        before: None,
+        after: Some(after_attrs(instance, None)),
+        changed: Vec::new(),
+        reason: None,
+        id: None,
+        depends_on: instance.depends_on.clone(),
+        timeouts: instance.timeouts,
+    }
+}
+
+/// Compares an instance with its record: no-op, update, or (when `replace`) replace. Changes
+/// to immutable attributes are planned as updates here; the rules refuse them.
+pub(super) fn compare(
+    instance: &ResourceInstance,
+    recorded: &RecordedResource,
+    replace: bool,
+) -> ResourceChange {
+    let rtype = instance.address.rtype();
+    let changed: Vec<String> = configured_names(rtype)
+        .filter(|name| {
+            let want = instance.attr(name);
+            let have = recorded.attr(name);
+            !want.is_known() || normalize(name, want) != normalize(name, have)
+        })
+        .map(str::to_owned)
+        .collect();
+    let (action, computed, reason) = if replace {
+        (
+            Action::Replace,
+            None,
+            Some("requested with --replace".to_owned()),
+        )
+    } else if changed.is_empty() {
+        (Action::NoOp, Some(&recorded.attrs), None)
+    } else {
+        (Action::Update, Some(&recorded.attrs), None)
+    };
+    ResourceChange {
+        address: instance.address.clone(),
+        action,
+        before: Some(recorded.attrs.clone()),
+        after: Some(after_attrs(instance, computed)),
+        changed,
+        reason,
+        id: Some(recorded.id.clone()),
+        depends_on: instance.depends_on.clone(),
+        timeouts: instance.timeouts,
+    }
+}
+
+/// The changed attributes that cannot change in place.
+pub(super) fn immutable_changes(change: &ResourceChange) -> Vec<&str> {
+    let s = schema(change.address.rtype());
+    change
+        .changed
+        .iter()
+        .map(String::as_str)
+        .filter(|name| s.mutability(name) == Mutability::Immutable)
+        .collect()
+}

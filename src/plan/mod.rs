@@ -1,0 +1,301 @@
+//! The planner: desired state against recorded (refreshed) state, into a [`Plan`] of actions
+//! and the refusals that make it unappliable.
+//!
+//! Pure and deterministic: no I/O, changes in address order, refusals in a fixed order.
+//! Every rule the cloud would enforce at apply time is checked here, before anything happens.
+
+mod diff;
+mod rules;
+
+pub use diff::{configured_names, normalize};
+
+use crate::cloud::{Quotas, Service};
+use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts, Value};
+use indexmap::IndexMap;
+
+pub type Attrs = IndexMap<String, Value>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    /// Delete, then create (only when asked for with `--replace`).
+    Replace,
+    NoOp,
+}
+
+impl Action {
+    /// Terraform's JSON plan spelling.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::Create => &["create"],
+            Action::Update => &["update"],
+            Action::Delete => &["delete"],
+            Action::Replace => &["delete", "create"],
+            Action::NoOp => &["no-op"],
+        }
+    }
+}
+
+/// What happens to one resource instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceChange {
+    pub address: Address,
+    pub action: Action,
+    /// Recorded (refreshed) attributes; `None` for a create.
+    pub before: Option<Attrs>,
+    /// Desired attributes with computed ones (unknown where not known yet); `None` for a delete.
+    pub after: Option<Attrs>,
+    /// Configured attributes that differ (for updates and replaces).
+    pub changed: Vec<String>,
+    /// Why, when it is not obvious: "requested with --replace", "deleted outside vpcep".
+    pub reason: Option<String>,
+    /// The cloud ID, for updates, deletes and replaces.
+    pub id: Option<String>,
+    /// What this resource depends on (from the configuration, or from state for deletes).
+    pub depends_on: Vec<ResourceId>,
+    pub timeouts: Timeouts,
+}
+
+/// A rule the plan breaks; a plan with refusals cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub address: Option<Address>,
+    pub message: String,
+    pub details: Vec<String>,
+    pub help: Option<String>,
+}
+
+/// A difference between recorded state and the cloud, found by refresh.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Drift {
+    Changed {
+        address: Address,
+        before: Attrs,
+        after: Attrs,
+        attrs: Vec<String>,
+    },
+    Deleted {
+        address: Address,
+        before: Attrs,
+    },
+}
+
+impl Drift {
+    pub fn address(&self) -> &Address {
+        match self {
+            Drift::Changed { address, .. } | Drift::Deleted { address, .. } => address,
+        }
+    }
+}
+
+/// What the rules need to know about the account beyond recorded state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CloudFacts {
+    pub quotas: Option<Quotas>,
+    /// Every service of the account (managed here or not); `None` without refresh.
+    pub account_services: Option<Vec<Service>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// `--replace`: instances to delete and create again.
+    pub replace: Vec<Address>,
+    /// `--target`: limit the plan to these (and what they need).
+    pub targets: Vec<Address>,
+    /// `--destroy`: plan to delete everything recorded.
+    pub destroy: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Every instance's change, no-ops included, in address order.
+    pub changes: Vec<ResourceChange>,
+    pub refusals: Vec<Refusal>,
+    pub warnings: Vec<String>,
+    pub drift: Vec<Drift>,
+    /// Things the user should know (e.g. a resource deleted outside vpcep is created again).
+    pub notes: Vec<String>,
+    pub destroy: bool,
+}
+
+/// Counts of a plan, as its summary line states them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+}
+
+impl Plan {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::Create => c.add += 1,
+                Action::Update => c.change += 1,
+                Action::Delete => c.destroy += 1,
+                Action::Replace => {
+                    c.add += 1;
+                    c.destroy += 1;
+                }
+                Action::NoOp => {}
+            }
+        }
+        c
+    }
+
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    pub fn is_refused(&self) -> bool {
+        !self.refusals.is_empty()
+    }
+
+    /// Changes other than no-ops.
+    pub fn actions(&self) -> impl Iterator<Item = &ResourceChange> {
+        self.changes.iter().filter(|c| c.action != Action::NoOp)
+    }
+
+    pub fn deletes_anything(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.action, Action::Delete | Action::Replace))
+    }
+}
+
+fn matches_target(address: &Address, targets: &[Address]) -> bool {
+    targets
+        .iter()
+        .any(|t| t.resource == address.resource && (t.key.is_none() || t.key == address.key))
+}
+
+/// The resources a targeted plan may touch: the targets and what they depend on (or, for a
+/// destroy, what depends on them).
+fn targeted(
+    desired: &DesiredState,
+    prior: &RecordedState,
+    opts: &PlanOptions,
+) -> Option<std::collections::HashSet<Address>> {
+    if opts.targets.is_empty() {
+        return None;
+    }
+    let all: Vec<(Address, Vec<ResourceId>)> = desired
+        .resources
+        .values()
+        .map(|r| (r.address.clone(), r.depends_on.clone()))
+        .chain(
+            prior
+                .resources
+                .values()
+                .map(|r| (r.address.clone(), r.depends_on.clone())),
+        )
+        .collect();
+    let mut selected: std::collections::HashSet<Address> = all
+        .iter()
+        .filter(|(a, _)| matches_target(a, &opts.targets))
+        .map(|(a, _)| a.clone())
+        .collect();
+    loop {
+        let before = selected.len();
+        for (a, deps) in &all {
+            if opts.destroy {
+                // Dependents of a selected resource go too.
+                if deps
+                    .iter()
+                    .any(|d| selected.iter().any(|s| &s.resource == d))
+                {
+                    selected.insert(a.clone());
+                }
+            } else if selected.contains(a) {
+                for (b, _) in all.iter().filter(|(b, _)| deps.contains(&b.resource)) {
+                    selected.insert(b.clone());
+                }
+            }
+        }
+        if selected.len() == before {
+            return Some(selected);
+        }
+    }
+}
+
+/// Plans the changes that bring `prior` to `desired`.
+pub fn plan(
+    desired: &DesiredState,
+    prior: &RecordedState,
+    facts: &CloudFacts,
+    opts: &PlanOptions,
+) -> Plan {
+    let selected = targeted(desired, prior, opts);
+    let in_scope = |a: &Address| selected.as_ref().is_none_or(|s| s.contains(a));
+    let mut changes = Vec::new();
+    let mut warnings = Vec::new();
+
+    for r in &opts.replace {
+        let exists = prior
+            .resources
+            .keys()
+            .any(|a| a == r || (r.key.is_none() && a.resource == r.resource));
+        if !exists {
+            warnings.push(format!(
+                "--replace {r}: `{r}` is not in the recorded state, so there is nothing to replace"
+            ));
+        }
+    }
+
+    if !opts.destroy {
+        for instance in desired.resources.values() {
+            if !in_scope(&instance.address) {
+                continue;
+            }
+            let change = match prior.resources.get(&instance.address) {
+                None => diff::create(instance),
+                Some(recorded) => {
+                    let replace = matches_target(&instance.address, &opts.replace);
+                    diff::compare(instance, recorded, replace)
+                }
+            };
+            changes.push(change);
+        }
+    }
+    for (address, recorded) in &prior.resources {
+        let wanted = !opts.destroy && desired.resources.contains_key(address);
+        if wanted || !in_scope(address) {
+            continue;
+        }
+        let reason = if opts.destroy {
+            None
+        } else {
+            Some("it is no longer in the configuration".to_owned())
+        };
+        changes.push(ResourceChange {
+            address: address.clone(),
+            action: Action::Delete,
+            before: Some(recorded.attrs.clone()),
+            after: None,
+            changed: Vec::new(),
+            reason,
+            id: Some(recorded.id.clone()),
+            depends_on: recorded.depends_on.clone(),
+            timeouts: desired
+                .resources
+                .get(address)
+                .map(|r| r.timeouts)
+                .unwrap_or_default(),
+        });
+    }
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+
+    let mut plan = Plan {
+        changes,
+        refusals: Vec::new(),
+        warnings,
+        drift: Vec::new(),
+        notes: Vec::new(),
+        destroy: opts.destroy,
+    };
+    rules::check(&mut plan, desired, prior, facts);
+    plan
+}

@@ -1,0 +1,421 @@
+//! Plan-time refusals: everything the cloud would reject, found before anything happens.
+
+use super::diff::immutable_changes;
+use super::{Action, CloudFacts, Plan, Refusal, ResourceChange};
+use crate::model::{Address, DesiredState, RecordedState, ResourceType, Value};
+use std::collections::HashSet;
+
+pub(super) fn check(
+    plan: &mut Plan,
+    desired: &DesiredState,
+    prior: &RecordedState,
+    facts: &CloudFacts,
+) {
+    let mut refusals = Vec::new();
+    for change in &plan.changes {
+        immutable(change, &mut refusals);
+        prevent_destroy(change, desired, &mut refusals);
+        not_ready_for_update(change, &mut refusals);
+    }
+    protected_deletes(plan, &mut refusals);
+    quotas(plan, prior, facts, &mut refusals);
+    backends(plan, facts, &mut refusals);
+    approvals(plan, facts, &mut refusals);
+    plan.refusals = refusals;
+}
+
+fn refusal(address: &Address, message: String) -> Refusal {
+    Refusal {
+        address: Some(address.clone()),
+        message,
+        details: Vec::new(),
+        help: None,
+    }
+}
+
+fn show_ports(v: &Value) -> Vec<String> {
+    v.as_list()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| match p.as_map() {
+            Some(m) => format!(
+                "{} {} -> {}",
+                m.get("protocol").and_then(Value::as_str).unwrap_or("TCP"),
+                m.get("client_port")
+                    .map_or_else(String::new, ToString::to_string),
+                m.get("server_port")
+                    .map_or_else(String::new, ToString::to_string)
+            ),
+            None => p.to_string(),
+        })
+        .collect()
+}
+
+fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
+    if change.action != Action::Update {
+        return;
+    }
+    let names = immutable_changes(change);
+    if names.is_empty() {
+        return;
+    }
+    let (Some(before), Some(after)) = (&change.before, &change.after) else {
+        return;
+    };
+    let address = &change.address;
+    let what = match address.rtype() {
+        ResourceType::Service => "endpoint service",
+        ResourceType::Endpoint => "endpoint",
+        ResourceType::Approval => "approval",
+    };
+    for name in names {
+        let old = before.get(name).cloned().unwrap_or(Value::Null);
+        let new = after.get(name).cloned().unwrap_or(Value::Null);
+        let mut r = if name == "port" {
+            let mut r = refusal(
+                address,
+                format!(
+                    "the port mappings of `{address}` cannot change after the service is created"
+                ),
+            );
+            r.details
+                .push("recorded mappings (client port -> server port):".to_owned());
+            r.details
+                .extend(show_ports(&old).into_iter().map(|p| format!("  - {p}")));
+            r.details.push("configured mappings:".to_owned());
+            r.details
+                .extend(show_ports(&new).into_iter().map(|p| format!("  + {p}")));
+            r
+        } else {
+            let mut r = refusal(
+                address,
+                format!("`{name}` of `{address}` cannot change after the {what} is created"),
+            );
+            r.details.push(format!("recorded:   {old}"));
+            r.details.push(format!("configured: {new}"));
+            r
+        };
+        r.help = Some(format!(
+            "to delete and create it again, plan with `--replace {address}` (it gets a new ID; its existing connections are lost); or change the configuration back"
+        ));
+        out.push(r);
+    }
+}
+
+fn prevent_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Vec<Refusal>) {
+    if !matches!(change.action, Action::Delete | Action::Replace) {
+        return;
+    }
+    let Some(instance) = desired.resources.get(&change.address) else {
+        return;
+    };
+    if instance.prevent_destroy {
+        let verb = if change.action == Action::Delete {
+            "destroy"
+        } else {
+            "replace"
+        };
+        let mut r = refusal(
+            &change.address,
+            format!(
+                "`{}` has `lifecycle {{ prevent_destroy = true }}`, and this plan would {verb} it",
+                change.address
+            ),
+        );
+        r.details
+            .push(format!("declared at {}", instance.declared_at));
+        r.help = Some(
+            "if it really must go, set `prevent_destroy = false` first, then plan again".to_owned(),
+        );
+        out.push(r);
+    }
+}
+
+fn status_of(change: &ResourceChange) -> Option<&str> {
+    change.before.as_ref()?.get("status")?.as_str()
+}
+
+fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
+    if change.action != Action::Update || change.address.rtype() != ResourceType::Service {
+        return;
+    }
+    match status_of(change) {
+        Some(status @ ("creating" | "deleting" | "failed")) => {
+            let mut r = refusal(
+                &change.address,
+                format!(
+                    "`{}` is `{status}`; the cloud changes a service only when it is `available`",
+                    change.address
+                ),
+            );
+            r.help =
+                Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
+            out.push(r);
+        }
+        _ => {}
+    }
+}
+
+/// Rules 2 and 3: services still creating, with blocking connections, or cloud-operated.
+fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
+    // Endpoints deleted by this plan disconnect before their service is deleted, and
+    // approvals deleted by this plan reject what they accepted.
+    let mut going: HashSet<String> = HashSet::new();
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+    {
+        match c.address.rtype() {
+            ResourceType::Endpoint => going.extend(c.id.clone()),
+            ResourceType::Approval => {
+                if let Some(before) = &c.before {
+                    going.extend(
+                        crate::cloud::convert::get_list(before, "endpoints").unwrap_or_default(),
+                    );
+                }
+            }
+            ResourceType::Service => {}
+        }
+    }
+    for c in plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+    {
+        if c.address.rtype() != ResourceType::Service {
+            continue;
+        }
+        let Some(before) = &c.before else { continue };
+        let address = &c.address;
+        if before.get("service_type").and_then(Value::as_str) == Some("gateway") {
+            let mut r = refusal(
+                address,
+                format!(
+                    "`{address}` is a gateway service, operated by the cloud; it cannot be deleted"
+                ),
+            );
+            r.help = Some(format!(
+                "remove it from the state instead: `vpcep state rm {address}`"
+            ));
+            out.push(r);
+            continue;
+        }
+        if status_of(c) == Some("creating") {
+            let mut r = refusal(
+                address,
+                format!(
+                    "`{address}` is still being created (status `creating`); the cloud refuses to delete it"
+                ),
+            );
+            r.help =
+                Some("wait until it is `available` (see `vpcep show`), then plan again".to_owned());
+            out.push(r);
+            continue;
+        }
+        let connections = before
+            .get("connections")
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        let blocking: Vec<String> = connections
+            .iter()
+            .filter_map(Value::as_map)
+            .filter(|m| {
+                matches!(
+                    m.get("status").and_then(Value::as_str),
+                    Some("accepted" | "creating")
+                )
+            })
+            .filter(|m| {
+                !m.get("endpoint_id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| going.contains(id))
+            })
+            .map(|m| {
+                let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("?").to_owned();
+                format!(
+                    "endpoint {} of account {} is {}",
+                    get("endpoint_id"),
+                    get("domain_id"),
+                    get("status")
+                )
+            })
+            .collect();
+        let count = before
+            .get("connection_count")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if !blocking.is_empty() || (connections.is_empty() && count > 0) {
+            let n = if blocking.is_empty() {
+                usize::try_from(count).unwrap_or(0)
+            } else {
+                blocking.len()
+            };
+            let verb = if c.action == Action::Replace {
+                "replaced"
+            } else {
+                "deleted"
+            };
+            let mut r = refusal(
+                address,
+                format!(
+                    "`{address}` cannot be {verb}: {n} endpoint{} connected to it (accepted or creating)",
+                    if n == 1 { " is" } else { "s are" }
+                ),
+            );
+            r.details = blocking;
+            r.help = Some(
+                "the endpoints' owners must delete them, or reject their connections (list only the endpoints to keep in the service's `vpcep_approval`), then plan again".to_owned(),
+            );
+            out.push(r);
+        }
+    }
+}
+
+fn quotas(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    let Some(q) = facts.quotas else { return };
+    for (rtype, used, quota, what) in [
+        (
+            ResourceType::Service,
+            q.services_used,
+            q.services_quota,
+            "endpoint services",
+        ),
+        (
+            ResourceType::Endpoint,
+            q.endpoints_used,
+            q.endpoints_quota,
+            "endpoints",
+        ),
+    ] {
+        let count = |a: Action| {
+            plan.changes
+                .iter()
+                .filter(|c| c.action == a && c.address.rtype() == rtype)
+                .count()
+        };
+        let creates = count(Action::Create);
+        let deletes = count(Action::Delete);
+        let used = used as usize;
+        if creates == 0 || used + creates <= quota as usize + deletes {
+            continue;
+        }
+        let managed = prior
+            .resources
+            .keys()
+            .filter(|a| a.rtype() == rtype)
+            .count();
+        let unmanaged = used.saturating_sub(managed);
+        let total = used + creates - deletes.min(used + creates);
+        let mut r = Refusal {
+            address: None,
+            message: format!(
+                "this plan needs {total} {what} in the account, but its quota is {quota}"
+            ),
+            details: vec![
+                format!("{used} exist now ({unmanaged} of them not managed by this configuration)"),
+                format!("{creates} to create, {deletes} to delete"),
+            ],
+            help: Some(format!(
+                "create fewer {what}, delete unused ones, or ask the cloud provider to raise the quota"
+            )),
+        };
+        if rtype == ResourceType::Service {
+            r.details
+                .push("quotas count per account and region".to_owned());
+        }
+        out.push(r);
+    }
+}
+
+/// Rule 7: one backend per service, also against services this configuration does not manage.
+fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    let Some(services) = &facts.account_services else {
+        return;
+    };
+    let deleted: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
+        .filter_map(|c| c.id.as_deref())
+        .collect();
+    let managed: std::collections::HashMap<&str, &Address> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.id.as_deref().map(|id| (id, &c.address)))
+        .collect();
+    for c in &plan.changes {
+        if c.address.rtype() != ResourceType::Service {
+            continue;
+        }
+        let changes_backend = match c.action {
+            Action::Create | Action::Replace => true,
+            Action::Update => c.changed.iter().any(|n| n == "port_id"),
+            _ => false,
+        };
+        if !changes_backend {
+            continue;
+        }
+        let Some(port_id) = c
+            .after
+            .as_ref()
+            .and_then(|a| a.get("port_id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let other = services.iter().find(|s| {
+            s.port_id == port_id
+                && Some(s.id.as_str()) != c.id.as_deref()
+                && !deleted.contains(s.id.as_str())
+        });
+        if let Some(other) = other {
+            let owner = match managed.get(other.id.as_str()) {
+                Some(a) => format!("managed here as `{a}`"),
+                None => "not managed by this configuration".to_owned(),
+            };
+            let mut r = refusal(
+                &c.address,
+                format!(
+                    "the backend {port_id} of `{}` is already used by the endpoint service {} ({owner})",
+                    c.address, other.id
+                ),
+            );
+            r.help = Some("a backend serves one endpoint service; give this service another backend, or delete the other service first".to_owned());
+            out.push(r);
+        }
+    }
+}
+
+/// Rule 6 for services this configuration does not manage: approvals need approval enabled.
+fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    let Some(services) = &facts.account_services else {
+        return;
+    };
+    for c in plan.changes.iter().filter(|c| {
+        c.address.rtype() == ResourceType::Approval
+            && matches!(c.action, Action::Create | Action::Update)
+    }) {
+        let Some(service_id) = c
+            .after
+            .as_ref()
+            .and_then(|a| a.get("service_id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if let Some(s) = services.iter().find(|s| s.id == service_id) {
+            if !s.approval_enabled {
+                let mut r = refusal(
+                    &c.address,
+                    format!(
+                        "`{}` approves connections of the service {service_id}, which has approval disabled",
+                        c.address
+                    ),
+                );
+                r.help = Some("enable approval on the service first".to_owned());
+                out.push(r);
+            }
+        }
+    }
+}

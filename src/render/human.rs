@@ -1,0 +1,462 @@
+//! The human rendering of a plan, Terraform-like: `+` create, `~` update, `-` delete, `-/+`
+//! replace, attribute-level `old -> new`, `(known after apply)`, long strings and lists diffed
+//! line by line, refusals, warnings and the summary line.
+
+use super::style::Style;
+use crate::model::schema::{Mutability, schema};
+use crate::model::{Address, Value};
+use crate::plan::{Action, Attrs, Drift, Plan, ResourceChange, configured_names, normalize};
+use std::fmt::Write as _;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sym {
+    Add,
+    Del,
+    Chg,
+    Same,
+}
+
+struct Out {
+    text: String,
+    style: Style,
+}
+
+impl Out {
+    fn sym(&self, sym: Sym) -> String {
+        match sym {
+            Sym::Add => self.style.green("+"),
+            Sym::Del => self.style.red("-"),
+            Sym::Chg => self.style.yellow("~"),
+            Sym::Same => " ".to_owned(),
+        }
+    }
+
+    /// A line at nesting `depth` (1 = attributes of a resource) with a change symbol.
+    fn line(&mut self, depth: usize, sym: Sym, content: &str) {
+        let indent = " ".repeat(2 + 4 * depth);
+        let s = self.sym(sym);
+        let _ = writeln!(self.text, "{indent}{s} {content}");
+    }
+
+    /// A closing or plain line at `depth`, aligned with the content of symbol lines.
+    fn plain(&mut self, depth: usize, content: &str) {
+        let indent = " ".repeat(4 + 4 * depth);
+        let _ = writeln!(self.text, "{indent}{content}");
+    }
+}
+
+fn is_block(rtype: crate::model::ResourceType, name: &str) -> bool {
+    schema(rtype).block(name).is_some()
+}
+
+fn scalar(v: &Value) -> String {
+    v.to_string()
+}
+
+fn is_long_string(v: &Value) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.contains('\n') || s.chars().count() > 60)
+}
+
+/// Writes `name = value` where value may span lines (lists and maps), all with `sym`.
+fn value_attr(out: &mut Out, depth: usize, sym: Sym, name: &str, width: usize, v: &Value) {
+    let pad = format!("{name:width$}");
+    match v {
+        Value::List(items) if !items.is_empty() => {
+            out.line(depth, sym, &format!("{pad} = ["));
+            for item in items {
+                out.line(
+                    depth + 1,
+                    if sym == Sym::Same { Sym::Same } else { sym },
+                    &format!("{},", scalar(item)),
+                );
+            }
+            out.plain(depth, "]");
+        }
+        Value::Map(map) if !map.is_empty() => {
+            out.line(depth, sym, &format!("{pad} = {{"));
+            let w = map.keys().map(|k| quoted_key(k).len()).max().unwrap_or(0);
+            for (k, item) in map {
+                out.line(
+                    depth + 1,
+                    sym,
+                    &format!("{:w$} = {}", quoted_key(k), scalar(item)),
+                );
+            }
+            out.plain(depth, "}");
+        }
+        _ => out.line(depth, sym, &format!("{pad} = {}", scalar(v))),
+    }
+}
+
+fn quoted_key(k: &str) -> String {
+    serde_json::Value::String(k.to_owned()).to_string()
+}
+
+/// Writes a nested block (e.g. `port { ... }`) with every attribute marked `sym`.
+fn block(out: &mut Out, depth: usize, sym: Sym, name: &str, item: &Value, suffix: &str) {
+    out.line(depth, sym, &format!("{name} {{{suffix}"));
+    if let Some(map) = item.as_map() {
+        let width = map.keys().map(String::len).max().unwrap_or(0);
+        for (k, v) in map {
+            value_attr(out, depth + 1, sym, k, width, v);
+        }
+    }
+    out.plain(depth, "}");
+}
+
+fn shown(v: Option<&Value>) -> bool {
+    v.is_some_and(|v| !v.is_null())
+}
+
+/// All attributes of one side (create or delete).
+fn whole(out: &mut Out, change: &ResourceChange, attrs: &Attrs, sym: Sym) {
+    let rtype = change.address.rtype();
+    let s = schema(rtype);
+    let names: Vec<&str> = std::iter::once("id")
+        .chain(configured_names(rtype).filter(|n| !is_block(rtype, n)))
+        .chain(s.computed.iter().map(|(n, _)| *n).filter(|n| *n != "id"))
+        .filter(|n| shown(attrs.get(*n)))
+        .filter(|n| sym == Sym::Add || s.attr(n).is_some() || *n == "id")
+        .collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    for name in names {
+        value_attr(out, 1, sym, name, width, &attrs[name]);
+    }
+    for b in s.blocks {
+        if let Some(items) = attrs.get(b.name).and_then(Value::as_list) {
+            for item in items {
+                block(out, 1, sym, b.name, item, "");
+            }
+        }
+    }
+}
+
+/// Line-by-line diff of two rendered element lists (long strings, lists).
+fn diff_lines(out: &mut Out, depth: usize, old: &[String], new: &[String]) {
+    let old_refs: Vec<&str> = old.iter().map(String::as_str).collect();
+    let new_refs: Vec<&str> = new.iter().map(String::as_str).collect();
+    let mut hidden = 0;
+    let changes = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .diff_slices(&old_refs, &new_refs);
+    for change in changes.iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Delete => out.line(depth, Sym::Del, change.value()),
+            similar::ChangeTag::Insert => out.line(depth, Sym::Add, change.value()),
+            similar::ChangeTag::Equal => hidden += 1,
+        }
+    }
+    if hidden > 0 {
+        out.plain(
+            depth,
+            &format!(
+                "# ({hidden} unchanged element{} hidden)",
+                if hidden == 1 { "" } else { "s" }
+            ),
+        );
+    }
+}
+
+fn changed_attr(
+    out: &mut Out,
+    rtype: crate::model::ResourceType,
+    name: &str,
+    width: usize,
+    old: &Value,
+    new: &Value,
+    forces: bool,
+) {
+    let note = if forces { " # forces replacement" } else { "" };
+    let pad = format!("{name:width$}");
+    let old_n = normalize(name, old);
+    let new_n = normalize(name, new);
+    if is_block(rtype, name) {
+        let render = |v: &Value| -> Vec<String> {
+            v.as_list()
+                .unwrap_or_default()
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        let (olds, news) = (render(&old_n), render(&new_n));
+        for (i, item) in old_n.as_list().unwrap_or_default().iter().enumerate() {
+            if !news.contains(&olds[i]) {
+                block(out, 1, Sym::Del, name, item, note);
+            }
+        }
+        if !new_n.is_known() {
+            out.line(1, Sym::Chg, &format!("{name} = (known after apply){note}"));
+        }
+        for (i, item) in new_n.as_list().unwrap_or_default().iter().enumerate() {
+            if !olds.contains(&news[i]) {
+                block(out, 1, Sym::Add, name, item, note);
+            }
+        }
+        return;
+    }
+    match (&old_n, &new_n) {
+        (Value::List(a), Value::List(b))
+            if a.iter().all(Value::is_known) && b.iter().all(Value::is_known) =>
+        {
+            out.line(1, Sym::Chg, &format!("{pad} = [{note}"));
+            let render = |l: &[Value]| l.iter().map(|v| format!("{v},")).collect::<Vec<_>>();
+            diff_lines(out, 2, &render(a), &render(b));
+            out.plain(1, "]");
+        }
+        (Value::Map(a), Value::Map(b)) if b.values().all(Value::is_known) => {
+            out.line(1, Sym::Chg, &format!("{pad} = {{{note}"));
+            let w = a
+                .keys()
+                .chain(b.keys())
+                .map(|k| quoted_key(k).len())
+                .max()
+                .unwrap_or(0);
+            let mut hidden = 0;
+            for (k, v) in a {
+                match b.get(k) {
+                    None => out.line(2, Sym::Del, &format!("{:w$} = {v}", quoted_key(k))),
+                    Some(nv) if nv != v => {
+                        out.line(2, Sym::Chg, &format!("{:w$} = {v} -> {nv}", quoted_key(k)))
+                    }
+                    Some(_) => hidden += 1,
+                }
+            }
+            for (k, v) in b {
+                if !a.contains_key(k) {
+                    out.line(2, Sym::Add, &format!("{:w$} = {v}", quoted_key(k)));
+                }
+            }
+            if hidden > 0 {
+                out.plain(
+                    2,
+                    &format!(
+                        "# ({hidden} unchanged element{} hidden)",
+                        if hidden == 1 { "" } else { "s" }
+                    ),
+                );
+            }
+            out.plain(1, "}");
+        }
+        _ if is_long_string(old) || is_long_string(new) => {
+            out.line(1, Sym::Chg, &format!("{pad} = <<-EOT{note}"));
+            let lines = |v: &Value| -> Vec<String> {
+                v.as_str()
+                    .map(|s| s.lines().map(str::to_owned).collect())
+                    .unwrap_or_else(|| vec![v.to_string()])
+            };
+            diff_lines(out, 2, &lines(old), &lines(new));
+            out.plain(1, "EOT");
+        }
+        _ => out.line(1, Sym::Chg, &format!("{pad} = {old} -> {new}{note}")),
+    }
+}
+
+fn header(change: &ResourceChange) -> (String, &'static str, Sym) {
+    let a = &change.address;
+    let because = change
+        .reason
+        .as_ref()
+        .map_or_else(String::new, |r| format!(" ({r})"));
+    match change.action {
+        Action::Create => (format!("# {a} will be created{because}"), "+", Sym::Add),
+        Action::Update => (
+            format!("# {a} will be updated in-place{because}"),
+            "~",
+            Sym::Chg,
+        ),
+        Action::Delete => (format!("# {a} will be destroyed{because}"), "-", Sym::Del),
+        Action::Replace => (format!("# {a} must be replaced{because}"), "-/+", Sym::Chg),
+        Action::NoOp => (String::new(), " ", Sym::Same),
+    }
+}
+
+fn resource_line(a: &Address) -> String {
+    let key = a
+        .key
+        .as_ref()
+        .map_or_else(String::new, |k| format!(" # [{}]", quoted_key(k)));
+    format!("resource \"{}\" \"{}\" {{{key}", a.rtype(), a.resource.name)
+}
+
+fn render_change(out: &mut Out, change: &ResourceChange) {
+    let (title, symbol, sym) = header(change);
+    let _ = writeln!(out.text, "  {title}");
+    let painted = match sym {
+        Sym::Add => out.style.green(symbol),
+        Sym::Del => out.style.red(symbol),
+        _ => out.style.yellow(symbol),
+    };
+    let lead = if symbol.len() == 3 {
+        String::new()
+    } else {
+        "  ".to_owned()
+    };
+    let _ = writeln!(
+        out.text,
+        "{lead}{painted} {}",
+        resource_line(&change.address)
+    );
+    let rtype = change.address.rtype();
+    match (change.action, &change.before, &change.after) {
+        (Action::Create, _, Some(after)) => whole(out, change, after, Sym::Add),
+        (Action::Delete, Some(before), _) => whole(out, change, before, Sym::Del),
+        (Action::Update | Action::Replace, Some(before), Some(after)) => {
+            let s = schema(rtype);
+            let replace = change.action == Action::Replace;
+            let mut lines: Vec<&str> = change.changed.iter().map(String::as_str).collect();
+            let width = lines
+                .iter()
+                .chain(std::iter::once(&"id"))
+                .filter(|n| !is_block(rtype, n))
+                .map(|n| n.len())
+                .max()
+                .unwrap_or(2);
+            let id = before.get("id").cloned().unwrap_or(Value::Null);
+            if replace {
+                out.line(
+                    1,
+                    Sym::Chg,
+                    &format!("{:width$} = {id} -> (known after apply)", "id"),
+                );
+            } else {
+                out.line(1, Sym::Same, &format!("{:width$} = {id}", "id"));
+            }
+            lines.sort_by_key(|n| is_block(rtype, n));
+            for name in &lines {
+                let forces = replace && s.mutability(name) == Mutability::Immutable;
+                let old = before.get(*name).cloned().unwrap_or(Value::Null);
+                let new = after.get(*name).cloned().unwrap_or(Value::Null);
+                changed_attr(out, rtype, name, width, &old, &new, forces);
+            }
+            let total = configured_names(rtype)
+                .filter(|n| shown(after.get(*n)) || shown(before.get(*n)))
+                .count();
+            let hidden = total.saturating_sub(lines.len());
+            if hidden > 0 {
+                out.plain(
+                    1,
+                    &format!(
+                        "# ({hidden} unchanged attribute{} hidden)",
+                        if hidden == 1 { "" } else { "s" }
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
+    out.plain(0, "}");
+    out.text.push('\n');
+}
+
+fn render_drift(out: &mut Out, drift: &[Drift]) {
+    let _ = writeln!(
+        out.text,
+        "{}\n",
+        out.style
+            .bold("Note: Objects have changed outside of vpcep")
+    );
+    let _ = writeln!(
+        out.text,
+        "vpcep found these differences between the recorded state and the cloud:\n"
+    );
+    for d in drift {
+        match d {
+            Drift::Changed {
+                address,
+                before,
+                after,
+                attrs,
+            } => {
+                let _ = writeln!(out.text, "  # {address} has changed");
+                let sym = out.style.yellow("~");
+                let _ = writeln!(out.text, "  {sym} {}", resource_line(address));
+                let width = attrs.iter().map(String::len).max().unwrap_or(0);
+                for name in attrs {
+                    let old = before.get(name).cloned().unwrap_or(Value::Null);
+                    let new = after.get(name).cloned().unwrap_or(Value::Null);
+                    changed_attr(out, address.rtype(), name, width, &old, &new, false);
+                }
+                out.plain(0, "}");
+            }
+            Drift::Deleted { address, .. } => {
+                let _ = writeln!(out.text, "  # {address} has been deleted");
+                let sym = out.style.red("-");
+                let _ = writeln!(out.text, "  {sym} {}", resource_line(address));
+                out.plain(0, "}");
+            }
+        }
+        out.text.push('\n');
+    }
+    let _ = writeln!(
+        out.text,
+        "Recorded state now matches the cloud; the plan below brings the cloud back to the configuration.\n"
+    );
+}
+
+/// The summary line: `Plan: A to add, C to change, D to destroy.` or `No changes. ...`.
+pub fn summary_line(plan: &Plan) -> String {
+    if !plan.has_changes() {
+        return "No changes. Your infrastructure matches the configuration.".to_owned();
+    }
+    let c = plan.counts();
+    format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        c.add, c.change, c.destroy
+    )
+}
+
+/// Renders a whole plan for a terminal or a log.
+pub fn render_plan(plan: &Plan, style: Style) -> String {
+    let mut out = Out {
+        text: String::new(),
+        style,
+    };
+    if !plan.drift.is_empty() {
+        render_drift(&mut out, &plan.drift);
+    }
+    for note in &plan.notes {
+        let _ = writeln!(out.text, "Note: {note}");
+    }
+    if !plan.notes.is_empty() {
+        out.text.push('\n');
+    }
+    if plan.has_changes() {
+        let _ = writeln!(out.text, "vpcep will perform the following actions:\n");
+        for change in plan.actions() {
+            render_change(&mut out, change);
+        }
+    }
+    if !plan.warnings.is_empty() {
+        for w in &plan.warnings {
+            let _ = writeln!(out.text, "{}: {w}", out.style.yellow("Warning"));
+        }
+        out.text.push('\n');
+    }
+    if plan.is_refused() {
+        let n = plan.refusals.len();
+        let _ = writeln!(
+            out.text,
+            "{}\n",
+            out.style.bold_red(&format!(
+                "Refused: this plan breaks {n} rule{} of the cloud and cannot be applied.",
+                if n == 1 { "" } else { "s" }
+            ))
+        );
+        for r in &plan.refusals {
+            let _ = writeln!(out.text, "  {} {}", out.style.bold_red("✗"), r.message);
+            for d in &r.details {
+                let _ = writeln!(out.text, "      {d}");
+            }
+            if let Some(h) = &r.help {
+                let _ = writeln!(out.text, "    help: {h}");
+            }
+            out.text.push('\n');
+        }
+    }
+    let _ = writeln!(out.text, "{}", out.style.bold(&summary_line(plan)));
+    if plan.deletes_anything() && !plan.is_refused() {
+        let _ = writeln!(out.text, "Deleted resources cannot be recovered.");
+    }
+    out.text
+}

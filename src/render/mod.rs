@@ -1,0 +1,5 @@
+//! Renderings of plans and state for people and tools. Each renderer writes to a `String`;
+//! none does I/O.
+
+pub mod human;
+pub mod style;

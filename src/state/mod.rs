@@ -1,0 +1,45 @@
+//! Recorded state storage: the wire format, the local file backend, locking and the apply
+//! journal that keeps per-action durability linear.
+//!
+//! Durability model: a command that changes state holds the lock for its whole run. During
+//! apply every completed action (and every create's intent, before the cloud call) is appended
+//! to a journal beside the state and fsynced; at the end the journal is compacted into the
+//! state file (written atomically, previous version kept as `.backup`). A crash leaves the
+//! state file plus a journal, which the next command replays.
+
+pub mod local;
+pub mod lock;
+pub mod wire;
+
+use crate::model::{RecordedState, StateChange};
+use std::fmt;
+
+/// A state storage failure, with a message that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateError(pub String);
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StateError {}
+
+/// Where recorded state lives, opened (and locked, if asked) for one command.
+pub trait StateStore: Send {
+    /// A short description for messages, e.g. `vpcep.state.json`.
+    fn describe(&self) -> String;
+    /// The current state, with any journal of an interrupted apply replayed. `None` when no
+    /// state has been written yet.
+    fn read(&mut self) -> Result<Option<RecordedState>, StateError>;
+    /// Records one change durably (before returning) without rewriting the whole state.
+    fn record(&mut self, change: &StateChange) -> Result<(), StateError>;
+    /// Replaces the whole state atomically, keeping the previous version as a backup, and
+    /// discards the journal.
+    fn write(&mut self, state: &RecordedState) -> Result<(), StateError>;
+    /// Notes produced while reading (e.g. a journal replayed after a crash).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
