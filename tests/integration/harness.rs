@@ -71,3 +71,95 @@ pub(crate) fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
     out.push_str("rerun with UPDATE_EXPECT=1 to accept the new output\n");
     Err(out)
 }
+
+/// A configuration directory in a temporary place, and the commands run in it.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Workspace {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A copy of `examples/NAME`.
+    pub fn example(name: &str) -> Self {
+        let ws = Workspace::new();
+        let src = repo_root().join("examples").join(name);
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, ws.path().join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        ws
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).unwrap();
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
+    }
+
+    pub fn edit(&self, name: &str, from: &str, to: &str) {
+        let text = self.read(name);
+        assert!(text.contains(from), "`{from}` is not in {name}");
+        self.write(name, &text.replacen(from, to, 1));
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        vpcep(self.path(), args, &[])
+    }
+
+    /// Runs and expects exit code `code`, showing the output otherwise.
+    pub fn expect(&self, args: &[&str], code: i32) -> Output {
+        let out = self.run(args);
+        assert_eq!(
+            out.code, code,
+            "vpcep {args:?} exited {}:\n--- stdout\n{}\n--- stderr\n{}",
+            out.code, out.stdout, out.stderr
+        );
+        out
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&self.read("vpcep.state.json")).expect("the state file is valid JSON")
+    }
+
+    pub fn serial(&self) -> u64 {
+        self.state()["serial"].as_u64().unwrap_or(0)
+    }
+
+    /// The cloud ID recorded for `address`.
+    pub fn id_of(&self, address: &str) -> String {
+        let state = self.state();
+        state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == address)
+            .unwrap_or_else(|| panic!("{address} is not recorded"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// HCL for `n` services named `{prefix}{i}`, each with its own backend.
+pub fn services_hcl(prefix: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "resource \"vpcep_service\" \"{prefix}{i}\" {{\n  server_type = \"LB\"\n  port_id = \"port-{prefix}-{i}\"\n  vpc_id = \"vpc-1\"\n  approval_enabled = false\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n"
+            )
+        })
+        .collect()
+}

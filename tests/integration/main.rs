@@ -1,6 +1,9 @@
 //! End-to-end tests: the real `vpcep` binary on real files.
 
 mod cases;
+mod crash;
 mod examples;
 mod harness;
+mod lifecycle;
 mod mutations;
+mod plan_cases;

@@ -1,0 +1,15 @@
+resource "vpcep_service" "api" {
+  name        = "api"
+  server_type = "LB"
+  port_id     = "port-api"
+  vpc_id      = "vpc-1"
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+  port {
+    server_port = 8443
+    client_port = 443
+  }
+}
+

@@ -1,0 +1,137 @@
+//! Interrupted applies and concurrent commands: nothing is lost or created twice.
+
+use super::harness::{Workspace, services_hcl};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use vpcep::cloud::Cloud as _;
+
+fn slow_provider(delay: &str) -> String {
+    format!("provider \"sim\" {{\n  create_delay = \"{delay}\"\n  quota_services = 100\n}}\n")
+}
+
+fn cloud_service_count(ws: &Workspace) -> usize {
+    let config = vpcep::model::SimConfig::default();
+    let sim = vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap();
+    sim.list_services().unwrap().len()
+}
+
+fn spawn_apply(ws: &Workspace, extra: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_vpcep"))
+        .current_dir(ws.path())
+        .args(["apply", "--auto-approve"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the journal beside the state has at least `lines` lines.
+fn wait_for_journal(ws: &Workspace, lines: usize) {
+    let started = Instant::now();
+    while ws.read("vpcep.state.json.journal").lines().count() < lines {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the apply made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_killed_apply_loses_nothing_and_creates_nothing_twice() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &(slow_provider("100ms") + &services_hcl("s", 50)),
+    );
+    let mut child = spawn_apply(&ws, &["--parallelism", "2"]);
+    // A header, then an intent and a result per service: stop part way through.
+    wait_for_journal(&ws, 1 + 2 * 12);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let state: serde_json::Value =
+        serde_json::from_str(&ws.read("vpcep.state.json")).expect("the state file is valid");
+    assert!(
+        state["resources"].as_array().unwrap().is_empty(),
+        "the state file was only written before the apply"
+    );
+    if ws.path().join("vpcep.state.json.backup").exists() {
+        let _: serde_json::Value =
+            serde_json::from_str(&ws.read("vpcep.state.json.backup")).expect("the backup is valid");
+    }
+    let in_cloud = cloud_service_count(&ws);
+    assert!(
+        (12..50).contains(&in_cloud),
+        "{in_cloud} services were created before the kill"
+    );
+
+    let plan = ws.expect(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(&format!(
+            "Plan: {} to add, 0 to change, 0 to destroy.",
+            50 - in_cloud
+        )),
+        "only the rest is planned:\n{}",
+        plan.stdout
+    );
+
+    let apply = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        apply.stdout.contains(&format!(
+            "Apply complete! Resources: {} added",
+            50 - in_cloud
+        )),
+        "{}",
+        apply.stdout
+    );
+    assert_eq!(cloud_service_count(&ws), 50, "nothing was created twice");
+    assert_eq!(ws.state()["resources"].as_array().unwrap().len(), 50);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+#[test]
+fn a_second_apply_fails_while_the_first_holds_the_lock() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &(slow_provider("200ms") + &services_hcl("l", 8)),
+    );
+    let first = spawn_apply(&ws, &["--parallelism", "1"]);
+    wait_for_journal(&ws, 2);
+    let second = ws.expect(&["apply", "--auto-approve"], 1);
+    assert!(
+        second.stderr.contains("is locked: lock"),
+        "{}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("for `apply`"),
+        "the holder's operation is named: {}",
+        second.stderr
+    );
+    assert!(
+        second.stderr.contains("(pid "),
+        "the holder's process is named: {}",
+        second.stderr
+    );
+    let out = first.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(ws.state()["resources"].as_array().unwrap().len(), 8);
+    assert_eq!(cloud_service_count(&ws), 8);
+
+    // With --lock-timeout a second command waits instead.
+    let slow = spawn_apply(&ws, &["--destroy"]);
+    let waited = ws.expect(&["plan", "--lock-timeout", "60s"], 0);
+    assert!(
+        waited.stdout.contains("Using the simulated cloud"),
+        "{}",
+        waited.stdout
+    );
+    let _ = slow.wait_with_output();
+}
