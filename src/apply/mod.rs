@@ -95,6 +95,58 @@ fn delete_rank(t: ResourceType) -> u8 {
     2 - t.create_rank()
 }
 
+/// How many deletes must go before step `i` (its dependents, transitively).
+fn depth(
+    i: usize,
+    steps: &[Step],
+    dependents: &HashMap<&ResourceId, Vec<usize>>,
+    memo: &mut Vec<Option<usize>>,
+    guard: usize,
+) -> usize {
+    if let Some(d) = memo[i] {
+        return d;
+    }
+    let mut d = 0;
+    if guard <= steps.len() {
+        for &j in dependents
+            .get(&steps[i].change.address.resource)
+            .map_or(&[][..], Vec::as_slice)
+        {
+            if j != i {
+                d = d.max(depth(j, steps, dependents, memo, guard + 1) + 1);
+            }
+        }
+    }
+    memo[i] = Some(d);
+    d
+}
+
+/// The dependency depth of step `i` among creates and updates.
+fn visit(
+    i: usize,
+    steps: &[Step],
+    by: &HashMap<&ResourceId, Vec<usize>>,
+    level: &mut Vec<Option<usize>>,
+    depth: usize,
+) -> usize {
+    if let Some(l) = level[i] {
+        return l;
+    }
+    if depth > steps.len() {
+        return 0; // a cycle cannot reach here: the configuration was ordered
+    }
+    let mut l = 0;
+    for dep in &steps[i].change.depends_on {
+        for &j in by.get(dep).map_or(&[][..], Vec::as_slice) {
+            if j != i {
+                l = l.max(visit(j, steps, by, level, depth + 1) + 1);
+            }
+        }
+    }
+    level[i] = Some(l);
+    l
+}
+
 /// Levels of deletes: approvals, then endpoints, then services; within a type, a resource
 /// goes after everything that depends on it.
 fn delete_levels(steps: &[Step]) -> Vec<Vec<usize>> {
@@ -103,30 +155,6 @@ fn delete_levels(steps: &[Step]) -> Vec<Vec<usize>> {
         for d in &s.change.depends_on {
             dependents.entry(d).or_default().push(i);
         }
-    }
-    fn depth(
-        i: usize,
-        steps: &[Step],
-        dependents: &HashMap<&ResourceId, Vec<usize>>,
-        memo: &mut Vec<Option<usize>>,
-        guard: usize,
-    ) -> usize {
-        if let Some(d) = memo[i] {
-            return d;
-        }
-        let mut d = 0;
-        if guard <= steps.len() {
-            for &j in dependents
-                .get(&steps[i].change.address.resource)
-                .map_or(&[][..], Vec::as_slice)
-            {
-                if j != i {
-                    d = d.max(depth(j, steps, dependents, memo, guard + 1) + 1);
-                }
-            }
-        }
-        memo[i] = Some(d);
-        d
     }
     let mut memo = vec![None; steps.len()];
     let keys: Vec<(u8, usize)> = (0..steps.len())
@@ -158,30 +186,6 @@ fn build_levels(steps: &[Step]) -> Vec<Vec<usize>> {
                 m
             });
     let mut level: Vec<Option<usize>> = vec![None; steps.len()];
-    fn visit(
-        i: usize,
-        steps: &[Step],
-        by: &HashMap<&ResourceId, Vec<usize>>,
-        level: &mut Vec<Option<usize>>,
-        depth: usize,
-    ) -> usize {
-        if let Some(l) = level[i] {
-            return l;
-        }
-        if depth > steps.len() {
-            return 0; // a cycle cannot reach here: the configuration was ordered
-        }
-        let mut l = 0;
-        for dep in &steps[i].change.depends_on {
-            for &j in by.get(dep).map_or(&[][..], Vec::as_slice) {
-                if j != i {
-                    l = l.max(visit(j, steps, by, level, depth + 1) + 1);
-                }
-            }
-        }
-        level[i] = Some(l);
-        l
-    }
     for i in 0..steps.len() {
         visit(i, steps, &by_resource, &mut level, 0);
     }
@@ -255,18 +259,18 @@ pub fn apply(
         failed: HashSet::new(),
     };
     for level in delete_levels(&deletes) {
-        let steps: Vec<Step> = level.into_iter().map(|i| deletes[i].clone()).collect();
-        run.level(steps)?;
+        let batch: Vec<Step> = level.into_iter().map(|i| deletes[i].clone()).collect();
+        run.level(&batch)?;
     }
-    let mut resolved: Option<Resolved> = None;
+    let mut latest: Option<Resolved> = None;
     for level in build_levels(&builds) {
-        let mut steps: Vec<Step> = level.into_iter().map(|i| builds[i].clone()).collect();
+        let mut batch: Vec<Step> = level.into_iter().map(|i| builds[i].clone()).collect();
         // Updates before creates within a level; both in address order.
-        steps.sort_by(|a, b| {
+        batch.sort_by(|a, b| {
             (a.action != Action::Update, &a.change.address)
                 .cmp(&(b.action != Action::Update, &b.change.address))
         });
-        let needs = steps.iter().any(|s| {
+        let needs = batch.iter().any(|s| {
             s.change
                 .after
                 .as_ref()
@@ -275,27 +279,27 @@ pub fn apply(
         if needs {
             match resolver.resolve(run.state) {
                 Ok(r) => {
-                    for s in &mut steps {
+                    for s in &mut batch {
                         let now = r.attrs.get(&s.change.address).cloned();
                         fill_known(&mut s.change, now.as_ref());
                     }
-                    resolved = Some(r);
+                    latest = Some(r);
                 }
                 Err(e) => {
-                    for s in &steps {
+                    for s in &batch {
                         run.fail_now(s, format!("cannot evaluate the configuration: {e}"));
                     }
                     continue;
                 }
             }
         }
-        run.level(steps)?;
+        run.level(&batch)?;
     }
     // Outputs, evaluated against the final state.
     if let Ok(r) = resolver.resolve(run.state) {
-        resolved = Some(r);
+        latest = Some(r);
     }
-    if let Some(r) = resolved {
+    if let Some(r) = latest {
         let change = StateChange::Outputs(r.outputs);
         run.state.apply(change);
     }
@@ -311,10 +315,10 @@ fn fill_known(change: &mut ResourceChange, now: Option<&Attrs>) {
         return;
     };
     for name in crate::plan::configured_names(change.address.rtype()) {
-        if let (Some(slot), Some(v)) = (after.get_mut(name), now.get(name)) {
-            if !slot.is_known() {
-                *slot = v.clone();
-            }
+        if let (Some(slot), Some(v)) = (after.get_mut(name), now.get(name))
+            && !slot.is_known()
+        {
+            *slot = v.clone();
         }
     }
 }
@@ -365,7 +369,7 @@ impl Run<'_> {
     }
 
     /// Runs the steps of one level in parallel, recording each result as it arrives.
-    fn level(&mut self, steps: Vec<Step>) -> Result<(), StateError> {
+    fn level(&mut self, steps: &[Step]) -> Result<(), StateError> {
         let mut runnable = VecDeque::new();
         for (i, step) in steps.iter().enumerate() {
             match self.blocked_by(step) {
@@ -388,7 +392,7 @@ impl Run<'_> {
         let queue = Mutex::new(runnable);
         let (tx, rx) = mpsc::channel::<Msg>();
         let cloud = self.cloud;
-        let steps_ref = &steps;
+        let steps_ref = steps;
         let mut outcome: Result<(), StateError> = Ok(());
         std::thread::scope(|scope| {
             for _ in 0..workers {

@@ -96,7 +96,7 @@ fn print_event(event: &Event) {
             let (_, _, done) = verbs(*action);
             match (action, id) {
                 (Action::Delete, _) | (_, None) => {
-                    println!("{address}: {done} complete after {}", secs(*elapsed))
+                    println!("{address}: {done} complete after {}", secs(*elapsed));
                 }
                 (_, Some(id)) => println!(
                     "{address}: {done} complete after {} [id={id}]",

@@ -98,21 +98,18 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
     let mut options = snapshot.options(std::collections::HashMap::new());
     options.settings_only = true;
     let loaded = config::load(&options);
-    match loaded.desired {
-        Some(settings) => {
-            snapshot.settings = settings;
-            Ok(snapshot)
-        }
-        None => {
-            // Report the whole configuration's problems, not just the settings'.
-            let full = config::load(&snapshot.options(std::collections::HashMap::new()));
-            print_diagnostics(globals, &full.diagnostics);
-            Err(fail(format!(
-                "the configuration has {} error{}; nothing was done",
-                full.errors().max(1),
-                if full.errors() == 1 { "" } else { "s" }
-            )))
-        }
+    if let Some(settings) = loaded.desired {
+        snapshot.settings = settings;
+        Ok(snapshot)
+    } else {
+        // Report the whole configuration's problems, not just the settings'.
+        let full = config::load(&snapshot.options(std::collections::HashMap::new()));
+        print_diagnostics(globals, &full.diagnostics);
+        Err(fail(format!(
+            "the configuration has {} error{}; nothing was done",
+            full.errors().max(1),
+            if full.errors() == 1 { "" } else { "s" }
+        )))
     }
 }
 
@@ -186,23 +183,25 @@ pub(crate) fn plan(
     let prior = stored.unwrap_or_default();
     let cloud = open_cloud(&snapshot.settings)?;
     let mut notes = store.notes();
+    let mut state_changed = !had_state;
     let (state, drift, facts) = if settings.refresh {
         let refreshed = crate::refresh::refresh(cloud.as_ref(), &prior)
             .map_err(|e| fail(format!("refreshing from {}: {e}", cloud.describe())))?;
         notes.extend(refreshed.notes);
+        state_changed |= refreshed.state != prior;
         (refreshed.state, refreshed.drift, refreshed.facts)
     } else {
         let facts = crate::refresh::facts_only(cloud.as_ref())
             .map_err(|e| fail(format!("reading quotas from {}: {e}", cloud.describe())))?;
-        (prior.clone(), Vec::new(), facts)
+        (prior, Vec::new(), facts)
     };
     for d in &drift {
-        if let crate::plan::Drift::Deleted { address, .. } = d {
-            if !settings.options.destroy {
-                notes.push(format!(
-                    "`{address}` was deleted outside vpcep; it is planned to be created again"
-                ));
-            }
+        if let crate::plan::Drift::Deleted { address, .. } = d
+            && !settings.options.destroy
+        {
+            notes.push(format!(
+                "`{address}` was deleted outside vpcep; it is planned to be created again"
+            ));
         }
     }
     let mut desired = snapshot.desired(globals, &state)?;
@@ -229,7 +228,6 @@ pub(crate) fn plan(
     }
     plan.drift = drift;
     plan.notes = notes;
-    let state_changed = !had_state || state != prior;
     Ok(Planned {
         snapshot,
         store,

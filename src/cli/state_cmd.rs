@@ -136,10 +136,10 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
     for d in &refreshed.drift {
         match d {
             crate::plan::Drift::Changed { address, attrs, .. } => {
-                println!("{address}: changed outside vpcep ({})", attrs.join(", "))
+                println!("{address}: changed outside vpcep ({})", attrs.join(", "));
             }
             crate::plan::Drift::Deleted { address, .. } => {
-                println!("{address}: deleted outside vpcep; removed from the state")
+                println!("{address}: deleted outside vpcep; removed from the state");
             }
         }
     }

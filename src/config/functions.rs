@@ -288,10 +288,16 @@ fn coalesce(args: FuncArgs) -> Result<Value, String> {
         .ok_or_else(|| "no non-null, non-empty argument".into())
 }
 
+/// The list without repeated elements, first occurrences kept in order.
 fn dedup(list: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(list.len());
+    let mut seen_strings = std::collections::HashSet::new();
     for v in list {
-        if !out.contains(v) {
+        let fresh = match v {
+            Value::String(s) => seen_strings.insert(s.as_str()),
+            other => !out.contains(other),
+        };
+        if fresh {
             out.push(v.clone());
         }
     }

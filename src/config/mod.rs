@@ -79,12 +79,11 @@ impl Loaded {
 pub fn load(options: &LoadOptions) -> Loaded {
     let mut diags = Vec::new();
     let read;
-    let sources = match &options.sources {
-        Some(sources) => sources,
-        None => {
-            read = files::read_dir(&options.dir, &mut diags);
-            &read
-        }
+    let sources = if let Some(sources) = &options.sources {
+        sources
+    } else {
+        read = files::read_dir(&options.dir, &mut diags);
+        &read
     };
     let files = files::parse_all(sources, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {

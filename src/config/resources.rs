@@ -7,51 +7,60 @@ use super::decls::Decl;
 use super::decls::Decls;
 use super::deps::depends_on;
 use super::eval::{EachValue, ResourceValues, Scope};
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Diagnostic, Location, SourceFile};
 use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, schema};
 use crate::model::{Address, RefTarget, ResourceId, ResourceInstance, Timeouts, Value};
 use hcl::edit::Span as _;
 use hcl::edit::structure::Body;
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::time::Duration;
 
 /// A resource instance with the source locations its rules report at.
-pub(crate) struct Lowered {
+pub(crate) struct Lowered<'a> {
     pub instance: ResourceInstance,
-    /// Locations by attribute path: `name`, `port[0]`, `port[0].client_port`.
-    pub spans: HashMap<String, Location>,
+    /// Byte ranges by attribute path: `name`, `port[0]`, `port[0].client_port`; resolved to
+    /// lines and columns only when a diagnostic needs them.
+    pub spans: HashMap<String, Range<usize>>,
     /// The resource block's header.
-    pub decl: Option<Location>,
+    pub decl: Option<Range<usize>>,
+    pub file: &'a SourceFile,
 }
 
-impl Lowered {
+impl Lowered<'_> {
     /// Where to report a problem with `path`, falling back to the resource block.
     ///
     /// `whitelist[2]` falls back to `whitelist` when the list was not written as a literal.
     pub(crate) fn at(&self, path: &str) -> Option<Location> {
         let mut path = path;
         loop {
-            if let Some(loc) = self.spans.get(path) {
-                return Some(loc.clone());
+            if let Some(range) = self.spans.get(path) {
+                return Some(self.file.location(range));
             }
             match path.rfind(['[', '.']) {
                 Some(i) if i > 0 => path = &path[..i],
-                _ => return self.decl.clone(),
+                _ => return self.decl_location(),
             }
         }
     }
 }
 
+impl Lowered<'_> {
+    pub(crate) fn decl_location(&self) -> Option<Location> {
+        self.decl.as_ref().map(|r| self.file.location(r))
+    }
+}
+
 /// Evaluates every instance of one resource and records its values in `scope`.
-pub(crate) fn lower(
+pub(crate) fn lower<'a>(
     id: &ResourceId,
-    decl: Decl<'_>,
+    decl: Decl<'a>,
     decls: &Decls<'_>,
     scope: &mut Scope,
     computed: &HashMap<Address, IndexMap<String, Value>>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Lowered> {
+) -> Vec<Lowered<'a>> {
     let schema = schema(id.rtype);
     let body = &decl.block.body;
     let file = decl.file;
@@ -81,6 +90,7 @@ pub(crate) fn lower(
     let prevent_destroy = lifecycle(&decl, scope, diags);
     let timeouts = timeouts(&decl, scope, diags);
     let decl_loc = decl.location();
+    let decl_span = super::body::header_span(decl.block);
     let declared_at = decl.position();
 
     let mut out = Vec::new();
@@ -100,7 +110,8 @@ pub(crate) fn lower(
                 declared_at: declared_at.clone(),
             },
             spans: HashMap::new(),
-            decl: decl_loc.clone(),
+            decl: decl_span.clone(),
+            file: decl.file,
         };
         let each = each.as_ref();
         let mut targets_all: Vec<RefTarget> = Vec::new();
@@ -160,8 +171,8 @@ pub(crate) fn lower(
             let mut items = Vec::with_capacity(blocks.len());
             for (i, block) in blocks.iter().enumerate() {
                 let prefix = format!("{}[{i}]", block_schema.name);
-                if let Some(loc) = file.span(block.ident.span()) {
-                    lowered.spans.insert(prefix.clone(), loc);
+                if let Some(range) = block.ident.span() {
+                    lowered.spans.insert(prefix.clone(), range);
                 }
                 let names: Vec<&str> = block_schema.attrs.iter().map(|a| a.name).collect();
                 if each.is_none() || key_is_first(&values) {
@@ -244,7 +255,7 @@ fn attribute(
     each: Option<&EachValue>,
     decl: &Decl<'_>,
     scope: &Scope,
-    spans: &mut HashMap<String, Location>,
+    spans: &mut HashMap<String, Range<usize>>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<RefTarget>) {
     let path = if prefix.is_empty() {
@@ -254,7 +265,10 @@ fn attribute(
     };
     let Some(attr) = body.get_attribute(attr_schema.name) else {
         if attr_schema.required {
-            let at = spans.get(prefix).cloned().or_else(|| decl.location());
+            let at = spans
+                .get(prefix)
+                .map(|r| decl.file.location(r))
+                .or_else(|| decl.location());
             diags.push(
                 Diagnostic::error(format!(
                     "`{address}` is missing the required attribute `{path}`"
@@ -270,10 +284,10 @@ fn attribute(
         return (attr_schema.default.value(), Vec::new());
     };
     let loc = decl.file.span(attr.value.span());
-    if let Some(l) = &loc {
-        spans.insert(path.clone(), l.clone());
+    if let Some(range) = attr.value.span() {
+        spans.insert(path.clone(), range);
     }
-    record_element_spans(&attr.value, &path, decl, spans);
+    record_element_spans(&attr.value, &path, spans);
     let mut targets = Vec::new();
     let Some(value) = scope.eval(&attr.value, each, decl.file, diags, &mut targets) else {
         return (Value::Unknown, targets);
@@ -310,15 +324,14 @@ fn attribute(
 fn record_element_spans(
     expr: &hcl::edit::expr::Expression,
     path: &str,
-    decl: &Decl<'_>,
-    spans: &mut HashMap<String, Location>,
+    spans: &mut HashMap<String, Range<usize>>,
 ) {
     use hcl::edit::expr::{Expression, ObjectKey};
     match expr {
         Expression::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                if let Some(l) = decl.file.span(item.span()) {
-                    spans.insert(format!("{path}[{i}]"), l);
+                if let Some(range) = item.span() {
+                    spans.insert(format!("{path}[{i}]"), range);
                 }
             }
         }
@@ -331,8 +344,8 @@ fn record_element_spans(
                     }
                     ObjectKey::Expression(_) => continue,
                 };
-                if let Some(l) = decl.file.span(span) {
-                    spans.insert(format!("{path}.{name}"), l);
+                if let Some(range) = span {
+                    spans.insert(format!("{path}.{name}"), range);
                 }
             }
         }
@@ -364,6 +377,7 @@ fn for_each(
         ),
         Value::List(items) => {
             let mut out: Vec<(Option<String>, Option<EachValue>)> = Vec::with_capacity(items.len());
+            let mut seen = std::collections::HashSet::new();
             for item in items {
                 let Value::String(key) = item else {
                     diags.push(err(format!(
@@ -372,7 +386,7 @@ fn for_each(
                     )));
                     return None;
                 };
-                if out.iter().any(|(k, _)| k.as_deref() == Some(&key)) {
+                if !seen.insert(key.clone()) {
                     diags.push(
                         err(format!("`for_each` of `{id}` lists \"{key}\" twice"))
                             .help("wrap the list in `toset(...)` to drop duplicates"),

@@ -20,7 +20,7 @@ pub(crate) const TCP_PROXY: &[&str] = &["close", "toa_open", "proxy_open", "open
 pub(crate) const WHITELIST_PREFIX: &str = "iam:domain::";
 
 /// Checks every rule, normalising whitelists on the way.
-pub(crate) fn check(lowered: &mut [Lowered], diags: &mut Vec<Diagnostic>) {
+pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
     let services: HashMap<String, usize> = lowered
         .iter()
         .enumerate()
@@ -44,15 +44,15 @@ pub(crate) fn check(lowered: &mut [Lowered], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn err(l: &Lowered, path: &str, message: String) -> Diagnostic {
+fn err(l: &Lowered<'_>, path: &str, message: String) -> Diagnostic {
     Diagnostic::error(message).at(l.at(path))
 }
 
-fn known_str<'a>(l: &'a Lowered, name: &str) -> Option<&'a str> {
+fn known_str<'a>(l: &'a Lowered<'_>, name: &str) -> Option<&'a str> {
     l.instance.attr(name).as_str()
 }
 
-fn service(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
+fn service(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = l.instance.address.clone();
     if let Some(name) = known_str(l, "name") {
         let len = name.chars().count();
@@ -124,7 +124,7 @@ fn service(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
     service_whitelist(l, diags);
 }
 
-fn ports(l: &Lowered, diags: &mut Vec<Diagnostic>) {
+fn ports(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     let Some(ports) = l.instance.attr("port").as_list() else {
         return;
@@ -187,7 +187,7 @@ fn ports(l: &Lowered, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn description(l: &Lowered, diags: &mut Vec<Diagnostic>) {
+fn description(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     let Some(text) = known_str(l, "description") else {
         return;
@@ -220,7 +220,7 @@ fn tag_chars_ok(s: &str) -> bool {
         .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '@'))
 }
 
-fn tags(l: &Lowered, diags: &mut Vec<Diagnostic>) {
+fn tags(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     let Some(tags) = l.instance.attr("tags").as_map() else {
         return;
@@ -277,7 +277,7 @@ pub fn normalize_whitelist_entry(entry: &str) -> Option<String> {
     super::settings::is_cloud_id(id).then(|| format!("{WHITELIST_PREFIX}{}", id.to_lowercase()))
 }
 
-fn service_whitelist(l: &mut Lowered, diags: &mut Vec<Diagnostic>) {
+fn service_whitelist(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = l.instance.address.clone();
     let Some(entries) = l.instance.attr("whitelist").as_list() else {
         return;
@@ -327,7 +327,7 @@ fn is_ipv4_or_cidr(s: &str) -> bool {
         && prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= 32) && !p.starts_with('+'))
 }
 
-fn endpoint_attrs(l: &Lowered, diags: &mut Vec<Diagnostic>) {
+fn endpoint_attrs(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     description(l, diags);
     tags(l, diags);
@@ -380,7 +380,7 @@ fn endpoint_attrs(l: &Lowered, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn one_backend_per_service(lowered: &[Lowered], diags: &mut Vec<Diagnostic>) {
+fn one_backend_per_service(lowered: &[Lowered<'_>], diags: &mut Vec<Diagnostic>) {
     let mut by_port: HashMap<&str, &Address> = HashMap::new();
     for l in lowered
         .iter()
@@ -417,10 +417,10 @@ fn one_backend_per_service(lowered: &[Lowered], diags: &mut Vec<Diagnostic>) {
 
 /// The managed service a `service_id` attribute points at, if it is a reference to one.
 fn referenced_service<'a>(
-    l: &Lowered,
-    lowered: &'a [Lowered],
+    l: &Lowered<'_>,
+    lowered: &'a [Lowered<'a>],
     services: &HashMap<String, usize>,
-) -> Option<&'a Lowered> {
+) -> Option<&'a Lowered<'a>> {
     let target = l
         .instance
         .refs
@@ -442,8 +442,8 @@ fn referenced_service<'a>(
 }
 
 fn endpoint_needs_subnet(
-    l: &Lowered,
-    lowered: &[Lowered],
+    l: &Lowered<'_>,
+    lowered: &[Lowered<'_>],
     services: &HashMap<String, usize>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -458,15 +458,15 @@ fn endpoint_needs_subnet(
                 "`{}` connects to the interface service `{}` and needs a `subnet_id`",
                 l.instance.address, service.instance.address
             ))
-            .at(l.decl.clone())
+            .at(l.decl_location())
             .help("add `subnet_id = \"...\"`: the subnet the endpoint's IP address comes from"),
         );
     }
 }
 
 fn approval(
-    l: &Lowered,
-    lowered: &[Lowered],
+    l: &Lowered<'_>,
+    lowered: &[Lowered<'_>],
     services: &HashMap<String, usize>,
     diags: &mut Vec<Diagnostic>,
 ) {

@@ -99,7 +99,16 @@ impl RecordedState {
     pub fn computed_values(&self) -> std::collections::HashMap<Address, IndexMap<String, Value>> {
         self.resources
             .iter()
-            .map(|(a, r)| (a.clone(), r.attrs.clone()))
+            .map(|(a, r)| {
+                let computed = super::schema::schema(a.rtype()).computed;
+                let values = computed
+                    .iter()
+                    .filter_map(|(name, _)| {
+                        r.attrs.get(*name).map(|v| ((*name).to_owned(), v.clone()))
+                    })
+                    .collect();
+                (a.clone(), values)
+            })
             .collect()
     }
 }

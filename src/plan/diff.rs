@@ -105,7 +105,8 @@ pub(super) fn compare(
     ResourceChange {
         address: instance.address.clone(),
         action,
-        before: Some(recorded.attrs.clone()),
+        // A no-op's `after` stands for both sides; not copying `before` keeps large plans small.
+        before: (action != Action::NoOp).then(|| recorded.attrs.clone()),
         after: Some(after_attrs(instance, computed)),
         changed,
         reason,

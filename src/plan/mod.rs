@@ -43,7 +43,8 @@ impl Action {
 pub struct ResourceChange {
     pub address: Address,
     pub action: Action,
-    /// Recorded (refreshed) attributes; `None` for a create.
+    /// Recorded (refreshed) attributes; `None` for a create, and for a no-op (whose `after`
+    /// is the same).
     pub before: Option<Attrs>,
     /// Desired attributes with computed ones (unknown where not known yet); `None` for a delete.
     pub after: Option<Attrs>,

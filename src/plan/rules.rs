@@ -139,20 +139,16 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
     if change.action != Action::Update || change.address.rtype() != ResourceType::Service {
         return;
     }
-    match status_of(change) {
-        Some(status @ ("creating" | "deleting" | "failed")) => {
-            let mut r = refusal(
-                &change.address,
-                format!(
-                    "`{}` is `{status}`; the cloud changes a service only when it is `available`",
-                    change.address
-                ),
-            );
-            r.help =
-                Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
-            out.push(r);
-        }
-        _ => {}
+    if let Some(status @ ("creating" | "deleting" | "failed")) = status_of(change) {
+        let mut r = refusal(
+            &change.address,
+            format!(
+                "`{}` is `{status}`; the cloud changes a service only when it is `available`",
+                change.address
+            ),
+        );
+        r.help = Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
+        out.push(r);
     }
 }
 
@@ -404,18 +400,18 @@ fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         else {
             continue;
         };
-        if let Some(s) = services.iter().find(|s| s.id == service_id) {
-            if !s.approval_enabled {
-                let mut r = refusal(
-                    &c.address,
-                    format!(
-                        "`{}` approves connections of the service {service_id}, which has approval disabled",
-                        c.address
-                    ),
-                );
-                r.help = Some("enable approval on the service first".to_owned());
-                out.push(r);
-            }
+        if let Some(s) = services.iter().find(|s| s.id == service_id)
+            && !s.approval_enabled
+        {
+            let mut r = refusal(
+                &c.address,
+                format!(
+                    "`{}` approves connections of the service {service_id}, which has approval disabled",
+                    c.address
+                ),
+            );
+            r.help = Some("enable approval on the service first".to_owned());
+            out.push(r);
         }
     }
 }

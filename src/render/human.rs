@@ -217,7 +217,7 @@ fn changed_attr(
                 match b.get(k) {
                     None => out.line(2, Sym::Del, &format!("{:w$} = {v}", quoted_key(k))),
                     Some(nv) if nv != v => {
-                        out.line(2, Sym::Chg, &format!("{:w$} = {v} -> {nv}", quoted_key(k)))
+                        out.line(2, Sym::Chg, &format!("{:w$} = {v} -> {nv}", quoted_key(k)));
                     }
                     Some(_) => hidden += 1,
                 }
@@ -241,9 +241,10 @@ fn changed_attr(
         _ if is_long_string(old) || is_long_string(new) => {
             out.line(1, Sym::Chg, &format!("{pad} = <<-EOT{note}"));
             let lines = |v: &Value| -> Vec<String> {
-                v.as_str()
-                    .map(|s| s.lines().map(str::to_owned).collect())
-                    .unwrap_or_else(|| vec![v.to_string()])
+                v.as_str().map_or_else(
+                    || vec![v.to_string()],
+                    |s| s.lines().map(str::to_owned).collect(),
+                )
             };
             diff_lines(out, 2, &lines(old), &lines(new));
             out.plain(1, "EOT");

@@ -120,10 +120,10 @@ fn write_atomic(path: &Path, text: &[u8]) -> Result<(), StateError> {
     file.sync_all().map_err(|e| io_err("sync", &tmp, &e))?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(|e| io_err("replace", path, &e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
     }
     Ok(())
 }

@@ -31,8 +31,7 @@ impl LockInfo {
             .or_else(|_| std::env::var("LOGNAME"))
             .unwrap_or_else(|_| "unknown".to_owned());
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map(|h| h.trim().to_owned())
-            .unwrap_or_else(|_| "localhost".to_owned());
+            .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_owned(),
@@ -156,14 +155,11 @@ pub fn acquire(
 /// Returns a description of what was done.
 pub fn force_unlock(state_path: &Path, id: &str) -> Result<String, StateError> {
     let path = lock_path(state_path);
-    let mut file = match OpenOptions::new().read(true).write(true).open(&path) {
-        Ok(f) => f,
-        Err(_) => {
-            return Err(StateError(format!(
-                "the state `{}` is not locked",
-                state_path.display()
-            )));
-        }
+    let Ok(mut file) = OpenOptions::new().read(true).write(true).open(&path) else {
+        return Err(StateError(format!(
+            "the state `{}` is not locked",
+            state_path.display()
+        )));
     };
     let Some(info) = read_info(&mut file) else {
         return Err(StateError(format!(
@@ -177,18 +173,15 @@ pub fn force_unlock(state_path: &Path, id: &str) -> Result<String, StateError> {
             info.describe()
         )));
     }
-    match file.try_lock() {
-        Ok(()) => {
-            let _ = file.set_len(0);
-            Ok(format!("cleared the stale {}", info.describe()))
-        }
-        Err(_) => {
-            std::fs::remove_file(&path)
-                .map_err(|e| StateError(format!("cannot remove `{}`: {e}", path.display())))?;
-            Ok(format!(
-                "broke the {}; that process may still be running and writing state",
-                info.describe()
-            ))
-        }
+    if let Ok(()) = file.try_lock() {
+        let _ = file.set_len(0);
+        Ok(format!("cleared the stale {}", info.describe()))
+    } else {
+        std::fs::remove_file(&path)
+            .map_err(|e| StateError(format!("cannot remove `{}`: {e}", path.display())))?;
+        Ok(format!(
+            "broke the {}; that process may still be running and writing state",
+            info.describe()
+        ))
     }
 }

@@ -73,19 +73,19 @@ pub(crate) fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
 }
 
 /// A configuration directory in a temporary place, and the commands run in it.
-pub struct Workspace {
+pub(crate) struct Workspace {
     pub dir: tempfile::TempDir,
 }
 
 impl Workspace {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Workspace {
             dir: tempfile::tempdir().expect("a temporary directory"),
         }
     }
 
     /// A copy of `examples/NAME`.
-    pub fn example(name: &str) -> Self {
+    pub(crate) fn example(name: &str) -> Self {
         let ws = Workspace::new();
         let src = repo_root().join("examples").join(name);
         for entry in std::fs::read_dir(&src).unwrap() {
@@ -97,30 +97,30 @@ impl Workspace {
         ws
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn write(&self, name: &str, text: &str) {
+    pub(crate) fn write(&self, name: &str, text: &str) {
         std::fs::write(self.path().join(name), text).unwrap();
     }
 
-    pub fn read(&self, name: &str) -> String {
+    pub(crate) fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
     }
 
-    pub fn edit(&self, name: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, name: &str, from: &str, to: &str) {
         let text = self.read(name);
         assert!(text.contains(from), "`{from}` is not in {name}");
         self.write(name, &text.replacen(from, to, 1));
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         vpcep(self.path(), args, &[])
     }
 
     /// Runs and expects exit code `code`, showing the output otherwise.
-    pub fn expect(&self, args: &[&str], code: i32) -> Output {
+    pub(crate) fn expect(&self, args: &[&str], code: i32) -> Output {
         let out = self.run(args);
         assert_eq!(
             out.code, code,
@@ -130,16 +130,16 @@ impl Workspace {
         out
     }
 
-    pub fn state(&self) -> serde_json::Value {
+    pub(crate) fn state(&self) -> serde_json::Value {
         serde_json::from_str(&self.read("vpcep.state.json")).expect("the state file is valid JSON")
     }
 
-    pub fn serial(&self) -> u64 {
+    pub(crate) fn serial(&self) -> u64 {
         self.state()["serial"].as_u64().unwrap_or(0)
     }
 
     /// The cloud ID recorded for `address`.
-    pub fn id_of(&self, address: &str) -> String {
+    pub(crate) fn id_of(&self, address: &str) -> String {
         let state = self.state();
         state["resources"]
             .as_array()
@@ -154,12 +154,13 @@ impl Workspace {
 }
 
 /// HCL for `n` services named `{prefix}{i}`, each with its own backend.
-pub fn services_hcl(prefix: &str, n: usize) -> String {
-    (0..n)
-        .map(|i| {
-            format!(
-                "resource \"vpcep_service\" \"{prefix}{i}\" {{\n  server_type = \"LB\"\n  port_id = \"port-{prefix}-{i}\"\n  vpc_id = \"vpc-1\"\n  approval_enabled = false\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n"
-            )
-        })
-        .collect()
+pub(crate) fn services_hcl(prefix: &str, n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let _ = write!(
+            out,
+            "resource \"vpcep_service\" \"{prefix}{i}\" {{\n  server_type = \"LB\"\n  port_id = \"port-{prefix}-{i}\"\n  vpc_id = \"vpc-1\"\n  approval_enabled = false\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n"
+        );
+    }
+    out
 }

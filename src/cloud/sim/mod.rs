@@ -1,5 +1,5 @@
 //! The embedded simulated VPCEP cloud (`provider "sim"`): the real API's statuses, rules and
-//! error codes over a local SQLite file that several processes (accounts) can share.
+//! error codes over a local `SQLite` file that several processes (accounts) can share.
 //!
 //! Time is the wall clock: a service is `creating` until `create_delay` has passed, then
 //! `available`; an endpoint is `creating` for as long, then `pendingAcceptance` (approval on)
@@ -131,12 +131,7 @@ impl Sim {
         })
     }
 
-    fn service_view(
-        &self,
-        conn: &rusqlite::Connection,
-        r: &ServiceRow,
-        now: i64,
-    ) -> CloudResult<Service> {
+    fn service_view(conn: &rusqlite::Connection, r: &ServiceRow, now: i64) -> CloudResult<Service> {
         let endpoints =
             store::endpoints_where(conn, "service_id = ?1", &[&r.id]).map_err(|e| db_err(&e))?;
         let count = endpoints
@@ -275,7 +270,7 @@ impl Cloud for Sim {
         self.with(
             |conn, now| match store::service(conn, id).map_err(|e| db_err(&e))? {
                 Some(r) if r.domain_id == self.config.domain_id => {
-                    Ok(Some(self.service_view(conn, &r, now)?))
+                    Ok(Some(Self::service_view(conn, &r, now)?))
                 }
                 _ => Ok(None),
             },
@@ -305,13 +300,9 @@ impl Cloud for Sim {
             ));
         }
         self.write(|conn, now| {
-            let used = store::services_where(
-                conn,
-                "domain_id = ?1 AND gone_ms IS NULL",
-                &[&self.config.domain_id],
-            )
-            .map_err(|e| db_err(&e))?;
-            if used.len() >= self.config.quota_services as usize {
+            let used =
+                store::count(conn, "services", &self.config.domain_id).map_err(|e| db_err(&e))?;
+            if used >= u64::from(self.config.quota_services) {
                 return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
             }
             let taken =
@@ -347,7 +338,7 @@ impl Cloud for Sim {
             };
             store::insert_service(conn, &row, &self.config.project_id).map_err(|e| db_err(&e))?;
             let mut created = to_service(&row, now, 0);
-            created.status = "creating".to_owned();
+            "creating".clone_into(&mut created.status);
             Ok(created)
         })
     }
@@ -387,7 +378,7 @@ impl Cloud for Sim {
                 rusqlite::params![r.id, r.name, r.port_id, r.approval_enabled, r.description, r.tcp_proxy],
             )
             .map_err(|e| db_err(&e))?;
-            self.service_view(conn, &r, now)
+            Self::service_view(conn, &r, now)
         })
     }
 
@@ -405,7 +396,7 @@ impl Cloud for Sim {
                 "deleting" => return Ok(()),
                 _ => {}
             }
-            let view = self.service_view(conn, &r, now)?;
+            let view = Self::service_view(conn, &r, now)?;
             if view.connection_count > 0 {
                 return Err(CloudError::new(
                     400,
@@ -593,9 +584,8 @@ impl Cloud for Sim {
                     ),
                 ));
             }
-            let mine = store::endpoints_where(conn, "domain_id = ?1 AND gone_ms IS NULL", &[me])
-                .map_err(|e| db_err(&e))?;
-            if mine.len() >= self.config.quota_endpoints as usize {
+            let mine = store::count(conn, "endpoints", me).map_err(|e| db_err(&e))?;
+            if mine >= u64::from(self.config.quota_endpoints) {
                 return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
             }
             let id = uuid::Uuid::new_v4().to_string();
@@ -624,7 +614,7 @@ impl Cloud for Sim {
             };
             store::insert_endpoint(conn, &row, &self.config.project_id).map_err(|e| db_err(&e))?;
             let mut created = to_endpoint(&row, decorated_name(&service), now);
-            created.status = "creating".to_owned();
+            "creating".clone_into(&mut created.status);
             Ok(created)
         })
     }
@@ -678,15 +668,8 @@ impl Cloud for Sim {
     fn quotas(&self) -> CloudResult<Quotas> {
         self.with(|conn, _now| {
             let count = |table: &str| -> CloudResult<u32> {
-                let n: i64 = conn
-                    .query_row(
-                        &format!(
-                            "SELECT COUNT(*) FROM {table} WHERE domain_id = ?1 AND gone_ms IS NULL"
-                        ),
-                        [&self.config.domain_id],
-                        |r| r.get(0),
-                    )
-                    .map_err(|e| db_err(&e))?;
+                let n =
+                    store::count(conn, table, &self.config.domain_id).map_err(|e| db_err(&e))?;
                 Ok(u32::try_from(n).unwrap_or(u32::MAX))
             };
             Ok(Quotas {

@@ -1,4 +1,4 @@
-//! The simulator's SQLite store: rows of services and endpoints, shared safely by several
+//! The simulator's `SQLite` store: rows of services and endpoints, shared safely by several
 //! processes (WAL, busy timeout, immediate transactions for check-then-write rules).
 
 use crate::cloud::types::{CloudError, PortMapping};
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS services (
 );
 CREATE INDEX IF NOT EXISTS services_domain ON services(domain_id);
 CREATE INDEX IF NOT EXISTS services_port ON services(port_id);
+CREATE INDEX IF NOT EXISTS services_gone ON services(gone_ms) WHERE gone_ms IS NOT NULL;
 CREATE TABLE IF NOT EXISTS endpoints (
     id TEXT PRIMARY KEY,
     domain_id TEXT NOT NULL,
@@ -50,6 +51,7 @@ CREATE TABLE IF NOT EXISTS endpoints (
 );
 CREATE INDEX IF NOT EXISTS endpoints_domain ON endpoints(domain_id);
 CREATE INDEX IF NOT EXISTS endpoints_service ON endpoints(service_id);
+CREATE INDEX IF NOT EXISTS endpoints_gone ON endpoints(gone_ms) WHERE gone_ms IS NOT NULL;
 ";
 
 #[derive(Debug, Clone)]
@@ -199,16 +201,21 @@ fn endpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     })
 }
 
+/// How many live (not deleting) rows of `table` an account has.
+pub(super) fn count(conn: &Connection, table: &str, domain_id: &str) -> rusqlite::Result<u64> {
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE domain_id = ?1 AND gone_ms IS NULL");
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row([domain_id], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Removes rows whose deletion has completed.
 pub(super) fn purge(conn: &Connection, now: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM services WHERE gone_ms IS NOT NULL AND gone_ms <= ?1",
-        [now],
-    )?;
-    conn.execute(
-        "DELETE FROM endpoints WHERE gone_ms IS NOT NULL AND gone_ms <= ?1",
-        [now],
-    )?;
+    conn.prepare_cached("DELETE FROM services WHERE gone_ms IS NOT NULL AND gone_ms <= ?1")?
+        .execute([now])?;
+    conn.prepare_cached("DELETE FROM endpoints WHERE gone_ms IS NOT NULL AND gone_ms <= ?1")?
+        .execute([now])?;
     Ok(())
 }
 
