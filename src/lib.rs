@@ -7,17 +7,26 @@
 //! - [`cli`]: command-line arguments, output and exit codes — the only module that prints or
 //!   reads the process environment.
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
-//! - [`model`]: addresses, values (with unknowns), resource schemas, desired state.
+//! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state.
 //! - [`diag`]: diagnostics with `file:line:col` and their rendering.
+//! - [`state`]: the state file's wire format, the local backend, locking and the apply journal.
+//! - [`cloud`]: the VPCEP operations behind one trait, and the simulated cloud.
+//! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
+//! - [`plan`]: desired against recorded state → actions and refusals.
+//! - [`render`]: plans for people (and later tools).
+//! - [`apply`]: carries a plan out, recording every completed step.
 //!
 //! Invariants:
 //! - `hcl` types never leave `config`; the rest of the crate sees `model` types only.
 //! - Loading a configuration reports every problem it finds in one run, in source order, and
 //!   never panics on any input.
+//! - `plan` and `render` do no I/O and are deterministic: same inputs, byte-identical output.
+//! - Wire structs (state file, journal) never leave `state`.
+//! - `apply` knows the cloud and the state only through their traits.
 //! - Only `cli` prints, reads environment variables or decides exit codes.
-//! - Output is deterministic: maps that reach output are `IndexMap`s in source or sorted order.
+//! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply
+//!   every step is journalled (fsynced) before the next one depends on it.
 
-pub mod apply;
 pub mod cli;
 pub mod cloud;
 pub mod config;

@@ -65,8 +65,8 @@ fn verbs(action: Action) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// Terraform-style progress lines.
-fn print_event(event: &Event) {
+/// The Terraform-style progress line of an event.
+fn event_line(event: &Event) -> String {
     match event {
         Event::Start {
             address,
@@ -75,8 +75,8 @@ fn print_event(event: &Event) {
         } => {
             let (start, _, _) = verbs(*action);
             match (action, id) {
-                (Action::Create, _) | (_, None) => println!("{address}: {start}"),
-                (_, Some(id)) => println!("{address}: {start} [id={id}]"),
+                (Action::Create, _) | (_, None) => format!("{address}: {start}"),
+                (_, Some(id)) => format!("{address}: {start} [id={id}]"),
             }
         }
         Event::Progress {
@@ -85,7 +85,7 @@ fn print_event(event: &Event) {
             elapsed,
         } => {
             let (_, still, _) = verbs(*action);
-            println!("{address}: Still {still}... [{} elapsed]", secs(*elapsed));
+            format!("{address}: Still {still}... [{} elapsed]", secs(*elapsed))
         }
         Event::Done {
             address,
@@ -96,9 +96,9 @@ fn print_event(event: &Event) {
             let (_, _, done) = verbs(*action);
             match (action, id) {
                 (Action::Delete, _) | (_, None) => {
-                    println!("{address}: {done} complete after {}", secs(*elapsed));
+                    format!("{address}: {done} complete after {}", secs(*elapsed))
                 }
-                (_, Some(id)) => println!(
+                (_, Some(id)) => format!(
                     "{address}: {done} complete after {} [id={id}]",
                     secs(*elapsed)
                 ),
@@ -111,11 +111,53 @@ fn print_event(event: &Event) {
             error,
         } => {
             let (_, _, done) = verbs(*action);
-            println!("{address}: {done} failed after {}: {error}", secs(*elapsed));
+            format!("{address}: {done} failed after {}: {error}", secs(*elapsed))
         }
         Event::Skipped {
             address, reason, ..
-        } => println!("{address}: Skipped, because {reason}"),
+        } => format!("{address}: Skipped, because {reason}"),
+    }
+}
+
+/// Prints progress lines; on a terminal, above a progress bar of completed steps.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(globals: &Globals, steps: usize) -> Self {
+        let bar = (globals.progress && steps > 1).then(|| {
+            let bar = indicatif::ProgressBar::new(steps as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} steps, {elapsed} elapsed",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn event(&self, event: &Event) {
+        let line = event_line(event);
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                if matches!(
+                    event,
+                    Event::Done { .. } | Event::Failed { .. } | Event::Skipped { .. }
+                ) {
+                    bar.inc(1);
+                }
+            }
+            None => println!("{line}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
     }
 }
 
@@ -185,15 +227,22 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
     };
-    let report = match apply::apply(
+    let steps = plan
+        .actions()
+        .map(|c| if c.action == Action::Replace { 2 } else { 1 })
+        .sum();
+    let progress = Progress::new(globals, steps);
+    let result = apply::apply(
         &plan,
         cloud.as_ref(),
         &mut store,
         &mut state,
         &mut resolver,
         &options,
-        &mut |e| print_event(&e),
-    ) {
+        &mut |e| progress.event(&e),
+    );
+    progress.finish();
+    let report = match result {
         Ok(r) => r,
         Err(e) => {
             return fail(format!(

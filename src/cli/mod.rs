@@ -172,6 +172,8 @@ pub(crate) struct Globals {
     pub color_out: bool,
     /// Whether a person can answer a prompt.
     pub interactive: bool,
+    /// Whether to draw a progress bar (both outputs are a terminal).
+    pub progress: bool,
     pub env_vars: Vec<(String, String)>,
 }
 
@@ -227,6 +229,7 @@ pub fn run() -> ExitCode {
         color_err: !no_color && std::io::stderr().is_terminal(),
         color_out: !no_color && std::io::stdout().is_terminal(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        progress: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
         env_vars: std::env::vars()
             .filter(|(k, _)| k.starts_with(crate::config::ENV_PREFIX))
             .collect(),

@@ -592,3 +592,78 @@ fn state_rm_refresh_output_and_force_unlock() {
     let unlock = ws.expect(&["force-unlock", "not-a-lock"], 1);
     assert!(unlock.stderr.contains("not locked"), "{}", unlock.stderr);
 }
+
+#[test]
+fn a_failed_action_skips_its_dependents_and_keeps_what_completed() {
+    let cloud = tempfile::tempdir().unwrap();
+    let db = cloud.path().join("cloud.db");
+    let owner = Workspace::new();
+    // The owner does not whitelist the consumer: the consumer's endpoint is refused.
+    owner.write(
+        "main.hcl",
+        &(account(&db, OWNER, "")
+            + &owner_service(false).replace(CONSUMER, "3333333333333333333333333333cccc")),
+    );
+    owner.expect(&["apply", "--auto-approve"], 0);
+    let service_id = owner.id_of("vpcep_service.shared");
+
+    let consumer = Workspace::new();
+    let dependent = "resource \"vpcep_endpoint\" \"second\" {\n  service_id = vpcep_endpoint.to_shared.service_id\n  vpc_id = \"vpc-consumer\"\n  subnet_id = \"subnet-other\"\n}\n";
+    consumer.write(
+        "main.hcl",
+        &(account(&db, CONSUMER, "")
+            + &consumer_endpoint(&service_id)
+            + dependent
+            + &services_hcl("independent", 1)),
+    );
+    let apply = consumer.expect(&["apply", "--auto-approve"], 1);
+    assert!(
+        apply
+            .stdout
+            .contains("vpcep_endpoint.to_shared: Creation failed"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stdout.contains("EndPoint.2012"),
+        "the cloud's error code is shown: {}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("vpcep_endpoint.second: Skipped, because `vpcep_endpoint.to_shared` failed"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("vpcep_service.independent0: Creation complete"),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply.stdout.contains(
+            "Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 1 failed, 1 skipped."
+        ),
+        "{}",
+        apply.stdout
+    );
+    assert!(
+        apply
+            .stderr
+            .contains("error: vpcep_endpoint.to_shared: EndPoint.2012"),
+        "{}",
+        apply.stderr
+    );
+    let listed = consumer.expect(&["state", "list"], 0);
+    assert_eq!(listed.stdout, "vpcep_service.independent0\n");
+    let plan = consumer.expect(&["plan"], 0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+}
