@@ -27,6 +27,7 @@
 //! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply
 //!   every step is journalled (fsynced) before the next one depends on it.
 
+pub mod apply;
 pub mod cli;
 pub mod cloud;
 pub mod config;
