@@ -34,6 +34,7 @@ pub mod config;
 pub mod diag;
 pub mod model;
 pub mod plan;
+pub mod planfile;
 pub mod refresh;
 pub mod render;
 pub mod state;

@@ -119,14 +119,103 @@ fn event_line(event: &Event) -> String {
     }
 }
 
-/// Prints progress lines; on a terminal, above a progress bar of completed steps.
+/// Where apply's progress goes: lines of text (under a progress bar on a terminal), or one
+/// JSON event per line.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    json: bool,
+}
+
+fn action_word(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Delete => "delete",
+        Action::Replace => "replace",
+        Action::NoOp => "no-op",
+    }
+}
+
+/// One JSON event line, with Terraform's `@level`, `@message`, `@timestamp` and `type`.
+fn json_event(
+    level: &str,
+    message: &str,
+    kind: &str,
+    mut fields: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let mut m = serde_json::Map::new();
+    m.insert("@level".into(), level.into());
+    m.insert("@message".into(), message.into());
+    m.insert(
+        "@timestamp".into(),
+        crate::state::lock::now_rfc3339().into(),
+    );
+    m.insert("type".into(), kind.into());
+    m.append(&mut fields);
+    serde_json::Value::Object(m).to_string()
+}
+
+fn event_json(event: &Event) -> String {
+    let line = event_line(event);
+    let (level, kind, mut fields) = match event {
+        Event::Start {
+            address,
+            action,
+            id,
+        } => (
+            "info",
+            "apply_start",
+            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "id": id}),
+        ),
+        Event::Progress {
+            address,
+            action,
+            elapsed,
+        } => (
+            "info",
+            "apply_progress",
+            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64()}),
+        ),
+        Event::Done {
+            address,
+            action,
+            elapsed,
+            id,
+        } => (
+            "info",
+            "apply_complete",
+            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64(), "id": id}),
+        ),
+        Event::Failed {
+            address,
+            action,
+            elapsed,
+            error,
+        } => (
+            "error",
+            "apply_errored",
+            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64(), "error": error}),
+        ),
+        Event::Skipped {
+            address,
+            action,
+            reason,
+        } => (
+            "warn",
+            "apply_skipped",
+            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "reason": reason}),
+        ),
+    };
+    let fields = fields
+        .as_object_mut()
+        .map(std::mem::take)
+        .unwrap_or_default();
+    json_event(level, &line, kind, fields)
 }
 
 impl Progress {
-    fn new(globals: &Globals, steps: usize) -> Self {
-        let bar = (globals.progress && steps > 1).then(|| {
+    fn new(globals: &Globals, steps: usize, json: bool) -> Self {
+        let bar = (!json && globals.progress && steps > 1).then(|| {
             let bar = indicatif::ProgressBar::new(steps as u64);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
                 "{bar:40} {pos}/{len} steps, {elapsed} elapsed",
@@ -135,10 +224,14 @@ impl Progress {
             }
             bar
         });
-        Progress { bar }
+        Progress { bar, json }
     }
 
     fn event(&self, event: &Event) {
+        if self.json {
+            println!("{}", event_json(event));
+            return;
+        }
         let line = event_line(event);
         match &self.bar {
             Some(bar) => {
@@ -151,6 +244,25 @@ impl Progress {
                 }
             }
             None => println!("{line}"),
+        }
+    }
+
+    /// An error: a `diagnostic` event in JSON mode, `error: ...` on stderr otherwise.
+    fn error(&self, message: &str) -> u8 {
+        if self.json {
+            let fields = serde_json::json!({"severity": "error", "summary": message});
+            println!(
+                "{}",
+                json_event(
+                    "error",
+                    message,
+                    "diagnostic",
+                    fields.as_object().cloned().unwrap_or_default()
+                )
+            );
+            1
+        } else {
+            fail(message)
         }
     }
 
@@ -175,36 +287,94 @@ fn confirm(destroy: bool) -> bool {
 
 pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> u8 {
     let operation = if destroy { "destroy" } else { "apply" };
-    let mut planned: Planned = match session::plan(
-        globals,
-        vars,
-        &super::plan::settings(&args.plan, destroy),
-        operation,
-    ) {
+    let planned = match &args.plan_file {
+        Some(_) if destroy => {
+            return fail(
+                "`destroy` takes no plan file; use `vpcep plan --destroy --out FILE`, then `vpcep apply FILE`",
+            );
+        }
+        Some(file) => session::from_plan_file(
+            globals,
+            file,
+            args.plan.common.state.as_ref(),
+            args.plan.common.lock_timeout,
+        ),
+        None => session::plan(
+            globals,
+            vars,
+            &super::plan::settings(&args.plan, destroy),
+            operation,
+        ),
+    };
+    let mut planned: Planned = match planned {
         Ok(p) => p,
         Err(code) => return code,
     };
     let style = Style {
         color: globals.color_out,
     };
-    print!("{}", super::plan::cloud_line(&planned));
-    println!();
-    print!("{}", human::render_plan(&planned.plan, style));
+    let steps = planned
+        .plan
+        .actions()
+        .map(|c| if c.action == Action::Replace { 2 } else { 1 })
+        .sum();
+    let progress = Progress::new(globals, steps, args.json);
+    if args.json {
+        let mut fields = serde_json::Map::new();
+        fields.insert(
+            "summary".into(),
+            crate::render::json::summary(&planned.plan),
+        );
+        fields.insert("cloud".into(), planned.cloud.describe().into());
+        fields.insert("simulated".into(), planned.cloud.is_simulated().into());
+        println!(
+            "{}",
+            json_event(
+                "info",
+                &human::summary_line(&planned.plan),
+                "plan_summary",
+                fields
+            )
+        );
+    } else if let Some(file) = &args.plan_file {
+        print!("{}", super::plan::View::of(&planned).cloud_line());
+        println!(
+            "Applying the saved plan {}: {}",
+            file.display(),
+            human::summary_line(&planned.plan)
+        );
+    } else {
+        print!(
+            "{}",
+            super::plan::View::of(&planned).render(super::Format::Human, style)
+        );
+    }
     if planned.plan.is_refused() {
-        return fail("the plan is refused; nothing was changed");
+        return progress.error("the plan is refused; nothing was changed");
     }
     if let Err(code) = session::persist_refreshed(&mut planned) {
         return code;
     }
     if !planned.plan.has_changes() {
-        println!("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.");
+        if args.json {
+            let fields = serde_json::json!({"add": 0, "change": 0, "remove": 0, "failed": 0, "skipped": 0, "operation": operation, "success": true});
+            println!(
+                "{}",
+                json_event(
+                    "info",
+                    "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+                    "change_summary",
+                    fields.as_object().cloned().unwrap_or_default()
+                )
+            );
+        } else {
+            println!("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.");
+        }
         return 0;
     }
-    if !args.auto_approve {
-        if !globals.interactive {
-            return fail(
-                "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal); nothing was changed",
-            );
+    if !args.auto_approve && args.plan_file.is_none() {
+        if args.json || !globals.interactive {
+            return progress.error("apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed");
         }
         println!();
         if !confirm(destroy || planned.plan.deletes_anything()) {
@@ -212,7 +382,9 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             return 1;
         }
     }
-    println!();
+    if !args.json {
+        println!();
+    }
     let Planned {
         snapshot,
         mut store,
@@ -227,11 +399,6 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
     };
-    let steps = plan
-        .actions()
-        .map(|c| if c.action == Action::Replace { 2 } else { 1 })
-        .sum();
-    let progress = Progress::new(globals, steps);
     let result = apply::apply(
         &plan,
         cloud.as_ref(),
@@ -244,35 +411,48 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     progress.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => {
-            return fail(format!(
-                "recording state failed: {e}; the last recorded changes are in the journal beside the state file"
-            ));
-        }
+        Err(e) => return progress.error(&format!("recording state failed: {e}; the last recorded changes are in the journal beside the state file")),
     };
-    println!();
-    if report.succeeded() {
-        println!(
-            "{}",
-            style.bold(&format!(
-                "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-                report.added, report.changed, report.destroyed
-            ))
-        );
-        print_outputs(&state);
-        return 0;
-    }
-    println!(
-        "{}",
-        style.bold_red(&format!(
+    let line = if report.succeeded() {
+        format!(
+            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+            report.added, report.changed, report.destroyed
+        )
+    } else {
+        format!(
             "Apply incomplete! Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped.",
             report.added,
             report.changed,
             report.destroyed,
             report.failed.len(),
             report.skipped.len()
-        ))
-    );
+        )
+    };
+    if args.json {
+        let fields = serde_json::json!({
+            "add": report.added, "change": report.changed, "remove": report.destroyed,
+            "failed": report.failed.len(), "skipped": report.skipped.len(),
+            "operation": operation, "success": report.succeeded(),
+        });
+        let level = if report.succeeded() { "info" } else { "error" };
+        println!(
+            "{}",
+            json_event(
+                level,
+                &line,
+                "change_summary",
+                fields.as_object().cloned().unwrap_or_default()
+            )
+        );
+        return u8::from(!report.succeeded());
+    }
+    println!();
+    if report.succeeded() {
+        println!("{}", style.bold(&line));
+        print_outputs(&state);
+        return 0;
+    }
+    println!("{}", style.bold_red(&line));
     for (address, error) in &report.failed {
         eprintln!("error: {address}: {error}");
     }

@@ -40,8 +40,9 @@ enum Command {
     Apply(ApplyArgs),
     /// Plan, confirm and delete everything this configuration manages
     Destroy(ApplyArgs),
-    /// Show the recorded resources: status, backend, port mappings, whitelist, tags, connections
-    Show(StateArgs),
+    /// Show the recorded resources (status, backend, port mappings, whitelist, tags,
+    /// connections), or a saved plan
+    Show(ShowArgs),
     /// Inspect or edit the recorded state
     #[command(subcommand)]
     State(StateCommand),
@@ -85,8 +86,26 @@ pub(crate) struct StateArgs {
     vars: VarFlags,
 }
 
+/// How a plan is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Terraform-like text for people
+    #[default]
+    Human,
+    /// Terraform's JSON plan representation (one line) for tools
+    Json,
+    /// A pull-request comment
+    Markdown,
+}
+
 #[derive(Debug, Args, Clone)]
 pub(crate) struct PlanArgs {
+    /// Save the plan to FILE, to apply exactly it later with `vpcep apply FILE`
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// How to print the plan
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Exit 0 with no changes, 2 with changes, 1 on error
     #[arg(long)]
     detailed_exitcode: bool,
@@ -108,14 +127,32 @@ pub(crate) struct PlanArgs {
 
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ApplyArgs {
+    /// A plan saved with `plan --out`: apply exactly it (refused if the state changed since)
+    #[arg(value_name = "PLANFILE")]
+    plan_file: Option<PathBuf>,
     /// Apply without asking for confirmation (needed when not on a terminal)
     #[arg(long)]
     auto_approve: bool,
+    /// Print one JSON event per line instead of text
+    #[arg(long)]
+    json: bool,
     /// How many actions may run at once
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
     parallelism: u16,
     #[command(flatten)]
     plan: PlanArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ShowArgs {
+    /// A plan saved with `plan --out`
+    #[arg(value_name = "PLANFILE")]
+    plan_file: Option<PathBuf>,
+    /// How to print it
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    #[command(flatten)]
+    common: StateArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -240,7 +277,7 @@ pub fn run() -> ExitCode {
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),
-        Command::Show(s) => show::run(&globals, s, &s.vars.in_order(args)),
+        Command::Show(s) => show::run(&globals, s, &s.common.vars.in_order(args)),
         Command::State(StateCommand::List(s)) => {
             state_cmd::list(&globals, s, &s.vars.in_order(args))
         }

@@ -1,12 +1,13 @@
-//! `vpcep plan`: refresh, plan, render; exit 1 when refused, 2 with `--detailed-exitcode` and
-//! changes.
+//! `vpcep plan`: refresh, plan, render (human, JSON or markdown), optionally save; exit 1 when
+//! refused, 2 with `--detailed-exitcode` and changes.
 
-use super::session::{self, PlanSettings, Planned};
-use super::{Globals, PlanArgs};
+use super::session::{self, PlanSettings, Planned, fail};
+use super::{Format, Globals, PlanArgs};
 use crate::config::VarArg;
-use crate::plan::PlanOptions;
-use crate::render::human;
+use crate::model::{DesiredState, RecordedState};
+use crate::plan::{Plan, PlanOptions};
 use crate::render::style::Style;
+use crate::render::{human, json, markdown};
 
 pub(crate) fn settings(args: &PlanArgs, destroy: bool) -> PlanSettings {
     PlanSettings {
@@ -21,13 +22,68 @@ pub(crate) fn settings(args: &PlanArgs, destroy: bool) -> PlanSettings {
     }
 }
 
-/// The line that says which cloud is used (the simulator is never mistaken for a cloud).
-pub(crate) fn cloud_line(planned: &Planned) -> String {
-    if planned.cloud.is_simulated() {
-        format!("Using {} — not a real cloud.\n", planned.cloud.describe())
-    } else {
-        format!("Using {}.\n", planned.cloud.describe())
+/// What every rendering of a plan needs.
+pub(crate) struct View<'a> {
+    pub plan: &'a Plan,
+    pub prior: &'a RecordedState,
+    pub desired: &'a DesiredState,
+    pub cloud: String,
+    pub simulated: bool,
+}
+
+impl<'a> View<'a> {
+    pub(crate) fn of(planned: &'a Planned) -> Self {
+        View {
+            plan: &planned.plan,
+            prior: &planned.state,
+            desired: &planned.desired,
+            cloud: planned.cloud.describe(),
+            simulated: planned.cloud.is_simulated(),
+        }
     }
+
+    /// The line that says which cloud is used (the simulator is never mistaken for a cloud).
+    pub(crate) fn cloud_line(&self) -> String {
+        if self.simulated {
+            format!("Using {} — not a real cloud.\n", self.cloud)
+        } else {
+            format!("Using {}.\n", self.cloud)
+        }
+    }
+
+    pub(crate) fn render(&self, format: Format, style: Style) -> String {
+        match format {
+            Format::Human => format!(
+                "{}\n{}",
+                self.cloud_line(),
+                human::render_plan(self.plan, style)
+            ),
+            Format::Json => json::render_plan(&json::PlanDocument {
+                plan: self.plan,
+                prior: self.prior,
+                desired: self.desired,
+                cloud: &self.cloud,
+                simulated: self.simulated,
+            }),
+            Format::Markdown => {
+                let cloud = if self.simulated {
+                    format!("{} — not a real cloud", self.cloud)
+                } else {
+                    self.cloud.clone()
+                };
+                markdown::render_plan(self.plan, &cloud)
+            }
+        }
+    }
+}
+
+/// Writes a saved plan atomically.
+pub(crate) fn save(planned: &Planned, path: &std::path::Path) -> Result<(), String> {
+    let text = crate::planfile::encode(&planned.saved());
+    let tmp = path.with_extension("tmp-vpcep");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("cannot write the plan file `{}`: {e}", path.display()))
 }
 
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
@@ -38,12 +94,23 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
     let style = Style {
         color: globals.color_out,
     };
-    print!("{}", cloud_line(&planned));
-    println!();
-    print!("{}", human::render_plan(&planned.plan, style));
+    print!("{}", View::of(&planned).render(args.format, style));
     if planned.plan.is_refused() {
-        return session::fail(
+        if args.out.is_some() {
+            eprintln!("note: a refused plan is not saved");
+        }
+        return fail(
             "the plan is refused; nothing can be applied until the refusals above are resolved",
+        );
+    }
+    if let Some(out) = &args.out {
+        if let Err(e) = save(&planned, out) {
+            return fail(e);
+        }
+        eprintln!(
+            "Saved the plan to {}. To apply exactly this plan: vpcep apply {}",
+            out.display(),
+            out.display()
         );
     }
     if args.detailed_exitcode && planned.plan.has_changes() {

@@ -24,6 +24,8 @@ pub(crate) fn fail(message: impl std::fmt::Display) -> Exit {
 /// The configuration as read once at the start of a command, and its settings.
 pub(crate) struct Snapshot {
     pub sources: Vec<(String, String)>,
+    /// Fixed variable values (from a saved plan); `None` evaluates `vars` and `env`.
+    pub var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
     pub vars: Vec<VarArg>,
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
@@ -45,6 +47,7 @@ impl Snapshot {
             computed,
             sources: Some(self.sources.clone()),
             settings_only: false,
+            var_values: self.var_values.clone(),
         }
     }
 
@@ -53,14 +56,20 @@ impl Snapshot {
         &self,
         globals: &Globals,
         state: &RecordedState,
-    ) -> Result<DesiredState, Exit> {
+    ) -> Result<
+        (
+            DesiredState,
+            indexmap::IndexMap<String, crate::model::Value>,
+        ),
+        Exit,
+    > {
         let loaded = config::load(&self.options(state.computed_values()));
         print_diagnostics(globals, &loaded.diagnostics);
         match loaded.desired {
             Some(d)
                 if d.backend == self.settings.backend && d.provider == self.settings.provider =>
             {
-                Ok(d)
+                Ok((d, loaded.variables))
             }
             Some(_) => Err(fail(
                 "the `provider` and `backend` settings must not depend on resources",
@@ -84,6 +93,7 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
     }
     let mut snapshot = Snapshot {
         sources,
+        var_values: None,
         vars: vars.to_vec(),
         env: globals.env_vars.clone(),
         dir: globals.dir.clone(),
@@ -159,12 +169,116 @@ pub(crate) struct PlanSettings {
 pub(crate) struct Planned {
     pub snapshot: Snapshot,
     pub store: LocalState,
+    /// Lineage and serial of the stored state the plan was made against (`None`: no state).
+    pub base: Option<(String, u64)>,
     /// The recorded state after refresh: what the plan was made against.
     pub state: RecordedState,
     /// Whether `state` differs from what is stored (refresh found something, or no state yet).
     pub state_changed: bool,
     pub cloud: Box<dyn Cloud>,
     pub plan: Plan,
+    /// The configuration as evaluated for the plan.
+    pub desired: DesiredState,
+    /// The value each variable took.
+    pub variables: indexmap::IndexMap<String, crate::model::Value>,
+}
+
+impl Planned {
+    /// The plan as saved by `plan --out`.
+    pub(crate) fn saved(&self) -> crate::planfile::SavedPlan {
+        crate::planfile::SavedPlan {
+            base: self.base.clone(),
+            state: self.state.clone(),
+            dir: self.snapshot.dir.display().to_string(),
+            sources: self.snapshot.sources.clone(),
+            config_sha256: crate::planfile::config_hash(&self.snapshot.sources),
+            variables: self.variables.clone(),
+            cloud: self.cloud.describe(),
+            simulated: self.cloud.is_simulated(),
+            plan: self.plan.clone(),
+        }
+    }
+}
+
+/// Opens a saved plan for apply: locks the state and refuses the plan if the state changed
+/// since it was made.
+pub(crate) fn from_plan_file(
+    globals: &Globals,
+    path: &std::path::Path,
+    state_override: Option<&PathBuf>,
+    lock_timeout: Duration,
+) -> Result<Planned, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(format!(
+            "cannot read the plan file `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    let saved = crate::planfile::decode(&text)
+        .map_err(|e| fail(format!("`{}` cannot be applied: {e}", path.display())))?;
+    if saved.plan.is_refused() {
+        return Err(fail(format!(
+            "`{}` is a refused plan; it cannot be applied",
+            path.display()
+        )));
+    }
+    let mut snapshot = Snapshot {
+        sources: saved.sources.clone(),
+        var_values: Some(saved.variables.clone()),
+        vars: Vec::new(),
+        env: Vec::new(),
+        dir: globals.dir.clone(),
+        settings: DesiredState {
+            dir: globals.dir.clone(),
+            provider: ProviderConfig::Sim(crate::model::SimConfig::default()),
+            backend: BackendConfig::default(),
+            resources: indexmap::IndexMap::new(),
+            outputs: indexmap::IndexMap::new(),
+        },
+    };
+    let mut options = snapshot.options(std::collections::HashMap::new());
+    options.settings_only = true;
+    let loaded = config::load(&options);
+    print_diagnostics(globals, &loaded.diagnostics);
+    snapshot.settings = loaded
+        .desired
+        .ok_or_else(|| fail("the configuration saved in the plan has errors"))?;
+    let state_path = state_path(globals, &snapshot.settings, state_override)?;
+    let mut store = LocalState::open(&state_path, Some(("apply", lock_timeout))).map_err(fail)?;
+    let stored = store.read().map_err(fail)?;
+    let now = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
+    if now != saved.base {
+        let describe = |b: &Option<(String, u64)>| match b {
+            Some((lineage, serial)) => format!("lineage {lineage}, serial {serial}"),
+            None => "no state yet".to_owned(),
+        };
+        return Err(fail(format!(
+            "the saved plan `{}` is stale: it was made against {}, but the state is now at {}; nothing was changed\n  run `vpcep plan --out {}` again and review the new plan",
+            path.display(),
+            describe(&saved.base),
+            describe(&now),
+            path.display()
+        )));
+    }
+    let current = config::read_dir(&globals.dir, &mut Vec::new());
+    if crate::planfile::config_hash(&current) != saved.config_sha256 {
+        eprintln!(
+            "note: the configuration has changed since the plan was made; applying the saved plan as it was reviewed"
+        );
+    }
+    let cloud = open_cloud(&snapshot.settings)?;
+    let (desired, variables) = snapshot.desired(globals, &saved.state)?;
+    Ok(Planned {
+        state_changed: stored.as_ref() != Some(&saved.state),
+        snapshot,
+        store,
+        base: saved.base,
+        state: saved.state,
+        cloud,
+        plan: saved.plan,
+        desired,
+        variables,
+    })
 }
 
 /// Reads, locks, refreshes and plans.
@@ -180,6 +294,7 @@ pub(crate) fn plan(
         LocalState::open(&path, Some((operation, settings.lock_timeout))).map_err(fail)?;
     let stored = store.read().map_err(fail)?;
     let had_state = stored.is_some();
+    let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
     let prior = stored.unwrap_or_default();
     let cloud = open_cloud(&snapshot.settings)?;
     let mut notes = store.notes();
@@ -204,7 +319,7 @@ pub(crate) fn plan(
             ));
         }
     }
-    let mut desired = snapshot.desired(globals, &state)?;
+    let (mut desired, variables) = snapshot.desired(globals, &state)?;
     let mut plan = plan::plan(&desired, &state, &facts, &settings.options);
     // Replaced resources get new IDs: what refers to them is unknown until apply.
     let replaced: Vec<Address> = plan
@@ -231,10 +346,13 @@ pub(crate) fn plan(
     Ok(Planned {
         snapshot,
         store,
+        base,
         state,
         state_changed,
         cloud,
         plan,
+        desired,
+        variables,
     })
 }
 

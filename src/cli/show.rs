@@ -2,7 +2,7 @@
 //! whitelist, tags, approval and connections (the console's "summary" and "port mappings").
 
 use super::session::{self, fail};
-use super::{Globals, StateArgs};
+use super::{Format, Globals, ShowArgs, StateArgs};
 use crate::config::VarArg;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
 use crate::state::StateStore;
@@ -199,13 +199,68 @@ pub(crate) fn render(state: &RecordedState, location: &str) -> String {
     out
 }
 
+/// Renders a saved plan in any format.
+fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> u8 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return fail(format!(
+                "cannot read the plan file `{}`: {e}",
+                path.display()
+            ));
+        }
+    };
+    let saved = match crate::planfile::decode(&text) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("`{}` cannot be shown: {e}", path.display())),
+    };
+    let options = crate::config::LoadOptions {
+        dir: globals.dir.clone(),
+        computed: saved.state.computed_values(),
+        sources: Some(saved.sources.clone()),
+        var_values: Some(saved.variables.clone()),
+        ..crate::config::LoadOptions::default()
+    };
+    let loaded = crate::config::load(&options);
+    let Some(desired) = loaded.desired else {
+        super::print_diagnostics(globals, &loaded.diagnostics);
+        return fail("the configuration saved in the plan has errors");
+    };
+    let view = super::plan::View {
+        plan: &saved.plan,
+        prior: &saved.state,
+        desired: &desired,
+        cloud: saved.cloud.clone(),
+        simulated: saved.simulated,
+    };
+    print!(
+        "{}",
+        view.render(
+            format,
+            crate::render::style::Style {
+                color: globals.color_out
+            }
+        )
+    );
+    0
+}
+
 /// Shows the recorded resources as the cloud reports them now (statuses and connections
-/// change outside vpcep); changes nothing, takes no lock.
-pub(crate) fn run(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
-    let (mut state, location) = match read_state(globals, args, vars) {
+/// change outside vpcep), or a saved plan; changes nothing, takes no lock.
+pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
+    if let Some(file) = &args.plan_file {
+        return show_plan_file(globals, file, args.format);
+    }
+    if args.format == Format::Markdown {
+        return fail(
+            "`--format markdown` is for plans; use `vpcep show PLANFILE --format markdown`",
+        );
+    }
+    let (mut state, location) = match read_state(globals, &args.common, vars) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let mut header = String::new();
     if !state.resources.is_empty() {
         let snapshot = match session::snapshot(globals, vars) {
             Ok(s) => s,
@@ -222,10 +277,11 @@ pub(crate) fn run(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
                 } else {
                     ""
                 };
-                println!("As {} reports it now{simulated}:\n", cloud.describe());
+                header = format!("As {} reports it now{simulated}:\n\n", cloud.describe());
                 for d in &refreshed.drift {
                     if let crate::plan::Drift::Deleted { address, .. } = d {
-                        println!(
+                        let _ = writeln!(
+                            header,
                             "Note: `{address}` is recorded but no longer exists in the cloud\n"
                         );
                     }
@@ -238,6 +294,10 @@ pub(crate) fn run(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
             ),
         }
     }
-    print!("{}", render(&state, &location));
+    if args.format == Format::Json {
+        println!("{}", crate::render::json::state_values(&state));
+    } else {
+        print!("{header}{}", render(&state, &location));
+    }
     0
 }

@@ -55,6 +55,9 @@ pub struct LoadOptions {
     pub sources: Option<Vec<(String, String)>>,
     /// Evaluate only what `provider` and `backend` need (no resources, outputs or rules).
     pub settings_only: bool,
+    /// Every variable's value, fixed (e.g. as saved in a plan file); replaces `vars`, `env`
+    /// and defaults when given.
+    pub var_values: Option<IndexMap<String, Value>>,
 }
 
 /// The result of loading: the desired state when there were no errors, and all diagnostics
@@ -63,6 +66,8 @@ pub struct LoadOptions {
 pub struct Loaded {
     pub desired: Option<DesiredState>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The value each variable took (what a saved plan needs to evaluate the same way again).
+    pub variables: IndexMap<String, Value>,
 }
 
 impl Loaded {
@@ -87,10 +92,21 @@ pub fn load(options: &LoadOptions) -> Loaded {
     };
     let files = files::parse_all(sources, &mut diags);
     if diags.iter().any(Diagnostic::is_error) {
-        return finish(None, diags);
+        return finish(None, diags, IndexMap::new());
     }
     let decls = decls::collect(&files, &mut diags);
-    let vars = variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
+    let vars = match &options.var_values {
+        Some(fixed) => decls
+            .variables
+            .keys()
+            .map(|name| (name.clone(), fixed.get(name).and_then(convert::to_hcl)))
+            .collect(),
+        None => variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags),
+    };
+    let variables: IndexMap<String, Value> = vars
+        .iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), convert::from_hcl(v))))
+        .collect();
     let mut scope = eval::Scope::new(vars);
     let mut lowered = Vec::new();
     if options.settings_only {
@@ -118,7 +134,7 @@ pub fn load(options: &LoadOptions) -> Loaded {
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
         };
-        return finish(Some(desired), diags);
+        return finish(Some(desired), diags, variables);
     }
     {
         for node in deps::order(&decls, &mut diags) {
@@ -162,16 +178,21 @@ pub fn load(options: &LoadOptions) -> Loaded {
             .collect(),
         outputs,
     };
-    finish(Some(desired), diags)
+    finish(Some(desired), diags, variables)
 }
 
-fn finish(desired: Option<DesiredState>, mut diags: Vec<Diagnostic>) -> Loaded {
+fn finish(
+    desired: Option<DesiredState>,
+    mut diags: Vec<Diagnostic>,
+    variables: IndexMap<String, Value>,
+) -> Loaded {
     diags.sort_by_key(Diagnostic::sort_key);
     diags.dedup();
     let desired = desired.filter(|_| !diags.iter().any(Diagnostic::is_error));
     Loaded {
         desired,
         diagnostics: diags,
+        variables,
     }
 }
 

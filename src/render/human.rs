@@ -461,3 +461,30 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     }
     out.text
 }
+
+/// One change as the human plan shows it, without colour (for embedding, e.g. in markdown).
+pub fn change_block(change: &ResourceChange) -> String {
+    let mut out = Out {
+        text: String::new(),
+        style: Style::PLAIN,
+    };
+    render_change(&mut out, change);
+    out.text
+}
+
+/// The refusals section alone, without colour.
+pub fn refusal_lines(plan: &Plan) -> Vec<String> {
+    plan.refusals
+        .iter()
+        .map(|r| {
+            let mut text = r.message.clone();
+            for d in &r.details {
+                let _ = write!(text, "\n    {d}");
+            }
+            if let Some(h) = &r.help {
+                let _ = write!(text, "\n    help: {h}");
+            }
+            text
+        })
+        .collect()
+}

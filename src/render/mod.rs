@@ -2,4 +2,6 @@
 //! none does I/O.
 
 pub mod human;
+pub mod json;
+pub mod markdown;
 pub mod style;

@@ -1,6 +1,8 @@
 //! Data-driven planner cases under `testdata/plan/`: a configuration, an optional recorded
-//! `state.json`, optional `args` (one per line), and the `expected` transcript of
-//! `vpcep plan --refresh=false` on a fresh simulated cloud.
+//! `state.json`, optional `args` (one per line), and the expected renderings of
+//! `vpcep plan --refresh=false` on a fresh simulated cloud: `expected` (the human transcript),
+//! `expected.json` (the JSON plan, pretty-printed here; the binary writes one line) and
+//! `expected.md` (the markdown comment).
 //!
 //! `UPDATE_EXPECT=1 cargo test` rewrites the expectations.
 
@@ -27,7 +29,7 @@ fn plan_cases() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             match name.as_str() {
-                "expected" | "args" => {}
+                "expected" | "expected.json" | "expected.md" | "args" => {}
                 "state.json" => {
                     std::fs::copy(&path, work.path().join("vpcep.state.json")).unwrap();
                 }
@@ -36,17 +38,39 @@ fn plan_cases() {
                 }
             }
         }
-        let mut args = vec!["plan".to_owned(), "--refresh=false".to_owned()];
-        args.extend(
-            std::fs::read_to_string(dir.join("args"))
-                .unwrap_or_default()
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned),
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = vpcep(work.path(), &args, &[]);
+        let extra: Vec<String> = std::fs::read_to_string(dir.join("args"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let run = |format: &str| {
+            let mut args = vec!["plan", "--refresh=false", "--format", format];
+            args.extend(extra.iter().map(String::as_str));
+            vpcep(work.path(), &args, &[])
+        };
+        let out = run("human");
         if let Err(diff) = check_expected(&dir.join("expected"), &out.transcript()) {
+            failures.push(diff);
+        }
+        let json = run("json");
+        if json.stdout.lines().count() != 1 {
+            failures.push(format!("{}: the JSON plan is not one line", dir.display()));
+        }
+        match serde_json::from_str::<serde_json::Value>(&json.stdout) {
+            Ok(v) => {
+                let pretty = serde_json::to_string_pretty(&v).unwrap() + "\n";
+                if let Err(diff) = check_expected(&dir.join("expected.json"), &pretty) {
+                    failures.push(diff);
+                }
+            }
+            Err(e) => failures.push(format!(
+                "{}: the JSON plan does not parse: {e}",
+                dir.display()
+            )),
+        }
+        let md = run("markdown");
+        if let Err(diff) = check_expected(&dir.join("expected.md"), &md.stdout) {
             failures.push(diff);
         }
         let state_after = std::fs::read_to_string(work.path().join("vpcep.state.json")).ok();

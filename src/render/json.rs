@@ -1,0 +1,431 @@
+//! The machine-readable plan: the shape of Terraform's JSON plan representation (format 1.2),
+//! so policy and review tools that read Terraform plans work on it, plus `refusals`,
+//! `warnings` and a `summary`. Written as one line, as Terraform writes it.
+
+use crate::model::schema::schema;
+use crate::model::{Address, DesiredState, RecordedState, Value};
+use crate::plan::{Action, Attrs, Drift, Plan, ResourceChange, configured_names};
+use serde_json::{Map, Value as Json, json};
+
+/// Looks like a Terraform release to consumers that check it; ours is under `vpcep.version`.
+pub const TERRAFORM_VERSION: &str = "1.9.0";
+pub const FORMAT_VERSION: &str = "1.2";
+pub const PROVIDER_NAME: &str = "registry.terraform.io/vpcep/vpcep";
+
+/// Everything the JSON plan is made from.
+pub struct PlanDocument<'a> {
+    pub plan: &'a Plan,
+    /// The recorded (refreshed) state the plan was made against.
+    pub prior: &'a RecordedState,
+    pub desired: &'a DesiredState,
+    /// Which cloud, e.g. "the simulated cloud (...)".
+    pub cloud: &'a str,
+    pub simulated: bool,
+}
+
+/// A value with unknowns as `(value with nulls, after_unknown mask)`; the mask is `false`
+/// where everything is known.
+pub fn split_unknown(v: &Value) -> (Json, Json) {
+    match v {
+        Value::Unknown => (Json::Null, Json::Bool(true)),
+        Value::List(items) => {
+            let parts: Vec<(Json, Json)> = items.iter().map(split_unknown).collect();
+            let any = parts.iter().any(|(_, m)| *m != Json::Bool(false));
+            let values = Json::Array(parts.iter().map(|(v, _)| v.clone()).collect());
+            let mask = if any {
+                Json::Array(parts.into_iter().map(|(_, m)| m).collect())
+            } else {
+                Json::Bool(false)
+            };
+            (values, mask)
+        }
+        Value::Map(map) => {
+            let mut values = Map::new();
+            let mut mask = Map::new();
+            for (k, item) in map {
+                let (v, m) = split_unknown(item);
+                values.insert(k.clone(), v);
+                if m != Json::Bool(false) {
+                    mask.insert(k.clone(), m);
+                }
+            }
+            let mask = if mask.is_empty() {
+                Json::Bool(false)
+            } else {
+                Json::Object(mask)
+            };
+            (Json::Object(values), mask)
+        }
+        other => (other.to_json(), Json::Bool(false)),
+    }
+}
+
+/// The inverse of [`split_unknown`].
+pub fn join_unknown(value: &Json, mask: &Json) -> Value {
+    match (value, mask) {
+        (_, Json::Bool(true)) => Value::Unknown,
+        (Json::Array(items), Json::Array(masks)) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| join_unknown(v, masks.get(i).unwrap_or(&Json::Bool(false))))
+                .collect(),
+        ),
+        (Json::Object(map), Json::Object(masks)) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        join_unknown(v, masks.get(k).unwrap_or(&Json::Bool(false))),
+                    )
+                })
+                .collect(),
+        ),
+        (v, _) => Value::from_json(v),
+    }
+}
+
+fn attrs_json(attrs: &Attrs) -> (Json, Json) {
+    let (values, mask) = split_unknown(&Value::Map(attrs.clone()));
+    let mask = if mask == Json::Bool(false) {
+        json!({})
+    } else {
+        mask
+    };
+    (values, mask)
+}
+
+/// Known values only, as `planned_values` lists them.
+fn known_only(attrs: &Attrs) -> Json {
+    Json::Object(
+        attrs
+            .iter()
+            .filter(|(_, v)| v.is_known())
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
+}
+
+fn resource_head(address: &Address) -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert("address".into(), json!(address.to_string()));
+    m.insert("mode".into(), json!("managed"));
+    m.insert("type".into(), json!(address.rtype().as_str()));
+    m.insert("name".into(), json!(address.resource.name));
+    if let Some(key) = &address.key {
+        m.insert("index".into(), json!(key));
+    }
+    m.insert("provider_name".into(), json!(PROVIDER_NAME));
+    m
+}
+
+fn values_entry(address: &Address, values: Json) -> Json {
+    let mut m = resource_head(address);
+    m.insert("schema_version".into(), json!(0));
+    m.insert("values".into(), values);
+    m.insert("sensitive_values".into(), json!({}));
+    Json::Object(m)
+}
+
+fn actions_json(action: Action) -> Json {
+    Json::Array(action.json_actions().iter().map(|a| json!(a)).collect())
+}
+
+fn change_entry(c: &ResourceChange) -> Json {
+    let before = match (&c.before, c.action) {
+        (Some(b), _) => Value::Map(b.clone()).to_json(),
+        (None, Action::NoOp) => c
+            .after
+            .as_ref()
+            .map_or(Json::Null, |a| Value::Map(a.clone()).to_json()),
+        (None, _) => Json::Null,
+    };
+    let (after, after_unknown) = match &c.after {
+        Some(a) if c.action != Action::Delete => attrs_json(a),
+        _ => (Json::Null, json!({})),
+    };
+    let mut change = Map::new();
+    change.insert("actions".into(), actions_json(c.action));
+    change.insert("before".into(), before);
+    change.insert("after".into(), after);
+    change.insert("after_unknown".into(), after_unknown);
+    change.insert(
+        "before_sensitive".into(),
+        if c.before.is_some() || c.action == Action::NoOp {
+            json!({})
+        } else {
+            json!(false)
+        },
+    );
+    change.insert(
+        "after_sensitive".into(),
+        if c.after.is_some() && c.action != Action::Delete {
+            json!({})
+        } else {
+            json!(false)
+        },
+    );
+    if c.action == Action::Replace {
+        let paths: Vec<Json> = c.changed.iter().map(|n| json!([n])).collect();
+        change.insert("replace_paths".into(), Json::Array(paths));
+    }
+    let mut m = resource_head(&c.address);
+    m.insert("change".into(), Json::Object(change));
+    let reason = match (c.action, c.reason.as_deref()) {
+        (Action::Replace, _) => Some("replace_by_request"),
+        (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
+        _ => None,
+    };
+    if let Some(r) = reason {
+        m.insert("action_reason".into(), json!(r));
+    }
+    Json::Object(m)
+}
+
+fn drift_entry(d: &Drift) -> Json {
+    let (address, action, before, after) = match d {
+        Drift::Changed {
+            address,
+            before,
+            after,
+            ..
+        } => (
+            address,
+            "update",
+            Value::Map(before.clone()).to_json(),
+            Value::Map(after.clone()).to_json(),
+        ),
+        Drift::Deleted { address, before } => (
+            address,
+            "delete",
+            Value::Map(before.clone()).to_json(),
+            Json::Null,
+        ),
+    };
+    let mut m = resource_head(address);
+    m.insert(
+        "change".into(),
+        json!({"actions": [action], "before": before, "after": after}),
+    );
+    Json::Object(m)
+}
+
+/// `configuration.root_module.resources`: per resource block, its expressions as constants or
+/// references.
+fn configuration(desired: &DesiredState) -> Json {
+    let mut resources = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for instance in desired.resources.values() {
+        let id = &instance.address.resource;
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let s = schema(id.rtype);
+        let mut expressions = Map::new();
+        for name in configured_names(id.rtype) {
+            let value = instance.attr(name);
+            if let Some(refs) = instance.refs.get(name) {
+                let mut list: Vec<String> = Vec::new();
+                for r in refs {
+                    let base = match &r.key {
+                        Some(k) => format!("{}[{}]", r.resource, json!(k)),
+                        None => r.resource.to_string(),
+                    };
+                    if let Some(attr) = &r.attr {
+                        list.push(format!("{base}.{attr}"));
+                    }
+                    list.push(base);
+                    list.push(r.resource.to_string());
+                }
+                list.dedup();
+                expressions.insert(name.to_owned(), json!({"references": list}));
+            } else if s.block(name).is_some() {
+                let blocks: Vec<Json> = value
+                    .as_list()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Value::as_map)
+                    .map(|m| {
+                        Json::Object(
+                            m.iter()
+                                .map(|(k, v)| (k.clone(), json!({"constant_value": v.to_json()})))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                expressions.insert(name.to_owned(), Json::Array(blocks));
+            } else if value.is_known() && !value.is_null() && instance.address.key.is_none() {
+                expressions.insert(name.to_owned(), json!({"constant_value": value.to_json()}));
+            }
+        }
+        let mut m = Map::new();
+        m.insert("address".into(), json!(id.to_string()));
+        m.insert("mode".into(), json!("managed"));
+        m.insert("type".into(), json!(id.rtype.as_str()));
+        m.insert("name".into(), json!(id.name));
+        m.insert("provider_config_key".into(), json!("vpcep"));
+        m.insert("expressions".into(), Json::Object(expressions));
+        m.insert("schema_version".into(), json!(0));
+        if instance.address.key.is_some() {
+            m.insert("for_each_expression".into(), json!({}));
+        }
+        if !instance.depends_on.is_empty() {
+            let deps: Vec<String> = instance
+                .depends_on
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            m.insert("depends_on".into(), json!(deps));
+        }
+        resources.push(Json::Object(m));
+    }
+    json!({
+        "provider_config": {"vpcep": {"name": "vpcep", "full_name": PROVIDER_NAME}},
+        "root_module": {"resources": resources},
+    })
+}
+
+/// Counts and addresses per action, so nobody has to scrape the text.
+pub fn summary(plan: &Plan) -> Json {
+    let c = plan.counts();
+    let list = |a: Action| -> Vec<String> {
+        plan.changes
+            .iter()
+            .filter(|ch| ch.action == a)
+            .map(|ch| ch.address.to_string())
+            .collect()
+    };
+    json!({
+        "add": c.add,
+        "change": c.change,
+        "destroy": c.destroy,
+        "no_op": plan.changes.iter().filter(|ch| ch.action == Action::NoOp).count(),
+        "has_changes": plan.has_changes(),
+        "refused": plan.is_refused(),
+        "addresses": {
+            "create": list(Action::Create),
+            "update": list(Action::Update),
+            "delete": list(Action::Delete),
+            "replace": list(Action::Replace),
+        },
+    })
+}
+
+pub fn refusals(plan: &Plan) -> Json {
+    Json::Array(
+        plan.refusals
+            .iter()
+            .map(|r| {
+                json!({
+                    "address": r.address.as_ref().map(ToString::to_string),
+                    "message": r.message,
+                    "details": r.details,
+                    "help": r.help,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The state as `terraform show -json` presents one (also `prior_state` of a plan).
+pub fn state_values(state: &RecordedState) -> Json {
+    let resources: Vec<Json> = state
+        .resources
+        .values()
+        .map(|r| {
+            let mut values = Value::Map(r.attrs.clone()).to_json();
+            if let Json::Object(m) = &mut values {
+                m.insert("id".into(), json!(r.id));
+            }
+            values_entry(&r.address, values)
+        })
+        .collect();
+    let outputs: Map<String, Json> = state
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), json!({"value": if o.sensitive { Json::Null } else { o.value.to_json() }, "sensitive": o.sensitive})))
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "terraform_version": TERRAFORM_VERSION,
+        "values": {"outputs": outputs, "root_module": {"resources": resources}},
+    })
+}
+
+/// The whole plan as one line of JSON.
+pub fn render_plan(doc: &PlanDocument<'_>) -> String {
+    let plan = doc.plan;
+    let planned: Vec<Json> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .filter_map(|c| {
+            c.after
+                .as_ref()
+                .map(|a| values_entry(&c.address, known_only(a)))
+        })
+        .collect();
+    let outputs: Map<String, Json> = doc
+        .desired
+        .outputs
+        .iter()
+        .map(|(k, o)| (k.clone(), json!({"sensitive": o.sensitive, "value": if o.sensitive { Json::Null } else { o.value.to_json() }})))
+        .collect();
+    let mut top = Map::new();
+    top.insert("format_version".into(), json!(FORMAT_VERSION));
+    top.insert("terraform_version".into(), json!(TERRAFORM_VERSION));
+    top.insert("vpcep".into(), json!({"version": env!("CARGO_PKG_VERSION"), "cloud": doc.cloud, "simulated": doc.simulated}));
+    top.insert(
+        "planned_values".into(),
+        json!({"outputs": outputs, "root_module": {"resources": planned}}),
+    );
+    if !plan.drift.is_empty() {
+        top.insert(
+            "resource_drift".into(),
+            Json::Array(plan.drift.iter().map(drift_entry).collect()),
+        );
+    }
+    top.insert(
+        "resource_changes".into(),
+        Json::Array(plan.changes.iter().map(change_entry).collect()),
+    );
+    top.insert("prior_state".into(), state_values(doc.prior));
+    top.insert("configuration".into(), configuration(doc.desired));
+    top.insert("refusals".into(), refusals(plan));
+    top.insert("warnings".into(), json!(plan.warnings));
+    top.insert("notes".into(), json!(plan.notes));
+    top.insert("summary".into(), summary(plan));
+    top.insert(
+        "applyable".into(),
+        json!(plan.has_changes() && !plan.is_refused()),
+    );
+    top.insert("complete".into(), json!(true));
+    top.insert("errored".into(), json!(false));
+    let mut line = Json::Object(top).to_string();
+    line.push('\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknowns_round_trip_through_the_mask() {
+        let v = Value::Map(
+            [
+                ("id".to_owned(), Value::Unknown),
+                (
+                    "endpoints".to_owned(),
+                    Value::List(vec![Value::from("a"), Value::Unknown]),
+                ),
+                ("name".to_owned(), Value::from("x")),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        let (values, mask) = split_unknown(&v);
+        assert_eq!(mask, json!({"id": true, "endpoints": [false, true]}));
+        assert_eq!(join_unknown(&values, &mask), v);
+    }
+}
