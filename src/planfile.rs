@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value as Json, json};
 use sha2::{Digest as _, Sha256};
+use std::fmt::Write as _;
 use std::time::Duration;
 
 pub const FORMAT: &str = "vpcep-plan";
@@ -43,7 +44,12 @@ pub fn config_hash(sources: &[(String, String)]) -> String {
         h.update(text.as_bytes());
         h.update([0]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 #[derive(Serialize, Deserialize)]

@@ -113,14 +113,14 @@ pub fn render_plan(plan: &Plan, cloud: &str) -> String {
     let _ = writeln!(out, "| Resource | Action | Changed attributes |");
     let _ = writeln!(out, "|---|---|---|");
     for c in changes.iter().take(MAX_ROWS) {
-        let changed = if c.changed.is_empty() {
+        let attributes = if c.changed.is_empty() {
             String::new()
         } else {
             escape_cell(&c.changed.join(", "))
         };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {changed} |",
+            "| `{}` | {} | {attributes} |",
             c.address,
             action_cell(c.action)
         );

@@ -7,3 +7,4 @@ mod harness;
 mod lifecycle;
 mod mutations;
 mod plan_cases;
+mod review;
