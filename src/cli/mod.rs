@@ -2,6 +2,8 @@
 //! code. This is the only module that prints or reads the process environment.
 
 mod apply;
+mod emulator;
+mod import;
 mod plan;
 mod session;
 mod show;
@@ -52,6 +54,21 @@ enum Command {
     Output(OutputArgs),
     /// Clear a lock that is really stale
     ForceUnlock(UnlockArgs),
+    /// Adopt an existing cloud resource into the recorded state
+    Import(ImportArgs),
+    /// Serve the simulated cloud over the real VPCEP REST API (for tests and demos)
+    Emulator(emulator::EmulatorArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ImportArgs {
+    /// The resource address in the configuration, e.g. `vpcep_service.api`
+    #[arg(value_parser = parse_address)]
+    address: Address,
+    /// The cloud ID (for an approval: the ID of its service)
+    id: String,
+    #[command(flatten)]
+    common: StateArgs,
 }
 
 /// Input variable flags, shared by every command that loads the configuration.
@@ -212,6 +229,23 @@ pub(crate) struct Globals {
     /// Whether to draw a progress bar (both outputs are a terminal).
     pub progress: bool,
     pub env_vars: Vec<(String, String)>,
+    /// Credentials for `provider "otc"`, from `OS_AUTH_TOKEN` or `OS_ACCESS_KEY` +
+    /// `OS_SECRET_KEY` (+ `OS_SECURITY_TOKEN`).
+    pub credentials: Option<crate::cloud::sign::Credentials>,
+}
+
+/// Reads cloud credentials from the environment (and nowhere else).
+fn credentials_from_env() -> Option<crate::cloud::sign::Credentials> {
+    use crate::cloud::sign::{Credentials, Secret};
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let (Some(ak), Some(sk)) = (var("OS_ACCESS_KEY"), var("OS_SECRET_KEY")) {
+        return Some(Credentials::AkSk {
+            access_key: ak,
+            secret_key: Secret::new(sk),
+            security_token: var("OS_SECURITY_TOKEN").map(Secret::new),
+        });
+    }
+    var("OS_AUTH_TOKEN").map(|t| Credentials::Token(Secret::new(t)))
 }
 
 impl VarFlags {
@@ -270,6 +304,7 @@ pub fn run() -> ExitCode {
         env_vars: std::env::vars()
             .filter(|(k, _)| k.starts_with(crate::config::ENV_PREFIX))
             .collect(),
+        credentials: credentials_from_env(),
     };
     let args = &raw_args[1..];
     let code = match &cli.command {
@@ -291,6 +326,8 @@ pub fn run() -> ExitCode {
             state_cmd::refresh(&globals, &r.common, &r.common.vars.in_order(args))
         }
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
+        Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
+        Command::Emulator(e) => emulator::run(e),
         Command::ForceUnlock(u) => {
             state_cmd::force_unlock(&globals, u, &u.common.vars.in_order(args))
         }

@@ -145,14 +145,24 @@ pub(crate) fn state_path(
     }
 }
 
-pub(crate) fn open_cloud(settings: &DesiredState) -> Result<Box<dyn Cloud>, Exit> {
+pub(crate) fn open_cloud(
+    globals: &Globals,
+    settings: &DesiredState,
+) -> Result<Box<dyn Cloud>, Exit> {
     match &settings.provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
             .map_err(fail),
-        ProviderConfig::Otc(_) => Err(fail(
-            "the `otc` provider is not available in this version of vpcep; use `provider \"sim\"`",
-        )),
+        ProviderConfig::Otc(otc) => {
+            let Some(credentials) = globals.credentials.clone() else {
+                return Err(fail(
+                    "`provider \"otc\"` needs credentials in the environment: OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY (with OS_SECURITY_TOKEN for temporary credentials)",
+                ));
+            };
+            crate::cloud::http::HttpCloud::new(otc, credentials)
+                .map(|c| Box::new(c) as Box<dyn Cloud>)
+                .map_err(fail)
+        }
     }
 }
 
@@ -266,7 +276,7 @@ pub(crate) fn from_plan_file(
             "note: the configuration has changed since the plan was made; applying the saved plan as it was reviewed"
         );
     }
-    let cloud = open_cloud(&snapshot.settings)?;
+    let cloud = open_cloud(globals, &snapshot.settings)?;
     let (desired, variables) = snapshot.desired(globals, &saved.state)?;
     Ok(Planned {
         state_changed: stored.as_ref() != Some(&saved.state),
@@ -296,7 +306,7 @@ pub(crate) fn plan(
     let had_state = stored.is_some();
     let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
     let prior = stored.unwrap_or_default();
-    let cloud = open_cloud(&snapshot.settings)?;
+    let cloud = open_cloud(globals, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
     let (state, drift, facts) = if settings.refresh {

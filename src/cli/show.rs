@@ -266,7 +266,7 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
             Ok(s) => s,
             Err(code) => return code,
         };
-        let cloud = match session::open_cloud(&snapshot.settings) {
+        let cloud = match session::open_cloud(globals, &snapshot.settings) {
             Ok(c) => c,
             Err(code) => return code,
         };

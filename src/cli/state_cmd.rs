@@ -119,7 +119,7 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return fail(e),
     };
-    let cloud = match session::open_cloud(&snapshot.settings) {
+    let cloud = match session::open_cloud(globals, &snapshot.settings) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -1,7 +1,11 @@
 //! The clouds `vpcep` talks to, behind one trait: the VPCEP operations of plan, apply and
 //! refresh. Implementations: the embedded simulator (`sim`).
 
+pub mod api;
 pub mod convert;
+pub mod emulator;
+pub mod http;
+pub mod sign;
 pub mod sim;
 pub mod types;
 
@@ -18,8 +22,6 @@ pub trait Cloud: Send + Sync {
     fn is_simulated(&self) -> bool;
     /// How often to poll an asynchronous operation.
     fn poll_interval(&self) -> Duration;
-    /// The account (domain) ID of the caller.
-    fn domain_id(&self) -> String;
 
     fn list_services(&self) -> CloudResult<Vec<Service>>;
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;

@@ -22,6 +22,7 @@ mod variables;
 
 pub use files::read_dir;
 pub use rules::normalize_whitelist_entry;
+pub use settings::is_cloud_id;
 pub use variables::ENV_PREFIX;
 
 use crate::diag::Diagnostic;

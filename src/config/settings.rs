@@ -201,7 +201,7 @@ pub(crate) fn provider(
 }
 
 /// A domain (account) or project ID: 32 hexadecimal characters.
-pub(crate) fn is_cloud_id(s: &str) -> bool {
+pub fn is_cloud_id(s: &str) -> bool {
     s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit())
 }
 

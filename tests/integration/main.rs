@@ -4,6 +4,7 @@ mod cases;
 mod crash;
 mod examples;
 mod harness;
+mod http;
 mod lifecycle;
 mod mutations;
 mod plan_cases;

@@ -239,10 +239,6 @@ impl Cloud for Sim {
         (self.config.create_delay / 10).clamp(Duration::from_millis(5), Duration::from_millis(500))
     }
 
-    fn domain_id(&self) -> String {
-        self.config.domain_id.clone()
-    }
-
     fn list_services(&self) -> CloudResult<Vec<Service>> {
         self.with(|conn, now| {
             let rows = store::services_where(conn, "domain_id = ?1", &[&self.config.domain_id])

@@ -1,0 +1,115 @@
+//! HTTP benchmark (not a test): refresh of 1,000 services through `vpcep emulator` with 20 ms
+//! of latency per request; prints wall time and the number of HTTP requests.
+//!
+//! Run with `cargo bench --bench http` (add `-- quick` for 100 services).
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
+
+fn emulator(data: &Path, latency: &str) -> (Child, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcep"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--quota-services",
+            "100000",
+            "--latency",
+            latency,
+            "--data",
+        ])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the emulator starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    (child, port)
+}
+
+/// The emulator's request counter (the stats request itself counts as one).
+fn requests(port: u16) -> u64 {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET /_emulator/stats HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(body).unwrap()["requests"]
+        .as_u64()
+        .unwrap()
+}
+
+fn config(port: u16, n: usize) -> String {
+    format!(
+        "provider \"otc\" {{\n  project_id = \"{PROJECT}\"\n  endpoint = \"http://127.0.0.1:{port}\"\n}}\n\nresource \"vpcep_service\" \"s\" {{\n  for_each = toset([for i in range({n}) : format(\"s%d\", i)])\n  server_type = \"LB\"\n  port_id = \"port-${{each.key}}\"\n  vpc_id = \"vpc-1\"\n  whitelist = [\"0123456789abcdef0123456789abcdef\"]\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n"
+    )
+}
+
+fn vpcep(dir: &Path, args: &[&str]) -> bool {
+    Command::new(env!("CARGO_BIN_EXE_vpcep"))
+        .current_dir(dir)
+        .args(args)
+        .env("OS_AUTH_TOKEN", "bench")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success()
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    let n = if quick { 100 } else { 1000 };
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("emulator.db");
+    let work = tempfile::tempdir().unwrap();
+
+    let (mut setup, port) = emulator(&db, "0s");
+    std::fs::write(work.path().join("main.hcl"), config(port, n)).unwrap();
+    assert!(
+        vpcep(
+            work.path(),
+            &["apply", "--auto-approve", "--parallelism", "20"]
+        ),
+        "setup apply"
+    );
+    let _ = setup.kill();
+    let _ = setup.wait();
+
+    let (mut slow, port) = emulator(&db, "20ms");
+    std::fs::write(work.path().join("main.hcl"), config(port, n)).unwrap();
+    let before = requests(port);
+    let started = Instant::now();
+    assert!(vpcep(work.path(), &["refresh"]), "refresh");
+    let secs = started.elapsed().as_secs_f64();
+    let used = requests(port) - before - 1;
+    println!("vpcep HTTP benchmark\n");
+    println!(
+        "refresh of {n} services, 20 ms latency per request: {secs:.2} s, {used} HTTP requests"
+    );
+    let started = Instant::now();
+    assert!(
+        vpcep(work.path(), &["plan", "--detailed-exitcode"]),
+        "plan without changes"
+    );
+    let plan_secs = started.elapsed().as_secs_f64();
+    println!("plan (with refresh) of {n} services, no changes:     {plan_secs:.2} s");
+    let _ = slow.kill();
+    let _ = slow.wait();
+}

@@ -1,0 +1,81 @@
+//! `vpcep emulator`: serves the simulated cloud over the VPCEP REST API until killed.
+
+use crate::cloud::emulator::{Emulator, EmulatorConfig};
+use crate::cloud::sign::Secret;
+use clap::Args;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free port (the address is printed)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The simulator's store
+    #[arg(long, default_value = ".vpcep/emulator.db")]
+    data: PathBuf,
+    /// Require this X-Auth-Token (otherwise any token is accepted)
+    #[arg(long)]
+    token: Option<String>,
+    /// Accept requests signed with this access key (needs --secret-key)
+    #[arg(long, requires = "secret_key")]
+    access_key: Option<String>,
+    /// The secret key that goes with --access-key
+    #[arg(long, requires = "access_key")]
+    secret_key: Option<String>,
+    /// Delay added to every request, e.g. 20ms
+    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    latency: Duration,
+    /// Probability (0 to 1) that a request fails with 500 or 429
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+    /// Seed of the failure injection
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How long services and endpoints stay `creating`
+    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    create_delay: Duration,
+    /// Endpoint services per account
+    #[arg(long, default_value_t = 20)]
+    quota_services: u32,
+    /// Endpoints per account
+    #[arg(long, default_value_t = 50)]
+    quota_endpoints: u32,
+}
+
+pub(crate) fn run(args: &EmulatorArgs) -> u8 {
+    if !(0.0..=1.0).contains(&args.error_rate) {
+        return super::session::fail("`--error-rate` is a probability from 0 to 1");
+    }
+    let server = match tiny_http::Server::http(&args.listen) {
+        Ok(s) => s,
+        Err(e) => return super::session::fail(format!("cannot listen on {}: {e}", args.listen)),
+    };
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or_else(|| args.listen.clone(), |a| a.to_string());
+    let config = EmulatorConfig {
+        data: args.data.clone(),
+        token: args.token.clone().map(Secret::new),
+        access_key: args
+            .access_key
+            .clone()
+            .zip(args.secret_key.clone().map(Secret::new)),
+        latency: args.latency,
+        error_rate: args.error_rate,
+        seed: args.seed,
+        create_delay: args.create_delay,
+        quota_services: args.quota_services,
+        quota_endpoints: args.quota_endpoints,
+    };
+    println!(
+        "vpcep emulator listening on http://{address} (store {}) — a simulated cloud, not a real one",
+        args.data.display()
+    );
+    let _ = std::io::stdout().flush();
+    Arc::new(Emulator::new(config)).serve(server);
+    0
+}

@@ -1,0 +1,110 @@
+//! `vpcep import ADDR ID`: adopts an existing cloud resource into the recorded state.
+
+use super::session::{self, fail};
+use super::{Globals, ImportArgs};
+use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};
+use crate::config::VarArg;
+use crate::model::{RecordedResource, RecordedState, ResourceType, StateChange};
+use crate::state::StateStore;
+use crate::state::local::LocalState;
+
+pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
+    let snapshot = match session::snapshot(globals, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let path = match session::state_path(globals, &snapshot.settings, args.common.state.as_ref()) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut store = match LocalState::open(&path, Some(("import", args.common.lock_timeout))) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let mut state = match store.read() {
+        Ok(s) => s.unwrap_or_else(RecordedState::new),
+        Err(e) => return fail(e),
+    };
+    let address = &args.address;
+    if state.resources.contains_key(address) {
+        return fail(format!(
+            "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
+        ));
+    }
+    let desired = match snapshot.desired(globals, &state) {
+        Ok((d, _)) => d,
+        Err(code) => return code,
+    };
+    let Some(instance) = desired.resources.get(address) else {
+        return fail(format!(
+            "`{address}` is not in the configuration; add its resource block first, then import"
+        ));
+    };
+    let cloud = match session::open_cloud(globals, &snapshot.settings) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let id = &args.id;
+    let found = match address.rtype() {
+        ResourceType::Service => cloud.get_service(id).and_then(|s| match s {
+            Some(s) => {
+                let mut attrs = service_attrs(&s);
+                if s.connection_count > 0 {
+                    attrs.insert(
+                        "connections".into(),
+                        connections_value(&cloud.list_connections(id)?),
+                    );
+                }
+                Ok(Some(attrs))
+            }
+            None => Ok(None),
+        }),
+        ResourceType::Endpoint => cloud
+            .get_endpoint(id)
+            .map(|e| e.map(|e| endpoint_attrs(&e))),
+        ResourceType::Approval => cloud.get_service(id).and_then(|s| match s {
+            Some(_) => {
+                let connections = cloud.list_connections(id)?;
+                let accepted: Vec<String> = connections
+                    .iter()
+                    .filter(|c| c.status == "accepted")
+                    .map(|c| c.endpoint_id.clone())
+                    .collect();
+                Ok(Some(approval_attrs(id, &accepted, &connections)))
+            }
+            None => Ok(None),
+        }),
+    };
+    let attrs = match found {
+        Ok(Some(attrs)) => attrs,
+        Ok(None) => {
+            let what = match address.rtype() {
+                ResourceType::Endpoint => "endpoint",
+                _ => "endpoint service",
+            };
+            return fail(format!(
+                "{} has no {what} with the ID {id}",
+                cloud.describe()
+            ));
+        }
+        Err(e) => return fail(format!("reading {id} from {}: {e}", cloud.describe())),
+    };
+    let had_state = path.exists();
+    if !had_state && let Err(e) = store.write(&state) {
+        return fail(e);
+    }
+    state.apply(StateChange::Set(RecordedResource {
+        address: address.clone(),
+        id: id.clone(),
+        attrs,
+        depends_on: instance.depends_on.clone(),
+    }));
+    state.serial += 1;
+    state.sort();
+    if let Err(e) = store.write(&state) {
+        return fail(e);
+    }
+    println!("Imported {address} (id {id}) from {}.", cloud.describe());
+    println!("Run `vpcep plan` to compare it with the configuration.");
+    0
+}

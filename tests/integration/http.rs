@@ -1,0 +1,451 @@
+//! The `otc` provider against `vpcep emulator` over loopback: every flow of plan and apply,
+//! authentication, failure injection, import, and no credential leaks.
+
+use super::harness::{Output, Workspace, services_hcl, vpcep};
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+use vpcep::cloud::Cloud as _;
+
+const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
+const CONSUMER_PROJECT: &str = "1c2c6f3e8a1d4c7e9f10a2b3c4d5e6f8";
+const TOKEN: &str = "tok-3e1f9c7b5a2d4e6f8a0b";
+const AK: &str = "AKTESTKEY0001";
+const SK: &str = "sk-very-secret-4d2a9e";
+
+/// A running `vpcep emulator`, killed when dropped.
+struct EmulatorProcess {
+    child: Child,
+    port: u16,
+    data: tempfile::TempDir,
+}
+
+impl EmulatorProcess {
+    fn start(extra: &[&str]) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let db = data.path().join("emulator.db");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vpcep"))
+            .args([
+                "emulator",
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+                db.to_str().unwrap(),
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the emulator did not say where it listens: {line}"));
+        EmulatorProcess { child, port, data }
+    }
+
+    fn provider(&self, project: &str) -> String {
+        format!(
+            "provider \"otc\" {{\n  project_id = \"{project}\"\n  endpoint   = \"http://127.0.0.1:{}\"\n}}\n",
+            self.port
+        )
+    }
+
+    /// The services one project has, read straight from the emulator's store.
+    fn services(&self, project: &str) -> usize {
+        let config = vpcep::model::SimConfig {
+            path: self.data.path().join("emulator.db"),
+            domain_id: project.to_owned(),
+            project_id: project.to_owned(),
+            ..vpcep::model::SimConfig::default()
+        };
+        vpcep::cloud::sim::Sim::open(&config, self.data.path())
+            .unwrap()
+            .list_services()
+            .unwrap()
+            .len()
+    }
+
+    fn client(
+        &self,
+        project: &str,
+        credentials: vpcep::cloud::sign::Credentials,
+    ) -> vpcep::cloud::http::HttpCloud {
+        let config = vpcep::model::OtcConfig {
+            region: None,
+            project_id: project.to_owned(),
+            endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
+        };
+        vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A copy of an example with its provider replaced by `provider`.
+fn example_on(example: &str, provider: &str) -> Workspace {
+    let ws = Workspace::example(example);
+    let text = ws.read("main.hcl");
+    let without = match text.find("provider \"sim\"") {
+        Some(start) => {
+            let end = start + text[start..].find("\n}\n").unwrap() + 3;
+            format!("{}{}", &text[..start], &text[end..])
+        }
+        None => text,
+    };
+    ws.write("main.hcl", &format!("{provider}{without}"));
+    ws
+}
+
+fn token_env() -> Vec<(&'static str, &'static str)> {
+    vec![("OS_AUTH_TOKEN", TOKEN)]
+}
+
+fn run(
+    ws: &Workspace,
+    args: &[&str],
+    env: &[(&str, &str)],
+    code: i32,
+    seen: &mut Vec<Output>,
+) -> Output {
+    let out = vpcep(ws.path(), args, env);
+    assert_eq!(
+        out.code, code,
+        "vpcep {args:?} exited {}:\n{}\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    seen.push(Output {
+        code: out.code,
+        stdout: out.stdout.clone(),
+        stderr: out.stderr.clone(),
+    });
+    out
+}
+
+/// No credential reaches any output or file.
+fn assert_no_secrets(seen: &[Output], workspaces: &[&Workspace]) {
+    for out in seen {
+        for secret in [TOKEN, SK] {
+            assert!(
+                !out.stdout.contains(secret) && !out.stderr.contains(secret),
+                "a credential leaked into output"
+            );
+        }
+    }
+    for ws in workspaces {
+        for entry in std::fs::read_dir(ws.path()).unwrap() {
+            let path = entry.unwrap().path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                for secret in [TOKEN, SK] {
+                    assert!(
+                        !text.contains(secret),
+                        "a credential leaked into {}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_flows_of_plan_and_apply_work_over_http() {
+    let emulator = EmulatorProcess::start(&["--token", TOKEN]);
+    let env = token_env();
+    let mut seen = Vec::new();
+    let ws = example_on("partner-sharing", &emulator.provider(PROJECT));
+    let plan = run(&ws, &["plan", "--out", "p.vpcep"], &env, 0, &mut seen);
+    assert!(
+        plan.stdout
+            .contains("Plan: 3 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains(&format!(
+            "Using the VPCEP API at http://127.0.0.1:{}",
+            emulator.port
+        )),
+        "{}",
+        plan.stdout
+    );
+    run(&ws, &["apply", "p.vpcep"], &env, 0, &mut seen);
+    run(&ws, &["plan", "--detailed-exitcode"], &env, 0, &mut seen);
+    let show = run(&ws, &["show"], &env, 0, &mut seen);
+    assert!(
+        show.stdout.contains("status:        available"),
+        "{}",
+        show.stdout
+    );
+    assert!(
+        show.stdout
+            .contains("iam:domain::5f1c0d2e3b4a49687766554433221100"),
+        "the whitelist is read back: {}",
+        show.stdout
+    );
+
+    // In-place updates: tags, whitelist, description.
+    ws.edit(
+        "main.hcl",
+        "service = \"orders\"",
+        "service = \"orders\", tier = \"gold\"",
+    );
+    ws.edit(
+        "main.hcl",
+        "globex  = \"a0b1c2d3e4f5061728394a5b6c7d8e9f\"",
+        "initech = \"0123456789abcdef0123456789abcdef\"",
+    );
+    ws.edit("main.hcl", "Order intake for partners", "Order intake");
+    let apply = run(&ws, &["apply", "--auto-approve"], &env, 0, &mut seen);
+    assert!(
+        apply
+            .stdout
+            .contains("Resources: 0 added, 1 changed, 0 destroyed."),
+        "{}",
+        apply.stdout
+    );
+    run(&ws, &["plan", "--detailed-exitcode"], &env, 0, &mut seen);
+
+    // Immutable port mappings are refused.
+    ws.edit("main.hcl", "client_port = 443", "client_port = 4443");
+    let refused = run(&ws, &["plan"], &env, 1, &mut seen);
+    assert!(
+        refused
+            .stdout
+            .contains("cannot change after the service is created"),
+        "{}",
+        refused.stdout
+    );
+    ws.edit("main.hcl", "client_port = 4443", "client_port = 443");
+
+    // Another account's accepted endpoint blocks the delete, naming it.
+    let owner = Workspace::new();
+    let service = format!(
+        "resource \"vpcep_service\" \"shared\" {{\n  server_type = \"LB\"\n  port_id = \"port-shared\"\n  vpc_id = \"v\"\n  approval_enabled = false\n  whitelist = [\"{CONSUMER_PROJECT}\"]\n  port {{\n    server_port = 443\n    client_port = 443\n  }}\n}}\n"
+    );
+    owner.write(
+        "main.hcl",
+        &format!("{}{service}", emulator.provider(PROJECT)),
+    );
+    run(&owner, &["apply", "--auto-approve"], &env, 0, &mut seen);
+    let service_id = owner.id_of("vpcep_service.shared");
+    let consumer = Workspace::new();
+    consumer.write(
+        "main.hcl",
+        &format!("{}resource \"vpcep_endpoint\" \"e\" {{\n  service_id = \"{service_id}\"\n  vpc_id = \"v\"\n  subnet_id = \"s\"\n}}\n", emulator.provider(CONSUMER_PROJECT)),
+    );
+    run(&consumer, &["apply", "--auto-approve"], &env, 0, &mut seen);
+    let endpoint_id = consumer.id_of("vpcep_endpoint.e");
+    owner.write("main.hcl", &emulator.provider(PROJECT));
+    let refused = run(&owner, &["plan"], &env, 1, &mut seen);
+    assert!(
+        refused.stdout.contains(&format!(
+            "endpoint {endpoint_id} of account {CONSUMER_PROJECT} is accepted"
+        )),
+        "{}",
+        refused.stdout
+    );
+    let out = run(&owner, &["apply", "--auto-approve"], &env, 1, &mut seen);
+    assert!(!out.stdout.contains("Destroying"), "{}", out.stdout);
+
+    // An error of the API names its code, the operation and the resource.
+    let stranger = Workspace::new();
+    stranger.write(
+        "main.hcl",
+        &format!("{}resource \"vpcep_endpoint\" \"e\" {{\n  service_id = \"{service_id}\"\n  vpc_id = \"v\"\n  subnet_id = \"s\"\n}}\n", emulator.provider("9c2c6f3e8a1d4c7e9f10a2b3c4d5e6f9")),
+    );
+    let failed = run(&stranger, &["apply", "--auto-approve"], &env, 1, &mut seen);
+    assert!(
+        failed
+            .stderr
+            .contains("error: vpcep_endpoint.e: EndPoint.2012:"),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed
+            .stderr
+            .contains("(POST /v1/9c2c6f3e8a1d4c7e9f10a2b3c4d5e6f9/vpc-endpoints, HTTP 400)"),
+        "{}",
+        failed.stderr
+    );
+    assert_no_secrets(&seen, &[&ws, &owner, &consumer, &stranger]);
+}
+
+#[test]
+fn applying_30_services_with_20_percent_failures_converges_without_duplicates() {
+    let emulator = EmulatorProcess::start(&[
+        "--error-rate",
+        "0.2",
+        "--seed",
+        "42",
+        "--quota-services",
+        "100",
+    ]);
+    let env = token_env();
+    let mut seen = Vec::new();
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!("{}{}", emulator.provider(PROJECT), services_hcl("f", 30)),
+    );
+    let apply = run(&ws, &["apply", "--auto-approve"], &env, 0, &mut seen);
+    assert!(
+        apply.stdout.contains("Apply complete! Resources: 30 added"),
+        "{}",
+        apply.stdout
+    );
+    assert_eq!(
+        emulator.services(PROJECT),
+        30,
+        "no service was created twice"
+    );
+    let plan = run(&ws, &["plan", "--detailed-exitcode"], &env, 0, &mut seen);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[test]
+fn signed_requests_are_accepted_and_a_wrong_secret_or_token_is_refused() {
+    let emulator =
+        EmulatorProcess::start(&["--access-key", AK, "--secret-key", SK, "--token", TOKEN]);
+    let mut seen = Vec::new();
+    let ws = example_on("single-service", &emulator.provider(PROJECT));
+    let signed = [("OS_ACCESS_KEY", AK), ("OS_SECRET_KEY", SK)];
+    run(&ws, &["apply", "--auto-approve"], &signed, 0, &mut seen);
+    run(&ws, &["plan", "--detailed-exitcode"], &signed, 0, &mut seen);
+
+    let wrong = run(
+        &ws,
+        &["plan"],
+        &[("OS_ACCESS_KEY", AK), ("OS_SECRET_KEY", "not-the-secret")],
+        1,
+        &mut seen,
+    );
+    assert!(
+        wrong.stderr.contains("EndPoint.0003")
+            && wrong.stderr.contains("the signature does not match"),
+        "{}",
+        wrong.stderr
+    );
+    let bad_token = run(
+        &ws,
+        &["plan"],
+        &[("OS_AUTH_TOKEN", "wrong-token")],
+        1,
+        &mut seen,
+    );
+    assert!(
+        bad_token
+            .stderr
+            .contains("Authentication failed: the token is not valid"),
+        "{}",
+        bad_token.stderr
+    );
+    assert!(
+        bad_token.stderr.contains("check OS_AUTH_TOKEN"),
+        "{}",
+        bad_token.stderr
+    );
+    let none = run(&ws, &["plan"], &[], 1, &mut seen);
+    assert!(
+        none.stderr
+            .contains("needs credentials in the environment: OS_AUTH_TOKEN"),
+        "{}",
+        none.stderr
+    );
+    assert_no_secrets(&seen, &[&ws]);
+}
+
+#[test]
+fn a_service_created_outside_vpcep_imports_without_changes() {
+    use vpcep::cloud::sign::{Credentials, Secret};
+    let emulator = EmulatorProcess::start(&["--token", TOKEN]);
+    let client = emulator.client(PROJECT, Credentials::Token(Secret::new(TOKEN)));
+    let spec = vpcep::cloud::ServiceSpec {
+        name: Some("legacy".into()),
+        server_type: "LB".into(),
+        port_id: "port-legacy".into(),
+        vpc_id: "vpc-legacy".into(),
+        service_type: "interface".into(),
+        approval_enabled: true,
+        ports: vec![vpcep::cloud::PortMapping {
+            protocol: "TCP".into(),
+            server_port: 8080,
+            client_port: 80,
+        }],
+        whitelist: vec!["iam:domain::0123456789abcdef0123456789abcdef".into()],
+        tags: [("team".to_owned(), "legacy".to_owned())]
+            .into_iter()
+            .collect(),
+        description: Some("made by hand".into()),
+        tcp_proxy: "close".into(),
+    };
+    let created = client.create_service(&spec).unwrap();
+    let mut seen = Vec::new();
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}resource \"vpcep_service\" \"legacy\" {{\n  name = \"legacy\"\n  server_type = \"LB\"\n  port_id = \"port-legacy\"\n  vpc_id = \"vpc-legacy\"\n  whitelist = [\"0123456789abcdef0123456789abcdef\"]\n  tags = {{ team = \"legacy\" }}\n  description = \"made by hand\"\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n",
+            emulator.provider(PROJECT)
+        ),
+    );
+    let env = token_env();
+    let before = run(&ws, &["plan"], &env, 1, &mut seen);
+    assert!(
+        before
+            .stdout
+            .contains("already used by the endpoint service"),
+        "unmanaged, its backend is taken: {}",
+        before.stdout
+    );
+    let imported = run(
+        &ws,
+        &["import", "vpcep_service.legacy", &created.id],
+        &env,
+        0,
+        &mut seen,
+    );
+    assert!(
+        imported.stdout.contains("Imported vpcep_service.legacy"),
+        "{}",
+        imported.stdout
+    );
+    let plan = run(&ws, &["plan", "--detailed-exitcode"], &env, 0, &mut seen);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    let again = run(
+        &ws,
+        &["import", "vpcep_service.legacy", &created.id],
+        &env,
+        1,
+        &mut seen,
+    );
+    assert!(
+        again.stderr.contains("already in the state"),
+        "{}",
+        again.stderr
+    );
+    let missing = run(
+        &ws,
+        &["import", "vpcep_service.nope", &created.id],
+        &env,
+        1,
+        &mut seen,
+    );
+    assert!(
+        missing.stderr.contains("is not in the configuration"),
+        "{}",
+        missing.stderr
+    );
+    assert_no_secrets(&seen, &[&ws]);
+}
