@@ -402,7 +402,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     let result = apply::apply(
         &plan,
         cloud.as_ref(),
-        &mut store,
+        store.as_mut(),
         &mut state,
         &mut resolver,
         &options,

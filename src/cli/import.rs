@@ -5,24 +5,24 @@ use super::{Globals, ImportArgs};
 use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};
 use crate::config::VarArg;
 use crate::model::{RecordedResource, RecordedState, ResourceType, StateChange};
-use crate::state::StateStore;
-use crate::state::local::LocalState;
 
 pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
     let snapshot = match session::snapshot(globals, vars) {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let path = match session::state_path(globals, &snapshot.settings, args.common.state.as_ref()) {
-        Ok(p) => p,
+    let mut store = match session::store_for(
+        globals,
+        &snapshot.settings,
+        args.common.state.as_ref(),
+        Some(("import", args.common.lock_timeout)),
+    ) {
+        Ok(s) => s,
         Err(code) => return code,
     };
-    let mut store = match LocalState::open(&path, Some(("import", args.common.lock_timeout))) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    let mut state = match store.read() {
-        Ok(s) => s.unwrap_or_else(RecordedState::new),
+    let (mut state, had_state) = match store.read() {
+        Ok(Some(s)) => (s, true),
+        Ok(None) => (RecordedState::new(), false),
         Err(e) => return fail(e),
     };
     let address = &args.address;
@@ -89,7 +89,6 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
         }
         Err(e) => return fail(format!("reading {id} from {}: {e}", cloud.describe())),
     };
-    let had_state = path.exists();
     if !had_state && let Err(e) = store.write(&state) {
         return fail(e);
     }

@@ -183,6 +183,18 @@ enum StateCommand {
         #[command(flatten)]
         common: StateArgs,
     },
+    /// Print the current state (as stored, JSON)
+    Pull(StateArgs),
+    /// Replace the stored state by FILE (refused for another lineage or an older serial)
+    Push {
+        /// A state file, e.g. a local `vpcep.state.json` to move into `PostgreSQL`
+        file: PathBuf,
+        /// Push even over another lineage or a newer serial
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        common: StateArgs,
+    },
     /// Forget resources without deleting them in the cloud
     Rm {
         #[arg(required = true, value_parser = parse_address)]
@@ -232,6 +244,8 @@ pub(crate) struct Globals {
     /// Credentials for `provider "otc"`, from `OS_AUTH_TOKEN` or `OS_ACCESS_KEY` +
     /// `OS_SECRET_KEY` (+ `OS_SECURITY_TOKEN`).
     pub credentials: Option<crate::cloud::sign::Credentials>,
+    /// `VPCEP_PG_CONN_STR`: the pg backend's connection string, kept out of files.
+    pub pg_conn_str: Option<String>,
 }
 
 /// Reads cloud credentials from the environment (and nowhere else).
@@ -305,6 +319,9 @@ pub fn run() -> ExitCode {
             .filter(|(k, _)| k.starts_with(crate::config::ENV_PREFIX))
             .collect(),
         credentials: credentials_from_env(),
+        pg_conn_str: std::env::var("VPCEP_PG_CONN_STR")
+            .ok()
+            .filter(|v| !v.is_empty()),
     };
     let args = &raw_args[1..];
     let code = match &cli.command {
@@ -319,6 +336,14 @@ pub fn run() -> ExitCode {
         Command::State(StateCommand::Show { address, common }) => {
             state_cmd::show(&globals, common, &common.vars.in_order(args), address)
         }
+        Command::State(StateCommand::Pull(s)) => {
+            state_cmd::pull(&globals, s, &s.vars.in_order(args))
+        }
+        Command::State(StateCommand::Push {
+            file,
+            force,
+            common,
+        }) => state_cmd::push(&globals, common, &common.vars.in_order(args), file, *force),
         Command::State(StateCommand::Rm { addresses, common }) => {
             state_cmd::rm(&globals, common, &common.vars.in_order(args), addresses)
         }

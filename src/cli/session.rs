@@ -124,25 +124,76 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
 }
 
 /// Where the state of this configuration lives.
-pub(crate) fn state_path(
+pub(crate) enum StateLocation {
+    Local(PathBuf),
+    Pg {
+        conn_str: String,
+        schema: String,
+        name: String,
+    },
+}
+
+/// Where the state is: `--state PATH`, else the backend's settings (for `pg`, the connection
+/// string may come from `VPCEP_PG_CONN_STR` instead of the configuration).
+pub(crate) fn state_location(
     globals: &Globals,
     settings: &DesiredState,
     override_path: Option<&PathBuf>,
-) -> Result<PathBuf, Exit> {
+) -> Result<StateLocation, Exit> {
     if let Some(p) = override_path {
-        return Ok(p.clone());
+        return Ok(StateLocation::Local(p.clone()));
     }
     match &settings.backend {
         BackendConfig::Local { path }
             if path.is_absolute() || globals.dir == std::path::Path::new(".") =>
         {
-            Ok(path.clone())
+            Ok(StateLocation::Local(path.clone()))
         }
-        BackendConfig::Local { path } => Ok(globals.dir.join(path)),
-        BackendConfig::Pg { .. } => Err(fail(
-            "the `pg` backend is not available in this version of vpcep; use `backend \"local\"`",
-        )),
+        BackendConfig::Local { path } => Ok(StateLocation::Local(globals.dir.join(path))),
+        BackendConfig::Pg {
+            conn_str,
+            schema_name,
+            state_name,
+        } => {
+            let conn_str = conn_str.clone().or_else(|| globals.pg_conn_str.clone()).ok_or_else(|| {
+                fail("`backend \"pg\"` needs a connection string: set `conn_str`, or (to keep passwords out of files) the environment variable VPCEP_PG_CONN_STR")
+            })?;
+            Ok(StateLocation::Pg {
+                conn_str,
+                schema: schema_name.clone(),
+                name: state_name.clone(),
+            })
+        }
     }
+}
+
+/// Opens the state, taking its lock when `lock` names the operation.
+pub(crate) fn open_store(
+    location: &StateLocation,
+    lock: Option<(&str, Duration)>,
+) -> Result<Box<dyn StateStore>, Exit> {
+    match location {
+        StateLocation::Local(path) => LocalState::open(path, lock)
+            .map(|s| Box::new(s) as Box<dyn StateStore>)
+            .map_err(fail),
+        StateLocation::Pg {
+            conn_str,
+            schema,
+            name,
+        } => crate::state::pg::PgState::open(conn_str, schema, name, lock)
+            .map(|s| Box::new(s) as Box<dyn StateStore>)
+            .map_err(fail),
+    }
+}
+
+/// Reads and opens the state of the configuration in one step.
+pub(crate) fn store_for(
+    globals: &Globals,
+    settings: &DesiredState,
+    override_path: Option<&PathBuf>,
+    lock: Option<(&str, Duration)>,
+) -> Result<Box<dyn StateStore>, Exit> {
+    open_store(&state_location(globals, settings, override_path)?, lock)
 }
 
 pub(crate) fn open_cloud(
@@ -178,7 +229,7 @@ pub(crate) struct PlanSettings {
 /// Everything an apply needs after planning.
 pub(crate) struct Planned {
     pub snapshot: Snapshot,
-    pub store: LocalState,
+    pub store: Box<dyn StateStore>,
     /// Lineage and serial of the stored state the plan was made against (`None`: no state).
     pub base: Option<(String, u64)>,
     /// The recorded state after refresh: what the plan was made against.
@@ -253,8 +304,12 @@ pub(crate) fn from_plan_file(
     snapshot.settings = loaded
         .desired
         .ok_or_else(|| fail("the configuration saved in the plan has errors"))?;
-    let state_path = state_path(globals, &snapshot.settings, state_override)?;
-    let mut store = LocalState::open(&state_path, Some(("apply", lock_timeout))).map_err(fail)?;
+    let mut store = store_for(
+        globals,
+        &snapshot.settings,
+        state_override,
+        Some(("apply", lock_timeout)),
+    )?;
     let stored = store.read().map_err(fail)?;
     let now = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
     if now != saved.base {
@@ -299,9 +354,12 @@ pub(crate) fn plan(
     operation: &str,
 ) -> Result<Planned, Exit> {
     let snapshot = snapshot(globals, vars)?;
-    let path = state_path(globals, &snapshot.settings, settings.state.as_ref())?;
-    let mut store =
-        LocalState::open(&path, Some((operation, settings.lock_timeout))).map_err(fail)?;
+    let mut store = store_for(
+        globals,
+        &snapshot.settings,
+        settings.state.as_ref(),
+        Some((operation, settings.lock_timeout)),
+    )?;
     let stored = store.read().map_err(fail)?;
     let had_state = stored.is_some();
     let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));

@@ -5,8 +5,6 @@ use super::session::{self, fail};
 use super::{Format, Globals, ShowArgs, StateArgs};
 use crate::config::VarArg;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
-use crate::state::StateStore;
-use crate::state::local::LocalState;
 use std::fmt::Write as _;
 
 /// Reads the state without locking (for commands that only look).
@@ -16,8 +14,7 @@ pub(crate) fn read_state(
     vars: &[VarArg],
 ) -> Result<(RecordedState, String), u8> {
     let snapshot = session::snapshot(globals, vars)?;
-    let path = session::state_path(globals, &snapshot.settings, args.state.as_ref())?;
-    let mut store = LocalState::open(&path, None).map_err(fail)?;
+    let mut store = session::store_for(globals, &snapshot.settings, args.state.as_ref(), None)?;
     let state = store.read().map_err(fail)?.unwrap_or_default();
     Ok((state, store.describe()))
 }

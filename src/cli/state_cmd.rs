@@ -6,7 +6,6 @@ use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
 use crate::config::VarArg;
 use crate::model::{Address, Value};
 use crate::state::StateStore;
-use crate::state::local::LocalState;
 
 pub(crate) fn list(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
     match read_state(globals, args, vars) {
@@ -50,10 +49,14 @@ fn open_locked(
     args: &StateArgs,
     vars: &[VarArg],
     operation: &str,
-) -> Result<(session::Snapshot, LocalState), u8> {
+) -> Result<(session::Snapshot, Box<dyn StateStore>), u8> {
     let snapshot = session::snapshot(globals, vars)?;
-    let path = session::state_path(globals, &snapshot.settings, args.state.as_ref())?;
-    let store = LocalState::open(&path, Some((operation, args.lock_timeout))).map_err(fail)?;
+    let store = session::store_for(
+        globals,
+        &snapshot.settings,
+        args.state.as_ref(),
+        Some((operation, args.lock_timeout)),
+    )?;
     Ok((snapshot, store))
 }
 
@@ -212,15 +215,113 @@ pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]
         Ok(s) => s,
         Err(code) => return code,
     };
-    let path = match session::state_path(globals, &snapshot.settings, args.common.state.as_ref()) {
-        Ok(p) => p,
-        Err(code) => return code,
+    let location =
+        match session::state_location(globals, &snapshot.settings, args.common.state.as_ref()) {
+            Ok(l) => l,
+            Err(code) => return code,
+        };
+    let result = match &location {
+        session::StateLocation::Local(path) => {
+            crate::state::lock::force_unlock(path, &args.lock_id)
+        }
+        session::StateLocation::Pg {
+            conn_str,
+            schema,
+            name,
+        } => crate::state::pg::PgState::open(conn_str, schema, name, None)
+            .and_then(|mut pg| pg.force_unlock(&args.lock_id)),
     };
-    match crate::state::lock::force_unlock(&path, &args.lock_id) {
+    match result {
         Ok(done) => {
             println!("vpcep {done}.");
             0
         }
         Err(e) => fail(e),
     }
+}
+
+pub(crate) fn pull(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+    match read_state(globals, args, vars) {
+        Ok((state, _)) => {
+            print!("{}", crate::state::wire::encode(&state));
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+pub(crate) fn push(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    file: &std::path::Path,
+    force: bool,
+) -> u8 {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("cannot read `{}`: {e}", file.display())),
+    };
+    let mut pushed = match crate::state::wire::decode(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            return fail(format!(
+                "`{}` is not a vpcep state file: {e}",
+                file.display()
+            ));
+        }
+    };
+    let (_, mut store) = match open_locked(globals, args, vars, "state push") {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let current = match store.read() {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    if let Some(current) = &current {
+        if !force && current.lineage != pushed.lineage {
+            return fail(format!(
+                "`{}` has lineage {}, but {} holds lineage {}: they are states of different configurations; nothing was pushed (use --force to replace it anyway)",
+                file.display(),
+                pushed.lineage,
+                store.describe(),
+                current.lineage
+            ));
+        }
+        if !force && pushed.serial < current.serial {
+            return fail(format!(
+                "`{}` is at serial {}, older than the stored serial {}; nothing was pushed (use --force to replace the newer state)",
+                file.display(),
+                pushed.serial,
+                current.serial
+            ));
+        }
+        if !force && pushed.serial == current.serial && *current != pushed {
+            return fail(format!(
+                "`{}` has the stored serial {} but different content; nothing was pushed (use --force to replace it)",
+                file.display(),
+                pushed.serial
+            ));
+        }
+        if force {
+            pushed.serial = pushed.serial.max(current.serial + 1);
+        }
+    }
+    let written = if force {
+        store.write_forced(&pushed)
+    } else {
+        store.write(&pushed)
+    };
+    if let Err(e) = written {
+        return fail(e);
+    }
+    println!(
+        "Pushed `{}` ({} resources, lineage {}, serial {}) to {}.",
+        file.display(),
+        pushed.resources.len(),
+        pushed.lineage,
+        pushed.serial,
+        store.describe()
+    );
+    0
 }

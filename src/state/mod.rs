@@ -9,6 +9,7 @@
 
 pub mod local;
 pub mod lock;
+pub mod pg;
 pub mod wire;
 
 use crate::model::{RecordedState, StateChange};
@@ -38,6 +39,11 @@ pub trait StateStore: Send {
     /// Replaces the whole state atomically, keeping the previous version as a backup, and
     /// discards the journal.
     fn write(&mut self, state: &RecordedState) -> Result<(), StateError>;
+    /// Replaces the whole state even if it is of another lineage or older (`state push
+    /// --force`).
+    fn write_forced(&mut self, state: &RecordedState) -> Result<(), StateError> {
+        self.write(state)
+    }
     /// Notes produced while reading (e.g. a journal replayed after a crash).
     fn notes(&self) -> Vec<String> {
         Vec::new()

@@ -456,23 +456,48 @@ fn quotas_creating_services_and_destroy_over_http() {
     let env = token_env();
     let mut seen = Vec::new();
     let ws = Workspace::new();
-    ws.write("main.hcl", &format!("{}{}", emulator.provider(PROJECT), services_hcl("q", 21)));
+    ws.write(
+        "main.hcl",
+        &format!("{}{}", emulator.provider(PROJECT), services_hcl("q", 21)),
+    );
     let plan = run(&ws, &["plan"], &env, 1, &mut seen);
-    assert!(plan.stdout.contains("this plan needs 21 endpoint services in the account, but its quota is 20"), "{}", plan.stdout);
-    ws.write("main.hcl", &format!("{}{}", emulator.provider(PROJECT), services_hcl("q", 3)));
+    assert!(
+        plan.stdout
+            .contains("this plan needs 21 endpoint services in the account, but its quota is 20"),
+        "{}",
+        plan.stdout
+    );
+    ws.write(
+        "main.hcl",
+        &format!("{}{}", emulator.provider(PROJECT), services_hcl("q", 3)),
+    );
     run(&ws, &["apply", "--auto-approve"], &env, 0, &mut seen);
     let destroy = run(&ws, &["destroy", "--auto-approve"], &env, 0, &mut seen);
-    assert!(destroy.stdout.contains("Resources: 0 added, 0 changed, 3 destroyed."), "{}", destroy.stdout);
+    assert!(
+        destroy
+            .stdout
+            .contains("Resources: 0 added, 0 changed, 3 destroyed."),
+        "{}",
+        destroy.stdout
+    );
     assert_eq!(emulator.services(PROJECT), 0);
 
     let slow = EmulatorProcess::start(&["--token", TOKEN, "--create-delay", "1h"]);
     let ws = Workspace::new();
-    let service = services_hcl("slow", 1).replace("  port {", "  timeouts {\n    create = \"1s\"\n  }\n  port {");
+    let service = services_hcl("slow", 1).replace(
+        "  port {",
+        "  timeouts {\n    create = \"1s\"\n  }\n  port {",
+    );
     ws.write("main.hcl", &format!("{}{service}", slow.provider(PROJECT)));
     let apply = run(&ws, &["apply", "--auto-approve"], &env, 1, &mut seen);
     assert!(apply.stdout.contains("timed out"), "{}", apply.stdout);
     ws.write("main.hcl", &slow.provider(PROJECT));
     let plan = run(&ws, &["plan"], &env, 1, &mut seen);
-    assert!(plan.stdout.contains("is still being created (status `creating`)"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .contains("is still being created (status `creating`)"),
+        "{}",
+        plan.stdout
+    );
     assert_no_secrets(&seen, &[&ws]);
 }

@@ -7,5 +7,6 @@ mod harness;
 mod http;
 mod lifecycle;
 mod mutations;
+mod pg;
 mod plan_cases;
 mod review;

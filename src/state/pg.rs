@@ -1,0 +1,385 @@
+//! The `PostgreSQL` backend (`backend "pg"`): one row per state name, writes in transactions
+//! that refuse a lost update, a journal table for per-step durability during apply, a version
+//! table keeping every previous state, and locks held as advisory locks on a dedicated
+//! connection for the whole command (released by the server when the session ends) plus a
+//! lock row saying who holds it.
+//!
+//! The connection string may carry a password; it is never shown: [`PgState::describe`] and
+//! every error name only user, host, database, schema and state.
+
+use super::lock::LockInfo;
+use super::wire::{self, JournalEntry};
+use super::{StateError, StateStore};
+use crate::model::{RecordedState, StateChange};
+use postgres::{Client, NoTls};
+use sha2::{Digest as _, Sha256};
+use std::time::{Duration, Instant};
+
+pub struct PgState {
+    client: Client,
+    schema: String,
+    name: String,
+    display: String,
+    lock: Option<LockInfo>,
+    /// Lineage and serial of the state the journal continues.
+    base: Option<(String, u64)>,
+    notes: Vec<String>,
+}
+
+/// Where the state is, without secrets: `user@host:port/db, schema S, state N`.
+pub fn describe_conn(conn_str: &str, schema: &str, name: &str) -> String {
+    let target = match conn_str.parse::<postgres::Config>() {
+        Ok(c) => {
+            let host = match c.get_hosts().first() {
+                Some(postgres::config::Host::Tcp(h)) => h.clone(),
+                #[cfg(unix)]
+                Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+                None => "localhost".to_owned(),
+            };
+            let port = c.get_ports().first().copied().unwrap_or(5432);
+            format!(
+                "{}@{host}:{port}/{}",
+                c.get_user().unwrap_or("?"),
+                c.get_dbname().unwrap_or("?")
+            )
+        }
+        Err(_) => "an unparsable connection string".to_owned(),
+    };
+    format!("PostgreSQL {target} (schema {schema}, state {name})")
+}
+
+fn quote_ident(s: &str) -> Result<String, StateError> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(format!("\"{s}\""))
+    } else {
+        Err(StateError(format!(
+            "`{s}` is not a valid schema name; use letters, digits and `_`"
+        )))
+    }
+}
+
+/// The advisory lock key of a state: stable across processes and versions.
+fn lock_key(schema: &str, name: &str) -> i64 {
+    let digest = Sha256::digest(format!("vpcep:{schema}:{name}").as_bytes());
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+fn db_error(display: &str, what: &str, e: &postgres::Error) -> StateError {
+    // The driver's messages name server errors and I/O problems, never the connection string.
+    StateError(format!("{what} in {display} failed: {e}"))
+}
+
+impl PgState {
+    /// Connects, creates the schema on first use, and takes the lock when asked.
+    pub fn open(
+        conn_str: &str,
+        schema: &str,
+        name: &str,
+        lock: Option<(&str, Duration)>,
+    ) -> Result<Self, StateError> {
+        let display = describe_conn(conn_str, schema, name);
+        let client = Client::connect(conn_str, NoTls)
+            .map_err(|e| StateError(format!("cannot connect to {display}: {e}")))?;
+        let mut state = PgState {
+            client,
+            schema: quote_ident(schema)?,
+            name: name.to_owned(),
+            display,
+            lock: None,
+            base: None,
+            notes: Vec::new(),
+        };
+        state.create_schema()?;
+        if let Some((operation, timeout)) = lock {
+            state.acquire(operation, timeout)?;
+        }
+        Ok(state)
+    }
+
+    fn create_schema(&mut self) -> Result<(), StateError> {
+        let s = self.schema.clone();
+        let sql = format!(
+            "CREATE SCHEMA IF NOT EXISTS {s};
+             CREATE TABLE IF NOT EXISTS {s}.states (name text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+             CREATE TABLE IF NOT EXISTS {s}.state_versions (name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, lineage, serial));
+             CREATE TABLE IF NOT EXISTS {s}.journal (seq bigserial PRIMARY KEY, name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, entry text NOT NULL);
+             CREATE TABLE IF NOT EXISTS {s}.locks (name text PRIMARY KEY, lock_id text NOT NULL, info text NOT NULL, backend_pid integer NOT NULL);"
+        );
+        // Two first users at once may race on CREATE; the loser retries once.
+        let key = lock_key(&self.schema, "schema");
+        let display = self.display.clone();
+        let mut tx = self
+            .client
+            .transaction()
+            .map_err(|e| db_error(&display, "creating the schema", &e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
+            .map_err(|e| db_error(&display, "creating the schema", &e))?;
+        tx.batch_execute(&sql)
+            .map_err(|e| db_error(&display, "creating the schema", &e))?;
+        tx.commit()
+            .map_err(|e| db_error(&display, "creating the schema", &e))
+    }
+
+    fn holder(&mut self) -> Option<LockInfo> {
+        let sql = format!("SELECT info FROM {}.locks WHERE name = $1", self.schema);
+        let row = self.client.query_opt(&sql, &[&self.name]).ok()??;
+        serde_json::from_str(row.get::<_, &str>(0)).ok()
+    }
+
+    fn acquire(&mut self, operation: &str, timeout: Duration) -> Result<(), StateError> {
+        let key = lock_key(&self.schema, &self.name);
+        let started = Instant::now();
+        loop {
+            let got: bool = self
+                .client
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                .map_err(|e| db_error(&self.display, "locking", &e))?
+                .get(0);
+            if got {
+                break;
+            }
+            if started.elapsed() >= timeout {
+                let holder = self
+                    .holder()
+                    .map_or_else(|| "another vpcep process".to_owned(), |i| i.describe());
+                return Err(StateError(format!(
+                    "the state {} is locked: {holder}\n  wait for that command to finish, retry with `--lock-timeout 60s`, or if it is really gone run `vpcep force-unlock LOCK_ID`",
+                    self.display
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(200).min(timeout));
+        }
+        let info = LockInfo::new(operation, &self.display);
+        let text = serde_json::to_string(&info).unwrap_or_default();
+        let sql = format!(
+            "INSERT INTO {}.locks (name, lock_id, info, backend_pid) VALUES ($1, $2, $3, pg_backend_pid())
+             ON CONFLICT (name) DO UPDATE SET lock_id = EXCLUDED.lock_id, info = EXCLUDED.info, backend_pid = EXCLUDED.backend_pid",
+            self.schema
+        );
+        self.client
+            .execute(&sql, &[&self.name, &info.id, &text])
+            .map_err(|e| db_error(&self.display, "recording the lock", &e))?;
+        self.lock = Some(info);
+        Ok(())
+    }
+
+    pub fn lock_id(&self) -> Option<&str> {
+        self.lock.as_ref().map(|l| l.id.as_str())
+    }
+
+    /// Clears the lock with ID `id`: a lock row whose session is gone is removed; a live
+    /// holder's session is terminated (its advisory lock goes with it).
+    pub fn force_unlock(&mut self, id: &str) -> Result<String, StateError> {
+        let sql = format!(
+            "SELECT lock_id, info, backend_pid FROM {}.locks WHERE name = $1",
+            self.schema
+        );
+        let row = self
+            .client
+            .query_opt(&sql, &[&self.name])
+            .map_err(|e| db_error(&self.display, "reading the lock", &e))?;
+        let Some(row) = row else {
+            return Err(StateError(format!(
+                "the state {} is not locked",
+                self.display
+            )));
+        };
+        let (lock_id, info, pid): (String, String, i32) = (row.get(0), row.get(1), row.get(2));
+        let info: Option<LockInfo> = serde_json::from_str(&info).ok();
+        let who = info
+            .as_ref()
+            .map_or_else(|| format!("lock {lock_id}"), LockInfo::describe);
+        if lock_id != id {
+            return Err(StateError(format!(
+                "`{id}` is not the current lock; the state is held by {who}"
+            )));
+        }
+        let key = lock_key(&self.schema, &self.name);
+        let free: bool = self
+            .client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+            .map_err(|e| db_error(&self.display, "locking", &e))?
+            .get(0);
+        let done = if free {
+            let _ = self
+                .client
+                .execute("SELECT pg_advisory_unlock($1)", &[&key]);
+            format!("cleared the stale {who}")
+        } else {
+            self.client
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .map_err(|e| db_error(&self.display, "ending the lock holder's session", &e))?;
+            format!("ended the database session of the {who}; that process can no longer write")
+        };
+        let sql = format!(
+            "DELETE FROM {}.locks WHERE name = $1 AND lock_id = $2",
+            self.schema
+        );
+        self.client
+            .execute(&sql, &[&self.name, &lock_id])
+            .map_err(|e| db_error(&self.display, "clearing the lock", &e))?;
+        Ok(done)
+    }
+
+    fn stored(&mut self) -> Result<Option<(String, u64, String)>, StateError> {
+        let sql = format!(
+            "SELECT lineage, serial, data FROM {}.states WHERE name = $1",
+            self.schema
+        );
+        let row = self
+            .client
+            .query_opt(&sql, &[&self.name])
+            .map_err(|e| db_error(&self.display, "reading the state", &e))?;
+        Ok(row.map(|r| {
+            (
+                r.get(0),
+                u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+                r.get(2),
+            )
+        }))
+    }
+}
+
+impl Drop for PgState {
+    fn drop(&mut self) {
+        if let Some(info) = self.lock.take() {
+            let sql = format!(
+                "DELETE FROM {}.locks WHERE name = $1 AND lock_id = $2",
+                self.schema
+            );
+            let _ = self.client.execute(&sql, &[&self.name, &info.id]);
+            let _ = self.client.execute(
+                "SELECT pg_advisory_unlock($1)",
+                &[&lock_key(&self.schema, &self.name)],
+            );
+        }
+    }
+}
+
+impl StateStore for PgState {
+    fn describe(&self) -> String {
+        self.display.clone()
+    }
+
+    fn read(&mut self) -> Result<Option<RecordedState>, StateError> {
+        let Some((_, _, data)) = self.stored()? else {
+            return Ok(None);
+        };
+        let mut state = wire::decode(&data)
+            .map_err(|e| StateError(format!("the state in {} is not valid: {e}", self.display)))?;
+        let sql = format!(
+            "SELECT entry FROM {}.journal WHERE name = $1 AND lineage = $2 AND serial = $3 ORDER BY seq",
+            self.schema
+        );
+        let serial = i64::try_from(state.serial).unwrap_or(i64::MAX);
+        let rows = self
+            .client
+            .query(&sql, &[&self.name, &state.lineage, &serial])
+            .map_err(|e| db_error(&self.display, "reading the journal", &e))?;
+        for row in &rows {
+            let entry: JournalEntry = serde_json::from_str(row.get::<_, &str>(0)).map_err(|e| {
+                StateError(format!("the journal in {} is damaged: {e}", self.display))
+            })?;
+            state.apply(wire::change_from_wire(&entry).map_err(|e| {
+                StateError(format!("the journal in {} is damaged: {e}", self.display))
+            })?);
+        }
+        if !rows.is_empty() {
+            self.notes.push(format!(
+                "recovered {} recorded change{} of an interrupted apply from {}",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" },
+                self.display
+            ));
+        }
+        self.base = Some((state.lineage.clone(), state.serial));
+        Ok(Some(state))
+    }
+
+    fn record(&mut self, change: &StateChange) -> Result<(), StateError> {
+        let Some((lineage, serial)) = self.base.clone() else {
+            return Err(StateError(
+                "internal error: a change was recorded before the state was written".into(),
+            ));
+        };
+        let entry = serde_json::to_string(&wire::change_to_wire(change)).unwrap_or_default();
+        let sql = format!(
+            "INSERT INTO {}.journal (name, lineage, serial, entry) VALUES ($1, $2, $3, $4)",
+            self.schema
+        );
+        let serial = i64::try_from(serial).unwrap_or(i64::MAX);
+        self.client
+            .execute(&sql, &[&self.name, &lineage, &serial, &entry])
+            .map_err(|e| db_error(&self.display, "recording a step", &e))?;
+        Ok(())
+    }
+
+    fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
+        self.write_checked(state, true)
+    }
+
+    fn write_forced(&mut self, state: &RecordedState) -> Result<(), StateError> {
+        self.write_checked(state, false)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+}
+
+impl PgState {
+    /// Replaces the state in one transaction, keeping the previous version; with `checked`,
+    /// refuses another lineage or a newer stored serial (no lost update).
+    fn write_checked(&mut self, state: &RecordedState, checked: bool) -> Result<(), StateError> {
+        let s = self.schema.clone();
+        let display = self.display.clone();
+        let data = wire::encode(state);
+        let serial = i64::try_from(state.serial).unwrap_or(i64::MAX);
+        let err = |e: &postgres::Error| db_error(&display, "writing the state", e);
+        let mut tx = self.client.transaction().map_err(|e| err(&e))?;
+        let current = tx
+            .query_opt(
+                &format!("SELECT lineage, serial, data FROM {s}.states WHERE name = $1 FOR UPDATE"),
+                &[&self.name],
+            )
+            .map_err(|e| err(&e))?;
+        if let Some(row) = current {
+            let (lineage, stored, old): (String, i64, String) =
+                (row.get(0), row.get(1), row.get(2));
+            if checked && lineage != state.lineage {
+                return Err(StateError(format!(
+                    "refusing to overwrite the state in {display}: it has lineage {lineage}, this one {}; it belongs to another configuration",
+                    state.lineage
+                )));
+            }
+            if checked && stored > serial {
+                return Err(StateError(format!(
+                    "refusing to overwrite the state in {display}: it is at serial {stored}, newer than this one ({serial}); another command wrote it meanwhile"
+                )));
+            }
+            tx.execute(
+                &format!("INSERT INTO {s}.state_versions (name, lineage, serial, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"),
+                &[&self.name, &lineage, &stored, &old],
+            )
+            .map_err(|e| err(&e))?;
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO {s}.states (name, lineage, serial, data, updated_at) VALUES ($1, $2, $3, $4, now())
+                 ON CONFLICT (name) DO UPDATE SET lineage = EXCLUDED.lineage, serial = EXCLUDED.serial, data = EXCLUDED.data, updated_at = now()"
+            ),
+            &[&self.name, &state.lineage, &serial, &data],
+        )
+        .map_err(|e| err(&e))?;
+        tx.execute(
+            &format!("DELETE FROM {s}.journal WHERE name = $1"),
+            &[&self.name],
+        )
+        .map_err(|e| err(&e))?;
+        tx.commit().map_err(|e| err(&e))?;
+        self.base = Some((state.lineage.clone(), state.serial));
+        Ok(())
+    }
+}

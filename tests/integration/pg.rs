@@ -1,0 +1,384 @@
+//! The PostgreSQL backend against a real server. `VPCEP_TEST_PG_URL` names it (`.ci/run` sets
+//! it); without it these tests fail in CI and say loudly that they are skipped elsewhere.
+
+use super::harness::{Workspace, services_hcl, vpcep};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn pg_url() -> Option<String> {
+    match std::env::var("VPCEP_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "VPCEP_TEST_PG_URL is not set in CI: .ci/run must start PostgreSQL and set it"
+            );
+            eprintln!(
+                "SKIPPED: set VPCEP_TEST_PG_URL=postgresql://USER@127.0.0.1:5432/test to run the PostgreSQL backend tests"
+            );
+            None
+        }
+    }
+}
+
+/// A schema of its own per test, dropped afterwards.
+struct Schema {
+    url: String,
+    name: String,
+}
+
+impl Schema {
+    fn new(url: &str, tag: &str) -> Self {
+        let name = format!("vpcep_test_{tag}_{}", std::process::id());
+        let schema = Schema {
+            url: url.to_owned(),
+            name,
+        };
+        schema.drop_schema();
+        schema
+    }
+
+    fn backend(&self, state: &str) -> String {
+        format!(
+            "backend \"pg\" {{\n  schema_name = \"{}\"\n  state_name  = \"{state}\"\n}}\n",
+            self.name
+        )
+    }
+
+    fn query(&self, sql: &str) -> Vec<postgres::Row> {
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+        client.query(sql, &[]).unwrap()
+    }
+
+    fn drop_schema(&self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.url, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+
+    fn serial(&self, state: &str) -> i64 {
+        let rows = self.query(&format!(
+            "SELECT serial FROM {}.states WHERE name = '{state}'",
+            self.name
+        ));
+        rows.first().map_or(-1, |r| r.get(0))
+    }
+
+    fn resources(&self, state: &str) -> usize {
+        let rows = self.query(&format!(
+            "SELECT data FROM {}.states WHERE name = '{state}'",
+            self.name
+        ));
+        let data: String = rows[0].get(0);
+        let v: serde_json::Value = serde_json::from_str(&data).unwrap();
+        v["resources"].as_array().unwrap().len()
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        self.drop_schema();
+    }
+}
+
+fn env(url: &str) -> Vec<(&'static str, String)> {
+    vec![("VPCEP_PG_CONN_STR", url.to_owned())]
+}
+
+fn run(ws: &Workspace, args: &[&str], url: &str, code: i32) -> super::harness::Output {
+    let e = env(url);
+    let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = vpcep(ws.path(), args, &e);
+    assert_eq!(
+        out.code, code,
+        "vpcep {args:?} exited {}:\n{}\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
+}
+
+fn spawn(ws: &Workspace, args: &[&str], url: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_vpcep"))
+        .current_dir(ws.path())
+        .args(args)
+        .env("VPCEP_PG_CONN_STR", url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "timed out waiting until {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_local_state_pushed_to_postgres_plans_no_changes() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "push");
+    let ws = Workspace::example("partner-sharing");
+    run(&ws, &["apply", "--auto-approve"], &url, 0);
+    let local = ws.read("vpcep.state.json");
+    std::fs::rename(
+        ws.path().join("vpcep.state.json"),
+        ws.path().join("old.state.json"),
+    )
+    .unwrap();
+    ws.write("backend.hcl", &schema.backend("partners"));
+    let pushed = run(&ws, &["state", "push", "old.state.json"], &url, 0);
+    assert!(pushed.stdout.contains("(3 resources"), "{}", pushed.stdout);
+    let plan = run(&ws, &["plan", "--detailed-exitcode"], &url, 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    let pulled = run(&ws, &["state", "pull"], &url, 0);
+    assert_eq!(pulled.stdout, local, "pull prints what was pushed");
+
+    // Another lineage, or an older serial, is refused unless forced.
+    let mut other: serde_json::Value = serde_json::from_str(&local).unwrap();
+    other["lineage"] = "someone-else".into();
+    ws.write("other.json", &other.to_string());
+    let refused = run(&ws, &["state", "push", "other.json"], &url, 1);
+    assert!(
+        refused
+            .stderr
+            .contains("they are states of different configurations"),
+        "{}",
+        refused.stderr
+    );
+    let mut older: serde_json::Value = serde_json::from_str(&local).unwrap();
+    older["serial"] = 1.into();
+    ws.write("older.json", &older.to_string());
+    let refused = run(&ws, &["state", "push", "older.json"], &url, 1);
+    assert!(
+        refused.stderr.contains("older than the stored serial"),
+        "{}",
+        refused.stderr
+    );
+    let serial = schema.serial("partners");
+    run(&ws, &["state", "push", "older.json", "--force"], &url, 0);
+    assert_eq!(
+        schema.serial("partners"),
+        serial + 1,
+        "a forced push moves the serial forward"
+    );
+    let versions = schema.query(&format!(
+        "SELECT count(*) FROM {}.state_versions",
+        schema.name
+    ));
+    assert!(
+        versions[0].get::<_, i64>(0) >= 1,
+        "previous versions are kept"
+    );
+}
+
+#[test]
+fn two_applies_on_one_state_take_turns_and_lose_nothing() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "turns");
+    let cloud = tempfile::tempdir().unwrap();
+    let provider = format!(
+        "provider \"sim\" {{\n  path = \"{}\"\n  create_delay = \"150ms\"\n}}\n",
+        cloud.path().join("cloud.db").display()
+    );
+    let first = Workspace::new();
+    first.write(
+        "main.hcl",
+        &format!(
+            "{provider}{}{}",
+            schema.backend("shared"),
+            services_hcl("t", 5)
+        ),
+    );
+    let second = Workspace::new();
+    second.write(
+        "main.hcl",
+        &format!(
+            "{provider}{}{}",
+            schema.backend("shared"),
+            services_hcl("t", 6)
+        ),
+    );
+
+    let slow = spawn(
+        &first,
+        &["apply", "--auto-approve", "--parallelism", "1"],
+        &url,
+    );
+    wait_until("the first apply holds the lock", || {
+        schema.query(&format!(
+            "SELECT to_regclass('{}.locks') IS NOT NULL",
+            schema.name
+        ))[0]
+            .get::<_, bool>(0)
+            && !schema
+                .query(&format!("SELECT 1 FROM {}.locks", schema.name))
+                .is_empty()
+    });
+    let refused = run(&second, &["apply", "--auto-approve"], &url, 1);
+    assert!(
+        refused.stderr.contains("is locked: lock") && refused.stderr.contains("for `apply`"),
+        "{}",
+        refused.stderr
+    );
+    let waited = run(
+        &second,
+        &["apply", "--auto-approve", "--lock-timeout", "60s"],
+        &url,
+        0,
+    );
+    let out = slow.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        waited.stdout.contains("Resources: 1 added"),
+        "the second ran after the first: {}",
+        waited.stdout
+    );
+    assert_eq!(schema.resources("shared"), 6);
+    run(&first, &["plan"], &url, 0);
+    let plan = run(&second, &["plan", "--detailed-exitcode"], &url, 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[test]
+fn a_killed_apply_leaves_a_consistent_state_and_releases_the_lock() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "kill");
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "provider \"sim\" {{\n  create_delay = \"100ms\"\n  quota_services = 100\n}}\n{}{}",
+            schema.backend("k"),
+            services_hcl("k", 40)
+        ),
+    );
+    let mut child = spawn(
+        &ws,
+        &["apply", "--auto-approve", "--parallelism", "2"],
+        &url,
+    );
+    wait_until("part of the apply is journalled", || {
+        schema.query(&format!(
+            "SELECT to_regclass('{}.journal') IS NOT NULL",
+            schema.name
+        ))[0]
+            .get::<_, bool>(0)
+            && schema.query(&format!("SELECT count(*) FROM {}.journal", schema.name))[0]
+                .get::<_, i64>(0)
+                >= 16
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lock_row: Vec<postgres::Row> =
+        schema.query(&format!("SELECT lock_id FROM {}.locks", schema.name));
+    // The session ended with the process: the lock is free even though its row remains.
+    let plan = run(&ws, &["plan"], &url, 0);
+    let line = plan
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Plan: "))
+        .unwrap()
+        .to_owned();
+    let to_add: usize = line["Plan: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        to_add > 0 && to_add < 40,
+        "only the rest is planned: {line}"
+    );
+    run(&ws, &["apply", "--auto-approve"], &url, 0);
+    assert_eq!(schema.resources("k"), 40);
+    run(&ws, &["plan", "--detailed-exitcode"], &url, 0);
+    if let Some(row) = lock_row.first() {
+        let id: String = row.get(0);
+        // The stale row was replaced by later commands; its ID no longer unlocks anything.
+        let out = run(&ws, &["force-unlock", &id], &url, 1);
+        assert!(
+            out.stderr.contains("not locked") || out.stderr.contains("is not the current lock"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn force_unlock_ends_a_hanging_holder_and_passwords_never_show() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "unlock");
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "provider \"sim\" {{\n  create_delay = \"200ms\"\n}}\n{}{}",
+            schema.backend("u"),
+            services_hcl("u", 10)
+        ),
+    );
+    let holder = spawn(
+        &ws,
+        &["apply", "--auto-approve", "--parallelism", "1"],
+        &url,
+    );
+    wait_until("the lock is taken", || {
+        schema.query(&format!(
+            "SELECT to_regclass('{}.locks') IS NOT NULL",
+            schema.name
+        ))[0]
+            .get::<_, bool>(0)
+            && !schema
+                .query(&format!("SELECT 1 FROM {}.locks", schema.name))
+                .is_empty()
+    });
+    let refused = run(&ws, &["plan"], &url, 1);
+    let id = refused
+        .stderr
+        .split("is locked: lock ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let out = run(&ws, &["force-unlock", &id], &url, 0);
+    assert!(
+        out.stdout.contains("ended the database session"),
+        "{}",
+        out.stdout
+    );
+    let held = holder.wait_with_output().unwrap();
+    assert!(!held.status.success(), "the holder can no longer write");
+    // What the holder completed before losing its session is recorded; the rest is planned.
+    run(&ws, &["plan"], &url, 0);
+
+    // A password in the connection string never shows.
+    let with_password = url.replacen('@', ":hunter2-pw@", 1);
+    let e = [("VPCEP_PG_CONN_STR", with_password.as_str())];
+    for args in [&["plan"][..], &["state", "pull"], &["force-unlock", "nope"]] {
+        let out = vpcep(ws.path(), args, &e);
+        assert!(
+            !out.stdout.contains("hunter2-pw") && !out.stderr.contains("hunter2-pw"),
+            "{args:?} showed the password"
+        );
+    }
+    let bad = "postgresql://root:hunter2-pw@127.0.0.1:1/test";
+    let out = vpcep(ws.path(), &["plan"], &[("VPCEP_PG_CONN_STR", bad)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("cannot connect to PostgreSQL root@127.0.0.1:1/test"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("hunter2-pw"), "{}", out.stderr);
+}
