@@ -1,4 +1,4 @@
-//! The PostgreSQL backend against a real server. `VPCEP_TEST_PG_URL` names it (`.ci/run` sets
+//! The `PostgreSQL` backend against a real server. `VPCEP_TEST_PG_URL` names it (`.ci/run` sets
 //! it); without it these tests fail in CI and say loudly that they are skipped elsewhere.
 
 use super::harness::{Workspace, services_hcl, vpcep};
