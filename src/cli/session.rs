@@ -33,6 +33,32 @@ pub(crate) struct Snapshot {
 }
 
 impl Snapshot {
+    /// A snapshot of `sources`, with its provider and backend evaluated (defaults where the
+    /// configuration has errors, which the returned load reports).
+    pub(crate) fn with_settings(
+        sources: Vec<(String, String)>,
+        vars: Vec<VarArg>,
+        env: Vec<(String, String)>,
+        var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
+        dir: &std::path::Path,
+    ) -> (Snapshot, config::Loaded) {
+        let mut snapshot = Snapshot {
+            sources,
+            var_values,
+            vars,
+            env,
+            dir: dir.to_path_buf(),
+            settings: DesiredState::empty(dir),
+        };
+        let mut options = snapshot.options(std::collections::HashMap::new());
+        options.settings_only = true;
+        let loaded = config::load(&options);
+        if let Some(settings) = &loaded.desired {
+            snapshot.settings = settings.clone();
+        }
+        (snapshot, loaded)
+    }
+
     pub(crate) fn options(
         &self,
         computed: std::collections::HashMap<
@@ -91,25 +117,14 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
         print_diagnostics(globals, &diags);
         return Err(1);
     }
-    let mut snapshot = Snapshot {
+    let (snapshot, loaded) = Snapshot::with_settings(
         sources,
-        var_values: None,
-        vars: vars.to_vec(),
-        env: globals.env_vars.clone(),
-        dir: globals.dir.clone(),
-        settings: DesiredState {
-            dir: globals.dir.clone(),
-            provider: ProviderConfig::Sim(crate::model::SimConfig::default()),
-            backend: BackendConfig::default(),
-            resources: indexmap::IndexMap::new(),
-            outputs: indexmap::IndexMap::new(),
-        },
-    };
-    let mut options = snapshot.options(std::collections::HashMap::new());
-    options.settings_only = true;
-    let loaded = config::load(&options);
-    if let Some(settings) = loaded.desired {
-        snapshot.settings = settings;
+        vars.to_vec(),
+        globals.env_vars.clone(),
+        None,
+        &globals.dir,
+    );
+    if loaded.desired.is_some() {
         Ok(snapshot)
     } else {
         // Report the whole configuration's problems, not just the settings'.
@@ -283,27 +298,17 @@ pub(crate) fn from_plan_file(
             path.display()
         )));
     }
-    let mut snapshot = Snapshot {
-        sources: saved.sources.clone(),
-        var_values: Some(saved.variables.clone()),
-        vars: Vec::new(),
-        env: Vec::new(),
-        dir: globals.dir.clone(),
-        settings: DesiredState {
-            dir: globals.dir.clone(),
-            provider: ProviderConfig::Sim(crate::model::SimConfig::default()),
-            backend: BackendConfig::default(),
-            resources: indexmap::IndexMap::new(),
-            outputs: indexmap::IndexMap::new(),
-        },
-    };
-    let mut options = snapshot.options(std::collections::HashMap::new());
-    options.settings_only = true;
-    let loaded = config::load(&options);
+    let (snapshot, loaded) = Snapshot::with_settings(
+        saved.sources.clone(),
+        Vec::new(),
+        Vec::new(),
+        Some(saved.variables.clone()),
+        &globals.dir,
+    );
     print_diagnostics(globals, &loaded.diagnostics);
-    snapshot.settings = loaded
-        .desired
-        .ok_or_else(|| fail("the configuration saved in the plan has errors"))?;
+    if loaded.desired.is_none() {
+        return Err(fail("the configuration saved in the plan has errors"));
+    }
     let mut store = store_for(
         globals,
         &snapshot.settings,

@@ -27,6 +27,16 @@ fn s(v: &Value) -> String {
     }
 }
 
+/// A list attribute as `a, b, c`, or `empty` when it has no elements.
+fn joined(v: &Value, empty: &str) -> String {
+    let items: Vec<String> = v.as_list().unwrap_or_default().iter().map(s).collect();
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
 fn connections(r: &RecordedResource, out: &mut String) {
     let list = r.attr("connections").as_list().unwrap_or_default();
     if list.is_empty() {
@@ -91,21 +101,10 @@ fn service(r: &RecordedResource, out: &mut String) {
             get("server_port")
         );
     }
-    let whitelist: Vec<String> = r
-        .attr("whitelist")
-        .as_list()
-        .unwrap_or_default()
-        .iter()
-        .map(s)
-        .collect();
     let _ = writeln!(
         out,
         "  whitelist:     {}",
-        if whitelist.is_empty() {
-            "(only this account)".to_owned()
-        } else {
-            whitelist.join(", ")
-        }
+        joined(r.attr("whitelist"), "(only this account)")
     );
     let tags: Vec<String> = r
         .attr("tags")
@@ -148,22 +147,7 @@ fn endpoint(r: &RecordedResource, out: &mut String) {
 
 fn approval(r: &RecordedResource, out: &mut String) {
     let _ = writeln!(out, "  service:       {}", s(r.attr("service_id")));
-    let accepted: Vec<String> = r
-        .attr("endpoints")
-        .as_list()
-        .unwrap_or_default()
-        .iter()
-        .map(s)
-        .collect();
-    let _ = writeln!(
-        out,
-        "  accepts:       {}",
-        if accepted.is_empty() {
-            "-".to_owned()
-        } else {
-            accepted.join(", ")
-        }
-    );
+    let _ = writeln!(out, "  accepts:       {}", joined(r.attr("endpoints"), "-"));
     connections(r, out);
 }
 

@@ -19,6 +19,17 @@ pub struct DesiredState {
 }
 
 impl DesiredState {
+    /// No resources, the default provider and backend.
+    pub fn empty(dir: &std::path::Path) -> Self {
+        DesiredState {
+            dir: dir.to_path_buf(),
+            provider: ProviderConfig::Sim(SimConfig::default()),
+            backend: BackendConfig::default(),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+        }
+    }
+
     /// How many instances of each resource type, e.g. `2 services, 1 endpoint`.
     pub fn count_summary(&self) -> String {
         let count = |t| self.resources.keys().filter(|a| a.rtype() == t).count();
