@@ -14,6 +14,14 @@ pub(crate) fn read_state(
     vars: &[VarArg],
 ) -> Result<(RecordedState, String), u8> {
     let snapshot = session::snapshot(globals, vars)?;
+    read_state_of(globals, args, &snapshot)
+}
+
+fn read_state_of(
+    globals: &Globals,
+    args: &StateArgs,
+    snapshot: &session::Snapshot,
+) -> Result<(RecordedState, String), u8> {
     let mut store = session::store_for(globals, &snapshot.settings, args.state.as_ref(), None)?;
     let state = store.read().map_err(fail)?.unwrap_or_default();
     Ok((state, store.describe()))
@@ -237,16 +245,16 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
             "`--format markdown` is for plans; use `vpcep show PLANFILE --format markdown`",
         );
     }
-    let (mut state, location) = match read_state(globals, &args.common, vars) {
+    let snapshot = match session::snapshot(globals, vars) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let (mut state, location) = match read_state_of(globals, &args.common, &snapshot) {
         Ok(s) => s,
         Err(code) => return code,
     };
     let mut header = String::new();
     if !state.resources.is_empty() {
-        let snapshot = match session::snapshot(globals, vars) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
         let cloud = match session::open_cloud(globals, &snapshot.settings) {
             Ok(c) => c,
             Err(code) => return code,
