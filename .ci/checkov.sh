@@ -10,8 +10,8 @@ if [ ! -x "$venv/bin/checkov" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==3.3.30"
 fi
-cargo build --quiet --release
-bin=$PWD/target/release/vpcep
+cargo build --quiet   # the debug build the tests already made
+bin=$PWD/target/debug/vpcep
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
