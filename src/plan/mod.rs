@@ -233,6 +233,11 @@ pub fn plan(
     let in_scope = |a: &Address| selected.as_ref().is_none_or(|s| s.contains(a));
     let mut changes = Vec::new();
     let mut warnings = Vec::new();
+    if !opts.targets.is_empty() {
+        warnings.push(
+            "this plan is limited by --target to part of the configuration; plan without it afterwards to see everything that differs".to_owned(),
+        );
+    }
 
     for r in &opts.replace {
         let exists = prior

@@ -84,13 +84,14 @@ impl Workspace {
         }
     }
 
-    /// A copy of `examples/NAME`.
+    /// A copy of the configuration files of `examples/NAME`.
     pub(crate) fn example(name: &str) -> Self {
         let ws = Workspace::new();
         let src = repo_root().join("examples").join(name);
         for entry in std::fs::read_dir(&src).unwrap() {
             let path = entry.unwrap().path();
-            if path.is_file() {
+            // Only the configuration: a state or simulator a user left there is not copied.
+            if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
                 std::fs::copy(&path, ws.path().join(path.file_name().unwrap())).unwrap();
             }
         }
