@@ -135,3 +135,38 @@ fn a_second_apply_fails_while_the_first_holds_the_lock() {
     );
     let _ = slow.wait_with_output();
 }
+
+#[test]
+fn force_unlock_breaks_the_lock_of_a_hanging_command() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &(slow_provider("200ms") + &services_hcl("h", 6)),
+    );
+    let holder = spawn_apply(&ws, &["--parallelism", "1"]);
+    wait_for_journal(&ws, 2);
+    let refused = ws.expect(&["plan"], 1);
+    let id = refused
+        .stderr
+        .split("is locked: lock ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let wrong = ws.expect(&["force-unlock", "not-the-id"], 1);
+    assert!(
+        wrong.stderr.contains("is not the current lock"),
+        "{}",
+        wrong.stderr
+    );
+    let broke = ws.expect(&["force-unlock", &id], 0);
+    assert!(
+        broke.stdout.contains(&format!("broke the lock {id}")),
+        "{}",
+        broke.stdout
+    );
+    // The next command gets the lock while the holder still runs.
+    let plan = ws.run(&["plan"]);
+    assert!(!plan.stderr.contains("is locked"), "{}", plan.stderr);
+    let _ = holder.wait_with_output();
+}

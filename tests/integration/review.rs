@@ -273,3 +273,27 @@ fn colour_only_on_a_terminal_and_never_when_disabled() {
         "NO_COLOR"
     );
 }
+
+#[test]
+fn a_terminal_gets_a_progress_bar_and_a_pipe_does_not() {
+    let ws = Workspace::example("fleet");
+    let screen = on_terminal(&ws, "apply --auto-approve", &[]);
+    assert!(
+        screen.contains("steps,"),
+        "a progress bar on a terminal: {screen}"
+    );
+    ws.expect(&["destroy", "--auto-approve"], 0);
+    let piped = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(!piped.stdout.contains("steps,") && !piped.stderr.contains("steps,"));
+}
+
+#[test]
+fn show_prints_the_state_as_json() {
+    let ws = Workspace::example("single-service");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let out = ws.expect(&["show", "--format", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let resources = v["values"]["root_module"]["resources"].as_array().unwrap();
+    assert_eq!(resources[0]["address"], "vpcep_service.billing");
+    assert_eq!(resources[0]["values"]["status"], "available");
+}
