@@ -308,6 +308,12 @@ pub fn run() -> ExitCode {
             };
         }
     };
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
+    crate::state::lock::set_holder(format!("{user}@{host}"));
     let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let globals = Globals {
         dir: cli.chdir.clone().unwrap_or_else(|| PathBuf::from(".")),

@@ -25,17 +25,21 @@ pub struct LockInfo {
     pub path: String,
 }
 
+/// Who this process is, for lock records (`user@host`); set once by the command line, which
+/// is the only module that reads the environment.
+static HOLDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names this process in the lock records it writes.
+pub fn set_holder(who: String) {
+    let _ = HOLDER.set(who);
+}
+
 impl LockInfo {
     pub fn new(operation: &str, path: &str) -> Self {
-        let user = std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".to_owned());
-        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-            .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
         LockInfo {
             id: uuid::Uuid::new_v4().to_string(),
             operation: operation.to_owned(),
-            who: format!("{user}@{host}"),
+            who: HOLDER.get().cloned().unwrap_or_else(|| "vpcep".to_owned()),
             pid: std::process::id(),
             created: now_rfc3339(),
             path: path.to_owned(),
