@@ -396,9 +396,16 @@ impl Cloud for HttpCloud {
             &self.path("vpc-endpoint-services"),
             &body,
             |me, _since| {
-                Ok(me
-                    .list_services()?
-                    .into_iter()
+                // Only the service objects: the whitelist is set after the create anyway.
+                let items = me.list_all(
+                    &me.path("vpc-endpoint-services"),
+                    "endpoint_services",
+                    PAGE,
+                    &[],
+                )?;
+                Ok(items
+                    .iter()
+                    .map(|i| api::service_from_json(i, Vec::new()))
                     .find(|s| s.port_id == port_id))
             },
             |json| api::service_from_json(json, Vec::new()),
