@@ -20,7 +20,7 @@ pub(super) fn check(
     protected_deletes(plan, &mut refusals);
     quotas(plan, prior, facts, &mut refusals);
     backends(plan, facts, &mut refusals);
-    approvals(plan, facts, &mut refusals);
+    approvals(plan, prior, facts, &mut refusals);
     plan.refusals = refusals;
 }
 
@@ -384,7 +384,7 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
 }
 
 /// Rule 6 for services this configuration does not manage: approvals need approval enabled.
-fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+fn approvals(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
     let Some(services) = &facts.account_services else {
         return;
     };
@@ -411,6 +411,60 @@ fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
                 ),
             );
             r.help = Some("enable approval on the service first".to_owned());
+            out.push(r);
+        }
+        unknown_endpoints(c, service_id, prior, out);
+    }
+}
+
+/// Endpoints an approval lists that are not connected to its service: accepting them would
+/// fail (`EndPoint.2013`). Known only from refreshed connections; unknown IDs (endpoints this
+/// plan creates) are not checked.
+fn unknown_endpoints(
+    c: &ResourceChange,
+    service_id: &str,
+    prior: &RecordedState,
+    out: &mut Vec<Refusal>,
+) {
+    let connections = c
+        .before
+        .as_ref()
+        .and_then(|b| b.get("connections"))
+        .or_else(|| {
+            prior
+                .resources
+                .values()
+                .find(|r| r.address.rtype() == ResourceType::Service && r.id == service_id)
+                .map(|r| r.attr("connections"))
+                .filter(|v| v.as_list().is_some_and(|l| !l.is_empty()))
+        });
+    let Some(connected) = connections.and_then(Value::as_list) else {
+        return;
+    };
+    let connected: HashSet<&str> = connected
+        .iter()
+        .filter_map(|m| {
+            m.as_map()
+                .and_then(|m| m.get("endpoint_id"))
+                .and_then(Value::as_str)
+        })
+        .collect();
+    let listed = c
+        .after
+        .as_ref()
+        .and_then(|a| a.get("endpoints"))
+        .and_then(Value::as_list)
+        .unwrap_or_default();
+    for id in listed.iter().filter_map(Value::as_str) {
+        if !connected.contains(id) {
+            let mut r = refusal(
+                &c.address,
+                format!(
+                    "`{}` lists the endpoint {id}, which is not connected to the service {service_id}",
+                    c.address
+                ),
+            );
+            r.help = Some("check the endpoint ID (its owner sees it in `vpcep show`), or wait until the endpoint exists, then plan again".to_owned());
             out.push(r);
         }
     }

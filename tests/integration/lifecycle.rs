@@ -667,3 +667,22 @@ fn a_failed_action_skips_its_dependents_and_keeps_what_completed() {
         plan.stdout
     );
 }
+
+#[test]
+fn an_approval_of_an_endpoint_that_is_not_connected_is_refused() {
+    let ws = Workspace::example("partner-sharing");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let plan = ws.expect(
+        &[
+            "plan",
+            "--var",
+            "approved_endpoints=[\"eeeeeeee-0000-4000-8000-00000000dead\"]",
+        ],
+        1,
+    );
+    assert!(
+        plan.stdout.contains("lists the endpoint eeeeeeee-0000-4000-8000-00000000dead, which is not connected to the service"),
+        "{}",
+        plan.stdout
+    );
+}
