@@ -324,7 +324,7 @@ fn force_unlock_ends_a_hanging_holder_and_passwords_never_show() {
         &format!(
             "provider \"sim\" {{\n  create_delay = \"200ms\"\n}}\n{}{}",
             schema.backend("u"),
-            services_hcl("u", 10)
+            services_hcl("u", 20)
         ),
     );
     let holder = spawn(
