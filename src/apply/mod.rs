@@ -73,8 +73,6 @@ pub struct Report {
     pub destroyed: usize,
     pub failed: Vec<(Address, String)>,
     pub skipped: Vec<Address>,
-    /// Completed steps (a replace counts its delete and its create).
-    pub steps: usize,
 }
 
 impl Report {
@@ -472,7 +470,6 @@ impl Run<'_> {
                                     Action::Update => self.report.changed += 1,
                                     _ => self.report.destroyed += 1,
                                 }
-                                self.report.steps += 1;
                                 (self.on_event)(Event::Done {
                                     address: step.change.address.clone(),
                                     action: step.action,

@@ -175,7 +175,7 @@ pub(crate) fn lower<'a>(
                     lowered.spans.insert(prefix.clone(), range);
                 }
                 let names: Vec<&str> = block_schema.attrs.iter().map(|a| a.name).collect();
-                if each.is_none() || key_is_first(&values) {
+                if each.is_none() || is_first_instance(&values) {
                     check_names(
                         file,
                         &block.body,
@@ -241,7 +241,7 @@ pub(crate) fn lower<'a>(
 }
 
 /// Only the first instance reports problems that do not depend on the instance.
-fn key_is_first(values: &IndexMap<String, Option<IndexMap<String, Value>>>) -> bool {
+fn is_first_instance(values: &IndexMap<String, Option<IndexMap<String, Value>>>) -> bool {
     values.is_empty()
 }
 
