@@ -56,6 +56,29 @@ impl Schema {
         }
     }
 
+    /// Whether some command holds (or held, and left a record of) a lock.
+    fn has_lock_record(&self) -> bool {
+        self.table_exists("locks")
+            && !self
+                .query(&format!("SELECT 1 FROM {}.locks", self.name))
+                .is_empty()
+    }
+
+    fn journal_rows(&self) -> i64 {
+        if !self.table_exists("journal") {
+            return 0;
+        }
+        self.query(&format!("SELECT count(*) FROM {}.journal", self.name))[0].get(0)
+    }
+
+    fn table_exists(&self, table: &str) -> bool {
+        self.query(&format!(
+            "SELECT to_regclass('{}.{table}') IS NOT NULL",
+            self.name
+        ))[0]
+            .get(0)
+    }
+
     fn serial(&self, state: &str) -> i64 {
         let rows = self.query(&format!(
             "SELECT serial FROM {}.states WHERE name = '{state}'",
@@ -211,14 +234,7 @@ fn two_applies_on_one_state_take_turns_and_lose_nothing() {
         &url,
     );
     wait_until("the first apply holds the lock", || {
-        schema.query(&format!(
-            "SELECT to_regclass('{}.locks') IS NOT NULL",
-            schema.name
-        ))[0]
-            .get::<_, bool>(0)
-            && !schema
-                .query(&format!("SELECT 1 FROM {}.locks", schema.name))
-                .is_empty()
+        schema.has_lock_record()
     });
     let refused = run(&second, &["apply", "--auto-approve"], &url, 1);
     assert!(
@@ -268,14 +284,7 @@ fn a_killed_apply_leaves_a_consistent_state_and_releases_the_lock() {
         &url,
     );
     wait_until("part of the apply is journalled", || {
-        schema.query(&format!(
-            "SELECT to_regclass('{}.journal') IS NOT NULL",
-            schema.name
-        ))[0]
-            .get::<_, bool>(0)
-            && schema.query(&format!("SELECT count(*) FROM {}.journal", schema.name))[0]
-                .get::<_, i64>(0)
-                >= 16
+        schema.journal_rows() >= 16
     });
     child.kill().unwrap();
     child.wait().unwrap();
@@ -332,16 +341,7 @@ fn force_unlock_ends_a_hanging_holder_and_passwords_never_show() {
         &["apply", "--auto-approve", "--parallelism", "1"],
         &url,
     );
-    wait_until("the lock is taken", || {
-        schema.query(&format!(
-            "SELECT to_regclass('{}.locks') IS NOT NULL",
-            schema.name
-        ))[0]
-            .get::<_, bool>(0)
-            && !schema
-                .query(&format!("SELECT 1 FROM {}.locks", schema.name))
-                .is_empty()
-    });
+    wait_until("the lock is taken", || schema.has_lock_record());
     let refused = run(&ws, &["plan"], &url, 1);
     let id = refused
         .stderr
