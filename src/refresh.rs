@@ -69,9 +69,10 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Cl
         .filter(|r| r.address.rtype() == ResourceType::Approval)
         .filter_map(|r| r.attr("service_id").as_str().map(str::to_owned))
         .collect();
+    let managed_ids: HashSet<&str> = prior.resources.values().map(|r| r.id.as_str()).collect();
     let mut connections: HashMap<String, Vec<crate::cloud::Connection>> = HashMap::new();
     for s in &services {
-        let managed = prior.resources.values().any(|r| r.id == s.id);
+        let managed = managed_ids.contains(s.id.as_str());
         if (managed && s.connection_count > 0) || approval_services.contains(&s.id) {
             connections.insert(s.id.clone(), cloud.list_connections(&s.id)?);
         }

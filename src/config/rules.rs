@@ -19,14 +19,20 @@ pub(crate) const SERVER_TYPES: &[&str] = &["LB", "VM", "VIP", "BMS"];
 pub(crate) const TCP_PROXY: &[&str] = &["close", "toa_open", "proxy_open", "open", "proxy_vni"];
 pub(crate) const WHITELIST_PREFIX: &str = "iam:domain::";
 
+/// Service instances by `(name, key)`, where `(name, None)` is the first instance.
+type ServiceIndex = HashMap<(String, Option<String>), usize>;
+
 /// Checks every rule, normalising whitelists on the way.
 pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
-    let services: HashMap<String, usize> = lowered
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.instance.address.rtype() == ResourceType::Service)
-        .map(|(i, l)| (l.instance.address.resource.name.clone(), i))
-        .collect();
+    let mut services: ServiceIndex = HashMap::new();
+    for (i, l) in lowered.iter().enumerate() {
+        let address = &l.instance.address;
+        if address.rtype() == ResourceType::Service {
+            let name = address.resource.name.clone();
+            services.entry((name.clone(), None)).or_insert(i);
+            services.insert((name, address.key.clone()), i);
+        }
+    }
     for l in lowered.iter_mut() {
         match l.instance.address.rtype() {
             ResourceType::Service => service(l, diags),
@@ -419,7 +425,7 @@ fn one_backend_per_service(lowered: &[Lowered<'_>], diags: &mut Vec<Diagnostic>)
 fn referenced_service<'a>(
     l: &Lowered<'_>,
     lowered: &'a [Lowered<'a>],
-    services: &HashMap<String, usize>,
+    services: &ServiceIndex,
 ) -> Option<&'a Lowered<'a>> {
     let target = l
         .instance
@@ -427,24 +433,14 @@ fn referenced_service<'a>(
         .get("service_id")?
         .iter()
         .find(|t| t.resource.rtype == ResourceType::Service)?;
-    let first = *services.get(&target.resource.name)?;
-    let candidates = lowered[first..]
-        .iter()
-        .filter(|o| o.instance.address.resource == target.resource);
-    let mut found = None;
-    for c in candidates {
-        if target.key.is_none() || c.instance.address.key == target.key {
-            found = Some(c);
-            break;
-        }
-    }
-    found
+    let index = *services.get(&(target.resource.name.clone(), target.key.clone()))?;
+    Some(&lowered[index])
 }
 
 fn endpoint_needs_subnet(
     l: &Lowered<'_>,
     lowered: &[Lowered<'_>],
-    services: &HashMap<String, usize>,
+    services: &ServiceIndex,
     diags: &mut Vec<Diagnostic>,
 ) {
     if !l.instance.attr("subnet_id").is_null() {
@@ -467,7 +463,7 @@ fn endpoint_needs_subnet(
 fn approval(
     l: &Lowered<'_>,
     lowered: &[Lowered<'_>],
-    services: &HashMap<String, usize>,
+    services: &ServiceIndex,
     diags: &mut Vec<Diagnostic>,
 ) {
     let addr = &l.instance.address;

@@ -340,6 +340,11 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         .iter()
         .filter_map(|c| c.id.as_deref().map(|id| (id, &c.address)))
         .collect();
+    let mut by_backend: std::collections::HashMap<&str, Vec<&crate::cloud::Service>> =
+        std::collections::HashMap::new();
+    for s in services {
+        by_backend.entry(s.port_id.as_str()).or_default().push(s);
+    }
     for c in &plan.changes {
         if c.address.rtype() != ResourceType::Service {
             continue;
@@ -360,11 +365,16 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         else {
             continue;
         };
-        let other = services.iter().find(|s| {
-            s.port_id == port_id
-                && Some(s.id.as_str()) != c.id.as_deref()
-                && !deleted.contains(s.id.as_str())
-        });
+        let other = by_backend
+            .get(port_id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .find(|s| {
+                s.port_id == port_id
+                    && Some(s.id.as_str()) != c.id.as_deref()
+                    && !deleted.contains(s.id.as_str())
+            });
         if let Some(other) = other {
             let owner = match managed.get(other.id.as_str()) {
                 Some(a) => format!("managed here as `{a}`"),
