@@ -87,16 +87,6 @@ fn attrs_from(v: &Json, mask: &Json) -> Option<Attrs> {
     }
 }
 
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Delete => "delete",
-        Action::Replace => "replace",
-        Action::NoOp => "no-op",
-    }
-}
-
 fn action_from(s: &str) -> Result<Action, String> {
     Ok(match s {
         "create" => Action::Create,
@@ -113,7 +103,7 @@ fn change_to(c: &ResourceChange) -> Json {
     let (after, after_unknown) = attrs_to(c.after.as_ref());
     json!({
         "address": c.address.to_string(),
-        "action": action_name(c.action),
+        "action": c.action.as_str(),
         "before": before,
         "after": after,
         "after_unknown": after_unknown,

@@ -6,9 +6,8 @@ use crate::cloud::convert::{
     approval_attrs, connections_value, endpoint_attrs, get_list, service_attrs,
 };
 use crate::cloud::{Cloud, CloudError, Endpoint, Quotas, Service};
-use crate::model::schema::schema;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
-use crate::plan::{CloudFacts, Drift};
+use crate::plan::{CloudFacts, Drift, configured_names, normalize};
 use std::collections::{HashMap, HashSet};
 
 pub struct Refreshed {
@@ -26,17 +25,18 @@ pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
     })
 }
 
+/// Configured attributes whose value in the cloud differs from the record (compared the way
+/// the planner compares them: sets and maps in canonical order).
 fn configured_differs(
     rtype: ResourceType,
     old: &RecordedResource,
     new: &indexmap::IndexMap<String, Value>,
 ) -> Vec<String> {
-    let s = schema(rtype);
-    s.attrs
-        .iter()
-        .map(|a| a.name)
-        .chain(s.blocks.iter().map(|b| b.name))
-        .filter(|name| old.attr(name) != new.get(*name).unwrap_or(&Value::Null))
+    configured_names(rtype)
+        .filter(|name| {
+            normalize(name, old.attr(name))
+                != normalize(name, new.get(*name).unwrap_or(&Value::Null))
+        })
         .map(str::to_owned)
         .collect()
 }

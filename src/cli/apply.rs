@@ -126,16 +126,6 @@ struct Progress {
     json: bool,
 }
 
-fn action_word(a: Action) -> &'static str {
-    match a {
-        Action::Create => "create",
-        Action::Update => "update",
-        Action::Delete => "delete",
-        Action::Replace => "replace",
-        Action::NoOp => "no-op",
-    }
-}
-
 /// One JSON event line, with Terraform's `@level`, `@message`, `@timestamp` and `type`.
 fn json_event(
     level: &str,
@@ -165,7 +155,7 @@ fn event_json(event: &Event) -> String {
         } => (
             "info",
             "apply_start",
-            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "id": id}),
+            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "id": id}),
         ),
         Event::Progress {
             address,
@@ -174,7 +164,7 @@ fn event_json(event: &Event) -> String {
         } => (
             "info",
             "apply_progress",
-            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64()}),
+            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64()}),
         ),
         Event::Done {
             address,
@@ -184,7 +174,7 @@ fn event_json(event: &Event) -> String {
         } => (
             "info",
             "apply_complete",
-            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64(), "id": id}),
+            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64(), "id": id}),
         ),
         Event::Failed {
             address,
@@ -194,7 +184,7 @@ fn event_json(event: &Event) -> String {
         } => (
             "error",
             "apply_errored",
-            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "elapsed_seconds": elapsed.as_secs_f64(), "error": error}),
+            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64(), "error": error}),
         ),
         Event::Skipped {
             address,
@@ -203,7 +193,7 @@ fn event_json(event: &Event) -> String {
         } => (
             "warn",
             "apply_skipped",
-            serde_json::json!({"address": address.to_string(), "action": action_word(*action), "reason": reason}),
+            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "reason": reason}),
         ),
     };
     let fields = fields

@@ -37,7 +37,7 @@ pub struct EmulatorConfig {
 pub struct Emulator {
     config: EmulatorConfig,
     accounts: Mutex<HashMap<String, Arc<Sim>>>,
-    rng: Mutex<u64>,
+    rng: super::rng::Rng,
     requests: AtomicU64,
 }
 
@@ -77,7 +77,7 @@ impl Emulator {
         Emulator {
             config,
             accounts: Mutex::new(HashMap::new()),
-            rng: Mutex::new(seed),
+            rng: super::rng::Rng::new(seed),
             requests: AtomicU64::new(0),
         }
     }
@@ -87,16 +87,7 @@ impl Emulator {
     }
 
     fn random(&self) -> f64 {
-        let mut x = self
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        #[allow(clippy::cast_precision_loss)]
-        let r = (*x >> 11) as f64 / (1u64 << 53) as f64;
-        r
+        self.rng.next_f64()
     }
 
     fn account(&self, project_id: &str) -> Result<Arc<Sim>, Response> {

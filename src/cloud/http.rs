@@ -31,7 +31,7 @@ pub struct HttpCloud {
     project_id: String,
     credentials: Credentials,
     requests: AtomicU64,
-    rng: Mutex<u64>,
+    rng: super::rng::Rng,
     poll: Duration,
 }
 
@@ -79,7 +79,7 @@ impl HttpCloud {
             project_id: config.project_id.clone(),
             credentials,
             requests: AtomicU64::new(0),
-            rng: Mutex::new(seed),
+            rng: super::rng::Rng::new(seed),
             poll: Duration::from_secs(2),
         })
     }
@@ -92,14 +92,7 @@ impl HttpCloud {
     /// Exponential backoff with jitter: about 100 ms, 200 ms, 400 ms ... capped at 5 s.
     fn backoff(&self, attempt: u32) -> Duration {
         let base = (100u64 << attempt.min(6)).min(5_000);
-        let mut x = self
-            .rng
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *x ^= *x << 13;
-        *x ^= *x >> 7;
-        *x ^= *x << 17;
-        Duration::from_millis(base / 2 + *x % (base / 2 + 1))
+        Duration::from_millis(base / 2 + self.rng.next_u64() % (base / 2 + 1))
     }
 
     fn path(&self, rest: &str) -> String {

@@ -26,6 +26,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// The action's name as saved plans and `apply --json` events spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Replace => "replace",
+            Action::NoOp => "no-op",
+        }
+    }
+
     /// Terraform's JSON plan spelling.
     pub fn json_actions(self) -> &'static [&'static str] {
         match self {
