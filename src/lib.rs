@@ -1,7 +1,8 @@
 //! `vpcep`: VPC endpoint services (OTC / Huawei Cloud VPCEP) managed as code.
 //!
 //! A configuration directory of HCL files describes endpoint services, consumer endpoints and
-//! connection approvals. `vpcep validate` checks it; later commands plan and apply it.
+//! connection approvals. `vpcep validate` checks it, `plan` shows what would change, `apply`
+//! carries it out.
 //!
 //! Module map:
 //! - [`cli`]: command-line arguments, output and exit codes — the only module that prints or
@@ -9,11 +10,14 @@
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state.
 //! - [`diag`]: diagnostics with `file:line:col` and their rendering.
-//! - [`state`]: the state file's wire format, the local backend, locking and the apply journal.
-//! - [`cloud`]: the VPCEP operations behind one trait, and the simulated cloud.
+//! - [`state`]: the state's wire format, the local and PostgreSQL backends, locking and the
+//!   apply journal.
+//! - [`cloud`]: the VPCEP operations behind one trait: the simulated cloud, the HTTP client
+//!   (`provider "otc"`), and the emulator serving the simulator over HTTP.
 //! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
 //! - [`plan`]: desired against recorded state → actions and refusals.
-//! - [`render`]: plans for people (and later tools).
+//! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown).
+//! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step.
 //!
 //! Invariants:
@@ -21,7 +25,8 @@
 //! - Loading a configuration reports every problem it finds in one run, in source order, and
 //!   never panics on any input.
 //! - `plan` and `render` do no I/O and are deterministic: same inputs, byte-identical output.
-//! - Wire structs (state file, journal) never leave `state`.
+//! - Wire formats stay at the edges: the state file and journal in `state`, saved plans in
+//!   `planfile`, the JSON plan in `render::json`, the VPCEP API's JSON in `cloud::api`.
 //! - `apply` knows the cloud and the state only through their traits.
 //! - Only `cli` prints, reads environment variables or decides exit codes.
 //! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply

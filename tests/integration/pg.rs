@@ -183,6 +183,16 @@ fn a_local_state_pushed_to_postgres_plans_no_changes() {
         "{}",
         refused.stderr
     );
+    let mut same_serial: serde_json::Value = serde_json::from_str(&local).unwrap();
+    same_serial["resources"] = serde_json::json!([]);
+    ws.write("same.json", &same_serial.to_string());
+    let refused = run(&ws, &["state", "push", "same.json"], &url, 1);
+    assert!(
+        refused.stderr.contains("has the stored serial")
+            && refused.stderr.contains("different content"),
+        "{}",
+        refused.stderr
+    );
     let serial = schema.serial("partners");
     run(&ws, &["state", "push", "older.json", "--force"], &url, 0);
     assert_eq!(

@@ -205,6 +205,18 @@ fn exit_codes_follow_the_contract() {
     ws.expect(&["plan", "--detailed-exitcode"], 1);
     ws.expect(&["apply", "--auto-approve"], 1);
     ws.expect(&["show", "no-such-plan.vpcep"], 1);
+    let destroy_file = ws.expect(&["destroy", "some.vpcep"], 1);
+    assert!(
+        destroy_file.stderr.contains("`destroy` takes no plan file"),
+        "{}",
+        destroy_file.stderr
+    );
+    let emulator = ws.expect(&["emulator", "--error-rate", "1.5"], 1);
+    assert!(
+        emulator.stderr.contains("a probability from 0 to 1"),
+        "{}",
+        emulator.stderr
+    );
 }
 
 #[test]
