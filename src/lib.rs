@@ -10,7 +10,7 @@
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state.
 //! - [`diag`]: diagnostics with `file:line:col` and their rendering.
-//! - [`state`]: the state's wire format, the local and PostgreSQL backends, locking and the
+//! - [`state`]: the state's wire format, the local and `PostgreSQL` backends, locking and the
 //!   apply journal.
 //! - [`cloud`]: the VPCEP operations behind one trait: the simulated cloud, the HTTP client
 //!   (`provider "otc"`), and the emulator serving the simulator over HTTP.
