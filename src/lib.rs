@@ -37,6 +37,7 @@ pub mod cli;
 pub mod cloud;
 pub mod config;
 pub mod diag;
+pub mod fsio;
 pub mod model;
 pub mod plan;
 pub mod planfile;

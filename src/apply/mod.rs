@@ -301,7 +301,7 @@ pub fn apply(
         let change = StateChange::Outputs(r.outputs);
         run.state.apply(change);
     }
-    run.state.serial += 1;
+    run.state.next_serial().map_err(StateError)?;
     run.state.sort();
     run.store.write(run.state)?;
     Ok(run.report)

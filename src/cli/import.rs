@@ -98,7 +98,9 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
         attrs,
         depends_on: instance.depends_on.clone(),
     }));
-    state.serial += 1;
+    if let Err(e) = state.next_serial() {
+        return fail(e);
+    }
     state.sort();
     if let Err(e) = store.write(&state) {
         return fail(e);

@@ -284,12 +284,8 @@ pub(crate) fn from_plan_file(
     state_override: Option<&PathBuf>,
     lock_timeout: Duration,
 ) -> Result<Planned, Exit> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        fail(format!(
-            "cannot read the plan file `{}`: {e}",
-            path.display()
-        ))
-    })?;
+    let text =
+        crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file").map_err(fail)?;
     let saved = crate::planfile::decode(&text)
         .map_err(|e| fail(format!("`{}` cannot be applied: {e}", path.display())))?;
     if saved.plan.is_refused() {
@@ -432,7 +428,7 @@ pub(crate) fn plan(
 /// Persists the refreshed state before applying (and so gives the journal a base to extend).
 pub(crate) fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
     if planned.state_changed {
-        planned.state.serial += 1;
+        planned.state.next_serial().map_err(fail)?;
         planned.store.write(&planned.state).map_err(fail)?;
         planned.state_changed = false;
     }

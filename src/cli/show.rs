@@ -190,14 +190,9 @@ pub(crate) fn render(state: &RecordedState, location: &str) -> String {
 
 /// Renders a saved plan in any format.
 fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> u8 {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file") {
         Ok(t) => t,
-        Err(e) => {
-            return fail(format!(
-                "cannot read the plan file `{}`: {e}",
-                path.display()
-            ));
-        }
+        Err(e) => return fail(e),
     };
     let saved = match crate::planfile::decode(&text) {
         Ok(s) => s,

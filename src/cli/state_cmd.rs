@@ -98,7 +98,9 @@ pub(crate) fn rm(
     for a in &matching {
         state.resources.shift_remove(a);
     }
-    state.serial += 1;
+    if let Err(e) = state.next_serial() {
+        return fail(e);
+    }
     if let Err(e) = store.write(&state) {
         return fail(e);
     }
@@ -147,7 +149,9 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
         }
     }
     let mut state = refreshed.state;
-    state.serial = prior.serial + 1;
+    if let Err(e) = state.next_serial() {
+        return fail(e);
+    }
     if let Err(e) = store.write(&state) {
         return fail(e);
     }
@@ -257,9 +261,10 @@ pub(crate) fn push(
     file: &std::path::Path,
     force: bool,
 ) -> u8 {
-    let text = match std::fs::read_to_string(file) {
+    let text = match crate::fsio::read_text(file, crate::fsio::MAX_STATE_FILE, "the state file")
+    {
         Ok(t) => t,
-        Err(e) => return fail(format!("cannot read `{}`: {e}", file.display())),
+        Err(e) => return fail(e),
     };
     let mut pushed = match crate::state::wire::decode(&text) {
         Ok(s) => s,
@@ -303,8 +308,11 @@ pub(crate) fn push(
                 pushed.serial
             ));
         }
-        if force {
-            pushed.serial = pushed.serial.max(current.serial + 1);
+        if force && pushed.serial <= current.serial {
+            pushed.serial = current.serial;
+            if let Err(e) = pushed.next_serial() {
+                return fail(e);
+            }
         }
     }
     let written = if force {

@@ -54,19 +54,16 @@ pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)
     let mut files = Vec::with_capacity(names.len());
     for name in names {
         let display = display_path(dir, &name);
-        let text = match std::fs::read(dir.join(&name)) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    diags.push(Diagnostic::error(format!(
-                        "`{display}` is not valid UTF-8 (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    )));
-                    continue;
-                }
-            },
+        let text = match crate::fsio::read_text(
+            &dir.join(&name),
+            crate::fsio::MAX_CONFIG_FILE,
+            "the configuration file",
+        ) {
+            Ok(text) => text,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read `{display}`: {e}")));
+                diags.push(Diagnostic::error(
+                    e.message.replace(&e.path.display().to_string(), &display),
+                ));
                 continue;
             }
         };

@@ -60,7 +60,24 @@ pub enum StateChange {
     Outputs(IndexMap<String, RecordedOutput>),
 }
 
+/// The highest serial a state can have (it must fit PostgreSQL's `bigint` too).
+pub const MAX_SERIAL: u64 = i64::MAX as u64;
+
 impl RecordedState {
+    /// Moves to the next serial: every new version of a state gets one. Never wraps: at
+    /// [`MAX_SERIAL`] it is an error, since a wrapped serial would make an old saved plan look
+    /// current.
+    pub fn next_serial(&mut self) -> Result<(), String> {
+        if self.serial >= MAX_SERIAL {
+            return Err(format!(
+                "the state is at serial {}, the highest there is, so it cannot be written again; it was probably edited by hand",
+                self.serial
+            ));
+        }
+        self.serial += 1;
+        Ok(())
+    }
+
     /// A new, empty state with a fresh lineage.
     pub fn new() -> Self {
         RecordedState {

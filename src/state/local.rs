@@ -3,11 +3,12 @@
 
 use super::lock::{StateLock, acquire};
 use super::wire::{self, JournalEntry};
-use super::{StateError, StateStore};
+use super::{StateError, StateStore, Stored};
+use crate::fsio;
 use crate::model::{RecordedState, StateChange};
 use serde::{Deserialize, Serialize};
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::fs::File;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -62,70 +63,61 @@ impl LocalState {
         sibling(&self.path, ".backup")
     }
 
-    fn replay_journal(&mut self, state: &mut RecordedState) -> Result<(), StateError> {
+    /// The changes journalled after `state` by an interrupted apply.
+    ///
+    /// Only a crash can damage the journal, and a crash can only tear the last line (the one
+    /// without its newline): that line is ignored. Any other unreadable line is an error that
+    /// names it, never a silent loss of the records after it.
+    fn read_journal(&mut self, state: &RecordedState) -> Result<Vec<StateChange>, StateError> {
         let path = self.journal_path();
-        let Ok(file) = File::open(&path) else {
-            return Ok(());
+        let bytes = match fsio::read_capped(&path, fsio::MAX_STATE_FILE, "the journal") {
+            Ok(bytes) => bytes,
+            Err(e) if e.not_found => return Ok(Vec::new()),
+            Err(e) => return Err(StateError(e.message)),
         };
-        let mut lines = BufReader::new(file).lines();
-        let header: Option<JournalHeader> = lines
-            .next()
-            .and_then(Result::ok)
-            .and_then(|l| serde_json::from_str(&l).ok());
-        let Some(header) = header else {
-            self.notes.push(format!(
-                "ignored an unreadable journal `{}`",
-                path.display()
-            ));
-            return Ok(());
+        let text = String::from_utf8_lossy(&bytes);
+        let complete = text.ends_with('\n');
+        let lines: Vec<&str> = text.lines().collect();
+        let damaged = |n: usize, why: &str| {
+            StateError(format!(
+                "the journal `{}` is damaged at line {n} of {}: {why}\n  it records steps of an interrupted apply that the state file `{}` does not have yet; nothing was changed. Repair the line, or move the journal away and run `vpcep refresh` to record what the cloud has",
+                path.display(),
+                lines.len(),
+                self.path.display()
+            ))
+        };
+        let torn = |i: usize| i + 1 == lines.len() && !complete;
+        let Some(first) = lines.first() else {
+            return Ok(Vec::new());
+        };
+        let header: JournalHeader = match serde_json::from_str(first) {
+            Ok(h) => h,
+            Err(_) if torn(0) => return Ok(Vec::new()),
+            Err(e) => return Err(damaged(1, &e.to_string())),
         };
         if header.lineage != state.lineage || header.serial != state.serial {
             // Written against an older state: its changes were compacted before a crash.
-            return Ok(());
+            return Ok(Vec::new());
         }
-        let mut replayed = 0;
-        for line in lines {
-            let Ok(line) = line else { break };
-            // A torn last line (crash mid-write) is the only line that may not parse.
-            let Ok(entry) = serde_json::from_str::<JournalEntry>(&line) else {
-                break;
+        let mut changes = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate().skip(1) {
+            let entry = match serde_json::from_str::<JournalEntry>(line) {
+                Ok(entry) => entry,
+                Err(_) if torn(i) => break,
+                Err(e) => return Err(damaged(i + 1, &e.to_string())),
             };
-            let change = wire::change_from_wire(&entry).map_err(|e| {
-                StateError(format!("the journal `{}` is damaged: {e}", path.display()))
-            })?;
-            state.apply(change);
-            replayed += 1;
+            changes.push(wire::change_from_wire(&entry).map_err(|e| damaged(i + 1, &e))?);
         }
-        if replayed > 0 {
+        if !changes.is_empty() {
             self.notes.push(format!(
-                "recovered {replayed} recorded change{} of an interrupted apply from `{}`",
-                if replayed == 1 { "" } else { "s" },
+                "recovered {} recorded change{} of an interrupted apply from `{}`",
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" },
                 path.display()
             ));
         }
-        Ok(())
+        Ok(changes)
     }
-}
-
-fn io_err(what: &str, path: &Path, e: &std::io::Error) -> StateError {
-    StateError(format!("cannot {what} `{}`: {e}", path.display()))
-}
-
-/// Writes `text` to `path` atomically: a temporary file in the same directory, fsynced, renamed.
-fn write_atomic(path: &Path, text: &[u8]) -> Result<(), StateError> {
-    let tmp = sibling(path, ".tmp");
-    let mut file = File::create(&tmp).map_err(|e| io_err("create", &tmp, &e))?;
-    file.write_all(text)
-        .map_err(|e| io_err("write", &tmp, &e))?;
-    file.sync_all().map_err(|e| io_err("sync", &tmp, &e))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| io_err("replace", path, &e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Ok(d) = File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 impl StateStore for LocalState {
@@ -133,73 +125,85 @@ impl StateStore for LocalState {
         self.path.display().to_string()
     }
 
-    fn read(&mut self) -> Result<Option<RecordedState>, StateError> {
-        let text = match std::fs::read_to_string(&self.path) {
+    fn is_locked(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    fn load(&mut self) -> Result<Option<Stored>, StateError> {
+        let text = match fsio::read_text(&self.path, fsio::MAX_STATE_FILE, "the state file") {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err("read the state file", &self.path, &e)),
+            Err(e) if e.not_found => return Ok(None),
+            Err(e) => return Err(StateError(e.message)),
         };
-        let mut state = wire::decode(&text).map_err(|e| {
+        let state = wire::decode(&text).map_err(|e| {
             StateError(format!(
                 "the state file `{}` is not valid: {e}\n  the previous version is in `{}`; restore it or fix the file by hand",
                 self.path.display(),
                 self.backup_path().display()
             ))
         })?;
-        self.replay_journal(&mut state)?;
+        let journal = self.read_journal(&state)?;
         self.base = Some((state.lineage.clone(), state.serial));
-        Ok(Some(state))
+        Ok(Some(Stored { state, journal }))
     }
 
     fn record(&mut self, change: &StateChange) -> Result<(), StateError> {
+        let path = self.journal_path();
         if self.journal.is_none() {
+            if self.lock.is_none() {
+                return Err(StateError(
+                    "internal error: a change was recorded without holding the lock".into(),
+                ));
+            }
             let Some((lineage, serial)) = self.base.clone() else {
                 return Err(StateError(
                     "internal error: a change was recorded before the state was written".into(),
                 ));
             };
-            let path = self.journal_path();
-            let fresh = !path.exists();
-            let mut file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|e| io_err("open the journal", &path, &e))?;
-            if fresh {
-                let header = serde_json::to_string(&JournalHeader {
-                    journal: 1,
-                    lineage,
-                    serial,
-                })
-                .unwrap_or_default();
-                writeln!(file, "{header}").map_err(|e| io_err("write", &path, &e))?;
+            // Any journal here continues an older state (a locked read compacts a current
+            // one): start afresh.
+            let _ = std::fs::remove_file(&path);
+            let mut file = fsio::open_append(&path).map_err(|e| StateError(e.message))?;
+            let header = serde_json::to_string(&JournalHeader {
+                journal: 1,
+                lineage,
+                serial,
+            })
+            .map_err(|e| StateError(format!("internal error: {e}")))?;
+            writeln!(file, "{header}").map_err(|e| io_err("write", &path, &e))?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Ok(d) = File::open(dir)
+            {
+                let _ = d.sync_all();
             }
             self.journal = Some(file);
         }
-        let line = serde_json::to_string(&wire::change_to_wire(change)).unwrap_or_default();
-        let path = self.journal_path();
+        let mut line = serde_json::to_string(&wire::change_to_wire(change))
+            .map_err(|e| StateError(format!("internal error: {e}")))?;
+        line.push('\n');
         let file = self.journal.as_mut().expect("journal opened above");
-        file.write_all(format!("{line}\n").as_bytes())
+        file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(|e| io_err("append to the journal", &path, &e))
     }
 
     fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| io_err("create the directory", dir, &e))?;
+        match fsio::read_capped(&self.path, fsio::MAX_STATE_FILE, "the state file") {
+            Ok(previous) => fsio::write_atomic(&self.backup_path(), &previous)
+                .map_err(|e| StateError(e.message))?,
+            Err(e) if e.not_found => {}
+            Err(e) => return Err(StateError(e.message)),
         }
-        if self.path.exists() {
-            let previous = std::fs::read(&self.path).map_err(|e| io_err("read", &self.path, &e))?;
-            write_atomic(&self.backup_path(), &previous)?;
-        }
-        write_atomic(&self.path, wire::encode(state).as_bytes())?;
+        fsio::write_atomic(&self.path, wire::encode(state).as_bytes())
+            .map_err(|e| StateError(e.message))?;
         // The journal's changes are now in the state file; a crash before this removal is
         // harmless because the journal names the serial it continues.
         self.journal = None;
         let journal = self.journal_path();
-        if journal.exists() {
-            std::fs::remove_file(&journal)
-                .map_err(|e| io_err("remove the journal", &journal, &e))?;
+        match std::fs::remove_file(&journal) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove the journal", &journal, &e)),
         }
         self.base = Some((state.lineage.clone(), state.serial));
         Ok(())
@@ -208,6 +212,10 @@ impl StateStore for LocalState {
     fn notes(&self) -> Vec<String> {
         self.notes.clone()
     }
+}
+
+fn io_err(what: &str, path: &Path, e: &std::io::Error) -> StateError {
+    StateError(format!("cannot {what} `{}`: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -226,47 +234,70 @@ mod tests {
         }
     }
 
+    fn locked(path: &Path) -> LocalState {
+        LocalState::open(path, Some(("apply", Duration::ZERO))).unwrap()
+    }
+
     #[test]
-    fn journal_replays_after_a_crash_and_is_dropped_after_a_write() {
+    fn a_replayed_journal_is_a_new_serial_and_a_locked_read_compacts_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vpcep.state.json");
-        let mut store = LocalState::open(&path, None).unwrap();
+        let mut store = locked(&path);
         assert!(store.read().unwrap().is_none());
-        let mut state = RecordedState::new();
+        let state = RecordedState::new();
         store.write(&state).unwrap();
         store.record(&StateChange::Set(resource("a"))).unwrap();
         store.record(&StateChange::Set(resource("b"))).unwrap();
         drop(store); // a crash: no final write
 
-        let mut store = LocalState::open(&path, None).unwrap();
-        let recovered = store.read().unwrap().unwrap();
-        assert_eq!(recovered.resources.len(), 2);
-        assert_eq!(store.notes().len(), 1);
+        // A reader without the lock sees the replayed version, one serial on, and writes nothing.
+        let mut reader = LocalState::open(&path, None).unwrap();
+        let seen = reader.read().unwrap().unwrap();
+        assert_eq!(seen.resources.len(), 2);
+        assert_eq!(seen.serial, state.serial + 1);
+        assert!(reader.journal_path().exists());
+        assert_eq!(reader.notes().len(), 1);
 
-        state = recovered;
-        state.serial += 1;
-        store.write(&state).unwrap();
+        // A locked reader gets the same version and compacts it.
+        let mut store = locked(&path);
+        let recovered = store.read().unwrap().unwrap();
+        assert_eq!(recovered, seen);
         assert!(!store.journal_path().exists());
         assert!(store.backup_path().exists());
+        drop(store);
         let again = LocalState::open(&path, None)
             .unwrap()
             .read()
             .unwrap()
             .unwrap();
-        assert_eq!(again, state);
+        assert_eq!(again, recovered);
+    }
+
+    #[test]
+    fn recording_needs_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let mut store = LocalState::open(&path, None).unwrap();
+        store.read().unwrap();
+        store.write(&RecordedState::new()).unwrap();
+        let err = store.record(&StateChange::Set(resource("a"))).unwrap_err();
+        assert!(err.0.contains("without holding the lock"), "{err}");
     }
 
     #[test]
     fn a_torn_last_journal_line_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
-        let mut store = LocalState::open(&path, None).unwrap();
+        let mut store = locked(&path);
         store.read().unwrap();
         store.write(&RecordedState::new()).unwrap();
         store.record(&StateChange::Set(resource("a"))).unwrap();
         let journal = store.journal_path();
         drop(store);
-        let mut f = OpenOptions::new().append(true).open(&journal).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&journal)
+            .unwrap();
         f.write_all(b"{\"op\":\"set\",\"addr").unwrap();
         let state = LocalState::open(&path, None)
             .unwrap()
@@ -274,6 +305,34 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(state.resources.len(), 1);
+    }
+
+    #[test]
+    fn a_damaged_middle_journal_line_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let mut store = locked(&path);
+        store.read().unwrap();
+        store.write(&RecordedState::new()).unwrap();
+        for name in ["a", "b", "c"] {
+            store.record(&StateChange::Set(resource(name))).unwrap();
+        }
+        let journal = store.journal_path();
+        drop(store);
+        let text = std::fs::read_to_string(&journal).unwrap();
+        let damaged: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| if i == 2 { l.replace('{', "[") } else { l.to_owned() })
+            .collect();
+        std::fs::write(&journal, damaged.join("\n") + "\n").unwrap();
+        let err = LocalState::open(&path, None)
+            .unwrap()
+            .read()
+            .unwrap_err();
+        assert!(err.0.contains("damaged at line 3 of 4"), "{err}");
+        // Nothing was changed: the journal is still there for the user to repair.
+        assert!(journal.exists());
     }
 
     #[test]

@@ -15,6 +15,13 @@ pub mod wire;
 use crate::model::{RecordedState, StateChange};
 use std::fmt;
 
+/// A state as stored, and the changes an interrupted apply journalled after it.
+#[derive(Debug)]
+pub struct Stored {
+    pub state: RecordedState,
+    pub journal: Vec<StateChange>,
+}
+
 /// A state storage failure, with a message that says what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateError(pub String);
@@ -31,9 +38,33 @@ impl std::error::Error for StateError {}
 pub trait StateStore: Send {
     /// A short description for messages, e.g. `vpcep.state.json`.
     fn describe(&self) -> String;
-    /// The current state, with any journal of an interrupted apply replayed. `None` when no
-    /// state has been written yet.
-    fn read(&mut self) -> Result<Option<RecordedState>, StateError>;
+    /// The state as stored and its journal; `None` when no state has been written yet.
+    fn load(&mut self) -> Result<Option<Stored>, StateError>;
+    /// Whether this store holds the state's lock (only a locked store writes).
+    fn is_locked(&self) -> bool;
+    /// The current state, with any journal of an interrupted apply replayed.
+    ///
+    /// A replayed journal makes a new version of the state, so it gets the next serial: a
+    /// saved plan made before the interrupted apply is then stale. A locked store also
+    /// compacts it at once (writes the state and drops the journal), so every later reader
+    /// sees the same version.
+    fn read(&mut self) -> Result<Option<RecordedState>, StateError> {
+        let Some(Stored { mut state, journal }) = self.load()? else {
+            return Ok(None);
+        };
+        if journal.is_empty() {
+            return Ok(Some(state));
+        }
+        for change in journal {
+            state.apply(change);
+        }
+        state.next_serial().map_err(StateError)?;
+        state.sort();
+        if self.is_locked() {
+            self.write(&state)?;
+        }
+        Ok(Some(state))
+    }
     /// Records one change durably (before returning) without rewriting the whole state.
     fn record(&mut self, change: &StateChange) -> Result<(), StateError>;
     /// Replaces the whole state atomically, keeping the previous version as a backup, and

@@ -9,7 +9,7 @@
 
 use super::lock::LockInfo;
 use super::wire::{self, JournalEntry};
-use super::{StateError, StateStore};
+use super::{StateError, StateStore, Stored};
 use crate::model::{RecordedState, StateChange};
 use postgres::{Client, NoTls};
 use sha2::{Digest as _, Sha256};
@@ -263,11 +263,15 @@ impl StateStore for PgState {
         self.display.clone()
     }
 
-    fn read(&mut self) -> Result<Option<RecordedState>, StateError> {
+    fn is_locked(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    fn load(&mut self) -> Result<Option<Stored>, StateError> {
         let Some((_, _, data)) = self.stored()? else {
             return Ok(None);
         };
-        let mut state = wire::decode(&data)
+        let state = wire::decode(&data)
             .map_err(|e| StateError(format!("the state in {} is not valid: {e}", self.display)))?;
         let sql = format!(
             "SELECT entry FROM {}.journal WHERE name = $1 AND lineage = $2 AND serial = $3 ORDER BY seq",
@@ -278,27 +282,39 @@ impl StateStore for PgState {
             .client
             .query(&sql, &[&self.name, &state.lineage, &serial])
             .map_err(|e| db_error(&self.display, "reading the journal", &e))?;
-        for row in &rows {
-            let entry: JournalEntry = serde_json::from_str(row.get::<_, &str>(0)).map_err(|e| {
-                StateError(format!("the journal in {} is damaged: {e}", self.display))
-            })?;
-            state.apply(wire::change_from_wire(&entry).map_err(|e| {
-                StateError(format!("the journal in {} is damaged: {e}", self.display))
-            })?);
+        let mut journal = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            // Each entry is one committed row: none can be torn, so every one must decode.
+            let damaged = |e: String| {
+                StateError(format!(
+                    "the journal in {} is damaged at entry {} of {}: {e}; nothing was changed",
+                    self.display,
+                    i + 1,
+                    rows.len()
+                ))
+            };
+            let entry: JournalEntry =
+                serde_json::from_str(row.get::<_, &str>(0)).map_err(|e| damaged(e.to_string()))?;
+            journal.push(wire::change_from_wire(&entry).map_err(damaged)?);
         }
-        if !rows.is_empty() {
+        if !journal.is_empty() {
             self.notes.push(format!(
                 "recovered {} recorded change{} of an interrupted apply from {}",
-                rows.len(),
-                if rows.len() == 1 { "" } else { "s" },
+                journal.len(),
+                if journal.len() == 1 { "" } else { "s" },
                 self.display
             ));
         }
         self.base = Some((state.lineage.clone(), state.serial));
-        Ok(Some(state))
+        Ok(Some(Stored { state, journal }))
     }
 
     fn record(&mut self, change: &StateChange) -> Result<(), StateError> {
+        if self.lock.is_none() {
+            return Err(StateError(
+                "internal error: a change was recorded without holding the lock".into(),
+            ));
+        }
         let Some((lineage, serial)) = self.base.clone() else {
             return Err(StateError(
                 "internal error: a change was recorded before the state was written".into(),

@@ -184,6 +184,13 @@ pub fn from_wire(file: &StateFile) -> Result<RecordedState, String> {
             file.format_version
         ));
     }
+    if file.serial > crate::model::state::MAX_SERIAL {
+        return Err(format!(
+            "serial {} is larger than the highest serial a state can have ({})",
+            file.serial,
+            crate::model::state::MAX_SERIAL
+        ));
+    }
     let mut state = RecordedState {
         lineage: file.lineage.clone(),
         serial: file.serial,

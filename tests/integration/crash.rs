@@ -170,3 +170,27 @@ fn force_unlock_breaks_the_lock_of_a_hanging_command() {
     assert!(!plan.stderr.contains("is locked"), "{}", plan.stderr);
     let _ = holder.wait_with_output();
 }
+
+/// Issue 10, case 1: replaying the journal of a killed apply makes a new version of the
+/// state, so a plan saved before it is stale and creates nothing twice.
+#[test]
+fn a_plan_saved_before_a_killed_apply_is_stale() {
+    let ws = Workspace::new();
+    let config = |n: usize| slow_provider("100ms") + &services_hcl("s", n);
+    ws.write("main.hcl", &config(4));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.write("main.hcl", &config(20));
+    ws.expect(&["plan", "--out", "p1.plan"], 0);
+    let mut child = spawn_apply(&ws, &["--parallelism", "1"]);
+    wait_for_journal(&ws, 1 + 2 * 3);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let stale = ws.expect(&["apply", "p1.plan"], 1);
+    assert!(stale.stderr.contains("is stale"), "{}", stale.stderr);
+    let in_cloud = cloud_service_count(&ws);
+    assert!(in_cloud < 20, "the killed apply finished: {in_cloud}");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(cloud_service_count(&ws), 20, "nothing was created twice");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}

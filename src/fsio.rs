@@ -1,0 +1,264 @@
+//! Reading and replacing files safely: every read is capped and takes regular files only (a
+//! FIFO, a device or `/dev/zero` is refused, never read forever); every replacement is atomic,
+//! through an unpredictable temporary name that is never a planted symlink, keeping the
+//! file's permissions and writing through a symlinked path to its target.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
+
+/// Largest configuration file read (a configuration of 50,000 services is about 16 MiB).
+pub const MAX_CONFIG_FILE: u64 = 64 << 20;
+/// Largest variables file read.
+pub const MAX_VAR_FILE: u64 = 16 << 20;
+/// Largest state, journal, saved plan or pushed state read.
+pub const MAX_STATE_FILE: u64 = 1 << 30;
+
+/// A file that cannot be read or written, with a message that names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    pub path: PathBuf,
+    pub message: String,
+    /// The file does not exist (callers often treat that as "nothing yet").
+    pub not_found: bool,
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+fn io_error(what: &str, path: &Path, e: &std::io::Error) -> FileError {
+    FileError {
+        path: path.to_path_buf(),
+        message: format!("cannot {what} `{}`: {e}", path.display()),
+        not_found: e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+fn plain(path: &Path, message: String) -> FileError {
+    FileError {
+        path: path.to_path_buf(),
+        message,
+        not_found: false,
+    }
+}
+
+/// Reads at most `cap` bytes of the regular file at `path`; `what` names it in errors
+/// (e.g. "the state file").
+pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, FileError> {
+    // O_NONBLOCK: opening a FIFO does not wait for a writer; the type check below refuses it.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| io_error(&format!("read {what}"), path, &e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| io_error(&format!("read {what}"), path, &e))?;
+    if !meta.is_file() {
+        return Err(plain(
+            path,
+            format!(
+                "{what} `{}` is not a regular file; give the path of a file",
+                path.display()
+            ),
+        ));
+    }
+    if meta.len() > cap {
+        return Err(too_big(path, what, cap));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&format!("read {what}"), path, &e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big(path, what, cap));
+    }
+    Ok(bytes)
+}
+
+fn too_big(path: &Path, what: &str, cap: u64) -> FileError {
+    plain(
+        path,
+        format!(
+            "{what} `{}` is larger than {} MiB, the most vpcep reads",
+            path.display(),
+            cap >> 20
+        ),
+    )
+}
+
+/// [`read_capped`] as UTF-8 text.
+pub fn read_text(path: &Path, cap: u64, what: &str) -> Result<String, FileError> {
+    let bytes = read_capped(path, cap, what)?;
+    String::from_utf8(bytes).map_err(|e| {
+        plain(
+            path,
+            format!(
+                "{what} `{}` is not valid UTF-8 (invalid byte at offset {})",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// The file a path finally names: a symlinked path is followed to its target (so replacing
+/// the file keeps the link), up to 40 links.
+pub fn resolve_links(path: &Path) -> Result<PathBuf, FileError> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)
+                    .map_err(|e| io_error("follow the link", &current, &e))?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(plain(
+        path,
+        format!("`{}` is a loop of symbolic links", path.display()),
+    ))
+}
+
+/// A fresh temporary path beside `target`, hard to guess.
+fn temporary_beside(target: &Path) -> PathBuf {
+    let mut name = target
+        .file_name()
+        .map_or_else(|| "vpcep".into(), std::ffi::OsStr::to_os_string);
+    name.push(format!(
+        ".{}.tmp",
+        uuid::Uuid::new_v4().simple().to_string().get(..16).unwrap_or("0")
+    ));
+    target.with_file_name(name)
+}
+
+/// Replaces the file at `path` by `bytes` atomically: a new temporary file in the same
+/// directory (created exclusively, so a planted file or symlink is never written through),
+/// given the replaced file's permissions, fsynced, renamed over the target, and the directory
+/// fsynced. A symlinked `path` keeps its link: the file it points to is replaced.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    let target = resolve_links(path)?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| io_error("create the directory", dir, &e))?;
+    }
+    let mode = match std::fs::metadata(&target) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(plain(
+                path,
+                format!(
+                    "`{}` is not a regular file; it is not replaced",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(meta) => Some(meta.permissions()),
+        Err(_) => None,
+    };
+    let tmp = temporary_beside(&target);
+    let mut options = OpenOptions::new();
+    options
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW);
+    let mut file: File = options
+        .open(&tmp)
+        .map_err(|e| io_error("create", &tmp, &e))?;
+    let written = (|| {
+        if let Some(perms) = &mode {
+            file.set_permissions(perms.clone())?;
+        }
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    drop(file);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error("write", &tmp, &e));
+    }
+    if let Err(e) = std::fs::rename(&tmp, &target) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_error("replace", &target, &e));
+    }
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Opens `path` for appending (created if missing), refusing to follow a symlink planted there.
+pub fn open_append(path: &Path) -> Result<File, FileError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| io_error("open", path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    #[test]
+    fn reads_are_capped_and_take_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big");
+        std::fs::write(&big, vec![b'x'; 100]).unwrap();
+        assert!(read_capped(&big, 100, "the file").is_ok());
+        let err = read_capped(&big, 99, "the file").unwrap_err();
+        assert!(err.message.contains("larger than"), "{err}");
+        let err = read_capped(Path::new("/dev/zero"), 1 << 20, "the file").unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+        let missing = read_capped(&dir.path().join("nope"), 10, "the file").unwrap_err();
+        assert!(missing.not_found);
+    }
+
+    #[test]
+    fn a_fifo_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = read_capped(&fifo, 10, "the state file").unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn replacing_keeps_the_mode_and_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+}
