@@ -22,21 +22,71 @@ impl Output {
     }
 }
 
-/// Runs `vpcep ARGS` in `dir` with a clean environment (no colour, no `VPCEP_VAR_*`).
-pub(crate) fn vpcep(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// The `vpcep` binary with a clean environment (no colour, no `VPCEP_VAR_*`), in `dir`.
+pub(crate) fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vpcep"));
     cmd.current_dir(dir).args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("VPCEP_") || k == "NO_COLOR" {
-            cmd.env_remove(k);
+    for (k, _) in std::env::vars_os() {
+        let k = k.to_string_lossy();
+        if k.starts_with("VPCEP_") || k == "NO_COLOR" || k.starts_with("OS_") {
+            cmd.env_remove(k.as_ref());
         }
     }
     cmd.envs(env.iter().copied());
-    let out = cmd.output().expect("the vpcep binary runs");
+    cmd
+}
+
+/// Runs `vpcep ARGS` in `dir` with a clean environment (no colour, no `VPCEP_VAR_*`).
+pub(crate) fn vpcep(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let out = command(dir, args, env)
+        .output()
+        .expect("the vpcep binary runs");
     Output {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs a command, killing it if it is still running after `limit` (a hang is then reported
+/// as exit code -9 rather than stalling the test run).
+pub(crate) fn run_bounded(mut cmd: Command, limit: std::time::Duration) -> Output {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break -9;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Output {
+        code,
+        stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
     }
 }
 
@@ -118,6 +168,14 @@ impl Workspace {
 
     pub(crate) fn run(&self, args: &[&str]) -> Output {
         vpcep(self.path(), args, &[])
+    }
+
+    /// Runs with a time limit; see [`run_bounded`].
+    pub(crate) fn run_bounded(&self, args: &[&str], limit_secs: u64) -> Output {
+        run_bounded(
+            command(self.path(), args, &[]),
+            std::time::Duration::from_secs(limit_secs),
+        )
     }
 
     /// Runs and expects exit code `code`, showing the output otherwise.

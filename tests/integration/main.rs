@@ -3,6 +3,7 @@
 mod cases;
 mod crash;
 mod examples;
+mod hardening;
 mod harness;
 mod http;
 mod lifecycle;
