@@ -6,6 +6,7 @@ use crate::cloud::convert::{
     approval_attrs, connections_value, endpoint_attrs, get_list, service_attrs,
 };
 use crate::cloud::{Cloud, CloudError, Endpoint, Quotas, Service};
+use crate::model::schema;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
 use crate::plan::{CloudFacts, Drift, configured_names, normalize};
 use std::collections::{HashMap, HashSet};
@@ -41,7 +42,188 @@ fn configured_differs(
         .collect()
 }
 
-pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, CloudError> {
+/// Why a refresh could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshError {
+    /// The cloud could not be read.
+    Cloud(CloudError),
+    /// Creates an interrupted apply left pending cannot be told apart from objects in the
+    /// cloud; the message lists them and says how to resolve it.
+    Ambiguous(String),
+}
+
+impl std::fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefreshError::Cloud(e) => e.fmt(f),
+            RefreshError::Ambiguous(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for RefreshError {}
+
+impl From<CloudError> for RefreshError {
+    fn from(e: CloudError) -> Self {
+        RefreshError::Cloud(e)
+    }
+}
+
+/// Reconciles the creates an interrupted apply left pending, reading the cloud for them: what
+/// `--refresh=false` still does, because nothing may be created while an earlier create of the
+/// same resource may exist. Returns notes for the user; `state.pending` is empty afterwards.
+pub fn reconcile_only(
+    cloud: &dyn Cloud,
+    state: &mut RecordedState,
+) -> Result<Vec<String>, RefreshError> {
+    if state.pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let services = cloud.list_services()?;
+    let endpoints = if state
+        .pending
+        .iter()
+        .any(|p| p.address.rtype() == ResourceType::Endpoint)
+    {
+        cloud.list_endpoints()?
+    } else {
+        Vec::new()
+    };
+    let notes = reconcile_pending(state, &services, &endpoints)?;
+    state.sort();
+    Ok(notes)
+}
+
+fn same(name: &str, want: &Value, have: &indexmap::IndexMap<String, Value>) -> bool {
+    normalize(name, want) == normalize(name, have.get(name).unwrap_or(&Value::Null))
+}
+
+/// Finds in the cloud what each pending create made. A pending create adopts an object only
+/// when exactly one object unknown to state matches its whole identity and no other pending
+/// create matches that object; none with its core identity means the create never happened.
+/// Anything else — look-alikes that differ, or several creates that could be one object — is
+/// refused, never guessed: adopting the wrong object or creating a second one would both leave
+/// an untracked resource behind.
+fn reconcile_pending(
+    state: &mut RecordedState,
+    services: &[Service],
+    endpoints: &[Endpoint],
+) -> Result<Vec<String>, RefreshError> {
+    let pending = std::mem::take(&mut state.pending);
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: HashSet<&str> = state.resources.values().map(|r| r.id.as_str()).collect();
+    let candidates: Vec<(ResourceType, String, indexmap::IndexMap<String, Value>)> = services
+        .iter()
+        .filter(|s| !known.contains(s.id.as_str()))
+        .map(|s| (ResourceType::Service, s.id.clone(), service_attrs(s)))
+        .chain(
+            endpoints
+                .iter()
+                .filter(|e| !known.contains(e.id.as_str()))
+                .map(|e| (ResourceType::Endpoint, e.id.clone(), endpoint_attrs(e))),
+        )
+        .collect();
+    // For each pending create: the candidates sharing its core identity, and those matching it
+    // whole.
+    let mut matches: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(pending.len());
+    for p in &pending {
+        let rtype = p.address.rtype();
+        let (core, rest) = schema::identity_names(rtype);
+        let mut core_matches = Vec::new();
+        let mut full_matches = Vec::new();
+        if rtype != ResourceType::Approval {
+            for (i, (t, _, attrs)) in candidates.iter().enumerate() {
+                let want = |n: &&str| p.identity.get(*n).unwrap_or(&Value::Null);
+                if *t != rtype || !core.iter().all(|n| same(n, want(n), attrs)) {
+                    continue;
+                }
+                core_matches.push(i);
+                if rest
+                    .iter()
+                    .all(|n| want(n).is_null() || same(n, want(n), attrs))
+                {
+                    full_matches.push(i);
+                }
+            }
+        }
+        matches.push((core_matches, full_matches));
+    }
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    let mut adopted: Vec<(usize, usize)> = Vec::new();
+    for (k, p) in pending.iter().enumerate() {
+        let (core_matches, full_matches) = &matches[k];
+        let contested = |i: usize| {
+            matches
+                .iter()
+                .enumerate()
+                .any(|(j, (_, full))| j != k && full.contains(&i))
+        };
+        match full_matches.as_slice() {
+            [i] if !contested(*i) => adopted.push((k, *i)),
+            _ if core_matches.is_empty() => {
+                if p.address.rtype() != ResourceType::Approval {
+                    notes.push(format!(
+                        "the create of `{}` that an interrupted apply started did not happen; it is planned again",
+                        p.address
+                    ));
+                }
+            }
+            _ => {
+                let ids: Vec<String> = core_matches
+                    .iter()
+                    .map(|i| {
+                        let (_, id, attrs) = &candidates[*i];
+                        let (_, rest) = schema::identity_names(p.address.rtype());
+                        let differs: Vec<&str> = rest
+                            .iter()
+                            .copied()
+                            .filter(|n| {
+                                let want = p.identity.get(*n).unwrap_or(&Value::Null);
+                                !want.is_null() && !same(n, want, attrs)
+                            })
+                            .collect();
+                        if differs.is_empty() {
+                            id.clone()
+                        } else {
+                            format!("{id} (its {} differ)", differs.join(", "))
+                        }
+                    })
+                    .collect();
+                problems.push(format!("`{}`: {}", p.address, ids.join(", ")));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        state.pending = pending;
+        return Err(RefreshError::Ambiguous(format!(
+            "an interrupted apply started creates whose results cannot be told apart from these objects in the cloud, which nothing here records:\n  {}\n  adopt the right object with `vpcep import ADDRESS ID`; if none of them is it, delete the look-alikes or forget the create with `vpcep state rm ADDRESS`, then plan again",
+            problems.join("\n  ")
+        )));
+    }
+    for (k, i) in adopted {
+        let p = &pending[k];
+        let (_, id, attrs) = candidates[i].clone();
+        notes.push(format!(
+            "`{}` was created by an interrupted apply (id {id}); it is now recorded",
+            p.address
+        ));
+        state.resources.insert(
+            p.address.clone(),
+            RecordedResource {
+                address: p.address.clone(),
+                id,
+                attrs,
+                depends_on: Vec::new(),
+            },
+        );
+    }
+    Ok(notes)
+}
+
+pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, RefreshError> {
     let services = cloud.list_services()?;
     let needs_endpoints = prior
         .resources
@@ -130,52 +312,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Cl
         }
     }
 
-    // Creates an interrupted apply left pending: found in the cloud, or never happened.
-    let known_ids: HashSet<String> = state.resources.values().map(|r| r.id.clone()).collect();
-    for pending in std::mem::take(&mut state.pending) {
-        let identity = |name: &str| {
-            pending
-                .identity
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let found = match pending.address.rtype() {
-            ResourceType::Service => services
-                .iter()
-                .find(|s| {
-                    Some(&s.port_id) == identity("port_id").as_ref() && !known_ids.contains(&s.id)
-                })
-                .map(|s| (s.id.clone(), service_attrs(s))),
-            ResourceType::Endpoint => endpoints
-                .iter()
-                .find(|e| {
-                    Some(&e.service_id) == identity("service_id").as_ref()
-                        && Some(&e.vpc_id) == identity("vpc_id").as_ref()
-                        && e.subnet_id == identity("subnet_id")
-                        && !known_ids.contains(&e.id)
-                })
-                .map(|e| (e.id.clone(), endpoint_attrs(e))),
-            ResourceType::Approval => None,
-        };
-        match found {
-            Some((id, attrs)) => {
-                notes.push(format!(
-                    "`{}` was created by an interrupted apply (id {id}); it is now recorded",
-                    pending.address
-                ));
-                state.resources.insert(
-                    pending.address.clone(),
-                    RecordedResource { address: pending.address.clone(), id, attrs, depends_on: Vec::new() },
-                );
-            }
-            None if pending.address.rtype() == ResourceType::Approval => {}
-            None => notes.push(format!(
-                "the create of `{}` that an interrupted apply started did not happen; it is planned again",
-                pending.address
-            )),
-        }
-    }
+    notes.extend(reconcile_pending(&mut state, &services, &endpoints)?);
     state.sort();
     Ok(Refreshed {
         state,

@@ -84,21 +84,8 @@ fn record(change: &ResourceChange, id: &str, attrs: Attrs) -> StateChange {
 
 /// Identity attributes recorded with the intent to create, to find the resource after a crash.
 pub(super) fn identity(change: &ResourceChange) -> Attrs {
-    let names: &[&str] = match change.address.rtype() {
-        ResourceType::Service => &["port_id"],
-        ResourceType::Endpoint => &["service_id", "vpc_id", "subnet_id"],
-        ResourceType::Approval => &["service_id"],
-    };
     let after = change.after.clone().unwrap_or_default();
-    names
-        .iter()
-        .map(|n| {
-            (
-                (*n).to_owned(),
-                after.get(*n).cloned().unwrap_or(Value::Null),
-            )
-        })
-        .collect()
+    crate::model::schema::create_identity(change.address.rtype(), &after)
 }
 
 pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>) -> Outcome {

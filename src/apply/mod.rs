@@ -222,6 +222,14 @@ pub fn apply(
     options: &ApplyOptions,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Report, StateError> {
+    if let Some(p) = state.pending.first() {
+        // Refresh reconciles every pending create before planning; creating again here could
+        // make a second copy of what the interrupted apply made.
+        return Err(StateError(format!(
+            "internal error: the create of `{}` that an interrupted apply started was not reconciled; nothing was changed",
+            p.address
+        )));
+    }
     let mut deletes = Vec::new();
     let mut builds = Vec::new();
     for change in plan.actions() {

@@ -40,6 +40,16 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
             "`{address}` is not in the configuration; add its resource block first, then import"
         ));
     };
+    if let Some(owner) = state
+        .resources
+        .values()
+        .find(|r| r.id == args.id && r.address.rtype() == address.rtype())
+    {
+        return fail(format!(
+            "{} is already managed here as `{}`; one cloud object can have only one address (to move it, `vpcep state rm {}` first)",
+            args.id, owner.address, owner.address
+        ));
+    }
     let cloud = match session::open_cloud(globals, &snapshot.settings) {
         Ok(c) => c,
         Err(code) => return code,

@@ -375,6 +375,19 @@ pub(crate) fn plan(
         state_changed |= refreshed.state != prior;
         (refreshed.state, refreshed.drift, refreshed.facts)
     } else {
+        // Without a refresh, creates an interrupted apply left pending are still looked for:
+        // nothing is created while an earlier create of it may exist.
+        let mut prior = prior;
+        if !prior.pending.is_empty() {
+            let found = crate::refresh::reconcile_only(cloud.as_ref(), &mut prior).map_err(|e| {
+                fail(format!(
+                    "looking for the creates of an interrupted apply in {}: {e}",
+                    cloud.describe()
+                ))
+            })?;
+            notes.extend(found);
+            state_changed = true;
+        }
         let facts = crate::refresh::facts_only(cloud.as_ref())
             .map_err(|e| fail(format!("reading quotas from {}: {e}", cloud.describe())))?;
         (prior, Vec::new(), facts)

@@ -75,19 +75,25 @@ pub(crate) fn rm(
         Ok(None) => return fail(format!("there is no state at {} yet", store.describe())),
         Err(e) => return fail(e),
     };
-    let matching: Vec<Address> = state
-        .resources
-        .keys()
-        .filter(|a| {
-            addresses
-                .iter()
-                .any(|w| w == *a || (w.key.is_none() && w.resource == a.resource))
-        })
-        .cloned()
+    let wanted = |a: &Address| {
+        addresses
+            .iter()
+            .any(|w| w == a || (w.key.is_none() && w.resource == a.resource))
+    };
+    let matching: Vec<Address> = state.resources.keys().filter(|a| wanted(a)).cloned().collect();
+    // Creates an interrupted apply left pending can be forgotten too (when none of the
+    // objects in the cloud is theirs).
+    let pending: Vec<Address> = state
+        .pending
+        .iter()
+        .map(|p| p.address.clone())
+        .filter(|a| wanted(a))
         .collect();
+    state.pending.retain(|p| !wanted(&p.address));
     for w in addresses {
         if !matching
             .iter()
+            .chain(&pending)
             .any(|a| a == w || (w.key.is_none() && w.resource == a.resource))
         {
             return fail(format!(
@@ -106,6 +112,9 @@ pub(crate) fn rm(
     }
     for a in &matching {
         println!("Removed {a}");
+    }
+    for a in &pending {
+        println!("Forgot the interrupted create of {a}");
     }
     println!(
         "Successfully removed {} resource instance{} from the state; they still exist in the cloud.",

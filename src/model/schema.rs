@@ -231,3 +231,45 @@ pub fn schema(rtype: ResourceType) -> &'static ResourceSchema {
 pub const META_ATTRS: &[&str] = &["for_each", "depends_on"];
 /// Blocks every resource block accepts besides its schema.
 pub const META_BLOCKS: &[&str] = &["lifecycle", "timeouts"];
+
+/// The attributes that tell apart a new object of the cloud: what the create request sent and
+/// the cloud keeps as sent. `core` are the ones every candidate must share; the others must
+/// match too where the create set them.
+pub fn identity_names(rtype: ResourceType) -> (&'static [&'static str], &'static [&'static str]) {
+    match rtype {
+        ResourceType::Service => (
+            &["port_id", "vpc_id", "port"],
+            &[
+                "server_type",
+                "name",
+                "description",
+                "tags",
+                "approval_enabled",
+                "tcp_proxy",
+            ],
+        ),
+        ResourceType::Endpoint => (
+            &["service_id", "vpc_id", "subnet_id"],
+            &["port_ip", "enable_dns", "description", "tags"],
+        ),
+        ResourceType::Approval => (&["service_id"], &[]),
+    }
+}
+
+/// The identity a create records with its intent, from the attributes it sends.
+pub fn create_identity(
+    rtype: ResourceType,
+    after: &indexmap::IndexMap<String, Value>,
+) -> indexmap::IndexMap<String, Value> {
+    let (core, rest) = identity_names(rtype);
+    core.iter()
+        .chain(rest)
+        .map(|n| {
+            (
+                (*n).to_owned(),
+                after.get(*n).cloned().unwrap_or(Value::Null),
+            )
+        })
+        .collect()
+}
+

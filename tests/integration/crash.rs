@@ -194,3 +194,142 @@ fn a_plan_saved_before_a_killed_apply_is_stale() {
     assert_eq!(cloud_service_count(&ws), 20, "nothing was created twice");
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+fn cloud_endpoints(ws: &Workspace) -> Vec<vpcep::cloud::Endpoint> {
+    let config = vpcep::model::SimConfig::default();
+    let sim = vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap();
+    sim.list_endpoints().unwrap()
+}
+
+/// A service and `n` endpoints to it from one VPC and subnet; `tagged` tells them apart by a
+/// tag, otherwise they are identical.
+fn endpoints_hcl(delay: &str, n: usize, tagged: bool) -> String {
+    let keys: Vec<String> = (0..n).map(|i| format!("\"e{i}\"")).collect();
+    let tags = if tagged {
+        "  tags = { copy = each.key }\n"
+    } else {
+        ""
+    };
+    format!(
+        "provider \"sim\" {{\n  create_delay = \"{delay}\"\n  quota_endpoints = 200\n}}\n\
+         resource \"vpcep_service\" \"svc\" {{\n  server_type = \"LB\"\n  port_id = \"port-1\"\n  vpc_id = \"vpc-1\"\n  approval_enabled = false\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n\
+         resource \"vpcep_endpoint\" \"e\" {{\n  for_each = toset([{}])\n  service_id = vpcep_service.svc.id\n  vpc_id = \"vpc-2\"\n  subnet_id = \"subnet-2\"\n{tags}}}\n",
+        keys.join(", ")
+    )
+}
+
+/// Issue 10, case 2: `apply --refresh=false` after a killed apply still reconciles the creates
+/// that were in flight, and creates nothing twice.
+#[test]
+fn apply_without_refresh_after_a_killed_apply_creates_nothing_twice() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &(slow_provider("150ms") + &services_hcl("s", 30)),
+    );
+    let mut child = spawn_apply(&ws, &["--parallelism", "4"]);
+    wait_for_journal(&ws, 1 + 2 * 6);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = ws.expect(&["apply", "--auto-approve", "--refresh=false"], 0);
+    assert!(
+        out.stdout.contains("was created by an interrupted apply"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(cloud_service_count(&ws), 30, "nothing was created twice");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// Issue 10, case 3: endpoints that share service, VPC and subnet are told apart by the rest of
+/// what their create sent; each is adopted once, none is leaked.
+#[test]
+fn recovery_adopts_each_endpoint_once_when_they_share_service_vpc_and_subnet() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &endpoints_hcl("200ms", 12, true));
+    let mut child = spawn_apply(&ws, &["--parallelism", "6"]);
+    // The service, then the first endpoint intents.
+    wait_for_journal(&ws, 1 + 2 + 6);
+    std::thread::sleep(Duration::from_millis(50));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let endpoints = cloud_endpoints(&ws);
+    assert_eq!(endpoints.len(), 12, "no endpoint was leaked");
+    let state = ws.state();
+    let mut ids: Vec<&str> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "vpcep_endpoint")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "every address has its own endpoint");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// Issue 10, case 3: where pending creates cannot be told apart from objects in the cloud,
+/// recovery refuses and says how to resolve it; `import` then resolves it.
+#[test]
+fn ambiguous_recovery_is_refused_and_import_resolves_it() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &endpoints_hcl("0s", 2, false));
+    ws.expect(
+        &["apply", "--auto-approve", "--target", "vpcep_service.svc"],
+        0,
+    );
+    let service_id = ws.id_of("vpcep_service.svc");
+    // What an apply killed right after two create calls leaves: two endpoints in the cloud,
+    // two intents in the state.
+    let config = vpcep::model::SimConfig::default();
+    let sim = vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap();
+    let spec = vpcep::cloud::EndpointSpec {
+        service_id: service_id.clone(),
+        vpc_id: "vpc-2".into(),
+        subnet_id: Some("subnet-2".into()),
+        port_ip: None,
+        enable_dns: false,
+        whitelist: Vec::new(),
+        tags: indexmap::IndexMap::new(),
+        description: None,
+    };
+    let first = sim.create_endpoint(&spec).unwrap().id;
+    let second = sim.create_endpoint(&spec).unwrap().id;
+    let mut state = ws.state();
+    let identity = serde_json::json!({"service_id": service_id, "vpc_id": "vpc-2", "subnet_id": "subnet-2",
+        "port_ip": null, "enable_dns": false, "description": null, "tags": {}});
+    state["pending"] = serde_json::json!([
+        {"address": "vpcep_endpoint.e[\"e0\"]", "operation": "create", "started_at": "2026-11-25T10:00:00Z", "identity": identity},
+        {"address": "vpcep_endpoint.e[\"e1\"]", "operation": "create", "started_at": "2026-11-25T10:00:00Z", "identity": identity},
+    ]);
+    ws.write("vpcep.state.json", &state.to_string());
+
+    for args in [
+        &["plan"][..],
+        &["plan", "--refresh=false"],
+        &["apply", "--auto-approve"],
+    ] {
+        let out = ws.expect(args, 1);
+        assert!(
+            out.stderr.contains("cannot be told apart")
+                && out.stderr.contains(&first)
+                && out.stderr.contains(&second)
+                && out.stderr.contains("vpcep_endpoint.e[\"e0\"]"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(cloud_endpoints(&ws).len(), 2, "nothing was created");
+    ws.expect(&["import", "vpcep_endpoint.e[\"e0\"]", &first], 0);
+    let twice = ws.expect(&["import", "vpcep_endpoint.e[\"e1\"]", &first], 1);
+    assert!(
+        twice.stderr.contains("is already managed here as `vpcep_endpoint.e[\"e0\"]`"),
+        "{}",
+        twice.stderr
+    );
+    ws.expect(&["import", "vpcep_endpoint.e[\"e1\"]", &second], 0);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    assert_eq!(cloud_endpoints(&ws).len(), 2);
+}
