@@ -1,20 +1,24 @@
 //! Saved plans (`plan --out FILE`): everything apply needs to carry out exactly that plan —
 //! the actions with full values, the recorded state they were planned against (lineage and
 //! serial, to refuse a stale plan), the configuration files and variable values (to resolve
-//! values known only after apply), and a hash of the configuration. One JSON document.
+//! values known only after apply), the flags it was made with, and a hash of the
+//! configuration. One JSON document.
+//!
+//! A plan file is input like any other: apply re-derives its actions from its configuration
+//! and state and refuses a file whose actions differ (see `cli::session`).
 
 use crate::model::{Address, RecordedState, ResourceId, Timeouts, Value};
-use crate::plan::{Action, Attrs, Drift, Plan, Refusal, ResourceChange};
+use crate::plan::{Action, Attrs, Drift, Plan, PlanOptions, Refusal, ResourceChange};
 use crate::render::json::{join_unknown, split_unknown};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write as _;
 use std::time::Duration;
 
 pub const FORMAT: &str = "vpcep-plan";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A plan as saved, decoded.
 #[derive(Debug, Clone)]
@@ -22,6 +26,8 @@ pub struct SavedPlan {
     /// Lineage and serial of the stored state when the plan was made; `None` when there was
     /// no state yet.
     pub base: Option<(String, u64)>,
+    /// [`state_hash`] of the stored state when the plan was made.
+    pub base_sha256: Option<String>,
     /// The recorded state after refresh: what the plan was made against.
     pub state: RecordedState,
     /// The configuration directory as given when planning.
@@ -32,6 +38,8 @@ pub struct SavedPlan {
     pub variables: IndexMap<String, Value>,
     pub cloud: String,
     pub simulated: bool,
+    /// The flags the plan was made with (`--replace`, `--target`, `--destroy`).
+    pub options: PlanOptions,
     pub plan: Plan,
 }
 
@@ -44,33 +52,130 @@ pub fn config_hash(sources: &[(String, String)]) -> String {
         h.update(text.as_bytes());
         h.update([0]);
     }
-    h.finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    hex(&h.finalize())
 }
 
+/// The hash of a stored state's content, independent of the vpcep version that wrote it: a
+/// saved plan records it so that a state rewritten at the same serial is noticed too.
+pub fn state_hash(state: &RecordedState) -> String {
+    let mut wire = crate::state::wire::to_wire(state);
+    wire.vpcep_version = String::new();
+    let text = serde_json::to_string(&wire).unwrap_or_default();
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
+/// The plan file as written: every field required, unknown fields refused, so a damaged or
+/// edited file is an error rather than a default value.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Wire {
     format: String,
     format_version: u32,
     vpcep_version: String,
     base: Option<(String, u64)>,
-    state: Json,
+    base_sha256: Option<String>,
+    state: crate::state::wire::StateFile,
     dir: String,
     config_sha256: String,
     config: Vec<(String, String)>,
     variables: serde_json::Map<String, Json>,
     cloud: String,
     simulated: bool,
-    destroy: bool,
-    changes: Vec<Json>,
-    refusals: Vec<Json>,
+    options: OptionsWire,
+    changes: Vec<ChangeWire>,
+    refusals: Vec<RefusalWire>,
     warnings: Vec<String>,
     notes: Vec<String>,
-    drift: Vec<Json>,
+    drift: Vec<DriftWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionsWire {
+    replace: Vec<String>,
+    targets: Vec<String>,
+    destroy: bool,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(rename_all = "kebab-case")]
+enum ActionWire {
+    Create,
+    Update,
+    Delete,
+    Replace,
+    NoOp,
+}
+
+impl From<Action> for ActionWire {
+    fn from(a: Action) -> Self {
+        match a {
+            Action::Create => ActionWire::Create,
+            Action::Update => ActionWire::Update,
+            Action::Delete => ActionWire::Delete,
+            Action::Replace => ActionWire::Replace,
+            Action::NoOp => ActionWire::NoOp,
+        }
+    }
+}
+
+impl From<ActionWire> for Action {
+    fn from(a: ActionWire) -> Self {
+        match a {
+            ActionWire::Create => Action::Create,
+            ActionWire::Update => Action::Update,
+            ActionWire::Delete => Action::Delete,
+            ActionWire::Replace => Action::Replace,
+            ActionWire::NoOp => Action::NoOp,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeWire {
+    address: String,
+    action: ActionWire,
+    before: Json,
+    after: Json,
+    after_unknown: Json,
+    changed: Vec<String>,
+    reason: Option<String>,
+    id: Option<String>,
+    depends_on: Vec<String>,
+    /// Create, update and delete timeouts in milliseconds.
+    timeouts_ms: [u64; 3],
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefusalWire {
+    address: Option<String>,
+    message: String,
+    details: Vec<String>,
+    help: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum DriftWire {
+    Changed {
+        address: String,
+        before: Json,
+        after: Json,
+        attrs: Vec<String>,
+    },
+    Deleted {
+        address: String,
+        before: Json,
+    },
 }
 
 fn attrs_to(a: Option<&Attrs>) -> (Json, Json) {
@@ -80,115 +185,107 @@ fn attrs_to(a: Option<&Attrs>) -> (Json, Json) {
     }
 }
 
-fn attrs_from(v: &Json, mask: &Json) -> Option<Attrs> {
-    match join_unknown(v, mask) {
-        Value::Map(m) => Some(m),
-        _ => None,
+fn attrs_from(v: &Json, mask: &Json, what: &str) -> Result<Option<Attrs>, String> {
+    match (v, join_unknown(v, mask)) {
+        (Json::Null, _) => Ok(None),
+        (_, Value::Map(m)) => Ok(Some(m)),
+        _ => Err(format!("its `{what}` is not an object")),
     }
 }
 
-fn action_from(s: &str) -> Result<Action, String> {
-    Ok(match s {
-        "create" => Action::Create,
-        "update" => Action::Update,
-        "delete" => Action::Delete,
-        "replace" => Action::Replace,
-        "no-op" => Action::NoOp,
-        other => return Err(format!("unknown action `{other}`")),
-    })
+fn parse_address(s: &str) -> Result<Address, String> {
+    s.parse::<Address>().map_err(|e| e.to_string())
 }
 
-fn change_to(c: &ResourceChange) -> Json {
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn change_to(c: &ResourceChange) -> ChangeWire {
     let (before, _) = attrs_to(c.before.as_ref());
     let (after, after_unknown) = attrs_to(c.after.as_ref());
-    json!({
-        "address": c.address.to_string(),
-        "action": c.action.as_str(),
-        "before": before,
-        "after": after,
-        "after_unknown": after_unknown,
-        "changed": c.changed,
-        "reason": c.reason,
-        "id": c.id,
-        "depends_on": c.depends_on.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "timeouts": [c.timeouts.create.as_secs_f64(), c.timeouts.update.as_secs_f64(), c.timeouts.delete.as_secs_f64()],
-    })
+    ChangeWire {
+        address: c.address.to_string(),
+        action: c.action.into(),
+        before,
+        after,
+        after_unknown,
+        changed: c.changed.clone(),
+        reason: c.reason.clone(),
+        id: c.id.clone(),
+        depends_on: c.depends_on.iter().map(ToString::to_string).collect(),
+        timeouts_ms: [
+            millis(c.timeouts.create),
+            millis(c.timeouts.update),
+            millis(c.timeouts.delete),
+        ],
+    }
 }
 
-fn address(v: &Json) -> Result<Address, String> {
-    v.as_str()
-        .ok_or("an address is missing")?
-        .parse::<Address>()
-        .map_err(|e| e.to_string())
-}
-
-fn strings(v: &Json) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn change_from(v: &Json) -> Result<ResourceChange, String> {
-    let secs =
-        |i: usize| Duration::from_secs_f64(v["timeouts"][i].as_f64().unwrap_or(600.0).max(0.0));
+fn change_from(w: &ChangeWire) -> Result<ResourceChange, String> {
+    let address = parse_address(&w.address)?;
+    let at = |e: String| format!("change of `{}`: {e}", w.address);
     Ok(ResourceChange {
-        address: address(&v["address"])?,
-        action: action_from(v["action"].as_str().unwrap_or_default())?,
-        before: attrs_from(&v["before"], &Json::Bool(false)),
-        after: attrs_from(&v["after"], &v["after_unknown"]),
-        changed: strings(&v["changed"]),
-        reason: v["reason"].as_str().map(str::to_owned),
-        id: v["id"].as_str().map(str::to_owned),
-        depends_on: strings(&v["depends_on"])
+        before: attrs_from(&w.before, &Json::Bool(false), "before").map_err(at)?,
+        after: attrs_from(&w.after, &w.after_unknown, "after").map_err(at)?,
+        action: w.action.into(),
+        changed: w.changed.clone(),
+        reason: w.reason.clone(),
+        id: w.id.clone(),
+        depends_on: w
+            .depends_on
             .iter()
-            .map(|s| {
-                s.parse::<Address>()
-                    .map(|a| a.resource)
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<Vec<ResourceId>, _>>()?,
+            .map(|s| parse_address(s).map(|a| a.resource))
+            .collect::<Result<Vec<ResourceId>, _>>()
+            .map_err(at)?,
         timeouts: Timeouts {
-            create: secs(0),
-            update: secs(1),
-            delete: secs(2),
+            create: Duration::from_millis(w.timeouts_ms[0]),
+            update: Duration::from_millis(w.timeouts_ms[1]),
+            delete: Duration::from_millis(w.timeouts_ms[2]),
         },
+        address,
     })
 }
 
-fn drift_to(d: &Drift) -> Json {
+fn drift_to(d: &Drift) -> DriftWire {
     match d {
         Drift::Changed {
             address,
             before,
             after,
             attrs,
-        } => json!({
-            "address": address.to_string(), "kind": "changed",
-            "before": Value::Map(before.clone()).to_json(), "after": Value::Map(after.clone()).to_json(), "attrs": attrs,
-        }),
-        Drift::Deleted { address, before } => json!({
-            "address": address.to_string(), "kind": "deleted", "before": Value::Map(before.clone()).to_json(),
-        }),
+        } => DriftWire::Changed {
+            address: address.to_string(),
+            before: Value::Map(before.clone()).to_json(),
+            after: Value::Map(after.clone()).to_json(),
+            attrs: attrs.clone(),
+        },
+        Drift::Deleted { address, before } => DriftWire::Deleted {
+            address: address.to_string(),
+            before: Value::Map(before.clone()).to_json(),
+        },
     }
 }
 
-fn drift_from(v: &Json) -> Result<Drift, String> {
-    let address = address(&v["address"])?;
-    let map = |j: &Json| attrs_from(j, &Json::Bool(false)).unwrap_or_default();
-    Ok(match v["kind"].as_str() {
-        Some("changed") => Drift::Changed {
-            address,
-            before: map(&v["before"]),
-            after: map(&v["after"]),
-            attrs: strings(&v["attrs"]),
+fn drift_from(w: &DriftWire) -> Result<Drift, String> {
+    let map = |j: &Json| -> Result<Attrs, String> {
+        Ok(attrs_from(j, &Json::Bool(false), "drift")?.unwrap_or_default())
+    };
+    Ok(match w {
+        DriftWire::Changed {
+            address: a,
+            before,
+            after,
+            attrs,
+        } => Drift::Changed {
+            address: parse_address(a)?,
+            before: map(before)?,
+            after: map(after)?,
+            attrs: attrs.clone(),
         },
-        _ => Drift::Deleted {
-            address,
-            before: map(&v["before"]),
+        DriftWire::Deleted { address: a, before } => Drift::Deleted {
+            address: parse_address(a)?,
+            before: map(before)?,
         },
     })
 }
@@ -200,19 +297,33 @@ pub fn encode(saved: &SavedPlan) -> String {
         format_version: FORMAT_VERSION,
         vpcep_version: env!("CARGO_PKG_VERSION").to_owned(),
         base: saved.base.clone(),
-        state: serde_json::to_value(crate::state::wire::to_wire(&saved.state)).unwrap_or_default(),
+        base_sha256: saved.base_sha256.clone(),
+        state: crate::state::wire::to_wire(&saved.state),
         dir: saved.dir.clone(),
         config_sha256: saved.config_sha256.clone(),
         config: saved.sources.clone(),
-        variables: saved.variables.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+        variables: saved
+            .variables
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
         cloud: saved.cloud.clone(),
         simulated: saved.simulated,
-        destroy: plan.destroy,
+        options: OptionsWire {
+            replace: saved.options.replace.iter().map(ToString::to_string).collect(),
+            targets: saved.options.targets.iter().map(ToString::to_string).collect(),
+            destroy: saved.options.destroy,
+        },
         changes: plan.changes.iter().map(change_to).collect(),
         refusals: plan
             .refusals
             .iter()
-            .map(|r| json!({"address": r.address.as_ref().map(ToString::to_string), "message": r.message, "details": r.details, "help": r.help}))
+            .map(|r| RefusalWire {
+                address: r.address.as_ref().map(ToString::to_string),
+                message: r.message.clone(),
+                details: r.details.clone(),
+                help: r.help.clone(),
+            })
             .collect(),
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
@@ -223,18 +334,26 @@ pub fn encode(saved: &SavedPlan) -> String {
     text
 }
 
+/// Whether `bytes` start like a saved plan (so `plan --out` may overwrite that file).
+pub fn looks_like_plan(bytes: &[u8]) -> bool {
+    bytes.starts_with(format!("{{\"format\":\"{FORMAT}\"").as_bytes())
+}
+
 pub fn decode(text: &str) -> Result<SavedPlan, String> {
-    let wire: Wire =
-        serde_json::from_str(text).map_err(|e| format!("it is not a vpcep plan file ({e})"))?;
-    if wire.format != FORMAT || wire.format_version != FORMAT_VERSION {
+    let head: serde_json::Map<String, Json> = serde_json::from_str(text)
+        .map_err(|e| format!("it is not a vpcep plan file ({e})"))?;
+    let (format, version) = (head.get("format"), head.get("format_version"));
+    if format != Some(&Json::from(FORMAT)) || version != Some(&Json::from(FORMAT_VERSION)) {
         return Err(format!(
-            "it is a `{}` file of version {}; this vpcep reads `{FORMAT}` version {FORMAT_VERSION}",
-            wire.format, wire.format_version
+            "it is a {} file of version {}; this vpcep reads `{FORMAT}` version {FORMAT_VERSION} (make the plan again with this vpcep)",
+            format.map_or_else(|| "non-vpcep".to_owned(), |f| format!("`{}`", f.as_str().unwrap_or("?"))),
+            version.map_or_else(|| "?".to_owned(), ToString::to_string)
         ));
     }
-    let state_file: crate::state::wire::StateFile = serde_json::from_value(wire.state)
+    let wire: Wire = serde_json::from_value(Json::Object(head))
+        .map_err(|e| format!("it is damaged ({e})"))?;
+    let state = crate::state::wire::from_wire(&wire.state)
         .map_err(|e| format!("its recorded state is damaged ({e})"))?;
-    let state = crate::state::wire::from_wire(&state_file)?;
     if config_hash(&wire.config) != wire.config_sha256 {
         return Err(
             "its configuration does not match its hash; the file was changed after it was written"
@@ -249,20 +368,24 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
     let refusals = wire
         .refusals
         .iter()
-        .map(|r| Refusal {
-            address: r["address"].as_str().and_then(|a| a.parse().ok()),
-            message: r["message"].as_str().unwrap_or_default().to_owned(),
-            details: strings(&r["details"]),
-            help: r["help"].as_str().map(str::to_owned),
+        .map(|r| {
+            Ok(Refusal {
+                address: r.address.as_deref().map(parse_address).transpose()?,
+                message: r.message.clone(),
+                details: r.details.clone(),
+                help: r.help.clone(),
+            })
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     let drift = wire
         .drift
         .iter()
         .map(drift_from)
         .collect::<Result<_, _>>()?;
+    let addresses = |list: &[String]| list.iter().map(|a| parse_address(a)).collect::<Result<_, _>>();
     Ok(SavedPlan {
         base: wire.base,
+        base_sha256: wire.base_sha256,
         state,
         dir: wire.dir,
         sources: wire.config,
@@ -274,13 +397,18 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             .collect(),
         cloud: wire.cloud,
         simulated: wire.simulated,
+        options: PlanOptions {
+            replace: addresses(&wire.options.replace)?,
+            targets: addresses(&wire.options.targets)?,
+            destroy: wire.options.destroy,
+        },
         plan: Plan {
             changes,
             refusals,
             warnings: wire.warnings,
             drift,
             notes: wire.notes,
-            destroy: wire.destroy,
+            destroy: wire.options.destroy,
         },
     })
 }

@@ -77,13 +77,47 @@ impl<'a> View<'a> {
     }
 }
 
+/// Where `plan --out` must not write: a file that is not a saved plan (a configuration file,
+/// the state, anything else), or the state's own files even before they exist.
+fn check_out_path(
+    out: &std::path::Path,
+    state: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let refuse = |what: &str| {
+        Err(format!(
+            "`{}` is {what}; `plan --out` writes only new files or earlier saved plans, so nothing was written (choose another name, e.g. `plan.out`)",
+            out.display()
+        ))
+    };
+    if out.extension().is_some_and(|e| e == "hcl") {
+        return refuse("a configuration file name");
+    }
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if let Some(state) = state {
+        let (out, state) = (absolute(out), absolute(state));
+        let state_name = state.as_os_str().to_string_lossy().into_owned();
+        let out_name = out.as_os_str().to_string_lossy().into_owned();
+        if out == state || out_name.starts_with(&format!("{state_name}.")) {
+            return refuse("the state file (or one of its companions)");
+        }
+    }
+    match crate::fsio::read_capped(out, crate::fsio::MAX_STATE_FILE, "the plan file") {
+        Ok(bytes) if crate::planfile::looks_like_plan(&bytes) => Ok(()),
+        Ok(_) => refuse("an existing file that is not a vpcep plan"),
+        Err(e) if e.not_found => Ok(()),
+        Err(e) => Err(e.message),
+    }
+}
+
 /// Writes a saved plan atomically.
-pub(crate) fn save(planned: &Planned, path: &std::path::Path) -> Result<(), String> {
+pub(crate) fn save(
+    planned: &Planned,
+    path: &std::path::Path,
+    state: Option<&std::path::Path>,
+) -> Result<(), String> {
+    check_out_path(path, state)?;
     let text = crate::planfile::encode(&planned.saved());
-    let tmp = path.with_extension("tmp-vpcep");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("cannot write the plan file `{}`: {e}", path.display()))
+    crate::fsio::write_atomic(path, text.as_bytes()).map_err(|e| e.message)
 }
 
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
@@ -104,7 +138,16 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
         );
     }
     if let Some(out) = &args.out {
-        if let Err(e) = save(&planned, out) {
+        let state = match session::state_location(
+            globals,
+            &planned.snapshot.settings,
+            args.common.state.as_ref(),
+        ) {
+            Ok(session::StateLocation::Local(path)) => Some(path),
+            Ok(session::StateLocation::Pg { .. }) => None,
+            Err(code) => return code,
+        };
+        if let Err(e) = save(&planned, out, state.as_deref()) {
             return fail(e);
         }
         eprintln!(

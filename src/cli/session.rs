@@ -247,11 +247,14 @@ pub(crate) struct Planned {
     pub store: Box<dyn StateStore>,
     /// Lineage and serial of the stored state the plan was made against (`None`: no state).
     pub base: Option<(String, u64)>,
+    /// [`crate::planfile::state_hash`] of that stored state.
+    pub base_sha256: Option<String>,
     /// The recorded state after refresh: what the plan was made against.
     pub state: RecordedState,
     /// Whether `state` differs from what is stored (refresh found something, or no state yet).
     pub state_changed: bool,
     pub cloud: Box<dyn Cloud>,
+    pub options: PlanOptions,
     pub plan: Plan,
     /// The configuration as evaluated for the plan.
     pub desired: DesiredState,
@@ -264,6 +267,7 @@ impl Planned {
     pub(crate) fn saved(&self) -> crate::planfile::SavedPlan {
         crate::planfile::SavedPlan {
             base: self.base.clone(),
+            base_sha256: self.base_sha256.clone(),
             state: self.state.clone(),
             dir: self.snapshot.dir.display().to_string(),
             sources: self.snapshot.sources.clone(),
@@ -271,13 +275,60 @@ impl Planned {
             variables: self.variables.clone(),
             cloud: self.cloud.describe(),
             simulated: self.cloud.is_simulated(),
+            options: self.options.clone(),
             plan: self.plan.clone(),
         }
     }
 }
 
+/// What a plan is made of: the configuration evaluated against `state`, and the plan.
+struct Derived {
+    plan: Plan,
+    desired: DesiredState,
+    variables: indexmap::IndexMap<String, crate::model::Value>,
+}
+
+/// Evaluates the configuration against `state` and plans. Resources that are replaced get new
+/// IDs, so what refers to them is evaluated again with their computed values unknown. The one
+/// way a plan is made: `plan` uses it, and applying a saved plan uses it to check the file.
+fn derive(
+    globals: &Globals,
+    snapshot: &Snapshot,
+    state: &RecordedState,
+    facts: &crate::plan::CloudFacts,
+    options: &PlanOptions,
+) -> Result<Derived, Exit> {
+    let (mut desired, variables) = snapshot.desired(globals, state)?;
+    let mut plan = plan::plan(&desired, state, facts, options);
+    let replaced: Vec<Address> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == plan::Action::Replace)
+        .map(|c| c.address.clone())
+        .collect();
+    if !replaced.is_empty() {
+        let mut without = state.clone();
+        for a in &replaced {
+            if let Some(r) = without.resources.get_mut(a) {
+                r.attrs.clear();
+            }
+        }
+        let loaded = config::load(&snapshot.options(without.computed_values()));
+        if let Some(d) = loaded.desired {
+            desired = d;
+            plan = plan::plan(&desired, state, facts, options);
+        }
+    }
+    Ok(Derived {
+        plan,
+        desired,
+        variables,
+    })
+}
+
 /// Opens a saved plan for apply: locks the state and refuses the plan if the state changed
-/// since it was made.
+/// since it was made, or if the file's actions are not what its own configuration and state
+/// give (an edited file), or if a rule now refuses them.
 pub(crate) fn from_plan_file(
     globals: &Globals,
     path: &std::path::Path,
@@ -293,6 +344,24 @@ pub(crate) fn from_plan_file(
             "`{}` is a refused plan; it cannot be applied",
             path.display()
         )));
+    }
+    let edited = |why: String| {
+        fail(format!(
+            "`{}` cannot be applied: {why}; the file was changed after `vpcep plan` wrote it, so nothing was changed\n  make the plan again with `vpcep plan --out {}` and review it",
+            path.display(),
+            path.display()
+        ))
+    };
+    let consistent = match &saved.base {
+        Some((lineage, serial)) => {
+            *lineage == saved.state.lineage && *serial == saved.state.serial
+        }
+        None => saved.state.serial == 0 && saved.base_sha256.is_none(),
+    };
+    if !consistent {
+        return Err(edited(
+            "the state it was made against does not match its own record of it".into(),
+        ));
     }
     let (snapshot, loaded) = Snapshot::with_settings(
         saved.sources.clone(),
@@ -313,16 +382,27 @@ pub(crate) fn from_plan_file(
     )?;
     let stored = store.read().map_err(fail)?;
     let now = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
-    if now != saved.base {
+    let now_sha256 = stored.as_ref().map(crate::planfile::state_hash);
+    if now != saved.base || now_sha256 != saved.base_sha256 {
         let describe = |b: &Option<(String, u64)>| match b {
             Some((lineage, serial)) => format!("lineage {lineage}, serial {serial}"),
             None => "no state yet".to_owned(),
         };
+        let what = if now == saved.base {
+            format!(
+                "{}, whose content has changed since",
+                describe(&saved.base)
+            )
+        } else {
+            format!(
+                "{}, but the state is now at {}",
+                describe(&saved.base),
+                describe(&now)
+            )
+        };
         return Err(fail(format!(
-            "the saved plan `{}` is stale: it was made against {}, but the state is now at {}; nothing was changed\n  run `vpcep plan --out {}` again and review the new plan",
+            "the saved plan `{}` is stale: it was made against {what}; nothing was changed\n  run `vpcep plan --out {}` again and review the new plan",
             path.display(),
-            describe(&saved.base),
-            describe(&now),
             path.display()
         )));
     }
@@ -333,17 +413,62 @@ pub(crate) fn from_plan_file(
         );
     }
     let cloud = open_cloud(globals, &snapshot.settings)?;
-    let (desired, variables) = snapshot.desired(globals, &saved.state)?;
+    // The rules run again on what the cloud says now: what it would refuse is refused here.
+    let facts = crate::refresh::refresh(cloud.as_ref(), &saved.state)
+        .map_err(|e| fail(format!("reading {}: {e}", cloud.describe())))?
+        .facts;
+    let derived = derive(globals, &snapshot, &saved.state, &facts, &saved.options)?;
+    if derived.plan.changes != saved.plan.changes {
+        let differs = derived
+            .plan
+            .changes
+            .iter()
+            .zip(&saved.plan.changes)
+            .find(|(a, b)| a != b)
+            .map_or_else(
+                || "it has another number of changes".to_owned(),
+                |(a, b)| {
+                    format!(
+                        "its change of `{}` ({}) is not what its configuration and state give for `{}` ({})",
+                        b.address,
+                        b.action.as_str(),
+                        a.address,
+                        a.action.as_str()
+                    )
+                },
+            );
+        return Err(edited(differs));
+    }
+    if derived.plan.is_refused() {
+        let reasons: Vec<String> = derived
+            .plan
+            .refusals
+            .iter()
+            .map(|r| format!("  - {}", r.message))
+            .collect();
+        return Err(fail(format!(
+            "`{}` is refused now: the cloud has changed since it was made and\n{}\n  nothing was changed; make the plan again with `vpcep plan --out {}`",
+            path.display(),
+            reasons.join("\n"),
+            path.display()
+        )));
+    }
+    let mut plan = derived.plan;
+    plan.drift = saved.plan.drift;
+    plan.notes = saved.plan.notes;
+    plan.warnings = saved.plan.warnings;
     Ok(Planned {
         state_changed: stored.as_ref() != Some(&saved.state),
         snapshot,
         store,
         base: saved.base,
+        base_sha256: saved.base_sha256,
         state: saved.state,
         cloud,
-        plan: saved.plan,
-        desired,
-        variables,
+        options: saved.options,
+        plan,
+        desired: derived.desired,
+        variables: derived.variables,
     })
 }
 
@@ -364,6 +489,7 @@ pub(crate) fn plan(
     let stored = store.read().map_err(fail)?;
     let had_state = stored.is_some();
     let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
+    let base_sha256 = stored.as_ref().map(crate::planfile::state_hash);
     let prior = stored.unwrap_or_default();
     let cloud = open_cloud(globals, &snapshot.settings)?;
     let mut notes = store.notes();
@@ -401,37 +527,22 @@ pub(crate) fn plan(
             ));
         }
     }
-    let (mut desired, variables) = snapshot.desired(globals, &state)?;
-    let mut plan = plan::plan(&desired, &state, &facts, &settings.options);
-    // Replaced resources get new IDs: what refers to them is unknown until apply.
-    let replaced: Vec<Address> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == plan::Action::Replace)
-        .map(|c| c.address.clone())
-        .collect();
-    if !replaced.is_empty() {
-        let mut without = state.clone();
-        for a in &replaced {
-            if let Some(r) = without.resources.get_mut(a) {
-                r.attrs.clear();
-            }
-        }
-        let loaded = config::load(&snapshot.options(without.computed_values()));
-        if let Some(d) = loaded.desired {
-            desired = d;
-            plan = plan::plan(&desired, &state, &facts, &settings.options);
-        }
-    }
+    let Derived {
+        mut plan,
+        desired,
+        variables,
+    } = derive(globals, &snapshot, &state, &facts, &settings.options)?;
     plan.drift = drift;
     plan.notes = notes;
     Ok(Planned {
         snapshot,
         store,
         base,
+        base_sha256,
         state,
         state_changed,
         cloud,
+        options: settings.options.clone(),
         plan,
         desired,
         variables,

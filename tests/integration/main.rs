@@ -11,3 +11,4 @@ mod mutations;
 mod pg;
 mod plan_cases;
 mod review;
+mod saved_plans;
