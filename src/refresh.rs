@@ -94,10 +94,6 @@ pub fn reconcile_only(
     Ok(notes)
 }
 
-fn same(name: &str, want: &Value, have: &indexmap::IndexMap<String, Value>) -> bool {
-    normalize(name, want) == normalize(name, have.get(name).unwrap_or(&Value::Null))
-}
-
 /// Finds in the cloud what each pending create made. A pending create adopts an object only
 /// when exactly one object unknown to state matches its whole identity and no other pending
 /// create matches that object; none with its core identity means the create never happened.
@@ -130,21 +126,20 @@ fn reconcile_pending(
     let mut matches: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(pending.len());
     for p in &pending {
         let rtype = p.address.rtype();
-        let (core, rest) = schema::identity_names(rtype);
         let mut core_matches = Vec::new();
         let mut full_matches = Vec::new();
         if rtype != ResourceType::Approval {
             for (i, (t, _, attrs)) in candidates.iter().enumerate() {
-                let want = |n: &&str| p.identity.get(*n).unwrap_or(&Value::Null);
-                if *t != rtype || !core.iter().all(|n| same(n, want(n), attrs)) {
+                if *t != rtype {
                     continue;
                 }
-                core_matches.push(i);
-                if rest
-                    .iter()
-                    .all(|n| want(n).is_null() || same(n, want(n), attrs))
-                {
-                    full_matches.push(i);
+                match schema::identity_match(rtype, &p.identity, attrs) {
+                    schema::IdentityMatch::No => {}
+                    schema::IdentityMatch::Core => core_matches.push(i),
+                    schema::IdentityMatch::Full => {
+                        core_matches.push(i);
+                        full_matches.push(i);
+                    }
                 }
             }
         }
@@ -176,15 +171,8 @@ fn reconcile_pending(
                     .iter()
                     .map(|i| {
                         let (_, id, attrs) = &candidates[*i];
-                        let (_, rest) = schema::identity_names(p.address.rtype());
-                        let differs: Vec<&str> = rest
-                            .iter()
-                            .copied()
-                            .filter(|n| {
-                                let want = p.identity.get(*n).unwrap_or(&Value::Null);
-                                !want.is_null() && !same(n, want, attrs)
-                            })
-                            .collect();
+                        let differs =
+                            schema::identity_differences(p.address.rtype(), &p.identity, attrs);
                         if differs.is_empty() {
                             id.clone()
                         } else {
@@ -239,9 +227,44 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
         Vec::new()
     };
     let quotas: Quotas = cloud.quotas()?;
-    let by_id: HashMap<&str, &Service> = services.iter().map(|s| (s.id.as_str(), s)).collect();
-    let endpoints_by_id: HashMap<&str, &Endpoint> =
-        endpoints.iter().map(|e| (e.id.as_str(), e)).collect();
+    // A recorded object the list does not show is read directly before it counts as deleted:
+    // an incomplete list must never make vpcep create something again.
+    let listed_services: HashSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
+    let listed_endpoints: HashSet<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
+    let mut unlisted_services = Vec::new();
+    let mut unlisted_endpoints = Vec::new();
+    let mut asked: HashSet<&str> = HashSet::new();
+    for r in prior.resources.values() {
+        let service_id = match r.address.rtype() {
+            ResourceType::Service => Some(r.id.as_str()),
+            ResourceType::Approval => r.attr("service_id").as_str(),
+            ResourceType::Endpoint => {
+                if !listed_endpoints.contains(r.id.as_str())
+                    && let Some(e) = cloud.get_endpoint(&r.id)?
+                {
+                    unlisted_endpoints.push(e);
+                }
+                None
+            }
+        };
+        if let Some(id) = service_id
+            && !listed_services.contains(id)
+            && asked.insert(id)
+            && let Some(s) = cloud.get_service(id)?
+        {
+            unlisted_services.push(s);
+        }
+    }
+    let by_id: HashMap<&str, &Service> = services
+        .iter()
+        .chain(&unlisted_services)
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    let endpoints_by_id: HashMap<&str, &Endpoint> = endpoints
+        .iter()
+        .chain(&unlisted_endpoints)
+        .map(|e| (e.id.as_str(), e))
+        .collect();
 
     // Connections are listed only where they matter: services with blocking connections and
     // services whose approvals are managed here.
@@ -253,7 +276,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
         .collect();
     let managed_ids: HashSet<&str> = prior.resources.values().map(|r| r.id.as_str()).collect();
     let mut connections: HashMap<String, Vec<crate::cloud::Connection>> = HashMap::new();
-    for s in &services {
+    for s in services.iter().chain(&unlisted_services) {
         let managed = managed_ids.contains(s.id.as_str());
         if (managed && s.connection_count > 0) || approval_services.contains(&s.id) {
             connections.insert(s.id.clone(), cloud.list_connections(&s.id)?);

@@ -42,22 +42,36 @@ fn cloud_err(e: &CloudError) -> String {
     e.to_string()
 }
 
+/// What a poll found: done, not yet, or a failure. A transient failure (the cloud could not be
+/// read for a moment) does not end the wait; it is kept to explain a timeout.
+enum Poll<T> {
+    Done(T),
+    NotYet,
+    Transient(String),
+}
+
 /// Polls `probe` until it says done, the timeout passes, or it fails.
 fn wait_for<T>(
     cloud: &dyn Cloud,
     timeout: Duration,
     started: Instant,
     tick: Tick<'_>,
-    mut probe: impl FnMut() -> Result<Option<T>, String>,
+    mut probe: impl FnMut() -> Result<Poll<T>, String>,
 ) -> Result<T, String> {
     let mut last_tick = Instant::now();
+    let mut last_problem;
     loop {
-        if let Some(done) = probe()? {
-            return Ok(done);
+        match probe()? {
+            Poll::Done(done) => return Ok(done),
+            Poll::NotYet => last_problem = None,
+            Poll::Transient(why) => last_problem = Some(why),
         }
         if started.elapsed() >= timeout {
+            let why = last_problem
+                .map(|p| format!(" (the last poll failed: {p})"))
+                .unwrap_or_default();
             return Err(format!(
-                "timed out after {}",
+                "timed out after {}{why}",
                 humantime::format_duration(round(timeout))
             ));
         }
@@ -67,6 +81,140 @@ fn wait_for<T>(
         }
         std::thread::sleep(cloud.poll_interval());
     }
+}
+
+/// A poll's cloud error: transient ones keep the wait going.
+fn poll_error<T>(e: &CloudError) -> Result<Poll<T>, String> {
+    if e.is_transient() {
+        Ok(Poll::Transient(e.to_string()))
+    } else {
+        Err(e.to_string())
+    }
+}
+
+/// What every step of one apply shares to recover creates whose answers were lost: the IDs
+/// of objects that already belong to an address (never adopted again), and the identities of
+/// the creates started in this run.
+#[derive(Default)]
+pub(super) struct Claims {
+    inner: std::sync::Mutex<ClaimsInner>,
+}
+
+#[derive(Default)]
+struct ClaimsInner {
+    ids: std::collections::HashSet<String>,
+    started: Vec<(Address, Attrs)>,
+}
+
+impl Claims {
+    pub(super) fn new(ids: impl IntoIterator<Item = String>) -> Self {
+        Claims {
+            inner: std::sync::Mutex::new(ClaimsInner {
+                ids: ids.into_iter().collect(),
+                started: Vec::new(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClaimsInner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn started(&self, address: &Address, identity: &Attrs) {
+        self.lock()
+            .started
+            .push((address.clone(), identity.clone()));
+    }
+
+    fn claim(&self, id: &str) {
+        self.lock().ids.insert(id.to_owned());
+    }
+}
+
+/// How often a create whose answer was lost is looked for, and sent again when it is
+/// certainly not there.
+const RECOVERY_ATTEMPTS: u32 = 3;
+
+/// Finds the object a create with a lost answer made. `Ok(Some)`: exactly one object that
+/// nothing claims matches the create's whole identity (it is claimed now). `Ok(None)`: there
+/// is not even a look-alike, so the create did not happen. An error when it cannot be told:
+/// the step fails, its intent stays recorded, and the next plan reconciles it with everything
+/// the state knows.
+fn find_lost<T>(
+    change: &ResourceChange,
+    identity: &Attrs,
+    claims: &Claims,
+    candidates: Vec<(String, Attrs, T)>,
+) -> Result<Option<T>, String> {
+    let rtype = change.address.rtype();
+    let claims_now = claims.lock();
+    let sibling = claims_now.started.iter().any(|(a, other)| {
+        a != &change.address
+            && a.rtype() == rtype
+            && crate::model::schema::identity_match(rtype, identity, other)
+                != crate::model::schema::IdentityMatch::No
+    });
+    let mut full = Vec::new();
+    let mut look_alikes = 0;
+    for (id, attrs, object) in candidates {
+        if claims_now.ids.contains(&id) {
+            continue;
+        }
+        match crate::model::schema::identity_match(rtype, identity, &attrs) {
+            crate::model::schema::IdentityMatch::No => {}
+            crate::model::schema::IdentityMatch::Core => look_alikes += 1,
+            crate::model::schema::IdentityMatch::Full => full.push((id, object)),
+        }
+    }
+    drop(claims_now);
+    let unsure = "its answer was lost and what it made cannot be told apart from other objects; it is recorded as started, and the next `vpcep plan` finds it";
+    match (full.len(), look_alikes, sibling) {
+        (0, 0, _) => Ok(None),
+        (1, _, false) => {
+            let (id, object) = full.pop().expect("one element");
+            claims.claim(&id);
+            Ok(Some(object))
+        }
+        _ => Err(unsure.to_owned()),
+    }
+}
+
+/// Sends a create, looking for what it made when its answer is lost, and sending it again
+/// only when it certainly did not happen.
+fn create_once_or_find<T>(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    claims: &Claims,
+    send: impl Fn() -> Result<T, CloudError>,
+    list: impl Fn() -> Result<Vec<(String, Attrs, T)>, CloudError>,
+    id_of: impl Fn(&T) -> String,
+) -> Result<T, String> {
+    let identity = identity(change);
+    claims.started(&change.address, &identity);
+    for attempt in 0..RECOVERY_ATTEMPTS {
+        match send() {
+            Ok(created) => {
+                claims.claim(&id_of(&created));
+                return Ok(created);
+            }
+            Err(e) if e.outcome_unknown() => {
+                // Give the cloud a moment to show what it made, then look.
+                std::thread::sleep(cloud.poll_interval() * (attempt + 1));
+                let candidates = list().map_err(|e| {
+                    format!("{e}; the create's answer was lost and the cloud could not be read to find what it made; the next `vpcep plan` finds it")
+                })?;
+                if let Some(found) = find_lost(change, &identity, claims, candidates)? {
+                    return Ok(found);
+                }
+            }
+            Err(e) => return Err(cloud_err(&e)),
+        }
+    }
+    Err(format!(
+        "the create's answer was lost {RECOVERY_ATTEMPTS} times; the next `vpcep plan` finds what it made"
+    ))
 }
 
 fn round(d: Duration) -> Duration {
@@ -88,7 +236,12 @@ pub(super) fn identity(change: &ResourceChange) -> Attrs {
     crate::model::schema::create_identity(change.address.rtype(), &after)
 }
 
-pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>) -> Outcome {
+pub(super) fn create(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    claims: &Claims,
+    tick: Tick<'_>,
+) -> Outcome {
     let started = Instant::now();
     let after = change.after.clone().unwrap_or_default();
     let timeout = change.timeouts.create;
@@ -98,14 +251,27 @@ pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 Ok(s) => s,
                 Err(e) => return Outcome::failed(e),
             };
-            let created = match cloud.create_service(&spec) {
+            let created = match create_once_or_find(
+                cloud,
+                change,
+                claims,
+                || cloud.create_service(&spec),
+                || {
+                    Ok(cloud
+                        .list_services()?
+                        .into_iter()
+                        .map(|s| (s.id.clone(), service_attrs(&s), s))
+                        .collect())
+                },
+                |s| s.id.clone(),
+            ) {
                 Ok(s) => s,
-                Err(e) => return Outcome::failed(cloud_err(&e)),
+                Err(e) => return Outcome::failed(e),
             };
             let id = created.id.clone();
             let waited = wait_for(cloud, timeout, started, tick, || {
                 match cloud.get_service(&id) {
-                    Ok(Some(s)) if s.status == "available" => Ok(Some(s)),
+                    Ok(Some(s)) if s.status == "available" => Ok(Poll::Done(s)),
                     Ok(Some(s)) if s.status == "failed" => {
                         let (code, msg) = s
                             .error
@@ -113,9 +279,26 @@ pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                             .unwrap_or_else(|| ("unknown".into(), "no error given".into()));
                         Err(format!("the service failed to create: {code}: {msg}"))
                     }
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(cloud_err(&e)),
+                    Ok(_) => Ok(Poll::NotYet),
+                    Err(e) => poll_error(&e),
                 }
+            });
+            // The whitelist can be written once the service is available.
+            let waited = waited.and_then(|mut s| {
+                let missing: Vec<String> = spec
+                    .whitelist
+                    .iter()
+                    .filter(|w| !s.whitelist.contains(w))
+                    .cloned()
+                    .collect();
+                if !missing.is_empty() {
+                    cloud
+                        .update_whitelist(&id, &missing, &[])
+                        .map_err(|e| format!("setting its whitelist: {}", cloud_err(&e)))?;
+                    s.whitelist.extend(missing);
+                    s.whitelist.sort();
+                }
+                Ok(s)
             });
             match waited {
                 Ok(s) => Outcome::ok(record(change, &id, service_attrs(&s)), Some(id)),
@@ -132,7 +315,7 @@ pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                     Outcome {
                         changes: vec![record(change, &id, attrs)],
                         error: Some(format!(
-                            "{e} waiting for it to become available (status {status}); it is recorded, plan again once it is available"
+                            "{e} (status {status}); it is recorded, and the next plan shows what is left to do"
                         )),
                         id: Some(id),
                     }
@@ -144,9 +327,22 @@ pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 Ok(s) => s,
                 Err(e) => return Outcome::failed(e),
             };
-            let created = match cloud.create_endpoint(&spec) {
+            let created = match create_once_or_find(
+                cloud,
+                change,
+                claims,
+                || cloud.create_endpoint(&spec),
+                || {
+                    Ok(cloud
+                        .list_endpoints()?
+                        .into_iter()
+                        .map(|e| (e.id.clone(), endpoint_attrs(&e), e))
+                        .collect())
+                },
+                |e| e.id.clone(),
+            ) {
                 Ok(e) => e,
-                Err(e) => return Outcome::failed(cloud_err(&e)),
+                Err(e) => return Outcome::failed(e),
             };
             let id = created.id.clone();
             let waited = wait_for(cloud, timeout, started, tick, || {
@@ -157,13 +353,13 @@ pub(super) fn create(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                             "accepted" | "pendingAcceptance" | "rejected"
                         ) =>
                     {
-                        Ok(Some(e))
+                        Ok(Poll::Done(e))
                     }
                     Ok(Some(e)) if e.status == "failed" => {
                         Err("the endpoint failed to connect".to_owned())
                     }
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(cloud_err(&e)),
+                    Ok(_) => Ok(Poll::NotYet),
+                    Err(e) => poll_error(&e),
                 }
             });
             match waited {
@@ -210,17 +406,17 @@ fn approve(
             // A just-created endpoint may still be `creating`; wait for it to settle.
             let done = wait_for(cloud, timeout, started, tick, || {
                 match cloud.connection_action(&service_id, action, endpoint) {
-                    Ok(()) => Ok(Some(())),
-                    Err(e) if e.code == "EndPoint.2019" => Ok(None),
+                    Ok(()) => Ok(Poll::Done(())),
+                    Err(e) if e.is("EndPoint.2019") => Ok(Poll::NotYet),
                     Err(e)
                         if action == ConnectionAction::Reject
-                            && matches!(
-                                e.code.as_str(),
-                                "EndPoint.2006" | "EndPoint.2013" | "EndPoint.0005"
-                            ) =>
+                            && (e.is("EndPoint.2006")
+                                || e.is("EndPoint.2013")
+                                || e.is("EndPoint.0005")) =>
                     {
-                        Ok(Some(()))
+                        Ok(Poll::Done(()))
                     }
+                    Err(e) if e.is_transient() => Ok(Poll::Transient(e.to_string())),
                     Err(e) => Err(format!(
                         "cannot {} the endpoint {endpoint}: {}",
                         action.as_str(),
@@ -372,9 +568,9 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
             let waited = wait_for(cloud, change.timeouts.delete, started, tick, || match cloud
                 .get_service(&id)
             {
-                Ok(None) => Ok(Some(())),
-                Ok(Some(_)) => Ok(None),
-                Err(e) => Err(cloud_err(&e)),
+                Ok(None) => Ok(Poll::Done(())),
+                Ok(Some(_)) => Ok(Poll::NotYet),
+                Err(e) => poll_error(&e),
             });
             match waited {
                 Ok(()) => Outcome::ok(gone, Some(id)),
@@ -393,7 +589,9 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
             let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);
             match outcome.error {
                 // The service is gone: nothing left to reject.
-                Some(e) if e.contains("EndPoint.0005") => Outcome::ok(gone, Some(id)),
+                Some(e) if e.to_ascii_lowercase().contains("endpoint.0005") => {
+                    Outcome::ok(gone, Some(id))
+                }
                 Some(e) => Outcome::failed(e),
                 None => Outcome::ok(gone, Some(id)),
             }
@@ -406,10 +604,11 @@ pub(super) fn run(
     cloud: &dyn Cloud,
     change: &ResourceChange,
     action: Action,
+    claims: &Claims,
     tick: Tick<'_>,
 ) -> Outcome {
     match action {
-        Action::Create => create(cloud, change, tick),
+        Action::Create => create(cloud, change, claims, tick),
         Action::Update => update(cloud, change, tick),
         Action::Delete => delete(cloud, change, tick),
         Action::Replace | Action::NoOp => {

@@ -255,8 +255,10 @@ pub fn apply(
             Action::NoOp => {}
         }
     }
+    let claims = actions::Claims::new(state.resources.values().map(|r| r.id.clone()));
     let mut run = Run {
         cloud,
+        claims: &claims,
         store,
         state,
         options,
@@ -331,6 +333,7 @@ fn fill_known(change: &mut ResourceChange, now: Option<&Attrs>) {
 
 struct Run<'a> {
     cloud: &'a dyn Cloud,
+    claims: &'a actions::Claims,
     store: &'a mut dyn StateStore,
     state: &'a mut RecordedState,
     options: &'a ApplyOptions,
@@ -398,6 +401,7 @@ impl Run<'_> {
         let queue = Mutex::new(runnable);
         let (tx, rx) = mpsc::channel::<Msg>();
         let cloud = self.cloud;
+        let claims = self.claims;
         let steps_ref = steps;
         let mut outcome: Result<(), StateError> = Ok(());
         std::thread::scope(|scope| {
@@ -421,7 +425,7 @@ impl Run<'_> {
                             let _ = tick_tx.send(Msg::Progress(i, elapsed));
                         };
                         let step = &steps_ref[i];
-                        let result = actions::run(cloud, &step.change, step.action, &tick);
+                        let result = actions::run(cloud, &step.change, step.action, claims, &tick);
                         let _ = tx.send(Msg::Finished(i, result, started.elapsed()));
                     }
                 });

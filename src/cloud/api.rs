@@ -1,323 +1,704 @@
-//! The VPCEP v1 REST API's JSON shapes (spec sections 4–6), shared by the HTTP client and the
-//! emulator so both speak exactly the same wire format.
+//! The VPCEP v1 REST API's JSON shapes (spec sections 4–6) as typed wire structs, shared by the
+//! HTTP client (which decodes answers and encodes requests) and the emulator (which does the
+//! opposite). Both are held to fixtures written in the shapes of the public API reference and
+//! SDKs (`testdata/api/`), so sharing the types cannot hide a shape the real API does not use.
+//!
+//! Decoding is strict where vpcep relies on a field: a 2xx answer without the expected shape is
+//! an error naming the operation, never an empty list, an empty ID or a port 0. Fields the API
+//! may leave out are `Option`s; unknown fields are ignored, as the API adds fields over time.
 
 use super::types::{
     CloudError, Connection, Endpoint, EndpointSpec, PortMapping, Quotas, Service, ServiceSpec,
     ServiceUpdate,
 };
 use indexmap::IndexMap;
-use serde_json::{Value as Json, json};
+use serde::{Deserialize, Serialize};
 
-fn s(v: &Json, key: &str) -> String {
-    v[key].as_str().unwrap_or_default().to_owned()
+/// The code of an error vpcep raises for an answer it cannot read (retried like a lost answer).
+pub const MALFORMED: &str = "vpcep.MalformedAnswer";
+
+/// Decodes a 2xx answer's body as `T`; `operation` names the request in the error.
+pub fn decode<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    operation: &str,
+    status: u16,
+) -> Result<T, CloudError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let shown: String = String::from_utf8_lossy(body).chars().take(80).collect();
+        CloudError::new(
+            status,
+            MALFORMED,
+            format!(
+                "the answer to {operation} is not what the VPCEP API sends ({e}); it began with {shown:?}"
+            ),
+        )
+    })
 }
 
-fn opt(v: &Json, key: &str) -> Option<String> {
-    v[key].as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+/// A value the API says is required and non-empty.
+fn non_empty(value: &str, field: &str) -> Result<(), String> {
+    if value.is_empty() {
+        Err(format!("`{field}` is empty"))
+    } else {
+        Ok(())
+    }
 }
 
-fn tags_to(tags: &IndexMap<String, String>) -> Json {
-    Json::Array(
-        tags.iter()
-            .map(|(k, v)| json!({"key": k, "value": v}))
-            .collect(),
-    )
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortWire {
+    pub client_port: u16,
+    pub server_port: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
 }
 
-fn tags_from(v: &Json) -> IndexMap<String, String> {
-    v.as_array()
-        .map(|a| a.iter().map(|t| (s(t, "key"), s(t, "value"))).collect())
-        .unwrap_or_default()
-}
-
-fn ports_to(ports: &[PortMapping]) -> Json {
-    Json::Array(
-        ports
-            .iter()
-            .map(|p| json!({"client_port": p.client_port, "server_port": p.server_port, "protocol": p.protocol}))
-            .collect(),
-    )
-}
-
-fn ports_from(v: &Json) -> Vec<PortMapping> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|p| PortMapping {
-                    protocol: p["protocol"].as_str().unwrap_or("TCP").to_owned(),
-                    server_port: u16::try_from(p["server_port"].as_u64().unwrap_or(0)).unwrap_or(0),
-                    client_port: u16::try_from(p["client_port"].as_u64().unwrap_or(0)).unwrap_or(0),
-                })
-                .collect()
+impl PortWire {
+    fn to_model(&self) -> Result<PortMapping, String> {
+        if self.client_port == 0 || self.server_port == 0 {
+            return Err("a port mapping has port 0".into());
+        }
+        Ok(PortMapping {
+            protocol: self.protocol.clone().unwrap_or_else(|| "TCP".into()),
+            server_port: self.server_port,
+            client_port: self.client_port,
         })
-        .unwrap_or_default()
+    }
+
+    fn from_model(p: &PortMapping) -> Self {
+        PortWire {
+            client_port: p.client_port,
+            server_port: p.server_port,
+            protocol: Some(p.protocol.clone()),
+        }
+    }
 }
 
-/// The undecorated name in `region.name.id` (none in `region.id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagWire {
+    pub key: String,
+    /// Required to create a tag; may be left out to delete by key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+fn tags_to_wire(tags: &IndexMap<String, String>) -> Vec<TagWire> {
+    tags.iter()
+        .map(|(k, v)| TagWire {
+            key: k.clone(),
+            value: Some(v.clone()),
+        })
+        .collect()
+}
+
+fn tags_from_wire(tags: Option<&Vec<TagWire>>) -> IndexMap<String, String> {
+    tags.map(|t| {
+        t.iter()
+            .map(|t| (t.key.clone(), t.value.clone().unwrap_or_default()))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// One item of an asynchronous failure: OTC `{error_code, error_message}`, Huawei
+/// `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureWire {
+    #[serde(default, alias = "code", skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, alias = "message", skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint services
+
+/// `POST /v1/{project_id}/vpc-endpoint-services`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateServiceRequest {
+    pub port_id: String,
+    pub vpc_id: String,
+    pub server_type: String,
+    pub ports: Vec<PortWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_proxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWire>>,
+}
+
+impl CreateServiceRequest {
+    pub fn from_spec(spec: &ServiceSpec) -> Self {
+        CreateServiceRequest {
+            port_id: spec.port_id.clone(),
+            vpc_id: spec.vpc_id.clone(),
+            server_type: spec.server_type.clone(),
+            ports: spec.ports.iter().map(PortWire::from_model).collect(),
+            service_type: Some(spec.service_type.clone()),
+            approval_enabled: Some(spec.approval_enabled),
+            service_name: spec.name.clone(),
+            description: spec.description.clone(),
+            tcp_proxy: Some(spec.tcp_proxy.clone()),
+            tags: Some(tags_to_wire(&spec.tags)),
+        }
+    }
+
+    /// What the request asks for; port mappings are checked by the caller (the simulator
+    /// answers with the API's codes).
+    pub fn to_spec(&self) -> ServiceSpec {
+        ServiceSpec {
+            name: self.service_name.clone().filter(|n| !n.is_empty()),
+            server_type: self.server_type.clone(),
+            port_id: self.port_id.clone(),
+            vpc_id: self.vpc_id.clone(),
+            service_type: self
+                .service_type
+                .clone()
+                .unwrap_or_else(|| "interface".into()),
+            approval_enabled: self.approval_enabled.unwrap_or(true),
+            ports: self
+                .ports
+                .iter()
+                .map(|p| PortMapping {
+                    protocol: p.protocol.clone().unwrap_or_else(|| "TCP".into()),
+                    server_port: p.server_port,
+                    client_port: p.client_port,
+                })
+                .collect(),
+            whitelist: Vec::new(),
+            tags: tags_from_wire(self.tags.as_ref()),
+            description: self.description.clone().filter(|d| !d.is_empty()),
+            tcp_proxy: self.tcp_proxy.clone().unwrap_or_else(|| "close".into()),
+        }
+    }
+}
+
+/// `PUT /v1/{project_id}/vpc-endpoint-services/{id}`: a partial update.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateServiceRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_proxy: Option<String>,
+}
+
+impl UpdateServiceRequest {
+    pub fn from_update(u: &ServiceUpdate) -> Self {
+        UpdateServiceRequest {
+            service_name: u.name.as_ref().map(|n| n.clone().unwrap_or_default()),
+            port_id: u.port_id.clone(),
+            approval_enabled: u.approval_enabled,
+            description: u.description.as_ref().map(|d| d.clone().unwrap_or_default()),
+            tcp_proxy: u.tcp_proxy.clone(),
+        }
+    }
+
+    pub fn to_update(&self) -> ServiceUpdate {
+        ServiceUpdate {
+            name: self
+                .service_name
+                .as_ref()
+                .map(|n| Some(n.clone()).filter(|n| !n.is_empty())),
+            port_id: self.port_id.clone(),
+            approval_enabled: self.approval_enabled,
+            description: self
+                .description
+                .as_ref()
+                .map(|d| Some(d.clone()).filter(|d| !d.is_empty())),
+            tcp_proxy: self.tcp_proxy.clone(),
+        }
+    }
+}
+
+/// A service as GET, list, create and update answer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceWire {
+    pub id: String,
+    pub status: String,
+    pub port_id: String,
+    pub vpc_id: String,
+    pub server_type: String,
+    pub approval_enabled: bool,
+    pub ports: Vec<PortWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<String>,
+    /// Decorated (`region.name.id`) or not: every reference example shows it undecorated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_proxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWire>>,
+    /// Endpoints in `creating` or `accepted` status; in the list only, not in every answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// `updated_at` in the reference, `update_at` in the SDK fixtures.
+    #[serde(
+        default,
+        alias = "update_at",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Vec<FailureWire>>,
+}
+
+/// The undecorated name of a service: `name` in `region.name.id`, none in `region.id`, and an
+/// undecorated name as it is.
 pub fn undecorate(service_name: &str, id: &str) -> Option<String> {
     let parts: Vec<&str> = service_name.split('.').collect();
     match parts.as_slice() {
+        [] | [""] => None,
+        [name] => Some((*name).to_owned()).filter(|n| n != id),
         [_, name, rest @ ..] if !rest.is_empty() && *name != id => Some((*name).to_owned()),
         _ => None,
     }
 }
 
-pub fn service_create_body(spec: &ServiceSpec) -> Json {
-    let mut body = json!({
-        "port_id": spec.port_id,
-        "vpc_id": spec.vpc_id,
-        "server_type": spec.server_type,
-        "service_type": spec.service_type,
-        "approval_enabled": spec.approval_enabled,
-        "ports": ports_to(&spec.ports),
-        "tcp_proxy": spec.tcp_proxy,
-        "tags": tags_to(&spec.tags),
-    });
-    if let Some(name) = &spec.name {
-        body["service_name"] = json!(name);
+impl ServiceWire {
+    /// The service, with the whitelist read separately (it is not part of the object).
+    pub fn to_model(&self, whitelist: Vec<String>) -> Result<Service, String> {
+        non_empty(&self.id, "id")?;
+        non_empty(&self.status, "status")?;
+        let ports = self
+            .ports
+            .iter()
+            .map(PortWire::to_model)
+            .collect::<Result<_, _>>()?;
+        let service_name = self.service_name.clone().unwrap_or_default();
+        Ok(Service {
+            name: undecorate(&service_name, &self.id),
+            domain_id: self.domain_id.clone().unwrap_or_default(),
+            service_name,
+            server_type: self.server_type.clone(),
+            port_id: self.port_id.clone(),
+            vpc_id: self.vpc_id.clone(),
+            service_type: self
+                .service_type
+                .clone()
+                .unwrap_or_else(|| "interface".into()),
+            approval_enabled: self.approval_enabled,
+            status: self.status.clone(),
+            ports,
+            whitelist,
+            tags: tags_from_wire(self.tags.as_ref()),
+            description: self.description.clone().filter(|d| !d.is_empty()),
+            tcp_proxy: self.tcp_proxy.clone().unwrap_or_else(|| "close".into()),
+            connection_count: self.connection_count.unwrap_or(0),
+            created_at: self.created_at.clone().unwrap_or_default(),
+            error: self.error.as_ref().and_then(|e| e.first()).map(|f| {
+                (
+                    f.error_code.clone().unwrap_or_else(|| "unknown".into()),
+                    f.error_message.clone().unwrap_or_default(),
+                )
+            }),
+            id: self.id.clone(),
+        })
     }
-    if let Some(d) = &spec.description {
-        body["description"] = json!(d);
-    }
-    body
-}
 
-pub fn service_spec_from(body: &Json) -> ServiceSpec {
-    ServiceSpec {
-        name: opt(body, "service_name"),
-        server_type: s(body, "server_type"),
-        port_id: s(body, "port_id"),
-        vpc_id: s(body, "vpc_id"),
-        service_type: opt(body, "service_type").unwrap_or_else(|| "interface".into()),
-        approval_enabled: body["approval_enabled"].as_bool().unwrap_or(true),
-        ports: ports_from(&body["ports"]),
-        whitelist: Vec::new(),
-        tags: tags_from(&body["tags"]),
-        description: opt(body, "description"),
-        tcp_proxy: opt(body, "tcp_proxy").unwrap_or_else(|| "close".into()),
-    }
-}
-
-pub fn service_update_body(u: &ServiceUpdate) -> Json {
-    let mut body = json!({});
-    if let Some(name) = &u.name {
-        body["service_name"] = json!(name.clone().unwrap_or_default());
-    }
-    if let Some(p) = &u.port_id {
-        body["port_id"] = json!(p);
-    }
-    if let Some(a) = u.approval_enabled {
-        body["approval_enabled"] = json!(a);
-    }
-    if let Some(d) = &u.description {
-        body["description"] = json!(d.clone().unwrap_or_default());
-    }
-    if let Some(t) = &u.tcp_proxy {
-        body["tcp_proxy"] = json!(t);
-    }
-    body
-}
-
-pub fn service_update_from(body: &Json) -> ServiceUpdate {
-    ServiceUpdate {
-        name: body
-            .get("service_name")
-            .map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)),
-        port_id: opt(body, "port_id"),
-        approval_enabled: body["approval_enabled"].as_bool(),
-        description: body
-            .get("description")
-            .map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)),
-        tcp_proxy: opt(body, "tcp_proxy"),
-    }
-}
-
-/// The service object of GET / list (the whitelist is not part of it: see permissions).
-pub fn service_to_json(svc: &Service, project_id: &str) -> Json {
-    let mut v = json!({
-        "id": svc.id,
-        "port_id": svc.port_id,
-        "service_name": svc.service_name,
-        "service_type": svc.service_type,
-        "server_type": svc.server_type,
-        "vpc_id": svc.vpc_id,
-        "approval_enabled": svc.approval_enabled,
-        "status": svc.status,
-        "created_at": svc.created_at,
-        "updated_at": svc.created_at,
-        "project_id": project_id,
-        "domain_id": svc.domain_id,
-        "ports": ports_to(&svc.ports),
-        "tcp_proxy": svc.tcp_proxy,
-        "tags": tags_to(&svc.tags),
-        "connection_count": svc.connection_count,
-    });
-    if let Some(d) = &svc.description {
-        v["description"] = json!(d);
-    }
-    if let Some((code, message)) = &svc.error {
-        v["error"] = json!([{"error_code": code, "error_message": message}]);
-    }
-    v
-}
-
-pub fn service_from_json(v: &Json, whitelist: Vec<String>) -> Service {
-    let id = s(v, "id");
-    let service_name = s(v, "service_name");
-    Service {
-        name: undecorate(&service_name, &id),
-        domain_id: s(v, "domain_id"),
-        service_name,
-        server_type: s(v, "server_type"),
-        port_id: s(v, "port_id"),
-        vpc_id: s(v, "vpc_id"),
-        service_type: opt(v, "service_type").unwrap_or_else(|| "interface".into()),
-        approval_enabled: v["approval_enabled"].as_bool().unwrap_or(true),
-        status: s(v, "status"),
-        ports: ports_from(&v["ports"]),
-        whitelist,
-        tags: tags_from(&v["tags"]),
-        description: opt(v, "description"),
-        tcp_proxy: opt(v, "tcp_proxy").unwrap_or_else(|| "close".into()),
-        connection_count: u32::try_from(v["connection_count"].as_u64().unwrap_or(0)).unwrap_or(0),
-        created_at: s(v, "created_at"),
-        error: v["error"][0]["error_code"]
-            .as_str()
-            .map(|c| (c.to_owned(), s(&v["error"][0], "error_message"))),
-        id,
-    }
-}
-
-pub fn endpoint_create_body(spec: &EndpointSpec) -> Json {
-    let mut body = json!({
-        "endpoint_service_id": spec.service_id,
-        "vpc_id": spec.vpc_id,
-        "enable_dns": spec.enable_dns,
-        "tags": tags_to(&spec.tags),
-    });
-    if let Some(x) = &spec.subnet_id {
-        body["subnet_id"] = json!(x);
-    }
-    if let Some(x) = &spec.port_ip {
-        body["port_ip"] = json!(x);
-    }
-    if !spec.whitelist.is_empty() {
-        body["whitelist"] = json!(spec.whitelist);
-        body["enable_whitelist"] = json!(true);
-    }
-    if let Some(x) = &spec.description {
-        body["description"] = json!(x);
-    }
-    body
-}
-
-pub fn endpoint_spec_from(body: &Json) -> EndpointSpec {
-    EndpointSpec {
-        service_id: s(body, "endpoint_service_id"),
-        vpc_id: s(body, "vpc_id"),
-        subnet_id: opt(body, "subnet_id"),
-        port_ip: opt(body, "port_ip"),
-        enable_dns: body["enable_dns"].as_bool().unwrap_or(false),
-        whitelist: body["whitelist"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        tags: tags_from(&body["tags"]),
-        description: opt(body, "description"),
-    }
-}
-
-pub fn endpoint_to_json(e: &Endpoint, project_id: &str) -> Json {
-    let mut v = json!({
-        "id": e.id,
-        "service_type": "interface",
-        "status": e.status,
-        "endpoint_service_name": e.service_name,
-        "endpoint_service_id": e.service_id,
-        "enable_dns": e.enable_dns,
-        "vpc_id": e.vpc_id,
-        "created_at": e.created_at,
-        "updated_at": e.created_at,
-        "tags": tags_to(&e.tags),
-        "whitelist": e.whitelist,
-        "enable_whitelist": !e.whitelist.is_empty(),
-        "project_id": project_id,
-        "domain_id": e.domain_id,
-    });
-    for (key, value) in [
-        ("subnet_id", &e.subnet_id),
-        ("port_ip", &e.port_ip),
-        ("ip", &e.ip),
-        ("description", &e.description),
-    ] {
-        if let Some(x) = value {
-            v[key] = json!(x);
+    pub fn from_model(svc: &Service, project_id: &str) -> Self {
+        ServiceWire {
+            id: svc.id.clone(),
+            status: svc.status.clone(),
+            port_id: svc.port_id.clone(),
+            vpc_id: svc.vpc_id.clone(),
+            server_type: svc.server_type.clone(),
+            approval_enabled: svc.approval_enabled,
+            ports: svc.ports.iter().map(PortWire::from_model).collect(),
+            service_type: Some(svc.service_type.clone()),
+            service_name: Some(svc.service_name.clone()),
+            description: svc.description.clone(),
+            tcp_proxy: Some(svc.tcp_proxy.clone()),
+            tags: Some(tags_to_wire(&svc.tags)),
+            connection_count: Some(svc.connection_count),
+            domain_id: Some(svc.domain_id.clone()),
+            project_id: Some(project_id.to_owned()),
+            created_at: Some(svc.created_at.clone()),
+            updated_at: Some(svc.created_at.clone()),
+            error: svc.error.as_ref().map(|(code, message)| {
+                vec![FailureWire {
+                    error_code: Some(code.clone()),
+                    error_message: Some(message.clone()),
+                }]
+            }),
         }
     }
-    v
 }
 
-pub fn endpoint_from_json(v: &Json) -> Endpoint {
-    Endpoint {
-        id: s(v, "id"),
-        domain_id: s(v, "domain_id"),
-        service_id: s(v, "endpoint_service_id"),
-        service_name: s(v, "endpoint_service_name"),
-        vpc_id: s(v, "vpc_id"),
-        subnet_id: opt(v, "subnet_id"),
-        port_ip: opt(v, "port_ip"),
-        ip: opt(v, "ip"),
-        enable_dns: v["enable_dns"].as_bool().unwrap_or(false),
-        whitelist: v["whitelist"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        tags: tags_from(&v["tags"]),
-        description: opt(v, "description"),
-        status: s(v, "status"),
-        created_at: s(v, "created_at"),
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceListWire {
+    pub endpoint_services: Vec<ServiceWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections and whitelist
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionWire {
+    /// The endpoint's ID.
+    pub id: String,
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// The packet ID; may exceed 2^32.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        alias = "update_at",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl ConnectionWire {
+    pub fn to_model(&self) -> Result<Connection, String> {
+        non_empty(&self.id, "id")?;
+        non_empty(&self.status, "status")?;
+        Ok(Connection {
+            endpoint_id: self.id.clone(),
+            domain_id: self.domain_id.clone().unwrap_or_default(),
+            status: self.status.clone(),
+            created_at: self.created_at.clone().unwrap_or_default(),
+        })
+    }
+
+    pub fn from_model(c: &Connection) -> Self {
+        ConnectionWire {
+            id: c.endpoint_id.clone(),
+            status: c.status.clone(),
+            domain_id: Some(c.domain_id.clone()),
+            marker_id: Some(marker_id(&c.endpoint_id)),
+            created_at: Some(c.created_at.clone()),
+            updated_at: Some(c.created_at.clone()),
+            description: None,
+        }
     }
 }
 
-pub fn connection_to_json(c: &Connection) -> Json {
-    json!({"id": c.endpoint_id, "marker_id": 0, "domain_id": c.domain_id, "status": c.status, "created_at": c.created_at, "updated_at": c.created_at})
+/// A stable made-up packet ID for an endpoint (above 2^32, as real ones can be).
+pub fn marker_id(endpoint_id: &str) -> u64 {
+    endpoint_id.bytes().fold(1u64 << 33, |h, b| {
+        h.wrapping_mul(1_099_511_628_211).wrapping_add(u64::from(b)) % (1u64 << 40)
+    })
 }
 
-pub fn connection_from_json(v: &Json) -> Connection {
-    Connection {
-        endpoint_id: s(v, "id"),
-        domain_id: s(v, "domain_id"),
-        status: s(v, "status"),
-        created_at: s(v, "created_at"),
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionListWire {
+    pub connections: Vec<ConnectionWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
+/// `POST .../connections/action`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionActionRequest {
+    pub action: String,
+    pub endpoints: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionWire {
+    pub permission: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionListWire {
+    pub permissions: Vec<PermissionWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
+/// `POST .../permissions/action`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionActionRequest {
+    pub action: String,
+    pub permissions: Vec<String>,
+}
+
+/// `POST /v1/{project_id}/{resource_type}/{id}/tags/action`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagsActionRequest {
+    pub action: String,
+    pub tags: Vec<TagWire>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// `POST /v1/{project_id}/vpc-endpoints`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateEndpointRequest {
+    pub endpoint_service_id: String,
+    pub vpc_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_dns: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whitelist: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_whitelist: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWire>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl CreateEndpointRequest {
+    pub fn from_spec(spec: &EndpointSpec) -> Self {
+        CreateEndpointRequest {
+            endpoint_service_id: spec.service_id.clone(),
+            vpc_id: spec.vpc_id.clone(),
+            subnet_id: spec.subnet_id.clone(),
+            port_ip: spec.port_ip.clone(),
+            enable_dns: Some(spec.enable_dns),
+            whitelist: (!spec.whitelist.is_empty()).then(|| spec.whitelist.clone()),
+            enable_whitelist: (!spec.whitelist.is_empty()).then_some(true),
+            tags: Some(tags_to_wire(&spec.tags)),
+            description: spec.description.clone(),
+        }
+    }
+
+    pub fn to_spec(&self) -> EndpointSpec {
+        EndpointSpec {
+            service_id: self.endpoint_service_id.clone(),
+            vpc_id: self.vpc_id.clone(),
+            subnet_id: self.subnet_id.clone().filter(|s| !s.is_empty()),
+            port_ip: self.port_ip.clone().filter(|s| !s.is_empty()),
+            enable_dns: self.enable_dns.unwrap_or(false),
+            whitelist: self.whitelist.clone().unwrap_or_default(),
+            tags: tags_from_wire(self.tags.as_ref()),
+            description: self.description.clone().filter(|d| !d.is_empty()),
+        }
     }
 }
 
-pub fn quotas_to_json(q: &Quotas, kind: &str) -> Json {
-    let (used, quota) = if kind == "endpoint" {
-        (q.endpoints_used, q.endpoints_quota)
-    } else {
-        (q.services_used, q.services_quota)
+/// An endpoint as GET, list and create answer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointWire {
+    pub id: String,
+    pub status: String,
+    pub endpoint_service_id: String,
+    pub vpc_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_id: Option<String>,
+    /// The endpoint's address (there is no `port_ip` in answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marker_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_dns: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_names: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whitelist: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_whitelist: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWire>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        alias = "update_at",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Vec<FailureWire>>,
+}
+
+impl EndpointWire {
+    pub fn to_model(&self) -> Result<Endpoint, String> {
+        non_empty(&self.id, "id")?;
+        non_empty(&self.status, "status")?;
+        non_empty(&self.endpoint_service_id, "endpoint_service_id")?;
+        Ok(Endpoint {
+            id: self.id.clone(),
+            domain_id: self.domain_id.clone().unwrap_or_default(),
+            service_id: self.endpoint_service_id.clone(),
+            service_name: self.endpoint_service_name.clone().unwrap_or_default(),
+            vpc_id: self.vpc_id.clone(),
+            subnet_id: self.subnet_id.clone().filter(|s| !s.is_empty()),
+            port_ip: None,
+            ip: self.ip.clone().filter(|s| !s.is_empty()),
+            enable_dns: self.enable_dns.unwrap_or(false),
+            whitelist: self.whitelist.clone().unwrap_or_default(),
+            tags: tags_from_wire(self.tags.as_ref()),
+            description: self.description.clone().filter(|d| !d.is_empty()),
+            status: self.status.clone(),
+            created_at: self.created_at.clone().unwrap_or_default(),
+        })
+    }
+
+    pub fn from_model(e: &Endpoint, project_id: &str) -> Self {
+        EndpointWire {
+            id: e.id.clone(),
+            status: e.status.clone(),
+            endpoint_service_id: e.service_id.clone(),
+            vpc_id: e.vpc_id.clone(),
+            endpoint_service_name: Some(e.service_name.clone()),
+            service_type: Some("interface".into()),
+            subnet_id: e.subnet_id.clone(),
+            ip: e.ip.clone(),
+            marker_id: Some(marker_id(&e.id)),
+            enable_dns: Some(e.enable_dns),
+            dns_names: None,
+            whitelist: Some(e.whitelist.clone()),
+            enable_whitelist: Some(!e.whitelist.is_empty()),
+            tags: Some(tags_to_wire(&e.tags)),
+            description: e.description.clone(),
+            project_id: Some(project_id.to_owned()),
+            domain_id: Some(e.domain_id.clone()),
+            created_at: Some(e.created_at.clone()),
+            updated_at: Some(e.created_at.clone()),
+            error: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointListWire {
+    pub endpoints: Vec<EndpointWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quotas
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaResourceWire {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub used: u32,
+    pub quota: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaResourcesWire {
+    pub resources: Vec<QuotaResourceWire>,
+}
+
+/// `GET /v1/{project_id}/quotas?type=...`: one entry per type; the answer may hold both types
+/// whatever was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaWire {
+    pub quotas: QuotaResourcesWire,
+}
+
+impl QuotaWire {
+    /// `(used, quota)` of the entry of type `kind`.
+    pub fn of(&self, kind: &str) -> Result<(u32, u32), String> {
+        self.quotas
+            .resources
+            .iter()
+            .find(|r| r.kind == kind)
+            .map(|r| (r.used, r.quota))
+            .ok_or_else(|| format!("it has no entry of type `{kind}`"))
+    }
+
+    pub fn from_model(q: &Quotas) -> Self {
+        QuotaWire {
+            quotas: QuotaResourcesWire {
+                resources: vec![
+                    QuotaResourceWire {
+                        kind: "endpoint".into(),
+                        used: q.endpoints_used,
+                        quota: q.endpoints_quota,
+                    },
+                    QuotaResourceWire {
+                        kind: "endpoint_service".into(),
+                        used: q.services_used,
+                        quota: q.services_quota,
+                    },
+                ],
+            },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// The error body vpcep answers with (the emulator) and the common shape it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorWire {
+    pub error_code: String,
+    pub error_msg: String,
+}
+
+impl ErrorWire {
+    pub fn from_error(e: &CloudError) -> Self {
+        ErrorWire {
+            error_code: e.code.clone(),
+            error_msg: e.message.clone(),
+        }
+    }
+}
+
+/// The `(code, message)` of an error answer in any of the shapes the API and its gateways use:
+/// `{error_code, error_msg | error_message}`, `{code, message}`, and either nested under
+/// `error`. `None` when the body has none of them (an HTML page, an empty body).
+pub fn error_of(body: &[u8]) -> Option<(String, String)> {
+    let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let pick = |v: &serde_json::Value| {
+        let text = |keys: &[&str]| {
+            keys.iter()
+                .find_map(|k| v.get(*k).and_then(serde_json::Value::as_str))
+                .map(str::to_owned)
+        };
+        let code = text(&["error_code", "code"])?;
+        let message = text(&["error_msg", "error_message", "message"]).unwrap_or_default();
+        Some((code, message))
     };
-    json!({"quotas": {"resources": [{"type": kind, "used": used, "quota": quota}]}})
-}
-
-/// `(used, quota)` of a quota response.
-pub fn quota_from_json(v: &Json) -> (u32, u32) {
-    let r = &v["quotas"]["resources"][0];
-    let n = |k: &str| u32::try_from(r[k].as_u64().unwrap_or(0)).unwrap_or(u32::MAX);
-    (n("used"), n("quota"))
-}
-
-pub fn error_to_json(e: &CloudError) -> Json {
-    json!({"error_code": e.code, "error_msg": e.message})
+    pick(&json).or_else(|| json.get("error").and_then(pick))
 }
 
 #[cfg(test)]
@@ -325,11 +706,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decorated_names_are_undecorated() {
+    fn names_are_undecorated_in_every_form() {
         assert_eq!(
             undecorate("eu-de.billing.c7d1", "c7d1"),
             Some("billing".into())
         );
         assert_eq!(undecorate("eu-de.c7d1", "c7d1"), None);
+        assert_eq!(undecorate("test123", "c7d1"), Some("test123".into()));
+        assert_eq!(undecorate("", "c7d1"), None);
+    }
+
+    #[test]
+    fn a_malformed_answer_is_an_error_never_a_default() {
+        for body in [&b"{}"[..], b"null", b"<html>", b"{\"endpoint_services\": null}"] {
+            let r: Result<ServiceListWire, _> = decode(body, "GET /x", 200);
+            assert_eq!(r.unwrap_err().code, MALFORMED);
+        }
+        let bad_port = br#"{"id":"a","status":"available","port_id":"p","vpc_id":"v","server_type":"LB","approval_enabled":true,"ports":[{"client_port":-1,"server_port":80}]}"#;
+        assert!(decode::<ServiceWire>(bad_port, "GET /x", 200).is_err());
+        let empty_id = br#"{"id":"","status":"available","port_id":"p","vpc_id":"v","server_type":"LB","approval_enabled":true,"ports":[]}"#;
+        let wire: ServiceWire = decode(empty_id, "GET /x", 200).unwrap();
+        assert!(wire.to_model(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn error_bodies_of_every_shape_give_their_code() {
+        for body in [
+            &br#"{"error_code":"EndPoint.0022","error_msg":"throttled"}"#[..],
+            br#"{"error_code":"EndPoint.0022","error_message":"throttled"}"#,
+            br#"{"code":"EndPoint.0022","message":"throttled"}"#,
+            br#"{"error":{"code":"EndPoint.0022","message":"throttled"}}"#,
+            br#"{"error":{"error_code":"EndPoint.0022","error_msg":"throttled"}}"#,
+        ] {
+            assert_eq!(
+                error_of(body),
+                Some(("EndPoint.0022".into(), "throttled".into()))
+            );
+        }
+        assert_eq!(error_of(b"<html>502</html>"), None);
+        assert_eq!(error_of(b""), None);
     }
 }

@@ -84,7 +84,19 @@ pub fn service_attrs(s: &Service) -> Attrs {
     a.insert("vpc_id".into(), Value::String(s.vpc_id.clone()));
     a.insert("service_type".into(), Value::String(s.service_type.clone()));
     a.insert("approval_enabled".into(), Value::Bool(s.approval_enabled));
-    a.insert("whitelist".into(), string_list(&s.whitelist));
+    // A list answer may show every account as `*`: one entry with `iam:domain::*`.
+    let whitelist: Vec<String> = s
+        .whitelist
+        .iter()
+        .map(|w| {
+            if w == "*" {
+                "iam:domain::*".to_owned()
+            } else {
+                w.clone()
+            }
+        })
+        .collect();
+    a.insert("whitelist".into(), string_list(&whitelist));
     a.insert("tags".into(), string_map(&s.tags));
     a.insert("description".into(), opt_string(s.description.as_ref()));
     a.insert("tcp_proxy".into(), Value::String(s.tcp_proxy.clone()));

@@ -11,7 +11,7 @@ use super::sign::{Secret, SignedParts, verify};
 use super::sim::Sim;
 use super::types::{CloudError, ConnectionAction};
 use crate::model::SimConfig;
-use serde_json::{Value as Json, json};
+use std::io::Read as _;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -41,16 +41,23 @@ pub struct Emulator {
     requests: AtomicU64,
 }
 
+/// The largest request body the emulator reads (the API's own limit is of this order).
+pub const MAX_BODY: usize = 1 << 20;
+
 struct Response {
     status: u16,
-    body: Option<Json>,
+    body: Option<Vec<u8>>,
 }
 
-fn ok(body: Json) -> Response {
+fn json<T: serde::Serialize>(status: u16, body: &T) -> Response {
     Response {
-        status: 200,
-        body: Some(body),
+        status,
+        body: Some(serde_json::to_vec(body).unwrap_or_default()),
     }
+}
+
+fn ok<T: serde::Serialize>(body: &T) -> Response {
+    json(200, body)
 }
 
 fn no_content() -> Response {
@@ -61,14 +68,46 @@ fn no_content() -> Response {
 }
 
 fn err(e: &CloudError) -> Response {
-    Response {
-        status: if e.status == 0 { 500 } else { e.status },
-        body: Some(api::error_to_json(e)),
-    }
+    json(
+        if e.status == 0 { 500 } else { e.status },
+        &api::ErrorWire::from_error(e),
+    )
 }
 
-fn bad(code: &str, message: &str) -> Response {
-    err(&CloudError::new(400, code, message))
+fn error(status: u16, code: &str, message: impl Into<String>) -> Response {
+    err(&CloudError::new(status, code, message))
+}
+
+/// A request body decoded as the API's request type `T`; anything else is the API's
+/// parameter error.
+fn body_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CloudError> {
+    serde_json::from_slice(body)
+        .map_err(|e| CloudError::new(400, "EndPoint.0002", format!("Parameter error: {e}")))
+}
+
+/// One page of `items` as `limit` and `offset` ask for it (limit 0–1000, default 10).
+fn page<T: Clone>(items: &[T], query: &[(String, String)]) -> Result<Vec<T>, CloudError> {
+    let q = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let limit: usize = match q("limit") {
+        None => 10,
+        Some(l) => l
+            .parse()
+            .ok()
+            .filter(|l| *l <= 1000)
+            .ok_or_else(|| CloudError::new(400, "EndPoint.0006", "invalid limit"))?,
+    };
+    let offset: usize = match q("offset") {
+        None => 0,
+        Some(o) => o
+            .parse()
+            .map_err(|_| CloudError::new(400, "EndPoint.0010", "invalid offset"))?,
+    };
+    let from = offset.min(items.len());
+    Ok(items[from..(from + limit).min(items.len())].to_vec())
+}
+
+fn total(n: usize) -> Option<u64> {
+    Some(n as u64)
 }
 
 impl Emulator {
@@ -92,7 +131,7 @@ impl Emulator {
 
     fn account(&self, project_id: &str) -> Result<Arc<Sim>, Response> {
         if !crate::config::is_cloud_id(project_id) {
-            return Err(bad("EndPoint.0014", "invalid project ID"));
+            return Err(error(400, "EndPoint.0014", "invalid project ID"));
         }
         let mut accounts = self
             .accounts
@@ -117,7 +156,33 @@ impl Emulator {
         Ok(sim)
     }
 
-    fn authenticate(
+    /// The first check of a request, before its body is read: a token, or the presence of a
+    /// signature (verified with the body by [`Emulator::verify_signature`]).
+    fn authenticate(&self, headers: &[(String, String)]) -> Result<(), Response> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        if header("Authorization").is_some() {
+            return if self.config.access_key.is_some() {
+                Ok(())
+            } else {
+                Err(denied("AK/SK signing is not enabled on this emulator"))
+            };
+        }
+        match (header("X-Auth-Token"), &self.config.token) {
+            (Some(given), Some(token)) if given == token.expose() => Ok(()),
+            (Some(_), Some(_)) => Err(denied("the token is not valid")),
+            (None, _) if self.config.token.is_some() || self.config.access_key.is_some() => {
+                Err(denied("no X-Auth-Token or Authorization header"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn verify_signature(
         &self,
         method: &str,
         path: &str,
@@ -125,61 +190,48 @@ impl Emulator {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<(), Response> {
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
+        let Some(auth) = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("Authorization"))
+            .map(|(_, v)| v.as_str())
+        else {
+            return Ok(());
         };
-        let denied = |why: &str| {
-            Err(Response {
-                status: 401,
-                body: Some(
-                    json!({"error_code": "EndPoint.0003", "error_msg": format!("Authentication failed: {why}")}),
-                ),
-            })
+        let Some((ak, sk)) = &self.config.access_key else {
+            return Err(denied("AK/SK signing is not enabled on this emulator"));
         };
-        if let Some(auth) = header("Authorization") {
-            let Some((ak, sk)) = &self.config.access_key else {
-                return denied("AK/SK signing is not enabled on this emulator");
-            };
-            // Every header named in SignedHeaders is signed; pass them all.
-            let parts = SignedParts {
-                method,
-                path,
-                query,
-                headers,
-                body,
-            };
-            return match verify(auth, ak, sk, &parts) {
-                Ok(()) => Ok(()),
-                Err(e) => denied(&e),
-            };
-        }
-        match (header("X-Auth-Token"), &self.config.token) {
-            (Some(given), Some(token)) if given == token.expose() => Ok(()),
-            (Some(_), Some(_)) => denied("the token is not valid"),
-            (None, _) if self.config.token.is_some() || self.config.access_key.is_some() => {
-                denied("no X-Auth-Token or Authorization header")
-            }
-            _ => Ok(()),
-        }
+        let parts = SignedParts {
+            method,
+            path,
+            query,
+            headers,
+            body,
+        };
+        verify(auth, ak, sk, &parts, std::time::SystemTime::now()).map_err(|e| denied(&e))
     }
 
-    /// Handles one request: `(status, JSON body)`.
+    /// Handles one request whose body has been read: `(status, body)`.
     pub fn handle(
         &self,
         method: &str,
         url: &str,
         headers: &[(String, String)],
         body: &[u8],
-    ) -> (u16, Option<Json>) {
+    ) -> (u16, Option<Vec<u8>>) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let (path, query) = split_url(url);
         if path == "/_emulator/stats" {
-            return (200, Some(json!({"requests": self.requests()})));
+            let r = ok(&serde_json::json!({"requests": self.requests()}));
+            return (r.status, r.body);
         }
-        if let Err(r) = self.authenticate(method, &path, &query, headers, body) {
+        if let Err(r) = self.authenticate(headers) {
+            return (r.status, r.body);
+        }
+        if body.len() > MAX_BODY {
+            let r = too_large();
+            return (r.status, r.body);
+        }
+        if let Err(r) = self.verify_signature(method, &path, &query, headers, body) {
             return (r.status, r.body);
         }
         if !self.config.latency.is_zero() {
@@ -188,49 +240,26 @@ impl Emulator {
         let inject = self.config.error_rate > 0.0 && self.random() < self.config.error_rate;
         let after = inject && method == "POST" && self.random() < 0.5;
         if inject && !after {
-            return if self.random() < 0.5 {
-                (
-                    429,
-                    Some(
-                        json!({"error_code": "APIGW.0308", "error_msg": "The request is throttled."}),
-                    ),
-                )
+            let r = if self.random() < 0.5 {
+                error(429, "APIGW.0308", "The request is throttled.")
             } else {
-                (
-                    500,
-                    Some(
-                        json!({"error_code": "EndPoint.0001", "error_msg": "System error (injected)."}),
-                    ),
-                )
+                error(500, "EndPoint.0001", "System error (injected).")
             };
+            return (r.status, r.body);
         }
-        let body: Json = if body.is_empty() {
-            Json::Null
-        } else {
-            serde_json::from_slice(body).unwrap_or(Json::Null)
-        };
-        let r = self.route(method, &path, &query, &body);
+        let r = self.route(method, &path, &query, body);
         if after {
             // The work was done, but the answer is lost: the client must find out.
-            return (
-                500,
-                Some(
-                    json!({"error_code": "EndPoint.0001", "error_msg": "System error (injected after the change)."}),
-                ),
-            );
+            let r = error(500, "EndPoint.0001", "System error (injected after the change).");
+            return (r.status, r.body);
         }
         (r.status, r.body)
     }
 
-    fn route(&self, method: &str, path: &str, query: &[(String, String)], body: &Json) -> Response {
+    fn route(&self, method: &str, path: &str, query: &[(String, String)], body: &[u8]) -> Response {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let ["v1", project, rest @ ..] = segments.as_slice() else {
-            return Response {
-                status: 404,
-                body: Some(
-                    json!({"error_code": "APIGW.0101", "error_msg": "The API does not exist."}),
-                ),
-            };
+            return error(404, "APIGW.0101", "The API does not exist.");
         };
         let sim = match self.account(project) {
             Ok(s) => s,
@@ -242,16 +271,12 @@ impl Emulator {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        let page = |total: usize| -> (usize, usize) {
-            let limit = q("limit")
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(10)
-                .min(1000);
-            let offset = q("offset")
-                .and_then(|o| o.parse().ok())
-                .unwrap_or(0)
-                .min(total);
-            (offset, (offset + limit).min(total))
+        let missing_service = |id: &str| {
+            CloudError::new(
+                404,
+                "EndPoint.0005",
+                format!("the endpoint service {id} does not exist"),
+            )
         };
         let result: Result<Response, CloudError> = (|| match (method, rest) {
             ("GET", ["vpc-endpoint-services"]) => {
@@ -262,30 +287,28 @@ impl Emulator {
                 if let Some(name) = q("endpoint_service_name") {
                     all.retain(|s| s.service_name.to_lowercase().contains(&name.to_lowercase()));
                 }
-                let (from, to) = page(all.len());
-                let list: Vec<Json> = all[from..to]
+                let list = page(&all, query)?
                     .iter()
-                    .map(|s| api::service_to_json(s, project))
+                    .map(|s| api::ServiceWire::from_model(s, project))
                     .collect();
-                Ok(ok(
-                    json!({"endpoint_services": list, "total_count": all.len()}),
-                ))
+                Ok(ok(&api::ServiceListWire {
+                    endpoint_services: list,
+                    total_count: total(all.len()),
+                }))
             }
             ("POST", ["vpc-endpoint-services"]) => {
-                let created = sim.create_service(&api::service_spec_from(body))?;
-                Ok(ok(api::service_to_json(&created, project)))
+                let request: api::CreateServiceRequest = body_of(body)?;
+                let created = sim.create_service(&request.to_spec())?;
+                Ok(ok(&api::ServiceWire::from_model(&created, project)))
             }
             ("GET", ["vpc-endpoint-services", id]) => match sim.get_service(id)? {
-                Some(s) => Ok(ok(api::service_to_json(&s, project))),
-                None => Err(CloudError::new(
-                    404,
-                    "EndPoint.0005",
-                    format!("the endpoint service {id} does not exist"),
-                )),
+                Some(s) => Ok(ok(&api::ServiceWire::from_model(&s, project))),
+                None => Err(missing_service(id)),
             },
             ("PUT", ["vpc-endpoint-services", id]) => {
-                let s = sim.update_service(id, &api::service_update_from(body))?;
-                Ok(ok(api::service_to_json(&s, project)))
+                let request: api::UpdateServiceRequest = body_of(body)?;
+                let s = sim.update_service(id, &request.to_update())?;
+                Ok(ok(&api::ServiceWire::from_model(&s, project)))
             }
             ("DELETE", ["vpc-endpoint-services", id]) => {
                 sim.delete_service(id)?;
@@ -293,21 +316,23 @@ impl Emulator {
             }
             ("GET", ["vpc-endpoint-services", id, "connections"]) => {
                 let all = sim.list_connections(id)?;
-                let (from, to) = page(all.len());
-                let list: Vec<Json> = all[from..to].iter().map(api::connection_to_json).collect();
-                Ok(ok(json!({"connections": list, "total_count": all.len()})))
+                let list = page(&all, query)?
+                    .iter()
+                    .map(api::ConnectionWire::from_model)
+                    .collect();
+                Ok(ok(&api::ConnectionListWire {
+                    connections: list,
+                    total_count: total(all.len()),
+                }))
             }
             ("POST", ["vpc-endpoint-services", id, "connections", "action"]) => {
-                let action = match body["action"].as_str() {
-                    Some("receive") => ConnectionAction::Receive,
-                    Some("reject") => ConnectionAction::Reject,
+                let request: api::ConnectionActionRequest = body_of(body)?;
+                let action = match request.action.as_str() {
+                    "receive" => ConnectionAction::Receive,
+                    "reject" => ConnectionAction::Reject,
                     _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
                 };
-                let endpoints: Vec<&str> = body["endpoints"]
-                    .as_array()
-                    .map(|a| a.iter().filter_map(Json::as_str).collect())
-                    .unwrap_or_default();
-                let [endpoint] = endpoints.as_slice() else {
+                let [endpoint] = request.endpoints.as_slice() else {
                     return Err(CloudError::new(
                         400,
                         "EndPoint.2031",
@@ -315,57 +340,49 @@ impl Emulator {
                     ));
                 };
                 sim.connection_action(id, action, endpoint)?;
-                let list: Vec<Json> = sim
+                let list = sim
                     .list_connections(id)?
                     .iter()
                     .filter(|c| c.endpoint_id == *endpoint)
-                    .map(api::connection_to_json)
+                    .map(api::ConnectionWire::from_model)
                     .collect();
-                Ok(ok(json!({"connections": list})))
+                Ok(ok(&api::ConnectionListWire {
+                    connections: list,
+                    total_count: None,
+                }))
             }
             ("GET", ["vpc-endpoint-services", id, "permissions"]) => {
-                let service = sim.get_service(id)?.ok_or_else(|| {
-                    CloudError::new(
-                        404,
-                        "EndPoint.0005",
-                        format!("the endpoint service {id} does not exist"),
-                    )
-                })?;
-                let (from, to) = page(service.whitelist.len());
-                let list: Vec<Json> = service.whitelist[from..to]
-                    .iter()
-                    .map(|p| json!({"id": p, "permission": p, "permission_type": "domainId", "created_at": service.created_at}))
+                let service = sim.get_service(id)?.ok_or_else(|| missing_service(id))?;
+                let list = page(&service.whitelist, query)?
+                    .into_iter()
+                    .map(|p| api::PermissionWire {
+                        id: Some(p.clone()),
+                        permission: p,
+                        permission_type: Some("domainId".into()),
+                        created_at: Some(service.created_at.clone()),
+                    })
                     .collect();
-                Ok(ok(
-                    json!({"permissions": list, "total_count": service.whitelist.len()}),
-                ))
+                Ok(ok(&api::PermissionListWire {
+                    permissions: list,
+                    total_count: total(service.whitelist.len()),
+                }))
             }
             ("POST", ["vpc-endpoint-services", id, "permissions", "action"]) => {
-                let list: Vec<String> = body["permissions"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|p| p.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if list.is_empty() {
+                let request: api::PermissionActionRequest = body_of(body)?;
+                if request.permissions.is_empty() {
                     return Err(CloudError::new(
                         400,
                         "EndPoint.3036",
                         "the permission list is empty",
                     ));
                 }
-                match body["action"].as_str() {
-                    Some("add") => sim.update_whitelist(id, &list, &[])?,
-                    Some("remove") => sim.update_whitelist(id, &[], &list)?,
+                match request.action.as_str() {
+                    "add" => sim.update_whitelist(id, &request.permissions, &[])?,
+                    "remove" => sim.update_whitelist(id, &[], &request.permissions)?,
                     _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
                 }
-                let now = sim
-                    .get_service(id)?
-                    .map(|s| s.whitelist)
-                    .unwrap_or_default();
-                Ok(ok(json!({"permissions": now})))
+                let now = sim.get_service(id)?.map(|s| s.whitelist).unwrap_or_default();
+                Ok(ok(&serde_json::json!({"permissions": now})))
             }
             (
                 "POST",
@@ -376,25 +393,32 @@ impl Emulator {
                     "action",
                 ],
             ) => {
-                let tags = body["tags"].as_array().cloned().unwrap_or_default();
+                let request: api::TagsActionRequest = body_of(body)?;
                 let (set, delete): (indexmap::IndexMap<String, String>, Vec<String>) =
-                    match body["action"].as_str() {
-                        Some("create") => (
-                            tags.iter()
-                                .map(|t| {
-                                    (
-                                        t["key"].as_str().unwrap_or_default().to_owned(),
-                                        t["value"].as_str().unwrap_or_default().to_owned(),
-                                    )
-                                })
-                                .collect(),
-                            Vec::new(),
-                        ),
-                        Some("delete") => (
+                    match request.action.as_str() {
+                        "create" => {
+                            let mut set = indexmap::IndexMap::new();
+                            for t in &request.tags {
+                                let Some(v) = &t.value else {
+                                    return Err(CloudError::new(
+                                        400,
+                                        "EndPoint.3066",
+                                        format!("the tag `{}` has no value", t.key),
+                                    ));
+                                };
+                                if set.insert(t.key.clone(), v.clone()).is_some() {
+                                    return Err(CloudError::new(
+                                        400,
+                                        "EndPoint.3067",
+                                        format!("the tag key `{}` is given twice", t.key),
+                                    ));
+                                }
+                            }
+                            (set, Vec::new())
+                        }
+                        "delete" => (
                             indexmap::IndexMap::new(),
-                            tags.iter()
-                                .filter_map(|t| t["key"].as_str().map(str::to_owned))
-                                .collect(),
+                            request.tags.iter().map(|t| t.key.clone()).collect(),
                         ),
                         _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
                     };
@@ -407,19 +431,22 @@ impl Emulator {
             }
             ("GET", ["vpc-endpoints"]) => {
                 let all = sim.list_endpoints()?;
-                let (from, to) = page(all.len());
-                let list: Vec<Json> = all[from..to]
+                let list = page(&all, query)?
                     .iter()
-                    .map(|e| api::endpoint_to_json(e, project))
+                    .map(|e| api::EndpointWire::from_model(e, project))
                     .collect();
-                Ok(ok(json!({"endpoints": list, "total_count": all.len()})))
+                Ok(ok(&api::EndpointListWire {
+                    endpoints: list,
+                    total_count: total(all.len()),
+                }))
             }
             ("POST", ["vpc-endpoints"]) => {
-                let created = sim.create_endpoint(&api::endpoint_spec_from(body))?;
-                Ok(ok(api::endpoint_to_json(&created, project)))
+                let request: api::CreateEndpointRequest = body_of(body)?;
+                let created = sim.create_endpoint(&request.to_spec())?;
+                Ok(ok(&api::EndpointWire::from_model(&created, project)))
             }
             ("GET", ["vpc-endpoints", id]) => match sim.get_endpoint(id)? {
-                Some(e) => Ok(ok(api::endpoint_to_json(&e, project))),
+                Some(e) => Ok(ok(&api::EndpointWire::from_model(&e, project))),
                 None => Err(CloudError::new(
                     404,
                     "EndPoint.2006",
@@ -432,17 +459,13 @@ impl Emulator {
             }
             ("GET", ["quotas"]) => {
                 let quotas = sim.quotas()?;
-                Ok(ok(api::quotas_to_json(
-                    &quotas,
-                    q("type").unwrap_or("endpoint_service"),
-                )))
+                Ok(ok(&api::QuotaWire::from_model(&quotas)))
             }
-            _ => Ok(Response {
-                status: 404,
-                body: Some(
-                    json!({"error_code": "APIGW.0101", "error_msg": format!("The API does not exist: {method} {path}")}),
-                ),
-            }),
+            _ => Ok(error(
+                404,
+                "APIGW.0101",
+                format!("The API does not exist: {method} {path}"),
+            )),
         })();
         match result {
             Ok(r) => r,
@@ -450,47 +473,79 @@ impl Emulator {
         }
     }
 
-    /// Serves until the process ends, with a pool of worker threads.
+    /// Serves until the process ends: every request on a thread of its own, so the emulator
+    /// answers as many requests at once as clients send.
     pub fn serve(self: Arc<Self>, server: tiny_http::Server) {
-        let server = Arc::new(server);
-        let workers: Vec<_> = (0..16)
-            .map(|_| {
-                let server = server.clone();
-                let emulator = self.clone();
-                std::thread::spawn(move || {
-                    while let Ok(mut request) = server.recv() {
-                        let method = request.method().as_str().to_owned();
-                        let url = request.url().to_owned();
-                        let headers: Vec<(String, String)> = request
-                            .headers()
-                            .iter()
-                            .map(|h| {
-                                (
-                                    h.field.as_str().as_str().to_owned(),
-                                    h.value.as_str().to_owned(),
-                                )
-                            })
-                            .collect();
-                        let mut body = Vec::new();
-                        let _ = request.as_reader().read_to_end(&mut body);
-                        let (status, json) = emulator.handle(&method, &url, &headers, &body);
-                        let text = json.map(|j| j.to_string()).unwrap_or_default();
-                        let mut response =
-                            tiny_http::Response::from_string(text).with_status_code(status);
-                        if let Ok(h) =
-                            tiny_http::Header::from_bytes("Content-Type", "application/json")
-                        {
-                            response.add_header(h);
-                        }
-                        let _ = request.respond(response);
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            let _ = w.join();
+        while let Ok(request) = server.recv() {
+            let emulator = self.clone();
+            let spawned = std::thread::Builder::new()
+                .stack_size(256 << 10)
+                .spawn(move || emulator.answer(request));
+            if spawned.is_err() {
+                // Out of threads: the request is dropped, as an overloaded server's would be.
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
+
+    /// Reads (at most [`MAX_BODY`] of) one request and answers it.
+    fn answer(&self, mut request: tiny_http::Request) {
+        let method = request.method().as_str().to_owned();
+        let url = request.url().to_owned();
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_owned(),
+                    h.value.as_str().to_owned(),
+                )
+            })
+            .collect();
+        // Authentication and the size check come before the body is read.
+        let early = if let Err(r) = self.authenticate(&headers) {
+            Some(r)
+        } else if request.body_length().is_some_and(|n| n > MAX_BODY) {
+            Some(too_large())
+        } else {
+            None
+        };
+        let (status, body) = match early {
+            Some(r) => {
+                self.requests.fetch_add(1, Ordering::Relaxed);
+                (r.status, r.body)
+            }
+            None => {
+                let mut body = Vec::new();
+                let read = std::io::Read::take(request.as_reader(), MAX_BODY as u64 + 1)
+                    .read_to_end(&mut body);
+                if read.is_err() {
+                    let r = error(400, "EndPoint.0002", "the request body could not be read");
+                    (r.status, r.body)
+                } else {
+                    self.handle(&method, &url, &headers, &body)
+                }
+            }
+        };
+        let mut response = tiny_http::Response::from_data(body.unwrap_or_default())
+            .with_status_code(status);
+        if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", "application/json") {
+            response.add_header(h);
+        }
+        let _ = request.respond(response);
+    }
+}
+
+fn denied(why: &str) -> Response {
+    error(401, "EndPoint.0003", format!("Authentication failed: {why}"))
+}
+
+fn too_large() -> Response {
+    error(
+        413,
+        "EndPoint.0002",
+        format!("the request body is larger than {MAX_BODY} bytes"),
+    )
 }
 
 /// Splits `/path?a=1&b=2` into the path and decoded query pairs.

@@ -1,17 +1,24 @@
 //! `provider "otc"`: the VPCEP v1 REST API over HTTPS (or HTTP to the emulator), with token or
 //! AK/SK authentication, timeouts, bounded retries with exponential backoff and jitter, paging,
 //! and creates that are never blindly repeated.
+//!
+//! Policy: answers are decoded strictly (see [`super::api`]); an unreadable 2xx is retried like
+//! a lost answer, never read as "nothing". Redirects are not followed (credentials would go to
+//! another host). Paging stops on a repeated page and restarts when the list changes under it,
+//! so a list is complete or an error. A create whose answer is lost is not sent again: it fails
+//! with [`OUTCOME_UNKNOWN`] and the caller, which knows the recorded state, looks for it.
 
 use super::Cloud;
-use super::api;
+use super::api::{self, decode};
 use super::sign::{Credentials, SignedParts, authorization, percent_encode, sdk_date};
 use super::types::{
-    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, Quotas, Service,
-    ServiceSpec, ServiceUpdate,
+    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, OUTCOME_UNKNOWN,
+    Quotas, Service, ServiceSpec, ServiceUpdate,
 };
 use crate::model::OtcConfig;
 use indexmap::IndexMap;
-use serde_json::{Value as Json, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -22,6 +29,10 @@ const PAGE: usize = 1000;
 const PERMISSIONS_PAGE: usize = 500;
 /// Requests in flight at once when reading per-service details (whitelists).
 const FAN_OUT: usize = 8;
+/// Most pages of one list (10 million objects at 1,000 a page), whatever the server says.
+const MAX_PAGES: usize = 10_000;
+/// How often a list is read again from the start when it changes while being paged.
+const LIST_RESTARTS: u32 = 5;
 
 pub struct HttpCloud {
     agent: ureq::Agent,
@@ -35,11 +46,80 @@ pub struct HttpCloud {
     poll: Duration,
 }
 
-fn retryable(e: &CloudError) -> bool {
-    e.status == 0
-        || e.status == 429
-        || e.status >= 500
-        || e.code.eq_ignore_ascii_case("EndPoint.0022")
+/// One page of a list answer.
+trait Page: DeserializeOwned {
+    type Item;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>);
+    fn key(item: &Self::Item) -> &str;
+}
+
+impl Page for api::ServiceListWire {
+    type Item = api::ServiceWire;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>) {
+        (self.endpoint_services, self.total_count)
+    }
+    fn key(item: &Self::Item) -> &str {
+        &item.id
+    }
+}
+
+impl Page for api::EndpointListWire {
+    type Item = api::EndpointWire;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>) {
+        (self.endpoints, self.total_count)
+    }
+    fn key(item: &Self::Item) -> &str {
+        &item.id
+    }
+}
+
+impl Page for api::ConnectionListWire {
+    type Item = api::ConnectionWire;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>) {
+        (self.connections, self.total_count)
+    }
+    fn key(item: &Self::Item) -> &str {
+        &item.id
+    }
+}
+
+impl Page for api::PermissionListWire {
+    type Item = api::PermissionWire;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>) {
+        (self.permissions, self.total_count)
+    }
+    fn key(item: &Self::Item) -> &str {
+        &item.permission
+    }
+}
+
+fn malformed(operation: &str, why: &str) -> CloudError {
+    CloudError::new(
+        200,
+        api::MALFORMED,
+        format!("the answer to {operation} is not what the VPCEP API sends: {why}"),
+    )
+}
+
+/// The endpoint without any `user:password@` part, or an error that does not repeat it.
+fn checked_base(endpoint: &str) -> Result<(String, String), String> {
+    let base = endpoint.trim_end_matches('/').to_owned();
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return Err(
+            "the `endpoint` is not a URL such as https://vpcep.eu-de.otc.t-systems.com".into(),
+        );
+    };
+    if scheme != "https" && scheme != "http" {
+        return Err("the `endpoint` must start with https:// (or http:// for the emulator)".into());
+    }
+    let authority = rest.split('/').next().unwrap_or(rest);
+    if authority.contains('@') {
+        return Err("the `endpoint` must not contain credentials (`user:password@`); vpcep takes them only from OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY".into());
+    }
+    if authority.is_empty() {
+        return Err("the `endpoint` has no host".into());
+    }
+    Ok((base.clone(), authority.to_owned()))
 }
 
 impl HttpCloud {
@@ -49,19 +129,17 @@ impl HttpCloud {
     }
 
     pub fn new(config: &OtcConfig, credentials: Credentials) -> Result<Self, String> {
-        let base = match (&config.endpoint, &config.region) {
-            (Some(e), _) => e.trim_end_matches('/').to_owned(),
+        let endpoint = match (&config.endpoint, &config.region) {
+            (Some(e), _) => e.clone(),
             (None, Some(r)) => Self::endpoint_for(r),
             (None, None) => {
                 return Err("`provider \"otc\"` needs a `region` or an `endpoint`".into());
             }
         };
-        let host = base
-            .split_once("://")
-            .map(|(_, rest)| rest.split('/').next().unwrap_or(rest).to_owned())
-            .ok_or_else(|| format!("the endpoint `{base}` is not a URL such as https://vpcep.eu-de.otc.t-systems.com"))?;
+        let (base, host) = checked_base(&endpoint)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .timeout_global(Some(Duration::from_secs(60)))
             .timeout_connect(Some(Duration::from_secs(10)))
             .build()
@@ -99,16 +177,16 @@ impl HttpCloud {
         format!("/v1/{}/{rest}", self.project_id)
     }
 
-    /// One HTTP exchange, without retries.
+    /// One HTTP exchange, without retries: the status and body of a 2xx answer, or the error.
     fn exchange(
         &self,
         method: &str,
         path: &str,
         query: &[(String, String)],
-        body: Option<&Json>,
-    ) -> CloudResult<(u16, Json)> {
+        body: Option<&[u8]>,
+    ) -> CloudResult<(u16, Vec<u8>)> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let body_bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        let body_bytes = body.unwrap_or_default();
         let query_string: Vec<String> = query
             .iter()
             .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
@@ -141,7 +219,7 @@ impl HttpCloud {
                     path,
                     query,
                     headers: &headers,
-                    body: &body_bytes,
+                    body: body_bytes,
                 };
                 let auth = authorization(access_key, secret_key, &parts);
                 headers.push(("Authorization".into(), auth));
@@ -167,7 +245,7 @@ impl HttpCloud {
                         b = b.header(k.as_str(), v.as_str());
                     }
                 }
-                b.send(&body_bytes[..])
+                b.send(body_bytes)
             };
             match method {
                 "GET" => call(self.agent.get(&url)),
@@ -178,28 +256,35 @@ impl HttpCloud {
         };
         let mut response = response.map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        let json: Json = if text.trim().is_empty() {
-            Json::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Json::Null)
-        };
-        if status < 300 {
-            return Ok((status, json));
+        if (300..400).contains(&status) {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .map_or_else(String::new, |l| format!(" to `{}`", redact_url(l)));
+            return Err(CloudError::new(
+                status,
+                "HTTP",
+                format!(
+                    "the API answered {operation} with a redirect (HTTP {status}){to}; vpcep does not follow redirects, so no credentials were sent there; check the provider's `endpoint`"
+                ),
+            ));
         }
-        let code = json["error_code"]
-            .as_str()
-            .unwrap_or(if status == 401 {
-                "EndPoint.0003"
-            } else {
-                "HTTP"
-            })
-            .to_owned();
-        let message = json["error_msg"]
-            .as_str()
-            .or_else(|| json["error_message"].as_str())
-            .unwrap_or("no error message")
-            .to_owned();
+        let bytes = response
+            .body_mut()
+            .read_to_vec()
+            .map_err(|e| transport(&e))?;
+        if status < 300 {
+            return Ok((status, bytes));
+        }
+        let (code, message) = api::error_of(&bytes).unwrap_or_else(|| {
+            let code = match status {
+                401 => "EndPoint.0003",
+                403 => "EndPoint.0004",
+                _ => "HTTP",
+            };
+            (code.to_owned(), "no error message".to_owned())
+        });
         let mut e = CloudError::new(
             status,
             &code,
@@ -213,96 +298,196 @@ impl HttpCloud {
         Err(e)
     }
 
-    /// An idempotent request, retried with backoff on throttling, server errors and lost
-    /// connections. (Creates go through [`HttpCloud::create`] instead.)
-    fn request(
+    /// An idempotent request whose answer decodes as `T`, retried with backoff on throttling,
+    /// server errors, lost connections and unreadable answers. (Creates go through
+    /// [`HttpCloud::create`] instead.)
+    fn request<T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,
         query: &[(String, String)],
-        body: Option<&Json>,
-    ) -> CloudResult<Json> {
+        body: Option<&[u8]>,
+    ) -> CloudResult<T> {
+        self.retrying(|| {
+            let (status, bytes) = self.exchange(method, path, query, body)?;
+            decode(&bytes, &format!("{method} {path}"), status)
+        })
+    }
+
+    /// A request whose answer has no body vpcep needs (deletes, actions).
+    fn request_empty(&self, method: &str, path: &str, body: Option<&[u8]>) -> CloudResult<()> {
+        self.retrying(|| self.exchange(method, path, &[], body).map(|_| ()))
+    }
+
+    fn retrying<T>(&self, mut once: impl FnMut() -> CloudResult<T>) -> CloudResult<T> {
         let mut attempt = 0;
         loop {
-            match self.exchange(method, path, query, body) {
-                Ok((_, json)) => return Ok(json),
-                Err(e) if retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
+            match once() {
+                Err(e) if e.is_transient() && attempt + 1 < MAX_ATTEMPTS => {
                     std::thread::sleep(self.backoff(attempt));
                     attempt += 1;
                 }
-                Err(e) => return Err(e),
+                other => return other,
             }
         }
     }
 
-    /// Every page of a list.
-    fn list_all(
+    /// Every item of a list, in order of creation. A page that brings nothing new (a server
+    /// that ignores `offset`) is an error; a list that changes while it is read (its total
+    /// moves) is read again from the start, so no object is skipped.
+    fn list_all<P: Page>(
         &self,
         path: &str,
-        key: &str,
         page: usize,
         extra: &[(String, String)],
-    ) -> CloudResult<Vec<Json>> {
-        let mut out = Vec::new();
-        loop {
-            let mut query = vec![
-                ("limit".to_owned(), page.to_string()),
-                ("offset".to_owned(), out.len().to_string()),
-            ];
-            query.extend(extra.iter().cloned());
-            let json = self.request("GET", path, &query, None)?;
-            let items = json[key].as_array().cloned().unwrap_or_default();
-            let total = json["total_count"]
-                .as_u64()
-                .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
-            let got = items.len();
-            out.extend(items);
-            if got == 0 || out.len() >= total {
-                return Ok(out);
+    ) -> CloudResult<Vec<P::Item>> {
+        let operation = format!("GET {path}");
+        let mut restarts = 0;
+        'restart: loop {
+            let mut out: Vec<P::Item> = Vec::new();
+            let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+            let mut first_total = None;
+            for _ in 0..MAX_PAGES {
+                let mut query = vec![
+                    ("limit".to_owned(), page.to_string()),
+                    ("offset".to_owned(), out.len().to_string()),
+                    ("sort_key".to_owned(), "created_at".to_owned()),
+                    ("sort_dir".to_owned(), "asc".to_owned()),
+                ];
+                query.extend(extra.iter().cloned());
+                let answer: P = self.request("GET", path, &query, None)?;
+                let (items, total) = answer.into_parts();
+                if first_total.is_none() {
+                    first_total = total;
+                }
+                if total != first_total {
+                    restarts += 1;
+                    if restarts > LIST_RESTARTS {
+                        return Err(malformed(
+                            &operation,
+                            "the list kept changing while it was read; try again",
+                        ));
+                    }
+                    continue 'restart;
+                }
+                let got = items.len();
+                let mut new = 0;
+                for item in items {
+                    if seen.insert(P::key(&item).to_owned()) {
+                        new += 1;
+                        out.push(item);
+                    }
+                }
+                if got > 0 && new == 0 {
+                    return Err(malformed(
+                        &operation,
+                        &format!(
+                            "the page at offset {} repeats objects already read (the server ignores `offset`)",
+                            out.len()
+                        ),
+                    ));
+                }
+                if new < got {
+                    // Objects moved between pages: read the list again.
+                    restarts += 1;
+                    if restarts > LIST_RESTARTS {
+                        return Err(malformed(
+                            &operation,
+                            "the list kept changing while it was read; try again",
+                        ));
+                    }
+                    continue 'restart;
+                }
+                let done = match total {
+                    Some(t) => out.len() as u64 >= t || got == 0,
+                    None => got < page,
+                };
+                if done {
+                    if let Some(t) = total
+                        && (out.len() as u64) < t
+                    {
+                        return Err(malformed(
+                            &operation,
+                            &format!(
+                                "it says {t} objects exist but ends after {}",
+                                out.len()
+                            ),
+                        ));
+                    }
+                    return Ok(out);
+                }
             }
+            return Err(malformed(
+                &operation,
+                &format!("more than {MAX_PAGES} pages"),
+            ));
         }
     }
 
     fn whitelist(&self, id: &str) -> CloudResult<Vec<String>> {
-        let list = self.list_all(
+        let list = self.list_all::<api::PermissionListWire>(
             &self.path(&format!("vpc-endpoint-services/{id}/permissions")),
-            "permissions",
             PERMISSIONS_PAGE,
             &[],
         )?;
-        let mut out: Vec<String> = list
-            .iter()
-            .filter_map(|p| p["permission"].as_str().map(str::to_owned))
-            .collect();
+        let mut out: Vec<String> = list.into_iter().map(|p| p.permission).collect();
         out.sort();
         Ok(out)
     }
 
-    /// Runs a create; when its answer is lost (timeout, 5xx, 429), looks for what it created
-    /// before trying again, so nothing is created twice.
-    fn create<T>(
+    /// Sends a create once. Throttling (the request was refused before it was processed) is
+    /// retried; any other failure without an answer — a server error, a lost connection, an
+    /// unreadable success — may have created the object, so it is reported as
+    /// [`OUTCOME_UNKNOWN`] for the caller to look for, never sent again.
+    fn create<B: Serialize, W: DeserializeOwned, T>(
         &self,
         path: &str,
-        body: &Json,
-        find: impl Fn(&Self, &str) -> CloudResult<Option<T>>,
-        parse: impl Fn(&Json) -> T,
+        body: &B,
+        convert: impl Fn(W) -> Result<T, String>,
     ) -> CloudResult<T> {
-        let since = humantime::format_rfc3339_seconds(SystemTime::now() - Duration::from_secs(1))
-            .to_string();
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| CloudError::new(0, "Internal", format!("encoding a request: {e}")))?;
+        let operation = format!("POST {path}");
         let mut attempt = 0;
         loop {
-            match self.exchange("POST", path, &[], Some(body)) {
-                Ok((_, json)) => return Ok(parse(&json)),
-                Err(e) if retryable(&e) && attempt + 1 < MAX_ATTEMPTS => {
+            let result = self
+                .exchange("POST", path, &[], Some(&bytes))
+                .and_then(|(status, answer)| decode::<W>(&answer, &operation, status))
+                .and_then(|w| convert(w).map_err(|e| malformed(&operation, &e)));
+            match result {
+                Ok(created) => return Ok(created),
+                Err(e)
+                    if (e.status == 429 || e.is("EndPoint.0022") || e.is("APIGW.0308"))
+                        && attempt + 1 < MAX_ATTEMPTS =>
+                {
                     std::thread::sleep(self.backoff(attempt));
-                    if let Some(found) = find(self, &since)? {
-                        return Ok(found);
-                    }
                     attempt += 1;
+                }
+                Err(e) if e.is_transient() => {
+                    return Err(CloudError::new(
+                        0,
+                        OUTCOME_UNKNOWN,
+                        format!("the answer to {operation} was lost ({e})"),
+                    ));
                 }
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// A URL without its `user:password@` part, for messages.
+fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((userinfo, host))
+                if !userinfo.contains('/') && !host.is_empty() =>
+            {
+                format!("{scheme}://{host}")
+            }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -323,30 +508,22 @@ impl Cloud for HttpCloud {
     }
 
     fn list_services(&self) -> CloudResult<Vec<Service>> {
-        let items = self.list_all(
-            &self.path("vpc-endpoint-services"),
-            "endpoint_services",
-            PAGE,
-            &[],
-        )?;
+        let path = self.path("vpc-endpoint-services");
+        let items = self.list_all::<api::ServiceListWire>(&path, PAGE, &[])?;
         // The whitelist is not part of the service object: read it per service, a few at a time.
-        let ids: Vec<String> = items
-            .iter()
-            .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
-            .collect();
         let results: Mutex<Vec<Option<CloudResult<Vec<String>>>>> =
-            Mutex::new(vec![None; ids.len()]);
+            Mutex::new(vec![None; items.len()]);
         let next = AtomicU64::new(0);
         std::thread::scope(|scope| {
-            for _ in 0..FAN_OUT.min(ids.len()) {
+            for _ in 0..FAN_OUT.min(items.len()) {
                 scope.spawn(|| {
                     loop {
                         let i = usize::try_from(next.fetch_add(1, Ordering::Relaxed))
                             .unwrap_or(usize::MAX);
-                        if i >= ids.len() {
+                        if i >= items.len() {
                             break;
                         }
-                        let r = self.whitelist(&ids[i]);
+                        let r = self.whitelist(&items[i].id);
                         results
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(r);
@@ -357,51 +534,35 @@ impl Cloud for HttpCloud {
         let results = results
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let operation = format!("GET {path}");
         items
             .iter()
             .zip(results)
             .map(|(item, whitelist)| {
-                Ok(api::service_from_json(
-                    item,
-                    whitelist.unwrap_or_else(|| Ok(Vec::new()))?,
-                ))
+                let whitelist = whitelist.unwrap_or_else(|| Ok(Vec::new()))?;
+                item.to_model(whitelist)
+                    .map_err(|e| malformed(&operation, &e))
             })
             .collect()
     }
 
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
-        match self.request(
-            "GET",
-            &self.path(&format!("vpc-endpoint-services/{id}")),
-            &[],
-            None,
-        ) {
-            Ok(json) => Ok(Some(api::service_from_json(&json, self.whitelist(id)?))),
+        let path = self.path(&format!("vpc-endpoint-services/{id}"));
+        match self.request::<api::ServiceWire>("GET", &path, &[], None) {
+            Ok(wire) => wire
+                .to_model(self.whitelist(id)?)
+                .map(Some)
+                .map_err(|e| malformed(&format!("GET {path}"), &e)),
             Err(e) if e.status == 404 => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service> {
-        let body = api::service_create_body(spec);
-        let port_id = spec.port_id.clone();
         let created = self.create(
             &self.path("vpc-endpoint-services"),
-            &body,
-            |me, _since| {
-                // Only the service objects: the whitelist is set after the create anyway.
-                let items = me.list_all(
-                    &me.path("vpc-endpoint-services"),
-                    "endpoint_services",
-                    PAGE,
-                    &[],
-                )?;
-                Ok(items
-                    .iter()
-                    .map(|i| api::service_from_json(i, Vec::new()))
-                    .find(|s| s.port_id == port_id))
-            },
-            |json| api::service_from_json(json, Vec::new()),
+            &api::CreateServiceRequest::from_spec(spec),
+            |w: api::ServiceWire| w.to_model(Vec::new()),
         )?;
         if !spec.whitelist.is_empty() {
             self.update_whitelist(&created.id, &spec.whitelist, &[])?;
@@ -413,35 +574,32 @@ impl Cloud for HttpCloud {
     }
 
     fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service> {
-        let json = self.request(
-            "PUT",
-            &self.path(&format!("vpc-endpoint-services/{id}")),
-            &[],
-            Some(&api::service_update_body(update)),
-        )?;
-        Ok(api::service_from_json(&json, self.whitelist(id)?))
+        let path = self.path(&format!("vpc-endpoint-services/{id}"));
+        let body = serde_json::to_vec(&api::UpdateServiceRequest::from_update(update))
+            .map_err(|e| CloudError::new(0, "Internal", e.to_string()))?;
+        let wire: api::ServiceWire = self.request("PUT", &path, &[], Some(&body))?;
+        wire.to_model(self.whitelist(id)?)
+            .map_err(|e| malformed(&format!("PUT {path}"), &e))
     }
 
     fn delete_service(&self, id: &str) -> CloudResult<()> {
-        self.request(
+        self.request_empty(
             "DELETE",
             &self.path(&format!("vpc-endpoint-services/{id}")),
-            &[],
             None,
         )
-        .map(|_| ())
     }
 
     fn update_whitelist(&self, id: &str, add: &[String], remove: &[String]) -> CloudResult<()> {
         let path = self.path(&format!("vpc-endpoint-services/{id}/permissions/action"));
         for (action, list) in [("remove", remove), ("add", add)] {
             if !list.is_empty() {
-                self.request(
-                    "POST",
-                    &path,
-                    &[],
-                    Some(&json!({"action": action, "permissions": list})),
-                )?;
+                let body = serde_json::to_vec(&api::PermissionActionRequest {
+                    action: action.to_owned(),
+                    permissions: list.to_vec(),
+                })
+                .map_err(|e| CloudError::new(0, "Internal", e.to_string()))?;
+                self.request_empty("POST", &path, Some(&body))?;
             }
         }
         Ok(())
@@ -457,13 +615,12 @@ impl Cloud for HttpCloud {
     }
 
     fn list_connections(&self, service_id: &str) -> CloudResult<Vec<Connection>> {
-        let items = self.list_all(
-            &self.path(&format!("vpc-endpoint-services/{service_id}/connections")),
-            "connections",
-            PAGE,
-            &[],
-        )?;
-        Ok(items.iter().map(api::connection_from_json).collect())
+        let path = self.path(&format!("vpc-endpoint-services/{service_id}/connections"));
+        let items = self.list_all::<api::ConnectionListWire>(&path, PAGE, &[])?;
+        items
+            .iter()
+            .map(|c| c.to_model().map_err(|e| malformed(&format!("GET {path}"), &e)))
+            .collect()
     }
 
     fn connection_action(
@@ -472,51 +629,50 @@ impl Cloud for HttpCloud {
         action: ConnectionAction,
         endpoint_id: &str,
     ) -> CloudResult<()> {
-        let body = json!({"action": action.as_str(), "endpoints": [endpoint_id]});
-        match self.request(
+        let body = serde_json::to_vec(&api::ConnectionActionRequest {
+            action: action.as_str().to_owned(),
+            endpoints: vec![endpoint_id.to_owned()],
+        })
+        .map_err(|e| CloudError::new(0, "Internal", e.to_string()))?;
+        match self.request_empty(
             "POST",
             &self.path(&format!(
                 "vpc-endpoint-services/{service_id}/connections/action"
             )),
-            &[],
             Some(&body),
         ) {
             // Accepting what a lost answer already accepted.
-            Err(e) if e.code.eq_ignore_ascii_case("EndPoint.2014") => Ok(()),
-            other => other.map(|_| ()),
+            Err(e) if e.is("EndPoint.2014") => Ok(()),
+            other => other,
         }
     }
 
     fn list_endpoints(&self) -> CloudResult<Vec<Endpoint>> {
-        let items = self.list_all(&self.path("vpc-endpoints"), "endpoints", PAGE, &[])?;
-        Ok(items.iter().map(api::endpoint_from_json).collect())
+        let path = self.path("vpc-endpoints");
+        let items = self.list_all::<api::EndpointListWire>(&path, PAGE, &[])?;
+        items
+            .iter()
+            .map(|e| e.to_model().map_err(|m| malformed(&format!("GET {path}"), &m)))
+            .collect()
     }
 
     fn get_endpoint(&self, id: &str) -> CloudResult<Option<Endpoint>> {
-        match self.request("GET", &self.path(&format!("vpc-endpoints/{id}")), &[], None) {
-            Ok(json) => Ok(Some(api::endpoint_from_json(&json))),
+        let path = self.path(&format!("vpc-endpoints/{id}"));
+        match self.request::<api::EndpointWire>("GET", &path, &[], None) {
+            Ok(wire) => wire
+                .to_model()
+                .map(Some)
+                .map_err(|e| malformed(&format!("GET {path}"), &e)),
             Err(e) if e.status == 404 => Ok(None),
             Err(e) => Err(e),
         }
     }
 
     fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<Endpoint> {
-        let body = api::endpoint_create_body(spec);
-        let key = (
-            spec.service_id.clone(),
-            spec.vpc_id.clone(),
-            spec.subnet_id.clone(),
-        );
         self.create(
             &self.path("vpc-endpoints"),
-            &body,
-            |me, since| {
-                Ok(me.list_endpoints()?.into_iter().find(|e| {
-                    (e.service_id.clone(), e.vpc_id.clone(), e.subnet_id.clone()) == key
-                        && e.created_at.as_str() >= since
-                }))
-            },
-            api::endpoint_from_json,
+            &api::CreateEndpointRequest::from_spec(spec),
+            |w: api::EndpointWire| w.to_model(),
         )
     }
 
@@ -530,27 +686,27 @@ impl Cloud for HttpCloud {
     }
 
     fn delete_endpoint(&self, id: &str) -> CloudResult<()> {
-        self.request(
-            "DELETE",
-            &self.path(&format!("vpc-endpoints/{id}")),
-            &[],
-            None,
-        )
-        .map(|_| ())
+        self.request_empty("DELETE", &self.path(&format!("vpc-endpoints/{id}")), None)
     }
 
     fn quotas(&self) -> CloudResult<Quotas> {
-        let read = |kind: &str| -> CloudResult<(u32, u32)> {
-            let json = self.request(
+        let path = self.path("quotas");
+        let read = |kind: &str| -> CloudResult<api::QuotaWire> {
+            self.request(
                 "GET",
-                &self.path("quotas"),
+                &path,
                 &[("type".to_owned(), kind.to_owned())],
                 None,
-            )?;
-            Ok(api::quota_from_json(&json))
+            )
         };
-        let (services_used, services_quota) = read("endpoint_service")?;
-        let (endpoints_used, endpoints_quota) = read("endpoint")?;
+        let bad = |e: String| malformed(&format!("GET {path}"), &e);
+        let services = read("endpoint_service")?;
+        let (services_used, services_quota) = services.of("endpoint_service").map_err(bad)?;
+        // The answer may carry both types; ask for the endpoints' only when it does not.
+        let (endpoints_used, endpoints_quota) = match services.of("endpoint") {
+            Ok(q) => q,
+            Err(_) => read("endpoint")?.of("endpoint").map_err(bad)?,
+        };
         Ok(Quotas {
             services_used,
             services_quota,
@@ -569,27 +725,58 @@ fn tags_action(
     delete: &[String],
 ) -> CloudResult<()> {
     let path = cloud.path(&format!("{kind}/{id}/tags/action"));
-    let mut gone: Vec<Json> = delete.iter().map(|k| json!({"key": k})).collect();
-    gone.extend(set.keys().map(|k| json!({"key": k})));
+    let send = |action: &str, tags: Vec<api::TagWire>| -> CloudResult<()> {
+        let body = serde_json::to_vec(&api::TagsActionRequest {
+            action: action.to_owned(),
+            tags,
+        })
+        .map_err(|e| CloudError::new(0, "Internal", e.to_string()))?;
+        cloud.request_empty("POST", &path, Some(&body))
+    };
+    let gone: Vec<api::TagWire> = delete
+        .iter()
+        .chain(set.keys())
+        .map(|k| api::TagWire {
+            key: k.clone(),
+            value: None,
+        })
+        .collect();
     if !gone.is_empty() {
-        cloud.request(
-            "POST",
-            &path,
-            &[],
-            Some(&json!({"action": "delete", "tags": gone})),
-        )?;
+        send("delete", gone)?;
     }
     if !set.is_empty() {
-        let tags: Vec<Json> = set
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": v}))
-            .collect();
-        cloud.request(
-            "POST",
-            &path,
-            &[],
-            Some(&json!({"action": "create", "tags": tags})),
+        send(
+            "create",
+            set.iter()
+                .map(|(k, v)| api::TagWire {
+                    key: k.clone(),
+                    value: Some(v.clone()),
+                })
+                .collect(),
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_with_credentials_is_refused_without_repeating_them() {
+        let err = checked_base("https://alice:s3cret@vpcep.example").unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("must not contain credentials"), "{err}");
+        assert!(checked_base("ftp://x").is_err());
+        assert_eq!(
+            checked_base("http://127.0.0.1:8080/").unwrap(),
+            ("http://127.0.0.1:8080".into(), "127.0.0.1:8080".into())
+        );
+    }
+
+    #[test]
+    fn redirect_targets_are_shown_without_credentials() {
+        assert_eq!(redact_url("http://u:p@evil/x"), "http://evil/x");
+        assert_eq!(redact_url("http://evil/x"), "http://evil/x");
+    }
 }

@@ -150,12 +150,36 @@ pub fn authorization(access_key: &str, secret_key: &Secret, parts: &SignedParts<
     format!("{ALGORITHM} Access={access_key}, SignedHeaders={signed}, Signature={sig}")
 }
 
-/// Checks an `Authorization` header against the request it came with.
+/// How far `X-Sdk-Date` may be from the verifier's clock.
+pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Parses `YYYYMMDDTHHMMSSZ`.
+pub fn parse_sdk_date(date: &str) -> Option<std::time::SystemTime> {
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        date.get(0..4)?,
+        date.get(4..6)?,
+        date.get(6..8)?,
+        date.get(9..11)?,
+        date.get(11..13)?,
+        date.get(13..15)?
+    );
+    humantime::parse_rfc3339(&rfc).ok()
+}
+
+/// Checks an `Authorization` header against the request it came with, as the API gateway
+/// does: the signature over the body as received (a `X-Sdk-Content-Sha256` header must be
+/// signed and name that body's hash), and an `X-Sdk-Date` within [`MAX_CLOCK_SKEW`] of `now`.
 pub fn verify(
     authorization: &str,
     access_key: &str,
     secret_key: &Secret,
     parts: &SignedParts<'_>,
+    now: std::time::SystemTime,
 ) -> Result<(), String> {
     let rest = authorization
         .strip_prefix(ALGORITHM)
@@ -175,11 +199,32 @@ pub fn verify(
     if !signed.split(';').any(|h| h == "x-sdk-date") {
         return Err("X-Sdk-Date is not signed".into());
     }
-    let date = parts
-        .headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("x-sdk-date"))
-        .map_or("", |(_, v)| v.as_str());
+    let header = |name: &str| {
+        parts
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let date = header("x-sdk-date").unwrap_or("");
+    let when = parse_sdk_date(date).ok_or("X-Sdk-Date is not a date such as 20250131T101500Z")?;
+    let skew = match now.duration_since(when) {
+        Ok(d) => d,
+        Err(e) => e.duration(),
+    };
+    if skew > MAX_CLOCK_SKEW {
+        return Err(format!(
+            "X-Sdk-Date {date} is more than 15 minutes from the server's clock"
+        ));
+    }
+    if let Some(claimed) = header("x-sdk-content-sha256") {
+        if !signed.split(';').any(|h| h == "x-sdk-content-sha256") {
+            return Err("X-Sdk-Content-Sha256 is not signed".into());
+        }
+        if claimed != sha256_hex(parts.body) {
+            return Err("X-Sdk-Content-Sha256 does not match the body".into());
+        }
+    }
     let expected = signature(secret_key, date, &canonical_request(parts, signed));
     if expected == given {
         Ok(())
@@ -250,8 +295,38 @@ mod tests {
             auth,
             "SDK-HMAC-SHA256 Access=AK-TEST, SignedHeaders=content-type;host;x-project-id;x-sdk-date, Signature=7b5004260a763e78b04929bcc6f8745bf428eb5ce8c50a1a08f5a59275ded980"
         );
-        assert_eq!(verify(&auth, "AK-TEST", &sk, &p), Ok(()));
-        assert!(verify(&auth, "AK-TEST", &Secret::new("wrong"), &p).is_err());
+        let then = parse_sdk_date("20250131T101500Z").unwrap();
+        assert_eq!(verify(&auth, "AK-TEST", &sk, &p, then), Ok(()));
+        assert!(verify(&auth, "AK-TEST", &Secret::new("wrong"), &p, then).is_err());
+        // Stale or future dates are refused, however well signed.
+        let later = then + std::time::Duration::from_secs(16 * 60);
+        assert!(verify(&auth, "AK-TEST", &sk, &p, later).unwrap_err().contains("15 minutes"));
+    }
+
+    #[test]
+    fn a_body_hash_header_must_be_signed_and_match_the_body() {
+        let sk = Secret::new("secret-key-for-tests");
+        let query = Vec::new();
+        let then = parse_sdk_date("20250131T101500Z").unwrap();
+        // Signed over one body ...
+        let headers = sample_headers();
+        let auth = authorization("AK-TEST", &sk, &parts(&headers, &query));
+        // ... replayed with another body and an unsigned header naming the old body's hash.
+        let mut replay_headers = headers.clone();
+        replay_headers.push((
+            "X-Sdk-Content-Sha256".into(),
+            sha256_hex(br#"{"service_name":"billing-api"}"#),
+        ));
+        let replay = SignedParts {
+            body: br#"{"service_name":"evil"}"#,
+            ..parts(&replay_headers, &query)
+        };
+        assert!(verify(&auth, "AK-TEST", &sk, &replay, then).is_err());
+        let tampered = SignedParts {
+            body: br#"{"service_name":"evil"}"#,
+            ..parts(&headers, &query)
+        };
+        assert!(verify(&auth, "AK-TEST", &sk, &tampered, then).is_err());
     }
 
     #[test]

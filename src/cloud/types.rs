@@ -13,6 +13,10 @@ pub struct CloudError {
     pub message: String,
 }
 
+/// The code of a create whose answer was lost: it may or may not have happened, so it must
+/// not be sent again blindly (the caller looks for what it made).
+pub const OUTCOME_UNKNOWN: &str = "vpcep.OutcomeUnknown";
+
 impl CloudError {
     pub fn new(status: u16, code: &str, message: impl Into<String>) -> Self {
         CloudError {
@@ -20,6 +24,29 @@ impl CloudError {
             code: code.to_owned(),
             message: message.into(),
         }
+    }
+
+    /// Whether this is the API error `code`. The API spells its prefix both `EndPoint.` and
+    /// `Endpoint.`, so codes compare case-insensitively.
+    pub fn is(&self, code: &str) -> bool {
+        self.code.eq_ignore_ascii_case(code)
+    }
+
+    /// Whether the same request may simply be sent again: throttling, server errors, lost
+    /// connections and unreadable answers.
+    pub fn is_transient(&self) -> bool {
+        !self.outcome_unknown()
+            && (self.status == 0
+                || self.status == 429
+            || self.status >= 500
+            || self.is("EndPoint.0022")
+            || self.is("APIGW.0308")
+                || self.is(super::api::MALFORMED))
+    }
+
+    /// Whether a create that failed this way may have happened anyway.
+    pub fn outcome_unknown(&self) -> bool {
+        self.is(OUTCOME_UNKNOWN)
     }
 }
 

@@ -273,11 +273,12 @@ fn tags(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Normalises a service whitelist entry to `iam:domain::<id>` (or `*`).
+/// Normalises a service whitelist entry to `iam:domain::<id>`; every account (`*`) is
+/// `iam:domain::*`, the form the API's whitelist call takes.
 pub fn normalize_whitelist_entry(entry: &str) -> Option<String> {
     let entry = entry.trim();
-    if entry == "*" {
-        return Some("*".to_owned());
+    if entry == "*" || entry == "iam:domain::*" {
+        return Some(format!("{WHITELIST_PREFIX}*"));
     }
     let id = entry.strip_prefix(WHITELIST_PREFIX).unwrap_or(entry);
     super::settings::is_cloud_id(id).then(|| format!("{WHITELIST_PREFIX}{}", id.to_lowercase()))

@@ -273,3 +273,91 @@ pub fn create_identity(
         .collect()
 }
 
+
+fn sort_key(v: &Value) -> String {
+    match v {
+        Value::Map(m) => {
+            // Port mappings sort by protocol and client port, then the rest.
+            let mut parts: Vec<String> = ["protocol", "client_port", "server_port"]
+                .iter()
+                .map(|k| m.get(*k).map(|x| format!("{x:>12}")).unwrap_or_default())
+                .collect();
+            parts.push(v.to_string());
+            parts.join("|")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
+pub fn normalize(name: &str, value: &Value) -> Value {
+    match (name, value) {
+        ("whitelist" | "endpoints" | "port", Value::List(items))
+            if items.iter().all(Value::is_known) =>
+        {
+            let mut sorted = items.clone();
+            sorted.sort_by_key(sort_key);
+            Value::List(sorted)
+        }
+        (_, Value::Map(map)) => {
+            let mut sorted = map.clone();
+            sorted.sort_keys();
+            Value::Map(sorted)
+        }
+        _ => value.clone(),
+    }
+}
+
+
+/// How an object of the cloud matches the identity a create recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityMatch {
+    /// Another object.
+    No,
+    /// A look-alike: the same core identity, but something else the create sent differs.
+    Core,
+    /// Everything the create sent.
+    Full,
+}
+
+/// Compares the attributes of an object of the cloud with a create's identity (see
+/// [`identity_names`]); identity values the create left unset are not compared.
+pub fn identity_match(
+    rtype: ResourceType,
+    identity: &indexmap::IndexMap<String, Value>,
+    attrs: &indexmap::IndexMap<String, Value>,
+) -> IdentityMatch {
+    let (core, rest) = identity_names(rtype);
+    let same = |name: &str| {
+        let want = identity.get(name).unwrap_or(&Value::Null);
+        normalize(name, want) == normalize(name, attrs.get(name).unwrap_or(&Value::Null))
+    };
+    if !core.iter().all(|n| same(n)) {
+        return IdentityMatch::No;
+    }
+    if rest
+        .iter()
+        .all(|n| identity.get(*n).is_none_or(Value::is_null) || same(n))
+    {
+        IdentityMatch::Full
+    } else {
+        IdentityMatch::Core
+    }
+}
+
+/// The identity attributes of `attrs` that differ from `identity` (for messages).
+pub fn identity_differences(
+    rtype: ResourceType,
+    identity: &indexmap::IndexMap<String, Value>,
+    attrs: &indexmap::IndexMap<String, Value>,
+) -> Vec<&'static str> {
+    let (_, rest) = identity_names(rtype);
+    rest.iter()
+        .copied()
+        .filter(|n| {
+            let want = identity.get(*n).unwrap_or(&Value::Null);
+            !want.is_null()
+                && normalize(n, want) != normalize(n, attrs.get(*n).unwrap_or(&Value::Null))
+        })
+        .collect()
+}

@@ -13,39 +13,7 @@ pub fn configured_names(rtype: ResourceType) -> impl Iterator<Item = &'static st
         .chain(s.blocks.iter().map(|b| b.name))
 }
 
-fn sort_key(v: &Value) -> String {
-    match v {
-        Value::Map(m) => {
-            // Port mappings sort by protocol and client port, then the rest.
-            let mut parts: Vec<String> = ["protocol", "client_port", "server_port"]
-                .iter()
-                .map(|k| m.get(*k).map(|x| format!("{x:>12}")).unwrap_or_default())
-                .collect();
-            parts.push(v.to_string());
-            parts.join("|")
-        }
-        other => other.to_string(),
-    }
-}
-
-/// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
-pub fn normalize(name: &str, value: &Value) -> Value {
-    match (name, value) {
-        ("whitelist" | "endpoints" | "port", Value::List(items))
-            if items.iter().all(Value::is_known) =>
-        {
-            let mut sorted = items.clone();
-            sorted.sort_by_key(sort_key);
-            Value::List(sorted)
-        }
-        (_, Value::Map(map)) => {
-            let mut sorted = map.clone();
-            sorted.sort_keys();
-            Value::Map(sorted)
-        }
-        _ => value.clone(),
-    }
-}
+pub use crate::model::schema::normalize;
 
 /// The attributes after apply: configured ones from the configuration, computed ones from
 /// `computed` (or unknown).

@@ -6,6 +6,7 @@
 //! or `accepted`.
 
 mod store;
+mod validate;
 
 use super::Cloud;
 use super::types::{
@@ -201,25 +202,22 @@ fn endpoint_ip(id: &str) -> String {
     format!("172.16.{}.{}", (a >> 8) % 250 + 1, a % 250 + 2)
 }
 
+/// The most tags a resource can have.
+const MAX_TAGS: usize = 20;
+
 fn apply_tags(
     tags: &mut IndexMap<String, String>,
     set: &IndexMap<String, String>,
     delete: &[String],
 ) -> CloudResult<()> {
+    validate::tags(set, MAX_TAGS)?;
     for k in delete {
         tags.shift_remove(k);
     }
     for (k, v) in set {
         tags.insert(k.clone(), v.clone());
     }
-    if tags.len() > 20 {
-        return Err(CloudError::new(
-            400,
-            "EndPoint.3068",
-            "a resource can have at most 20 tags",
-        ));
-    }
-    Ok(())
+    validate::tags(tags, MAX_TAGS)
 }
 
 impl Cloud for Sim {
@@ -274,27 +272,7 @@ impl Cloud for Sim {
     }
 
     fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service> {
-        if spec.service_type != "interface" {
-            return Err(CloudError::new(
-                400,
-                "EndPoint.0002",
-                "only interface services can be created",
-            ));
-        }
-        if spec.ports.is_empty() {
-            return Err(CloudError::new(
-                400,
-                "EndPoint.2028",
-                "the service port or protocol is empty",
-            ));
-        }
-        if spec.ports.len() > 200 {
-            return Err(CloudError::new(
-                400,
-                "EndPoint.3074",
-                "too many port mappings",
-            ));
-        }
+        validate::service_spec(spec, MAX_TAGS)?;
         self.write(|conn, now| {
             let used =
                 store::count(conn, "services", &self.config.domain_id).map_err(|e| db_err(&e))?;
@@ -340,6 +318,7 @@ impl Cloud for Sim {
     }
 
     fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service> {
+        validate::service_update(update)?;
         self.write(|conn, now| {
             let mut r = self.own_service(conn, id)?;
             if service_status(&r, now) != "available" {
@@ -416,6 +395,8 @@ impl Cloud for Sim {
     }
 
     fn update_whitelist(&self, id: &str, add: &[String], remove: &[String]) -> CloudResult<()> {
+        validate::whitelist(add)?;
+        validate::whitelist(remove)?;
         self.write(|conn, _now| {
             let mut r = self.own_service(conn, id)?;
             r.whitelist.retain(|w| !remove.contains(w));
@@ -542,6 +523,7 @@ impl Cloud for Sim {
     }
 
     fn create_endpoint(&self, spec: &EndpointSpec) -> CloudResult<Endpoint> {
+        validate::endpoint_spec(spec, MAX_TAGS)?;
         self.write(|conn, now| {
             let Some(service) = store::service(conn, &spec.service_id).map_err(|e| db_err(&e))?
             else {
@@ -569,7 +551,7 @@ impl Cloud for Sim {
                 || service
                     .whitelist
                     .iter()
-                    .any(|w| w == "*" || *w == format!("iam:domain::{me}"));
+                    .any(|w| w == "iam:domain::*" || *w == format!("iam:domain::{me}"));
             if !allowed {
                 return Err(CloudError::new(
                     400,
