@@ -154,7 +154,7 @@ fn find_lost<T>(
         a != &change.address
             && a.rtype() == rtype
             && crate::model::schema::identity_match(rtype, identity, other)
-                != crate::model::schema::IdentityMatch::No
+                == crate::model::schema::IdentityMatch::Full
     });
     let mut full = Vec::new();
     let mut look_alikes = 0;
@@ -569,7 +569,13 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 .get_service(&id)
             {
                 Ok(None) => Ok(Poll::Done(())),
-                Ok(Some(_)) => Ok(Poll::NotYet),
+                Ok(Some(s)) if s.status == "deleting" => Ok(Poll::NotYet),
+                // The delete was answered but not done (a lost request): send it again.
+                Ok(Some(_)) => match cloud.delete_service(&id) {
+                    Ok(()) => Ok(Poll::NotYet),
+                    Err(e) if e.status == 404 => Ok(Poll::Done(())),
+                    Err(e) => poll_error(&e),
+                },
                 Err(e) => poll_error(&e),
             });
             match waited {
@@ -577,11 +583,33 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 Err(e) => Outcome::failed(format!("{e} waiting for the service to be deleted")),
             }
         }
-        ResourceType::Endpoint => match cloud.delete_endpoint(&id) {
-            Ok(()) => Outcome::ok(gone, Some(id)),
-            Err(e) if e.status == 404 => Outcome::ok(gone, Some(id)),
-            Err(e) => Outcome::failed(cloud_err(&e)),
-        },
+        ResourceType::Endpoint => {
+            match cloud.delete_endpoint(&id) {
+                Ok(()) => {}
+                Err(e) if e.status == 404 => return Outcome::ok(gone, Some(id)),
+                Err(e) => return Outcome::failed(cloud_err(&e)),
+            }
+            // Deleting an endpoint is asynchronous: it is gone (and its connection no longer
+            // counts) only when the cloud no longer shows it.
+            let waited = wait_for(cloud, change.timeouts.delete, started, tick, || match cloud
+                .get_endpoint(&id)
+            {
+                Ok(None) => Ok(Poll::Done(())),
+                Ok(Some(e)) if e.status == "deleting" => Ok(Poll::NotYet),
+                // The delete was answered but not done (a lost request): deletes can be sent
+                // again safely.
+                Ok(Some(_)) => match cloud.delete_endpoint(&id) {
+                    Ok(()) => Ok(Poll::NotYet),
+                    Err(e) if e.status == 404 => Ok(Poll::Done(())),
+                    Err(e) => poll_error(&e),
+                },
+                Err(e) => poll_error(&e),
+            });
+            match waited {
+                Ok(()) => Outcome::ok(gone, Some(id)),
+                Err(e) => Outcome::failed(format!("{e} waiting for the endpoint to be deleted")),
+            }
+        }
         ResourceType::Approval => {
             let before = change.before.clone().unwrap_or_default();
             let mut after = before.clone();

@@ -66,9 +66,33 @@ fn lock_key(schema: &str, name: &str) -> i64 {
     i64::from_be_bytes(bytes)
 }
 
+/// What the server or the driver said, in full: the driver's own `Display` of a server error
+/// is only "db error". Never contains the connection string.
+pub fn pg_message(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut m = format!("{}: {}", db.severity(), db.message());
+        if let Some(detail) = db.detail() {
+            m.push_str(&format!(" ({detail})"));
+        }
+        if let Some(hint) = db.hint() {
+            m.push_str(&format!("; hint: {hint}"));
+        }
+        return m;
+    }
+    let mut m = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !m.contains(&text) {
+            m.push_str(&format!(": {text}"));
+        }
+        source = s.source();
+    }
+    m
+}
+
 fn db_error(display: &str, what: &str, e: &postgres::Error) -> StateError {
-    // The driver's messages name server errors and I/O problems, never the connection string.
-    StateError(format!("{what} in {display} failed: {e}"))
+    StateError(format!("{what} in {display} failed: {}", pg_message(e)))
 }
 
 impl PgState {
@@ -81,7 +105,7 @@ impl PgState {
     ) -> Result<Self, StateError> {
         let display = describe_conn(conn_str, schema, name);
         let client = Client::connect(conn_str, NoTls)
-            .map_err(|e| StateError(format!("cannot connect to {display}: {e}")))?;
+            .map_err(|e| StateError(format!("cannot connect to {display}: {}", pg_message(&e))))?;
         let mut state = PgState {
             client,
             schema: quote_ident(schema)?,

@@ -223,3 +223,83 @@ pub(crate) fn services_hcl(prefix: &str, n: usize) -> String {
     }
     out
 }
+
+/// A running `vpcep emulator`, killed when dropped.
+pub(crate) struct EmulatorProcess {
+    child: std::process::Child,
+    pub(crate) port: u16,
+    pub(crate) data: tempfile::TempDir,
+}
+
+impl EmulatorProcess {
+    pub(crate) fn start(extra: &[&str]) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let db = data.path().join("emulator.db");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vpcep"))
+            .args([
+                "emulator",
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+                db.to_str().unwrap(),
+            ])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+            .unwrap();
+        let port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the emulator did not say where it listens: {line}"));
+        EmulatorProcess { child, port, data }
+    }
+
+    pub(crate) fn provider(&self, project: &str) -> String {
+        format!(
+            "provider \"otc\" {{\n  project_id = \"{project}\"\n  endpoint   = \"http://127.0.0.1:{}\"\n}}\n",
+            self.port
+        )
+    }
+
+    /// The services one project has, read straight from the emulator's store.
+    pub(crate) fn services(&self, project: &str) -> usize {
+        let config = vpcep::model::SimConfig {
+            path: self.data.path().join("emulator.db"),
+            domain_id: project.to_owned(),
+            project_id: project.to_owned(),
+            ..vpcep::model::SimConfig::default()
+        };
+        let sim = vpcep::cloud::sim::Sim::open(&config, self.data.path()).unwrap();
+        vpcep::cloud::Cloud::list_services(&sim).unwrap().len()
+    }
+
+    pub(crate) fn client(
+        &self,
+        project: &str,
+        credentials: vpcep::cloud::sign::Credentials,
+    ) -> vpcep::cloud::http::HttpCloud {
+        let config = vpcep::model::OtcConfig {
+            region: None,
+            project_id: project.to_owned(),
+            endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
+        };
+        vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+

@@ -1,9 +1,7 @@
 //! The `otc` provider against `vpcep emulator` over loopback: every flow of plan and apply,
 //! authentication, failure injection, import, and no credential leaks.
 
-use super::harness::{Output, Workspace, services_hcl, vpcep};
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use super::harness::{EmulatorProcess, Output, Workspace, services_hcl, vpcep};
 use vpcep::cloud::Cloud as _;
 
 const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
@@ -11,86 +9,6 @@ const CONSUMER_PROJECT: &str = "1c2c6f3e8a1d4c7e9f10a2b3c4d5e6f8";
 const TOKEN: &str = "tok-3e1f9c7b5a2d4e6f8a0b";
 const AK: &str = "AKTESTKEY0001";
 const SK: &str = "sk-very-secret-4d2a9e";
-
-/// A running `vpcep emulator`, killed when dropped.
-struct EmulatorProcess {
-    child: Child,
-    port: u16,
-    data: tempfile::TempDir,
-}
-
-impl EmulatorProcess {
-    fn start(extra: &[&str]) -> Self {
-        let data = tempfile::tempdir().unwrap();
-        let db = data.path().join("emulator.db");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vpcep"))
-            .args([
-                "emulator",
-                "--listen",
-                "127.0.0.1:0",
-                "--data",
-                db.to_str().unwrap(),
-            ])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .split("http://127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the emulator did not say where it listens: {line}"));
-        EmulatorProcess { child, port, data }
-    }
-
-    fn provider(&self, project: &str) -> String {
-        format!(
-            "provider \"otc\" {{\n  project_id = \"{project}\"\n  endpoint   = \"http://127.0.0.1:{}\"\n}}\n",
-            self.port
-        )
-    }
-
-    /// The services one project has, read straight from the emulator's store.
-    fn services(&self, project: &str) -> usize {
-        let config = vpcep::model::SimConfig {
-            path: self.data.path().join("emulator.db"),
-            domain_id: project.to_owned(),
-            project_id: project.to_owned(),
-            ..vpcep::model::SimConfig::default()
-        };
-        vpcep::cloud::sim::Sim::open(&config, self.data.path())
-            .unwrap()
-            .list_services()
-            .unwrap()
-            .len()
-    }
-
-    fn client(
-        &self,
-        project: &str,
-        credentials: vpcep::cloud::sign::Credentials,
-    ) -> vpcep::cloud::http::HttpCloud {
-        let config = vpcep::model::OtcConfig {
-            region: None,
-            project_id: project.to_owned(),
-            endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
-        };
-        vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
-    }
-}
-
-impl Drop for EmulatorProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A copy of an example with its provider replaced by `provider`.
 fn example_on(example: &str, provider: &str) -> Workspace {

@@ -3,6 +3,7 @@
 mod cases;
 mod crash;
 mod examples;
+mod faults;
 mod hardening;
 mod harness;
 mod http;
@@ -10,5 +11,6 @@ mod lifecycle;
 mod mutations;
 mod pg;
 mod plan_cases;
+mod proxy;
 mod review;
 mod saved_plans;

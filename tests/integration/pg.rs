@@ -392,3 +392,61 @@ fn force_unlock_ends_a_hanging_holder_and_passwords_never_show() {
     );
     assert!(!out.stderr.contains("hunter2-pw"), "{}", out.stderr);
 }
+
+/// Issue 10, case 1 on PostgreSQL: a journal replayed after a killed apply is a new serial, so
+/// a plan saved before it is stale.
+#[test]
+fn a_plan_saved_before_a_killed_apply_is_stale() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "stale");
+    let ws = Workspace::new();
+    let config = |n: usize| {
+        format!(
+            "provider \"sim\" {{\n  create_delay = \"100ms\"\n  quota_services = 100\n}}\n{}{}",
+            schema.backend("s"),
+            services_hcl("s", n)
+        )
+    };
+    ws.write("main.hcl", &config(3));
+    run(&ws, &["apply", "--auto-approve"], &url, 0);
+    ws.write("main.hcl", &config(20));
+    run(&ws, &["plan", "--out", "p1.plan"], &url, 0);
+    let mut child = spawn(
+        &ws,
+        &["apply", "--auto-approve", "--parallelism", "1"],
+        &url,
+    );
+    wait_until("part of the apply is journalled", || {
+        schema.journal_rows() >= 4
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let stale = run(&ws, &["apply", "p1.plan"], &url, 1);
+    assert!(stale.stderr.contains("is stale"), "{}", stale.stderr);
+    run(&ws, &["apply", "--auto-approve"], &url, 0);
+    assert_eq!(schema.resources("s"), 20);
+    run(&ws, &["plan", "--detailed-exitcode"], &url, 0);
+}
+
+/// Issue 10, case 18: a connection the server refuses says what the server said, not "db error".
+#[test]
+fn server_errors_say_what_the_server_said() {
+    let Some(url) = pg_url() else { return };
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "backend \"pg\" {{}}\n{}",
+            services_hcl("e", 1)
+        ),
+    );
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    let missing_db = format!("{base}/vpcep_no_such_database");
+    let out = run(&ws, &["plan"], &missing_db, 1);
+    assert!(
+        out.stderr.contains("vpcep_no_such_database") && out.stderr.contains("does not exist"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("db error"), "{}", out.stderr);
+}
