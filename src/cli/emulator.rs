@@ -49,14 +49,13 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
     if !(0.0..=1.0).contains(&args.error_rate) {
         return super::session::fail("`--error-rate` is a probability from 0 to 1");
     }
-    let server = match tiny_http::Server::http(&args.listen) {
-        Ok(s) => s,
+    let listener = match std::net::TcpListener::bind(&args.listen) {
+        Ok(l) => l,
         Err(e) => return super::session::fail(format!("cannot listen on {}: {e}", args.listen)),
     };
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| args.listen.clone(), |a| a.to_string());
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| args.listen.clone(), |a| a.to_string());
     let config = EmulatorConfig {
         data: args.data.clone(),
         token: args.token.clone().map(Secret::new),
@@ -76,6 +75,6 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
         args.data.display()
     );
     let _ = std::io::stdout().flush();
-    Arc::new(Emulator::new(config)).serve(server);
+    crate::cloud::httpd::serve(&listener, Arc::new(Emulator::new(config)));
     0
 }

@@ -11,7 +11,6 @@ use super::sign::{Secret, SignedParts, verify};
 use super::sim::Sim;
 use super::types::{CloudError, ConnectionAction};
 use crate::model::SimConfig;
-use std::io::Read as _;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -473,66 +472,31 @@ impl Emulator {
         }
     }
 
-    /// Serves until the process ends: every request on a thread of its own, so the emulator
-    /// answers as many requests at once as clients send.
-    pub fn serve(self: Arc<Self>, server: tiny_http::Server) {
-        while let Ok(request) = server.recv() {
-            let emulator = self.clone();
-            let spawned = std::thread::Builder::new()
-                .stack_size(256 << 10)
-                .spawn(move || emulator.answer(request));
-            if spawned.is_err() {
-                // Out of threads: the request is dropped, as an overloaded server's would be.
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        }
+}
+
+impl super::httpd::Service for Emulator {
+    /// Authentication and the size check, before a body is read.
+    fn accept(&self, head: &super::httpd::Head) -> Option<super::httpd::Answer> {
+        let refused = if let Err(r) = self.authenticate(&head.headers) {
+            r
+        } else if head.content_length > MAX_BODY as u64 {
+            too_large()
+        } else {
+            return None;
+        };
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        Some(super::httpd::Answer {
+            status: refused.status,
+            body: refused.body.unwrap_or_default(),
+        })
     }
 
-    /// Reads (at most [`MAX_BODY`] of) one request and answers it.
-    fn answer(&self, mut request: tiny_http::Request) {
-        let method = request.method().as_str().to_owned();
-        let url = request.url().to_owned();
-        let headers: Vec<(String, String)> = request
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_owned(),
-                    h.value.as_str().to_owned(),
-                )
-            })
-            .collect();
-        // Authentication and the size check come before the body is read.
-        let early = if let Err(r) = self.authenticate(&headers) {
-            Some(r)
-        } else if request.body_length().is_some_and(|n| n > MAX_BODY) {
-            Some(too_large())
-        } else {
-            None
-        };
-        let (status, body) = match early {
-            Some(r) => {
-                self.requests.fetch_add(1, Ordering::Relaxed);
-                (r.status, r.body)
-            }
-            None => {
-                let mut body = Vec::new();
-                let read = std::io::Read::take(request.as_reader(), MAX_BODY as u64 + 1)
-                    .read_to_end(&mut body);
-                if read.is_err() {
-                    let r = error(400, "EndPoint.0002", "the request body could not be read");
-                    (r.status, r.body)
-                } else {
-                    self.handle(&method, &url, &headers, &body)
-                }
-            }
-        };
-        let mut response = tiny_http::Response::from_data(body.unwrap_or_default())
-            .with_status_code(status);
-        if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", "application/json") {
-            response.add_header(h);
+    fn handle(&self, head: &super::httpd::Head, body: &[u8]) -> super::httpd::Answer {
+        let (status, body) = Emulator::handle(self, &head.method, &head.target, &head.headers, body);
+        super::httpd::Answer {
+            status,
+            body: body.unwrap_or_default(),
         }
-        let _ = request.respond(response);
     }
 }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod convert;
 pub mod emulator;
 pub mod http;
+pub mod httpd;
 pub mod rng;
 pub mod sign;
 pub mod sim;

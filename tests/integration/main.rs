@@ -2,6 +2,7 @@
 
 mod cases;
 mod crash;
+mod emulator;
 mod examples;
 mod faults;
 mod hardening;
