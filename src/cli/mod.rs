@@ -248,18 +248,52 @@ pub(crate) struct Globals {
     pub pg_conn_str: Option<String>,
 }
 
+/// An environment variable as text: `Ok(None)` when it is unset or empty, an error naming it
+/// when it is not valid UTF-8.
+fn env_text(name: &str) -> Result<Option<String>, String> {
+    match std::env::var(name) {
+        Ok(v) if v.is_empty() => Ok(None),
+        Ok(v) => Ok(Some(v)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+            "the environment variable {name} is not valid UTF-8; set it to UTF-8 text or unset it"
+        )),
+    }
+}
+
 /// Reads cloud credentials from the environment (and nowhere else).
-fn credentials_from_env() -> Option<crate::cloud::sign::Credentials> {
+fn credentials_from_env() -> Result<Option<crate::cloud::sign::Credentials>, String> {
     use crate::cloud::sign::{Credentials, Secret};
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(ak), Some(sk)) = (var("OS_ACCESS_KEY"), var("OS_SECRET_KEY")) {
-        return Some(Credentials::AkSk {
+    if let (Some(ak), Some(sk)) = (env_text("OS_ACCESS_KEY")?, env_text("OS_SECRET_KEY")?) {
+        return Ok(Some(Credentials::AkSk {
             access_key: ak,
             secret_key: Secret::new(sk),
-            security_token: var("OS_SECURITY_TOKEN").map(Secret::new),
-        });
+            security_token: env_text("OS_SECURITY_TOKEN")?.map(Secret::new),
+        }));
     }
-    var("OS_AUTH_TOKEN").map(|t| Credentials::Token(Secret::new(t)))
+    Ok(env_text("OS_AUTH_TOKEN")?.map(|t| Credentials::Token(Secret::new(t))))
+}
+
+/// The `VPCEP_VAR_*` variables; one that is not valid UTF-8 is an error naming it. Other
+/// variables are not vpcep's business, whatever their bytes.
+fn vpcep_vars_from_env() -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (name, value) in std::env::vars_os() {
+        let shown = name.to_string_lossy();
+        if !shown.starts_with(crate::config::ENV_PREFIX) {
+            continue;
+        }
+        match (name.to_str(), value.into_string()) {
+            (Some(n), Ok(v)) => out.push((n.to_owned(), v)),
+            _ => {
+                return Err(format!(
+                    "the environment variable {shown} is not valid UTF-8; set it to UTF-8 text or unset it"
+                ));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 impl VarFlags {
@@ -295,8 +329,14 @@ pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
 
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
-    let raw_args: Vec<String> = std::env::args().collect();
-    let cli = match Cli::try_parse_from(&raw_args) {
+    let os_args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The order of `--var` and `--var-file` needs the raw arguments; clap itself refuses
+    // arguments that are not valid UTF-8 where it needs text.
+    let raw_args: Vec<String> = os_args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = match Cli::try_parse_from(&os_args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -315,19 +355,26 @@ pub fn run() -> ExitCode {
         .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned());
     crate::state::lock::set_holder(format!("{user}@{host}"));
     let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let from_env = (|| -> Result<_, String> {
+        Ok((
+            vpcep_vars_from_env()?,
+            credentials_from_env()?,
+            env_text("VPCEP_PG_CONN_STR")?,
+        ))
+    })();
+    let (env_vars, credentials, pg_conn_str) = match from_env {
+        Ok(x) => x,
+        Err(e) => return ExitCode::from(session::fail(e)),
+    };
     let globals = Globals {
         dir: cli.chdir.clone().unwrap_or_else(|| PathBuf::from(".")),
         color_err: !no_color && std::io::stderr().is_terminal(),
         color_out: !no_color && std::io::stdout().is_terminal(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         progress: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
-        env_vars: std::env::vars()
-            .filter(|(k, _)| k.starts_with(crate::config::ENV_PREFIX))
-            .collect(),
-        credentials: credentials_from_env(),
-        pg_conn_str: std::env::var("VPCEP_PG_CONN_STR")
-            .ok()
-            .filter(|v| !v.is_empty()),
+        env_vars,
+        credentials,
+        pg_conn_str,
     };
     let args = &raw_args[1..];
     let code = match &cli.command {

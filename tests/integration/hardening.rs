@@ -136,3 +136,55 @@ fn a_serial_at_its_limit_is_an_error_not_a_wrap() {
         out.stderr
     );
 }
+
+fn non_utf8(bytes: &[u8]) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt as _;
+    std::ffi::OsString::from_vec(bytes.to_vec())
+}
+
+/// Issue 10, case 12: bytes that are not UTF-8 in the environment or the arguments give a clear
+/// error (or are ignored when they are not vpcep's), never a panic.
+#[test]
+fn non_utf8_environment_and_arguments_are_clear_errors() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &services_hcl("s", 1));
+    let run = |cmd: &mut std::process::Command| {
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let mut cmd = super::harness::command(ws.path(), &["validate"], &[]);
+    cmd.env("SOMETHING_ELSE", non_utf8(b"caf\xe9"));
+    let (code, stderr) = run(&mut cmd);
+    assert_eq!(code, 0, "{stderr}");
+
+    let mut cmd = super::harness::command(ws.path(), &["validate"], &[]);
+    cmd.env("VPCEP_VAR_region", non_utf8(b"caf\xe9"));
+    let (code, stderr) = run(&mut cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("VPCEP_VAR_region is not valid UTF-8"),
+        "{stderr}"
+    );
+
+    let mut cmd = super::harness::command(ws.path(), &["plan"], &[]);
+    cmd.env("OS_AUTH_TOKEN", non_utf8(b"\xff\xfe"));
+    let (code, stderr) = run(&mut cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("OS_AUTH_TOKEN is not valid UTF-8"), "{stderr}");
+
+    let mut cmd = super::harness::command(ws.path(), &["validate", "--var"], &[]);
+    cmd.arg(non_utf8(b"x=caf\xe9"));
+    let (code, stderr) = run(&mut cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("UTF-8"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    let mut cmd = super::harness::command(ws.path(), &["-C"], &[]);
+    cmd.arg(non_utf8(b"caf\xe9")).arg("validate");
+    let (code, stderr) = run(&mut cmd);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
