@@ -172,6 +172,9 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 ///    |     ^^^^
 ///    = help: did you mean `protocol`?
 /// ```
+/// The most characters of a source line a diagnostic shows.
+const MAX_SHOWN: usize = 160;
+
 pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
     let (label, paint) = match diagnostic.severity {
         Severity::Error => ("error", "\x1b[1;31m"),
@@ -195,14 +198,28 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
     if let Some(loc) = &diagnostic.location {
         let _ = writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column);
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{} | {}", loc.line, loc.source_line);
-        let indent: String = loc
-            .source_line
-            .chars()
-            .take(loc.column - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let carets = "^".repeat(loc.width);
+        // A long line is shown around the column, a long span by its start.
+        let chars: Vec<char> = loc.source_line.chars().collect();
+        let from = (loc.column - 1).saturating_sub(MAX_SHOWN / 2);
+        let from = if chars.len() > MAX_SHOWN { from } else { 0 };
+        let to = (from + MAX_SHOWN).min(chars.len());
+        let mut shown: String = chars.get(from..to).unwrap_or_default().iter().collect();
+        if from > 0 {
+            shown.insert_str(0, "...");
+        }
+        if to < chars.len() {
+            shown.push_str("...");
+        }
+        let _ = writeln!(out, "{} | {shown}", loc.line);
+        let lead = if from > 0 { 3 } else { 0 };
+        let indent: String = " ".repeat(lead)
+            + &chars
+                .iter()
+                .skip(from)
+                .take((loc.column - 1).saturating_sub(from))
+                .map(|c| if *c == '\t' { '\t' } else { ' ' })
+                .collect::<String>();
+        let carets = "^".repeat(loc.width.min(to.saturating_sub(loc.column - 1).max(1)));
         if color {
             let _ = writeln!(out, "{pad} | {indent}{paint}{carets}\x1b[0m");
         } else {

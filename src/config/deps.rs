@@ -373,12 +373,11 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
             Node::Resource(id) => {
                 let decl = decls.resources[id];
                 let body = &decl.block.body;
-                let has_for_each = body.has_attribute("for_each");
+                let for_each = body.get_attribute("for_each").map(|a| &raw const a.value);
+                let has_for_each = for_each.is_some();
                 let mut deps = Vec::new();
                 for expr in resource_exprs(id.rtype, body) {
-                    let is_for_each = body
-                        .get_attribute("for_each")
-                        .is_some_and(|a| std::ptr::eq(&raw const a.value, expr));
+                    let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
                     let allowed = Allowed {
                         locals: true,
                         resources: true,

@@ -62,8 +62,21 @@ impl Scope {
     }
 
     /// Evaluates `expr`; `None` when it failed (and the failure has been reported, now or
-    /// earlier). Resource attributes it reads are added to `targets`.
+    /// earlier). Resource attributes it reads are added to `targets`. One evaluation has one
+    /// budget (see [`super::budget`]).
     pub(crate) fn eval(
+        &self,
+        expr: &Expression,
+        each: Option<&EachValue>,
+        file: &SourceFile,
+        diags: &mut Vec<Diagnostic>,
+        targets: &mut Vec<RefTarget>,
+    ) -> Option<Value> {
+        super::budget::start();
+        self.eval_inner(expr, each, file, diags, targets)
+    }
+
+    fn eval_inner(
         &self,
         expr: &Expression,
         each: Option<&EachValue>,
@@ -76,7 +89,7 @@ impl Scope {
                 let mut items = Vec::with_capacity(array.len());
                 let mut ok = true;
                 for item in array {
-                    match self.eval(item, each, file, diags, targets) {
+                    match self.eval_inner(item, each, file, diags, targets) {
                         Some(v) => items.push(v),
                         None => ok = false,
                     }
@@ -91,7 +104,10 @@ impl Scope {
                         ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
                         ObjectKey::Expression(e) => self.eval_key(e, each, file, diags),
                     };
-                    match (key, self.eval(value.expr(), each, file, diags, targets)) {
+                    match (
+                        key,
+                        self.eval_inner(value.expr(), each, file, diags, targets),
+                    ) {
                         (Some(k), Some(v)) => {
                             map.insert(k, v);
                         }
@@ -100,7 +116,9 @@ impl Scope {
                 }
                 ok.then_some(Value::Map(map))
             }
-            Expression::Parenthesis(inner) => self.eval(inner.inner(), each, file, diags, targets),
+            Expression::Parenthesis(inner) => {
+                self.eval_inner(inner.inner(), each, file, diags, targets)
+            }
             _ => self.eval_whole(expr, each, file, diags, targets),
         }
     }
@@ -112,7 +130,7 @@ impl Scope {
         file: &SourceFile,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
-        match self.eval(expr, each, file, diags, &mut Vec::new())? {
+        match self.eval_inner(expr, each, file, diags, &mut Vec::new())? {
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -186,7 +204,7 @@ impl Scope {
                 }
                 RefKind::Resource { id, key, attr, .. } => {
                     let key = match key {
-                        KeyRef::Expr(e) => match self.eval(e, each, file, diags, &mut Vec::new()) {
+                        KeyRef::Expr(e) => match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
                             Some(Value::String(s)) => Some(s),
                             Some(Value::Unknown) => {
                                 unknown = true;
@@ -231,7 +249,8 @@ impl Scope {
         if unknown {
             return Some(Value::Unknown);
         }
-        let mut ctx = if refs.calls_functions() {
+        let (metered, counted) = super::budget::metered(expr);
+        let mut ctx = if refs.calls_functions() || counted {
             self.functions.clone()
         } else {
             Context::new()
@@ -251,12 +270,23 @@ impl Scope {
             obj.insert("value".to_owned(), each.value.clone());
             ctx.declare_var("each", hcl::Value::Object(obj));
         }
-        let hcl_expr: hcl::Expression = expr.clone().into();
-        match hcl_expr.evaluate(&ctx) {
+        let hcl_expr: hcl::Expression = metered.into();
+        match hcl_expr
+            .evaluate(&ctx)
+            .map_err(|e| {
+                // The budget's internal functions are not the user's business.
+                let message = e.kind().to_string();
+                match message.split_once("`: ") {
+                    Some((head, rest)) if head.contains("`__vpcep_") => rest.to_owned(),
+                    _ => message,
+                }
+            })
+            .and_then(|v| super::budget::volume(super::budget::size_of(&v)).map(|()| v))
+        {
             Ok(v) => Some(from_hcl(v)),
             Err(e) => {
                 diags.push(
-                    Diagnostic::error(format!("cannot evaluate this expression: {}", e.kind()))
+                    Diagnostic::error(format!("cannot evaluate this expression: {e}"))
                         .at(file.span(expr.span())),
                 );
                 None

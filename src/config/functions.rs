@@ -44,6 +44,12 @@ const FUNCTIONS: &[(&str, Func, usize, bool)] = &[
     ("max", max, 0, true),
 ];
 
+/// The budget's internal functions (see `budget`), which no configuration calls by name.
+const INTERNAL: &[(&str, Func)] = &[
+    (super::budget::LOOP, super::budget::loop_collection),
+    (super::budget::ITEM, super::budget::item),
+];
+
 /// Names of every function, for "did you mean" suggestions.
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     FUNCTIONS.iter().map(|(name, ..)| *name)
@@ -65,6 +71,9 @@ pub(crate) fn context() -> Context<'static> {
             builder = builder.variadic_param(ParamType::Any);
         }
         ctx.declare_func(name, builder.build(func));
+    }
+    for &(name, func) in INTERNAL {
+        ctx.declare_func(name, FuncDef::builder().param(ParamType::Any).build(func));
     }
     ctx
 }
@@ -179,6 +188,9 @@ fn format(args: FuncArgs) -> Result<Value, String> {
     let mut out = String::new();
     let mut chars = spec.chars();
     while let Some(c) = chars.next() {
+        if out.len() as u64 > super::budget::MAX_VALUE {
+            return super::budget::volume(out.len() as u64).map(|()| Value::Null);
+        }
         if c != '%' {
             out.push(c);
             continue;
@@ -217,11 +229,16 @@ fn format(args: FuncArgs) -> Result<Value, String> {
 fn join(args: FuncArgs) -> Result<Value, String> {
     let sep = want_str(&args[0], "the separator")?;
     let mut parts = Vec::new();
+    let mut total: u64 = 0;
     for list in args.iter().skip(1) {
         for item in want_list(list, "each list")? {
-            parts.push(to_plain_string(item)?);
+            let part = to_plain_string(item)?;
+            total = total.saturating_add(part.len() as u64 + sep.len() as u64);
+            parts.push(part);
         }
     }
+    // Counted before the result is built.
+    super::budget::volume(total)?;
     Ok(Value::from(parts.join(sep)))
 }
 
@@ -288,14 +305,15 @@ fn coalesce(args: FuncArgs) -> Result<Value, String> {
         .ok_or_else(|| "no non-null, non-empty argument".into())
 }
 
-/// The list without repeated elements, first occurrences kept in order.
+/// The list without repeated elements, first occurrences kept in order (linear time).
 fn dedup(list: &[Value]) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::with_capacity(list.len());
     let mut seen_strings = std::collections::HashSet::new();
+    let mut seen_others = std::collections::HashSet::new();
     for v in list {
         let fresh = match v {
             Value::String(s) => seen_strings.insert(s.as_str()),
-            other => !out.contains(other),
+            other => seen_others.insert(serde_json::to_string(other).unwrap_or_default()),
         };
         if fresh {
             out.push(v.clone());
@@ -364,6 +382,12 @@ fn range(args: FuncArgs) -> Result<Value, String> {
         }
         return Err("the step goes away from the limit".into());
     }
+    let count = ((limit - start) / step).ceil();
+    if count > 10_000.0 {
+        return Err("range would produce more than 10000 numbers".into());
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    super::budget::steps(count.max(0.0) as u64)?;
     let mut out = Vec::new();
     let mut x = start;
     while (step > 0.0 && x < limit) || (step < 0.0 && x > limit) {
@@ -410,6 +434,8 @@ fn replace(args: FuncArgs) -> Result<Value, String> {
     if from.is_empty() {
         return Err("the substring to replace must not be empty".into());
     }
+    let grows = to.len().saturating_sub(from.len()) as u64;
+    super::budget::volume((s.len() as u64).saturating_add(grows * s.matches(from).count() as u64))?;
     Ok(Value::from(s.replace(from, to)))
 }
 

@@ -7,6 +7,7 @@
 //! and carries on where it can, so one run shows every problem. `hcl` types stay in here.
 
 mod body;
+mod budget;
 mod convert;
 mod decls;
 mod deps;
@@ -208,8 +209,11 @@ fn constant(expr: &Expression) -> Result<hcl::Value, String> {
     if !refs.found.is_empty() || !refs.problems.is_empty() {
         return Err("only literal values are allowed here; it cannot refer to variables, locals or resources".into());
     }
-    let hcl_expr: hcl::Expression = expr.clone().into();
-    hcl_expr
+    budget::start();
+    let hcl_expr: hcl::Expression = budget::metered(expr).0.into();
+    let value = hcl_expr
         .evaluate(&functions::context())
-        .map_err(|e| e.kind().to_string())
+        .map_err(|e| e.kind().to_string())?;
+    budget::volume(budget::size_of(&value))?;
+    Ok(value)
 }

@@ -168,8 +168,9 @@ pub(crate) fn lower<'a>(
                     .help("split the mappings over more than one service"),
                 );
             }
-            let mut items = Vec::with_capacity(blocks.len());
-            for (i, block) in blocks.iter().enumerate() {
+            let mut items = Vec::with_capacity(blocks.len().min(block_schema.max_items));
+            // Past the cap the blocks are refused above; they are not evaluated.
+            for (i, block) in blocks.iter().enumerate().take(block_schema.max_items) {
                 let prefix = format!("{}[{i}]", block_schema.name);
                 if let Some(range) = block.ident.span() {
                     lowered.spans.insert(prefix.clone(), range);

@@ -188,3 +188,93 @@ fn non_utf8_environment_and_arguments_are_clear_errors() {
     assert_eq!(code, 1, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Runs `vpcep validate` on one configuration file, bounded in time.
+fn validate_text(text: &str) -> super::harness::Output {
+    let ws = Workspace::new();
+    ws.write("main.hcl", text);
+    ws.run_bounded(&["validate"], 120)
+}
+
+/// Issue 10, case 13: a chain of thousands of splats is refused before evaluation, not a stack
+/// overflow.
+#[test]
+fn a_deep_splat_chain_is_refused_not_a_stack_overflow() {
+    let out = validate_text(&format!(
+        "locals {{\n  x = [[1]]\n  y = local.x{}\n}}\n",
+        "[*]".repeat(9000)
+    ));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nests more than 128 levels deep"),
+        "{}",
+        &out.stderr[..out.stderr.len().min(2000)]
+    );
+    assert!(out.stderr.contains("main.hcl:3:7"), "the place is named");
+}
+
+/// Issue 10, case 14: resource bombs end in an error naming the limit and the place.
+#[test]
+fn resource_bombs_end_in_errors_naming_the_limit() {
+    let nested = validate_text(
+        "locals {\n  n = length([for a in range(10000) : [for b in range(10000) : b]])\n}\n",
+    );
+    assert_eq!(nested.code, 1, "{}", nested.stderr);
+    assert!(
+        nested.stderr.contains("too many loop iterations") && nested.stderr.contains("main.hcl:2:"),
+        "{}",
+        nested.stderr
+    );
+
+    let mut doubling = "locals {\n  a0 = \"xxxxxxxxxxxxxxxx\"\n".to_owned();
+    for i in 1..=40 {
+        doubling.push_str(&format!("  a{i} = \"${{local.a{}}}${{local.a{}}}\"\n", i - 1, i - 1));
+    }
+    doubling.push_str("}\n");
+    let out = validate_text(&doubling);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("too large"), "{}", out.stderr);
+
+    let join = validate_text(
+        "locals {\n  s = join(\"\", [for i in range(10000) : join(\"\", [for j in range(10000) : \"xxxxxxxxxx\"])])\n}\n",
+    );
+    assert_eq!(join.code, 1, "{}", join.stderr);
+    assert!(join.stderr.contains("more than vpcep allows"), "{}", join.stderr);
+
+    let template = validate_text(
+        "locals {\n  big = join(\"\", [for i in range(1000) : \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"])\n  t = \"%{for i in range(10000)}${local.big}%{endfor}\"\n}\n",
+    );
+    assert_eq!(template.code, 1, "{}", template.stderr);
+    assert!(template.stderr.contains("too much data"), "{}", template.stderr);
+}
+
+/// Issue 10, case 14: huge inputs are refused at their caps instead of being checked in
+/// quadratic time.
+#[test]
+fn huge_blocks_and_objects_are_refused_at_their_caps() {
+    let mut ports = String::new();
+    for i in 0..20_000 {
+        ports.push_str(&format!(
+            "  port {{\n    server_port = {}\n    client_port = {}\n  }}\n",
+            i % 65_000 + 1,
+            i % 65_000 + 1
+        ));
+    }
+    let out = validate_text(&format!(
+        "resource \"vpcep_service\" \"s\" {{\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n{ports}}}\n"
+    ));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("at most 200 are allowed"), "{}", out.stderr);
+
+    let tags: Vec<String> = (0..100_000).map(|i| format!("k{i} = \"v\"")).collect();
+    let out = validate_text(&format!(
+        "locals {{\n  tags = {{ {} }}\n}}\n",
+        tags.join(", ")
+    ));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("object literals are too large to read"),
+        "{}",
+        &out.stderr[..out.stderr.len().min(2000)]
+    );
+}
