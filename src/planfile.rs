@@ -150,6 +150,8 @@ struct ChangeWire {
     reason: Option<String>,
     id: Option<String>,
     depends_on: Vec<String>,
+    before_sensitive: Vec<String>,
+    after_sensitive: Vec<String>,
     /// Create, update and delete timeouts in milliseconds.
     timeouts_ms: [u64; 3],
 }
@@ -171,6 +173,7 @@ enum DriftWire {
         before: Json,
         after: Json,
         attrs: Vec<String>,
+        sensitive: Vec<String>,
     },
     Deleted {
         address: String,
@@ -214,6 +217,8 @@ fn change_to(c: &ResourceChange) -> ChangeWire {
         reason: c.reason.clone(),
         id: c.id.clone(),
         depends_on: c.depends_on.iter().map(ToString::to_string).collect(),
+        before_sensitive: c.before_sensitive.clone(),
+        after_sensitive: c.after_sensitive.clone(),
         timeouts_ms: [
             millis(c.timeouts.create),
             millis(c.timeouts.update),
@@ -238,6 +243,8 @@ fn change_from(w: &ChangeWire) -> Result<ResourceChange, String> {
             .map(|s| parse_address(s).map(|a| a.resource))
             .collect::<Result<Vec<ResourceId>, _>>()
             .map_err(at)?,
+        before_sensitive: w.before_sensitive.clone(),
+        after_sensitive: w.after_sensitive.clone(),
         timeouts: Timeouts {
             create: Duration::from_millis(w.timeouts_ms[0]),
             update: Duration::from_millis(w.timeouts_ms[1]),
@@ -254,11 +261,13 @@ fn drift_to(d: &Drift) -> DriftWire {
             before,
             after,
             attrs,
+            sensitive,
         } => DriftWire::Changed {
             address: address.to_string(),
             before: Value::Map(before.clone()).to_json(),
             after: Value::Map(after.clone()).to_json(),
             attrs: attrs.clone(),
+            sensitive: sensitive.clone(),
         },
         Drift::Deleted { address, before } => DriftWire::Deleted {
             address: address.to_string(),
@@ -277,11 +286,13 @@ fn drift_from(w: &DriftWire) -> Result<Drift, String> {
             before,
             after,
             attrs,
+            sensitive,
         } => Drift::Changed {
             address: parse_address(a)?,
             before: map(before)?,
             after: map(after)?,
             attrs: attrs.clone(),
+            sensitive: sensitive.clone(),
         },
         DriftWire::Deleted { address: a, before } => Drift::Deleted {
             address: parse_address(a)?,

@@ -205,6 +205,7 @@ fn reconcile_pending(
                 id,
                 attrs,
                 depends_on: Vec::new(),
+                sensitive: Vec::new(),
             },
         );
     }
@@ -326,6 +327,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                         before: old.attrs.clone(),
                         after: attrs.clone(),
                         attrs: changed,
+                        sensitive: old.sensitive.clone(),
                     });
                 }
                 if let Some(r) = state.resources.get_mut(address) {

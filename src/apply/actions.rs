@@ -227,6 +227,7 @@ fn record(change: &ResourceChange, id: &str, attrs: Attrs) -> StateChange {
         id: id.to_owned(),
         attrs,
         depends_on: change.depends_on.clone(),
+        sensitive: change.after_sensitive.clone(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! `vpcep apply` and `vpcep destroy`: plan, confirm, execute with progress, summarise.
 
+use super::output::{complain, say, say_raw};
 use super::session::{self, Planned, Snapshot, fail};
 use super::{ApplyArgs, Globals};
 use crate::apply::{self, ApplyOptions, Event, Resolved, Resolver};
@@ -19,6 +20,7 @@ struct SnapshotResolver<'a> {
 impl Resolver for SnapshotResolver<'_> {
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
         let loaded = config::load(&self.snapshot.options(state.computed_values()));
+        super::output::remember_secrets(&loaded.secrets);
         let desired = loaded.desired.ok_or_else(|| {
             loaded
                 .diagnostics
@@ -219,13 +221,13 @@ impl Progress {
 
     fn event(&self, event: &Event) {
         if self.json {
-            println!("{}", event_json(event));
+            say!("{}", event_json(event));
             return;
         }
         let line = event_line(event);
         match &self.bar {
             Some(bar) => {
-                bar.println(line);
+                bar.println(super::output::redact(&line));
                 if matches!(
                     event,
                     Event::Done { .. } | Event::Failed { .. } | Event::Skipped { .. }
@@ -233,7 +235,7 @@ impl Progress {
                     bar.inc(1);
                 }
             }
-            None => println!("{line}"),
+            None => say!("{line}"),
         }
     }
 
@@ -241,7 +243,7 @@ impl Progress {
     fn error(&self, message: &str) -> u8 {
         if self.json {
             let fields = serde_json::json!({"severity": "error", "summary": message});
-            println!(
+            say!(
                 "{}",
                 json_event(
                     "error",
@@ -269,7 +271,7 @@ fn confirm(destroy: bool) -> bool {
     } else {
         "Do you want to perform these actions?"
     };
-    print!("{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    say_raw!("{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
@@ -317,7 +319,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
         fields.insert("cloud".into(), planned.cloud.describe().into());
         fields.insert("simulated".into(), planned.cloud.is_simulated().into());
-        println!(
+        say!(
             "{}",
             json_event(
                 "info",
@@ -327,14 +329,14 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             )
         );
     } else if let Some(file) = &args.plan_file {
-        print!("{}", super::plan::View::of(&planned).cloud_line());
-        println!(
+        say_raw!("{}", super::plan::View::of(&planned).cloud_line());
+        say!(
             "Applying the saved plan {}: {}",
             file.display(),
             human::summary_line(&planned.plan)
         );
     } else {
-        print!(
+        say_raw!(
             "{}",
             super::plan::View::of(&planned).render(super::Format::Human, style)
         );
@@ -348,7 +350,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     if !planned.plan.has_changes() {
         if args.json {
             let fields = serde_json::json!({"add": 0, "change": 0, "remove": 0, "failed": 0, "skipped": 0, "operation": operation, "success": true});
-            println!(
+            say!(
                 "{}",
                 json_event(
                     "info",
@@ -358,7 +360,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
                 )
             );
         } else {
-            println!("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.");
+            say!("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.");
         }
         return 0;
     }
@@ -366,14 +368,14 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         if args.json || !globals.interactive {
             return progress.error("apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed");
         }
-        println!();
+        say!();
         if !confirm(destroy || planned.plan.deletes_anything()) {
-            println!("\nApply cancelled.");
+            say!("\nApply cancelled.");
             return 1;
         }
     }
     if !args.json {
-        println!();
+        say!();
     }
     let Planned {
         snapshot,
@@ -425,7 +427,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             "operation": operation, "success": report.succeeded(),
         });
         let level = if report.succeeded() { "info" } else { "error" };
-        println!(
+        say!(
             "{}",
             json_event(
                 level,
@@ -436,24 +438,24 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
         return u8::from(!report.succeeded());
     }
-    println!();
+    say!();
     if report.succeeded() {
-        println!("{}", style.bold(&line));
+        say!("{}", style.bold(&line));
         print_outputs(&state);
         return 0;
     }
-    println!("{}", style.bold_red(&line));
+    say!("{}", style.bold_red(&line));
     for (address, error) in &report.failed {
-        eprintln!("error: {address}: {error}");
+        complain!("error: {address}: {error}");
     }
     if !report.skipped.is_empty() {
         let list: Vec<String> = report.skipped.iter().map(|a| format!("`{a}`")).collect();
-        eprintln!(
+        complain!(
             "note: not attempted because what they depend on failed: {}",
             list.join(", ")
         );
     }
-    eprintln!(
+    complain!(
         "note: everything that completed is recorded; fix the cause and run apply again to finish"
     );
     1
@@ -463,12 +465,12 @@ fn print_outputs(state: &RecordedState) {
     if state.outputs.is_empty() {
         return;
     }
-    println!("\nOutputs:\n");
+    say!("\nOutputs:\n");
     for (name, o) in &state.outputs {
         if o.sensitive {
-            println!("{name} = (sensitive value)");
+            say!("{name} = (sensitive value)");
         } else {
-            println!("{name} = {}", o.value);
+            say!("{name} = {}", o.value);
         }
     }
 }

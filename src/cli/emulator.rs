@@ -1,5 +1,6 @@
 //! `vpcep emulator`: serves the simulated cloud over the VPCEP REST API until killed.
 
+use super::output::{say};
 use crate::cloud::emulator::{Emulator, EmulatorConfig};
 use crate::cloud::sign::Secret;
 use clap::Args;
@@ -70,7 +71,7 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
         quota_services: args.quota_services,
         quota_endpoints: args.quota_endpoints,
     };
-    println!(
+    say!(
         "vpcep emulator listening on http://{address} (store {}) — a simulated cloud, not a real one",
         args.data.display()
     );

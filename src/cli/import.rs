@@ -1,5 +1,6 @@
 //! `vpcep import ADDR ID`: adopts an existing cloud resource into the recorded state.
 
+use super::output::{say};
 use super::session::{self, fail};
 use super::{Globals, ImportArgs};
 use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};
@@ -107,6 +108,7 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
         id: id.clone(),
         attrs,
         depends_on: instance.depends_on.clone(),
+        sensitive: instance.sensitive.clone(),
     }));
     if let Err(e) = state.next_serial() {
         return fail(e);
@@ -115,7 +117,7 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
     if let Err(e) = store.write(&state) {
         return fail(e);
     }
-    println!("Imported {address} (id {id}) from {}.", cloud.describe());
-    println!("Run `vpcep plan` to compare it with the configuration.");
+    say!("Imported {address} (id {id}) from {}.", cloud.describe());
+    say!("Run `vpcep plan` to compare it with the configuration.");
     0
 }

@@ -2,6 +2,7 @@
 //! code. This is the only module that prints or reads the process environment.
 
 mod apply;
+mod output;
 mod emulator;
 mod import;
 mod plan;
@@ -10,6 +11,7 @@ mod show;
 mod state_cmd;
 mod validate;
 
+use output::{complain, complain_raw};
 use crate::config::VarArg;
 use crate::diag::{self, Diagnostic};
 use crate::model::Address;
@@ -322,8 +324,8 @@ impl VarFlags {
 /// Prints diagnostics to standard error, each followed by a blank line.
 pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprint!("{}", diag::render(d, globals.color_err));
-        eprintln!();
+        complain_raw!("{}", diag::render(d, globals.color_err));
+        complain!();
     }
 }
 

@@ -1,6 +1,7 @@
 //! `vpcep plan`: refresh, plan, render (human, JSON or markdown), optionally save; exit 1 when
 //! refused, 2 with `--detailed-exitcode` and changes.
 
+use super::output::{complain, say_raw};
 use super::session::{self, PlanSettings, Planned, fail};
 use super::{Format, Globals, PlanArgs};
 use crate::config::VarArg;
@@ -128,10 +129,10 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
     let style = Style {
         color: globals.color_out,
     };
-    print!("{}", View::of(&planned).render(args.format, style));
+    say_raw!("{}", View::of(&planned).render(args.format, style));
     if planned.plan.is_refused() {
         if args.out.is_some() {
-            eprintln!("note: a refused plan is not saved");
+            complain!("note: a refused plan is not saved");
         }
         return fail(
             "the plan is refused; nothing can be applied until the refusals above are resolved",
@@ -150,7 +151,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
         if let Err(e) = save(&planned, out, state.as_deref()) {
             return fail(e);
         }
-        eprintln!(
+        complain!(
             "Saved the plan to {}. To apply exactly this plan: vpcep apply {}",
             out.display(),
             out.display()

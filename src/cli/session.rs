@@ -1,6 +1,7 @@
 //! What plan, apply, destroy, refresh and the state commands share: reading the configuration
 //! once, opening (and locking) the state, opening the cloud, refreshing and planning.
 
+use super::output::{complain};
 use super::{Globals, print_diagnostics};
 use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
@@ -17,7 +18,7 @@ pub(crate) type Exit = u8;
 
 /// Prints `error: message` and gives exit code 1.
 pub(crate) fn fail(message: impl std::fmt::Display) -> Exit {
-    eprintln!("error: {message}");
+    complain!("error: {message}");
     1
 }
 
@@ -53,6 +54,7 @@ impl Snapshot {
         let mut options = snapshot.options(std::collections::HashMap::new());
         options.settings_only = true;
         let loaded = config::load(&options);
+        super::output::remember_secrets(&loaded.secrets);
         if let Some(settings) = &loaded.desired {
             snapshot.settings = settings.clone();
         }
@@ -90,6 +92,7 @@ impl Snapshot {
         Exit,
     > {
         let loaded = config::load(&self.options(state.computed_values()));
+        super::output::remember_secrets(&loaded.secrets);
         print_diagnostics(globals, &loaded.diagnostics);
         match loaded.desired {
             Some(d)
@@ -129,6 +132,7 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
     } else {
         // Report the whole configuration's problems, not just the settings'.
         let full = config::load(&snapshot.options(std::collections::HashMap::new()));
+        super::output::remember_secrets(&full.secrets);
         print_diagnostics(globals, &full.diagnostics);
         Err(fail(format!(
             "the configuration has {} error{}; nothing was done",
@@ -314,6 +318,7 @@ fn derive(
             }
         }
         let loaded = config::load(&snapshot.options(without.computed_values()));
+        super::output::remember_secrets(&loaded.secrets);
         if let Some(d) = loaded.desired {
             desired = d;
             plan = plan::plan(&desired, state, facts, options);
@@ -408,7 +413,7 @@ pub(crate) fn from_plan_file(
     }
     let current = config::read_dir(&globals.dir, &mut Vec::new());
     if crate::planfile::config_hash(&current) != saved.config_sha256 {
-        eprintln!(
+        complain!(
             "note: the configuration has changed since the plan was made; applying the saved plan as it was reviewed"
         );
     }

@@ -1,6 +1,7 @@
 //! `vpcep show`: the recorded resources, per service its status, backend, port mappings,
 //! whitelist, tags, approval and connections (the console's "summary" and "port mappings").
 
+use super::output::{complain, say, say_raw};
 use super::session::{self, fail};
 use super::{Format, Globals, ShowArgs, StateArgs};
 use crate::config::VarArg;
@@ -159,6 +160,20 @@ fn approval(r: &RecordedResource, out: &mut String) {
     connections(r, out);
 }
 
+/// The resource with its sensitive attributes' values replaced by `(sensitive value)`.
+pub(crate) fn redacted(r: &RecordedResource) -> std::borrow::Cow<'_, RecordedResource> {
+    if r.sensitive.is_empty() {
+        return std::borrow::Cow::Borrowed(r);
+    }
+    let mut r = r.clone();
+    for name in &r.sensitive {
+        if let Some(v) = r.attrs.get_mut(name) {
+            *v = Value::from(super::output::SENSITIVE);
+        }
+    }
+    std::borrow::Cow::Owned(r)
+}
+
 pub(crate) fn render(state: &RecordedState, location: &str) -> String {
     let mut out = String::new();
     if state.resources.is_empty() {
@@ -166,6 +181,8 @@ pub(crate) fn render(state: &RecordedState, location: &str) -> String {
         return out;
     }
     for r in state.resources.values() {
+        let r = redacted(r);
+        let r = r.as_ref();
         let _ = writeln!(out, "{}", r.address);
         match r.address.rtype() {
             ResourceType::Service => service(r, &mut out),
@@ -206,6 +223,7 @@ fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> 
         ..crate::config::LoadOptions::default()
     };
     let loaded = crate::config::load(&options);
+    super::output::remember_secrets(&loaded.secrets);
     let Some(desired) = loaded.desired else {
         super::print_diagnostics(globals, &loaded.diagnostics);
         return fail("the configuration saved in the plan has errors");
@@ -217,7 +235,7 @@ fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> 
         cloud: saved.cloud.clone(),
         simulated: saved.simulated,
     };
-    print!(
+    say_raw!(
         "{}",
         view.render(
             format,
@@ -272,16 +290,16 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
                 }
                 state = refreshed.state;
             }
-            Err(e) => eprintln!(
+            Err(e) => complain!(
                 "warning: cannot read {} ({e}); showing the recorded state",
                 cloud.describe()
             ),
         }
     }
     if args.format == Format::Json {
-        println!("{}", crate::render::json::state_values(&state));
+        say!("{}", crate::render::json::state_values(&state));
     } else {
-        print!("{header}{}", render(&state, &location));
+        say_raw!("{header}{}", render(&state, &location));
     }
     0
 }

@@ -1,5 +1,6 @@
 //! `vpcep state list|show|rm`, `vpcep refresh`, `vpcep output` and `vpcep force-unlock`.
 
+use super::output::{say, say_raw};
 use super::session::{self, fail};
 use super::show::read_state;
 use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
@@ -11,7 +12,7 @@ pub(crate) fn list(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
     match read_state(globals, args, vars) {
         Ok((state, _)) => {
             for a in state.resources.keys() {
-                println!("{a}");
+                say!("{a}");
             }
             0
         }
@@ -29,17 +30,19 @@ pub(crate) fn show(globals: &Globals, args: &StateArgs, vars: &[VarArg], address
             "`{address}` is not in the state {location}; see `vpcep state list`"
         ));
     };
-    println!("# {address}");
+    say!("# {address}");
     let width = r.attrs.keys().map(String::len).max().unwrap_or(0).max(2);
-    println!("{:width$} = {}", "id", Value::String(r.id.clone()));
+    say!("{:width$} = {}", "id", Value::String(r.id.clone()));
     for (k, v) in &r.attrs {
-        if k != "id" {
-            println!("{k:width$} = {v}");
+        if r.sensitive.contains(k) {
+            say!("{k:width$} = {}", super::output::SENSITIVE);
+        } else if k != "id" {
+            say!("{k:width$} = {v}");
         }
     }
     if !r.depends_on.is_empty() {
         let deps: Vec<String> = r.depends_on.iter().map(ToString::to_string).collect();
-        println!("# depends on: {}", deps.join(", "));
+        say!("# depends on: {}", deps.join(", "));
     }
     0
 }
@@ -111,12 +114,12 @@ pub(crate) fn rm(
         return fail(e);
     }
     for a in &matching {
-        println!("Removed {a}");
+        say!("Removed {a}");
     }
     for a in &pending {
-        println!("Forgot the interrupted create of {a}");
+        say!("Forgot the interrupted create of {a}");
     }
-    println!(
+    say!(
         "Successfully removed {} resource instance{} from the state; they still exist in the cloud.",
         matching.len(),
         if matching.len() == 1 { "" } else { "s" }
@@ -142,18 +145,18 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
         Err(e) => return fail(format!("refreshing from {}: {e}", cloud.describe())),
     };
     if cloud.is_simulated() {
-        println!("Using {} — not a real cloud.", cloud.describe());
+        say!("Using {} — not a real cloud.", cloud.describe());
     }
     for note in store.notes().iter().chain(&refreshed.notes) {
-        println!("Note: {note}");
+        say!("Note: {note}");
     }
     for d in &refreshed.drift {
         match d {
             crate::plan::Drift::Changed { address, attrs, .. } => {
-                println!("{address}: changed outside vpcep ({})", attrs.join(", "));
+                say!("{address}: changed outside vpcep ({})", attrs.join(", "));
             }
             crate::plan::Drift::Deleted { address, .. } => {
-                println!("{address}: deleted outside vpcep; removed from the state");
+                say!("{address}: deleted outside vpcep; removed from the state");
             }
         }
     }
@@ -164,7 +167,7 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
     if let Err(e) = store.write(&state) {
         return fail(e);
     }
-    println!(
+    say!(
         "Refreshed {} resource{}; {} changed outside vpcep.",
         state.resources.len(),
         if state.resources.len() == 1 { "" } else { "s" },
@@ -190,13 +193,15 @@ pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u
                 }
             ));
         };
-        if args.json {
-            println!("{}", o.value.to_json());
+        // Asked for by name, even a sensitive output is printed as it is.
+        let text = if args.json {
+            o.value.to_json().to_string()
         } else if let Value::String(s) = &o.value {
-            println!("{s}");
+            s.clone()
         } else {
-            println!("{}", o.value);
-        }
+            o.value.to_string()
+        };
+        super::output::stdout_unredacted(&format!("{text}\n"));
         return 0;
     }
     if args.json {
@@ -206,18 +211,21 @@ pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u
             .map(|(k, o)| {
                 (
                     k.clone(),
-                    serde_json::json!({"value": o.value.to_json(), "sensitive": o.sensitive}),
+                    serde_json::json!({
+                        "value": if o.sensitive { serde_json::Value::Null } else { o.value.to_json() },
+                        "sensitive": o.sensitive,
+                    }),
                 )
             })
             .collect();
-        println!("{}", serde_json::Value::Object(map));
+        say!("{}", serde_json::Value::Object(map));
         return 0;
     }
     for (k, o) in &state.outputs {
         if o.sensitive {
-            println!("{k} = (sensitive value)");
+            say!("{k} = (sensitive value)");
         } else {
-            println!("{k} = {}", o.value);
+            say!("{k} = {}", o.value);
         }
     }
     0
@@ -246,7 +254,7 @@ pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]
     };
     match result {
         Ok(done) => {
-            println!("vpcep {done}.");
+            say!("vpcep {done}.");
             0
         }
         Err(e) => fail(e),
@@ -256,7 +264,7 @@ pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]
 pub(crate) fn pull(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
     match read_state(globals, args, vars) {
         Ok((state, _)) => {
-            print!("{}", crate::state::wire::encode(&state));
+            say_raw!("{}", crate::state::wire::encode(&state));
             0
         }
         Err(code) => code,
@@ -332,7 +340,7 @@ pub(crate) fn push(
     if let Err(e) = written {
         return fail(e);
     }
-    println!(
+    say!(
         "Pushed `{}` ({} resources, lineage {}, serial {}) to {}.",
         file.display(),
         pushed.resources.len(),

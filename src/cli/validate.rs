@@ -1,5 +1,6 @@
 //! `vpcep validate`: load the configuration and report every problem.
 
+use super::output::{complain, complain_raw, say};
 use super::Globals;
 use crate::config::{self, LoadOptions, VarArg};
 use crate::diag;
@@ -12,9 +13,10 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         env: globals.env_vars.clone(),
         ..LoadOptions::default()
     });
+    super::output::remember_secrets(&loaded.secrets);
     for d in &loaded.diagnostics {
-        eprint!("{}", diag::render(d, globals.color_err));
-        eprintln!();
+        complain_raw!("{}", diag::render(d, globals.color_err));
+        complain!();
     }
     let warnings = match loaded.warnings() {
         0 => String::new(),
@@ -22,14 +24,14 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         n => format!(", with {n} warnings"),
     };
     if let Some(desired) = &loaded.desired {
-        println!(
+        say!(
             "Success! The configuration is valid ({}){warnings}.",
             desired.count_summary()
         );
         0
     } else {
         let errors = loaded.errors();
-        eprintln!(
+        complain!(
             "Validation failed: {errors} error{}{warnings}.",
             if errors == 1 { "" } else { "s" }
         );

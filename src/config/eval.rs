@@ -42,7 +42,18 @@ pub(crate) struct Scope {
     pub vars: IndexMap<String, Option<hcl::Value>>,
     pub locals: IndexMap<String, Option<Value>>,
     pub resources: HashMap<ResourceId, ResourceValues>,
+    /// What is sensitive: variables declared so, and the locals and resource attributes whose
+    /// expressions read something sensitive.
+    pub sensitive: Sensitive,
     functions: Context<'static>,
+}
+
+/// Sensitivity travels with references: a value computed from a sensitive one is sensitive.
+#[derive(Debug, Default)]
+pub(crate) struct Sensitive {
+    pub vars: std::collections::HashSet<String>,
+    pub locals: std::collections::HashSet<String>,
+    pub attrs: HashMap<ResourceId, std::collections::BTreeSet<String>>,
 }
 
 enum Resolved {
@@ -57,8 +68,27 @@ impl Scope {
             vars,
             locals: IndexMap::new(),
             resources: HashMap::new(),
+            sensitive: Sensitive::default(),
             functions: super::functions::context(),
         }
+    }
+
+    /// Whether `expr` reads anything sensitive.
+    pub(crate) fn is_sensitive(&self, expr: &Expression) -> bool {
+        if self.sensitive.vars.is_empty() {
+            return false;
+        }
+        Refs::of(expr).found.iter().any(|r| match &r.kind {
+            RefKind::Var(name) => self.sensitive.vars.contains(name),
+            RefKind::Local(name) => self.sensitive.locals.contains(name),
+            RefKind::Resource { id, attr, .. } => {
+                self.sensitive.attrs.get(id).is_some_and(|s| match attr {
+                    Some(a) => s.contains(a),
+                    None => !s.is_empty(),
+                })
+            }
+            RefKind::Each => false,
+        })
     }
 
     /// Evaluates `expr`; `None` when it failed (and the failure has been reported, now or

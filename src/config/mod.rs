@@ -70,6 +70,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The value each variable took (what a saved plan needs to evaluate the same way again).
     pub variables: IndexMap<String, Value>,
+    /// Texts of sensitive values, to redact from anything printed (errors included).
+    pub secrets: Vec<String>,
 }
 
 impl Loaded {
@@ -109,7 +111,25 @@ pub fn load(options: &LoadOptions) -> Loaded {
         .iter()
         .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), convert::from_hcl(v))))
         .collect();
+    let mut secrets = Vec::new();
+    let sensitive_vars: std::collections::HashSet<String> = decls
+        .variables
+        .iter()
+        .filter(|(_, d)| {
+            d.block
+                .body
+                .get_attribute("sensitive")
+                .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(true))))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in &sensitive_vars {
+        if let Some(Some(v)) = vars.get(name) {
+            collect_strings(&convert::from_hcl(v.clone()), &mut secrets);
+        }
+    }
     let mut scope = eval::Scope::new(vars);
+    scope.sensitive.vars = sensitive_vars;
     let mut lowered = Vec::new();
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
@@ -135,8 +155,11 @@ pub fn load(options: &LoadOptions) -> Loaded {
             backend,
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
+            secrets: secrets.clone(),
         };
-        return finish(Some(desired), diags, variables);
+        let mut loaded = finish(Some(desired), diags, variables);
+        loaded.secrets = secrets;
+        return loaded;
     }
     {
         for node in deps::order(&decls, &mut diags) {
@@ -150,18 +173,24 @@ pub fn load(options: &LoadOptions) -> Loaded {
                         &mut diags,
                         &mut Vec::new(),
                     );
+                    if scope.is_sensitive(&local.attr.value) {
+                        if let Some(v) = &value {
+                            collect_strings(v, &mut secrets);
+                        }
+                        scope.sensitive.locals.insert(name.clone());
+                    }
                     scope.locals.insert(name, value);
                 }
                 deps::Node::Resource(id) => {
                     let decl = decls.resources[&id];
-                    lowered.extend(resources::lower(
-                        &id,
-                        decl,
-                        &decls,
-                        &mut scope,
-                        &options.computed,
-                        &mut diags,
-                    ));
+                    let instances =
+                        resources::lower(&id, decl, &decls, &mut scope, &options.computed, &mut diags);
+                    for l in &instances {
+                        for name in &l.instance.sensitive {
+                            collect_strings(l.instance.attr(name), &mut secrets);
+                        }
+                    }
+                    lowered.extend(instances);
                 }
             }
         }
@@ -170,6 +199,8 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let provider = settings::provider(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
     rules::check(&mut lowered, &mut diags);
+    secrets.sort();
+    secrets.dedup();
     let desired = DesiredState {
         dir: options.dir.clone(),
         provider,
@@ -179,8 +210,22 @@ pub fn load(options: &LoadOptions) -> Loaded {
             .map(|l| (l.instance.address.clone(), l.instance))
             .collect(),
         outputs,
+        secrets: secrets.clone(),
     };
-    finish(Some(desired), diags, variables)
+    let mut loaded = finish(Some(desired), diags, variables);
+    loaded.secrets = secrets;
+    loaded
+}
+
+/// The text of every string in `value`, for redaction.
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::List(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Map(map) => map.values().for_each(|v| collect_strings(v, out)),
+        _ => {}
+    }
 }
 
 fn finish(
@@ -195,6 +240,7 @@ fn finish(
         desired,
         diagnostics: diags,
         variables,
+        secrets: Vec::new(),
     }
 }
 

@@ -93,6 +93,38 @@ pub(crate) fn lower<'a>(
     let decl_span = super::body::header_span(decl.block);
     let declared_at = decl.position();
 
+    // Which attributes read something sensitive (the same for every instance).
+    let sensitive: Vec<String> = schema
+        .attrs
+        .iter()
+        .filter(|a| {
+            body.get_attribute(a.name)
+                .is_some_and(|attr| scope.is_sensitive(&attr.value))
+        })
+        .map(|a| a.name.to_owned())
+        .chain(
+            schema
+                .blocks
+                .iter()
+                .filter(|b| {
+                    body.get_blocks(b.name).any(|block| {
+                        block
+                            .body
+                            .attributes()
+                            .any(|attr| scope.is_sensitive(&attr.value))
+                    })
+                })
+                .map(|b| b.name.to_owned()),
+        )
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    if !sensitive.is_empty() {
+        scope
+            .sensitive
+            .attrs
+            .insert(id.clone(), sensitive.iter().cloned().collect());
+    }
     let mut out = Vec::new();
     let mut values: IndexMap<String, Option<IndexMap<String, Value>>> = IndexMap::new();
     let for_each = body.has_attribute("for_each");
@@ -105,6 +137,7 @@ pub(crate) fn lower<'a>(
                 attrs: IndexMap::new(),
                 depends_on: Vec::new(),
                 refs: IndexMap::new(),
+                sensitive: sensitive.clone(),
                 prevent_destroy,
                 timeouts,
                 declared_at: declared_at.clone(),
@@ -365,6 +398,16 @@ fn for_each(
         return Some(vec![(None, None)]);
     };
     let loc = decl.file.span(attr.value.span());
+    if scope.is_sensitive(&attr.value) {
+        diags.push(
+            Diagnostic::error(format!(
+                "the `for_each` of `{id}` reads a sensitive value; its keys would show in every plan"
+            ))
+            .at(loc)
+            .help("build the keys from values that are not sensitive"),
+        );
+        return None;
+    }
     let value = scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new())?;
     let err = |msg: String| Diagnostic::error(msg).at(loc.clone());
     match value {

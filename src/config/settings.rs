@@ -299,6 +299,16 @@ pub(crate) fn outputs(
         };
         let description = s.string("description");
         let sensitive = matches!(s.value("sensitive"), Some((Value::Bool(true), _)));
+        if !sensitive && scope.is_sensitive(&attr.value) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "output `{name}` refers to sensitive values, but is not marked sensitive"
+                ))
+                .at(decl.file.span(attr.value.span()))
+                .help("add `sensitive = true` to the output; `vpcep output NAME` still prints it when asked by name"),
+            );
+            continue;
+        }
         out.insert(
             name.clone(),
             OutputValue {

@@ -16,6 +16,9 @@ pub struct DesiredState {
     /// Every resource instance, in dependency order (what an instance refers to comes first).
     pub resources: IndexMap<Address, ResourceInstance>,
     pub outputs: IndexMap<String, OutputValue>,
+    /// The text of every sensitive value the configuration holds (values of sensitive
+    /// variables), so free text — an error the cloud echoes — can be redacted too.
+    pub secrets: Vec<String>,
 }
 
 impl DesiredState {
@@ -27,6 +30,7 @@ impl DesiredState {
             backend: BackendConfig::default(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
+            secrets: Vec::new(),
         }
     }
 
@@ -63,6 +67,8 @@ pub struct ResourceInstance {
     pub depends_on: Vec<ResourceId>,
     /// For each attribute, the resource attributes its expression reads.
     pub refs: IndexMap<String, Vec<RefTarget>>,
+    /// Attributes whose value comes from something sensitive (sorted): never shown.
+    pub sensitive: Vec<String>,
     pub prevent_destroy: bool,
     pub timeouts: Timeouts,
     /// Where the resource block starts, `file:line`, for messages.

@@ -27,6 +27,8 @@ pub struct RecordedResource {
     /// Configured and computed attributes, as last read or written.
     pub attrs: IndexMap<String, Value>,
     pub depends_on: Vec<ResourceId>,
+    /// Attributes whose value is sensitive (sorted): kept in state, never shown.
+    pub sensitive: Vec<String>,
 }
 
 impl RecordedResource {

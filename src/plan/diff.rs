@@ -40,6 +40,8 @@ pub(super) fn create(instance: &ResourceInstance) -> ResourceChange {
         id: None,
         depends_on: instance.depends_on.clone(),
         timeouts: instance.timeouts,
+        before_sensitive: Vec::new(),
+        after_sensitive: instance.sensitive.clone(),
     }
 }
 
@@ -81,6 +83,8 @@ pub(super) fn compare(
         id: Some(recorded.id.clone()),
         depends_on: instance.depends_on.clone(),
         timeouts: instance.timeouts,
+        before_sensitive: recorded.sensitive.clone(),
+        after_sensitive: instance.sensitive.clone(),
     }
 }
 

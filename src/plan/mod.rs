@@ -68,6 +68,20 @@ pub struct ResourceChange {
     /// What this resource depends on (from the configuration, or from state for deletes).
     pub depends_on: Vec<ResourceId>,
     pub timeouts: Timeouts,
+    /// Attributes whose recorded values are sensitive (sorted): never shown.
+    pub before_sensitive: Vec<String>,
+    /// Attributes whose desired values are sensitive (sorted): never shown.
+    pub after_sensitive: Vec<String>,
+}
+
+impl ResourceChange {
+    /// Whether the attribute `name` is sensitive on either side of this change.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.before_sensitive
+            .iter()
+            .chain(&self.after_sensitive)
+            .any(|s| s == name)
+    }
 }
 
 /// A rule the plan breaks; a plan with refusals cannot be applied.
@@ -87,6 +101,8 @@ pub enum Drift {
         before: Attrs,
         after: Attrs,
         attrs: Vec<String>,
+        /// Attributes whose values are sensitive: never shown.
+        sensitive: Vec<String>,
     },
     Deleted {
         address: Address,
@@ -296,6 +312,8 @@ pub fn plan(
             reason,
             id: Some(recorded.id.clone()),
             depends_on: recorded.depends_on.clone(),
+            before_sensitive: recorded.sensitive.clone(),
+            after_sensitive: Vec::new(),
             timeouts: desired
                 .resources
                 .get(address)

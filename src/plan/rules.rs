@@ -71,6 +71,19 @@ fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
     for name in names {
         let old = before.get(name).cloned().unwrap_or(Value::Null);
         let new = after.get(name).cloned().unwrap_or(Value::Null);
+        if change.is_sensitive(name) {
+            let mut r = refusal(
+                address,
+                format!("`{name}` of `{address}` cannot change after the {what} is created"),
+            );
+            r.details
+                .push("recorded and configured: (sensitive value)".to_owned());
+            r.help = Some(format!(
+                "to delete and create it again, plan with `--replace {address}`; or change the configuration back"
+            ));
+            out.push(r);
+            continue;
+        }
         let mut r = if name == "port" {
             let mut r = refusal(
                 address,

@@ -121,9 +121,17 @@ fn whole(out: &mut Out, change: &ResourceChange, attrs: &Attrs, sym: Sym) {
         .collect();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
     for name in names {
-        value_attr(out, 1, sym, name, width, &attrs[name]);
+        if change.is_sensitive(name) {
+            out.line(1, sym, &format!("{name:width$} = {SENSITIVE}"));
+        } else {
+            value_attr(out, 1, sym, name, width, &attrs[name]);
+        }
     }
     for b in s.blocks {
+        if change.is_sensitive(b.name) {
+            out.line(1, sym, &format!("{} {{ {SENSITIVE} }}", b.name));
+            continue;
+        }
         if let Some(items) = attrs.get(b.name).and_then(Value::as_list) {
             for item in items {
                 block(out, 1, sym, b.name, item, "");
@@ -131,6 +139,9 @@ fn whole(out: &mut Out, change: &ResourceChange, attrs: &Attrs, sym: Sym) {
         }
     }
 }
+
+/// What is shown instead of a sensitive value.
+pub const SENSITIVE: &str = "(sensitive value)";
 
 /// Line-by-line diff of two rendered element lists (long strings, lists).
 fn diff_lines(out: &mut Out, depth: usize, old: &[String], new: &[String]) {
@@ -326,6 +337,11 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
             lines.sort_by_key(|n| is_block(rtype, n));
             for name in &lines {
                 let forces = replace && s.mutability(name) == Mutability::Immutable;
+                if change.is_sensitive(name) {
+                    let note = if forces { " # forces replacement" } else { "" };
+                    out.line(1, Sym::Chg, &format!("{name:width$} = {SENSITIVE}{note}"));
+                    continue;
+                }
                 let old = before.get(*name).cloned().unwrap_or(Value::Null);
                 let new = after.get(*name).cloned().unwrap_or(Value::Null);
                 changed_attr(out, rtype, name, width, &old, &new, forces);
@@ -368,12 +384,17 @@ fn render_drift(out: &mut Out, drift: &[Drift]) {
                 before,
                 after,
                 attrs,
+                sensitive,
             } => {
                 let _ = writeln!(out.text, "  # {address} has changed");
                 let sym = out.style.yellow("~");
                 let _ = writeln!(out.text, "  {sym} {}", resource_line(address));
                 let width = attrs.iter().map(String::len).max().unwrap_or(0);
                 for name in attrs {
+                    if sensitive.contains(name) {
+                        out.line(1, Sym::Chg, &format!("{name:width$} = {SENSITIVE}"));
+                        continue;
+                    }
                     let old = before.get(name).cloned().unwrap_or(Value::Null);
                     let new = after.get(name).cloned().unwrap_or(Value::Null);
                     changed_attr(out, address.rtype(), name, width, &old, &new, false);

@@ -119,11 +119,28 @@ fn resource_head(address: &Address) -> Map<String, Json> {
     m
 }
 
-fn values_entry(address: &Address, values: Json) -> Json {
+/// Sensitive values are never written, not even here (Terraform's JSON plan carries them;
+/// vpcep's does not): each is `null`, and the `*_sensitive` mask says which.
+fn hide(values: &mut Json, sensitive: &[String]) {
+    if let Json::Object(m) = values {
+        for name in sensitive {
+            if let Some(v) = m.get_mut(name) {
+                *v = Json::Null;
+            }
+        }
+    }
+}
+
+fn sensitive_mask(sensitive: &[String]) -> Json {
+    Json::Object(sensitive.iter().map(|n| (n.clone(), json!(true))).collect())
+}
+
+fn values_entry(address: &Address, mut values: Json, sensitive: &[String]) -> Json {
+    hide(&mut values, sensitive);
     let mut m = resource_head(address);
     m.insert("schema_version".into(), json!(0));
     m.insert("values".into(), values);
-    m.insert("sensitive_values".into(), json!({}));
+    m.insert("sensitive_values".into(), sensitive_mask(sensitive));
     Json::Object(m)
 }
 
@@ -132,7 +149,12 @@ fn actions_json(action: Action) -> Json {
 }
 
 fn change_entry(c: &ResourceChange) -> Json {
-    let before = match (&c.before, c.action) {
+    let before_sensitive = if c.action == Action::NoOp {
+        &c.after_sensitive
+    } else {
+        &c.before_sensitive
+    };
+    let mut before = match (&c.before, c.action) {
         (Some(b), _) => Value::Map(b.clone()).to_json(),
         (None, Action::NoOp) => c
             .after
@@ -140,10 +162,12 @@ fn change_entry(c: &ResourceChange) -> Json {
             .map_or(Json::Null, |a| Value::Map(a.clone()).to_json()),
         (None, _) => Json::Null,
     };
-    let (after, after_unknown) = match &c.after {
+    hide(&mut before, before_sensitive);
+    let (mut after, after_unknown) = match &c.after {
         Some(a) if c.action != Action::Delete => attrs_json(a),
         _ => (Json::Null, json!({})),
     };
+    hide(&mut after, &c.after_sensitive);
     let mut change = Map::new();
     change.insert("actions".into(), actions_json(c.action));
     change.insert("before".into(), before);
@@ -152,7 +176,7 @@ fn change_entry(c: &ResourceChange) -> Json {
     change.insert(
         "before_sensitive".into(),
         if c.before.is_some() || c.action == Action::NoOp {
-            json!({})
+            sensitive_mask(before_sensitive)
         } else {
             json!(false)
         },
@@ -160,7 +184,7 @@ fn change_entry(c: &ResourceChange) -> Json {
     change.insert(
         "after_sensitive".into(),
         if c.after.is_some() && c.action != Action::Delete {
-            json!({})
+            sensitive_mask(&c.after_sensitive)
         } else {
             json!(false)
         },
@@ -188,13 +212,17 @@ fn drift_entry(d: &Drift) -> Json {
             address,
             before,
             after,
+            sensitive,
             ..
-        } => (
-            address,
-            "update",
-            Value::Map(before.clone()).to_json(),
-            Value::Map(after.clone()).to_json(),
-        ),
+        } => {
+            let (mut before, mut after) = (
+                Value::Map(before.clone()).to_json(),
+                Value::Map(after.clone()).to_json(),
+            );
+            hide(&mut before, sensitive);
+            hide(&mut after, sensitive);
+            (address, "update", before, after)
+        }
         Drift::Deleted { address, before } => (
             address,
             "delete",
@@ -337,7 +365,7 @@ pub fn state_values(state: &RecordedState) -> Json {
             if let Json::Object(m) = &mut values {
                 m.insert("id".into(), json!(r.id));
             }
-            values_entry(&r.address, values)
+            values_entry(&r.address, values, &r.sensitive)
         })
         .collect();
     let outputs: Map<String, Json> = state
@@ -362,7 +390,7 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
         .filter_map(|c| {
             c.after
                 .as_ref()
-                .map(|a| values_entry(&c.address, known_only(a)))
+                .map(|a| values_entry(&c.address, known_only(a), &c.after_sensitive))
         })
         .collect();
     let outputs: Map<String, Json> = doc

@@ -231,6 +231,7 @@ mod tests {
                 .into_iter()
                 .collect(),
             depends_on: Vec::new(),
+            sensitive: Vec::new(),
         }
     }
 

@@ -35,6 +35,9 @@ pub struct ResourceEntry {
     pub attributes: Map<String, serde_json::Value>,
     #[serde(default)]
     pub dependencies: Vec<String>,
+    /// Attributes whose values are sensitive (as Terraform's `sensitive_attributes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_attributes: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -97,6 +100,7 @@ pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
         id: r.id.clone(),
         attributes: attrs_to_json(&r.attrs),
         dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
+        sensitive_attributes: r.sensitive.clone(),
     }
 }
 
@@ -112,6 +116,7 @@ pub fn resource_from_wire(e: &ResourceEntry) -> Result<RecordedResource, String>
         id: e.id.clone(),
         attrs: attrs_from_json(&e.attributes),
         depends_on,
+        sensitive: e.sensitive_attributes.clone(),
     })
 }
 

@@ -15,3 +15,4 @@ mod plan_cases;
 mod proxy;
 mod review;
 mod saved_plans;
+mod sensitive;
