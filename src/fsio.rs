@@ -138,7 +138,11 @@ fn temporary_beside(target: &Path) -> PathBuf {
         .map_or_else(|| "vpcep".into(), std::ffi::OsStr::to_os_string);
     name.push(format!(
         ".{}.tmp",
-        uuid::Uuid::new_v4().simple().to_string().get(..16).unwrap_or("0")
+        uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .get(..16)
+            .unwrap_or("0")
     ));
     target.with_file_name(name)
 }

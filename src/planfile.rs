@@ -321,8 +321,18 @@ pub fn encode(saved: &SavedPlan) -> String {
         cloud: saved.cloud.clone(),
         simulated: saved.simulated,
         options: OptionsWire {
-            replace: saved.options.replace.iter().map(ToString::to_string).collect(),
-            targets: saved.options.targets.iter().map(ToString::to_string).collect(),
+            replace: saved
+                .options
+                .replace
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            targets: saved
+                .options
+                .targets
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             destroy: saved.options.destroy,
         },
         changes: plan.changes.iter().map(change_to).collect(),
@@ -351,18 +361,21 @@ pub fn looks_like_plan(bytes: &[u8]) -> bool {
 }
 
 pub fn decode(text: &str) -> Result<SavedPlan, String> {
-    let head: serde_json::Map<String, Json> = serde_json::from_str(text)
-        .map_err(|e| format!("it is not a vpcep plan file ({e})"))?;
+    let head: serde_json::Map<String, Json> =
+        serde_json::from_str(text).map_err(|e| format!("it is not a vpcep plan file ({e})"))?;
     let (format, version) = (head.get("format"), head.get("format_version"));
     if format != Some(&Json::from(FORMAT)) || version != Some(&Json::from(FORMAT_VERSION)) {
         return Err(format!(
             "it is a {} file of version {}; this vpcep reads `{FORMAT}` version {FORMAT_VERSION} (make the plan again with this vpcep)",
-            format.map_or_else(|| "non-vpcep".to_owned(), |f| format!("`{}`", f.as_str().unwrap_or("?"))),
+            format.map_or_else(
+                || "non-vpcep".to_owned(),
+                |f| format!("`{}`", f.as_str().unwrap_or("?"))
+            ),
             version.map_or_else(|| "?".to_owned(), ToString::to_string)
         ));
     }
-    let wire: Wire = serde_json::from_value(Json::Object(head))
-        .map_err(|e| format!("it is damaged ({e})"))?;
+    let wire: Wire =
+        serde_json::from_value(Json::Object(head)).map_err(|e| format!("it is damaged ({e})"))?;
     let state = crate::state::wire::from_wire(&wire.state)
         .map_err(|e| format!("its recorded state is damaged ({e})"))?;
     if config_hash(&wire.config) != wire.config_sha256 {
@@ -393,7 +406,11 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
         .iter()
         .map(drift_from)
         .collect::<Result<_, _>>()?;
-    let addresses = |list: &[String]| list.iter().map(|a| parse_address(a)).collect::<Result<_, _>>();
+    let addresses = |list: &[String]| {
+        list.iter()
+            .map(|a| parse_address(a))
+            .collect::<Result<_, _>>()
+    };
     Ok(SavedPlan {
         base: wire.base,
         base_sha256: wire.base_sha256,

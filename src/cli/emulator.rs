@@ -1,6 +1,6 @@
 //! `vpcep emulator`: serves the simulated cloud over the VPCEP REST API until killed.
 
-use super::output::{say};
+use super::output::say;
 use crate::cloud::emulator::{Emulator, EmulatorConfig};
 use crate::cloud::sign::Secret;
 use clap::Args;
@@ -76,6 +76,6 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
         args.data.display()
     );
     let _ = std::io::stdout().flush();
-    crate::cloud::httpd::serve(&listener, Arc::new(Emulator::new(config)));
+    crate::cloud::httpd::serve(&listener, &Arc::new(Emulator::new(config)));
     0
 }

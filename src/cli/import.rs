@@ -1,6 +1,6 @@
 //! `vpcep import ADDR ID`: adopts an existing cloud resource into the recorded state.
 
-use super::output::{say};
+use super::output::say;
 use super::session::{self, fail};
 use super::{Globals, ImportArgs};
 use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};

@@ -2,20 +2,20 @@
 //! code. This is the only module that prints or reads the process environment.
 
 mod apply;
-mod output;
 mod emulator;
 mod import;
+mod output;
 mod plan;
 mod session;
 mod show;
 mod state_cmd;
 mod validate;
 
-use output::{complain, complain_raw};
 use crate::config::VarArg;
 use crate::diag::{self, Diagnostic};
 use crate::model::Address;
 use clap::{ArgAction, Args, Parser, Subcommand};
+use output::{complain, complain_raw};
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -80,10 +80,7 @@ impl<'a> View<'a> {
 
 /// Where `plan --out` must not write: a file that is not a saved plan (a configuration file,
 /// the state, anything else), or the state's own files even before they exist.
-fn check_out_path(
-    out: &std::path::Path,
-    state: Option<&std::path::Path>,
-) -> Result<(), String> {
+fn check_out_path(out: &std::path::Path, state: Option<&std::path::Path>) -> Result<(), String> {
     let refuse = |what: &str| {
         Err(format!(
             "`{}` is {what}; `plan --out` writes only new files or earlier saved plans, so nothing was written (choose another name, e.g. `plan.out`)",

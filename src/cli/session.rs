@@ -1,7 +1,7 @@
 //! What plan, apply, destroy, refresh and the state commands share: reading the configuration
 //! once, opening (and locking) the state, opening the cloud, refreshing and planning.
 
-use super::output::{complain};
+use super::output::complain;
 use super::{Globals, print_diagnostics};
 use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
@@ -358,9 +358,7 @@ pub(crate) fn from_plan_file(
         ))
     };
     let consistent = match &saved.base {
-        Some((lineage, serial)) => {
-            *lineage == saved.state.lineage && *serial == saved.state.serial
-        }
+        Some((lineage, serial)) => *lineage == saved.state.lineage && *serial == saved.state.serial,
         None => saved.state.serial == 0 && saved.base_sha256.is_none(),
     };
     if !consistent {
@@ -394,10 +392,7 @@ pub(crate) fn from_plan_file(
             None => "no state yet".to_owned(),
         };
         let what = if now == saved.base {
-            format!(
-                "{}, whose content has changed since",
-                describe(&saved.base)
-            )
+            format!("{}, whose content has changed since", describe(&saved.base))
         } else {
             format!(
                 "{}, but the state is now at {}",
@@ -510,12 +505,13 @@ pub(crate) fn plan(
         // nothing is created while an earlier create of it may exist.
         let mut prior = prior;
         if !prior.pending.is_empty() {
-            let found = crate::refresh::reconcile_only(cloud.as_ref(), &mut prior).map_err(|e| {
-                fail(format!(
-                    "looking for the creates of an interrupted apply in {}: {e}",
-                    cloud.describe()
-                ))
-            })?;
+            let found =
+                crate::refresh::reconcile_only(cloud.as_ref(), &mut prior).map_err(|e| {
+                    fail(format!(
+                        "looking for the creates of an interrupted apply in {}: {e}",
+                        cloud.describe()
+                    ))
+                })?;
             notes.extend(found);
             state_changed = true;
         }

@@ -83,7 +83,12 @@ pub(crate) fn rm(
             .iter()
             .any(|w| w == a || (w.key.is_none() && w.resource == a.resource))
     };
-    let matching: Vec<Address> = state.resources.keys().filter(|a| wanted(a)).cloned().collect();
+    let matching: Vec<Address> = state
+        .resources
+        .keys()
+        .filter(|a| wanted(a))
+        .cloned()
+        .collect();
     // Creates an interrupted apply left pending can be forgotten too (when none of the
     // objects in the cloud is theirs).
     let pending: Vec<Address> = state
@@ -278,8 +283,7 @@ pub(crate) fn push(
     file: &std::path::Path,
     force: bool,
 ) -> u8 {
-    let text = match crate::fsio::read_text(file, crate::fsio::MAX_STATE_FILE, "the state file")
-    {
+    let text = match crate::fsio::read_text(file, crate::fsio::MAX_STATE_FILE, "the state file") {
         Ok(t) => t,
         Err(e) => return fail(e),
     };

@@ -1,7 +1,7 @@
 //! `vpcep validate`: load the configuration and report every problem.
 
-use super::output::{complain, complain_raw, say};
 use super::Globals;
+use super::output::{complain, complain_raw, say};
 use crate::config::{self, LoadOptions, VarArg};
 use crate::diag;
 

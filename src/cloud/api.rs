@@ -200,7 +200,10 @@ impl UpdateServiceRequest {
             service_name: u.name.as_ref().map(|n| n.clone().unwrap_or_default()),
             port_id: u.port_id.clone(),
             approval_enabled: u.approval_enabled,
-            description: u.description.as_ref().map(|d| d.clone().unwrap_or_default()),
+            description: u
+                .description
+                .as_ref()
+                .map(|d| d.clone().unwrap_or_default()),
             tcp_proxy: u.tcp_proxy.clone(),
         }
     }
@@ -253,11 +256,7 @@ pub struct ServiceWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `updated_at` in the reference, `update_at` in the SDK fixtures.
-    #[serde(
-        default,
-        alias = "update_at",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, alias = "update_at", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Vec<FailureWire>>,
@@ -367,11 +366,7 @@ pub struct ConnectionWire {
     pub marker_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        alias = "update_at",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, alias = "update_at", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -544,11 +539,7 @@ pub struct EndpointWire {
     pub domain_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        alias = "update_at",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, alias = "update_at", skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<Vec<FailureWire>>,
@@ -718,7 +709,12 @@ mod tests {
 
     #[test]
     fn a_malformed_answer_is_an_error_never_a_default() {
-        for body in [&b"{}"[..], b"null", b"<html>", b"{\"endpoint_services\": null}"] {
+        for body in [
+            &b"{}"[..],
+            b"null",
+            b"<html>",
+            b"{\"endpoint_services\": null}",
+        ] {
             let r: Result<ServiceListWire, _> = decode(body, "GET /x", 200);
             assert_eq!(r.unwrap_err().code, MALFORMED);
         }

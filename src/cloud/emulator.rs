@@ -86,7 +86,12 @@ fn body_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, CloudError>
 
 /// One page of `items` as `limit` and `offset` ask for it (limit 0–1000, default 10).
 fn page<T: Clone>(items: &[T], query: &[(String, String)]) -> Result<Vec<T>, CloudError> {
-    let q = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let q = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     let limit: usize = match q("limit") {
         None => 10,
         Some(l) => l
@@ -106,7 +111,7 @@ fn page<T: Clone>(items: &[T], query: &[(String, String)]) -> Result<Vec<T>, Clo
 }
 
 fn total(n: usize) -> Option<u64> {
-    Some(n as u64)
+    u64::try_from(n).ok()
 }
 
 impl Emulator {
@@ -249,7 +254,11 @@ impl Emulator {
         let r = self.route(method, &path, &query, body);
         if after {
             // The work was done, but the answer is lost: the client must find out.
-            let r = error(500, "EndPoint.0001", "System error (injected after the change).");
+            let r = error(
+                500,
+                "EndPoint.0001",
+                "System error (injected after the change).",
+            );
             return (r.status, r.body);
         }
         (r.status, r.body)
@@ -380,7 +389,10 @@ impl Emulator {
                     "remove" => sim.update_whitelist(id, &[], &request.permissions)?,
                     _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
                 }
-                let now = sim.get_service(id)?.map(|s| s.whitelist).unwrap_or_default();
+                let now = sim
+                    .get_service(id)?
+                    .map(|s| s.whitelist)
+                    .unwrap_or_default();
                 Ok(ok(&serde_json::json!({"permissions": now})))
             }
             (
@@ -471,7 +483,6 @@ impl Emulator {
             Err(e) => err(&e),
         }
     }
-
 }
 
 impl super::httpd::Service for Emulator {
@@ -492,7 +503,8 @@ impl super::httpd::Service for Emulator {
     }
 
     fn handle(&self, head: &super::httpd::Head, body: &[u8]) -> super::httpd::Answer {
-        let (status, body) = Emulator::handle(self, &head.method, &head.target, &head.headers, body);
+        let (status, body) =
+            Emulator::handle(self, &head.method, &head.target, &head.headers, body);
         super::httpd::Answer {
             status,
             body: body.unwrap_or_default(),
@@ -501,7 +513,11 @@ impl super::httpd::Service for Emulator {
 }
 
 fn denied(why: &str) -> Response {
-    error(401, "EndPoint.0003", format!("Authentication failed: {why}"))
+    error(
+        401,
+        "EndPoint.0003",
+        format!("Authentication failed: {why}"),
+    )
 }
 
 fn too_large() -> Response {

@@ -408,10 +408,7 @@ impl HttpCloud {
                     {
                         return Err(malformed(
                             &operation,
-                            &format!(
-                                "it says {t} objects exist but ends after {}",
-                                out.len()
-                            ),
+                            &format!("it says {t} objects exist but ends after {}", out.len()),
                         ));
                     }
                     return Ok(out);
@@ -480,9 +477,7 @@ impl HttpCloud {
 fn redact_url(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => match rest.split_once('@') {
-            Some((userinfo, host))
-                if !userinfo.contains('/') && !host.is_empty() =>
-            {
+            Some((userinfo, host)) if !userinfo.contains('/') && !host.is_empty() => {
                 format!("{scheme}://{host}")
             }
             _ => url.to_owned(),
@@ -619,7 +614,10 @@ impl Cloud for HttpCloud {
         let items = self.list_all::<api::ConnectionListWire>(&path, PAGE, &[])?;
         items
             .iter()
-            .map(|c| c.to_model().map_err(|e| malformed(&format!("GET {path}"), &e)))
+            .map(|c| {
+                c.to_model()
+                    .map_err(|e| malformed(&format!("GET {path}"), &e))
+            })
             .collect()
     }
 
@@ -652,7 +650,10 @@ impl Cloud for HttpCloud {
         let items = self.list_all::<api::EndpointListWire>(&path, PAGE, &[])?;
         items
             .iter()
-            .map(|e| e.to_model().map_err(|m| malformed(&format!("GET {path}"), &m)))
+            .map(|e| {
+                e.to_model()
+                    .map_err(|m| malformed(&format!("GET {path}"), &m))
+            })
             .collect()
     }
 
@@ -692,12 +693,7 @@ impl Cloud for HttpCloud {
     fn quotas(&self) -> CloudResult<Quotas> {
         let path = self.path("quotas");
         let read = |kind: &str| -> CloudResult<api::QuotaWire> {
-            self.request(
-                "GET",
-                &path,
-                &[("type".to_owned(), kind.to_owned())],
-                None,
-            )
+            self.request("GET", &path, &[("type".to_owned(), kind.to_owned())], None)
         };
         let bad = |e: String| malformed(&format!("GET {path}"), &e);
         let services = read("endpoint_service")?;

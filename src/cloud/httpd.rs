@@ -38,7 +38,7 @@ pub trait Service: Send + Sync + 'static {
 }
 
 /// Serves `service` on `listener` until the process ends.
-pub fn serve<S: Service>(listener: &TcpListener, service: std::sync::Arc<S>) {
+pub fn serve<S: Service>(listener: &TcpListener, service: &std::sync::Arc<S>) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let service = service.clone();
@@ -84,8 +84,10 @@ fn write_answer(mut stream: &TcpStream, answer: &Answer, close: bool) -> std::io
 fn plain(status: u16, message: &str) -> Answer {
     Answer {
         status,
-        body: serde_json::to_vec(&serde_json::json!({"error_code": "EndPoint.0002", "error_msg": message}))
-            .unwrap_or_default(),
+        body: serde_json::to_vec(
+            &serde_json::json!({"error_code": "EndPoint.0002", "error_msg": message}),
+        )
+        .unwrap_or_default(),
     }
 }
 

@@ -300,7 +300,11 @@ mod tests {
         assert!(verify(&auth, "AK-TEST", &Secret::new("wrong"), &p, then).is_err());
         // Stale or future dates are refused, however well signed.
         let later = then + std::time::Duration::from_secs(16 * 60);
-        assert!(verify(&auth, "AK-TEST", &sk, &p, later).unwrap_err().contains("15 minutes"));
+        assert!(
+            verify(&auth, "AK-TEST", &sk, &p, later)
+                .unwrap_err()
+                .contains("15 minutes")
+        );
     }
 
     #[test]

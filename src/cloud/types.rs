@@ -38,9 +38,9 @@ impl CloudError {
         !self.outcome_unknown()
             && (self.status == 0
                 || self.status == 429
-            || self.status >= 500
-            || self.is("EndPoint.0022")
-            || self.is("APIGW.0308")
+                || self.status >= 500
+                || self.is("EndPoint.0022")
+                || self.is("APIGW.0308")
                 || self.is(super::api::MALFORMED))
     }
 

@@ -39,7 +39,7 @@ pub(crate) fn start() {
     SPENT.with(|s| s.set((0, 0)));
 }
 
-fn limit_error(what: &str, limit: String) -> String {
+fn limit_error(what: &str, limit: &str) -> String {
     format!(
         "this expression {what}, more than vpcep allows ({limit}); simplify it or split it into smaller pieces"
     )
@@ -54,7 +54,7 @@ pub(crate) fn steps(n: u64) -> Result<(), String> {
         if steps > MAX_STEPS {
             Err(limit_error(
                 "runs too many loop iterations or generates too many elements",
-                format!("{MAX_STEPS} per expression"),
+                &format!("{MAX_STEPS} per expression"),
             ))
         } else {
             Ok(())
@@ -67,7 +67,7 @@ pub(crate) fn volume(bytes: u64) -> Result<(), String> {
     if bytes > MAX_VALUE {
         return Err(limit_error(
             "produces a value that is too large",
-            format!("{} MiB per value", MAX_VALUE >> 20),
+            &format!("{} MiB per value", MAX_VALUE >> 20),
         ));
     }
     SPENT.with(|s| {
@@ -77,7 +77,7 @@ pub(crate) fn volume(bytes: u64) -> Result<(), String> {
         if volume > MAX_VOLUME {
             Err(limit_error(
                 "produces too much data",
-                format!("{} MiB per expression", MAX_VOLUME >> 20),
+                &format!("{} MiB per expression", MAX_VOLUME >> 20),
             ))
         } else {
             Ok(())
@@ -122,14 +122,22 @@ fn elements(value: &hcl::Value) -> u64 {
 // hcl-rs calls functions through `fn(FuncArgs) -> ...` pointers, so arguments come by value.
 #[allow(clippy::needless_pass_by_value)]
 pub(crate) fn loop_collection(args: hcl::eval::FuncArgs) -> Result<hcl::Value, String> {
-    let value = args.into_values().into_iter().next().unwrap_or(hcl::Value::Null);
+    let value = args
+        .into_values()
+        .into_iter()
+        .next()
+        .unwrap_or(hcl::Value::Null);
     steps(elements(&value))?;
     Ok(value)
 }
 
 #[allow(clippy::needless_pass_by_value)]
 pub(crate) fn item(args: hcl::eval::FuncArgs) -> Result<hcl::Value, String> {
-    let value = args.into_values().into_iter().next().unwrap_or(hcl::Value::Null);
+    let value = args
+        .into_values()
+        .into_iter()
+        .next()
+        .unwrap_or(hcl::Value::Null);
     volume(size_of(&value))?;
     Ok(value)
 }

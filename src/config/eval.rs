@@ -234,23 +234,25 @@ impl Scope {
                 }
                 RefKind::Resource { id, key, attr, .. } => {
                     let key = match key {
-                        KeyRef::Expr(e) => match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
-                            Some(Value::String(s)) => Some(s),
-                            Some(Value::Unknown) => {
-                                unknown = true;
-                                continue;
-                            }
-                            Some(other) => {
-                                diags.push(
+                        KeyRef::Expr(e) => {
+                            match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
+                                Some(Value::String(s)) => Some(s),
+                                Some(Value::Unknown) => {
+                                    unknown = true;
+                                    continue;
+                                }
+                                Some(other) => {
+                                    diags.push(
                                     Diagnostic::error(format!(
                                         "`{id}` is indexed by instance keys, which are strings; got {other}"
                                     ))
                                     .at(file.span(e.span())),
                                 );
-                                return None;
+                                    return None;
+                                }
+                                None => return None,
                             }
-                            None => return None,
-                        },
+                        }
                         KeyRef::None | KeyRef::Splat => None,
                     };
                     let resolved = self.resolve_resource(

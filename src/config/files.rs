@@ -97,7 +97,7 @@ fn within_depth(source: &SourceFile, body: &Body, diags: &mut Vec<Diagnostic>) -
     let mut ok = true;
     let mut bodies = vec![body];
     while let Some(body) = bodies.pop() {
-        for structure in body.iter() {
+        for structure in body {
             match structure {
                 Structure::Attribute(attr) => {
                     let depth = super::budget::depth(&attr.value);
@@ -157,13 +157,18 @@ pub(crate) fn parse_cost(text: &str) -> (u64, usize, u64) {
                     stack.pop();
                     prev = b'"';
                 }
-                b'$' | b'%' if b.get(i + 1) == Some(&b'{') && b.get(i.wrapping_sub(1)) != Some(&c) => {
+                b'$' | b'%'
+                    if b.get(i + 1) == Some(&b'{') && b.get(i.wrapping_sub(1)) != Some(&c) =>
+                {
                     stack.push(Frame::Interpolation(heredoc));
                     prev = b'(';
                     i += 1;
                 }
                 b'\n' if heredoc => {
-                    let line_end = b[i + 1..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + 1 + p);
+                    let line_end = b[i + 1..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(b.len(), |p| i + 1 + p);
                     let line = text.get(i + 1..line_end).unwrap_or("").trim().as_bytes();
                     if heredoc_end.last().is_some_and(|end| end.as_slice() == line) {
                         heredoc_end.pop();
@@ -180,11 +185,17 @@ pub(crate) fn parse_cost(text: &str) -> (u64, usize, u64) {
         }
         match c {
             b'#' => {
-                i = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |p| i + p);
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                i = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| i + p);
+                i = b[i..]
+                    .iter()
+                    .position(|&x| x == b'\n')
+                    .map_or(b.len(), |p| i + p);
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
@@ -204,13 +215,20 @@ pub(crate) fn parse_cost(text: &str) -> (u64, usize, u64) {
                 if j > start {
                     heredoc_end.push(b[start..j].to_vec());
                     stack.push(Frame::String(true));
-                    i = b[j..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| j + p);
+                    i = b[j..]
+                        .iter()
+                        .position(|&x| x == b'\n')
+                        .map_or(b.len(), |p| j + p);
                     continue;
                 }
             }
             b'{' => {
                 let object = matches!(prev, b'=' | b':' | b'(' | b'[' | b',' | b'?' | b'>');
-                stack.push(if object { Frame::Object(i, 0) } else { Frame::Block });
+                stack.push(if object {
+                    Frame::Object(i, 0)
+                } else {
+                    Frame::Block
+                });
             }
             b'[' | b'(' => stack.push(Frame::Other),
             b'}' | b']' | b')' => match stack.pop() {

@@ -183,8 +183,14 @@ pub fn load(options: &LoadOptions) -> Loaded {
                 }
                 deps::Node::Resource(id) => {
                     let decl = decls.resources[&id];
-                    let instances =
-                        resources::lower(&id, decl, &decls, &mut scope, &options.computed, &mut diags);
+                    let instances = resources::lower(
+                        &id,
+                        decl,
+                        &decls,
+                        &mut scope,
+                        &options.computed,
+                        &mut diags,
+                    );
                     for l in &instances {
                         for name in &l.instance.sensitive {
                             collect_strings(l.instance.attr(name), &mut secrets);

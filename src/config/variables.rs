@@ -184,15 +184,12 @@ fn read_var_file(
     diags: &mut Vec<Diagnostic>,
 ) {
     let display = path.display().to_string();
-    let text = match crate::fsio::read_text(path, crate::fsio::MAX_VAR_FILE, "the variables file")
-    {
+    let text = match crate::fsio::read_text(path, crate::fsio::MAX_VAR_FILE, "the variables file") {
         Ok(t) => t,
         Err(e) => {
-            diags.push(
-                Diagnostic::error(e.message).help(
-                    "check the path given to `--var-file`; it is relative to the current directory",
-                ),
-            );
+            diags.push(Diagnostic::error(e.message).help(
+                "check the path given to `--var-file`; it is relative to the current directory",
+            ));
             return;
         }
     };

@@ -273,7 +273,6 @@ pub fn create_identity(
         .collect()
 }
 
-
 fn sort_key(v: &Value) -> String {
     match v {
         Value::Map(m) => {
@@ -307,7 +306,6 @@ pub fn normalize(name: &str, value: &Value) -> Value {
         _ => value.clone(),
     }
 }
-
 
 /// How an object of the cloud matches the identity a create recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

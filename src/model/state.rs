@@ -62,7 +62,7 @@ pub enum StateChange {
     Outputs(IndexMap<String, RecordedOutput>),
 }
 
-/// The highest serial a state can have (it must fit PostgreSQL's `bigint` too).
+/// The highest serial a state can have (it must fit `PostgreSQL`'s `bigint` too).
 pub const MAX_SERIAL: u64 = i64::MAX as u64;
 
 impl RecordedState {

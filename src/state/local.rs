@@ -324,13 +324,16 @@ mod tests {
         let damaged: Vec<String> = text
             .lines()
             .enumerate()
-            .map(|(i, l)| if i == 2 { l.replace('{', "[") } else { l.to_owned() })
+            .map(|(i, l)| {
+                if i == 2 {
+                    l.replace('{', "[")
+                } else {
+                    l.to_owned()
+                }
+            })
             .collect();
         std::fs::write(&journal, damaged.join("\n") + "\n").unwrap();
-        let err = LocalState::open(&path, None)
-            .unwrap()
-            .read()
-            .unwrap_err();
+        let err = LocalState::open(&path, None).unwrap().read().unwrap_err();
         assert!(err.0.contains("damaged at line 3 of 4"), "{err}");
         // Nothing was changed: the journal is still there for the user to repair.
         assert!(journal.exists());

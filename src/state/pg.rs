@@ -13,6 +13,7 @@ use super::{StateError, StateStore, Stored};
 use crate::model::{RecordedState, StateChange};
 use postgres::{Client, NoTls};
 use sha2::{Digest as _, Sha256};
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 pub struct PgState {
@@ -72,10 +73,10 @@ pub fn pg_message(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         let mut m = format!("{}: {}", db.severity(), db.message());
         if let Some(detail) = db.detail() {
-            m.push_str(&format!(" ({detail})"));
+            let _ = write!(m, " ({detail})");
         }
         if let Some(hint) = db.hint() {
-            m.push_str(&format!("; hint: {hint}"));
+            let _ = write!(m, "; hint: {hint}");
         }
         return m;
     }
@@ -84,7 +85,7 @@ pub fn pg_message(e: &postgres::Error) -> String {
     while let Some(s) = source {
         let text = s.to_string();
         if !m.contains(&text) {
-            m.push_str(&format!(": {text}"));
+            let _ = write!(m, ": {text}");
         }
         source = s.source();
     }

@@ -325,7 +325,9 @@ fn ambiguous_recovery_is_refused_and_import_resolves_it() {
     ws.expect(&["import", "vpcep_endpoint.e[\"e0\"]", &first], 0);
     let twice = ws.expect(&["import", "vpcep_endpoint.e[\"e1\"]", &first], 1);
     assert!(
-        twice.stderr.contains("is already managed here as `vpcep_endpoint.e[\"e0\"]`"),
+        twice
+            .stderr
+            .contains("is already managed here as `vpcep_endpoint.e[\"e0\"]`"),
         "{}",
         twice.stderr
     );

@@ -3,10 +3,11 @@
 //! verifies signatures over the body it received within the API's clock window.
 
 use super::harness::EmulatorProcess;
+use std::fmt::Write as _;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime};
-use vpcep::cloud::sign::{SignedParts, Secret, authorization, sdk_date, sha256_hex};
+use vpcep::cloud::sign::{Secret, SignedParts, authorization, sdk_date, sha256_hex};
 
 const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
 const TOKEN: &str = "tok-emulator-5b1e";
@@ -60,9 +61,9 @@ fn raw(port: u16, request: &[u8]) -> (u16, String) {
 fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Vec<u8> {
     let mut r = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     for (k, v) in headers {
-        r.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(r, "{k}: {v}\r\n");
     }
-    r.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let _ = write!(r, "Content-Length: {}\r\n\r\n{body}", body.len());
     r.into_bytes()
 }
 
@@ -96,7 +97,10 @@ fn a_huge_content_length_is_refused_and_the_emulator_lives_on() {
 #[test]
 fn invalid_bodies_get_the_apis_errors_not_a_200() {
     let emulator = EmulatorProcess::start(&["--token", TOKEN]);
-    let auth = [("X-Auth-Token", TOKEN), ("Content-Type", "application/json")];
+    let auth = [
+        ("X-Auth-Token", TOKEN),
+        ("Content-Type", "application/json"),
+    ];
     let valid = |extra: &str| {
         format!(
             r#"{{"port_id":"p-1","vpc_id":"v-1","server_type":"LB","ports":[{{"client_port":80,"server_port":8080}}]{extra}}}"#
@@ -134,7 +138,11 @@ fn invalid_bodies_get_the_apis_errors_not_a_200() {
             &request("POST", &services_path(), &auth, &body),
         );
         assert_eq!(got, status, "{}: {answer}", &body[..body.len().min(120)]);
-        assert!(answer.contains(code), "{}: {answer}", &body[..body.len().min(120)]);
+        assert!(
+            answer.contains(code),
+            "{}: {answer}",
+            &body[..body.len().min(120)]
+        );
     }
     assert_eq!(emulator.services(PROJECT), 0, "nothing invalid was stored");
 }
@@ -160,9 +168,9 @@ fn signed(method: &str, path: &str, body: &str, date: SystemTime) -> Vec<(String
 fn send_signed(port: u16, headers: &[(String, String)], body: &str) -> (u16, String) {
     let mut r = format!("POST {} HTTP/1.1\r\n", services_path());
     for (k, v) in headers {
-        r.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(r, "{k}: {v}\r\n");
     }
-    r.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let _ = write!(r, "Content-Length: {}\r\n\r\n{body}", body.len());
     raw(port, r.as_bytes())
 }
 
@@ -171,8 +179,15 @@ fn signatures_cover_the_body_received_within_the_clock_window() {
     let emulator = EmulatorProcess::start(&["--access-key", AK, "--secret-key", SK]);
     let body = r#"{"port_id":"p-1","vpc_id":"v-1","server_type":"LB","ports":[{"client_port":80,"server_port":8080}]}"#;
     let now = SystemTime::now();
-    let (status, answer) = send_signed(emulator.port, &signed("POST", &services_path(), body, now), body);
-    assert_eq!(status, 200, "a fresh, well-signed request is accepted: {answer}");
+    let (status, answer) = send_signed(
+        emulator.port,
+        &signed("POST", &services_path(), body, now),
+        body,
+    );
+    assert_eq!(
+        status, 200,
+        "a fresh, well-signed request is accepted: {answer}"
+    );
 
     // The same signature with another body, and an unsigned header naming the old body's hash.
     let evil = body.replace("p-1", "p-2");
@@ -184,7 +199,11 @@ fn signatures_cover_the_body_received_within_the_clock_window() {
     // A request signed 20 minutes ago.
     let old = now - Duration::from_secs(20 * 60);
     let body3 = body.replace("p-1", "p-3");
-    let (status, answer) = send_signed(emulator.port, &signed("POST", &services_path(), &body3, old), &body3);
+    let (status, answer) = send_signed(
+        emulator.port,
+        &signed("POST", &services_path(), &body3, old),
+        &body3,
+    );
     assert_eq!(status, 401, "{answer}");
     assert!(answer.contains("15 minutes"), "{answer}");
     assert_eq!(

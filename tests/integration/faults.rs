@@ -17,7 +17,10 @@ fn env() -> [(&'static str, &'static str); 1] {
 fn run(ws: &Workspace, args: &[&str]) -> Output {
     let out = vpcep(ws.path(), args, &env());
     if std::env::var_os("VPCEP_FAULT_VERBOSE").is_some() {
-        eprintln!("$ vpcep {args:?} -> {}\n{}{}", out.code, out.stdout, out.stderr);
+        eprintln!(
+            "$ vpcep {args:?} -> {}\n{}{}",
+            out.code, out.stdout, out.stderr
+        );
     }
     assert!(
         !out.stderr.contains("panicked") && out.code != 101,
@@ -47,10 +50,6 @@ fn resources(n: usize) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-fn endpoints_in(emulator: &EmulatorProcess) -> usize {
-    endpoint_list(emulator).len()
 }
 
 fn endpoint_list(emulator: &EmulatorProcess) -> Vec<vpcep::cloud::Endpoint> {
@@ -93,12 +92,19 @@ fn assert_tracked_exactly_once(s: &Setup, endpoints: usize, label: &str) {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert!(ids.iter().all(|id| !id.is_empty()), "{label}: an empty ID is recorded");
+    assert!(
+        ids.iter().all(|id| !id.is_empty()),
+        "{label}: an empty ID is recorded"
+    );
     let n = ids.len();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), n, "{label}: one object has two addresses");
-    assert_eq!(s.emulator.services(PROJECT), 1, "{label}: services in the cloud");
+    assert_eq!(
+        s.emulator.services(PROJECT),
+        1,
+        "{label}: services in the cloud"
+    );
     let cloud: Vec<String> = endpoint_list(&s.emulator)
         .iter()
         .map(|e| format!("{} {:?} {}", e.id, e.tags, e.status))
@@ -115,7 +121,12 @@ fn assert_tracked_exactly_once(s: &Setup, endpoints: usize, label: &str) {
 fn a_malformed_list_answer_is_an_error_never_a_deletion() {
     let s = setup(3);
     expect(&s.ws, &["apply", "--auto-approve"], 0);
-    for body in ["{}", "null", "<html><body>502</body></html>", "{\"endpoints\": null}"] {
+    for body in [
+        "{}",
+        "null",
+        "<html><body>502</body></html>",
+        "{\"endpoints\": null}",
+    ] {
         s.proxy.clear();
         s.proxy
             .rule(Rule::new("GET", "/vpc-endpoints", Lie::Body(body)));
@@ -145,9 +156,13 @@ fn an_unreadable_create_answer_is_found_not_recorded_with_an_empty_id() {
             .after(),
     );
     s.proxy.rule(
-        Rule::new("POST", "/vpc-endpoint-services", Lie::Body("<html>ok</html>"))
-            .times(1)
-            .after(),
+        Rule::new(
+            "POST",
+            "/vpc-endpoint-services",
+            Lie::Body("<html>ok</html>"),
+        )
+        .times(1)
+        .after(),
     );
     expect(&s.ws, &["apply", "--auto-approve"], 0);
     assert_tracked_exactly_once(&s, 3, "after the bad answers");
@@ -159,8 +174,11 @@ fn an_unreadable_create_answer_is_found_not_recorded_with_an_empty_id() {
 fn a_server_that_ignores_offset_is_an_error_not_an_endless_loop() {
     let s = setup(2);
     expect(&s.ws, &["apply", "--auto-approve"], 0);
-    s.proxy
-        .rule(Rule::new("GET", "/vpc-endpoint-services", Lie::EndlessPages));
+    s.proxy.rule(Rule::new(
+        "GET",
+        "/vpc-endpoint-services",
+        Lie::EndlessPages,
+    ));
     let out = super::harness::run_bounded(
         super::harness::command(s.ws.path(), &["plan"], &env()),
         std::time::Duration::from_secs(60),
@@ -228,7 +246,11 @@ fn chaos_leaves_nothing_untracked_or_duplicated() {
         lies += s.proxy.lies();
         s.proxy.clear();
         let out = expect(&s.ws, &["plan", "--detailed-exitcode"], 0);
-        assert!(out.stdout.contains("No changes."), "seed {seed}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("No changes."),
+            "seed {seed}: {}",
+            out.stdout
+        );
         assert_tracked_exactly_once(&s, 2, &format!("seed {seed}"));
     }
     eprintln!(

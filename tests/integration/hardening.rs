@@ -2,6 +2,7 @@
 //! serials at their limit. Each test fails on the code before the fix it guards.
 
 use super::harness::{Workspace, services_hcl};
+use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 
 fn applied(n: usize) -> Workspace {
@@ -60,7 +61,10 @@ fn a_symlinked_state_file_stays_a_symlink() {
 fn special_files_are_refused_not_read_forever() {
     let ws = applied(1);
     for (args, what) in [
-        (vec!["plan", "--var-file", "/dev/zero"], "the variables file"),
+        (
+            vec!["plan", "--var-file", "/dev/zero"],
+            "the variables file",
+        ),
         (vec!["state", "push", "/dev/zero"], "the state file"),
         (vec!["show", "/dev/zero"], "the plan file"),
         (vec!["plan", "--state", "/dev/full"], "the state file"),
@@ -93,16 +97,13 @@ fn a_fifo_as_the_state_file_is_refused_at_once() {
 fn a_damaged_middle_line_of_the_journal_is_an_error_not_a_silent_loss() {
     let ws = applied(1);
     let state = ws.state();
-    let header = serde_json::json!({"journal": 1, "lineage": state["lineage"], "serial": state["serial"]});
+    let header =
+        serde_json::json!({"journal": 1, "lineage": state["lineage"], "serial": state["serial"]});
     let set = |name: &str| {
         serde_json::json!({"op": "set", "address": format!("vpcep_service.{name}"), "type": "vpcep_service",
             "name": name, "key": null, "id": format!("id-{name}"), "attributes": {}, "dependencies": []})
     };
-    let journal = format!(
-        "{header}\n{}\n{{damaged\n{}\n",
-        set("x"),
-        set("y")
-    );
+    let journal = format!("{header}\n{}\n{{damaged\n{}\n", set("x"), set("y"));
     ws.write("vpcep.state.json.journal", &journal);
     let out = ws.expect(&["plan", "--refresh=false"], 1);
     assert!(
@@ -173,7 +174,10 @@ fn non_utf8_environment_and_arguments_are_clear_errors() {
     cmd.env("OS_AUTH_TOKEN", non_utf8(b"\xff\xfe"));
     let (code, stderr) = run(&mut cmd);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("OS_AUTH_TOKEN is not valid UTF-8"), "{stderr}");
+    assert!(
+        stderr.contains("OS_AUTH_TOKEN is not valid UTF-8"),
+        "{stderr}"
+    );
 
     let mut cmd = super::harness::command(ws.path(), &["validate", "--var"], &[]);
     cmd.arg(non_utf8(b"x=caf\xe9"));
@@ -228,7 +232,12 @@ fn resource_bombs_end_in_errors_naming_the_limit() {
 
     let mut doubling = "locals {\n  a0 = \"xxxxxxxxxxxxxxxx\"\n".to_owned();
     for i in 1..=40 {
-        doubling.push_str(&format!("  a{i} = \"${{local.a{}}}${{local.a{}}}\"\n", i - 1, i - 1));
+        let _ = writeln!(
+            doubling,
+            "  a{i} = \"${{local.a{}}}${{local.a{}}}\"",
+            i - 1,
+            i - 1
+        );
     }
     doubling.push_str("}\n");
     let out = validate_text(&doubling);
@@ -239,13 +248,21 @@ fn resource_bombs_end_in_errors_naming_the_limit() {
         "locals {\n  s = join(\"\", [for i in range(10000) : join(\"\", [for j in range(10000) : \"xxxxxxxxxx\"])])\n}\n",
     );
     assert_eq!(join.code, 1, "{}", join.stderr);
-    assert!(join.stderr.contains("more than vpcep allows"), "{}", join.stderr);
+    assert!(
+        join.stderr.contains("more than vpcep allows"),
+        "{}",
+        join.stderr
+    );
 
     let template = validate_text(
         "locals {\n  big = join(\"\", [for i in range(1000) : \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"])\n  t = \"%{for i in range(10000)}${local.big}%{endfor}\"\n}\n",
     );
     assert_eq!(template.code, 1, "{}", template.stderr);
-    assert!(template.stderr.contains("too much data"), "{}", template.stderr);
+    assert!(
+        template.stderr.contains("too much data"),
+        "{}",
+        template.stderr
+    );
 }
 
 /// Issue 10, case 14: huge inputs are refused at their caps instead of being checked in
@@ -254,17 +271,22 @@ fn resource_bombs_end_in_errors_naming_the_limit() {
 fn huge_blocks_and_objects_are_refused_at_their_caps() {
     let mut ports = String::new();
     for i in 0..20_000 {
-        ports.push_str(&format!(
+        let _ = write!(
+            ports,
             "  port {{\n    server_port = {}\n    client_port = {}\n  }}\n",
             i % 65_000 + 1,
             i % 65_000 + 1
-        ));
+        );
     }
     let out = validate_text(&format!(
         "resource \"vpcep_service\" \"s\" {{\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n{ports}}}\n"
     ));
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("at most 200 are allowed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("at most 200 are allowed"),
+        "{}",
+        out.stderr
+    );
 
     let tags: Vec<String> = (0..100_000).map(|i| format!("k{i} = \"v\"")).collect();
     let out = validate_text(&format!(

@@ -253,7 +253,7 @@ impl EmulatorProcess {
             &mut std::io::BufReader::new(child.stdout.take().unwrap()),
             &mut line,
         )
-            .unwrap();
+        .unwrap();
         let port = line
             .split("http://127.0.0.1:")
             .nth(1)
@@ -302,4 +302,3 @@ impl Drop for EmulatorProcess {
         let _ = self.child.wait();
     }
 }
-

@@ -393,7 +393,7 @@ fn force_unlock_ends_a_hanging_holder_and_passwords_never_show() {
     assert!(!out.stderr.contains("hunter2-pw"), "{}", out.stderr);
 }
 
-/// Issue 10, case 1 on PostgreSQL: a journal replayed after a killed apply is a new serial, so
+/// Issue 10, case 1 on `PostgreSQL`: a journal replayed after a killed apply is a new serial, so
 /// a plan saved before it is stale.
 #[test]
 fn a_plan_saved_before_a_killed_apply_is_stale() {
@@ -435,10 +435,7 @@ fn server_errors_say_what_the_server_said() {
     let ws = Workspace::new();
     ws.write(
         "main.hcl",
-        &format!(
-            "backend \"pg\" {{}}\n{}",
-            services_hcl("e", 1)
-        ),
+        &format!("backend \"pg\" {{}}\n{}", services_hcl("e", 1)),
     );
     let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
     let missing_db = format!("{base}/vpcep_no_such_database");

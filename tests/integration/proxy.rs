@@ -119,7 +119,7 @@ impl LyingProxy {
                     break;
                 }
                 let s = s.clone();
-                std::thread::spawn(move || serve(&s, stream));
+                std::thread::spawn(move || serve(&s, &stream));
             }
         });
         LyingProxy { port, shared }
@@ -284,18 +284,18 @@ fn pick(shared: &Shared, request: &Request) -> Option<(Lie, bool)> {
         Lie::EndlessPages,
     ];
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let lie = lies[(next_random(state) * lies.len() as f64) as usize % lies.len()].clone();
+    let lie = lies[(next_random(state) * 6.0) as usize % lies.len()].clone();
     let after = request.method != "GET" && next_random(state) < 0.5;
     Some((lie, after))
 }
 
-fn serve(shared: &Shared, stream: TcpStream) {
-    let Some(request) = read_request(&stream) else {
+fn serve(shared: &Shared, stream: &TcpStream) {
+    let Some(request) = read_request(stream) else {
         return;
     };
     let Some((lie, after)) = pick(shared, &request) else {
         let (status, body) = forward(shared, &request, &request.target);
-        write_response(&stream, status, "", &body);
+        write_response(stream, status, "", &body);
         return;
     };
     shared.lies.fetch_add(1, Ordering::Relaxed);
@@ -303,12 +303,16 @@ fn serve(shared: &Shared, stream: TcpStream) {
         && (request.target.contains("limit=") || request.target.contains("offset="));
     // The emulator's answer, when the request reaches it (at most once).
     let answered = after.then(|| forward(shared, &request, &request.target));
-    let real = || answered.clone().unwrap_or_else(|| forward(shared, &request, &request.target));
+    let real = || {
+        answered
+            .clone()
+            .unwrap_or_else(|| forward(shared, &request, &request.target))
+    };
     match lie {
-        Lie::Body(body) => write_response(&stream, 200, "", body.as_bytes()),
+        Lie::Body(body) => write_response(stream, 200, "", body.as_bytes()),
         Lie::Truncated => {
             let (status, body) = real();
-            write_response(&stream, status, "", &body[..body.len() / 2]);
+            write_response(stream, status, "", &body[..body.len() / 2]);
         }
         Lie::EndlessPages if is_list => {
             let (path, query) = request
@@ -317,7 +321,13 @@ fn serve(shared: &Shared, stream: TcpStream) {
                 .unwrap_or((request.target.as_str(), ""));
             let query: Vec<&str> = query
                 .split('&')
-                .map(|p| if p.starts_with("offset=") { "offset=0" } else { p })
+                .map(|p| {
+                    if p.starts_with("offset=") {
+                        "offset=0"
+                    } else {
+                        p
+                    }
+                })
                 .collect();
             let first = format!("{path}?{}", query.join("&"));
             let (status, body) = forward(shared, &request, &first);
@@ -328,11 +338,11 @@ fn serve(shared: &Shared, stream: TcpStream) {
                 }
                 _ => body,
             };
-            write_response(&stream, status, "", &body);
+            write_response(stream, status, "", &body);
         }
         Lie::EndlessPages => {
             let (status, body) = real();
-            write_response(&stream, status, "", &body);
+            write_response(stream, status, "", &body);
         }
         Lie::Redirect => write_response(
             &stream,

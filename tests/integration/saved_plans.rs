@@ -18,8 +18,7 @@ fn edit_plan(ws: &Workspace, name: &str, edit: impl FnOnce(&mut serde_json::Valu
 
 fn service_count(ws: &Workspace) -> usize {
     use vpcep::cloud::Cloud as _;
-    let sim =
-        vpcep::cloud::sim::Sim::open(&vpcep::model::SimConfig::default(), ws.path()).unwrap();
+    let sim = vpcep::cloud::sim::Sim::open(&vpcep::model::SimConfig::default(), ws.path()).unwrap();
     sim.list_services().unwrap().len()
 }
 
@@ -39,7 +38,8 @@ fn an_edited_action_is_refused_and_prevent_destroy_holds() {
     });
     let out = ws.expect(&["apply", "p.plan"], 1);
     assert!(
-        out.stderr.contains("was changed after `vpcep plan` wrote it"),
+        out.stderr
+            .contains("was changed after `vpcep plan` wrote it"),
         "{}",
         out.stderr
     );
@@ -131,7 +131,11 @@ fn plan_out_never_overwrites_configuration_state_or_other_files() {
         "vpcep.state.json.backup",
     ] {
         let out = ws.expect(&["plan", "--out", target], 1);
-        assert!(out.stderr.contains("nothing was written"), "{target}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("nothing was written"),
+            "{target}: {}",
+            out.stderr
+        );
     }
     assert_eq!(ws.read("vpcep.state.json"), state);
     assert_eq!(ws.read("main.hcl"), config);

@@ -66,7 +66,8 @@ fn sensitive_values_are_never_shown() {
     ws.write("main.hcl", &config(false));
     let out = ws.expect(&["validate", "--var", &var], 1);
     assert!(
-        out.stderr.contains("output `desc` refers to sensitive values"),
+        out.stderr
+            .contains("output `desc` refers to sensitive values"),
         "{}",
         out.stderr
     );
@@ -74,7 +75,11 @@ fn sensitive_values_are_never_shown() {
 
     ws.write("main.hcl", &config(true));
     let plan = ws.expect(&["plan", "--var", &var], 0);
-    assert!(plan.stdout.contains("description      = (sensitive value)"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("description      = (sensitive value)"),
+        "{}",
+        plan.stdout
+    );
     assert!(plan.stdout.contains("(sensitive value)"), "{}", plan.stdout);
     assert_hidden("plan", &plan);
     for format in ["json", "markdown"] {
@@ -93,7 +98,11 @@ fn sensitive_values_are_never_shown() {
         assert_hidden(&format!("show p.plan --format {format}"), &out);
     }
     let apply = ws.expect(&["apply", "p.plan"], 0);
-    assert!(apply.stdout.contains("desc = (sensitive value)"), "{}", apply.stdout);
+    assert!(
+        apply.stdout.contains("desc = (sensitive value)"),
+        "{}",
+        apply.stdout
+    );
     assert_hidden("apply", &apply);
 
     for args in [
@@ -113,8 +122,17 @@ fn sensitive_values_are_never_shown() {
 
     // A change of a sensitive attribute shows that it changes, not what to.
     let changed = ws.expect(&["plan", "--var", "owner=someone-else"], 0);
-    assert!(changed.stdout.contains("tags        = (sensitive value)") || changed.stdout.contains("tags = (sensitive value)"), "{}", changed.stdout);
-    assert!(!changed.stdout.contains("SOMEONE-ELSE"), "{}", changed.stdout);
+    assert!(
+        changed.stdout.contains("tags        = (sensitive value)")
+            || changed.stdout.contains("tags = (sensitive value)"),
+        "{}",
+        changed.stdout
+    );
+    assert!(
+        !changed.stdout.contains("SOMEONE-ELSE"),
+        "{}",
+        changed.stdout
+    );
 }
 
 #[test]
@@ -124,7 +142,11 @@ fn errors_about_sensitive_values_do_not_repeat_them() {
     // A tag value with characters tags may not hold: the error must not quote it.
     let bad = "owner=bad value with spaces!";
     let out = ws.expect(&["validate", "--var", bad], 1);
-    assert!(!out.stderr.contains("BAD VALUE WITH SPACES!"), "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("BAD VALUE WITH SPACES!"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("(sensitive value)"), "{}", out.stderr);
 
     let for_each = format!(
@@ -133,6 +155,10 @@ fn errors_about_sensitive_values_do_not_repeat_them() {
     );
     ws.write("main.hcl", &for_each);
     let out = ws.expect(&["validate", "--var", "owner=abcdefgh"], 1);
-    assert!(out.stderr.contains("reads a sensitive value"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("reads a sensitive value"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("abcdefgh"), "{}", out.stderr);
 }

@@ -35,7 +35,10 @@ fn description(d: &str) -> CloudResult<()> {
 }
 
 fn tcp_proxy(t: &str) -> CloudResult<()> {
-    if !matches!(t, "close" | "toa_open" | "proxy_open" | "open" | "proxy_vni") {
+    if !matches!(
+        t,
+        "close" | "toa_open" | "proxy_open" | "open" | "proxy_vni"
+    ) {
         return Err(bad("EndPoint.0002", format!("invalid tcp_proxy `{t}`")));
     }
     Ok(())
@@ -67,10 +70,16 @@ pub(super) fn tags(tags: &IndexMap<String, String>, max: usize) -> CloudResult<(
             return Err(bad("EndPoint.3066", "a tag key is empty"));
         }
         if k.chars().count() > 36 {
-            return Err(bad("EndPoint.3072", format!("the tag key `{k}` is too long")));
+            return Err(bad(
+                "EndPoint.3072",
+                format!("the tag key `{k}` is too long"),
+            ));
         }
         if v.chars().count() > 43 {
-            return Err(bad("EndPoint.3073", format!("the tag value of `{k}` is too long")));
+            return Err(bad(
+                "EndPoint.3073",
+                format!("the tag value of `{k}` is too long"),
+            ));
         }
         if !tag_text(k) || !tag_text(v) {
             return Err(bad(
@@ -158,7 +167,9 @@ pub(super) fn service_update(update: &ServiceUpdate) -> CloudResult<()> {
 pub(super) fn whitelist(entries: &[String]) -> CloudResult<()> {
     for e in entries {
         let valid = e.strip_prefix("iam:domain::").is_some_and(|id| {
-            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
+            !id.is_empty()
+                && id.len() <= 64
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
         });
         if !valid {
             return Err(bad(
@@ -190,7 +201,10 @@ pub(super) fn endpoint_spec(spec: &EndpointSpec, max_tags: usize) -> CloudResult
         return Err(bad("EndPoint.2045", "at most 20 whitelist records"));
     }
     if let Some(w) = spec.whitelist.iter().find(|w| !ip_or_cidr(w)) {
-        return Err(bad("EndPoint.2044", format!("invalid whitelist record `{w}`")));
+        return Err(bad(
+            "EndPoint.2044",
+            format!("invalid whitelist record `{w}`"),
+        ));
     }
     if let Some(d) = &spec.description {
         description(d)?;
