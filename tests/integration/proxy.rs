@@ -345,7 +345,7 @@ fn serve(shared: &Shared, stream: &TcpStream) {
             write_response(stream, status, "", &body);
         }
         Lie::Redirect => write_response(
-            &stream,
+            stream,
             307,
             &format!(
                 "Location: http://127.0.0.1:{}{}\r\n",
