@@ -2,6 +2,7 @@
 
 mod cases;
 mod crash;
+mod crash_matrix;
 mod emulator;
 mod examples;
 mod faults;

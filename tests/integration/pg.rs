@@ -5,7 +5,7 @@ use super::harness::{Workspace, services_hcl, vpcep};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn pg_url() -> Option<String> {
+pub(crate) fn pg_url() -> Option<String> {
     match std::env::var("VPCEP_TEST_PG_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
