@@ -302,16 +302,16 @@ impl Scope {
             obj.insert("value".to_owned(), each.value.clone());
             ctx.declare_var("each", hcl::Value::Object(obj));
         }
-        let hcl_expr: hcl::Expression = metered.into();
-        match hcl_expr
-            .evaluate(&ctx)
-            .map_err(|e| {
-                // The budget's internal functions are not the user's business.
-                let message = e.kind().to_string();
-                match message.split_once("`: ") {
-                    Some((head, rest)) if head.contains("`__vpcep_") => rest.to_owned(),
-                    _ => message,
-                }
+        match contained(|| hcl::Expression::from(metered).evaluate(&ctx))
+            .and_then(|r| {
+                r.map_err(|e| {
+                    // The budget's internal functions are not the user's business.
+                    let message = e.kind().to_string();
+                    match message.split_once("`: ") {
+                        Some((head, rest)) if head.contains("`__vpcep_") => rest.to_owned(),
+                        _ => message,
+                    }
+                })
             })
             .and_then(|v| super::budget::volume(super::budget::size_of(&v)).map(|()| v))
         {
@@ -388,6 +388,31 @@ impl Scope {
             }
         }
     }
+}
+
+thread_local! {
+    static CONTAINING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs hcl-rs's evaluator so that a panic inside it (e.g. an assertion on an arithmetic
+/// result that is not finite) becomes an error of this expression instead of ending the
+/// process; the panic is not printed.
+pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    CONTAINING.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(false));
+    result.map_err(|_| {
+        "the expression cannot be evaluated (a number outside the representable range?)".to_owned()
+    })
 }
 
 fn instance_object(instance: &IndexMap<String, Value>) -> Option<hcl::Value> {

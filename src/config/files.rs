@@ -122,8 +122,8 @@ fn within_depth(source: &SourceFile, body: &Body, diags: &mut Vec<Diagnostic>) -
 
 /// The most object-literal work a file may ask of the parser: hcl-edit checks each key of an
 /// object literal against the keys before it, so parsing costs the sum of the squares of the
-/// objects' sizes (about 4 ns each in a release build: this is about 4 s).
-pub(crate) const MAX_PARSE_COST: u64 = 1_000_000_000;
+/// objects' sizes (about 4 ns each in a release build: this is about 1 s).
+pub(crate) const MAX_PARSE_COST: u64 = 250_000_000;
 
 /// Estimates what parsing `text` costs (see [`MAX_PARSE_COST`]) without parsing it: a linear
 /// scan that skips comments and strings (but not their `${...}` interpolations), finds the

@@ -262,9 +262,8 @@ fn constant(expr: &Expression) -> Result<hcl::Value, String> {
         return Err("only literal values are allowed here; it cannot refer to variables, locals or resources".into());
     }
     budget::start();
-    let hcl_expr: hcl::Expression = budget::metered(expr).0.into();
-    let value = hcl_expr
-        .evaluate(&functions::context())
+    let metered = budget::metered(expr).0;
+    let value = eval::contained(|| hcl::Expression::from(metered).evaluate(&functions::context()))?
         .map_err(|e| e.kind().to_string())?;
     budget::volume(budget::size_of(&value))?;
     Ok(value)

@@ -1,11 +1,12 @@
 //! The crash matrix (issue 10): SIGKILL at seeded random moments of every kind of change —
 //! create, update, destroy, a saved plan, `--refresh=false` — on the simulator, over the
-//! emulator with 20 % injected failures, and with state in PostgreSQL. Invariant after
+//! emulator with 20 % injected failures, and with state in `PostgreSQL`. Invariant after
 //! recovery: every cloud object is tracked by exactly one address, nothing is duplicated, and
 //! the next plan is truthful. One seed per cell here; `VPCEP_CRASH_SEEDS=N` runs N.
 
 use super::harness::{EmulatorProcess, Output, Workspace, command};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 use vpcep::cloud::Cloud as _;
 
@@ -105,18 +106,20 @@ impl Cell {
     /// `n` services, each with an endpoint of this account and an approval of it.
     fn write_config(&self, n: usize, version: &str) {
         let mut text = self.header();
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "locals {{\n  keys = toset([{}])\n}}\n",
             (0..n)
                 .map(|i| format!("\"k{i}\""))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
-        text.push_str(&format!(
+        );
+        let _ = write!(
+            text,
             "resource \"vpcep_service\" \"s\" {{\n  for_each = local.keys\n  server_type = \"LB\"\n  port_id = \"port-${{each.key}}\"\n  vpc_id = \"vpc-1\"\n  tags = {{ version = \"{version}\" }}\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n\
              resource \"vpcep_endpoint\" \"e\" {{\n  for_each = local.keys\n  service_id = vpcep_service.s[each.key].id\n  vpc_id = \"vpc-2\"\n  subnet_id = \"subnet-2\"\n  tags = {{ copy = each.key, version = \"{version}\" }}\n}}\n\
              resource \"vpcep_approval\" \"a\" {{\n  for_each = local.keys\n  service_id = vpcep_service.s[each.key].id\n  endpoints = [vpcep_endpoint.e[each.key].id]\n}}\n"
-        ));
+        );
         self.ws.write("main.hcl", &text);
     }
 
@@ -299,7 +302,11 @@ fn cell(backend: Backend, operation: Operation, seed: u64) -> bool {
     if plan.code != 0 {
         // A failure injected into the plan itself; the next one must be truthful.
         let plan = cell.run(check);
-        assert_eq!(plan.code, 0, "{label}: the next plan is not empty:\n{}", plan.stdout);
+        assert_eq!(
+            plan.code, 0,
+            "{label}: the next plan is not empty:\n{}",
+            plan.stdout
+        );
     }
     if let Operation::Destroy = operation {
         let sim = cell.sim();

@@ -10,7 +10,6 @@ mod hardening;
 mod harness;
 mod http;
 mod lifecycle;
-mod mutations;
 mod pg;
 mod plan_cases;
 mod proxy;

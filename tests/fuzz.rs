@@ -1,0 +1,343 @@
+//! The configuration loader under attack (issue 10): mutants of every example and validate
+//! case — byte flips, truncations, token swaps, deep nesting and resource bombs — each end in a
+//! desired state or in diagnostics, never in a panic or an abort, under a memory cap.
+//!
+//! Its own test binary, because it caps the whole process's memory (`RLIMIT_AS`): an
+//! allocation past the cap aborts the binary, so any bomb that escapes the budgets fails the
+//! run. `cargo test` runs 300 mutants; `VPCEP_FUZZ_MUTANTS=N` runs N (the closing note's long
+//! run: `VPCEP_FUZZ_MUTANTS=12000 cargo test --release --test fuzz -- --nocapture`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use vpcep::config::{LoadOptions, load};
+
+/// The memory the whole fuzz process may use.
+const MEMORY_CAP: u64 = 4 << 30;
+
+/// A small deterministic generator (xorshift), so failures are reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap()
+    }
+}
+
+const INTERESTING: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    "${",
+    "%{",
+    "=",
+    "\n",
+    "\\",
+    "<<EOT\n",
+    "0",
+    "-",
+    ".",
+    "*",
+    "var.",
+    "each.",
+    "local.",
+    "vpcep_service.",
+    "for x in",
+    "?",
+    ":",
+    "/*",
+    "#",
+    "[*]",
+    "(",
+    ")",
+    ",",
+    "null",
+    "true",
+    "1e308",
+    "-1",
+    "99999999999999999999",
+    "\u{0}",
+    "é",
+    "=>",
+    "...",
+];
+
+/// Resource bombs and deep nesting, each a complete `locals` block or resource.
+fn bombs() -> Vec<String> {
+    let mut doubling = "locals {\n  d0 = \"xxxxxxxxxxxxxxxx\"\n".to_owned();
+    for i in 1..=40 {
+        let _ = writeln!(
+            doubling,
+            "  d{i} = \"${{local.d{}}}${{local.d{}}}\"",
+            i - 1,
+            i - 1
+        );
+    }
+    doubling.push_str("}\n");
+    let keys: Vec<String> = (0..20_000).map(|i| format!("k{i} = {i}")).collect();
+    let mut ports = String::new();
+    for i in 0..2_000 {
+        let _ = write!(
+            ports,
+            "  port {{\n    server_port = {}\n    client_port = {}\n  }}\n",
+            i % 60_000 + 1,
+            i % 60_000 + 1
+        );
+    }
+    vec![
+        "locals {\n  b1 = length([for a in range(10000) : [for b in range(10000) : b]])\n}\n".into(),
+        doubling,
+        "locals {\n  b3 = join(\"\", [for i in range(10000) : join(\"\", [for j in range(10000) : \"xxxxxxxxxx\"])])\n}\n".into(),
+        "locals {\n  big = join(\"\", [for i in range(1000) : \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"])\n  t = \"%{for i in range(10000)}${local.big}%{endfor}\"\n}\n".into(),
+        format!("locals {{\n  obj = {{ {} }}\n}}\n", keys.join(", ")),
+        format!("resource \"vpcep_service\" \"bomb\" {{\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n{ports}}}\n"),
+        format!("locals {{\n  splat = [[1]]{}\n}}\n", "[*]".repeat(5_000)),
+        format!("locals {{\n  nest = {}1{}\n}}\n", "[".repeat(200), "]".repeat(200)),
+        format!("locals {{\n  ops = 1{}\n}}\n", " + 1".repeat(1_000)),
+        format!("locals {{\n  parens = {}1{}\n}}\n", "(".repeat(300), ")".repeat(300)),
+        format!("locals {{\n  templ = {}\n}}\n", "\"${".repeat(100) + "1" + &"}\"".repeat(100)),
+        format!("locals {{\n  long = \"{}\"\n}}\n", "x".repeat(8 << 20)),
+        "locals {\n  r = range(1e9)\n  f = format(\"%s%s%s%s\", \"a\")\n  n = 1e308 * 1e308\n}\n".into(),
+        "locals {\n  m = merge([for i in range(10000) : { for j in range(100) : \"${i}-${j}\" => j }]...)\n}\n".into(),
+        "locals {\n  x = [for i in range(10000) : replace(\"aaaaaaaaaa\", \"a\", join(\"\", [for j in range(1000) : \"bbbbbbbbbb\"]))]\n}\n".into(),
+        "locals {\n  d = distinct([for i in range(10000) : [i, i]])\n  s = toset([for i in range(10000) : { k = i }])\n}\n".into(),
+        format!("locals {{\n  chain = local{}\n}}\n", ".a".repeat(3_000)),
+        format!("variable \"v\" {{\n  default = {}\n}}\n", "[".repeat(70) + &"]".repeat(70)),
+    ]
+}
+
+fn corpus(root: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["examples", "testdata/validate"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                let mut stack = vec![path];
+                while let Some(d) = stack.pop() {
+                    for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                        let p = e.path();
+                        if p.is_dir() {
+                            stack.push(p);
+                        } else if p.extension().is_some_and(|x| x == "hcl") {
+                            files.push(p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+fn tokens(text: &str) -> Vec<&str> {
+    text.split_inclusive(|c: char| c.is_whitespace() || "{}[](),=".contains(c))
+        .collect()
+}
+
+fn char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// One mutant of `source`.
+fn mutate(rng: &mut Rng, source: &str, bombs: &[String]) -> String {
+    let mut out = source.to_owned();
+    match rng.below(10) {
+        // Truncation.
+        0 => {
+            let at = char_boundary(&out, rng.below(out.len() + 1));
+            out.truncate(at);
+        }
+        // Token swaps, duplications and deletions.
+        1 | 2 => {
+            let mut t: Vec<&str> = tokens(source);
+            for _ in 0..=rng.below(3) {
+                if t.len() < 2 {
+                    break;
+                }
+                let (a, b) = (rng.below(t.len()), rng.below(t.len()));
+                match rng.below(3) {
+                    0 => t.swap(a, b),
+                    1 => {
+                        let x = t[a];
+                        t.insert(b, x);
+                    }
+                    _ => {
+                        t.remove(a);
+                    }
+                }
+            }
+            out = t.concat();
+        }
+        // A bomb or deep nesting appended.
+        3 | 4 => {
+            out.push('\n');
+            out.push_str(&bombs[rng.below(bombs.len())]);
+        }
+        // Deep nesting around an attribute's value.
+        5 => {
+            if let Some(at) = out.find("= ") {
+                let depth = rng.below(300);
+                let (open, close) = match rng.below(3) {
+                    0 => ("[", "]"),
+                    1 => ("(", ")"),
+                    _ => ("{ k = ", " }"),
+                };
+                let end = out[at..].find('\n').map_or(out.len(), |e| at + e);
+                let value = out[at + 2..end].to_owned();
+                out.replace_range(
+                    at + 2..end,
+                    &format!("{}{value}{}", open.repeat(depth), close.repeat(depth)),
+                );
+            }
+        }
+        // Character-level edits.
+        _ => {
+            for _ in 0..=rng.below(4) {
+                if out.is_empty() {
+                    break;
+                }
+                let at = char_boundary(&out, rng.below(out.len()));
+                match rng.below(4) {
+                    0 => {
+                        let c =
+                            char::from_u32(u32::try_from(rng.below(0x2FF)).unwrap()).unwrap_or('x');
+                        let end = char_boundary(&out, at + 1).max(at);
+                        let end = if end == at {
+                            (at + out[at..].chars().next().map_or(0, char::len_utf8)).min(out.len())
+                        } else {
+                            end
+                        };
+                        out.replace_range(at..end, &c.to_string());
+                    }
+                    1 => {
+                        let end = char_boundary(&out, at + rng.below(16));
+                        out.replace_range(at..end.max(at), "");
+                    }
+                    2 => out.insert_str(at, INTERESTING[rng.below(INTERESTING.len())]),
+                    _ => {
+                        let from = char_boundary(&out, rng.below(out.len()));
+                        let end = char_boundary(&out, from + rng.below(60)).max(from);
+                        let copy = out[from..end].to_owned();
+                        out.insert_str(at, &copy);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn cap_memory() {
+    rlimit::setrlimit(rlimit::Resource::AS, MEMORY_CAP, MEMORY_CAP)
+        .expect("the memory cap could not be set");
+}
+
+#[test]
+fn mutants_end_in_a_state_or_diagnostics_never_a_panic_or_abort() {
+    cap_memory();
+    let mutants: usize = std::env::var("VPCEP_FUZZ_MUTANTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let seed: u64 = std::env::var("VPCEP_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_cafe_f00d_d00d);
+    // The binary's main thread has 8 MiB of stack; so does the fuzzing thread.
+    let report = std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(move || run(mutants, seed))
+        .unwrap()
+        .join()
+        .expect("the fuzz thread ended in a panic");
+    eprintln!("{report}");
+}
+
+fn run(mutants: usize, seed: u64) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let corpus = corpus(&root);
+    assert!(
+        corpus.len() > 10,
+        "the corpus is the examples and validate cases"
+    );
+    let bombs = bombs();
+    let mut rng = Rng(seed | 1);
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut slowest = (Duration::ZERO, String::new());
+    let mut panics = Vec::new();
+    for i in 0..mutants {
+        let (name, source) = &corpus[rng.below(corpus.len())];
+        let mutant = mutate(&mut rng, source, &bombs);
+        let started = Instant::now();
+        let result = std::panic::catch_unwind(|| {
+            load(&LoadOptions {
+                dir: PathBuf::from("."),
+                sources: Some(vec![("main.hcl".to_owned(), mutant.clone())]),
+                ..LoadOptions::default()
+            })
+        });
+        let took = started.elapsed();
+        if took > slowest.0 {
+            slowest = (took, format!("mutant {i} of {name}"));
+            if let Some(dump) = std::env::var_os("VPCEP_FUZZ_DUMP_SLOWEST") {
+                let _ = std::fs::write(dump, &mutant);
+            }
+        }
+        match result {
+            Ok(loaded) => {
+                assert!(
+                    loaded.desired.is_some() != (loaded.errors() > 0),
+                    "mutant {i} of {name}: a load must end in a desired state or in errors"
+                );
+                for d in &loaded.diagnostics {
+                    assert!(
+                        !d.message.is_empty(),
+                        "mutant {i} of {name}: an empty message"
+                    );
+                    let _ = vpcep::diag::render(d, false);
+                }
+                if loaded.desired.is_some() {
+                    valid += 1;
+                } else {
+                    invalid += 1;
+                }
+            }
+            Err(_) => panics.push(format!("mutant {i} of {name} (seed {seed})")),
+        }
+    }
+    assert!(panics.is_empty(), "the loader panicked on: {panics:#?}");
+    assert!(
+        valid > 0 && invalid > 0,
+        "mutants should be both valid and invalid"
+    );
+    format!(
+        "fuzz: {mutants} mutants of {} files (seed {seed:#x}), {valid} valid, {invalid} with diagnostics, 0 panics, 0 aborts under a {} GiB cap; slowest {:.2?} ({})",
+        corpus.len(),
+        MEMORY_CAP >> 30,
+        slowest.0,
+        slowest.1
+    )
+}
