@@ -101,27 +101,6 @@ fn malformed(operation: &str, why: &str) -> CloudError {
     )
 }
 
-/// The endpoint without any `user:password@` part, or an error that does not repeat it.
-fn checked_base(endpoint: &str) -> Result<(String, String), String> {
-    let base = endpoint.trim_end_matches('/').to_owned();
-    let Some((scheme, rest)) = base.split_once("://") else {
-        return Err(
-            "the `endpoint` is not a URL such as https://vpcep.eu-de.otc.t-systems.com".into(),
-        );
-    };
-    if scheme != "https" && scheme != "http" {
-        return Err("the `endpoint` must start with https:// (or http:// for the emulator)".into());
-    }
-    let authority = rest.split('/').next().unwrap_or(rest);
-    if authority.contains('@') {
-        return Err("the `endpoint` must not contain credentials (`user:password@`); vpcep takes them only from OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY".into());
-    }
-    if authority.is_empty() {
-        return Err("the `endpoint` has no host".into());
-    }
-    Ok((base.clone(), authority.to_owned()))
-}
-
 impl HttpCloud {
     /// The endpoint of a region: `https://vpcep.<region>.otc.t-systems.com`.
     pub fn endpoint_for(region: &str) -> String {
@@ -136,7 +115,7 @@ impl HttpCloud {
                 return Err("`provider \"otc\"` needs a `region` or an `endpoint`".into());
             }
         };
-        let (base, host) = checked_base(&endpoint)?;
+        let (base, host) = crate::model::endpoint_parts(&endpoint)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -757,18 +736,6 @@ fn tags_action(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_endpoint_with_credentials_is_refused_without_repeating_them() {
-        let err = checked_base("https://alice:s3cret@vpcep.example").unwrap_err();
-        assert!(!err.contains("s3cret"), "{err}");
-        assert!(err.contains("must not contain credentials"), "{err}");
-        assert!(checked_base("ftp://x").is_err());
-        assert_eq!(
-            checked_base("http://127.0.0.1:8080/").unwrap(),
-            ("http://127.0.0.1:8080".into(), "127.0.0.1:8080".into())
-        );
-    }
 
     #[test]
     fn redirect_targets_are_shown_without_credentials() {

@@ -131,6 +131,12 @@ pub(crate) fn provider(
                 .help("add `project_id = \"...\"` (the 32-character IAM project ID of the region)"),
             );
         }
+        if let Some(e) = &endpoint
+            && let Err(why) = crate::model::endpoint_parts(e)
+        {
+            // Pointed at the block, not the line: the line may hold a password.
+            s.diags.push(Diagnostic::error(why).at(decl.location()));
+        }
         if region.is_none() && endpoint.is_none() && !decl.block.body.has_attribute("region") {
             s.diags.push(
                 Diagnostic::error(

@@ -183,3 +183,42 @@ impl Default for BackendConfig {
         }
     }
 }
+
+/// `(base URL, host)` of a provider's `endpoint`; an error, which never repeats the URL, when
+/// it is not an http(s) URL or holds credentials (`user:password@`).
+pub fn endpoint_parts(endpoint: &str) -> Result<(String, String), String> {
+    let base = endpoint.trim_end_matches('/').to_owned();
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return Err(
+            "the `endpoint` is not a URL such as https://vpcep.eu-de.otc.t-systems.com".into(),
+        );
+    };
+    if scheme != "https" && scheme != "http" {
+        return Err("the `endpoint` must start with https:// (or http:// for the emulator)".into());
+    }
+    let authority = rest.split('/').next().unwrap_or(rest);
+    if authority.contains('@') {
+        return Err("the `endpoint` must not contain credentials (`user:password@`); vpcep takes them only from OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY".into());
+    }
+    if authority.is_empty() {
+        return Err("the `endpoint` has no host".into());
+    }
+    Ok((base.clone(), authority.to_owned()))
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::endpoint_parts;
+
+    #[test]
+    fn an_endpoint_with_credentials_is_refused_without_repeating_them() {
+        let err = endpoint_parts("https://alice:s3cret@vpcep.example").unwrap_err();
+        assert!(!err.contains("s3cret"), "{err}");
+        assert!(err.contains("must not contain credentials"), "{err}");
+        assert!(endpoint_parts("ftp://x").is_err());
+        assert_eq!(
+            endpoint_parts("http://127.0.0.1:8080/").unwrap(),
+            ("http://127.0.0.1:8080".into(), "127.0.0.1:8080".into())
+        );
+    }
+}

@@ -13,7 +13,7 @@ pub mod value;
 pub use address::{Address, ResourceId, ResourceType};
 pub use desired::{
     BackendConfig, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
-    ResourceInstance, SimConfig, Timeouts,
+    ResourceInstance, SimConfig, Timeouts, endpoint_parts,
 };
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};

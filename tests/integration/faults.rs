@@ -257,3 +257,45 @@ fn chaos_leaves_nothing_untracked_or_duplicated() {
         "chaos: {seeds} seeds, {lies} injected faults, {failed_commands} failed commands, 0 duplicates, 0 untracked"
     );
 }
+
+/// Issue 10, case 18: a status poll that fails during an outage does not fail a create that
+/// then succeeds.
+#[test]
+fn a_failed_status_poll_does_not_fail_the_create() {
+    let s = setup(0);
+    // The first poll's reads all fail (the client's 8 attempts), then the outage ends.
+    s.proxy
+        .rule(Rule::new("GET", "/vpc-endpoint-services/", Lie::Reset).times(9));
+    let out = expect(&s.ws, &["apply", "--auto-approve"], 0);
+    assert!(out.stdout.contains("Apply complete!"), "{}", out.stdout);
+    assert!(s.proxy.lies() >= 9, "the outage happened");
+    expect(&s.ws, &["plan", "--detailed-exitcode"], 0);
+}
+
+/// Issue 10, case 18: a password in the endpoint's URL is refused and never repeated.
+#[test]
+fn credentials_in_the_endpoint_url_are_refused_without_echo() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "provider \"otc\" {{\n  project_id = \"{PROJECT}\"\n  endpoint   = \"https://alice:pa55w0rd-x@vpcep.example.com\"\n}}\n{}",
+            resources(1)
+        ),
+    );
+    for args in [&["plan"][..], &["validate"], &["apply", "--auto-approve"]] {
+        let out = run(&ws, args);
+        assert!(
+            !out.stdout.contains("pa55w0rd") && !out.stderr.contains("pa55w0rd"),
+            "{args:?} repeats the password:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    let out = expect(&ws, &["plan"], 1);
+    assert!(
+        out.stderr.contains("must not contain credentials"),
+        "{}",
+        out.stderr
+    );
+}
