@@ -94,6 +94,7 @@ struct Wire {
     warnings: Vec<String>,
     notes: Vec<String>,
     drift: Vec<DriftWire>,
+    disconnections: Vec<DisconnectionWire>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,6 +103,20 @@ struct OptionsWire {
     replace: Vec<String>,
     targets: Vec<String>,
     destroy: bool,
+    allow_disconnect: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DisconnectionWire {
+    by: String,
+    service_id: String,
+    endpoint_id: String,
+    account: String,
+    status: String,
+    reason: String,
+    explicit: bool,
+    allowed: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy)]
@@ -334,6 +349,12 @@ pub fn encode(saved: &SavedPlan) -> String {
                 .map(ToString::to_string)
                 .collect(),
             destroy: saved.options.destroy,
+            allow_disconnect: saved
+                .options
+                .allow_disconnect
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         },
         changes: plan.changes.iter().map(change_to).collect(),
         refusals: plan
@@ -349,6 +370,20 @@ pub fn encode(saved: &SavedPlan) -> String {
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         drift: plan.drift.iter().map(drift_to).collect(),
+        disconnections: plan
+            .disconnections
+            .iter()
+            .map(|d| DisconnectionWire {
+                by: d.by.to_string(),
+                service_id: d.service_id.clone(),
+                endpoint_id: d.endpoint_id.clone(),
+                account: d.account.clone(),
+                status: d.status.clone(),
+                reason: d.reason.clone(),
+                explicit: d.explicit,
+                allowed: d.allowed,
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string(&wire).unwrap_or_default();
     text.push('\n');
@@ -429,6 +464,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             replace: addresses(&wire.options.replace)?,
             targets: addresses(&wire.options.targets)?,
             destroy: wire.options.destroy,
+            allow_disconnect: addresses(&wire.options.allow_disconnect)?,
         },
         plan: Plan {
             changes,
@@ -437,6 +473,22 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             drift,
             notes: wire.notes,
             destroy: wire.options.destroy,
+            disconnections: wire
+                .disconnections
+                .iter()
+                .map(|d| {
+                    Ok(crate::plan::Disconnection {
+                        by: parse_address(&d.by)?,
+                        service_id: d.service_id.clone(),
+                        endpoint_id: d.endpoint_id.clone(),
+                        account: d.account.clone(),
+                        status: d.status.clone(),
+                        reason: d.reason.clone(),
+                        explicit: d.explicit,
+                        allowed: d.allowed,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
         },
     })
 }

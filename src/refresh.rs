@@ -23,6 +23,7 @@ pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
     Ok(CloudFacts {
         quotas: Some(cloud.quotas()?),
         account_services: None,
+        account: cloud.account(),
     })
 }
 
@@ -345,6 +346,12 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
         notes,
         facts: CloudFacts {
             quotas: Some(quotas),
+            account: cloud.account().or_else(|| {
+                services
+                    .iter()
+                    .map(|s| s.domain_id.clone())
+                    .find(|d| !d.is_empty())
+            }),
             account_services: Some(services),
         },
     })

@@ -140,6 +140,10 @@ pub(crate) struct PlanArgs {
     /// Plan to delete everything this configuration manages
     #[arg(long)]
     destroy: bool,
+    /// Let ADDR's change cut other accounts' live connections although the configuration does
+    /// not say so (repeatable); every disconnection is listed in the plan
+    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
+    allow_disconnect: Vec<Address>,
     #[command(flatten)]
     common: StateArgs,
 }

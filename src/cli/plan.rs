@@ -17,6 +17,7 @@ pub(crate) fn settings(args: &PlanArgs, destroy: bool) -> PlanSettings {
             replace: args.replace.clone(),
             targets: args.target.clone(),
             destroy: destroy || args.destroy,
+            allow_disconnect: args.allow_disconnect.clone(),
         },
         state: args.common.state.clone(),
         lock_timeout: args.common.lock_timeout,

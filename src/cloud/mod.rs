@@ -24,6 +24,10 @@ pub trait Cloud: Send + Sync {
     fn is_simulated(&self) -> bool;
     /// How often to poll an asynchronous operation.
     fn poll_interval(&self) -> Duration;
+    /// The account (domain) ID this cloud acts as, when it is known without asking.
+    fn account(&self) -> Option<String> {
+        None
+    }
 
     fn list_services(&self) -> CloudResult<Vec<Service>>;
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;

@@ -1,12 +1,12 @@
 //! The rules the configuration alone decides (DESIGN 1.1–1.3, rules 5, 6, 7, 9): names, backend
-//! types, port mappings, whitelists, tags, descriptions, approvals, one backend per service.
+//! types, port mappings, whitelists, tags, descriptions, approvals, services sharing a backend.
 //!
 //! Rules skip values that are unknown until apply; the planner checks what needs the cloud.
 
 use super::resources::Lowered;
 use crate::diag::{Diagnostic, Location};
 use crate::model::schema::MAX_PORTS;
-use crate::model::{Address, ResourceType, Value};
+use crate::model::{ResourceType, Value};
 use std::collections::HashMap;
 
 pub(crate) const MAX_NAME_LEN: usize = 16;
@@ -40,7 +40,7 @@ pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
             ResourceType::Approval => {}
         }
     }
-    one_backend_per_service(lowered, diags);
+    shared_backends(lowered, diags);
     for l in lowered.iter() {
         match l.instance.address.rtype() {
             ResourceType::Endpoint => endpoint_needs_subnet(l, lowered, &services, diags),
@@ -387,37 +387,61 @@ fn endpoint_attrs(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn one_backend_per_service(lowered: &[Lowered<'_>], diags: &mut Vec<Diagnostic>) {
-    let mut by_port: HashMap<&str, &Address> = HashMap::new();
-    for l in lowered
+/// The `(protocol, server_port)` pairs of a service's port mappings, with their index.
+pub(crate) fn server_ports(port: &Value) -> Vec<((String, i64), usize)> {
+    port.as_list()
+        .unwrap_or_default()
         .iter()
-        .filter(|l| l.instance.address.rtype() == ResourceType::Service)
-    {
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let m = p.as_map()?;
+            let protocol = m.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+            let server_port = m.get("server_port").and_then(Value::as_i64)?;
+            Some(((protocol.to_owned(), server_port), i))
+        })
+        .collect()
+}
+
+/// Rule 7: services may share a backend (`port_id`) as long as their `(protocol, server_port)`
+/// pairs do not overlap (the API's `EndPoint.3044`).
+fn shared_backends(lowered: &[Lowered<'_>], diags: &mut Vec<Diagnostic>) {
+    // Per backend, who maps each `(protocol, server_port)` first.
+    let mut taken: HashMap<&str, HashMap<(String, i64), usize>> = HashMap::new();
+    for (index, l) in lowered.iter().enumerate() {
+        if l.instance.address.rtype() != ResourceType::Service {
+            continue;
+        }
         let Some(port_id) = known_str(l, "port_id") else {
             continue;
         };
-        if let Some(first) = by_port.get(port_id) {
-            let first_at = lowered
-                .iter()
-                .find(|o| &o.instance.address == *first)
-                .and_then(|o| o.at("port_id"))
-                .map_or_else(String::new, |loc: Location| {
-                    format!(" at {}:{}", loc.file, loc.line)
-                });
-            diags.push(
-                err(
-                    l,
-                    "port_id",
-                    format!(
-                        "`{}` uses the backend {port_id}, which `{first}` already uses",
-                        l.instance.address
-                    ),
-                )
-                .note(format!("`{first}` sets port_id{first_at}"))
-                .help("a backend serves one endpoint service; give each service its own backend"),
-            );
-        } else {
-            by_port.insert(port_id, &l.instance.address);
+        let on_backend = taken.entry(port_id).or_default();
+        for (pair, i) in server_ports(l.instance.attr("port")) {
+            match on_backend.get(&pair) {
+                Some(&first) if first != index => {
+                    let other = &lowered[first];
+                    let first_at = other
+                        .at("port_id")
+                        .map_or_else(String::new, |loc: Location| {
+                            format!(" at {}:{}", loc.file, loc.line)
+                        });
+                    diags.push(
+                        err(
+                            l,
+                            &format!("port[{i}]"),
+                            format!(
+                                "`{}` maps {} server port {} on the backend {port_id}, which `{}` already maps",
+                                l.instance.address, pair.0, pair.1, other.instance.address
+                            ),
+                        )
+                        .note(format!("`{}` uses the backend{first_at}", other.instance.address))
+                        .help("services that share a backend must use different server ports (or protocols); change the server port, or give one service another backend"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    on_backend.insert(pair, index);
+                }
+            }
         }
     }
 }

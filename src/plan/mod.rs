@@ -5,6 +5,7 @@
 //! Every rule the cloud would enforce at apply time is checked here, before anything happens.
 
 mod diff;
+mod disconnect;
 mod rules;
 
 pub use diff::{configured_names, normalize};
@@ -124,6 +125,9 @@ pub struct CloudFacts {
     pub quotas: Option<Quotas>,
     /// Every service of the account (managed here or not); `None` without refresh.
     pub account_services: Option<Vec<Service>>,
+    /// The account (domain) ID the plan is made for, when known: its own connections may be
+    /// cut without asking.
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,6 +138,9 @@ pub struct PlanOptions {
     pub targets: Vec<Address>,
     /// `--destroy`: plan to delete everything recorded.
     pub destroy: bool,
+    /// `--allow-disconnect`: approvals (or services) whose changes may cut other accounts'
+    /// connections although the configuration does not say so.
+    pub allow_disconnect: Vec<Address>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -146,6 +153,28 @@ pub struct Plan {
     /// Things the user should know (e.g. a resource deleted outside vpcep is created again).
     pub notes: Vec<String>,
     pub destroy: bool,
+    /// Every connection this plan rejects, in address order.
+    pub disconnections: Vec<Disconnection>,
+}
+
+/// A connection a plan cuts: an approval rejects an endpoint it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disconnection {
+    /// The approval whose change rejects the connection.
+    pub by: Address,
+    pub service_id: String,
+    pub endpoint_id: String,
+    /// The endpoint's account.
+    pub account: String,
+    /// The connection's status now.
+    pub status: String,
+    /// Why: the endpoint was removed from `endpoints`, the approval is destroyed, ...
+    pub reason: String,
+    /// The configuration says so: the endpoint was removed from the approval's `endpoints`.
+    pub explicit: bool,
+    /// It may happen: explicit, of this account, of an endpoint this plan deletes, allowed
+    /// with `--allow-disconnect`, or not a live connection.
+    pub allowed: bool,
 }
 
 /// Counts of a plan, as its summary line states them.
@@ -330,7 +359,9 @@ pub fn plan(
         drift: Vec::new(),
         notes: Vec::new(),
         destroy: opts.destroy,
+        disconnections: Vec::new(),
     };
+    plan.disconnections = disconnect::find(&plan, facts, opts);
     rules::check(&mut plan, desired, prior, facts);
     plan
 }

@@ -17,6 +17,7 @@ pub(super) fn check(
         prevent_destroy(change, desired, &mut refusals);
         not_ready_for_update(change, &mut refusals);
     }
+    super::disconnect::refusals(&plan.disconnections, &mut refusals);
     protected_deletes(plan, &mut refusals);
     quotas(plan, prior, facts, &mut refusals);
     backends(plan, facts, &mut refusals);
@@ -167,26 +168,23 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
 
 /// Rules 2 and 3: services still creating, with blocking connections, or cloud-operated.
 fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
-    // Endpoints deleted by this plan disconnect before their service is deleted, and
-    // approvals deleted by this plan reject what they accepted.
-    let mut going: HashSet<String> = HashSet::new();
-    for c in plan
+    // Endpoints deleted by this plan disconnect before their service is deleted, and the
+    // connections this plan may reject are rejected before it.
+    let mut going: HashSet<String> = plan
         .changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
-    {
-        match c.address.rtype() {
-            ResourceType::Endpoint => going.extend(c.id.clone()),
-            ResourceType::Approval => {
-                if let Some(before) = &c.before {
-                    going.extend(
-                        crate::cloud::convert::get_list(before, "endpoints").unwrap_or_default(),
-                    );
-                }
-            }
-            ResourceType::Service => {}
-        }
-    }
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .filter_map(|c| c.id.clone())
+        .collect();
+    going.extend(
+        plan.disconnections
+            .iter()
+            .filter(|d| d.allowed)
+            .map(|d| d.endpoint_id.clone()),
+    );
     for c in plan
         .changes
         .iter()
@@ -337,12 +335,32 @@ fn quotas(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<
     }
 }
 
-/// Rule 7: one backend per service, also against services this configuration does not manage.
+/// The `(protocol, server_port)` pairs of a `port` attribute.
+fn server_ports(port: &Value) -> Vec<(String, i64)> {
+    port.as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| {
+            let m = p.as_map()?;
+            Some((
+                m.get("protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP")
+                    .to_owned(),
+                m.get("server_port").and_then(Value::as_i64)?,
+            ))
+        })
+        .collect()
+}
+
+/// Rule 7: services may share a backend only with `(protocol, server_port)` pairs that do not
+/// overlap — checked against every service of the account, managed here or not, as it will be
+/// after this plan (deleted and replaced services no longer count).
 fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
     let Some(services) = &facts.account_services else {
         return;
     };
-    let deleted: HashSet<&str> = plan
+    let gone: HashSet<&str> = plan
         .changes
         .iter()
         .filter(|c| matches!(c.action, Action::Delete | Action::Replace))
@@ -353,55 +371,68 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         .iter()
         .filter_map(|c| c.id.as_deref().map(|id| (id, &c.address)))
         .collect();
-    let mut by_backend: std::collections::HashMap<&str, Vec<&crate::cloud::Service>> =
+    // Who maps each (backend, protocol, server port) now: services that stay and are not
+    // moved to another backend by this plan.
+    let moving: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Update && c.changed.iter().any(|n| n == "port_id"))
+        .filter_map(|c| c.id.as_deref())
+        .collect();
+    let mut taken: std::collections::HashMap<(String, String, i64), String> =
         std::collections::HashMap::new();
     for s in services {
-        by_backend.entry(s.port_id.as_str()).or_default().push(s);
+        if gone.contains(s.id.as_str()) || moving.contains(s.id.as_str()) {
+            continue;
+        }
+        let owner = match managed.get(s.id.as_str()) {
+            Some(a) => format!("`{a}` (the endpoint service {})", s.id),
+            None => format!(
+                "the endpoint service {}, not managed by this configuration",
+                s.id
+            ),
+        };
+        for p in &s.ports {
+            taken.insert(
+                (
+                    s.port_id.clone(),
+                    p.protocol.clone(),
+                    i64::from(p.server_port),
+                ),
+                owner.clone(),
+            );
+        }
     }
     for c in &plan.changes {
         if c.address.rtype() != ResourceType::Service {
             continue;
         }
-        let changes_backend = match c.action {
+        let takes_backend = match c.action {
             Action::Create | Action::Replace => true,
             Action::Update => c.changed.iter().any(|n| n == "port_id"),
             _ => false,
         };
-        if !changes_backend {
-            continue;
-        }
-        let Some(port_id) = c
-            .after
-            .as_ref()
-            .and_then(|a| a.get("port_id"))
-            .and_then(Value::as_str)
-        else {
+        let Some(after) = c.after.as_ref().filter(|_| takes_backend) else {
             continue;
         };
-        let other = by_backend
-            .get(port_id)
-            .into_iter()
-            .flatten()
-            .copied()
-            .find(|s| {
-                s.port_id == port_id
-                    && Some(s.id.as_str()) != c.id.as_deref()
-                    && !deleted.contains(s.id.as_str())
-            });
-        if let Some(other) = other {
-            let owner = match managed.get(other.id.as_str()) {
-                Some(a) => format!("managed here as `{a}`"),
-                None => "not managed by this configuration".to_owned(),
-            };
-            let mut r = refusal(
-                &c.address,
-                format!(
-                    "the backend {port_id} of `{}` is already used by the endpoint service {} ({owner})",
-                    c.address, other.id
-                ),
-            );
-            r.help = Some("a backend serves one endpoint service; give this service another backend, or delete the other service first".to_owned());
-            out.push(r);
+        let Some(port_id) = after.get("port_id").and_then(Value::as_str) else {
+            continue;
+        };
+        for (protocol, server_port) in server_ports(after.get("port").unwrap_or(&Value::Null)) {
+            let key = (port_id.to_owned(), protocol.clone(), server_port);
+            if let Some(owner) = taken.get(&key) {
+                let mut r = refusal(
+                    &c.address,
+                    format!(
+                        "`{}` maps {protocol} server port {server_port} on the backend {port_id}, which {owner} already maps",
+                        c.address
+                    ),
+                );
+                r.help = Some("services that share a backend must use different server ports (or protocols); change the server port, give this service another backend, or delete the other service first".to_owned());
+                out.push(r);
+            } else {
+                taken.insert(key, format!("`{}`", c.address));
+            }
         }
     }
 }

@@ -449,6 +449,21 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
             render_change(&mut out, change);
         }
     }
+    if !plan.disconnections.is_empty() {
+        let n = plan.disconnections.len();
+        let _ = writeln!(
+            out.text,
+            "{}\n",
+            out.style.bold(&format!(
+                "Disconnections: this plan cuts {n} connection{}.",
+                if n == 1 { "" } else { "s" }
+            ))
+        );
+        for line in disconnection_lines(plan) {
+            let _ = writeln!(out.text, "  - {line}");
+        }
+        out.text.push('\n');
+    }
     if !plan.warnings.is_empty() {
         for w in &plan.warnings {
             let _ = writeln!(out.text, "{}: {w}", out.style.yellow("Warning"));
@@ -491,6 +506,24 @@ pub fn change_block(change: &ResourceChange) -> String {
     };
     render_change(&mut out, change);
     out.text
+}
+
+/// One line per disconnection: who cuts which endpoint of which account, and why.
+pub fn disconnection_lines(plan: &Plan) -> Vec<String> {
+    plan.disconnections
+        .iter()
+        .map(|d| {
+            format!(
+                "`{}` rejects endpoint {} of account {} ({}): {}{}",
+                d.by,
+                d.endpoint_id,
+                d.account,
+                d.status,
+                d.reason,
+                if d.allowed { "" } else { " — refused" }
+            )
+        })
+        .collect()
 }
 
 /// The refusals section alone, without colour.

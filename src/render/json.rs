@@ -328,6 +328,7 @@ pub fn summary(plan: &Plan) -> Json {
         "change": c.change,
         "destroy": c.destroy,
         "no_op": plan.changes.iter().filter(|ch| ch.action == Action::NoOp).count(),
+        "disconnect": plan.disconnections.len(),
         "has_changes": plan.has_changes(),
         "refused": plan.is_refused(),
         "addresses": {
@@ -420,6 +421,26 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     top.insert("prior_state".into(), state_values(doc.prior));
     top.insert("configuration".into(), configuration(doc.desired));
     top.insert("refusals".into(), refusals(plan));
+    top.insert(
+        "disconnections".into(),
+        Json::Array(
+            plan.disconnections
+                .iter()
+                .map(|d| {
+                    json!({
+                        "address": d.by.to_string(),
+                        "service_id": d.service_id,
+                        "endpoint_id": d.endpoint_id,
+                        "account": d.account,
+                        "status": d.status,
+                        "reason": d.reason,
+                        "explicit": d.explicit,
+                        "allowed": d.allowed,
+                    })
+                })
+                .collect(),
+        ),
+    );
     top.insert("warnings".into(), json!(plan.warnings));
     top.insert("notes".into(), json!(plan.notes));
     top.insert("summary".into(), summary(plan));

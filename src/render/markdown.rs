@@ -79,6 +79,19 @@ pub fn render_plan(plan: &Plan, cloud: &str) -> String {
         }
         out.push('\n');
     }
+    if !plan.disconnections.is_empty() {
+        let n = plan.disconnections.len();
+        let _ = writeln!(out, "> [!IMPORTANT]");
+        let _ = writeln!(
+            out,
+            "> **This plan cuts {n} connection{}:**",
+            if n == 1 { "" } else { "s" }
+        );
+        for line in super::human::disconnection_lines(plan) {
+            let _ = writeln!(out, "> - {line}");
+        }
+        out.push('\n');
+    }
     for w in &plan.warnings {
         let _ = writeln!(out, "> [!WARNING]\n> {w}\n");
     }

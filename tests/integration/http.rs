@@ -323,7 +323,7 @@ fn a_service_created_outside_vpcep_imports_without_changes() {
     assert!(
         before
             .stdout
-            .contains("already used by the endpoint service"),
+            .contains("on the backend port-legacy, which the endpoint service"),
         "unmanaged, its backend is taken: {}",
         before.stdout
     );

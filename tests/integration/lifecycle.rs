@@ -435,7 +435,7 @@ fn a_backend_used_by_an_unmanaged_service_is_refused() {
     let plan = ws.expect(&["plan"], 1);
     assert!(
         plan.stdout.contains(
-            "the backend port-x-0 of `vpcep_service.y0` is already used by the endpoint service"
+            "`vpcep_service.y0` maps TCP server port 8080 on the backend port-x-0, which the endpoint service"
         ),
         "{}",
         plan.stdout

@@ -202,6 +202,52 @@ fn endpoint_ip(id: &str) -> String {
     format!("172.16.{}.{}", (a >> 8) % 250 + 1, a % 250 + 2)
 }
 
+/// The most services one backend can serve (the API's `EndPoint.3056`).
+const MAX_SERVICES_PER_BACKEND: usize = 10;
+
+/// Services may share a backend when their `(protocol, server_port)` pairs differ
+/// (`EndPoint.3044` otherwise), up to [`MAX_SERVICES_PER_BACKEND`] of them.
+fn backend_is_free(
+    conn: &rusqlite::Connection,
+    port_id: &str,
+    ports: &[crate::cloud::types::PortMapping],
+    except: Option<&str>,
+) -> CloudResult<()> {
+    let others: Vec<ServiceRow> =
+        store::services_where(conn, "port_id = ?1 AND gone_ms IS NULL", &[&port_id])
+            .map_err(|e| db_err(&e))?
+            .into_iter()
+            .filter(|s| Some(s.id.as_str()) != except)
+            .collect();
+    for other in &others {
+        if let Some(p) = ports.iter().find(|p| {
+            other
+                .ports
+                .iter()
+                .any(|q| q.protocol == p.protocol && q.server_port == p.server_port)
+        }) {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.3044",
+                format!(
+                    "the port mapping {} {} conflicts with the endpoint service {} on the backend {port_id}",
+                    p.protocol, p.server_port, other.id
+                ),
+            ));
+        }
+    }
+    if others.len() >= MAX_SERVICES_PER_BACKEND {
+        return Err(CloudError::new(
+            400,
+            "EndPoint.3056",
+            format!(
+                "the backend {port_id} is already used by the maximum number of endpoint services"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The most tags a resource can have.
 const MAX_TAGS: usize = 20;
 
@@ -231,6 +277,10 @@ impl Cloud for Sim {
 
     fn is_simulated(&self) -> bool {
         true
+    }
+
+    fn account(&self) -> Option<String> {
+        Some(self.config.domain_id.clone())
     }
 
     fn poll_interval(&self) -> Duration {
@@ -279,19 +329,7 @@ impl Cloud for Sim {
             if used >= u64::from(self.config.quota_services) {
                 return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
             }
-            let taken =
-                store::services_where(conn, "port_id = ?1 AND gone_ms IS NULL", &[&spec.port_id])
-                    .map_err(|e| db_err(&e))?;
-            if let Some(other) = taken.first() {
-                return Err(CloudError::new(
-                    400,
-                    "EndPoint.3056",
-                    format!(
-                        "the backend {} is already used by the endpoint service {}",
-                        spec.port_id, other.id
-                    ),
-                ));
-            }
+            backend_is_free(conn, &spec.port_id, &spec.ports, None)?;
             let row = ServiceRow {
                 id: uuid::Uuid::new_v4().to_string(),
                 domain_id: self.config.domain_id.clone(),
@@ -332,11 +370,7 @@ impl Cloud for Sim {
                 r.name.clone_from(name);
             }
             if let Some(port_id) = &update.port_id {
-                let taken = store::services_where(conn, "port_id = ?1 AND id != ?2 AND gone_ms IS NULL", &[port_id, &id])
-                    .map_err(|e| db_err(&e))?;
-                if !taken.is_empty() {
-                    return Err(CloudError::new(400, "EndPoint.3056", format!("the backend {port_id} is already used")));
-                }
+                backend_is_free(conn, port_id, &r.ports, Some(id))?;
                 r.port_id.clone_from(port_id);
             }
             if let Some(a) = update.approval_enabled {

@@ -1,0 +1,147 @@
+//! Disconnections: every connection a plan rejects, and which of them may happen (rule 10).
+//!
+//! A connection is rejected when an approval's change stops accepting its endpoint: the
+//! endpoint is removed from `endpoints` (explicit), or the approval is destroyed or replaced
+//! (implicit). Cutting another account's accepted or creating connection implicitly is refused
+//! unless `--allow-disconnect` names the approval; the account's own connections and those of
+//! endpoints this plan deletes may always go, and are listed all the same.
+
+use super::{Action, CloudFacts, Disconnection, Plan, PlanOptions, Refusal};
+use crate::model::{ResourceType, Value};
+use std::collections::HashSet;
+
+/// A connection as the recorded attributes hold it.
+struct Connection<'a> {
+    endpoint_id: &'a str,
+    account: &'a str,
+    status: &'a str,
+}
+
+fn connections(attrs: Option<&super::Attrs>) -> Vec<Connection<'_>> {
+    attrs
+        .and_then(|a| a.get("connections"))
+        .and_then(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
+        .map(|m| {
+            let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+            Connection {
+                endpoint_id: get("endpoint_id"),
+                account: get("domain_id"),
+                status: get("status"),
+            }
+        })
+        .collect()
+}
+
+fn listed(attrs: Option<&super::Attrs>) -> Option<Vec<&str>> {
+    let list = attrs?.get("endpoints")?.as_list()?;
+    list.iter().map(Value::as_str).collect()
+}
+
+/// Whether a connection in `status` is live: cutting it cuts a partner off.
+pub(super) fn is_live(status: &str) -> bool {
+    matches!(status, "accepted" | "creating")
+}
+
+/// Finds every connection `plan` rejects.
+pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<Disconnection> {
+    let deleted_endpoints: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .filter_map(|c| c.id.as_deref())
+        .collect();
+    let mut out = Vec::new();
+    for c in &plan.changes {
+        if c.address.rtype() != ResourceType::Approval {
+            continue;
+        }
+        let before = c.before.as_ref();
+        let Some(had) = listed(before) else { continue };
+        let (rejected, explicit, reason): (Vec<&str>, bool, String) = match c.action {
+            Action::Update => {
+                // Unknown after apply: the new list is not known yet, nothing is judged here.
+                let Some(keep) = listed(c.after.as_ref()) else {
+                    continue;
+                };
+                (
+                    had.into_iter().filter(|e| !keep.contains(e)).collect(),
+                    true,
+                    "it is removed from the approval's `endpoints`".to_owned(),
+                )
+            }
+            Action::Delete => (
+                had,
+                false,
+                match &c.reason {
+                    Some(_) => "the approval is no longer in the configuration".to_owned(),
+                    None => "the approval is destroyed".to_owned(),
+                },
+            ),
+            Action::Replace => (had, false, "the approval is replaced".to_owned()),
+            Action::Create | Action::NoOp => continue,
+        };
+        let service_id = before
+            .and_then(|b| b.get("service_id"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let known = connections(before);
+        for endpoint_id in rejected {
+            let connection = known.iter().find(|k| k.endpoint_id == endpoint_id);
+            let status = connection.map_or("unknown", |k| k.status);
+            if status == "rejected" {
+                continue;
+            }
+            let account = connection.map_or("", |k| k.account);
+            let own = !account.is_empty() && facts.account.as_deref() == Some(account);
+            let allowed = explicit
+                || own
+                || deleted_endpoints.contains(endpoint_id)
+                || !is_live(status) && status != "unknown"
+                || opts.allow_disconnect.iter().any(|a| {
+                    a.resource == c.address.resource && (a.key.is_none() || a.key == c.address.key)
+                });
+            out.push(Disconnection {
+                by: c.address.clone(),
+                service_id: service_id.to_owned(),
+                endpoint_id: endpoint_id.to_owned(),
+                account: if account.is_empty() {
+                    "unknown".to_owned()
+                } else {
+                    account.to_owned()
+                },
+                status: status.to_owned(),
+                reason: reason.clone(),
+                explicit,
+                allowed,
+            });
+        }
+    }
+    out
+}
+
+/// Rule 10: refuses every disconnection that may not happen.
+pub(super) fn refusals(disconnections: &[Disconnection], out: &mut Vec<Refusal>) {
+    for d in disconnections.iter().filter(|d| !d.allowed) {
+        out.push(Refusal {
+            address: Some(d.by.clone()),
+            message: format!(
+                "`{}` would cut off endpoint {} of account {} ({}) from the service {}: {}",
+                d.by, d.endpoint_id, d.account, d.status, d.service_id, d.reason
+            ),
+            details: vec![
+                "another account's live connection is cut only when the configuration says so"
+                    .to_owned(),
+            ],
+            help: Some(format!(
+                "to cut it off on purpose, remove {} from the approval's `endpoints`, or plan with `--allow-disconnect {}`; to keep it, keep the approval",
+                d.endpoint_id, d.by
+            )),
+        });
+    }
+}
