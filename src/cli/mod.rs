@@ -24,7 +24,7 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "vpcep", version, about = "Manage VPC endpoint services as code", long_about = None)]
 struct Cli {
-    /// Run as if started in DIR (the configuration directory)
+    /// Run in DIR (the configuration directory): relative paths of every argument are inside it
     #[arg(short = 'C', long = "chdir", global = true, value_name = "DIR")]
     chdir: Option<PathBuf>,
     /// Never colour the output (`NO_COLOR` is respected too)
@@ -237,7 +237,10 @@ pub(crate) struct UnlockArgs {
 
 /// What every command needs from the global flags and the environment.
 pub(crate) struct Globals {
+    /// The configuration directory: always `.`, since `-C DIR` changes into DIR first.
     pub dir: PathBuf,
+    /// `-C DIR` as given, to repeat it in hints (`vpcep -C DIR apply p.plan`).
+    pub chdir: Option<PathBuf>,
     /// Colour on standard error.
     pub color_err: bool,
     /// Colour on standard output.
@@ -264,6 +267,13 @@ fn env_text(name: &str) -> Result<Option<String>, String> {
         Err(std::env::VarError::NotUnicode(_)) => Err(format!(
             "the environment variable {name} is not valid UTF-8; set it to UTF-8 text or unset it"
         )),
+    }
+}
+
+impl Globals {
+    /// The configuration directory as the user named it (`-C DIR`, else `.`), for messages.
+    pub(crate) fn shown_dir(&self) -> PathBuf {
+        self.chdir.clone().unwrap_or_else(|| PathBuf::from("."))
     }
 }
 
@@ -372,8 +382,18 @@ pub fn run() -> ExitCode {
         Ok(x) => x,
         Err(e) => return ExitCode::from(session::fail(e)),
     };
+    // Like `terraform -chdir`: every relative path argument means a path inside DIR.
+    if let Some(dir) = &cli.chdir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        return ExitCode::from(session::fail(format!(
+            "cannot run in `{}` (-C): {e}",
+            dir.display()
+        )));
+    }
     let globals = Globals {
-        dir: cli.chdir.clone().unwrap_or_else(|| PathBuf::from(".")),
+        dir: PathBuf::from("."),
+        chdir: cli.chdir.clone(),
         color_err: !no_color && std::io::stderr().is_terminal(),
         color_out: !no_color && std::io::stdout().is_terminal(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),

@@ -119,6 +119,19 @@ pub(crate) fn save(
     crate::fsio::write_atomic(path, text.as_bytes()).map_err(|e| e.message)
 }
 
+/// `word` quoted for a POSIX shell when it needs to be, so a printed command can be copied.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
     let planned = match session::plan(globals, vars, &settings(args, false), "plan") {
         Ok(p) => p,
@@ -149,10 +162,13 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
         if let Err(e) = save(&planned, out, state.as_deref()) {
             return fail(e);
         }
+        let chdir = globals.chdir.as_ref().map_or_else(String::new, |d| {
+            format!("-C {} ", shell_word(&d.display().to_string()))
+        });
         complain!(
-            "Saved the plan to {}. To apply exactly this plan: vpcep apply {}",
+            "Saved the plan to {}. To apply exactly this plan: vpcep {chdir}apply {}",
             out.display(),
-            out.display()
+            shell_word(&out.display().to_string())
         );
     }
     if args.detailed_exitcode && planned.plan.has_changes() {

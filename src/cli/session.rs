@@ -76,6 +76,7 @@ impl Snapshot {
             sources: Some(self.sources.clone()),
             settings_only: false,
             var_values: self.var_values.clone(),
+            shown_dir: None,
         }
     }
 
@@ -115,7 +116,7 @@ impl Snapshot {
 /// Reads the configuration and evaluates its provider and backend settings.
 pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, Exit> {
     let mut diags = Vec::new();
-    let sources = config::read_dir(&globals.dir, &mut diags);
+    let sources = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut diags);
     if !diags.is_empty() {
         print_diagnostics(globals, &diags);
         return Err(1);
@@ -273,7 +274,11 @@ impl Planned {
             base: self.base.clone(),
             base_sha256: self.base_sha256.clone(),
             state: self.state.clone(),
-            dir: self.snapshot.dir.display().to_string(),
+            // The directory it was made in, absolute: apply checks that it runs there.
+            dir: std::path::absolute(&self.snapshot.dir)
+                .map_or_else(|_| self.snapshot.dir.clone(), |d| normalized(&d))
+                .display()
+                .to_string(),
             sources: self.snapshot.sources.clone(),
             config_sha256: crate::planfile::config_hash(&self.snapshot.sources),
             variables: self.variables.clone(),
@@ -304,13 +309,20 @@ fn derive(
 ) -> Result<Derived, Exit> {
     let (mut desired, variables) = snapshot.desired(globals, state)?;
     let mut plan = plan::plan(&desired, state, facts, options);
-    let replaced: Vec<Address> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action == plan::Action::Replace)
-        .map(|c| c.address.clone())
-        .collect();
-    if !replaced.is_empty() {
+    // Replaced resources get new IDs: what refers to them is evaluated again with their
+    // computed values unknown, which may replace it too; until nothing more is replaced.
+    let mut replaced: Vec<Address> = Vec::new();
+    for _ in 0..=state.resources.len() {
+        let now: Vec<Address> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == plan::Action::Replace)
+            .map(|c| c.address.clone())
+            .collect();
+        if now == replaced {
+            break;
+        }
+        replaced = now;
         let mut without = state.clone();
         for a in &replaced {
             if let Some(r) = without.resources.get_mut(a) {
@@ -319,10 +331,9 @@ fn derive(
         }
         let loaded = config::load(&snapshot.options(without.computed_values()));
         super::output::remember_secrets(&loaded.secrets);
-        if let Some(d) = loaded.desired {
-            desired = d;
-            plan = plan::plan(&desired, state, facts, options);
-        }
+        let Some(d) = loaded.desired else { break };
+        desired = d;
+        plan = plan::plan(&desired, state, facts, options);
     }
     Ok(Derived {
         plan,
@@ -406,8 +417,25 @@ pub(crate) fn from_plan_file(
             path.display()
         )));
     }
-    let current = config::read_dir(&globals.dir, &mut Vec::new());
-    if crate::planfile::config_hash(&current) != saved.config_sha256 {
+    let current = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut Vec::new());
+    let same_config = crate::planfile::config_hash(&current) == saved.config_sha256;
+    let here = std::path::absolute(&globals.dir)
+        .map(|d| normalized(&d).display().to_string())
+        .unwrap_or_default();
+    if here != saved.dir && !same_config {
+        // Another directory with another configuration (or none): its state is not the one the
+        // plan was made against. (Another checkout of the same configuration is fine.)
+        return Err(fail(format!(
+            "`{}` was made for the configuration in `{}`, but this command runs in `{here}`, whose configuration is another one; nothing was changed\n  run it there: `vpcep -C {} apply {}`",
+            path.display(),
+            saved.dir,
+            saved.dir,
+            std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+        )));
+    }
+    if !same_config {
         complain!(
             "note: the configuration has changed since the plan was made; applying the saved plan as it was reviewed"
         );
@@ -548,6 +576,21 @@ pub(crate) fn plan(
         desired,
         variables,
     })
+}
+
+/// `path` without `.` and `..` components (without touching the file system).
+fn normalized(path: &std::path::Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Persists the refreshed state before applying (and so gives the journal a base to extend).

@@ -217,6 +217,7 @@ fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> 
     };
     let options = crate::config::LoadOptions {
         dir: globals.dir.clone(),
+        shown_dir: Some(globals.shown_dir()),
         computed: saved.state.computed_values(),
         sources: Some(saved.sources.clone()),
         var_values: Some(saved.variables.clone()),

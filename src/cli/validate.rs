@@ -9,6 +9,7 @@ use crate::diag;
 pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
     let loaded = config::load(&LoadOptions {
         dir: globals.dir.clone(),
+        shown_dir: Some(globals.shown_dir()),
         vars: vars.to_vec(),
         env: globals.env_vars.clone(),
         ..LoadOptions::default()

@@ -22,13 +22,19 @@ pub(crate) fn display_path(dir: &Path, name: &str) -> String {
 ///
 /// Files that cannot be read produce diagnostics and are left out.
 pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    read_dir_as(dir, dir, diags)
+}
+
+/// [`read_dir`], naming the files as inside `shown` (the directory as the user gave it, when
+/// the process has changed into it).
+pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
             diags.push(
                 Diagnostic::error(format!(
                     "cannot read the configuration directory `{}`: {e}",
-                    dir.display()
+                    shown.display()
                 ))
                 .help("pass the directory that holds your *.hcl files with `-C DIR`"),
             );
@@ -46,14 +52,14 @@ pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)
         diags.push(
             Diagnostic::error(format!(
                 "no configuration files (*.hcl) in `{}`",
-                dir.display()
+                shown.display()
             ))
             .help("run vpcep in the directory of your configuration, or pass it with `-C DIR`"),
         );
     }
     let mut files = Vec::with_capacity(names.len());
     for name in names {
-        let display = display_path(dir, &name);
+        let display = display_path(shown, &name);
         let text = match crate::fsio::read_text(
             &dir.join(&name),
             crate::fsio::MAX_CONFIG_FILE,

@@ -21,7 +21,7 @@ mod settings;
 mod types;
 mod variables;
 
-pub use files::read_dir;
+pub use files::{read_dir, read_dir_as};
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;
 pub use variables::ENV_PREFIX;
@@ -60,6 +60,8 @@ pub struct LoadOptions {
     /// Every variable's value, fixed (e.g. as saved in a plan file); replaces `vars`, `env`
     /// and defaults when given.
     pub var_values: Option<IndexMap<String, Value>>,
+    /// How `dir` is named in messages (the directory as the user gave it); `dir` when `None`.
+    pub shown_dir: Option<PathBuf>,
 }
 
 /// The result of loading: the desired state when there were no errors, and all diagnostics
@@ -91,7 +93,11 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let sources = if let Some(sources) = &options.sources {
         sources
     } else {
-        read = files::read_dir(&options.dir, &mut diags);
+        read = files::read_dir_as(
+            &options.dir,
+            options.shown_dir.as_deref().unwrap_or(&options.dir),
+            &mut diags,
+        );
         &read
     };
     let files = files::parse_all(sources, &mut diags);

@@ -188,7 +188,7 @@ fn read_var_file(
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(e.message).help(
-                "check the path given to `--var-file`; it is relative to the current directory",
+                "check the path given to `--var-file`; a relative path is inside the configuration directory (the one `-C` names)",
             ));
             return;
         }

@@ -88,6 +88,37 @@ pub(super) fn compare(
     }
 }
 
+/// Turns an update into a replacement when every attribute that cannot change in place is
+/// only unknown — it refers to a resource that gets a new ID in this plan (replaced, or created
+/// again) — as Terraform's replace carries through to what refers to the replaced resource.
+/// A known change of such an attribute stays an update, which the rules refuse.
+pub(super) fn cascade(change: &mut ResourceChange, instance: &ResourceInstance) {
+    if change.action != Action::Update {
+        return;
+    }
+    let immutable = immutable_changes(change);
+    let Some(after) = &change.after else { return };
+    let unknown = |name: &str| after.get(name).is_some_and(|v| !v.is_known());
+    let Some(first) = immutable.first().copied() else {
+        return;
+    };
+    if !immutable.iter().all(|n| unknown(n)) {
+        return;
+    }
+    let cause = instance
+        .refs
+        .get(first)
+        .and_then(|targets| targets.first())
+        .map_or_else(
+            || "something it refers to".to_owned(),
+            |t| format!("`{}`", t.resource),
+        );
+    change.reason = Some(format!(
+        "replaced because its `{first}` refers to {cause}, which gets a new ID"
+    ));
+    change.action = Action::Replace;
+}
+
 /// The changed attributes that cannot change in place.
 pub(super) fn immutable_changes(change: &ResourceChange) -> Vec<&str> {
     let s = schema(change.address.rtype());

@@ -316,7 +316,9 @@ pub fn plan(
                 None => diff::create(instance),
                 Some(recorded) => {
                     let replace = matches_target(&instance.address, &opts.replace);
-                    diff::compare(instance, recorded, replace)
+                    let mut change = diff::compare(instance, recorded, replace);
+                    diff::cascade(&mut change, instance);
+                    change
                 }
             };
             changes.push(change);

@@ -176,9 +176,8 @@ fn changed_attr(
     width: usize,
     old: &Value,
     new: &Value,
-    forces: bool,
+    note: &str,
 ) {
-    let note = if forces { " # forces replacement" } else { "" };
     let pad = format!("{name:width$}");
     let old_n = normalize(name, old);
     let new_n = normalize(name, new);
@@ -336,15 +335,18 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
             }
             lines.sort_by_key(|n| is_block(rtype, n));
             for name in &lines {
-                let forces = replace && s.mutability(name) == Mutability::Immutable;
+                let note = match (replace, s.mutability(name) == Mutability::Immutable) {
+                    (true, true) => " # forces replacement",
+                    (false, true) => " # cannot change in place (refused)",
+                    _ => "",
+                };
                 if change.is_sensitive(name) {
-                    let note = if forces { " # forces replacement" } else { "" };
                     out.line(1, Sym::Chg, &format!("{name:width$} = {SENSITIVE}{note}"));
                     continue;
                 }
                 let old = before.get(*name).cloned().unwrap_or(Value::Null);
                 let new = after.get(*name).cloned().unwrap_or(Value::Null);
-                changed_attr(out, rtype, name, width, &old, &new, forces);
+                changed_attr(out, rtype, name, width, &old, &new, note);
             }
             let total = configured_names(rtype)
                 .filter(|n| shown(after.get(*n)) || shown(before.get(*n)))
@@ -397,7 +399,7 @@ fn render_drift(out: &mut Out, drift: &[Drift]) {
                     }
                     let old = before.get(name).cloned().unwrap_or(Value::Null);
                     let new = after.get(name).cloned().unwrap_or(Value::Null);
-                    changed_attr(out, address.rtype(), name, width, &old, &new, false);
+                    changed_attr(out, address.rtype(), name, width, &old, &new, "");
                 }
                 out.plain(0, "}");
             }

@@ -196,7 +196,8 @@ fn change_entry(c: &ResourceChange) -> Json {
     let mut m = resource_head(&c.address);
     m.insert("change".into(), Json::Object(change));
     let reason = match (c.action, c.reason.as_deref()) {
-        (Action::Replace, _) => Some("replace_by_request"),
+        (Action::Replace, Some("requested with --replace")) => Some("replace_by_request"),
+        (Action::Replace, _) => Some("replace_because_cannot_update"),
         (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
         _ => None,
     };
