@@ -371,6 +371,39 @@ impl Run<'_> {
             .map(|d| format!("`{d}` failed or was skipped"))
     }
 
+    /// After an approval's step, the endpoints it accepted or rejected that this state records
+    /// are read again, so the state holds their status as the cloud reports it now (not the
+    /// `pendingAcceptance` of their create). A read that fails leaves the record as it was.
+    fn refresh_connected(&mut self, approval: &Address) -> Result<(), StateError> {
+        let Some(record) = self.state.resources.get(approval) else {
+            return Ok(());
+        };
+        let connected: HashSet<String> = record
+            .attr("connections")
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.as_map()?.get("endpoint_id")?.as_str().map(str::to_owned))
+            .collect();
+        let stale: Vec<crate::model::RecordedResource> = self
+            .state
+            .resources
+            .values()
+            .filter(|r| r.address.rtype() == ResourceType::Endpoint && connected.contains(&r.id))
+            .cloned()
+            .collect();
+        for mut r in stale {
+            if let Ok(Some(e)) = self.cloud.get_endpoint(&r.id) {
+                let fresh = crate::cloud::convert::endpoint_attrs(&e);
+                if fresh != r.attrs {
+                    r.attrs = fresh;
+                    self.record(StateChange::Set(r))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn record(&mut self, change: StateChange) -> Result<(), StateError> {
         self.store.record(&change)?;
         self.state.apply(change);
@@ -474,6 +507,12 @@ impl Run<'_> {
                             if let Err(e) = self.record(change) {
                                 outcome = Err(e);
                             }
+                        }
+                        if result.error.is_none()
+                            && step.change.address.rtype() == ResourceType::Approval
+                            && let Err(e) = self.refresh_connected(&step.change.address)
+                        {
+                            outcome = Err(e);
                         }
                         match result.error {
                             None => {

@@ -38,6 +38,9 @@ pub(crate) struct EmulatorArgs {
     /// How long services and endpoints stay `creating`
     #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
     create_delay: Duration,
+    /// How long deleted endpoints and services stay `deleting`
+    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    delete_delay: Duration,
     /// Endpoint services per account
     #[arg(long, default_value_t = 20)]
     quota_services: u32,
@@ -68,6 +71,7 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
         error_rate: args.error_rate,
         seed: args.seed,
         create_delay: args.create_delay,
+        delete_delay: args.delete_delay,
         quota_services: args.quota_services,
         quota_endpoints: args.quota_endpoints,
     };

@@ -29,6 +29,7 @@ pub struct EmulatorConfig {
     pub error_rate: f64,
     pub seed: u64,
     pub create_delay: Duration,
+    pub delete_delay: Duration,
     pub quota_services: u32,
     pub quota_endpoints: u32,
 }
@@ -147,6 +148,7 @@ impl Emulator {
         let config = SimConfig {
             path: self.config.data.clone(),
             create_delay: self.config.create_delay,
+            delete_delay: self.config.delete_delay,
             quota_services: self.config.quota_services,
             quota_endpoints: self.config.quota_endpoints,
             domain_id: project_id.to_owned(),

@@ -451,3 +451,33 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
         .map(|i| nodes[i].clone())
         .collect()
 }
+
+/// The variables the `provider` and `backend` blocks read, directly or through locals.
+pub(crate) fn settings_variables(decls: &Decls<'_>) -> std::collections::HashSet<String> {
+    let mut vars = std::collections::HashSet::new();
+    let mut seen_locals = std::collections::HashSet::new();
+    let mut exprs: Vec<&Expression> = decls
+        .provider
+        .iter()
+        .chain(decls.backend.iter())
+        .flat_map(|d| d.block.body.attributes().map(|a| &a.value))
+        .collect();
+    while let Some(expr) = exprs.pop() {
+        for r in super::refs::Refs::of(expr).found {
+            match r.kind {
+                super::refs::RefKind::Var(name) => {
+                    vars.insert(name);
+                }
+                super::refs::RefKind::Local(name) => {
+                    if seen_locals.insert(name.clone())
+                        && let Some(local) = decls.locals.get(&name)
+                    {
+                        exprs.push(&local.attr.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    vars
+}

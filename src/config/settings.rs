@@ -159,6 +159,7 @@ pub(crate) fn provider(
         &[
             "path",
             "create_delay",
+            "delete_delay",
             "quota_services",
             "quota_endpoints",
             "domain_id",
@@ -173,6 +174,9 @@ pub(crate) fn provider(
     }
     if let Some(d) = s.duration("create_delay") {
         sim.create_delay = d;
+    }
+    if let Some(d) = s.duration("delete_delay") {
+        sim.delete_delay = d;
     }
     if let Some(n) = s.count("quota_services") {
         sim.quota_services = n;

@@ -21,15 +21,22 @@ struct Declared {
     value: Option<hcl::Value>,
 }
 
-/// Resolves the value of every declared variable; `None` where no valid value was found (the
-/// problem has been reported).
+/// The value of every declared variable (`None` where no valid value was found, the problem
+/// reported), and the diagnostics of variables that have no value at all, which the caller
+/// reports where the value is needed.
+pub(crate) struct Resolved {
+    pub values: IndexMap<String, Option<hcl::Value>>,
+    pub missing: Vec<(String, Diagnostic)>,
+}
+
+/// Resolves the value of every declared variable.
 pub(crate) fn resolve(
     decls: &Decls<'_>,
     args: &[VarArg],
     env: &[(String, String)],
     extra_files: usize,
     diags: &mut Vec<Diagnostic>,
-) -> IndexMap<String, Option<hcl::Value>> {
+) -> Resolved {
     let mut declared: IndexMap<String, Declared> = IndexMap::new();
     for (name, decl) in &decls.variables {
         let body = &decl.block.body;
@@ -144,24 +151,26 @@ pub(crate) fn resolve(
     }
 
     let mut values = IndexMap::new();
+    let mut missing = Vec::new();
     for (name, d) in declared {
         if d.value.is_none() {
             let decl = &decls.variables[&name];
             let already_reported =
                 decl.block.body.get_attribute("default").is_some() || invalid.contains(&name);
             if !already_reported {
-                diags.push(
+                missing.push((
+                    name.clone(),
                     Diagnostic::error(format!("no value for variable `{name}`"))
                         .at(decl.location())
                         .help(format!(
                             "set it with `--var {name}=VALUE`, in a `--var-file`, with the environment variable `{ENV_PREFIX}{name}`, or give it a `default`"
                         )),
-                );
+                ));
             }
         }
         values.insert(name, d.value);
     }
-    values
+    Resolved { values, missing }
 }
 
 /// A value written as text (command line, environment): primitives are taken as strings,

@@ -130,6 +130,9 @@ pub struct SimConfig {
     /// The simulator's store, relative to the configuration directory unless absolute.
     pub path: PathBuf,
     pub create_delay: Duration,
+    /// How long a deleted endpoint or service stays `deleting` (and an endpoint still counts
+    /// as connected) before it is gone.
+    pub delete_delay: Duration,
     pub quota_services: u32,
     pub quota_endpoints: u32,
     pub domain_id: String,
@@ -144,6 +147,7 @@ impl Default for SimConfig {
         SimConfig {
             path: PathBuf::from(".vpcep/cloud.db"),
             create_delay: Duration::ZERO,
+            delete_delay: Duration::ZERO,
             quota_services: 20,
             quota_endpoints: 50,
             domain_id: DEFAULT_SIM_DOMAIN_ID.to_owned(),

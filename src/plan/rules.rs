@@ -23,6 +23,58 @@ pub(super) fn check(
     backends(plan, facts, &mut refusals);
     approvals(plan, prior, facts, &mut refusals);
     plan.refusals = refusals;
+    let warnings = whitelist_removals(plan);
+    plan.warnings.extend(warnings);
+}
+
+/// Removing an account from a service's whitelist does not cut its live connections: says so
+/// for each one, so nobody believes a partner is gone when it is not.
+fn whitelist_removals(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in plan.changes.iter().filter(|c| {
+        c.action == Action::Update
+            && c.address.rtype() == ResourceType::Service
+            && c.changed.iter().any(|n| n == "whitelist")
+    }) {
+        let list = |a: Option<&super::Attrs>| -> Vec<String> {
+            a.and_then(|a| a.get("whitelist"))
+                .and_then(Value::as_list)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        };
+        let (before, after) = (list(c.before.as_ref()), list(c.after.as_ref()));
+        let removed: Vec<&String> = before.iter().filter(|w| !after.contains(w)).collect();
+        if removed.is_empty() {
+            continue;
+        }
+        let everyone_removed = removed.iter().any(|w| w.as_str() == "iam:domain::*");
+        let connections = c
+            .before
+            .as_ref()
+            .and_then(|b| b.get("connections"))
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        for m in connections.iter().filter_map(Value::as_map) {
+            let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or_default();
+            let account = get("domain_id");
+            let entry = format!("iam:domain::{account}");
+            let still_allowed = after.iter().any(|w| *w == entry || w == "iam:domain::*");
+            if get("status") == "accepted"
+                && !still_allowed
+                && (everyone_removed || removed.iter().any(|w| **w == entry))
+            {
+                out.push(format!(
+                    "removing account {account} from the whitelist of `{}` does not disconnect its endpoint {} (accepted); to cut it off, reject it with the service's `vpcep_approval`",
+                    c.address,
+                    get("endpoint_id")
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn refusal(address: &Address, message: String) -> Refusal {

@@ -16,3 +16,4 @@ mod proxy;
 mod review;
 mod saved_plans;
 mod sensitive;
+mod workflow;

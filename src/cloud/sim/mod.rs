@@ -64,6 +64,12 @@ fn endpoint_status(r: &EndpointRow, now: i64) -> String {
     }
 }
 
+/// Whether an endpoint in `status` keeps its service from being deleted: connecting,
+/// connected, or still being deleted.
+fn counts_as_connected(status: &str) -> bool {
+    matches!(status, "creating" | "accepted" | "deleting")
+}
+
 fn service_status(r: &ServiceRow, now: i64) -> &'static str {
     if r.gone_ms.is_some() {
         "deleting"
@@ -137,7 +143,7 @@ impl Sim {
             store::endpoints_where(conn, "service_id = ?1", &[&r.id]).map_err(|e| db_err(&e))?;
         let count = endpoints
             .iter()
-            .filter(|e| matches!(endpoint_status(e, now).as_str(), "creating" | "accepted"))
+            .filter(|e| counts_as_connected(&endpoint_status(e, now)))
             .count();
         Ok(to_service(r, now, u32::try_from(count).unwrap_or(u32::MAX)))
     }
@@ -299,7 +305,7 @@ impl Cloud for Sim {
             .map_err(|e| db_err(&e))?;
             let mut counts: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
             for e in &endpoints {
-                if matches!(endpoint_status(e, now).as_str(), "creating" | "accepted") {
+                if counts_as_connected(&endpoint_status(e, now)) {
                     *counts.entry(e.service_id.as_str()).or_default() += 1;
                 }
             }
@@ -421,7 +427,7 @@ impl Cloud for Sim {
             .map_err(|e| db_err(&e))?;
             conn.execute(
                 "UPDATE services SET gone_ms = ?2 WHERE id = ?1",
-                rusqlite::params![id, now + delay_ms(self.config.create_delay)],
+                rusqlite::params![id, now + delay_ms(self.config.delete_delay)],
             )
             .map_err(|e| db_err(&e))?;
             Ok(())
@@ -667,9 +673,11 @@ impl Cloud for Sim {
                 ));
             };
             if r.gone_ms.is_none() {
+                // Deleting takes `delete_delay`; until then the endpoint is `deleting` and still
+                // counts as connected to its service.
                 conn.execute(
                     "UPDATE endpoints SET gone_ms = ?2 WHERE id = ?1",
-                    rusqlite::params![id, now],
+                    rusqlite::params![id, now + delay_ms(self.config.delete_delay)],
                 )
                 .map_err(|e| db_err(&e))?;
             }
