@@ -105,27 +105,26 @@ pub fn load(options: &LoadOptions) -> Loaded {
         return finish(None, diags, IndexMap::new());
     }
     let decls = decls::collect(&files, &mut diags);
-    let vars = match &options.var_values {
-        Some(fixed) => decls
+    let vars = if let Some(fixed) = &options.var_values {
+        decls
             .variables
             .keys()
             .map(|name| (name.clone(), fixed.get(name).and_then(convert::to_hcl)))
-            .collect(),
-        None => {
-            let resolved =
-                variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
-            // Settings alone need only the variables the provider and backend read; commands
-            // that only read state need no other values.
-            let needed = options
-                .settings_only
-                .then(|| deps::settings_variables(&decls));
-            for (name, diag) in resolved.missing {
-                if needed.as_ref().is_none_or(|n| n.contains(&name)) {
-                    diags.push(diag);
-                }
+            .collect()
+    } else {
+        let resolved =
+            variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
+        // Settings alone need only the variables the provider and backend read; commands
+        // that only read state need no other values.
+        let needed = options
+            .settings_only
+            .then(|| deps::settings_variables(&decls));
+        for (name, diag) in resolved.missing {
+            if needed.as_ref().is_none_or(|n| n.contains(&name)) {
+                diags.push(diag);
             }
-            resolved.values
         }
+        resolved.values
     };
     let variables: IndexMap<String, Value> = vars
         .iter()
