@@ -35,7 +35,7 @@ fn jobs(yaml: &str) -> HashMap<String, Vec<Step>> {
             continue;
         }
         if indent == 2 && text.ends_with(':') {
-            job = text.trim_end_matches(':').to_owned();
+            text.trim_end_matches(':').clone_into(&mut job);
             jobs.entry(job.clone()).or_default();
             block = None;
             continue;
