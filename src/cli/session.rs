@@ -388,6 +388,24 @@ pub(crate) fn from_plan_file(
     if loaded.desired.is_none() {
         return Err(fail("the configuration saved in the plan has errors"));
     }
+    let current = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut Vec::new());
+    let same_config = crate::planfile::config_hash(&current) == saved.config_sha256;
+    let here = std::path::absolute(&globals.dir)
+        .map(|d| normalized(&d).display().to_string())
+        .unwrap_or_default();
+    if here != saved.dir && !same_config {
+        // Another directory with another configuration (or none): its state is not the one the
+        // plan was made against. (Another checkout of the same configuration is fine.)
+        return Err(fail(format!(
+            "`{}` was made for the configuration in `{}`, but this command runs in `{here}`, whose configuration is another one; nothing was changed\n  run it there: `vpcep -C {} apply {}`",
+            path.display(),
+            saved.dir,
+            saved.dir,
+            std::path::absolute(path)
+                .unwrap_or_else(|_| path.to_path_buf())
+                .display()
+        )));
+    }
     let mut store = store_for(
         globals,
         &snapshot.settings,
@@ -415,24 +433,6 @@ pub(crate) fn from_plan_file(
             "the saved plan `{}` is stale: it was made against {what}; nothing was changed\n  run `vpcep plan --out {}` again and review the new plan",
             path.display(),
             path.display()
-        )));
-    }
-    let current = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut Vec::new());
-    let same_config = crate::planfile::config_hash(&current) == saved.config_sha256;
-    let here = std::path::absolute(&globals.dir)
-        .map(|d| normalized(&d).display().to_string())
-        .unwrap_or_default();
-    if here != saved.dir && !same_config {
-        // Another directory with another configuration (or none): its state is not the one the
-        // plan was made against. (Another checkout of the same configuration is fine.)
-        return Err(fail(format!(
-            "`{}` was made for the configuration in `{}`, but this command runs in `{here}`, whose configuration is another one; nothing was changed\n  run it there: `vpcep -C {} apply {}`",
-            path.display(),
-            saved.dir,
-            saved.dir,
-            std::path::absolute(path)
-                .unwrap_or_else(|_| path.to_path_buf())
-                .display()
         )));
     }
     if !same_config {
