@@ -36,6 +36,7 @@ pub mod apply;
 pub mod cli;
 pub mod cloud;
 pub mod config;
+pub mod derive;
 pub mod diag;
 pub mod fsio;
 pub mod model;

@@ -1,59 +1,16 @@
 //! `vpcep apply` and `vpcep destroy`: plan, confirm, execute with progress, summarise.
 
 use super::output::{complain, say, say_raw};
-use super::session::{self, Planned, Snapshot, fail};
+use super::session::{self, Planned, fail};
 use super::{ApplyArgs, Globals};
-use crate::apply::{self, ApplyOptions, Event, Resolved, Resolver};
-use crate::config::{self, VarArg};
-use crate::model::{RecordedOutput, RecordedState};
+use crate::apply::{self, ApplyOptions, Event};
+use crate::config::VarArg;
+use crate::model::RecordedState;
 use crate::plan::Action;
 use crate::render::human;
 use crate::render::style::Style;
 use std::io::Write as _;
 use std::time::Duration;
-
-/// Re-evaluates the configuration snapshot the plan was made from.
-struct SnapshotResolver<'a> {
-    snapshot: &'a Snapshot,
-}
-
-impl Resolver for SnapshotResolver<'_> {
-    fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
-        let loaded = config::load(&self.snapshot.options(state.computed_values()));
-        super::output::remember_secrets(&loaded.secrets);
-        let desired = loaded.desired.ok_or_else(|| {
-            loaded
-                .diagnostics
-                .iter()
-                .find(|d| d.is_error())
-                .map_or_else(
-                    || "the configuration has errors".to_owned(),
-                    |d| d.message.clone(),
-                )
-        })?;
-        Ok(Resolved {
-            attrs: desired
-                .resources
-                .into_iter()
-                .map(|(a, r)| (a, r.attrs))
-                .collect(),
-            outputs: desired
-                .outputs
-                .into_iter()
-                .filter(|(_, o)| o.value.is_known())
-                .map(|(k, o)| {
-                    (
-                        k,
-                        RecordedOutput {
-                            value: o.value,
-                            sensitive: o.sensitive,
-                        },
-                    )
-                })
-                .collect(),
-        })
-    }
-}
 
 fn secs(d: Duration) -> String {
     format!("{}s", d.as_secs())
@@ -385,8 +342,10 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         plan,
         ..
     } = planned;
-    let mut resolver = SnapshotResolver {
-        snapshot: &snapshot,
+    let remember = |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
+    let mut resolver = crate::derive::ConfigResolver {
+        source: &snapshot,
+        on_load: &remember,
     };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),

@@ -7,7 +7,7 @@ use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
 use crate::config::{self, LoadOptions, VarArg};
 use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState};
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{Plan, PlanOptions};
 use crate::state::StateStore;
 use crate::state::local::LocalState;
 use std::path::PathBuf;
@@ -290,56 +290,49 @@ impl Planned {
     }
 }
 
-/// What a plan is made of: the configuration evaluated against `state`, and the plan.
-struct Derived {
-    plan: Plan,
-    desired: DesiredState,
-    variables: indexmap::IndexMap<String, crate::model::Value>,
+impl crate::derive::Source for Snapshot {
+    fn options(&self, computed: crate::derive::Computed) -> LoadOptions {
+        Snapshot::options(self, computed)
+    }
 }
 
-/// Evaluates the configuration against `state` and plans. Resources that are replaced get new
-/// IDs, so what refers to them is evaluated again with their computed values unknown. The one
-/// way a plan is made: `plan` uses it, and applying a saved plan uses it to check the file.
+/// Evaluates the configuration against `state` and plans (see [`crate::derive`]); prints the
+/// configuration's diagnostics. The one way a plan is made: `plan` uses it, and applying a
+/// saved plan uses it to check the file.
 fn derive(
     globals: &Globals,
     snapshot: &Snapshot,
     state: &RecordedState,
     facts: &crate::plan::CloudFacts,
     options: &PlanOptions,
-) -> Result<Derived, Exit> {
-    let (mut desired, variables) = snapshot.desired(globals, state)?;
-    let mut plan = plan::plan(&desired, state, facts, options);
-    // Replaced resources get new IDs: what refers to them is evaluated again with their
-    // computed values unknown, which may replace it too; until nothing more is replaced.
-    let mut replaced: Vec<Address> = Vec::new();
-    for _ in 0..=state.resources.len() {
-        let now: Vec<Address> = plan
-            .changes
-            .iter()
-            .filter(|c| c.action == plan::Action::Replace)
-            .map(|c| c.address.clone())
-            .collect();
-        if now == replaced {
-            break;
-        }
-        replaced = now;
-        let mut without = state.clone();
-        for a in &replaced {
-            if let Some(r) = without.resources.get_mut(a) {
-                r.attrs.clear();
+) -> Result<crate::derive::Derived, Exit> {
+    match crate::derive::derive(snapshot, state, facts, options) {
+        Ok(derived) => {
+            for loaded in &derived.loads {
+                super::output::remember_secrets(&loaded.secrets);
             }
+            if let Some(first) = derived.loads.first() {
+                print_diagnostics(globals, &first.diagnostics);
+            }
+            if derived.desired.backend != snapshot.settings.backend
+                || derived.desired.provider != snapshot.settings.provider
+            {
+                return Err(fail(
+                    "the `provider` and `backend` settings must not depend on resources",
+                ));
+            }
+            Ok(derived)
         }
-        let loaded = config::load(&snapshot.options(without.computed_values()));
-        super::output::remember_secrets(&loaded.secrets);
-        let Some(d) = loaded.desired else { break };
-        desired = d;
-        plan = plan::plan(&desired, state, facts, options);
+        Err(loaded) => {
+            super::output::remember_secrets(&loaded.secrets);
+            print_diagnostics(globals, &loaded.diagnostics);
+            Err(fail(format!(
+                "the configuration has {} error{}; nothing was done",
+                loaded.errors(),
+                if loaded.errors() == 1 { "" } else { "s" }
+            )))
+        }
     }
-    Ok(Derived {
-        plan,
-        desired,
-        variables,
-    })
 }
 
 /// Opens a saved plan for apply: locks the state and refuses the plan if the state changed
@@ -556,10 +549,11 @@ pub(crate) fn plan(
             ));
         }
     }
-    let Derived {
+    let crate::derive::Derived {
         mut plan,
         desired,
         variables,
+        ..
     } = derive(globals, &snapshot, &state, &facts, &settings.options)?;
     plan.drift = drift;
     plan.notes = notes;

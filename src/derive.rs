@@ -1,0 +1,133 @@
+//! From a configuration and a recorded state to a plan: evaluate, plan, and evaluate again
+//! with replaced resources' computed values unknown until no more are replaced (so a
+//! replacement carries through to what refers to it); and, during apply, evaluate again as
+//! values become known. No I/O beyond what loading the configuration does (none when the
+//! sources are given), no printing: the command line and the tests share it.
+
+use crate::apply::{Resolved, Resolver};
+use crate::config::{self, LoadOptions, Loaded};
+use crate::model::{Address, DesiredState, RecordedOutput, RecordedState, Value};
+use crate::plan::{self, CloudFacts, Plan, PlanOptions};
+use indexmap::IndexMap;
+
+/// The computed values the configuration may read, by address.
+pub type Computed = std::collections::HashMap<Address, IndexMap<String, Value>>;
+
+/// A configuration ready to be evaluated against any state: how to load it with the
+/// computed values of that state.
+pub trait Source {
+    fn options(&self, computed: Computed) -> LoadOptions;
+}
+
+impl<F: Fn(Computed) -> LoadOptions> Source for F {
+    fn options(&self, computed: Computed) -> LoadOptions {
+        self(computed)
+    }
+}
+
+/// A plan and what it was made from.
+pub struct Derived {
+    pub plan: Plan,
+    pub desired: DesiredState,
+    /// The value each variable took.
+    pub variables: IndexMap<String, Value>,
+    /// Every load along the way (diagnostics, secrets), the first one first.
+    pub loads: Vec<Loaded>,
+}
+
+/// Evaluates `source` against `state` and plans; `Err` holds the load whose configuration
+/// has errors.
+pub fn derive(
+    source: &dyn Source,
+    state: &RecordedState,
+    facts: &CloudFacts,
+    options: &PlanOptions,
+) -> Result<Derived, Box<Loaded>> {
+    let mut first = config::load(&source.options(state.computed_values()));
+    let Some(mut desired) = first.desired.take() else {
+        return Err(Box::new(first));
+    };
+    let variables = first.variables.clone();
+    let mut loads = vec![first];
+    let mut plan = plan::plan(&desired, state, facts, options);
+    // Replaced resources get new IDs: what refers to them is evaluated again with their
+    // computed values unknown, which may replace it too; until nothing more is replaced.
+    let mut replaced: Vec<Address> = Vec::new();
+    for _ in 0..=state.resources.len() {
+        let now: Vec<Address> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == plan::Action::Replace)
+            .map(|c| c.address.clone())
+            .collect();
+        if now == replaced {
+            break;
+        }
+        replaced = now;
+        let mut without = state.clone();
+        for a in &replaced {
+            if let Some(r) = without.resources.get_mut(a) {
+                r.attrs.clear();
+            }
+        }
+        let mut loaded = config::load(&source.options(without.computed_values()));
+        let Some(d) = loaded.desired.take() else {
+            loads.push(loaded);
+            break;
+        };
+        loads.push(loaded);
+        desired = d;
+        plan = plan::plan(&desired, state, facts, options);
+    }
+    Ok(Derived {
+        plan,
+        desired,
+        variables,
+        loads,
+    })
+}
+
+/// Re-evaluates a configuration during apply, as the state learns computed values.
+pub struct ConfigResolver<'a> {
+    pub source: &'a dyn Source,
+    /// Called with every load (e.g. to remember its secrets for redaction).
+    pub on_load: &'a dyn Fn(&Loaded),
+}
+
+impl Resolver for ConfigResolver<'_> {
+    fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
+        let loaded = config::load(&self.source.options(state.computed_values()));
+        (self.on_load)(&loaded);
+        let desired = loaded.desired.ok_or_else(|| {
+            loaded
+                .diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map_or_else(
+                    || "the configuration has errors".to_owned(),
+                    |d| d.message.clone(),
+                )
+        })?;
+        Ok(Resolved {
+            attrs: desired
+                .resources
+                .into_iter()
+                .map(|(a, r)| (a, r.attrs))
+                .collect(),
+            outputs: desired
+                .outputs
+                .into_iter()
+                .filter(|(_, o)| o.value.is_known())
+                .map(|(k, o)| {
+                    (
+                        k,
+                        RecordedOutput {
+                            value: o.value,
+                            sensitive: o.sensitive,
+                        },
+                    )
+                })
+                .collect(),
+        })
+    }
+}
