@@ -174,6 +174,7 @@ struct ChangeWire {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RefusalWire {
+    rule: String,
     address: Option<String>,
     message: String,
     details: Vec<String>,
@@ -361,6 +362,7 @@ pub fn encode(saved: &SavedPlan) -> String {
             .refusals
             .iter()
             .map(|r| RefusalWire {
+                rule: r.kind.as_str().to_owned(),
                 address: r.address.as_ref().map(ToString::to_string),
                 message: r.message.clone(),
                 details: r.details.clone(),
@@ -429,6 +431,8 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
         .iter()
         .map(|r| {
             Ok(Refusal {
+                kind: crate::plan::RefusalKind::parse(&r.rule)
+                    .ok_or_else(|| format!("unknown rule `{}`", r.rule))?,
                 address: r.address.as_deref().map(parse_address).transpose()?,
                 message: r.message.clone(),
                 details: r.details.clone(),

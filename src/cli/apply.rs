@@ -342,7 +342,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         plan,
         ..
     } = planned;
-    let remember = |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
+    let remember =
+        |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
     let mut resolver = crate::derive::ConfigResolver {
         source: &snapshot,
         on_load: &remember,

@@ -6,7 +6,7 @@
 //! unless `--allow-disconnect` names the approval; the account's own connections and those of
 //! endpoints this plan deletes may always go, and are listed all the same.
 
-use super::{Action, CloudFacts, Disconnection, Plan, PlanOptions, Refusal};
+use super::{Action, CloudFacts, Disconnection, Plan, PlanOptions, Refusal, RefusalKind};
 use crate::model::{ResourceType, Value};
 use std::collections::HashSet;
 
@@ -129,6 +129,7 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
 pub(super) fn refusals(disconnections: &[Disconnection], out: &mut Vec<Refusal>) {
     for d in disconnections.iter().filter(|d| !d.allowed) {
         out.push(Refusal {
+            kind: RefusalKind::Disconnect,
             address: Some(d.by.clone()),
             message: format!(
                 "`{}` would cut off endpoint {} of account {} ({}) from the service {}: {}",

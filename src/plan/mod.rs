@@ -85,9 +85,79 @@ impl ResourceChange {
     }
 }
 
+/// Which rule a refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefusalKind {
+    /// An attribute that cannot change in place would change (rule 1).
+    Immutable,
+    /// A service still `creating` would be deleted (rule 2).
+    Creating,
+    /// A service with live connections would be deleted (rule 2).
+    Connected,
+    /// A cloud-operated service would be deleted (rule 3).
+    Gateway,
+    /// The account's quota would be exceeded (rule 4).
+    Quota,
+    /// A service would be updated while it is not `available`.
+    NotAvailable,
+    /// Port mappings would overlap on one backend (rule 7).
+    Backend,
+    /// An approval of a service whose approval is disabled (rule 6).
+    ApprovalDisabled,
+    /// An approval of an endpoint that is not connected to the service.
+    NotConnected,
+    /// `prevent_destroy` (rule 8): vpcep's own rule, not the cloud's.
+    PreventDestroy,
+    /// A partner would be cut off silently (rule 10): vpcep's own rule, not the cloud's.
+    Disconnect,
+}
+
+impl RefusalKind {
+    /// The rule's name in the JSON plan.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalKind::Immutable => "immutable",
+            RefusalKind::Creating => "creating",
+            RefusalKind::Connected => "connected",
+            RefusalKind::Gateway => "gateway",
+            RefusalKind::Quota => "quota",
+            RefusalKind::NotAvailable => "not_available",
+            RefusalKind::Backend => "backend",
+            RefusalKind::ApprovalDisabled => "approval_disabled",
+            RefusalKind::NotConnected => "not_connected",
+            RefusalKind::PreventDestroy => "prevent_destroy",
+            RefusalKind::Disconnect => "disconnect",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RefusalKind::Immutable,
+            RefusalKind::Creating,
+            RefusalKind::Connected,
+            RefusalKind::Gateway,
+            RefusalKind::Quota,
+            RefusalKind::NotAvailable,
+            RefusalKind::Backend,
+            RefusalKind::ApprovalDisabled,
+            RefusalKind::NotConnected,
+            RefusalKind::PreventDestroy,
+            RefusalKind::Disconnect,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// Whether the cloud itself enforces the rule (the others are vpcep's protections).
+    pub fn enforced_by_the_cloud(self) -> bool {
+        !matches!(self, RefusalKind::PreventDestroy | RefusalKind::Disconnect)
+    }
+}
+
 /// A rule the plan breaks; a plan with refusals cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    pub kind: RefusalKind,
     pub address: Option<Address>,
     pub message: String,
     pub details: Vec<String>,

@@ -1,7 +1,7 @@
 //! Plan-time refusals: everything the cloud would reject, found before anything happens.
 
 use super::diff::immutable_changes;
-use super::{Action, CloudFacts, Plan, Refusal, ResourceChange};
+use super::{Action, CloudFacts, Plan, Refusal, RefusalKind, ResourceChange};
 use crate::model::{Address, DesiredState, RecordedState, ResourceType, Value};
 use std::collections::HashSet;
 
@@ -77,8 +77,9 @@ fn whitelist_removals(plan: &Plan) -> Vec<String> {
     out
 }
 
-fn refusal(address: &Address, message: String) -> Refusal {
+fn refusal(kind: RefusalKind, address: &Address, message: String) -> Refusal {
     Refusal {
+        kind,
         address: Some(address.clone()),
         message,
         details: Vec::new(),
@@ -126,6 +127,7 @@ fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
         let new = after.get(name).cloned().unwrap_or(Value::Null);
         if change.is_sensitive(name) {
             let mut r = refusal(
+                RefusalKind::Immutable,
                 address,
                 format!("`{name}` of `{address}` cannot change after the {what} is created"),
             );
@@ -139,6 +141,7 @@ fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
         }
         let mut r = if name == "port" {
             let mut r = refusal(
+                RefusalKind::Immutable,
                 address,
                 format!(
                     "the port mappings of `{address}` cannot change after the service is created"
@@ -154,6 +157,7 @@ fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
             r
         } else {
             let mut r = refusal(
+                RefusalKind::Immutable,
                 address,
                 format!("`{name}` of `{address}` cannot change after the {what} is created"),
             );
@@ -182,6 +186,7 @@ fn prevent_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Ve
             "replace"
         };
         let mut r = refusal(
+            RefusalKind::PreventDestroy,
             &change.address,
             format!(
                 "`{}` has `lifecycle {{ prevent_destroy = true }}`, and this plan would {verb} it",
@@ -207,6 +212,7 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
     }
     if let Some(status @ ("creating" | "deleting" | "failed")) = status_of(change) {
         let mut r = refusal(
+            RefusalKind::NotAvailable,
             &change.address,
             format!(
                 "`{}` is `{status}`; the cloud changes a service only when it is `available`",
@@ -249,6 +255,7 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
         let address = &c.address;
         if before.get("service_type").and_then(Value::as_str) == Some("gateway") {
             let mut r = refusal(
+                RefusalKind::Gateway,
                 address,
                 format!(
                     "`{address}` is a gateway service, operated by the cloud; it cannot be deleted"
@@ -262,6 +269,7 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
         }
         if status_of(c) == Some("creating") {
             let mut r = refusal(
+                RefusalKind::Creating,
                 address,
                 format!(
                     "`{address}` is still being created (status `creating`); the cloud refuses to delete it"
@@ -316,6 +324,7 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
                 "deleted"
             };
             let mut r = refusal(
+                RefusalKind::Connected,
                 address,
                 format!(
                     "`{address}` cannot be {verb}: {n} endpoint{} connected to it (accepted or creating)",
@@ -367,6 +376,7 @@ fn quotas(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<
         let unmanaged = used.saturating_sub(managed);
         let total = used + creates - deletes.min(used + creates);
         let mut r = Refusal {
+            kind: RefusalKind::Quota,
             address: None,
             message: format!(
                 "this plan needs {total} {what} in the account, but its quota is {quota}"
@@ -474,6 +484,7 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
             let key = (port_id.to_owned(), protocol.clone(), server_port);
             if let Some(owner) = taken.get(&key) {
                 let mut r = refusal(
+                    RefusalKind::Backend,
                     &c.address,
                     format!(
                         "`{}` maps {protocol} server port {server_port} on the backend {port_id}, which {owner} already maps",
@@ -510,6 +521,7 @@ fn approvals(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut V
             && !s.approval_enabled
         {
             let mut r = refusal(
+                RefusalKind::ApprovalDisabled,
                 &c.address,
                 format!(
                     "`{}` approves connections of the service {service_id}, which has approval disabled",
@@ -564,6 +576,7 @@ fn unknown_endpoints(
     for id in listed.iter().filter_map(Value::as_str) {
         if !connected.contains(id) {
             let mut r = refusal(
+                RefusalKind::NotConnected,
                 &c.address,
                 format!(
                     "`{}` lists the endpoint {id}, which is not connected to the service {service_id}",

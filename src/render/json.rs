@@ -347,6 +347,7 @@ pub fn refusals(plan: &Plan) -> Json {
             .iter()
             .map(|r| {
                 json!({
+                    "rule": r.kind.as_str(),
                     "address": r.address.as_ref().map(ToString::to_string),
                     "message": r.message,
                     "details": r.details,

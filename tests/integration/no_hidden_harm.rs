@@ -55,7 +55,11 @@ fn partner_status(partner: &Workspace) -> String {
     out.stdout
         .lines()
         .find_map(|l| l.trim().strip_prefix("status"))
-        .map(|s| s.trim_start_matches([' ', '=']).trim_matches('"').to_owned())
+        .map(|s| {
+            s.trim_start_matches([' ', '='])
+                .trim_matches('"')
+                .to_owned()
+        })
         .unwrap_or_default()
 }
 
@@ -89,12 +93,22 @@ fn destroying_an_approval_that_accepts_a_partner_is_refused_unless_allowed() {
     let without = &without[..without.find("resource \"vpcep_approval\"").unwrap()];
     owner.write("main.hcl", without);
     let out = owner.expect(&["plan"], 1);
-    assert!(out.stdout.contains("the approval is no longer in the configuration"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("the approval is no longer in the configuration"),
+        "{}",
+        out.stdout
+    );
 
     // Said on purpose, it goes through, and the plan shows the disconnection.
     owner.write("main.hcl", &owner_config(&db, &[&endpoint]));
     let allowed = owner.expect(
-        &["destroy", "--auto-approve", "--allow-disconnect", "vpcep_approval.orders"],
+        &[
+            "destroy",
+            "--auto-approve",
+            "--allow-disconnect",
+            "vpcep_approval.orders",
+        ],
         0,
     );
     assert!(
@@ -104,11 +118,19 @@ fn destroying_an_approval_that_accepts_a_partner_is_refused_unless_allowed() {
         "{}",
         allowed.stdout
     );
-    assert!(allowed.stdout.contains("Apply complete!"), "{}", allowed.stdout);
+    assert!(
+        allowed.stdout.contains("Apply complete!"),
+        "{}",
+        allowed.stdout
+    );
     // Rejected, the partner's endpoint no longer kept the service; it went with it.
     partner.expect(&["refresh"], 0);
     let listed = partner.expect(&["state", "list"], 0);
-    assert!(!listed.stdout.contains("vpcep_endpoint.orders"), "{}", listed.stdout);
+    assert!(
+        !listed.stdout.contains("vpcep_endpoint.orders"),
+        "{}",
+        listed.stdout
+    );
 }
 
 #[test]
@@ -141,9 +163,28 @@ fn replacing_a_service_replaces_its_endpoint_and_approval_in_one_plan() {
         "{}",
         plan.stdout
     );
-    assert!(plan.stdout.contains("Plan: 3 to add, 0 to change, 3 to destroy."), "{}", plan.stdout);
-    let apply = ws.expect(&["apply", "--auto-approve", "--replace", "vpcep_service.orders"], 0);
-    assert!(apply.stdout.contains("Apply complete! Resources: 3 added, 0 changed, 3 destroyed."), "{}", apply.stdout);
+    assert!(
+        plan.stdout
+            .contains("Plan: 3 to add, 0 to change, 3 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let apply = ws.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--replace",
+            "vpcep_service.orders",
+        ],
+        0,
+    );
+    assert!(
+        apply
+            .stdout
+            .contains("Apply complete! Resources: 3 added, 0 changed, 3 destroyed."),
+        "{}",
+        apply.stdout
+    );
     assert_ne!(ws.id_of("vpcep_service.orders"), old);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
     // All three named explicitly: one plan, applied cleanly.
@@ -178,7 +219,12 @@ fn services_share_a_backend_when_their_server_ports_differ() {
     let third = services_hcl("c", 1).replace("port-c-0", "port-a-0");
     ws.write("main.hcl", &(services_hcl("a", 1) + &second + &third));
     let out = ws.expect(&["validate"], 1);
-    assert!(out.stderr.contains("maps TCP server port 8080 on the backend port-a-0"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("maps TCP server port 8080 on the backend port-a-0"),
+        "{}",
+        out.stderr
+    );
     let other = Workspace::new();
     other.write(
         "main.hcl",
@@ -189,7 +235,9 @@ fn services_share_a_backend_when_their_server_ports_differ() {
     );
     let out = other.expect(&["plan"], 1);
     assert!(
-        out.stdout.contains("maps TCP server port 8080 on the backend port-a-0, which the endpoint service"),
+        out.stdout.contains(
+            "maps TCP server port 8080 on the backend port-a-0, which the endpoint service"
+        ),
         "{}",
         out.stdout
     );
@@ -203,7 +251,10 @@ fn the_hint_after_plan_out_with_chdir_applies_in_that_directory() {
     std::fs::write(dir.join("main.hcl"), services_hcl("s", 2)).unwrap();
     let out = super::harness::vpcep(top.path(), &["-C", "infra", "plan", "--out", "p.plan"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(dir.join("p.plan").exists(), "--out is inside the -C directory");
+    assert!(
+        dir.join("p.plan").exists(),
+        "--out is inside the -C directory"
+    );
     let hint = out
         .stderr
         .lines()
@@ -215,7 +266,10 @@ fn the_hint_after_plan_out_with_chdir_applies_in_that_directory() {
     let applied = super::harness::vpcep(top.path(), &args, &[]);
     assert_eq!(applied.code, 0, "{}", applied.stderr);
     assert!(dir.join("vpcep.state.json").exists());
-    assert!(!top.path().join("vpcep.state.json").exists(), "no state outside infra");
+    assert!(
+        !top.path().join("vpcep.state.json").exists(),
+        "no state outside infra"
+    );
 
     // Applied from the wrong directory, the plan is refused, naming both.
     std::fs::write(dir.join("main.hcl"), services_hcl("s", 3)).unwrap();
@@ -223,7 +277,13 @@ fn the_hint_after_plan_out_with_chdir_applies_in_that_directory() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let elsewhere = super::harness::vpcep(top.path(), &["apply", "infra/q.plan"], &[]);
     assert_eq!(elsewhere.code, 1, "{}", elsewhere.stderr);
-    assert!(elsewhere.stderr.contains("was made for the configuration in"), "{}", elsewhere.stderr);
+    assert!(
+        elsewhere
+            .stderr
+            .contains("was made for the configuration in"),
+        "{}",
+        elsewhere.stderr
+    );
     assert!(!top.path().join("vpcep.state.json").exists());
 }
 
@@ -237,7 +297,10 @@ fn show_into_a_closed_pipe_ends_quietly() {
     let mut cmd = std::process::Command::new("bash");
     cmd.current_dir(ws.path()).args([
         "-c",
-        &format!("'{}' plan | head -1; exit ${{PIPESTATUS[0]}}", env!("CARGO_BIN_EXE_vpcep")),
+        &format!(
+            "'{}' plan | head -1; exit ${{PIPESTATUS[0]}}",
+            env!("CARGO_BIN_EXE_vpcep")
+        ),
     ]);
     let out = run_bounded(cmd, Duration::from_secs(120));
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -266,14 +329,22 @@ fn commands_that_only_read_state_need_no_variable_values() {
         ws.expect(args, 0);
     }
     let out = ws.expect(&["plan"], 1);
-    assert!(out.stderr.contains("no value for variable `port`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no value for variable `port`"),
+        "{}",
+        out.stderr
+    );
     // A backend that reads a variable still needs it.
     ws.write(
         "backend.hcl",
         "variable \"state\" {\n  type = string\n}\nbackend \"local\" {\n  path = var.state\n}\n",
     );
     let out = ws.expect(&["show"], 1);
-    assert!(out.stderr.contains("no value for variable `state`"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no value for variable `state`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -301,7 +372,12 @@ fn deleting_endpoints_waits_until_they_are_gone() {
     ws.write("main.hcl", &text);
     ws.expect(&["apply", "--auto-approve"], 0);
     let out = ws.expect(&["destroy", "--auto-approve"], 0);
-    assert!(out.stdout.contains("Apply complete! Resources: 0 added, 0 changed, 3 destroyed."), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 0 added, 0 changed, 3 destroyed."),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -310,7 +386,8 @@ fn removing_a_connected_account_from_the_whitelist_warns() {
     let db = cloud.path().join("cloud.db");
     owner.write(
         "main.hcl",
-        &owner_config(&db, &[&endpoint]).replace(&format!("whitelist = [\"{PARTNER}\"]"), "whitelist = []"),
+        &owner_config(&db, &[&endpoint])
+            .replace(&format!("whitelist = [\"{PARTNER}\"]"), "whitelist = []"),
     );
     let out = owner.expect(&["plan"], 0);
     assert!(
