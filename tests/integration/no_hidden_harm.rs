@@ -2,7 +2,7 @@
 //! cut without a line saying so. End to end through the binary on the simulator, with an
 //! owner and a partner account sharing one simulated cloud.
 
-use super::harness::{Workspace, command, run_bounded, services_hcl};
+use super::harness::{Workspace, run_bounded, services_hcl};
 use std::time::Duration;
 
 const OWNER: &str = "1111111111111111111111111111aaaa";
@@ -65,7 +65,7 @@ fn partner_status(partner: &Workspace) -> String {
 
 #[test]
 fn destroying_an_approval_that_accepts_a_partner_is_refused_unless_allowed() {
-    let (owner, partner, _cloud, endpoint) = connected_partner();
+    let (owner, partner, cloud, endpoint) = connected_partner();
     partner.expect(&["refresh"], 0);
     assert_eq!(partner_status(&partner), "accepted");
 
@@ -88,7 +88,7 @@ fn destroying_an_approval_that_accepts_a_partner_is_refused_unless_allowed() {
     assert_eq!(partner_status(&partner), "accepted", "nothing was cut");
 
     // Removing the approval from the configuration is as implicit as destroying it.
-    let db = _cloud.path().join("cloud.db");
+    let db = cloud.path().join("cloud.db");
     let without = owner_config(&db, &[]);
     let without = &without[..without.find("resource \"vpcep_approval\"").unwrap()];
     owner.write("main.hcl", without);
@@ -397,5 +397,4 @@ fn removing_a_connected_account_from_the_whitelist_warns() {
         "{}",
         out.stdout
     );
-    let _ = command;
 }
