@@ -5,6 +5,7 @@
 //! sources are given), no printing: the command line and the tests share it.
 
 use crate::apply::{Resolved, Resolver};
+use crate::cloud::Cloud;
 use crate::config::{self, LoadOptions, Loaded};
 use crate::model::{Address, DesiredState, RecordedOutput, RecordedState, Value};
 use crate::plan::{self, CloudFacts, Plan, PlanOptions};
@@ -35,17 +36,27 @@ pub struct Derived {
     pub loads: Vec<Loaded>,
 }
 
-/// Evaluates `source` against `state` and plans; `Err` holds the load whose configuration
-/// has errors.
+/// Why no plan could be made.
+pub enum DeriveError {
+    /// The configuration has errors: the load that says which.
+    Config(Box<Loaded>),
+    /// Looking up a fact the plan needs failed.
+    Cloud(crate::cloud::CloudError),
+}
+
+/// Evaluates `source` against `state` and plans. Facts the plan turns out to need and `facts`
+/// does not hold (other accounts' services endpoints connect to, the connections of services
+/// whose approvals change) are read from `cloud`, kept in `facts`, and the plan made again.
 pub fn derive(
     source: &dyn Source,
     state: &RecordedState,
-    facts: &CloudFacts,
+    facts: &mut CloudFacts,
     options: &PlanOptions,
-) -> Result<Derived, Box<Loaded>> {
+    cloud: &dyn Cloud,
+) -> Result<Derived, DeriveError> {
     let mut first = config::load(&source.options(state.computed_values()));
     let Some(mut desired) = first.desired.take() else {
-        return Err(Box::new(first));
+        return Err(DeriveError::Config(Box::new(first)));
     };
     let variables = first.variables.clone();
     let mut loads = vec![first];
@@ -77,6 +88,28 @@ pub fn derive(
         };
         loads.push(loaded);
         desired = d;
+        plan = plan::plan(&desired, state, facts, options);
+    }
+    let wanted = plan::wanted(&plan, state, facts);
+    if !wanted.is_empty() {
+        for id in wanted.services {
+            let exists = cloud
+                .describe_service(&id)
+                .map_err(DeriveError::Cloud)?
+                .is_some();
+            facts.foreign_services.insert(id, exists);
+        }
+        for id in wanted.connections {
+            match cloud.list_connections(&id) {
+                Ok(listed) => {
+                    facts.connections.insert(id, listed);
+                }
+                // Gone since the state was recorded (a plan without refresh): the rules go by
+                // what the state says, and apply finds out.
+                Err(e) if e.status == 404 => {}
+                Err(e) => return Err(DeriveError::Cloud(e)),
+            }
+        }
         plan = plan::plan(&desired, state, facts, options);
     }
     Ok(Derived {

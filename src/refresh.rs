@@ -24,6 +24,8 @@ pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
         quotas: Some(cloud.quotas()?),
         account_services: None,
         account: cloud.account(),
+        foreign_services: indexmap::IndexMap::new(),
+        connections: indexmap::IndexMap::new(),
     })
 }
 
@@ -353,6 +355,12 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                     .find(|d| !d.is_empty())
             }),
             account_services: Some(services),
+            foreign_services: indexmap::IndexMap::new(),
+            connections: {
+                let mut c: indexmap::IndexMap<_, _> = connections.into_iter().collect();
+                c.sort_keys();
+                c
+            },
         },
     })
 }

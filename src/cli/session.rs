@@ -303,10 +303,11 @@ fn derive(
     globals: &Globals,
     snapshot: &Snapshot,
     state: &RecordedState,
-    facts: &crate::plan::CloudFacts,
+    facts: &mut crate::plan::CloudFacts,
     options: &PlanOptions,
+    cloud: &dyn Cloud,
 ) -> Result<crate::derive::Derived, Exit> {
-    match crate::derive::derive(snapshot, state, facts, options) {
+    match crate::derive::derive(snapshot, state, facts, options, cloud) {
         Ok(derived) => {
             for loaded in &derived.loads {
                 super::output::remember_secrets(&loaded.secrets);
@@ -323,7 +324,11 @@ fn derive(
             }
             Ok(derived)
         }
-        Err(loaded) => {
+        Err(crate::derive::DeriveError::Cloud(e)) => Err(fail(format!(
+            "reading what the plan needs to know from {}: {e}",
+            cloud.describe()
+        ))),
+        Err(crate::derive::DeriveError::Config(loaded)) => {
             super::output::remember_secrets(&loaded.secrets);
             print_diagnostics(globals, &loaded.diagnostics);
             Err(fail(format!(
@@ -438,7 +443,15 @@ pub(crate) fn from_plan_file(
     let facts = crate::refresh::refresh(cloud.as_ref(), &saved.state)
         .map_err(|e| fail(format!("reading {}: {e}", cloud.describe())))?
         .facts;
-    let derived = derive(globals, &snapshot, &saved.state, &facts, &saved.options)?;
+    let mut facts = facts;
+    let derived = derive(
+        globals,
+        &snapshot,
+        &saved.state,
+        &mut facts,
+        &saved.options,
+        cloud.as_ref(),
+    )?;
     if derived.plan.changes != saved.plan.changes {
         let differs = derived
             .plan
@@ -515,7 +528,7 @@ pub(crate) fn plan(
     let cloud = open_cloud(globals, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
-    let (state, drift, facts) = if settings.refresh {
+    let (state, drift, mut facts) = if settings.refresh {
         let refreshed = crate::refresh::refresh(cloud.as_ref(), &prior)
             .map_err(|e| fail(format!("refreshing from {}: {e}", cloud.describe())))?;
         notes.extend(refreshed.notes);
@@ -554,7 +567,14 @@ pub(crate) fn plan(
         desired,
         variables,
         ..
-    } = derive(globals, &snapshot, &state, &facts, &settings.options)?;
+    } = derive(
+        globals,
+        &snapshot,
+        &state,
+        &mut facts,
+        &settings.options,
+        cloud.as_ref(),
+    )?;
     plan.drift = drift;
     plan.notes = notes;
     Ok(Planned {

@@ -351,6 +351,45 @@ pub struct ServiceListWire {
     pub total_count: Option<u64>,
 }
 
+/// `GET /v1/{project_id}/vpc-endpoint-services/describe?id=...`: any account's service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSummaryWire {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_charge: Option<bool>,
+}
+
+impl ServiceSummaryWire {
+    pub fn to_model(&self) -> Result<super::types::ServiceSummary, String> {
+        non_empty(&self.id, "id")?;
+        Ok(super::types::ServiceSummary {
+            id: self.id.clone(),
+            service_name: self.service_name.clone().unwrap_or_default(),
+            service_type: self
+                .service_type
+                .clone()
+                .unwrap_or_else(|| "interface".into()),
+            created_at: self.created_at.clone().unwrap_or_default(),
+        })
+    }
+
+    pub fn from_model(s: &super::types::ServiceSummary) -> Self {
+        ServiceSummaryWire {
+            id: s.id.clone(),
+            service_name: Some(s.service_name.clone()),
+            service_type: Some(s.service_type.clone()),
+            created_at: Some(s.created_at.clone()),
+            is_charge: Some(false),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Connections and whitelist
 

@@ -311,6 +311,23 @@ impl Emulator {
                 let created = sim.create_service(&request.to_spec())?;
                 Ok(ok(&api::ServiceWire::from_model(&created, project)))
             }
+            ("GET", ["vpc-endpoint-services", "describe"]) => {
+                let Some(id) = q("id") else {
+                    return Err(CloudError::new(
+                        400,
+                        "EndPoint.0002",
+                        "`id` or `endpoint_service_name` is required",
+                    ));
+                };
+                match sim.describe_service(id)? {
+                    Some(s) => Ok(ok(&api::ServiceSummaryWire::from_model(&s))),
+                    None => Err(CloudError::new(
+                        404,
+                        "EndPoint.2003",
+                        format!("the endpoint service {id} does not exist"),
+                    )),
+                }
+            }
             ("GET", ["vpc-endpoint-services", id]) => match sim.get_service(id)? {
                 Some(s) => Ok(ok(&api::ServiceWire::from_model(&s, project))),
                 None => Err(missing_service(id)),

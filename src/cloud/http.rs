@@ -13,7 +13,7 @@ use super::api::{self, decode};
 use super::sign::{Credentials, SignedParts, authorization, percent_encode, sdk_date};
 use super::types::{
     CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, OUTCOME_UNKNOWN,
-    Quotas, Service, ServiceSpec, ServiceUpdate,
+    Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::OtcConfig;
 use indexmap::IndexMap;
@@ -518,6 +518,23 @@ impl Cloud for HttpCloud {
                     .map_err(|e| malformed(&operation, &e))
             })
             .collect()
+    }
+
+    fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>> {
+        let path = self.path("vpc-endpoint-services/describe");
+        match self.request::<api::ServiceSummaryWire>(
+            "GET",
+            &path,
+            &[("id".to_owned(), id.to_owned())],
+            None,
+        ) {
+            Ok(wire) => wire
+                .to_model()
+                .map(Some)
+                .map_err(|e| malformed(&format!("GET {path}"), &e)),
+            Err(e) if e.status == 404 || e.is("EndPoint.2003") || e.is("EndPoint.0005") => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {

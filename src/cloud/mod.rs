@@ -30,6 +30,8 @@ pub trait Cloud: Send + Sync {
     }
 
     fn list_services(&self) -> CloudResult<Vec<Service>>;
+    /// The basic information of a service of any account, by ID; `None` when there is none.
+    fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>>;
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;
     fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service>;
     fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service>;

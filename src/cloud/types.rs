@@ -112,6 +112,15 @@ pub struct Service {
     pub error: Option<(String, String)>,
 }
 
+/// The basic information of any account's service (the API's `describe` call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    pub id: String,
+    pub service_name: String,
+    pub service_type: String,
+    pub created_at: String,
+}
+
 /// The fields an update (PUT) can change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServiceUpdate {

@@ -10,7 +10,7 @@ mod rules;
 
 pub use diff::{configured_names, normalize};
 
-use crate::cloud::{Quotas, Service};
+use crate::cloud::{Connection, Quotas, Service};
 use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts, Value};
 use indexmap::IndexMap;
 
@@ -102,6 +102,8 @@ pub enum RefusalKind {
     NotAvailable,
     /// Port mappings would overlap on one backend (rule 7).
     Backend,
+    /// An endpoint would connect to a service that does not exist.
+    NoSuchService,
     /// An approval of a service whose approval is disabled (rule 6).
     ApprovalDisabled,
     /// An approval of an endpoint that is not connected to the service.
@@ -123,6 +125,7 @@ impl RefusalKind {
             RefusalKind::Quota => "quota",
             RefusalKind::NotAvailable => "not_available",
             RefusalKind::Backend => "backend",
+            RefusalKind::NoSuchService => "no_such_service",
             RefusalKind::ApprovalDisabled => "approval_disabled",
             RefusalKind::NotConnected => "not_connected",
             RefusalKind::PreventDestroy => "prevent_destroy",
@@ -139,6 +142,7 @@ impl RefusalKind {
             RefusalKind::Quota,
             RefusalKind::NotAvailable,
             RefusalKind::Backend,
+            RefusalKind::NoSuchService,
             RefusalKind::ApprovalDisabled,
             RefusalKind::NotConnected,
             RefusalKind::PreventDestroy,
@@ -198,6 +202,27 @@ pub struct CloudFacts {
     /// The account (domain) ID the plan is made for, when known: its own connections may be
     /// cut without asking.
     pub account: Option<String>,
+    /// Services of other accounts that endpoints of this plan connect to: whether each exists.
+    pub foreign_services: IndexMap<String, bool>,
+    /// The connections of the account's services that were listed (by refresh, or looked up
+    /// for the approvals this plan changes), by service ID.
+    pub connections: IndexMap<String, Vec<Connection>>,
+}
+
+/// Facts a plan turned out to need that `CloudFacts` does not hold yet: what the caller looks
+/// up before planning again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted {
+    /// Other accounts' services endpoints connect to (the API's `describe`).
+    pub services: Vec<String>,
+    /// Services whose connections approvals of this plan accept.
+    pub connections: Vec<String>,
+}
+
+impl Wanted {
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty() && self.connections.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -345,6 +370,66 @@ fn targeted(
         if selected.len() == before {
             return Some(selected);
         }
+    }
+}
+
+/// What `plan` needs to know that `facts` does not say: the services endpoints this plan
+/// creates connect to that are neither the account's nor this plan's, and the services whose
+/// connections the approvals this plan changes accept, where they were not listed.
+pub fn wanted(plan: &Plan, prior: &RecordedState, facts: &CloudFacts) -> Wanted {
+    fn service_of<'a>(
+        c: &'a ResourceChange,
+        rtype: ResourceType,
+        actions: &[Action],
+    ) -> Option<&'a str> {
+        if c.address.rtype() != rtype || !actions.contains(&c.action) {
+            return None;
+        }
+        c.after.as_ref()?.get("service_id")?.as_str()
+    }
+    use crate::model::ResourceType;
+    let own: std::collections::HashSet<&str> = match &facts.account_services {
+        Some(services) => services.iter().map(|s| s.id.as_str()).collect(),
+        None => prior
+            .resources
+            .values()
+            .filter(|r| r.address.rtype() == ResourceType::Service)
+            .map(|r| r.id.as_str())
+            .collect(),
+    };
+    let mut services: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            service_of(
+                c,
+                ResourceType::Endpoint,
+                &[Action::Create, Action::Replace],
+            )
+        })
+        .filter(|id| !own.contains(id) && !facts.foreign_services.contains_key(*id))
+        .map(str::to_owned)
+        .collect();
+    services.sort();
+    services.dedup();
+    let mut connections: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| {
+            service_of(
+                c,
+                ResourceType::Approval,
+                &[Action::Create, Action::Update, Action::Replace],
+            )
+        })
+        .filter(|id| own.contains(id) && !facts.connections.contains_key(*id))
+        .map(str::to_owned)
+        .collect();
+    connections.sort();
+    connections.dedup();
+    Wanted {
+        services,
+        connections,
     }
 }
 

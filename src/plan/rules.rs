@@ -21,10 +21,40 @@ pub(super) fn check(
     protected_deletes(plan, &mut refusals);
     quotas(plan, prior, facts, &mut refusals);
     backends(plan, facts, &mut refusals);
-    approvals(plan, prior, facts, &mut refusals);
+    approvals(plan, facts, &mut refusals);
+    foreign_services(plan, facts, &mut refusals);
     plan.refusals = refusals;
     let warnings = whitelist_removals(plan);
     plan.warnings.extend(warnings);
+}
+
+/// Endpoints to services of other accounts that do not exist (the API's `EndPoint.2003`).
+fn foreign_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    for c in plan.changes.iter().filter(|c| {
+        c.address.rtype() == ResourceType::Endpoint
+            && matches!(c.action, Action::Create | Action::Replace)
+    }) {
+        let Some(id) = c
+            .after
+            .as_ref()
+            .and_then(|a| a.get("service_id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if facts.foreign_services.get(id) == Some(&false) {
+            let mut r = refusal(
+                RefusalKind::NoSuchService,
+                &c.address,
+                format!(
+                    "`{}` connects to the endpoint service {id}, which does not exist",
+                    c.address
+                ),
+            );
+            r.help = Some("check the service ID with its owner (it may have been deleted), or remove the endpoint".to_owned());
+            out.push(r);
+        }
+    }
 }
 
 /// Removing an account from a service's whitelist does not cut its live connections: says so
@@ -501,23 +531,22 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
 }
 
 /// Rule 6 for services this configuration does not manage: approvals need approval enabled.
-fn approvals(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
-    let Some(services) = &facts.account_services else {
-        return;
-    };
+fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
     for c in plan.changes.iter().filter(|c| {
         c.address.rtype() == ResourceType::Approval
-            && matches!(c.action, Action::Create | Action::Update)
+            && matches!(c.action, Action::Create | Action::Update | Action::Replace)
     }) {
-        let Some(service_id) = c
-            .after
-            .as_ref()
-            .and_then(|a| a.get("service_id"))
-            .and_then(Value::as_str)
-        else {
+        let Some(after) = &c.after else { continue };
+        let Some(service_id) = after.get("service_id").and_then(Value::as_str) else {
+            // A service this plan creates: nothing is connected to it yet.
+            endpoints_of_other_services(c, out);
             continue;
         };
-        if let Some(s) = services.iter().find(|s| s.id == service_id)
+        if let Some(s) = facts
+            .account_services
+            .iter()
+            .flatten()
+            .find(|s| s.id == service_id)
             && !s.approval_enabled
         {
             let mut r = refusal(
@@ -531,49 +560,73 @@ fn approvals(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut V
             r.help = Some("enable approval on the service first".to_owned());
             out.push(r);
         }
-        unknown_endpoints(c, service_id, prior, out);
+        unknown_endpoints(c, service_id, facts, out);
+    }
+}
+
+/// The endpoint IDs an approval lists that are known now (not created by this plan).
+fn listed_ids(c: &ResourceChange) -> impl Iterator<Item = &str> {
+    c.after
+        .as_ref()
+        .and_then(|a| a.get("endpoints"))
+        .and_then(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+}
+
+/// An approval of a service this plan creates (or replaces) that lists endpoints which exist
+/// now: each is bound to the service it was created for and can never connect to the new one,
+/// so accepting it would fail (`EndPoint.2006`).
+fn endpoints_of_other_services(c: &ResourceChange, out: &mut Vec<Refusal>) {
+    for id in listed_ids(c) {
+        let mut r = refusal(
+            RefusalKind::NotConnected,
+            &c.address,
+            format!(
+                "`{}` lists the endpoint {id}, which exists and belongs to another service: it cannot connect to the service this plan creates",
+                c.address
+            ),
+        );
+        r.help = Some("an endpoint stays with the service it was created for: remove its ID from the approval, and list the endpoint its owner creates for the new service once it exists".to_owned());
+        out.push(r);
     }
 }
 
 /// Endpoints an approval lists that are not connected to its service: accepting them would
-/// fail (`EndPoint.2013`). Known only from refreshed connections; unknown IDs (endpoints this
-/// plan creates) are not checked.
+/// fail (`EndPoint.2013`). Known from the service's listed connections (refreshed, or looked
+/// up for this plan); unknown IDs (endpoints this plan creates) are not checked.
 fn unknown_endpoints(
     c: &ResourceChange,
     service_id: &str,
-    prior: &RecordedState,
+    facts: &CloudFacts,
     out: &mut Vec<Refusal>,
 ) {
-    let connections = c
-        .before
-        .as_ref()
-        .and_then(|b| b.get("connections"))
-        .or_else(|| {
-            prior
-                .resources
-                .values()
-                .find(|r| r.address.rtype() == ResourceType::Service && r.id == service_id)
-                .map(|r| r.attr("connections"))
-                .filter(|v| v.as_list().is_some_and(|l| !l.is_empty()))
-        });
-    let Some(connected) = connections.and_then(Value::as_list) else {
-        return;
+    let connected: HashSet<&str> = if let Some(list) = facts.connections.get(service_id) {
+        list.iter().map(|c| c.endpoint_id.as_str()).collect()
+    } else {
+        // Not listed (no refresh, no lookup): what the approval recorded, if it is of
+        // the same service.
+        let Some(before) = c
+            .before
+            .as_ref()
+            .filter(|b| b.get("service_id").and_then(Value::as_str) == Some(service_id))
+        else {
+            return;
+        };
+        before
+            .get("connections")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|m| {
+                m.as_map()
+                    .and_then(|m| m.get("endpoint_id"))
+                    .and_then(Value::as_str)
+            })
+            .collect()
     };
-    let connected: HashSet<&str> = connected
-        .iter()
-        .filter_map(|m| {
-            m.as_map()
-                .and_then(|m| m.get("endpoint_id"))
-                .and_then(Value::as_str)
-        })
-        .collect();
-    let listed = c
-        .after
-        .as_ref()
-        .and_then(|a| a.get("endpoints"))
-        .and_then(Value::as_list)
-        .unwrap_or_default();
-    for id in listed.iter().filter_map(Value::as_str) {
+    for id in listed_ids(c) {
         if !connected.contains(id) {
             let mut r = refusal(
                 RefusalKind::NotConnected,

@@ -419,3 +419,42 @@ fn quotas_creating_services_and_destroy_over_http() {
     );
     assert_no_secrets(&seen, &[&ws]);
 }
+
+#[test]
+fn an_endpoint_to_a_service_that_does_not_exist_is_refused_at_plan() {
+    // The consumer's plan looks other accounts' services up (`describe`) before anything is
+    // created: a wrong ID is refused at plan, not found out half-way through apply.
+    let emulator = EmulatorProcess::start(&["--token", TOKEN]);
+    let env = token_env();
+    let mut seen = Vec::new();
+    let owner = Workspace::new();
+    owner.write(
+        "main.hcl",
+        &format!("{}{}", emulator.provider(PROJECT), services_hcl("o", 1)),
+    );
+    run(&owner, &["apply", "--auto-approve"], &env, 0, &mut seen);
+    let service = owner.id_of("vpcep_service.o0");
+    let missing = "ffffffff-0000-4000-8000-000000000000";
+    let consumer = Workspace::new();
+    consumer.write(
+        "main.hcl",
+        &format!(
+            "{}resource \"vpcep_endpoint\" \"real\" {{\n  service_id = \"{service}\"\n  vpc_id = \"vpc-c\"\n  subnet_id = \"subnet-c\"\n}}\nresource \"vpcep_endpoint\" \"wrong\" {{\n  service_id = \"{missing}\"\n  vpc_id = \"vpc-c\"\n  subnet_id = \"subnet-c\"\n}}\n",
+            emulator.provider(CONSUMER_PROJECT)
+        ),
+    );
+    let plan = run(&consumer, &["plan"], &env, 1, &mut seen);
+    assert!(
+        plan.stdout.contains(&format!(
+            "`vpcep_endpoint.wrong` connects to the endpoint service {missing}, which does not exist"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("`vpcep_endpoint.real` connects"),
+        "{}",
+        plan.stdout
+    );
+    assert_no_secrets(&seen, &[&owner, &consumer]);
+}

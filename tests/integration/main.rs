@@ -10,6 +10,7 @@ mod hardening;
 mod harness;
 mod http;
 mod lifecycle;
+mod model;
 mod no_hidden_harm;
 mod pg;
 mod plan_cases;

@@ -398,3 +398,70 @@ fn removing_a_connected_account_from_the_whitelist_warns() {
         out.stdout
     );
 }
+
+#[test]
+fn replacing_a_service_whose_approval_lists_a_partner_endpoint_is_refused() {
+    // The partner's endpoint stays with the service it was created for: after the replace,
+    // accepting it on the new service would fail (`EndPoint.2006`) half-way through apply.
+    let (owner, partner, _cloud, endpoint) = connected_partner();
+    let out = owner.expect(
+        &[
+            "plan",
+            "--replace",
+            "vpcep_service.orders",
+            "--allow-disconnect",
+            "vpcep_approval.orders",
+        ],
+        1,
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "lists the endpoint {endpoint}, which exists and belongs to another service"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("remove its ID from the approval"),
+        "{}",
+        out.stdout
+    );
+    partner.expect(&["refresh"], 0);
+    assert_eq!(partner_status(&partner), "accepted", "nothing was cut");
+}
+
+#[test]
+fn a_new_approval_is_checked_against_the_connections_the_cloud_lists() {
+    // The service had no approval resource before, so refresh did not list its connections;
+    // the plan looks them up and refuses an endpoint ID that is not connected.
+    let cloud = tempfile::tempdir().unwrap();
+    let db = cloud.path().join("cloud.db");
+    let owner = Workspace::new();
+    let config = owner_config(&db, &[]);
+    let without = &config[..config.find("resource \"vpcep_approval\"").unwrap()];
+    owner.write("main.hcl", without);
+    owner.expect(&["apply", "--auto-approve"], 0);
+    let service_id = owner.id_of("vpcep_service.orders");
+    let partner = Workspace::new();
+    partner.write("main.hcl", &partner_config(&db, &service_id));
+    partner.expect(&["apply", "--auto-approve"], 0);
+    let endpoint = partner.id_of("vpcep_endpoint.orders");
+
+    let typo = "0000aaaa-0000-0000-0000-000000000000";
+    owner.write("main.hcl", &owner_config(&db, &[typo]));
+    for refresh in ["--refresh=true", "--refresh=false"] {
+        let out = owner.expect(&["plan", refresh], 1);
+        assert!(
+            out.stdout.contains(&format!(
+                "lists the endpoint {typo}, which is not connected to the service {service_id}"
+            )),
+            "{refresh}: {}",
+            out.stdout
+        );
+    }
+    // The right ID passes and applies.
+    owner.write("main.hcl", &owner_config(&db, &[&endpoint]));
+    owner.expect(&["apply", "--auto-approve"], 0);
+    partner.expect(&["refresh"], 0);
+    assert_eq!(partner_status(&partner), "accepted");
+}

@@ -11,7 +11,7 @@ mod validate;
 use super::Cloud;
 use super::types::{
     CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, Quotas, Service,
-    ServiceSpec, ServiceUpdate,
+    ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::SimConfig;
 use indexmap::IndexMap;
@@ -313,6 +313,20 @@ impl Cloud for Sim {
                 .iter()
                 .map(|r| to_service(r, now, counts.get(r.id.as_str()).copied().unwrap_or(0)))
                 .collect())
+        })
+    }
+
+    fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>> {
+        self.with(|conn, _now| {
+            Ok(store::service(conn, id)
+                .map_err(|e| db_err(&e))?
+                .filter(|r| r.gone_ms.is_none())
+                .map(|r| ServiceSummary {
+                    id: r.id.clone(),
+                    service_name: decorated_name(&r),
+                    service_type: r.service_type.clone(),
+                    created_at: rfc3339(r.created_ms),
+                }))
         })
     }
 
