@@ -613,6 +613,18 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
         }
         ResourceType::Approval => {
             let before = change.before.clone().unwrap_or_default();
+            // With approval disabled the cloud rejects nothing: the approval is only forgotten
+            // (as the plan said, listing no disconnection).
+            let service_id = before
+                .get("service_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match cloud.get_service(service_id) {
+                Ok(Some(s)) if !s.approval_enabled => return Outcome::ok(gone, Some(id)),
+                Ok(None) => return Outcome::ok(gone, Some(id)),
+                Ok(Some(_)) => {}
+                Err(e) => return Outcome::failed(cloud_err(&e)),
+            }
             let mut after = before.clone();
             after.insert("endpoints".into(), Value::List(Vec::new()));
             let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);

@@ -57,6 +57,11 @@ pub(super) fn compare(
         .filter(|name| {
             let want = instance.attr(name);
             let have = recorded.attr(name);
+            if crate::model::schema::computed_when_unset(rtype, name)
+                && (want.is_null() || have.is_null())
+            {
+                return false;
+            }
             !want.is_known() || normalize(name, want) != normalize(name, have)
         })
         .map(str::to_owned)

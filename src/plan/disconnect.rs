@@ -90,6 +90,16 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             .and_then(|b| b.get("service_id"))
             .and_then(Value::as_str)
             .unwrap_or_default();
+        // With approval disabled on the service nothing can be rejected: a destroyed approval
+        // is only forgotten (and an update that would reject is refused by its own rule).
+        let approval_off = facts
+            .account_services
+            .iter()
+            .flatten()
+            .any(|s| s.id == service_id && !s.approval_enabled);
+        if approval_off && c.action != Action::Update {
+            continue;
+        }
         let known = connections(before);
         for endpoint_id in rejected {
             let connection = known.iter().find(|k| k.endpoint_id == endpoint_id);

@@ -102,8 +102,10 @@ pub enum RefusalKind {
     NotAvailable,
     /// Port mappings would overlap on one backend (rule 7).
     Backend,
-    /// An endpoint would connect to a service that does not exist.
+    /// An endpoint would connect to (or an approval approve) a service that does not exist.
     NoSuchService,
+    /// A resource names by its ID a service this plan deletes.
+    Dangling,
     /// An approval of a service whose approval is disabled (rule 6).
     ApprovalDisabled,
     /// An approval of an endpoint that is not connected to the service.
@@ -126,6 +128,7 @@ impl RefusalKind {
             RefusalKind::NotAvailable => "not_available",
             RefusalKind::Backend => "backend",
             RefusalKind::NoSuchService => "no_such_service",
+            RefusalKind::Dangling => "dangling",
             RefusalKind::ApprovalDisabled => "approval_disabled",
             RefusalKind::NotConnected => "not_connected",
             RefusalKind::PreventDestroy => "prevent_destroy",
@@ -143,6 +146,7 @@ impl RefusalKind {
             RefusalKind::NotAvailable,
             RefusalKind::Backend,
             RefusalKind::NoSuchService,
+            RefusalKind::Dangling,
             RefusalKind::ApprovalDisabled,
             RefusalKind::NotConnected,
             RefusalKind::PreventDestroy,

@@ -22,14 +22,64 @@ pub(super) fn check(
     quotas(plan, prior, facts, &mut refusals);
     backends(plan, facts, &mut refusals);
     approvals(plan, facts, &mut refusals);
-    foreign_services(plan, facts, &mut refusals);
+    endpoint_services(plan, facts, &mut refusals);
+    dangling(plan, &mut refusals);
     plan.refusals = refusals;
     let warnings = whitelist_removals(plan);
     plan.warnings.extend(warnings);
 }
 
-/// Endpoints to services of other accounts that do not exist (the API's `EndPoint.2003`).
-fn foreign_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+/// Resources that name by its ID (not by reference) a service this plan deletes or replaces:
+/// after apply they would point at nothing — an endpoint re-created to a deleted service, an
+/// approval of a service that is gone.
+fn dangling(plan: &Plan, out: &mut Vec<Refusal>) {
+    let going: std::collections::HashMap<&str, &Address> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Service
+                && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .filter_map(|c| Some((c.id.as_deref()?, &c.address)))
+        .collect();
+    if going.is_empty() {
+        return;
+    }
+    for c in plan.changes.iter().filter(|c| {
+        matches!(
+            c.address.rtype(),
+            ResourceType::Endpoint | ResourceType::Approval
+        ) && c.action != Action::Delete
+    }) {
+        let Some(id) = c
+            .after
+            .as_ref()
+            .and_then(|a| a.get("service_id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if let Some(service) = going.get(id) {
+            let mut r = refusal(
+                RefusalKind::Dangling,
+                &c.address,
+                format!(
+                    "`{}` names the service {id} by its ID, and this plan deletes that service (`{service}`)",
+                    c.address
+                ),
+            );
+            r.help = Some(format!(
+                "refer to the service as `{service}.id`, so that `{}` follows it, or remove `{}` too",
+                c.address, c.address
+            ));
+            out.push(r);
+        }
+    }
+}
+
+/// Endpoints to services of other accounts that do not exist (the API's `EndPoint.2003`), and
+/// to services of this account that are not `available` (`EndPoint.2004`).
+fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
     for c in plan.changes.iter().filter(|c| {
         c.address.rtype() == ResourceType::Endpoint
             && matches!(c.action, Action::Create | Action::Replace)
@@ -42,6 +92,24 @@ fn foreign_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         else {
             continue;
         };
+        if let Some(s) = facts
+            .account_services
+            .iter()
+            .flatten()
+            .find(|s| s.id == id && s.status != "available")
+        {
+            let mut r = refusal(
+                RefusalKind::NotAvailable,
+                &c.address,
+                format!(
+                    "`{}` connects to the endpoint service {id}, which is `{}`; endpoints connect only to `available` services",
+                    c.address, s.status
+                ),
+            );
+            r.help =
+                Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
+            out.push(r);
+        }
         if facts.foreign_services.get(id) == Some(&false) {
             let mut r = refusal(
                 RefusalKind::NoSuchService,
@@ -236,22 +304,38 @@ fn status_of(change: &ResourceChange) -> Option<&str> {
     change.before.as_ref()?.get("status")?.as_str()
 }
 
+/// The cloud modifies a service (`PUT`) only while it is `available` (`EndPoint.3045`); its
+/// whitelist and tags have their own calls, which a `creating` service takes. A service that
+/// is `deleting` or `failed` takes no change.
 fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
     if change.action != Action::Update || change.address.rtype() != ResourceType::Service {
         return;
     }
-    if let Some(status @ ("creating" | "deleting" | "failed")) = status_of(change) {
-        let mut r = refusal(
-            RefusalKind::NotAvailable,
-            &change.address,
-            format!(
-                "`{}` is `{status}`; the cloud changes a service only when it is `available`",
-                change.address
-            ),
-        );
-        r.help = Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
-        out.push(r);
+    let puts: Vec<&str> = change
+        .changed
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !matches!(*a, "whitelist" | "tags"))
+        .collect();
+    let status = match status_of(change) {
+        Some(s @ ("deleting" | "failed")) => s,
+        Some(s @ "creating") if !puts.is_empty() => s,
+        _ => return,
+    };
+    let mut r = refusal(
+        RefusalKind::NotAvailable,
+        &change.address,
+        format!(
+            "`{}` is `{status}`; the cloud changes a service only when it is `available`",
+            change.address
+        ),
+    );
+    if status == "creating" {
+        r.details
+            .push(format!("changed while creating: {}", puts.join(", ")));
     }
+    r.help = Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
+    out.push(r);
 }
 
 /// Rules 2 and 3: services still creating, with blocking connections, or cloud-operated.
@@ -542,13 +626,56 @@ fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
             endpoints_of_other_services(c, out);
             continue;
         };
-        if let Some(s) = facts
-            .account_services
-            .iter()
-            .flatten()
-            .find(|s| s.id == service_id)
-            && !s.approval_enabled
+        if let Some(services) = &facts.account_services
+            && !services.iter().any(|s| s.id == service_id)
         {
+            let mut r = refusal(
+                RefusalKind::NoSuchService,
+                &c.address,
+                format!(
+                    "`{}` approves connections of the service {service_id}, which does not exist in this account",
+                    c.address
+                ),
+            );
+            r.help = Some("an approval belongs to the account that owns the service: check the service ID (it may have been deleted or replaced), or refer to the service's resource".to_owned());
+            out.push(r);
+            continue;
+        }
+        // What the service's approval will be when the approval is applied: this plan's
+        // update of the service comes first.
+        let planned = plan
+            .changes
+            .iter()
+            .find(|s| {
+                s.address.rtype() == ResourceType::Service
+                    && s.id.as_deref() == Some(service_id)
+                    && s.action == Action::Update
+            })
+            .and_then(|s| s.after.as_ref()?.get("approval_enabled")?.as_bool());
+        let enabled = planned.or_else(|| {
+            facts
+                .account_services
+                .iter()
+                .flatten()
+                .find(|s| s.id == service_id)
+                .map(|s| s.approval_enabled)
+        });
+        // The approval calls the cloud only to accept or reject what its list adds or drops.
+        let list = |a: Option<&super::Attrs>| {
+            a.and_then(|a| a.get("endpoints"))
+                .and_then(Value::as_list)
+                .map(<[Value]>::to_vec)
+                .unwrap_or_default()
+        };
+        let (had, want) = (list(c.before.as_ref()), list(c.after.as_ref()));
+        let calls = match c.action {
+            Action::Update => {
+                want.iter().any(|e| !had.contains(e)) || had.iter().any(|e| !want.contains(e))
+            }
+            Action::Replace => !had.is_empty() || !want.is_empty(),
+            _ => !want.is_empty(),
+        };
+        if enabled == Some(false) && calls {
             let mut r = refusal(
                 RefusalKind::ApprovalDisabled,
                 &c.address,

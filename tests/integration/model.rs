@@ -111,6 +111,8 @@ struct Endpoint {
 struct Approval {
     own: BTreeSet<u32>,
     foreign: BTreeSet<String>,
+    /// The service by its ID rather than by reference (as another configuration would).
+    by_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -192,9 +194,14 @@ fn hcl(db: &Path, index: usize, c: &Config) -> String {
             .collect();
         write!(
             out,
-            "resource \"vpcep_approval\" \"a{s}\" {{\n  service_id = vpcep_service.s{s}.id\n  endpoints = [{}]\n}}\n",
+            "resource \"vpcep_approval\" \"a{s}\" {{\n  service_id = {}\n  endpoints = [{}]\n}}\n",
+            a.by_id.as_ref().map_or_else(
+                || format!("vpcep_service.s{s}.id"),
+                |id| format!("\"{id}\"")
+            ),
             listed.join(", ")
-        ).unwrap();
+        )
+        .unwrap();
     }
     out
 }
@@ -288,7 +295,7 @@ impl World {
         let c = &mut acct.config;
         let services: Vec<u32> = c.services.keys().copied().collect();
         let endpoints: Vec<u32> = c.endpoints.keys().copied().collect();
-        let op = rng.below(16);
+        let op = rng.below(18);
         let what = match op {
             0 | 1 => {
                 let k = acct.next_key;
@@ -346,7 +353,8 @@ impl World {
                     0 => s.tag = s.tag.wrapping_add(1),
                     1 => {
                         s.approval = !s.approval;
-                        if !s.approval {
+                        // Half the time the approval stays: refused while approval is off.
+                        if !s.approval && rng.chance(50) {
                             c.approvals.remove(&k);
                         }
                     }
@@ -419,7 +427,8 @@ impl World {
                 let Some(&k) = rng.pick(&services) else {
                     return options;
                 };
-                if !c.services[&k].approval {
+                // Mostly of services with approval; otherwise refused (approval disabled).
+                if !c.services[&k].approval && rng.chance(70) {
                     return options;
                 }
                 let Some(id) = state
@@ -440,7 +449,11 @@ impl World {
                             .collect()
                     })
                     .unwrap_or_default();
+                let fresh = !c.approvals.contains_key(&k);
                 let ap = c.approvals.entry(k).or_default();
+                if fresh && rng.chance(20) {
+                    ap.by_id = Some(id.clone());
+                }
                 if rng.chance(25) {
                     c.approvals.remove(&k);
                     "remove an approval"
@@ -505,6 +518,20 @@ impl World {
                 self.out_of_band(a);
                 "change the cloud behind vpcep's back"
             }
+            15 => {
+                if !self.adopt_creating(a) {
+                    return options;
+                }
+                "adopt a service made by hand, still creating"
+            }
+            16 => {
+                // The cloud finishes creating what was slow.
+                rusqlite::Connection::open(&self.db)
+                    .unwrap()
+                    .execute("UPDATE services SET ready_ms = 0", [])
+                    .unwrap();
+                "the cloud finishes creating"
+            }
             _ => "plan again",
         };
         if self.rng.chance(15) {
@@ -519,6 +546,70 @@ impl World {
         }
         self.count(what);
         options
+    }
+
+    /// A service made by hand on a slow cloud (still `creating`), adopted into the state and
+    /// configuration as `vpcep import` would: deleting or changing it is refused until the
+    /// cloud finishes. Returns whether one was made.
+    fn adopt_creating(&mut self, a: usize) -> bool {
+        let slow = Sim::open(
+            &SimConfig {
+                create_delay: std::time::Duration::from_secs(24 * 3600),
+                ..sim_config(&self.db, a)
+            },
+            self.dir.path(),
+        )
+        .unwrap();
+        let backend = self.rng.below(3);
+        let Ok(created) = slow.create_service(&vpcep::cloud::ServiceSpec {
+            name: None,
+            server_type: "LB".into(),
+            port_id: format!("backend-{a}-{backend}"),
+            vpc_id: format!("vpc-{a}"),
+            service_type: "interface".into(),
+            approval_enabled: false,
+            ports: vec![vpcep::cloud::PortMapping {
+                protocol: "TCP".into(),
+                server_port: 9000,
+                client_port: 9000,
+            }],
+            whitelist: Vec::new(),
+            tags: [("v".to_owned(), "t0".to_owned())].into(),
+            description: None,
+            tcp_proxy: "close".into(),
+        }) else {
+            return false;
+        };
+        let acct = &mut self.accounts[a];
+        let k = acct.next_key;
+        acct.next_key += 1;
+        acct.config.services.insert(
+            k,
+            Service {
+                backend,
+                ports: vec![9000],
+                approval: false,
+                whitelist: BTreeSet::new(),
+                tag: 0,
+                prevent: false,
+                server_type: "LB",
+            },
+        );
+        let address: vpcep::model::Address = format!("vpcep_service.s{k}").parse().unwrap();
+        let mut state = acct.store.state.clone().unwrap_or_default();
+        state.resources.insert(
+            address.clone(),
+            vpcep::model::RecordedResource {
+                address,
+                id: created.id.clone(),
+                attrs: vpcep::cloud::convert::service_attrs(&created),
+                depends_on: Vec::new(),
+                sensitive: Vec::new(),
+            },
+        );
+        state.sort();
+        acct.store.state = Some(state);
+        true
     }
 
     fn out_of_band(&mut self, a: usize) {

@@ -465,3 +465,103 @@ fn a_new_approval_is_checked_against_the_connections_the_cloud_lists() {
     partner.expect(&["refresh"], 0);
     assert_eq!(partner_status(&partner), "accepted");
 }
+
+#[test]
+fn an_endpoint_to_a_service_still_creating_is_refused_at_plan() {
+    // The cloud connects endpoints only to `available` services (`EndPoint.2004`).
+    let ws = Workspace::new();
+    let db = ws.path().join("cloud.db");
+    let slow = vpcep::cloud::sim::Sim::open(
+        &vpcep::model::SimConfig {
+            path: db.clone(),
+            domain_id: OWNER.to_owned(),
+            project_id: OWNER.to_owned(),
+            create_delay: Duration::from_secs(3600),
+            ..vpcep::model::SimConfig::default()
+        },
+        ws.path(),
+    )
+    .unwrap();
+    let service = vpcep::cloud::Cloud::create_service(
+        &slow,
+        &vpcep::cloud::ServiceSpec {
+            name: None,
+            server_type: "LB".into(),
+            port_id: "port-slow".into(),
+            vpc_id: "vpc-owner".into(),
+            service_type: "interface".into(),
+            approval_enabled: false,
+            ports: vec![vpcep::cloud::PortMapping {
+                protocol: "TCP".into(),
+                server_port: 443,
+                client_port: 443,
+            }],
+            whitelist: Vec::new(),
+            tags: indexmap::IndexMap::new(),
+            description: None,
+            tcp_proxy: "close".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(service.status, "creating");
+    ws.write(
+        "main.hcl",
+        &(account(&db, OWNER, "")
+            + &format!(
+                "resource \"vpcep_endpoint\" \"early\" {{\n  service_id = \"{}\"\n  vpc_id = \"vpc-owner\"\n  subnet_id = \"subnet-owner\"\n}}\n",
+                service.id
+            )),
+    );
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stdout.contains(&format!(
+            "`vpcep_endpoint.early` connects to the endpoint service {}, which is `creating`",
+            service.id
+        )),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn removing_an_approval_of_a_service_whose_approval_was_turned_off_only_forgets_it() {
+    // Approval turned off by hand (in the console): the cloud rejects nothing now, so removing
+    // the approval cuts no one and is not a disconnection; apply must not try to reject.
+    let (owner, partner, cloud, _endpoint) = connected_partner();
+    let db = cloud.path().join("cloud.db");
+    let sim = vpcep::cloud::sim::Sim::open(
+        &vpcep::model::SimConfig {
+            path: db.clone(),
+            domain_id: OWNER.to_owned(),
+            project_id: OWNER.to_owned(),
+            ..vpcep::model::SimConfig::default()
+        },
+        owner.path(),
+    )
+    .unwrap();
+    vpcep::cloud::Cloud::update_service(
+        &sim,
+        &owner.id_of("vpcep_service.orders"),
+        &vpcep::cloud::ServiceUpdate {
+            approval_enabled: Some(false),
+            ..vpcep::cloud::ServiceUpdate::default()
+        },
+    )
+    .unwrap();
+    let config = owner_config(&db, &[]);
+    owner.write(
+        "main.hcl",
+        &config[..config.find("resource \"vpcep_approval\"").unwrap()],
+    );
+    let out = owner.expect(&["apply", "--auto-approve"], 0);
+    assert!(!out.stdout.contains("Disconnections"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 0 added, 1 changed, 1 destroyed."),
+        "{}",
+        out.stdout
+    );
+    owner.expect(&["plan", "--detailed-exitcode"], 0);
+    partner.expect(&["refresh"], 0);
+    assert_eq!(partner_status(&partner), "accepted");
+}
