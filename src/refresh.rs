@@ -282,7 +282,8 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
     let mut connections: HashMap<String, Vec<crate::cloud::Connection>> = HashMap::new();
     for s in services.iter().chain(&unlisted_services) {
         let managed = managed_ids.contains(s.id.as_str());
-        if (managed && s.connection_count > 0) || approval_services.contains(&s.id) {
+        // An answer without `connection_count` says nothing: its connections are read.
+        if (managed && s.connection_count != Some(0)) || approval_services.contains(&s.id) {
             connections.insert(s.id.clone(), cloud.list_connections(&s.id)?);
         }
     }

@@ -430,7 +430,44 @@ fn approve(
             }
         }
     }
-    match cloud.list_connections(&service_id) {
+    // The cloud may take a while to settle an accept or a reject (the connection shows
+    // `pendingAcceptance` or `creating` meanwhile): wait until each one has.
+    let settled = wait_for(cloud, timeout, started, tick, || {
+        let connections = match cloud.list_connections(&service_id) {
+            Ok(c) => c,
+            Err(e) => return poll_error(&e),
+        };
+        let status = |id: &str| {
+            connections
+                .iter()
+                .find(|c| c.endpoint_id == id)
+                .map(|c| c.status.as_str())
+        };
+        for endpoint in &accept {
+            match status(endpoint) {
+                Some("accepted") => {}
+                Some("pendingAcceptance" | "creating") => return Ok(Poll::NotYet),
+                Some(other) => {
+                    return Err(format!(
+                        "the endpoint {endpoint} was accepted, but the cloud reports it `{other}`"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "the endpoint {endpoint} was accepted, but is no longer connected to the service"
+                    ));
+                }
+            }
+        }
+        if reject
+            .iter()
+            .any(|e| matches!(status(e), Some("accepted" | "creating")))
+        {
+            return Ok(Poll::NotYet);
+        }
+        Ok(Poll::Done(connections))
+    });
+    match settled {
         Ok(connections) => Outcome::ok(
             record(
                 change,
@@ -439,7 +476,7 @@ fn approve(
             ),
             Some(service_id),
         ),
-        Err(e) => Outcome::failed(cloud_err(&e)),
+        Err(e) => Outcome::failed(e),
     }
 }
 

@@ -47,6 +47,10 @@ pub(crate) struct EmulatorArgs {
     /// Endpoints per account
     #[arg(long, default_value_t = 50)]
     quota_endpoints: u32,
+    /// Which documented answer shapes to serve: the API reference's, the OTC SDK fixtures', or
+    /// the Huawei SDK's
+    #[arg(long, value_enum, default_value = "reference")]
+    dialect: crate::cloud::dialect::Dialect,
 }
 
 pub(crate) fn run(args: &EmulatorArgs) -> u8 {
@@ -74,6 +78,7 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
         delete_delay: args.delete_delay,
         quota_services: args.quota_services,
         quota_endpoints: args.quota_endpoints,
+        dialect: args.dialect,
     };
     say!(
         "vpcep emulator listening on http://{address} (store {}) — a simulated cloud, not a real one",

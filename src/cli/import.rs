@@ -60,7 +60,7 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
         ResourceType::Service => cloud.get_service(id).and_then(|s| match s {
             Some(s) => {
                 let mut attrs = service_attrs(&s);
-                if s.connection_count > 0 {
+                if s.connection_count != Some(0) {
                     attrs.insert(
                         "connections".into(),
                         connections_value(&cloud.list_connections(id)?),

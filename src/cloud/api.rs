@@ -35,6 +35,25 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A boolean the API may send as `true` or as `"true"` (the Swiss reference's examples).
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Lenient {
+        Bool(bool),
+        Text(String),
+    }
+    match Option::<Lenient>::deserialize(d)? {
+        None => Ok(None),
+        Some(Lenient::Bool(b)) => Ok(Some(b)),
+        Some(Lenient::Text(t)) if t.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(Lenient::Text(t)) if t.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(Lenient::Text(t)) => Err(serde::de::Error::custom(format!(
+            "expected a boolean, not {t:?}"
+        ))),
+    }
+}
+
 /// A value the API says is required and non-empty.
 fn non_empty(value: &str, field: &str) -> Result<(), String> {
     if value.is_empty() {
@@ -275,8 +294,12 @@ pub fn undecorate(service_name: &str, id: &str) -> Option<String> {
 }
 
 impl ServiceWire {
-    /// The service, with the whitelist read separately (it is not part of the object).
-    pub fn to_model(&self, whitelist: Vec<String>) -> Result<Service, String> {
+    /// The service, with the whitelist read separately (it is not part of the object). The
+    /// owner's own account, which a permission list may show, is not a whitelist entry.
+    pub fn to_model(&self, mut whitelist: Vec<String>) -> Result<Service, String> {
+        if let Some(own) = self.domain_id.as_deref().filter(|d| !d.is_empty()) {
+            whitelist.retain(|w| !w.eq_ignore_ascii_case(&format!("iam:domain::{own}")));
+        }
         non_empty(&self.id, "id")?;
         non_empty(&self.status, "status")?;
         let ports = self
@@ -303,7 +326,7 @@ impl ServiceWire {
             tags: tags_from_wire(self.tags.as_ref()),
             description: self.description.clone().filter(|d| !d.is_empty()),
             tcp_proxy: self.tcp_proxy.clone().unwrap_or_else(|| "close".into()),
-            connection_count: self.connection_count.unwrap_or(0),
+            connection_count: self.connection_count,
             created_at: self.created_at.clone().unwrap_or_default(),
             error: self.error.as_ref().and_then(|e| e.first()).map(|f| {
                 (
@@ -329,7 +352,7 @@ impl ServiceWire {
             description: svc.description.clone(),
             tcp_proxy: Some(svc.tcp_proxy.clone()),
             tags: Some(tags_to_wire(&svc.tags)),
-            connection_count: Some(svc.connection_count),
+            connection_count: svc.connection_count,
             domain_id: Some(svc.domain_id.clone()),
             project_id: Some(project_id.to_owned()),
             created_at: Some(svc.created_at.clone()),
@@ -560,7 +583,11 @@ pub struct EndpointWire {
     pub ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub marker_id: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_dns: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns_names: Option<Vec<String>>,
@@ -596,7 +623,8 @@ impl EndpointWire {
             service_name: self.endpoint_service_name.clone().unwrap_or_default(),
             vpc_id: self.vpc_id.clone(),
             subnet_id: self.subnet_id.clone().filter(|s| !s.is_empty()),
-            port_ip: None,
+            // The API reports the address as `ip` only: a configured `port_ip` is that address.
+            port_ip: self.ip.clone().filter(|s| !s.is_empty()),
             ip: self.ip.clone().filter(|s| !s.is_empty()),
             enable_dns: self.enable_dns.unwrap_or(false),
             whitelist: self.whitelist.clone().unwrap_or_default(),

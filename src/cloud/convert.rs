@@ -106,7 +106,8 @@ pub fn service_attrs(s: &Service) -> Attrs {
     a.insert("status".into(), Value::String(s.status.clone()));
     a.insert(
         "connection_count".into(),
-        Value::int(i64::from(s.connection_count)),
+        s.connection_count
+            .map_or(Value::Null, |n| Value::int(i64::from(n))),
     );
     a.insert("created_at".into(), Value::String(s.created_at.clone()));
     a.insert("connections".into(), Value::List(Vec::new()));

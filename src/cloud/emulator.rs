@@ -7,6 +7,7 @@
 
 use super::Cloud;
 use super::api;
+pub use super::dialect::Dialect;
 use super::sign::{Secret, SignedParts, verify};
 use super::sim::Sim;
 use super::types::{CloudError, ConnectionAction};
@@ -32,11 +33,15 @@ pub struct EmulatorConfig {
     pub delete_delay: Duration,
     pub quota_services: u32,
     pub quota_endpoints: u32,
+    /// Which of the documented answer shapes to serve.
+    pub dialect: Dialect,
 }
 
 pub struct Emulator {
     config: EmulatorConfig,
     accounts: Mutex<HashMap<String, Arc<Sim>>>,
+    /// Accepted endpoints still reported `pendingAcceptance` (dialects that settle later).
+    settling: Mutex<std::collections::HashSet<String>>,
     rng: super::rng::Rng,
     requests: AtomicU64,
 }
@@ -121,6 +126,7 @@ impl Emulator {
         Emulator {
             config,
             accounts: Mutex::new(HashMap::new()),
+            settling: Mutex::new(std::collections::HashSet::new()),
             rng: super::rng::Rng::new(seed),
             requests: AtomicU64::new(0),
         }
@@ -216,8 +222,38 @@ impl Emulator {
         verify(auth, ak, sk, &parts, std::time::SystemTime::now()).map_err(|e| denied(&e))
     }
 
-    /// Handles one request whose body has been read: `(status, body)`.
+    /// Handles one request whose body has been read: `(status, body)`, in the configured
+    /// dialect.
     pub fn handle(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> (u16, Option<Vec<u8>>) {
+        let (status, body) = self.handle_plain(method, url, headers, body);
+        let dialect = self.config.dialect;
+        if dialect == Dialect::Reference {
+            return (status, body);
+        }
+        let Some(value) = body
+            .as_deref()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        else {
+            return (status, body);
+        };
+        let value = if (200..300).contains(&status) {
+            dialect.answer(value)
+        } else {
+            match serde_json::from_value::<api::ErrorWire>(value.clone()) {
+                Ok(e) => dialect.error(&e.error_code, &e.error_msg),
+                Err(_) => value,
+            }
+        };
+        (status, serde_json::to_vec(&value).ok())
+    }
+
+    fn handle_plain(
         &self,
         method: &str,
         url: &str,
@@ -342,7 +378,19 @@ impl Emulator {
                 Ok(no_content())
             }
             ("GET", ["vpc-endpoint-services", id, "connections"]) => {
-                let all = sim.list_connections(id)?;
+                let mut all = sim.list_connections(id)?;
+                if self.config.dialect.settles_later() {
+                    // Reported `pendingAcceptance` once more, then as it is.
+                    let mut settling = self
+                        .settling
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for c in &mut all {
+                        if settling.remove(&c.endpoint_id) {
+                            "pendingAcceptance".clone_into(&mut c.status);
+                        }
+                    }
+                }
                 let list = page(&all, query)?
                     .iter()
                     .map(api::ConnectionWire::from_model)
@@ -367,6 +415,12 @@ impl Emulator {
                     ));
                 };
                 sim.connection_action(id, action, endpoint)?;
+                if action == ConnectionAction::Receive && self.config.dialect.settles_later() {
+                    self.settling
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert(endpoint.clone());
+                }
                 let list = sim
                     .list_connections(id)?
                     .iter()
@@ -401,6 +455,15 @@ impl Emulator {
                         400,
                         "EndPoint.3036",
                         "the permission list is empty",
+                    ));
+                }
+                // As the OTC provider assumes: the whitelist changes once the service is
+                // available.
+                if sim.get_service(id)?.is_some_and(|s| s.status == "creating") {
+                    return Err(CloudError::new(
+                        400,
+                        "EndPoint.3045",
+                        format!("the endpoint service {id} is creating and cannot be modified now"),
                     ));
                 }
                 match request.action.as_str() {

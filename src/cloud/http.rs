@@ -16,6 +16,9 @@ use super::types::{
     Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::OtcConfig;
+
+/// How long a whitelist change waits for its service to finish creating.
+const WHITELIST_WAIT: Duration = Duration::from_secs(600);
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -590,7 +593,20 @@ impl Cloud for HttpCloud {
                     permissions: list.to_vec(),
                 })
                 .map_err(|e| CloudError::new(0, "Internal", e.to_string()))?;
-                self.request_empty("POST", &path, Some(&body))?;
+                // A service still `creating` refuses changes (`EndPoint.3045`): the whitelist
+                // is written once it is available.
+                let deadline = std::time::Instant::now() + WHITELIST_WAIT;
+                loop {
+                    match self.request_empty("POST", &path, Some(&body)) {
+                        Err(e) if e.is("EndPoint.3045") && std::time::Instant::now() < deadline => {
+                            std::thread::sleep(self.poll);
+                        }
+                        other => {
+                            other?;
+                            break;
+                        }
+                    }
+                }
             }
         }
         Ok(())

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod convert;
+pub mod dialect;
 pub mod emulator;
 pub mod http;
 pub mod httpd;

@@ -105,8 +105,9 @@ pub struct Service {
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
     pub tcp_proxy: String,
-    /// Endpoints in `creating` or `accepted` status.
-    pub connection_count: u32,
+    /// Connections in `creating` or `accepted` status; `None` when the answer does not say
+    /// (then the connections are read).
+    pub connection_count: Option<u32>,
     pub created_at: String,
     /// `(error_code, error_message)` when `failed`.
     pub error: Option<(String, String)>,

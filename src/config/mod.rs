@@ -223,7 +223,11 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
-    rules::check(&mut lowered, &mut diags);
+    let profile = match &provider {
+        crate::model::ProviderConfig::Otc(otc) => Some(otc.cloud),
+        crate::model::ProviderConfig::Sim(_) => None,
+    };
+    rules::check(&mut lowered, profile, &mut diags);
     secrets.sort();
     secrets.dedup();
     let desired = DesiredState {

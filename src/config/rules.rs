@@ -6,7 +6,7 @@
 use super::resources::Lowered;
 use crate::diag::{Diagnostic, Location};
 use crate::model::schema::MAX_PORTS;
-use crate::model::{ResourceType, Value};
+use crate::model::{CloudProfile, ResourceType, Value};
 use std::collections::HashMap;
 
 pub(crate) const MAX_NAME_LEN: usize = 16;
@@ -23,7 +23,13 @@ pub(crate) const WHITELIST_PREFIX: &str = "iam:domain::";
 type ServiceIndex = HashMap<(String, Option<String>), usize>;
 
 /// Checks every rule, normalising whitelists on the way.
-pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
+/// `profile`: the cloud whose documented limits apply (none for the simulator, which takes
+/// what any of them takes).
+pub(crate) fn check(
+    lowered: &mut [Lowered<'_>],
+    profile: Option<CloudProfile>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut services: ServiceIndex = HashMap::new();
     for (i, l) in lowered.iter().enumerate() {
         let address = &l.instance.address;
@@ -35,7 +41,12 @@ pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
     }
     for l in lowered.iter_mut() {
         match l.instance.address.rtype() {
-            ResourceType::Service => service(l, diags),
+            ResourceType::Service => {
+                service(l, diags);
+                if let Some(profile) = profile {
+                    cloud_limits(l, profile, diags);
+                }
+            }
             ResourceType::Endpoint => endpoint_attrs(l, diags),
             ResourceType::Approval => {}
         }
@@ -47,6 +58,57 @@ pub(crate) fn check(lowered: &mut [Lowered<'_>], diags: &mut Vec<Diagnostic>) {
             ResourceType::Approval => approval(l, lowered, &services, diags),
             ResourceType::Service => {}
         }
+    }
+}
+
+/// What the chosen cloud documents beyond the common rules: its protocols and tag limit.
+fn cloud_limits(l: &Lowered<'_>, profile: CloudProfile, diags: &mut Vec<Diagnostic>) {
+    let addr = &l.instance.address;
+    let (protocols, source) = profile.protocols();
+    for (i, port) in l
+        .instance
+        .attr("port")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let Some(p) = port
+            .as_map()
+            .and_then(|m| m.get("protocol"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if matches!(p, "TCP" | "UDP") && !protocols.contains(&p) {
+            diags.push(
+                err(
+                    l,
+                    &format!("port[{i}].protocol"),
+                    format!("`{addr}` maps {p}, which the {} cloud does not accept", profile.as_str()),
+                )
+                .help(format!("{source}; use \"TCP\", or set `cloud` in the provider block if this is another cloud")),
+            );
+        }
+    }
+    let (max, source) = profile.max_service_tags();
+    let n = l
+        .instance
+        .attr("tags")
+        .as_map()
+        .map_or(0, indexmap::IndexMap::len);
+    if n > max && n <= MAX_TAGS {
+        diags.push(
+            err(
+                l,
+                "tags",
+                format!(
+                    "`{addr}` has {n} tags; the {} cloud allows at most {max}",
+                    profile.as_str()
+                ),
+            )
+            .help(format!("{source}; remove some tags")),
+        );
     }
 }
 

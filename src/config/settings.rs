@@ -115,7 +115,7 @@ pub(crate) fn provider(
             decl.file,
             &decl.block.body,
             "a `provider \"otc\"` block",
-            &["region", "project_id", "endpoint"],
+            &["region", "project_id", "endpoint", "cloud"],
             &[],
             s.diags,
         );
@@ -146,10 +146,29 @@ pub(crate) fn provider(
                 .help("add `region = \"eu-de\"`"),
             );
         }
+        let implied = crate::model::CloudProfile::implied(region.as_deref(), endpoint.as_deref());
+        let mut cloud = implied;
+        if let Some(name) = s.string("cloud") {
+            if let Some(c) = crate::model::CloudProfile::parse(&name) {
+                cloud = c;
+            } else {
+                s.diags.push(
+                    Diagnostic::error(format!("unknown cloud \"{name}\""))
+                        .at(decl.location())
+                        .help(format!(
+                            "use one of {}, or leave `cloud` out to take it from the region or endpoint",
+                            crate::model::CloudProfile::NAMES
+                                .map(|n| format!("\"{n}\""))
+                                .join(", ")
+                        )),
+                );
+            }
+        }
         return ProviderConfig::Otc(OtcConfig {
             region,
             project_id: project_id.unwrap_or_default(),
             endpoint,
+            cloud,
         });
     }
     check_names(

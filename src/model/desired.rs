@@ -163,6 +163,86 @@ pub struct OtcConfig {
     pub project_id: String,
     /// Overrides the endpoint derived from the region.
     pub endpoint: Option<String>,
+    /// Which cloud's documented limits apply.
+    pub cloud: CloudProfile,
+}
+
+/// The documented differences between the clouds that run the VPCEP v1 API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CloudProfile {
+    /// Open Telekom Cloud (eu-de, eu-nl).
+    #[default]
+    Otc,
+    /// Open Telekom Cloud Switzerland (eu-ch2).
+    OtcSwiss,
+    /// Huawei Cloud.
+    Huawei,
+}
+
+impl CloudProfile {
+    pub const NAMES: [&'static str; 3] = ["otc", "otc-swiss", "huawei"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "otc" => Some(CloudProfile::Otc),
+            "otc-swiss" => Some(CloudProfile::OtcSwiss),
+            "huawei" => Some(CloudProfile::Huawei),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloudProfile::Otc => "otc",
+            CloudProfile::OtcSwiss => "otc-swiss",
+            CloudProfile::Huawei => "huawei",
+        }
+    }
+
+    /// The profile a region or endpoint implies: `eu-ch2` and `sc.otc.t-systems.com` are the
+    /// Swiss cloud, `myhuaweicloud.com` is Huawei's, anything else Open Telekom Cloud.
+    pub fn implied(region: Option<&str>, endpoint: Option<&str>) -> Self {
+        let endpoint = endpoint.unwrap_or_default().to_ascii_lowercase();
+        if endpoint.contains("myhuaweicloud.com") {
+            CloudProfile::Huawei
+        } else if region == Some("eu-ch2") || endpoint.contains("sc.otc.t-systems.com") {
+            CloudProfile::OtcSwiss
+        } else {
+            CloudProfile::Otc
+        }
+    }
+
+    /// Port mapping protocols the cloud accepts, and the document that says so.
+    pub fn protocols(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            CloudProfile::Otc | CloudProfile::OtcSwiss => (
+                &["TCP"],
+                "the OTC API reference allows TCP only (`EndPoint.3075`; opentelekomcloud-docs/vpc-endpoint, creating_a_vpc_endpoint_service.rst)",
+            ),
+            CloudProfile::Huawei => (
+                &["TCP", "UDP"],
+                "the Huawei Cloud API allows TCP and UDP (huaweicloud-sdk-go-v3, services/vpcep/v1/model/model_port_list.go)",
+            ),
+        }
+    }
+
+    /// Tags a service may have, and the document that says so.
+    pub fn max_service_tags(self) -> (usize, &'static str) {
+        match self {
+            CloudProfile::OtcSwiss => (
+                10,
+                "the Swiss API reference allows 10 tags per service (opentelekomcloud-docs-swiss/vpc-endpoint, creating_a_vpc_endpoint_service.rst)",
+            ),
+            CloudProfile::Otc => (
+                20,
+                "the OTC API reference allows 20 tags per service (opentelekomcloud-docs/vpc-endpoint)",
+            ),
+            CloudProfile::Huawei => (
+                20,
+                "the Huawei Cloud API allows 20 tags per resource (huaweicloud-sdk-go-v3, services/vpcep/v1/model)",
+            ),
+        }
+    }
 }
 
 /// Where the recorded state lives.

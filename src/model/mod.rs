@@ -12,7 +12,7 @@ pub mod value;
 
 pub use address::{Address, ResourceId, ResourceType};
 pub use desired::{
-    BackendConfig, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
+    BackendConfig, CloudProfile, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
     ResourceInstance, SimConfig, Timeouts, endpoint_parts,
 };
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};

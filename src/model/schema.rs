@@ -256,6 +256,13 @@ pub fn identity_names(rtype: ResourceType) -> (&'static [&'static str], &'static
     }
 }
 
+/// Attributes the cloud chooses when the configuration leaves them unset and does not always
+/// report (an endpoint's `port_ip`, read back from its `ip` once the endpoint has one):
+/// compared only when both sides have a value.
+pub fn computed_when_unset(rtype: ResourceType, name: &str) -> bool {
+    rtype == ResourceType::Endpoint && name == "port_ip"
+}
+
 /// The identity a create records with its intent, from the attributes it sends.
 pub fn create_identity(
     rtype: ResourceType,

@@ -282,6 +282,18 @@ impl EmulatorProcess {
         vpcep::cloud::Cloud::list_services(&sim).unwrap().len()
     }
 
+    /// The endpoints one project has, read straight from the emulator's store.
+    pub(crate) fn endpoints(&self, project: &str) -> usize {
+        let config = vpcep::model::SimConfig {
+            path: self.data.path().join("emulator.db"),
+            domain_id: project.to_owned(),
+            project_id: project.to_owned(),
+            ..vpcep::model::SimConfig::default()
+        };
+        let sim = vpcep::cloud::sim::Sim::open(&config, self.data.path()).unwrap();
+        vpcep::cloud::Cloud::list_endpoints(&sim).unwrap().len()
+    }
+
     pub(crate) fn client(
         &self,
         project: &str,
@@ -291,6 +303,7 @@ impl EmulatorProcess {
             region: None,
             project_id: project.to_owned(),
             endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
+            cloud: vpcep::model::CloudProfile::Otc,
         };
         vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
     }

@@ -1,8 +1,10 @@
 //! End-to-end tests: the real `vpcep` binary on real files.
 
+mod api_fixtures;
 mod cases;
 mod crash;
 mod crash_matrix;
+mod dialects;
 mod emulator;
 mod examples;
 mod faults;

@@ -173,7 +173,7 @@ fn to_service(r: &ServiceRow, now: i64, connection_count: u32) -> Service {
         tags: r.tags.clone(),
         description: r.description.clone(),
         tcp_proxy: r.tcp_proxy.clone(),
-        connection_count,
+        connection_count: Some(connection_count),
         created_at: rfc3339(r.created_ms),
         error: None,
     }
@@ -426,7 +426,7 @@ impl Cloud for Sim {
                 _ => {}
             }
             let view = Self::service_view(conn, &r, now)?;
-            if view.connection_count > 0 {
+            if view.connection_count.unwrap_or(0) > 0 {
                 return Err(CloudError::new(
                     400,
                     "EndPoint.3006",
