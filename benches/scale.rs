@@ -1,51 +1,32 @@
-//! Scale benchmark (not a test): prints wall time and peak memory of the real binary for
+//! Scale benchmark (not a test): prints wall time and peak memory of the real binary, for N
+//! services in N separate `resource` blocks, each with 3 tags, a description, a whitelist entry
+//! and 2 port blocks, on the simulator:
 //!
-//! - `plan --refresh=false` of 1,000 and 10,000 services, from empty state (all creates) and
-//!   against a matching recorded state (no changes);
-//! - `apply --auto-approve` of 5,000 services on the simulator from empty.
+//! - `apply --auto-approve` from empty;
+//! - `plan` (with refresh) with no changes;
+//! - `plan --refresh=false` with no changes, and with 1 % of the services changed;
 //!
-//! Run with `cargo bench --bench scale` (add `-- quick` for 1/10 of the sizes).
+//! and the state file's size per service, at 1,000, 10,000 and 50,000 services, with the ratio
+//! of time per service between sizes so growth is visible at a glance.
+//!
+//! Run with `cargo bench --bench scale` (`-- quick` for 100 and 1,000; `-- N...` for sizes).
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-fn config(n: usize) -> String {
-    let mut s = String::from(
-        "provider \"sim\" {\n  quota_services = 100000\n}\n\nlocals {\n  tags = { team = \"bench\", env = \"prod\" }\n}\n\n",
-    );
-    let _ = write!(
-        s,
-        "variable \"count\" {{\n  default = {n}\n}}\n\nresource \"vpcep_service\" \"fleet\" {{\n  for_each    = toset([for i in range(var.count) : format(\"s%d\", i)])\n  name        = each.key\n  server_type = \"LB\"\n  port_id     = \"port-${{each.key}}\"\n  vpc_id      = \"vpc-1\"\n  tags        = merge(local.tags, {{ service = each.key }})\n  whitelist   = [\"0123456789abcdef0123456789abcdef\"]\n\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n}}\n"
-    );
+/// The configuration of `n` services; `changed` of them with another tag value.
+fn config(n: usize, changed: usize) -> String {
+    let mut s = String::from("provider \"sim\" {\n  quota_services = 1000000\n}\n\n");
+    for i in 0..n {
+        let team = if i < changed { "other" } else { "bench" };
+        let _ = write!(
+            s,
+            "resource \"vpcep_service\" \"s{i}\" {{\n  name        = \"s{i}\"\n  server_type = \"LB\"\n  port_id     = \"port-{i}\"\n  vpc_id      = \"vpc-1\"\n  description = \"service number {i}\"\n  whitelist   = [\"0123456789abcdef0123456789abcdef\"]\n  tags = {{\n    team    = \"{team}\"\n    env     = \"prod\"\n    service = \"s{i}\"\n  }}\n\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n  port {{\n    server_port = 8443\n    client_port = 443\n  }}\n}}\n\n"
+        );
+    }
     s
-}
-
-/// A recorded state matching `config(n)`.
-fn state(n: usize) -> String {
-    let resources: Vec<serde_json::Value> = (0..n)
-        .map(|i| {
-            let key = format!("s{i}");
-            let id = format!("00000000-0000-4000-8000-{i:012}");
-            serde_json::json!({
-                "address": format!("vpcep_service.fleet[\"{key}\"]"),
-                "type": "vpcep_service", "name": "fleet", "key": key, "id": id,
-                "attributes": {
-                    "name": key, "server_type": "LB", "port_id": format!("port-{key}"), "vpc_id": "vpc-1",
-                    "service_type": "interface", "approval_enabled": true,
-                    "whitelist": ["iam:domain::0123456789abcdef0123456789abcdef"],
-                    "tags": {"env": "prod", "service": key, "team": "bench"},
-                    "description": null, "tcp_proxy": "close",
-                    "port": [{"protocol": "TCP", "server_port": 8080, "client_port": 80}],
-                    "id": id, "service_name": format!("sim-1.{key}.{id}"), "status": "available",
-                    "connection_count": 0, "created_at": "2026-01-01T00:00:00Z", "connections": []
-                },
-                "dependencies": []
-            })
-        })
-        .collect();
-    serde_json::json!({"format_version": 1, "vpcep_version": "0.1.0", "lineage": "bench", "serial": 1, "resources": resources, "outputs": {}}).to_string()
 }
 
 /// Peak resident memory of a running process (`VmHWM`), in KiB.
@@ -82,39 +63,68 @@ fn measure(dir: &Path, args: &[&str]) -> (f64, f64, i32) {
     (secs, mib, status.code().unwrap_or(-1))
 }
 
-fn report(what: &str, (secs, mib, code): (f64, f64, i32)) {
-    println!("{what:<52} {secs:>8.3} s {mib:>9.1} MiB peak   exit {code}");
+fn report(what: &str, n: usize, (secs, mib, code): (f64, f64, i32)) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let per = secs / n as f64 * 1e6;
+    println!("{what:<44} {secs:>8.3} s {per:>8.1} µs/service {mib:>8.1} MiB peak   exit {code}");
+    per
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "quick");
-    let scale = |n: usize| if quick { n / 10 } else { n };
-    println!(
-        "vpcep scale benchmark ({} sizes)\n",
-        if quick { "quick" } else { "full" }
-    );
-    for n in [scale(1_000), scale(10_000)] {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if sizes.is_empty() {
+        sizes = if args.iter().any(|a| a == "quick") {
+            vec![100, 1_000]
+        } else {
+            vec![1_000, 10_000, 50_000]
+        };
+    }
+    println!("vpcep scale benchmark: {sizes:?} services\n");
+    let mut per_service: Vec<(usize, Vec<f64>)> = Vec::new();
+    for &n in &sizes {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.hcl"), config(n)).unwrap();
-        report(
-            &format!("plan --refresh=false, {n} services, empty state"),
+        let main = dir.path().join("main.hcl");
+        std::fs::write(&main, config(n, 0)).unwrap();
+        let apply = report(
+            &format!("apply, {n} services, from empty"),
+            n,
+            measure(dir.path(), &["apply", "--auto-approve"]),
+        );
+        let refresh = report(
+            &format!("plan (refresh), {n} services, no changes"),
+            n,
+            measure(dir.path(), &["plan"]),
+        );
+        let no_refresh = report(
+            &format!("plan --refresh=false, {n}, no changes"),
+            n,
             measure(dir.path(), &["plan", "--refresh=false"]),
         );
-        std::fs::write(dir.path().join("vpcep.state.json"), state(n)).unwrap();
-        report(
-            &format!("plan --refresh=false, {n} services, no changes"),
+        std::fs::write(&main, config(n, n / 100)).unwrap();
+        let changed = report(
+            &format!("plan --refresh=false, {n}, 1 % changed"),
+            n,
             measure(dir.path(), &["plan", "--refresh=false"]),
+        );
+        let bytes = std::fs::metadata(dir.path().join("vpcep.state.json"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        #[allow(clippy::cast_precision_loss)]
+        let kib = bytes as f64 / n as f64 / 1024.0;
+        println!("state file, {n} services: {bytes} bytes, {kib:.2} KiB per service\n");
+        per_service.push((n, vec![apply, refresh, no_refresh, changed]));
+    }
+    for pair in per_service.windows(2) {
+        let ((a, x), (b, y)) = (&pair[0], &pair[1]);
+        let ratios: Vec<String> = x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| format!("{:.2}", q / p))
+            .collect();
+        println!(
+            "time per service at {b} / at {a} (apply, plan, plan --refresh=false, 1 % changed): {}",
+            ratios.join(", ")
         );
     }
-    let n = scale(5_000);
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.hcl"), config(n)).unwrap();
-    report(
-        &format!("apply --auto-approve, {n} services, from empty"),
-        measure(dir.path(), &["apply", "--auto-approve"]),
-    );
-    report(
-        &format!("plan (with refresh), {n} services, no changes"),
-        measure(dir.path(), &["plan"]),
-    );
 }

@@ -125,9 +125,15 @@ pub struct ConfigResolver<'a> {
     pub source: &'a dyn Source,
     /// Called with every load (e.g. to remember its secrets for redaction).
     pub on_load: &'a dyn Fn(&Loaded),
+    /// Whether the configuration declares outputs.
+    pub outputs: bool,
 }
 
 impl Resolver for ConfigResolver<'_> {
+    fn has_outputs(&self) -> bool {
+        self.outputs
+    }
+
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
         let loaded = config::load(&self.source.options(state.computed_values()));
         (self.on_load)(&loaded);

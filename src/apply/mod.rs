@@ -64,6 +64,11 @@ pub struct Resolved {
 /// Re-evaluates the configuration (the snapshot the plan was made from) against `state`.
 pub trait Resolver {
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String>;
+    /// Whether the configuration declares outputs (evaluated once more after the last step);
+    /// without any, that evaluation is skipped.
+    fn has_outputs(&self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -278,11 +283,14 @@ pub fn apply(
             (a.action != Action::Update, &a.change.address)
                 .cmp(&(b.action != Action::Update, &b.change.address))
         });
+        // Only configured values unknown at plan time need the configuration again; computed
+        // ones (`id`, `status`) are always unknown before a create.
         let needs = batch.iter().any(|s| {
-            s.change
-                .after
-                .as_ref()
-                .is_some_and(|a| a.values().any(|v| !v.is_known()))
+            let Some(after) = s.change.after.as_ref() else {
+                return false;
+            };
+            crate::plan::configured_names(s.change.address.rtype())
+                .any(|name| after.get(name).is_some_and(|v| !v.is_known()))
         });
         if needs {
             match resolver.resolve(run.state) {
@@ -304,12 +312,16 @@ pub fn apply(
         run.level(&batch)?;
     }
     // Outputs, evaluated against the final state.
-    if let Ok(r) = resolver.resolve(run.state) {
-        latest = Some(r);
-    }
-    if let Some(r) = latest {
-        let change = StateChange::Outputs(r.outputs);
-        run.state.apply(change);
+    if !resolver.has_outputs() {
+        run.state.apply(StateChange::Outputs(IndexMap::new()));
+    } else {
+        if let Ok(r) = resolver.resolve(run.state) {
+            latest = Some(r);
+        }
+        if let Some(r) = latest {
+            let change = StateChange::Outputs(r.outputs);
+            run.state.apply(change);
+        }
     }
     run.state.next_serial().map_err(StateError)?;
     run.state.sort();
@@ -410,6 +422,87 @@ impl Run<'_> {
         Ok(())
     }
 
+    fn record_all(&mut self, changes: Vec<StateChange>) -> Result<(), StateError> {
+        self.store.record_all(&changes)?;
+        for change in changes {
+            self.state.apply(change);
+        }
+        Ok(())
+    }
+
+    /// Acts on one message of a level's workers once its changes are recorded.
+    fn handle(
+        &mut self,
+        msg: Msg,
+        steps: &[Step],
+        queue: &Mutex<VecDeque<usize>>,
+        outcome: &mut Result<(), StateError>,
+    ) {
+        match msg {
+            Msg::Starting(i, ack) => {
+                let step = &steps[i];
+                if outcome.is_err() {
+                    // Without a durable intent nothing more may start.
+                    queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .clear();
+                    return;
+                }
+                (self.on_event)(Event::Start {
+                    address: step.change.address.clone(),
+                    action: step.action,
+                    id: step.change.id.clone(),
+                });
+                let _ = ack.send(());
+            }
+            Msg::Progress(i, elapsed) => {
+                let step = &steps[i];
+                (self.on_event)(Event::Progress {
+                    address: step.change.address.clone(),
+                    action: step.action,
+                    elapsed,
+                });
+            }
+            Msg::Finished(i, result, elapsed) => {
+                let step = &steps[i];
+                if result.error.is_none()
+                    && step.change.address.rtype() == ResourceType::Approval
+                    && let Err(e) = self.refresh_connected(&step.change.address)
+                {
+                    *outcome = Err(e);
+                }
+                match result.error {
+                    None => {
+                        match step.action {
+                            Action::Create => self.report.added += 1,
+                            Action::Update => self.report.changed += 1,
+                            _ => self.report.destroyed += 1,
+                        }
+                        (self.on_event)(Event::Done {
+                            address: step.change.address.clone(),
+                            action: step.action,
+                            elapsed,
+                            id: result.id,
+                        });
+                    }
+                    Some(error) => {
+                        self.failed.insert(step.change.address.resource.clone());
+                        self.report
+                            .failed
+                            .push((step.change.address.clone(), error.clone()));
+                        (self.on_event)(Event::Failed {
+                            address: step.change.address.clone(),
+                            action: step.action,
+                            elapsed,
+                            error,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs the steps of one level in parallel, recording each result as it arrives.
     fn level(&mut self, steps: &[Step]) -> Result<(), StateError> {
         let mut runnable = VecDeque::new();
@@ -464,84 +557,41 @@ impl Run<'_> {
                 });
             }
             drop(tx);
-            for msg in &rx {
-                match msg {
-                    Msg::Starting(i, ack) => {
-                        let step = &steps[i];
-                        if step.action == Action::Create && outcome.is_ok() {
-                            let intent = StateChange::Pending(PendingCreate {
-                                address: step.change.address.clone(),
-                                started_at: crate::state::lock::now_rfc3339(),
-                                identity: actions::identity(&step.change),
-                            });
-                            if let Err(e) = self.record(intent) {
-                                outcome = Err(e);
-                            }
-                        }
-                        if outcome.is_err() {
-                            // Without a durable intent nothing more may start.
-                            queue
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                                .clear();
-                            continue;
-                        }
-                        (self.on_event)(Event::Start {
-                            address: step.change.address.clone(),
-                            action: step.action,
-                            id: step.change.id.clone(),
-                        });
-                        let _ = ack.send(());
+            // Group commit: every message waiting is taken at once, and everything they
+            // record (intents of steps about to start, results of steps done) is made durable
+            // with one sync before any of those steps starts or is reported done.
+            while let Ok(first) = rx.recv() {
+                let mut batch = vec![first];
+                while batch.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(msg) => batch.push(msg),
+                        Err(_) => break,
                     }
-                    Msg::Progress(i, elapsed) => {
-                        let step = &steps[i];
-                        (self.on_event)(Event::Progress {
-                            address: step.change.address.clone(),
-                            action: step.action,
-                            elapsed,
-                        });
-                    }
-                    Msg::Finished(i, result, elapsed) => {
-                        let step = &steps[i];
-                        for change in result.changes {
-                            if let Err(e) = self.record(change) {
-                                outcome = Err(e);
-                            }
-                        }
-                        if result.error.is_none()
-                            && step.change.address.rtype() == ResourceType::Approval
-                            && let Err(e) = self.refresh_connected(&step.change.address)
-                        {
-                            outcome = Err(e);
-                        }
-                        match result.error {
-                            None => {
-                                match step.action {
-                                    Action::Create => self.report.added += 1,
-                                    Action::Update => self.report.changed += 1,
-                                    _ => self.report.destroyed += 1,
-                                }
-                                (self.on_event)(Event::Done {
+                }
+                let mut changes = Vec::new();
+                for msg in &mut batch {
+                    match msg {
+                        Msg::Starting(i, _) => {
+                            let step = &steps[*i];
+                            if step.action == Action::Create && outcome.is_ok() {
+                                changes.push(StateChange::Pending(PendingCreate {
                                     address: step.change.address.clone(),
-                                    action: step.action,
-                                    elapsed,
-                                    id: result.id,
-                                });
-                            }
-                            Some(error) => {
-                                self.failed.insert(step.change.address.resource.clone());
-                                self.report
-                                    .failed
-                                    .push((step.change.address.clone(), error.clone()));
-                                (self.on_event)(Event::Failed {
-                                    address: step.change.address.clone(),
-                                    action: step.action,
-                                    elapsed,
-                                    error,
-                                });
+                                    started_at: crate::state::lock::now_rfc3339(),
+                                    identity: actions::identity(&step.change),
+                                }));
                             }
                         }
+                        Msg::Finished(_, result, _) => {
+                            changes.append(&mut result.changes);
+                        }
+                        Msg::Progress(..) => {}
                     }
+                }
+                if let Err(e) = self.record_all(changes) {
+                    outcome = Err(e);
+                }
+                for msg in batch {
+                    self.handle(msg, steps, &queue, &mut outcome);
                 }
             }
         });

@@ -340,6 +340,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         mut state,
         cloud,
         plan,
+        desired,
         ..
     } = planned;
     let remember =
@@ -347,6 +348,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     let mut resolver = crate::derive::ConfigResolver {
         source: &snapshot,
         on_load: &remember,
+        outputs: !desired.outputs.is_empty(),
     };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),

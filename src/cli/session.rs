@@ -31,6 +31,8 @@ pub(crate) struct Snapshot {
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
     pub settings: DesiredState,
+    /// `sources` parsed, once for the whole command.
+    pub parsed: std::sync::Arc<config::Parsed>,
 }
 
 impl Snapshot {
@@ -43,6 +45,7 @@ impl Snapshot {
         var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
         dir: &std::path::Path,
     ) -> (Snapshot, config::Loaded) {
+        let parsed = std::sync::Arc::new(config::parse(&sources));
         let mut snapshot = Snapshot {
             sources,
             var_values,
@@ -50,6 +53,7 @@ impl Snapshot {
             env,
             dir: dir.to_path_buf(),
             settings: DesiredState::empty(dir),
+            parsed,
         };
         let mut options = snapshot.options(std::collections::HashMap::new());
         options.settings_only = true;
@@ -73,10 +77,11 @@ impl Snapshot {
             vars: self.vars.clone(),
             env: self.env.clone(),
             computed,
-            sources: Some(self.sources.clone()),
+            sources: None,
             settings_only: false,
             var_values: self.var_values.clone(),
             shown_dir: None,
+            parsed: Some(self.parsed.clone()),
         }
     }
 

@@ -4,6 +4,7 @@ use crate::diag::{Diagnostic, SourceFile};
 use hcl::edit::structure::Body;
 use std::path::Path;
 
+#[derive(Debug)]
 pub(crate) struct ParsedFile {
     pub source: SourceFile,
     pub body: Body,

@@ -62,6 +62,23 @@ pub struct LoadOptions {
     pub var_values: Option<IndexMap<String, Value>>,
     /// How `dir` is named in messages (the directory as the user gave it); `dir` when `None`.
     pub shown_dir: Option<PathBuf>,
+    /// The configuration already parsed ([`parse`]); replaces `sources` and reading `dir`, so
+    /// a command parses once however often it evaluates.
+    pub parsed: Option<std::sync::Arc<Parsed>>,
+}
+
+/// Configuration files parsed once, with the problems parsing found.
+#[derive(Debug)]
+pub struct Parsed {
+    files: Vec<files::ParsedFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses `sources` (`(display name, text)`), to be evaluated by [`load`] as often as needed.
+pub fn parse(sources: &[(String, String)]) -> Parsed {
+    let mut diagnostics = Vec::new();
+    let files = files::parse_all(sources, &mut diagnostics);
+    Parsed { files, diagnostics }
 }
 
 /// The result of loading: the desired state when there were no errors, and all diagnostics
@@ -89,18 +106,26 @@ impl Loaded {
 /// Loads and validates the configuration in `options.dir`.
 pub fn load(options: &LoadOptions) -> Loaded {
     let mut diags = Vec::new();
-    let read;
-    let sources = if let Some(sources) = &options.sources {
-        sources
+    let parsed_here;
+    let parsed: &Parsed = if let Some(parsed) = &options.parsed {
+        parsed
     } else {
-        read = files::read_dir_as(
-            &options.dir,
-            options.shown_dir.as_deref().unwrap_or(&options.dir),
-            &mut diags,
-        );
-        &read
+        let read;
+        let sources = if let Some(sources) = &options.sources {
+            sources
+        } else {
+            read = files::read_dir_as(
+                &options.dir,
+                options.shown_dir.as_deref().unwrap_or(&options.dir),
+                &mut diags,
+            );
+            &read
+        };
+        parsed_here = parse(sources);
+        &parsed_here
     };
-    let files = files::parse_all(sources, &mut diags);
+    diags.extend(parsed.diagnostics.iter().cloned());
+    let files = &parsed.files;
     if diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags, IndexMap::new());
     }

@@ -148,6 +148,14 @@ impl StateStore for LocalState {
     }
 
     fn record(&mut self, change: &StateChange) -> Result<(), StateError> {
+        self.record_all(std::slice::from_ref(change))
+    }
+
+    /// Appends every change, then makes them durable with one `fdatasync`.
+    fn record_all(&mut self, changes: &[StateChange]) -> Result<(), StateError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
         let path = self.journal_path();
         if self.journal.is_none() {
             if self.lock.is_none() {
@@ -178,11 +186,16 @@ impl StateStore for LocalState {
             }
             self.journal = Some(file);
         }
-        let mut line = serde_json::to_string(&wire::change_to_wire(change))
-            .map_err(|e| StateError(format!("internal error: {e}")))?;
-        line.push('\n');
+        let mut lines = String::new();
+        for change in changes {
+            lines.push_str(
+                &serde_json::to_string(&wire::change_to_wire(change))
+                    .map_err(|e| StateError(format!("internal error: {e}")))?,
+            );
+            lines.push('\n');
+        }
         let file = self.journal.as_mut().expect("journal opened above");
-        file.write_all(line.as_bytes())
+        file.write_all(lines.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(|e| io_err("append to the journal", &path, &e))
     }

@@ -67,6 +67,11 @@ pub trait StateStore: Send {
     }
     /// Records one change durably (before returning) without rewriting the whole state.
     fn record(&mut self, change: &StateChange) -> Result<(), StateError>;
+    /// Records several changes durably, in order, before returning (group commit: a store
+    /// may make them durable at once). All or a prefix are recorded when it fails.
+    fn record_all(&mut self, changes: &[StateChange]) -> Result<(), StateError> {
+        changes.iter().try_for_each(|c| self.record(c))
+    }
     /// Replaces the whole state atomically, keeping the previous version as a backup, and
     /// discards the journal.
     fn write(&mut self, state: &RecordedState) -> Result<(), StateError>;

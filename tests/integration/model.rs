@@ -707,6 +707,7 @@ impl World {
         let mut resolver = ConfigResolver {
             source: &source,
             on_load: &on_load,
+            outputs: false,
         };
         store.write(state).unwrap();
         vpcep::apply::apply(

@@ -146,7 +146,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, String> {
         .map_err(|e| e.to_string())?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(|e| e.to_string())?;
-    conn.execute_batch(SCHEMA).map_err(|e| {
+    migrate(&conn).map_err(|e| {
         format!(
             "cannot set up the simulator store `{}`: {e}",
             path.display()
@@ -154,6 +154,85 @@ pub(super) fn open(path: &Path) -> Result<Connection, String> {
     })?;
     Ok(conn)
 }
+
+/// The store's schema version (`PRAGMA user_version`) this build writes.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Brings a store of any earlier version up to [`SCHEMA_VERSION`], in one write transaction
+/// (other processes may open the same store at once):
+/// 1. the tables and indexes;
+/// 2. live-row counts per account, kept by triggers, so a create's quota check does not scan
+///    the account's rows (`COUNT(*)` made applies quadratic).
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let steps = (|| {
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < 1 {
+            conn.execute_batch(SCHEMA)?;
+        }
+        if version < 2 {
+            conn.execute_batch(LIVE_COUNTS)?;
+        }
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+    })();
+    match steps {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Version 2: live rows per account and table, counted from what is there and then kept by
+/// triggers on insert, deletion (`gone_ms` set) and purge.
+const LIVE_COUNTS: &str = "
+CREATE TABLE IF NOT EXISTS live_counts (
+    domain_id TEXT NOT NULL,
+    tbl TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (domain_id, tbl)
+);
+DELETE FROM live_counts;
+INSERT INTO live_counts SELECT domain_id, 'services', COUNT(*) FROM services WHERE gone_ms IS NULL GROUP BY domain_id;
+INSERT INTO live_counts SELECT domain_id, 'endpoints', COUNT(*) FROM endpoints WHERE gone_ms IS NULL GROUP BY domain_id;
+CREATE TRIGGER IF NOT EXISTS services_live_insert AFTER INSERT ON services WHEN NEW.gone_ms IS NULL BEGIN
+    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'services', 0);
+    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'services';
+END;
+CREATE TRIGGER IF NOT EXISTS services_live_gone AFTER UPDATE OF gone_ms ON services
+    WHEN OLD.gone_ms IS NULL AND NEW.gone_ms IS NOT NULL BEGIN
+    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'services';
+END;
+CREATE TRIGGER IF NOT EXISTS services_live_back AFTER UPDATE OF gone_ms ON services
+    WHEN OLD.gone_ms IS NOT NULL AND NEW.gone_ms IS NULL BEGIN
+    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'services', 0);
+    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'services';
+END;
+CREATE TRIGGER IF NOT EXISTS services_live_delete AFTER DELETE ON services WHEN OLD.gone_ms IS NULL BEGIN
+    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'services';
+END;
+CREATE TRIGGER IF NOT EXISTS endpoints_live_insert AFTER INSERT ON endpoints WHEN NEW.gone_ms IS NULL BEGIN
+    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'endpoints', 0);
+    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'endpoints';
+END;
+CREATE TRIGGER IF NOT EXISTS endpoints_live_gone AFTER UPDATE OF gone_ms ON endpoints
+    WHEN OLD.gone_ms IS NULL AND NEW.gone_ms IS NOT NULL BEGIN
+    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'endpoints';
+END;
+CREATE TRIGGER IF NOT EXISTS endpoints_live_back AFTER UPDATE OF gone_ms ON endpoints
+    WHEN OLD.gone_ms IS NOT NULL AND NEW.gone_ms IS NULL BEGIN
+    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'endpoints', 0);
+    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'endpoints';
+END;
+CREATE TRIGGER IF NOT EXISTS endpoints_live_delete AFTER DELETE ON endpoints WHEN OLD.gone_ms IS NULL BEGIN
+    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'endpoints';
+END;
+";
 
 const SERVICE_COLUMNS: &str = "id, domain_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms";
 
@@ -201,13 +280,13 @@ fn endpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     })
 }
 
-/// How many live (not deleting) rows of `table` an account has.
+/// How many live (not deleting) rows of `table` an account has (kept by triggers).
 pub(super) fn count(conn: &Connection, table: &str, domain_id: &str) -> rusqlite::Result<u64> {
-    let sql = format!("SELECT COUNT(*) FROM {table} WHERE domain_id = ?1 AND gone_ms IS NULL");
-    let n: i64 = conn
-        .prepare_cached(&sql)?
-        .query_row([domain_id], |r| r.get(0))?;
-    Ok(u64::try_from(n).unwrap_or(0))
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT n FROM live_counts WHERE domain_id = ?1 AND tbl = ?2")?
+        .query_row([domain_id, table], |r| r.get(0))
+        .optional()?;
+    Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
 }
 
 /// Removes rows whose deletion has completed.
@@ -287,4 +366,64 @@ pub(super) fn insert_endpoint(
         r.ready_ms, r.settled_status
     ])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live(conn: &Connection, table: &str, domain: &str) -> (u64, u64) {
+        let scanned: i64 = conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE domain_id = ?1 AND gone_ms IS NULL"),
+                [domain],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (
+            count(conn, table, domain).unwrap(),
+            u64::try_from(scanned).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_store_of_the_first_version_is_migrated_with_its_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            // As the previous version left it: tables, no counts, user_version 0.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            for (i, gone) in [(1, None), (2, None), (3, Some(5_i64))] {
+                conn.execute(
+                    "INSERT INTO services (id, domain_id, project_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms) VALUES (?1, 'd1', 'd1', NULL, 'p', 'v', 'LB', 'interface', 0, '[]', '[]', '{}', NULL, 'close', 0, 0, ?2)",
+                    params![format!("s{i}"), gone],
+                )
+                .unwrap();
+            }
+        }
+        let conn = open(&path).unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (2, 2));
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        // Kept by the triggers from now on: deletion, undeletion, purge, insert.
+        conn.execute("UPDATE services SET gone_ms = 9 WHERE id = 's1'", [])
+            .unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (1, 1));
+        conn.execute("UPDATE services SET gone_ms = NULL WHERE id = 's3'", [])
+            .unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (2, 2));
+        purge(&conn, 100).unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (2, 2));
+        conn.execute("DELETE FROM services WHERE id = 's2'", [])
+            .unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (1, 1));
+        // Opening again changes nothing.
+        drop(conn);
+        let conn = open(&path).unwrap();
+        assert_eq!(live(&conn, "services", "d1"), (1, 1));
+        assert_eq!(live(&conn, "endpoints", "d1"), (0, 0));
+    }
 }
