@@ -312,9 +312,7 @@ pub fn apply(
         run.level(&batch)?;
     }
     // Outputs, evaluated against the final state.
-    if !resolver.has_outputs() {
-        run.state.apply(StateChange::Outputs(IndexMap::new()));
-    } else {
+    if resolver.has_outputs() {
         if let Ok(r) = resolver.resolve(run.state) {
             latest = Some(r);
         }
@@ -322,6 +320,8 @@ pub fn apply(
             let change = StateChange::Outputs(r.outputs);
             run.state.apply(change);
         }
+    } else {
+        run.state.apply(StateChange::Outputs(IndexMap::new()));
     }
     run.state.next_serial().map_err(StateError)?;
     run.state.sort();

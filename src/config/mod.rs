@@ -129,7 +129,7 @@ pub fn load(options: &LoadOptions) -> Loaded {
     if diags.iter().any(Diagnostic::is_error) {
         return finish(None, diags, IndexMap::new());
     }
-    let decls = decls::collect(&files, &mut diags);
+    let decls = decls::collect(files, &mut diags);
     let vars = if let Some(fixed) = &options.var_values {
         decls
             .variables
