@@ -107,9 +107,7 @@ fn main() {
             n,
             measure(dir.path(), &["plan", "--refresh=false"]),
         );
-        let bytes = std::fs::metadata(dir.path().join("vpcep.state.json"))
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let bytes = std::fs::metadata(dir.path().join("vpcep.state.json")).map_or(0, |m| m.len());
         #[allow(clippy::cast_precision_loss)]
         let kib = bytes as f64 / n as f64 / 1024.0;
         println!("state file, {n} services: {bytes} bytes, {kib:.2} KiB per service\n");
