@@ -246,6 +246,8 @@ pub(crate) fn open_cloud(
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PlanSettings {
     pub refresh: bool,
+    /// Whether the plan will be saved (`--out`): only then is the stored state hashed.
+    pub saving: bool,
     pub options: PlanOptions,
     pub state: Option<PathBuf>,
     pub lock_timeout: Duration,
@@ -528,7 +530,10 @@ pub(crate) fn plan(
     let stored = store.read().map_err(fail)?;
     let had_state = stored.is_some();
     let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
-    let base_sha256 = stored.as_ref().map(crate::planfile::state_hash);
+    let base_sha256 = stored
+        .as_ref()
+        .filter(|_| settings.saving)
+        .map(crate::planfile::state_hash);
     let prior = stored.unwrap_or_default();
     let cloud = open_cloud(globals, &snapshot.settings)?;
     let mut notes = store.notes();

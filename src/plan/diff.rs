@@ -62,7 +62,8 @@ pub(super) fn compare(
             {
                 return false;
             }
-            !want.is_known() || normalize(name, want) != normalize(name, have)
+            // Equal as written is equal normalized (the common case, without sorting).
+            !want.is_known() || (want != have && normalize(name, want) != normalize(name, have))
         })
         .map(str::to_owned)
         .collect();
