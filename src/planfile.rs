@@ -413,7 +413,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
     }
     let wire: Wire =
         serde_json::from_value(Json::Object(head)).map_err(|e| format!("it is damaged ({e})"))?;
-    let state = crate::state::wire::from_wire(&wire.state)
+    let state = crate::state::wire::from_wire(wire.state.clone())
         .map_err(|e| format!("its recorded state is damaged ({e})"))?;
     if config_hash(&wire.config) != wire.config_sha256 {
         return Err(

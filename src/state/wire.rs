@@ -8,9 +8,14 @@ use crate::model::{
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
-pub const FORMAT_VERSION: u32 = 1;
+/// The version this build writes: 2 lays each resource out on one line (compact), leaves out
+/// a `null` key and empty dependencies; version 1 (indented throughout) is read as well.
+pub const FORMAT_VERSION: u32 = 2;
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The versions this build reads.
+const READABLE: [u32; 2] = [1, 2];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StateFile {
     pub format_version: u32,
     pub vpcep_version: String,
@@ -23,24 +28,24 @@ pub struct StateFile {
     pub pending: Vec<PendingEntry>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResourceEntry {
     pub address: String,
     #[serde(rename = "type")]
     pub rtype: String,
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub id: String,
-    pub attributes: Map<String, serde_json::Value>,
-    #[serde(default)]
+    pub attributes: indexmap::IndexMap<String, Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     /// Attributes whose values are sensitive (as Terraform's `sensitive_attributes`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingEntry {
     pub address: String,
     pub operation: String,
@@ -98,13 +103,13 @@ pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
         name: r.address.resource.name.clone(),
         key: r.address.key.clone(),
         id: r.id.clone(),
-        attributes: attrs_to_json(&r.attrs),
+        attributes: r.attrs.clone(),
         dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
         sensitive_attributes: r.sensitive.clone(),
     }
 }
 
-pub fn resource_from_wire(e: &ResourceEntry) -> Result<RecordedResource, String> {
+pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> {
     let address = parse_address(&e.address)?;
     let depends_on = e
         .dependencies
@@ -113,10 +118,10 @@ pub fn resource_from_wire(e: &ResourceEntry) -> Result<RecordedResource, String>
         .collect::<Result<_, _>>()?;
     Ok(RecordedResource {
         address,
-        id: e.id.clone(),
-        attrs: attrs_from_json(&e.attributes),
+        id: e.id,
+        attrs: e.attributes,
         depends_on,
-        sensitive: e.sensitive_attributes.clone(),
+        sensitive: e.sensitive_attributes,
     })
 }
 
@@ -182,10 +187,10 @@ pub fn to_wire(state: &RecordedState) -> StateFile {
     }
 }
 
-pub fn from_wire(file: &StateFile) -> Result<RecordedState, String> {
-    if file.format_version != FORMAT_VERSION {
+pub fn from_wire(file: StateFile) -> Result<RecordedState, String> {
+    if !READABLE.contains(&file.format_version) {
         return Err(format!(
-            "format_version {} is not supported (this vpcep reads version {FORMAT_VERSION})",
+            "format_version {} is not supported (this vpcep reads versions 1 and {FORMAT_VERSION})",
             file.format_version
         ));
     }
@@ -207,23 +212,59 @@ pub fn from_wire(file: &StateFile) -> Result<RecordedState, String> {
             .map(pending_from_wire)
             .collect::<Result<_, _>>()?,
     };
-    for e in &file.resources {
-        let r = resource_from_wire(e).map_err(|m| format!("resource `{}`: {m}", e.address))?;
+    state.resources.reserve(file.resources.len());
+    for e in file.resources {
+        let shown = e.address.clone();
+        let r = resource_from_wire(e).map_err(|m| format!("resource `{shown}`: {m}"))?;
         state.resources.insert(r.address.clone(), r);
     }
     Ok(state)
 }
 
-/// Serialises a state as the file's text (pretty, so diffs of state files are readable).
+/// Serialises a state as the file's text: the top level indented, each resource on a line of
+/// its own, so a diff of two state files shows the resources that changed.
 pub fn encode(state: &RecordedState) -> String {
-    let mut text = serde_json::to_string_pretty(&to_wire(state)).unwrap_or_default();
-    text.push('\n');
+    let file = to_wire(state);
+    let mut text = String::with_capacity(800 * file.resources.len() + 256);
+    text.push_str("{\n");
+    text.push_str(&format!("  \"format_version\": {},\n", file.format_version));
+    text.push_str(&format!(
+        "  \"vpcep_version\": {},\n",
+        json(&file.vpcep_version)
+    ));
+    text.push_str(&format!("  \"lineage\": {},\n", json(&file.lineage)));
+    text.push_str(&format!("  \"serial\": {},\n", file.serial));
+    text.push_str("  \"resources\": [");
+    for (i, r) in file.resources.iter().enumerate() {
+        text.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        text.push_str(&json(r));
+    }
+    text.push_str(if file.resources.is_empty() {
+        "],\n"
+    } else {
+        "\n  ],\n"
+    });
+    text.push_str(&format!("  \"outputs\": {}", json(&file.outputs)));
+    if !file.pending.is_empty() {
+        text.push_str(",\n  \"pending\": [");
+        for (i, p) in file.pending.iter().enumerate() {
+            text.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            text.push_str(&json(p));
+        }
+        text.push_str("\n  ]");
+    }
+    text.push_str("\n}\n");
     text
+}
+
+/// Compact JSON of a part of the file.
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 pub fn decode(text: &str) -> Result<RecordedState, String> {
     let file: StateFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    from_wire(&file)
+    from_wire(file)
 }
 
 pub fn change_to_wire(change: &StateChange) -> JournalEntry {
@@ -242,8 +283,82 @@ pub fn change_to_wire(change: &StateChange) -> JournalEntry {
 pub fn change_from_wire(entry: &JournalEntry) -> Result<StateChange, String> {
     Ok(match entry {
         JournalEntry::Pending(p) => StateChange::Pending(pending_from_wire(p)?),
-        JournalEntry::Set(r) => StateChange::Set(resource_from_wire(r)?),
+        JournalEntry::Set(r) => StateChange::Set(resource_from_wire(r.clone())?),
         JournalEntry::Remove { address } => StateChange::Remove(parse_address(address)?),
         JournalEntry::Outputs { outputs } => StateChange::Outputs(outputs_from_wire(outputs)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> RecordedState {
+        let mut state = RecordedState::new();
+        state.serial = 7;
+        for (address, deps) in [
+            ("vpcep_service.api", vec![]),
+            ("vpcep_endpoint.e[\"a b\"]", vec!["vpcep_service.api"]),
+        ] {
+            let address: Address = address.parse().unwrap();
+            let attrs: indexmap::IndexMap<String, Value> = [
+                (
+                    "tags".to_owned(),
+                    Value::Map([("k".to_owned(), Value::from("v\"x"))].into()),
+                ),
+                (
+                    "port".to_owned(),
+                    Value::List(vec![Value::int(443), Value::Null]),
+                ),
+                ("ok".to_owned(), Value::Bool(true)),
+            ]
+            .into_iter()
+            .collect();
+            state.resources.insert(
+                address.clone(),
+                RecordedResource {
+                    address,
+                    id: "id-1".into(),
+                    attrs,
+                    depends_on: deps.iter().map(|d| parse_resource_id(d).unwrap()).collect(),
+                    sensitive: vec!["tags".into()],
+                },
+            );
+        }
+        state.outputs.insert(
+            "o".into(),
+            RecordedOutput {
+                value: Value::from("x"),
+                sensitive: false,
+            },
+        );
+        state
+    }
+
+    #[test]
+    fn a_state_reads_back_as_written_and_version_1_is_read_too() {
+        let state = sample();
+        let text = encode(&state);
+        assert_eq!(decode(&text).unwrap(), state);
+        // One resource per line.
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("    {\"address\""))
+                .count(),
+            2
+        );
+        // The indented version 1 layout of the same state.
+        let mut v1 = to_wire(&state);
+        v1.format_version = 1;
+        let old = serde_json::to_string_pretty(&v1).unwrap();
+        assert_eq!(decode(&old).unwrap(), state);
+        let mut v3 = v1;
+        v3.format_version = 3;
+        let newer = serde_json::to_string(&v3).unwrap();
+        assert!(
+            decode(&newer)
+                .unwrap_err()
+                .contains("format_version 3 is not supported")
+        );
+    }
 }
