@@ -168,24 +168,6 @@ impl fmt::Display for Value {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_inside_a_list_makes_it_unknown() {
-        let v = Value::List(vec![Value::from("a"), Value::Unknown]);
-        assert!(!v.is_known());
-        assert_eq!(v.to_string(), "[\"a\", (known after apply)]");
-    }
-
-    #[test]
-    fn integers_stay_integers_through_json() {
-        let v = Value::from_json(&serde_json::json!({"port": 443, "ratio": 1.5}));
-        assert_eq!(v.to_string(), "{ port = 443, ratio = 1.5 }");
-    }
-}
-
 /// The JSON form of a value (as [`Value::to_json`]; `Unknown` is `null`), written and read
 /// directly, without an intermediate JSON tree.
 impl serde::Serialize for Value {
@@ -273,5 +255,23 @@ impl<'de> serde::Deserialize<'de> for Value {
             }
         }
         d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_inside_a_list_makes_it_unknown() {
+        let v = Value::List(vec![Value::from("a"), Value::Unknown]);
+        assert!(!v.is_known());
+        assert_eq!(v.to_string(), "[\"a\", (known after apply)]");
+    }
+
+    #[test]
+    fn integers_stay_integers_through_json() {
+        let v = Value::from_json(&serde_json::json!({"port": 443, "ratio": 1.5}));
+        assert_eq!(v.to_string(), "{ port = 443, ratio = 1.5 }");
     }
 }

@@ -7,6 +7,7 @@ use crate::model::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
+use std::fmt::Write as _;
 
 /// The version this build writes: 2 lays each resource out on one line (compact), leaves out
 /// a `null` key and empty dependencies; version 1 (indented throughout) is read as well.
@@ -227,13 +228,14 @@ pub fn encode(state: &RecordedState) -> String {
     let file = to_wire(state);
     let mut text = String::with_capacity(800 * file.resources.len() + 256);
     text.push_str("{\n");
-    text.push_str(&format!("  \"format_version\": {},\n", file.format_version));
-    text.push_str(&format!(
+    let _ = write!(text, "  \"format_version\": {},\n", file.format_version);
+    let _ = write!(
+        text,
         "  \"vpcep_version\": {},\n",
         json(&file.vpcep_version)
-    ));
-    text.push_str(&format!("  \"lineage\": {},\n", json(&file.lineage)));
-    text.push_str(&format!("  \"serial\": {},\n", file.serial));
+    );
+    let _ = write!(text, "  \"lineage\": {},\n", json(&file.lineage));
+    let _ = write!(text, "  \"serial\": {},\n", file.serial);
     text.push_str("  \"resources\": [");
     for (i, r) in file.resources.iter().enumerate() {
         text.push_str(if i == 0 { "\n    " } else { ",\n    " });
@@ -244,7 +246,7 @@ pub fn encode(state: &RecordedState) -> String {
     } else {
         "\n  ],\n"
     });
-    text.push_str(&format!("  \"outputs\": {}", json(&file.outputs)));
+    let _ = write!(text, "  \"outputs\": {}", json(&file.outputs));
     if !file.pending.is_empty() {
         text.push_str(",\n  \"pending\": [");
         for (i, p) in file.pending.iter().enumerate() {
