@@ -228,14 +228,10 @@ pub fn encode(state: &RecordedState) -> String {
     let file = to_wire(state);
     let mut text = String::with_capacity(800 * file.resources.len() + 256);
     text.push_str("{\n");
-    let _ = write!(text, "  \"format_version\": {},\n", file.format_version);
-    let _ = write!(
-        text,
-        "  \"vpcep_version\": {},\n",
-        json(&file.vpcep_version)
-    );
-    let _ = write!(text, "  \"lineage\": {},\n", json(&file.lineage));
-    let _ = write!(text, "  \"serial\": {},\n", file.serial);
+    let _ = writeln!(text, "  \"format_version\": {},", file.format_version);
+    let _ = writeln!(text, "  \"vpcep_version\": {},", json(&file.vpcep_version));
+    let _ = writeln!(text, "  \"lineage\": {},", json(&file.lineage));
+    let _ = writeln!(text, "  \"serial\": {},", file.serial);
     text.push_str("  \"resources\": [");
     for (i, r) in file.resources.iter().enumerate() {
         text.push_str(if i == 0 { "\n    " } else { ",\n    " });
