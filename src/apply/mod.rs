@@ -271,13 +271,24 @@ pub fn apply(
         report: Report::default(),
         failed: HashSet::new(),
     };
-    for level in delete_levels(&deletes) {
-        let batch: Vec<Step> = level.into_iter().map(|i| deletes[i].clone()).collect();
+    // Each step is moved into its level's batch (every step is in exactly one level).
+    let levels = delete_levels(&deletes);
+    let mut deletes: Vec<Option<Step>> = deletes.into_iter().map(Some).collect();
+    for level in levels {
+        let batch: Vec<Step> = level
+            .into_iter()
+            .filter_map(|i| deletes[i].take())
+            .collect();
         run.level(&batch)?;
     }
     let mut latest: Option<Resolved> = None;
-    for level in build_levels(&builds) {
-        let mut batch: Vec<Step> = level.into_iter().map(|i| builds[i].clone()).collect();
+    let levels = build_levels(&builds);
+    let mut builds: Vec<Option<Step>> = builds.into_iter().map(Some).collect();
+    for level in levels {
+        let mut batch: Vec<Step> = level
+            .into_iter()
+            .filter_map(|i| builds[i].take())
+            .collect();
         // Updates before creates within a level; both in address order.
         batch.sort_by(|a, b| {
             (a.action != Action::Update, &a.change.address)
