@@ -15,15 +15,12 @@ use vpcep::config::{LoadOptions, load};
 /// The memory the whole fuzz process may use.
 const MEMORY_CAP: u64 = 4 << 30;
 
-/// A small deterministic generator (xorshift), so failures are reproducible.
-struct Rng(u64);
+/// The library's seedable generator, so failures are reproducible.
+struct Rng(vpcep::cloud::rng::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
@@ -284,7 +281,7 @@ fn run(mutants: usize, seed: u64) -> String {
         "the corpus is the examples and validate cases"
     );
     let bombs = bombs();
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng(vpcep::cloud::rng::Rng::new(seed | 1));
     let (mut valid, mut invalid) = (0usize, 0usize);
     let mut slowest = (Duration::ZERO, String::new());
     let mut panics = Vec::new();

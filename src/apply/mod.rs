@@ -285,10 +285,7 @@ pub fn apply(
     let levels = build_levels(&builds);
     let mut builds: Vec<Option<Step>> = builds.into_iter().map(Some).collect();
     for level in levels {
-        let mut batch: Vec<Step> = level
-            .into_iter()
-            .filter_map(|i| builds[i].take())
-            .collect();
+        let mut batch: Vec<Step> = level.into_iter().filter_map(|i| builds[i].take()).collect();
         // Updates before creates within a level; both in address order.
         batch.sort_by(|a, b| {
             (a.action != Action::Update, &a.change.address)

@@ -29,6 +29,11 @@ pub(super) fn check(
     plan.warnings.extend(warnings);
 }
 
+/// The known `service_id` a change's resource will have.
+fn after_service_id(c: &ResourceChange) -> Option<&str> {
+    c.after.as_ref()?.get("service_id")?.as_str()
+}
+
 /// Resources that name by its ID (not by reference) a service this plan deletes or replaces:
 /// after apply they would point at nothing — an endpoint re-created to a deleted service, an
 /// approval of a service that is gone.
@@ -51,12 +56,7 @@ fn dangling(plan: &Plan, out: &mut Vec<Refusal>) {
             ResourceType::Endpoint | ResourceType::Approval
         ) && c.action != Action::Delete
     }) {
-        let Some(id) = c
-            .after
-            .as_ref()
-            .and_then(|a| a.get("service_id"))
-            .and_then(Value::as_str)
-        else {
+        let Some(id) = after_service_id(c) else {
             continue;
         };
         if let Some(service) = going.get(id) {
@@ -84,12 +84,7 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
         c.address.rtype() == ResourceType::Endpoint
             && matches!(c.action, Action::Create | Action::Replace)
     }) {
-        let Some(id) = c
-            .after
-            .as_ref()
-            .and_then(|a| a.get("service_id"))
-            .and_then(Value::as_str)
-        else {
+        let Some(id) = after_service_id(c) else {
             continue;
         };
         if let Some(s) = facts

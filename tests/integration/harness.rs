@@ -270,28 +270,29 @@ impl EmulatorProcess {
         )
     }
 
-    /// The services one project has, read straight from the emulator's store.
-    pub(crate) fn services(&self, project: &str) -> usize {
+    /// One project's account, straight on the emulator's store.
+    fn account(&self, project: &str) -> vpcep::cloud::sim::Sim {
         let config = vpcep::model::SimConfig {
             path: self.data.path().join("emulator.db"),
             domain_id: project.to_owned(),
             project_id: project.to_owned(),
             ..vpcep::model::SimConfig::default()
         };
-        let sim = vpcep::cloud::sim::Sim::open(&config, self.data.path()).unwrap();
-        vpcep::cloud::Cloud::list_services(&sim).unwrap().len()
+        vpcep::cloud::sim::Sim::open(&config, self.data.path()).unwrap()
     }
 
-    /// The endpoints one project has, read straight from the emulator's store.
+    /// The services one project has.
+    pub(crate) fn services(&self, project: &str) -> usize {
+        vpcep::cloud::Cloud::list_services(&self.account(project))
+            .unwrap()
+            .len()
+    }
+
+    /// The endpoints one project has.
     pub(crate) fn endpoints(&self, project: &str) -> usize {
-        let config = vpcep::model::SimConfig {
-            path: self.data.path().join("emulator.db"),
-            domain_id: project.to_owned(),
-            project_id: project.to_owned(),
-            ..vpcep::model::SimConfig::default()
-        };
-        let sim = vpcep::cloud::sim::Sim::open(&config, self.data.path()).unwrap();
-        vpcep::cloud::Cloud::list_endpoints(&sim).unwrap().len()
+        vpcep::cloud::Cloud::list_endpoints(&self.account(project))
+            .unwrap()
+            .len()
     }
 
     pub(crate) fn client(

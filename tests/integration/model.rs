@@ -32,15 +32,12 @@ const DOMAINS: [&str; 3] = [
     "cccccccccccccccccccccccccccc0003",
 ];
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
+/// The library's seedable generator, with what the generator needs.
+struct Rng(vpcep::cloud::rng::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
@@ -251,7 +248,9 @@ impl World {
             db,
             dir,
             accounts,
-            rng: Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1),
+            rng: Rng(vpcep::cloud::rng::Rng::new(
+                seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
+            )),
             seed,
             stats: BTreeMap::new(),
         }

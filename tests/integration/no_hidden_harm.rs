@@ -50,6 +50,21 @@ fn connected_partner() -> (Workspace, Workspace, tempfile::TempDir, String) {
     (owner, partner, cloud, endpoint)
 }
 
+/// The owner's account on the simulated cloud at `db`, for changes made behind vpcep's back.
+fn owner_account(db: &std::path::Path, create_delay: Duration) -> vpcep::cloud::sim::Sim {
+    vpcep::cloud::sim::Sim::open(
+        &vpcep::model::SimConfig {
+            path: db.to_path_buf(),
+            domain_id: OWNER.to_owned(),
+            project_id: OWNER.to_owned(),
+            create_delay,
+            ..vpcep::model::SimConfig::default()
+        },
+        db.parent().unwrap(),
+    )
+    .unwrap()
+}
+
 fn partner_status(partner: &Workspace) -> String {
     let out = partner.expect(&["state", "show", "vpcep_endpoint.orders"], 0);
     out.stdout
@@ -471,17 +486,7 @@ fn an_endpoint_to_a_service_still_creating_is_refused_at_plan() {
     // The cloud connects endpoints only to `available` services (`EndPoint.2004`).
     let ws = Workspace::new();
     let db = ws.path().join("cloud.db");
-    let slow = vpcep::cloud::sim::Sim::open(
-        &vpcep::model::SimConfig {
-            path: db.clone(),
-            domain_id: OWNER.to_owned(),
-            project_id: OWNER.to_owned(),
-            create_delay: Duration::from_secs(3600),
-            ..vpcep::model::SimConfig::default()
-        },
-        ws.path(),
-    )
-    .unwrap();
+    let slow = owner_account(&db, Duration::from_secs(3600));
     let service = vpcep::cloud::Cloud::create_service(
         &slow,
         &vpcep::cloud::ServiceSpec {
@@ -529,16 +534,7 @@ fn removing_an_approval_of_a_service_whose_approval_was_turned_off_only_forgets_
     // the approval cuts no one and is not a disconnection; apply must not try to reject.
     let (owner, partner, cloud, _endpoint) = connected_partner();
     let db = cloud.path().join("cloud.db");
-    let sim = vpcep::cloud::sim::Sim::open(
-        &vpcep::model::SimConfig {
-            path: db.clone(),
-            domain_id: OWNER.to_owned(),
-            project_id: OWNER.to_owned(),
-            ..vpcep::model::SimConfig::default()
-        },
-        owner.path(),
-    )
-    .unwrap();
+    let sim = owner_account(&db, Duration::ZERO);
     vpcep::cloud::Cloud::update_service(
         &sim,
         &owner.id_of("vpcep_service.orders"),

@@ -176,6 +176,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
         }
         if version < 2 {
             conn.execute_batch(LIVE_COUNTS)?;
+            for table in ["services", "endpoints"] {
+                conn.execute_batch(&live_count_triggers(table))?;
+            }
         }
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
     })();
@@ -186,6 +189,35 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             Err(e)
         }
     }
+}
+
+/// The triggers that keep `table`'s live-row counts: a row counts while `gone_ms` is null.
+fn live_count_triggers(table: &str) -> String {
+    let up = |row: &str| {
+        format!(
+            "INSERT OR IGNORE INTO live_counts VALUES ({row}.domain_id, '{table}', 0);
+             UPDATE live_counts SET n = n + 1 WHERE domain_id = {row}.domain_id AND tbl = '{table}';"
+        )
+    };
+    let down = |row: &str| {
+        format!(
+            "UPDATE live_counts SET n = n - 1 WHERE domain_id = {row}.domain_id AND tbl = '{table}';"
+        )
+    };
+    format!(
+        "CREATE TRIGGER IF NOT EXISTS {table}_live_insert AFTER INSERT ON {table}
+             WHEN NEW.gone_ms IS NULL BEGIN {} END;
+         CREATE TRIGGER IF NOT EXISTS {table}_live_gone AFTER UPDATE OF gone_ms ON {table}
+             WHEN OLD.gone_ms IS NULL AND NEW.gone_ms IS NOT NULL BEGIN {} END;
+         CREATE TRIGGER IF NOT EXISTS {table}_live_back AFTER UPDATE OF gone_ms ON {table}
+             WHEN OLD.gone_ms IS NOT NULL AND NEW.gone_ms IS NULL BEGIN {} END;
+         CREATE TRIGGER IF NOT EXISTS {table}_live_delete AFTER DELETE ON {table}
+             WHEN OLD.gone_ms IS NULL BEGIN {} END;",
+        up("NEW"),
+        down("OLD"),
+        up("NEW"),
+        down("OLD")
+    )
 }
 
 /// Version 2: live rows per account and table, counted from what is there and then kept by
@@ -200,38 +232,6 @@ CREATE TABLE IF NOT EXISTS live_counts (
 DELETE FROM live_counts;
 INSERT INTO live_counts SELECT domain_id, 'services', COUNT(*) FROM services WHERE gone_ms IS NULL GROUP BY domain_id;
 INSERT INTO live_counts SELECT domain_id, 'endpoints', COUNT(*) FROM endpoints WHERE gone_ms IS NULL GROUP BY domain_id;
-CREATE TRIGGER IF NOT EXISTS services_live_insert AFTER INSERT ON services WHEN NEW.gone_ms IS NULL BEGIN
-    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'services', 0);
-    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'services';
-END;
-CREATE TRIGGER IF NOT EXISTS services_live_gone AFTER UPDATE OF gone_ms ON services
-    WHEN OLD.gone_ms IS NULL AND NEW.gone_ms IS NOT NULL BEGIN
-    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'services';
-END;
-CREATE TRIGGER IF NOT EXISTS services_live_back AFTER UPDATE OF gone_ms ON services
-    WHEN OLD.gone_ms IS NOT NULL AND NEW.gone_ms IS NULL BEGIN
-    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'services', 0);
-    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'services';
-END;
-CREATE TRIGGER IF NOT EXISTS services_live_delete AFTER DELETE ON services WHEN OLD.gone_ms IS NULL BEGIN
-    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'services';
-END;
-CREATE TRIGGER IF NOT EXISTS endpoints_live_insert AFTER INSERT ON endpoints WHEN NEW.gone_ms IS NULL BEGIN
-    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'endpoints', 0);
-    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'endpoints';
-END;
-CREATE TRIGGER IF NOT EXISTS endpoints_live_gone AFTER UPDATE OF gone_ms ON endpoints
-    WHEN OLD.gone_ms IS NULL AND NEW.gone_ms IS NOT NULL BEGIN
-    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'endpoints';
-END;
-CREATE TRIGGER IF NOT EXISTS endpoints_live_back AFTER UPDATE OF gone_ms ON endpoints
-    WHEN OLD.gone_ms IS NOT NULL AND NEW.gone_ms IS NULL BEGIN
-    INSERT OR IGNORE INTO live_counts VALUES (NEW.domain_id, 'endpoints', 0);
-    UPDATE live_counts SET n = n + 1 WHERE domain_id = NEW.domain_id AND tbl = 'endpoints';
-END;
-CREATE TRIGGER IF NOT EXISTS endpoints_live_delete AFTER DELETE ON endpoints WHEN OLD.gone_ms IS NULL BEGIN
-    UPDATE live_counts SET n = n - 1 WHERE domain_id = OLD.domain_id AND tbl = 'endpoints';
-END;
 ";
 
 const SERVICE_COLUMNS: &str = "id, domain_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms";
