@@ -1,5 +1,6 @@
-//! HTTP benchmark (not a test): refresh of 1,000 services through `vpcep emulator` with 20 ms
-//! of latency per request; prints wall time and the number of HTTP requests.
+//! HTTP benchmark (not a test): through `vpcep emulator` with 20 ms of latency per request, the
+//! apply of 1,000 services at `--parallelism` 10 and 50 (wall time, HTTP requests, and the ratio
+//! to requests × latency / parallelism), then refresh and plan of them.
 //!
 //! Run with `cargo bench --bench http` (add `-- quick` for 100 services).
 
@@ -112,4 +113,31 @@ fn main() {
     println!("plan (with refresh) of {n} services, no changes:     {plan_secs:.2} s");
     let _ = slow.kill();
     let _ = slow.wait();
+
+    for parallelism in [10u32, 50] {
+        let data = tempfile::tempdir().unwrap();
+        let work = tempfile::tempdir().unwrap();
+        let (mut server, port) = emulator(&data.path().join("emulator.db"), "20ms");
+        std::fs::write(work.path().join("main.hcl"), config(port, n)).unwrap();
+        let before = requests(port);
+        let started = Instant::now();
+        let p = parallelism.to_string();
+        assert!(
+            vpcep(
+                work.path(),
+                &["apply", "--auto-approve", "--parallelism", &p]
+            ),
+            "apply"
+        );
+        let secs = started.elapsed().as_secs_f64();
+        let used = requests(port) - before - 1;
+        #[allow(clippy::cast_precision_loss)]
+        let ideal = used as f64 * 0.020 / f64::from(parallelism);
+        println!(
+            "apply of {n} services, parallelism {parallelism}: {secs:.2} s, {used} HTTP requests, {:.2}× requests × latency / parallelism",
+            secs / ideal
+        );
+        let _ = server.kill();
+        let _ = server.wait();
+    }
 }

@@ -4,7 +4,7 @@ use crate::cloud::convert::{
     approval_attrs, endpoint_attrs, endpoint_spec, get_list, get_map, service_attrs, service_id_of,
     service_spec,
 };
-use crate::cloud::{Cloud, CloudError, ConnectionAction, ServiceUpdate};
+use crate::cloud::{Cloud, CloudError, ConnectionAction, Service, ServiceUpdate};
 use crate::model::{Address, RecordedResource, ResourceType, StateChange, Value};
 use crate::plan::{Action, Attrs, ResourceChange};
 use std::time::{Duration, Instant};
@@ -270,9 +270,13 @@ pub(super) fn create(
                 Err(e) => return Outcome::failed(e),
             };
             let id = created.id.clone();
+            // Polled for its status only: its whitelist is what the create wrote.
             let waited = wait_for(cloud, timeout, started, tick, || {
-                match cloud.get_service(&id) {
-                    Ok(Some(s)) if s.status == "available" => Ok(Poll::Done(s)),
+                match cloud.poll_service(&id) {
+                    Ok(Some(s)) if s.status == "available" => Ok(Poll::Done(Service {
+                        whitelist: created.whitelist.clone(),
+                        ..s
+                    })),
                     Ok(Some(s)) if s.status == "failed" => {
                         let (code, msg) = s
                             .error

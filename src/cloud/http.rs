@@ -552,6 +552,18 @@ impl Cloud for HttpCloud {
         }
     }
 
+    fn poll_service(&self, id: &str) -> CloudResult<Option<Service>> {
+        let path = self.path(&format!("vpc-endpoint-services/{id}"));
+        match self.request::<api::ServiceWire>("GET", &path, &[], None) {
+            Ok(wire) => wire
+                .to_model(Vec::new())
+                .map(Some)
+                .map_err(|e| malformed(&format!("GET {path}"), &e)),
+            Err(e) if e.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service> {
         let created = self.create(
             &self.path("vpc-endpoint-services"),

@@ -34,6 +34,11 @@ pub trait Cloud: Send + Sync {
     /// The basic information of a service of any account, by ID; `None` when there is none.
     fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>>;
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;
+    /// A service for polling its status: as [`Cloud::get_service`], except that a cloud that
+    /// reads the whitelist with a call of its own may leave it empty.
+    fn poll_service(&self, id: &str) -> CloudResult<Option<Service>> {
+        self.get_service(id)
+    }
     fn create_service(&self, spec: &ServiceSpec) -> CloudResult<Service>;
     fn update_service(&self, id: &str, update: &ServiceUpdate) -> CloudResult<Service>;
     fn delete_service(&self, id: &str) -> CloudResult<()>;
