@@ -6,6 +6,7 @@
 //! whose answers are lost.
 
 use super::harness::{EmulatorProcess, Workspace, vpcep};
+use vpcep::cloud::sign::{Credentials, Secret};
 
 const OWNER: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
 const CONSUMER: &str = "1c2c6f3e8a1d4c7e9f10a2b3c4d5e6f8";
@@ -47,8 +48,7 @@ fn the_partner_workflow_converges_in_every_dialect() {
             "--quota-services",
             "2",
         ]);
-        // The owner's service, an endpoint of its own and an approval of it, in one apply: the
-        // accept meets the endpoint still `creating` (`EndPoint.2019`) and waits.
+        // The owner's service, an endpoint of its own and an approval of it, in one apply.
         let owner = Workspace::new();
         let own = format!(
             "{}{}{}",
@@ -81,10 +81,26 @@ fn the_partner_workflow_converges_in_every_dialect() {
         );
         expect(&consumer, &["apply", "--auto-approve"], 0);
         let partner = consumer.id_of("vpcep_endpoint.partner");
-        owner.write(
-            "main.hcl",
-            &(own.clone() + &approval(&format!(", \"{partner}\""))),
-        );
+        // Another partner endpoint, made a moment ago and still `creating`: accepting it meets
+        // `EndPoint.2019` (in this dialect's spelling) and waits until it can.
+        let client = emulator.client(CONSUMER, Credentials::Token(Secret::new(TOKEN)));
+        let fresh = vpcep::cloud::Cloud::create_endpoint(
+            &client,
+            &vpcep::cloud::EndpointSpec {
+                service_id: service_id.clone(),
+                vpc_id: "vpc-fresh".into(),
+                subnet_id: Some("subnet-fresh".into()),
+                port_ip: None,
+                enable_dns: false,
+                whitelist: Vec::new(),
+                tags: indexmap::IndexMap::new(),
+                description: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(fresh.status, "creating", "{dialect}");
+        let listed = format!(", \"{partner}\", \"{}\"", fresh.id);
+        owner.write("main.hcl", &(own.clone() + &approval(&listed)));
         expect(&owner, &["apply", "--auto-approve"], 0);
 
         // Nothing drifts: not the address, the wildcard, the names or the approval.
@@ -103,7 +119,7 @@ fn the_partner_workflow_converges_in_every_dialect() {
         // the list has no `connection_count`, so removing it is refused.
         owner.write(
             "main.hcl",
-            &(own.clone() + &approval(&format!(", \"{partner}\"")) + &service("plain", false)),
+            &(own.clone() + &approval(&listed) + &service("plain", false)),
         );
         expect(&owner, &["apply", "--auto-approve"], 0);
         let plain = owner.id_of("vpcep_service.plain");
@@ -122,10 +138,7 @@ fn the_partner_workflow_converges_in_every_dialect() {
         );
         expect(&consumer, &["apply", "--auto-approve"], 0);
         let blocking = consumer.id_of("vpcep_endpoint.plain");
-        owner.write(
-            "main.hcl",
-            &(own.clone() + &approval(&format!(", \"{partner}\""))),
-        );
+        owner.write("main.hcl", &(own.clone() + &approval(&listed)));
         let refused = expect(&owner, &["plan"], 1);
         assert!(
             refused.contains(&blocking) && refused.contains("cannot be deleted"),
@@ -135,10 +148,7 @@ fn the_partner_workflow_converges_in_every_dialect() {
         // The service quota (2, both used) is read from its own entry of the quota answer.
         owner.write(
             "main.hcl",
-            &(own
-                + &approval(&format!(", \"{partner}\""))
-                + &service("plain", false)
-                + &service("third", false)),
+            &(own + &approval(&listed) + &service("plain", false) + &service("third", false)),
         );
         let quota = expect(&owner, &["plan"], 1);
         assert!(
