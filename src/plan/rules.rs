@@ -329,7 +329,17 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
         r.details
             .push(format!("changed while creating: {}", puts.join(", ")));
     }
-    r.help = Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
+    r.help = Some(match status {
+        "failed" => format!(
+            "a failed service never becomes available: replace it (`--replace {}`) or remove it",
+            change.address
+        ),
+        "deleting" => {
+            "it is being deleted: wait until it is gone, then plan again to create it anew"
+                .to_owned()
+        }
+        _ => "wait until it is available (see `vpcep show`), then plan again".to_owned(),
+    });
     out.push(r);
 }
 

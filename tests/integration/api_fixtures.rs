@@ -344,3 +344,21 @@ fn the_emulator_answers_only_in_shapes_the_sources_show() {
         assert!(vpcep::cloud::CloudError::new(400, &code, "").is("EndPoint.2019"));
     }
 }
+
+#[test]
+fn the_owners_own_account_in_a_permission_list_is_not_a_whitelist_entry() {
+    // A permission list may show the owner's account; planning it for removal on every run
+    // would be a change that never converges.
+    let wire: api::ServiceWire = serde_json::from_value(
+        fixtures()
+            .into_iter()
+            .find(|f| f.name == "ref-service-details")
+            .unwrap()
+            .body,
+    )
+    .unwrap();
+    let own = format!("iam:domain::{}", wire.domain_id.clone().unwrap());
+    let partner = "iam:domain::3333333333333333333333333333cccc".to_owned();
+    let service = wire.to_model(vec![own, partner.clone()]).unwrap();
+    assert_eq!(service.whitelist, vec![partner]);
+}
