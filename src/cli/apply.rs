@@ -301,6 +301,29 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     if planned.plan.is_refused() {
         return progress.error("the plan is refused; nothing was changed");
     }
+    if !planned.plan.has_changes() {
+        // No resource changes: the outputs still follow the configuration (as Terraform's
+        // "Changes to Outputs"), known as they all are now.
+        let outputs: indexmap::IndexMap<String, crate::model::RecordedOutput> = planned
+            .desired
+            .outputs
+            .iter()
+            .filter(|(_, o)| o.value.is_known())
+            .map(|(k, o)| {
+                (
+                    k.clone(),
+                    crate::model::RecordedOutput {
+                        value: o.value.clone(),
+                        sensitive: o.sensitive,
+                    },
+                )
+            })
+            .collect();
+        if outputs != planned.state.outputs {
+            planned.state.outputs = outputs;
+            planned.state_changed = true;
+        }
+    }
     if let Err(code) = session::persist_refreshed(&mut planned) {
         return code;
     }

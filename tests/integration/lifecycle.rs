@@ -686,3 +686,27 @@ fn an_approval_of_an_endpoint_that_is_not_connected_is_refused() {
         plan.stdout
     );
 }
+
+#[test]
+fn outputs_follow_the_configuration_when_no_resource_changes() {
+    let ws = Workspace::new();
+    let service = services_hcl("o", 1);
+    let with = |value: &str| format!("{service}output \"label\" {{\n  value = \"{value}\"\n}}\n");
+    ws.write("main.hcl", &with("first"));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        ws.expect(&["output"], 0)
+            .stdout
+            .contains("label = \"first\"")
+    );
+    // Only the output changes: apply has no resource to change, and records it all the same.
+    ws.write("main.hcl", &with("second"));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let shown = ws.expect(&["output"], 0).stdout;
+    assert!(shown.contains("label = \"second\""), "{shown}");
+    // Removed from the configuration, it is gone from the state.
+    ws.write("main.hcl", &service);
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let shown = ws.expect(&["output"], 0).stdout;
+    assert!(!shown.contains("label"), "{shown}");
+}
