@@ -75,13 +75,13 @@ pub fn derive(
             break;
         }
         replaced = now;
-        let mut without = state.clone();
+        let mut computed = state.computed_values();
         for a in &replaced {
-            if let Some(r) = without.resources.get_mut(a) {
-                r.attrs.clear();
+            if let Some(values) = computed.get_mut(a) {
+                values.clear();
             }
         }
-        let mut loaded = config::load(&source.options(without.computed_values()));
+        let mut loaded = config::load(&source.options(computed));
         let Some(d) = loaded.desired.take() else {
             loads.push(loaded);
             break;

@@ -293,13 +293,20 @@ pub fn undecorate(service_name: &str, id: &str) -> Option<String> {
     }
 }
 
+/// A service's whitelist from its permission list: the owner's own account (`owner`, when
+/// known), which the list may show, is not a whitelist entry.
+pub fn whitelist_of(owner: &str, mut permissions: Vec<String>) -> Vec<String> {
+    if !owner.is_empty() {
+        let own = format!("iam:domain::{owner}");
+        permissions.retain(|w| !w.eq_ignore_ascii_case(&own));
+    }
+    permissions
+}
+
 impl ServiceWire {
-    /// The service, with the whitelist read separately (it is not part of the object). The
-    /// owner's own account, which a permission list may show, is not a whitelist entry.
-    pub fn to_model(&self, mut whitelist: Vec<String>) -> Result<Service, String> {
-        if let Some(own) = self.domain_id.as_deref().filter(|d| !d.is_empty()) {
-            whitelist.retain(|w| !w.eq_ignore_ascii_case(&format!("iam:domain::{own}")));
-        }
+    /// The service, with the whitelist read separately (it is not part of the object).
+    pub fn to_model(&self, whitelist: Vec<String>) -> Result<Service, String> {
+        let whitelist = whitelist_of(self.domain_id.as_deref().unwrap_or_default(), whitelist);
         non_empty(&self.id, "id")?;
         non_empty(&self.status, "status")?;
         let ports = self

@@ -541,15 +541,14 @@ impl Cloud for HttpCloud {
     }
 
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
-        let path = self.path(&format!("vpc-endpoint-services/{id}"));
-        match self.request::<api::ServiceWire>("GET", &path, &[], None) {
-            Ok(wire) => wire
-                .to_model(self.whitelist(id)?)
-                .map(Some)
-                .map_err(|e| malformed(&format!("GET {path}"), &e)),
-            Err(e) if e.status == 404 => Ok(None),
-            Err(e) => Err(e),
-        }
+        let Some(service) = self.poll_service(id)? else {
+            return Ok(None);
+        };
+        let whitelist = api::whitelist_of(&service.domain_id, self.whitelist(id)?);
+        Ok(Some(Service {
+            whitelist,
+            ..service
+        }))
     }
 
     fn poll_service(&self, id: &str) -> CloudResult<Option<Service>> {

@@ -23,6 +23,21 @@ impl Rng {
         *x
     }
 
+    /// A number in `[0, n)` (0 when `n` is 0).
+    pub fn below(&self, n: usize) -> usize {
+        usize::try_from(self.next_u64() % n.max(1) as u64).unwrap_or(0)
+    }
+
+    /// True `percent` times in a hundred.
+    pub fn chance(&self, percent: u64) -> bool {
+        self.next_u64() % 100 < percent
+    }
+
+    /// One of `items`, `None` when there are none.
+    pub fn pick<'a, T>(&self, items: &'a [T]) -> Option<&'a T> {
+        (!items.is_empty()).then(|| &items[self.below(items.len())])
+    }
+
     /// A number in `[0, 1)`.
     pub fn next_f64(&self) -> f64 {
         #[allow(clippy::cast_precision_loss)]

@@ -129,6 +129,7 @@ fn whitelist_removals(plan: &Plan) -> Vec<String> {
             && c.address.rtype() == ResourceType::Service
             && c.changed.iter().any(|n| n == "whitelist")
     }) {
+        // Known entries only: an entry unknown until apply is neither kept nor removed here.
         let list = |a: Option<&super::Attrs>| -> Vec<String> {
             a.and_then(|a| a.get("whitelist"))
                 .and_then(Value::as_list)

@@ -224,6 +224,28 @@ pub(crate) fn services_hcl(prefix: &str, n: usize) -> String {
     out
 }
 
+/// A plain LB service on `port_id` in `vpc_id` mapping `port` to itself: what tests create
+/// behind vpcep's back (change fields with struct update syntax).
+pub(crate) fn service_spec(port_id: &str, vpc_id: &str, port: u16) -> vpcep::cloud::ServiceSpec {
+    vpcep::cloud::ServiceSpec {
+        name: None,
+        server_type: "LB".into(),
+        port_id: port_id.into(),
+        vpc_id: vpc_id.into(),
+        service_type: "interface".into(),
+        approval_enabled: false,
+        ports: vec![vpcep::cloud::PortMapping {
+            protocol: "TCP".into(),
+            server_port: port,
+            client_port: port,
+        }],
+        whitelist: Vec::new(),
+        tags: indexmap::IndexMap::new(),
+        description: None,
+        tcp_proxy: "close".into(),
+    }
+}
+
 /// A running `vpcep emulator`, killed when dropped.
 pub(crate) struct EmulatorProcess {
     child: std::process::Child,

@@ -1,7 +1,7 @@
 //! The `otc` provider against `vpcep emulator` over loopback: every flow of plan and apply,
 //! authentication, failure injection, import, and no credential leaks.
 
-use super::harness::{EmulatorProcess, Output, Workspace, services_hcl, vpcep};
+use super::harness::{EmulatorProcess, Output, Workspace, service_spec, services_hcl, vpcep};
 use vpcep::cloud::Cloud as _;
 
 const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
@@ -291,10 +291,6 @@ fn a_service_created_outside_vpcep_imports_without_changes() {
     let client = emulator.client(PROJECT, Credentials::Token(Secret::new(TOKEN)));
     let spec = vpcep::cloud::ServiceSpec {
         name: Some("legacy".into()),
-        server_type: "LB".into(),
-        port_id: "port-legacy".into(),
-        vpc_id: "vpc-legacy".into(),
-        service_type: "interface".into(),
         approval_enabled: true,
         ports: vec![vpcep::cloud::PortMapping {
             protocol: "TCP".into(),
@@ -306,7 +302,7 @@ fn a_service_created_outside_vpcep_imports_without_changes() {
             .into_iter()
             .collect(),
         description: Some("made by hand".into()),
-        tcp_proxy: "close".into(),
+        ..service_spec("port-legacy", "vpc-legacy", 8080)
     };
     let created = client.create_service(&spec).unwrap();
     let mut seen = Vec::new();

@@ -14,11 +14,13 @@
 //! Seeded and reproducible; a failure prints the seed and step. `cargo test` runs 3 seeds of
 //! 200 steps; `VPCEP_MODEL_SEEDS` and `VPCEP_MODEL_STEPS` run more.
 
+use super::harness::service_spec;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use vpcep::apply::{ApplyOptions, Report};
 use vpcep::cloud::Cloud as _;
+use vpcep::cloud::rng::Rng;
 use vpcep::cloud::sim::Sim;
 use vpcep::config::LoadOptions;
 use vpcep::derive::{ConfigResolver, DeriveError};
@@ -31,27 +33,6 @@ const DOMAINS: [&str; 3] = [
     "bbbbbbbbbbbbbbbbbbbbbbbbbbbb0002",
     "cccccccccccccccccccccccccccc0003",
 ];
-
-/// The library's seedable generator, with what the generator needs.
-struct Rng(vpcep::cloud::rng::Rng);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0.next_u64()
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % n.max(1) as u64).unwrap()
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        (!items.is_empty()).then(|| &items[self.below(items.len())])
-    }
-}
 
 /// Recorded state in memory.
 #[derive(Default, Clone)]
@@ -248,9 +229,7 @@ impl World {
             db,
             dir,
             accounts,
-            rng: Rng(vpcep::cloud::rng::Rng::new(
-                seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1,
-            )),
+            rng: Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1),
             seed,
             stats: BTreeMap::new(),
         }
@@ -289,7 +268,7 @@ impl World {
         let mut options = PlanOptions::default();
         let foreign = self.foreign_services(a);
         let state = self.state_of(a);
-        let rng = &mut self.rng;
+        let rng = &self.rng;
         let acct = &mut self.accounts[a];
         let c = &mut acct.config;
         let services: Vec<u32> = c.services.keys().copied().collect();
@@ -561,21 +540,8 @@ impl World {
         .unwrap();
         let backend = self.rng.below(3);
         let Ok(created) = slow.create_service(&vpcep::cloud::ServiceSpec {
-            name: None,
-            server_type: "LB".into(),
-            port_id: format!("backend-{a}-{backend}"),
-            vpc_id: format!("vpc-{a}"),
-            service_type: "interface".into(),
-            approval_enabled: false,
-            ports: vec![vpcep::cloud::PortMapping {
-                protocol: "TCP".into(),
-                server_port: 9000,
-                client_port: 9000,
-            }],
-            whitelist: Vec::new(),
             tags: [("v".to_owned(), "t0".to_owned())].into(),
-            description: None,
-            tcp_proxy: "close".into(),
+            ..service_spec(&format!("backend-{a}-{backend}"), &format!("vpc-{a}"), 9000)
         }) else {
             return false;
         };
@@ -613,28 +579,16 @@ impl World {
 
     fn out_of_band(&mut self, a: usize) {
         let state = self.state_of(a);
-        let rng = &mut self.rng;
+        let rng = &self.rng;
         let sim = &self.accounts[a].sim;
         let records: Vec<_> = state.resources.values().cloned().collect();
         let Some(r) = rng.pick(&records) else {
             // Someone else's service on this account's backend, taking quota and ports.
-            let _ = sim.create_service(&vpcep::cloud::ServiceSpec {
-                name: None,
-                server_type: "LB".into(),
-                port_id: format!("backend-{a}-{}", rng.below(3)),
-                vpc_id: "vpc-x".into(),
-                service_type: "interface".into(),
-                approval_enabled: false,
-                ports: vec![vpcep::cloud::PortMapping {
-                    protocol: "TCP".into(),
-                    server_port: 443,
-                    client_port: 443,
-                }],
-                whitelist: Vec::new(),
-                tags: indexmap::IndexMap::new(),
-                description: None,
-                tcp_proxy: "close".into(),
-            });
+            let _ = sim.create_service(&service_spec(
+                &format!("backend-{a}-{}", rng.below(3)),
+                "vpc-x",
+                443,
+            ));
             return;
         };
         match r.address.rtype() {

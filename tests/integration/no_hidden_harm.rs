@@ -2,7 +2,7 @@
 //! cut without a line saying so. End to end through the binary on the simulator, with an
 //! owner and a partner account sharing one simulated cloud.
 
-use super::harness::{Workspace, run_bounded, services_hcl};
+use super::harness::{Workspace, run_bounded, service_spec, services_hcl};
 use std::time::Duration;
 
 const OWNER: &str = "1111111111111111111111111111aaaa";
@@ -487,27 +487,9 @@ fn an_endpoint_to_a_service_still_creating_is_refused_at_plan() {
     let ws = Workspace::new();
     let db = ws.path().join("cloud.db");
     let slow = owner_account(&db, Duration::from_secs(3600));
-    let service = vpcep::cloud::Cloud::create_service(
-        &slow,
-        &vpcep::cloud::ServiceSpec {
-            name: None,
-            server_type: "LB".into(),
-            port_id: "port-slow".into(),
-            vpc_id: "vpc-owner".into(),
-            service_type: "interface".into(),
-            approval_enabled: false,
-            ports: vec![vpcep::cloud::PortMapping {
-                protocol: "TCP".into(),
-                server_port: 443,
-                client_port: 443,
-            }],
-            whitelist: Vec::new(),
-            tags: indexmap::IndexMap::new(),
-            description: None,
-            tcp_proxy: "close".into(),
-        },
-    )
-    .unwrap();
+    let service =
+        vpcep::cloud::Cloud::create_service(&slow, &service_spec("port-slow", "vpc-owner", 443))
+            .unwrap();
     assert_eq!(service.status, "creating");
     ws.write(
         "main.hcl",
