@@ -13,9 +13,12 @@
 //! - [`state`]: the state's wire format, the local and `PostgreSQL` backends, locking and the
 //!   apply journal.
 //! - [`cloud`]: the VPCEP operations behind one trait: the simulated cloud, the HTTP client
-//!   (`provider "otc"`), and the emulator serving the simulator over HTTP.
+//!   (`provider "otc"`), and the emulator serving the simulator over HTTP in the answer shapes
+//!   the public sources show (`cloud::dialect`).
 //! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
 //! - [`plan`]: desired against recorded state → actions and refusals.
+//! - [`derive`]: configuration and state to a plan (replacements carried through, facts the
+//!   plan needs looked up once), and re-evaluation during apply; shared by `cli` and tests.
 //! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown).
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step.
@@ -30,7 +33,8 @@
 //! - `apply` knows the cloud and the state only through their traits.
 //! - Only `cli` prints, reads environment variables or decides exit codes.
 //! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply
-//!   every step is journalled (fsynced) before the next one depends on it.
+//!   every step is journalled (fsynced, records that arrive together sharing one fsync)
+//!   before it starts or anything depends on it.
 
 pub mod apply;
 pub mod cli;
