@@ -17,7 +17,7 @@
 //!   the public sources show (`cloud::dialect`).
 //! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
 //! - [`plan`]: desired against recorded state → actions and refusals.
-//! - [`derive`]: configuration and state to a plan (replacements carried through, facts the
+//! - [`derive`](mod@derive): configuration and state to a plan (replacements carried through, facts the
 //!   plan needs looked up once), and re-evaluation during apply; shared by `cli` and tests.
 //! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown).
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
