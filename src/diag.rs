@@ -103,31 +103,57 @@ impl Diagnostic {
 
 /// A loaded text file and the index needed to turn byte offsets into lines and columns.
 #[derive(Debug, Clone)]
+///
+/// A file may be parsed in pieces ([`SourceFile::piece`]): a piece shares the file's text and
+/// line index, and turns offsets within the piece into the file's lines and columns.
 pub struct SourceFile {
     /// How the file is shown in diagnostics.
     pub display: String,
-    pub text: String,
+    text: std::sync::Arc<str>,
     /// Position of the file in load order.
     pub index: usize,
-    line_starts: Vec<usize>,
+    line_starts: std::sync::Arc<[usize]>,
+    /// The bytes of `text` this (piece of a) file covers.
+    range: Range<usize>,
 }
 
 impl SourceFile {
     pub fn new(display: impl Into<String>, text: impl Into<String>, index: usize) -> Self {
-        let text = text.into();
+        let text: std::sync::Arc<str> = text.into().into();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         SourceFile {
             display: display.into(),
+            range: 0..text.len(),
             text,
             index,
             line_starts,
         }
     }
 
-    /// Resolves a byte range into a location; offsets past the end are clamped.
+    /// The text of this file (or piece), as parsed; spans are offsets into it.
+    pub fn text(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
+
+    /// The piece `range` of this file (offsets into [`SourceFile::text`]), for parsing apart.
+    pub fn piece(&self, range: Range<usize>) -> SourceFile {
+        let start = self.range.start + range.start;
+        SourceFile {
+            display: self.display.clone(),
+            text: self.text.clone(),
+            index: self.index,
+            line_starts: self.line_starts.clone(),
+            range: start..start + range.len(),
+        }
+    }
+
+    /// Resolves a byte range of [`SourceFile::text`] into a location; offsets past the end
+    /// are clamped.
     pub fn location(&self, range: &Range<usize>) -> Location {
+        let base = self.range.start;
+        let range = &(range.start.saturating_add(base)..range.end.saturating_add(base));
         let start = floor_char_boundary(&self.text, range.start.min(self.text.len()));
         let line_idx = self.line_starts.partition_point(|&s| s <= start) - 1;
         let line_start = self.line_starts[line_idx];

@@ -24,7 +24,7 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         1 => ", with 1 warning".to_owned(),
         n => format!(", with {n} warnings"),
     };
-    if let Some(desired) = &loaded.desired {
+    let code = if let Some(desired) = &loaded.desired {
         say!(
             "Success! The configuration is valid ({}){warnings}.",
             desired.count_summary()
@@ -37,5 +37,9 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
             if errors == 1 { "" } else { "s" }
         );
         1
-    }
+    };
+    // The process ends here; freeing a large configuration piece by piece would only cost
+    // time (as at the end of `plan`).
+    std::mem::forget(loaded);
+    code
 }

@@ -87,6 +87,15 @@ pub(crate) fn parse_all(
     let mut files = Vec::with_capacity(sources.len());
     for (index, (display, text)) in sources.iter().enumerate() {
         let source = SourceFile::new(display.clone(), text.clone(), index);
+        if let Some(pieces) = parse_in_pieces(&source) {
+            if pieces
+                .iter()
+                .all(|piece| within_depth(&piece.source, &piece.body, diags))
+            {
+                files.extend(pieces);
+            }
+            continue;
+        }
         if let Some(body) = parse(&source, diags)
             && within_depth(&source, &body, diags)
         {
@@ -94,6 +103,83 @@ pub(crate) fn parse_all(
         }
     }
     files
+}
+
+/// Files at least this large are parsed in pieces, one per core.
+const PIECEWISE_FROM: usize = 256 * 1024;
+
+/// Parses a large file as pieces on several threads, cut between top-level blocks; `None`
+/// when the file is small, there is one core, or any piece does not parse (the caller then
+/// parses the whole file, which reports errors exactly where they are).
+///
+/// A cut is made only at a line start that follows a line holding just `}` and begins with
+/// a letter, a comment or a blank line, i.e. where a block most likely ends. A cut anywhere else
+/// (inside a heredoc, a comment, a block, an expression) leaves the piece before it
+/// unterminated, so that piece fails to parse and the file is parsed whole: a wrong cut costs
+/// time, never meaning.
+fn parse_in_pieces(source: &SourceFile) -> Option<Vec<ParsedFile>> {
+    let text = source.text();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if text.len() < PIECEWISE_FROM || threads < 2 {
+        return None;
+    }
+    let cuts = cut_points(text, threads);
+    if cuts.is_empty() || parse_cost(text).0 > MAX_PARSE_COST {
+        return None;
+    }
+    let bounds: Vec<usize> = std::iter::once(0)
+        .chain(cuts)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let pieces: Vec<SourceFile> = bounds
+        .windows(2)
+        .map(|w| source.piece(w[0]..w[1]))
+        .collect();
+    let bodies: Vec<Option<Body>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .iter()
+            .map(|piece| scope.spawn(|| hcl::edit::parser::parse_body(piece.text()).ok()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    pieces
+        .into_iter()
+        .zip(bodies)
+        .map(|(source, body)| {
+            Some(ParsedFile {
+                source,
+                body: body?,
+            })
+        })
+        .collect()
+}
+
+/// Up to `pieces - 1` offsets that cut `text` into about equal parts between top-level
+/// blocks (see [`parse_in_pieces`]); increasing, none at 0 or at the end.
+fn cut_points(text: &str, pieces: usize) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut cuts = Vec::new();
+    let mut from = 0;
+    for i in 1..pieces {
+        let target = (text.len() * i / pieces).max(from);
+        let Some(found) = text[target..]
+            .match_indices("\n}\n")
+            .map(|(at, m)| target + at + m.len())
+            .find(|&at| {
+                bytes
+                    .get(at)
+                    .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'\n' | b'\r' | b'#'))
+            })
+        else {
+            break;
+        };
+        cuts.push(found);
+        from = found;
+    }
+    cuts
 }
 
 /// Checks that no expression nests deeper than the budget allows (traversal steps counted):
@@ -270,7 +356,7 @@ pub(crate) fn parse_cost(text: &str) -> (u64, usize, u64) {
 
 /// Parses one file; a syntax error becomes a diagnostic at its position.
 pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Body> {
-    let (cost, at, items) = parse_cost(&source.text);
+    let (cost, at, items) = parse_cost(source.text());
     if cost > MAX_PARSE_COST {
         diags.push(
             Diagnostic::error(format!(
@@ -281,7 +367,7 @@ pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<
         );
         return None;
     }
-    match hcl::edit::parser::parse_body(&source.text) {
+    match hcl::edit::parser::parse_body(source.text()) {
         Ok(body) => Some(body),
         Err(e) => {
             let offset = e.location().offset();
@@ -291,5 +377,87 @@ pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<
             );
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    /// `n` blocks of one attribute each, past the size that is parsed in pieces.
+    fn blocks(n: usize) -> String {
+        let mut text = String::new();
+        for i in 0..n {
+            let _ = write!(text, "locals {{\n  l{i} = \"{}\"\n}}\n\n", "x".repeat(40));
+        }
+        text
+    }
+
+    fn names(files: &[ParsedFile]) -> Vec<String> {
+        files
+            .iter()
+            .flat_map(|f| f.body.blocks())
+            .flat_map(|b| b.body.attributes().map(|a| a.key.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pieces_cut_between_blocks() {
+        let text = blocks(10_000);
+        assert!(text.len() >= PIECEWISE_FROM);
+        for cut in cut_points(&text, 4) {
+            assert!(text[..cut].ends_with("}\n"), "cut at {cut}");
+            assert!(hcl::edit::parser::parse_body(&text[..cut]).is_ok());
+        }
+    }
+
+    /// A cut inside a heredoc that looks like a block boundary makes the piece before it fail,
+    /// and the whole file is parsed instead, with the same meaning.
+    #[test]
+    fn a_cut_inside_a_heredoc_falls_back_to_the_whole_file() {
+        let half = blocks(3_000);
+        let mut heredoc = String::from("locals {\n  doc = <<EOT\n");
+        for i in 0..8_000 {
+            let _ = write!(heredoc, "}}\n\nresource \"x\" \"y{i}\" {{\n");
+        }
+        heredoc.push_str("EOT\n}\n\n");
+        let text = format!("{half}{heredoc}{half}");
+        let inside = half.len()..half.len() + heredoc.len();
+        assert!(cut_points(&text, 2).iter().any(|c| inside.contains(c)));
+        let mut diags = Vec::new();
+        let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let whole = hcl::edit::parser::parse_body(&text).expect("valid");
+        let expected: Vec<String> = whole
+            .blocks()
+            .flat_map(|b| b.body.attributes().map(|a| a.key.to_string()))
+            .collect();
+        assert_eq!(names(&files), expected);
+    }
+
+    /// Positions in later pieces are the file's own lines and offsets.
+    #[test]
+    fn locations_in_pieces_are_the_files() {
+        let text = blocks(10_000);
+        let mut diags = Vec::new();
+        let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
+        assert!(
+            files.len() > 1 || std::thread::available_parallelism().is_ok_and(|n| n.get() == 1)
+        );
+        let last = files.last().expect("parsed");
+        let attr = last
+            .body
+            .blocks()
+            .last()
+            .and_then(|b| b.body.attributes().next())
+            .expect("an attribute");
+        let loc = last
+            .source
+            .span(hcl::edit::Span::span(&attr.key))
+            .expect("a span");
+        assert_eq!(loc.line, 4 * 10_000 - 2);
+        assert_eq!(loc.source_line, format!("  l9999 = \"{}\"", "x".repeat(40)));
+        assert_eq!(&text[loc.offset..loc.offset + 5], "l9999");
     }
 }

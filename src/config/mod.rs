@@ -248,6 +248,8 @@ pub fn load(options: &LoadOptions) -> Loaded {
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
+    resources::take_values(&mut lowered, &mut scope);
+    drop(scope);
     let profile = match &provider {
         crate::model::ProviderConfig::Otc(otc) => Some(otc.cloud),
         crate::model::ProviderConfig::Sim(_) => None,

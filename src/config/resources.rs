@@ -244,7 +244,9 @@ pub(crate) fn lower<'a>(
         }
         deps.extend(targets_all.iter().map(|t| t.resource.clone()));
         let failed = diags.iter().filter(|d| d.is_error()).count() > before;
-        let mut readable = lowered.instance.attrs.clone();
+        // The values move into the scope (references read them there) and come back to the
+        // instance in [`take_values`]: one copy per instance, not two.
+        let mut readable = std::mem::take(&mut lowered.instance.attrs);
         let known = computed.get(&address);
         for (name, _) in schema.computed {
             let v = known
@@ -253,10 +255,12 @@ pub(crate) fn lower<'a>(
                 .unwrap_or(Value::Unknown);
             readable.insert((*name).to_owned(), v);
         }
-        values.insert(
-            key.clone().unwrap_or_default(),
-            (!failed).then_some(readable),
-        );
+        if failed {
+            lowered.instance.attrs = readable;
+            values.insert(key.clone().unwrap_or_default(), None);
+        } else {
+            values.insert(key.clone().unwrap_or_default(), Some(readable));
+        }
         out.push(lowered);
     }
     deps.sort();
@@ -272,6 +276,30 @@ pub(crate) fn lower<'a>(
     };
     scope.resources.insert(id.clone(), resource_values);
     out
+}
+
+/// Gives every instance its configured values back from `scope` once nothing evaluates any
+/// more (see [`lower`]); the computed attributes the scope added for references are dropped.
+pub(crate) fn take_values(lowered: &mut [Lowered<'_>], scope: &mut Scope) {
+    for l in lowered {
+        let address = &l.instance.address;
+        let Some(values) = scope.resources.get_mut(&address.resource) else {
+            continue;
+        };
+        let slot = match (values, &address.key) {
+            (ResourceValues::Single(slot), None) => slot,
+            (ResourceValues::Each(each), Some(key)) => match each.get_mut(key) {
+                Some(slot) => slot,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if let Some(mut attrs) = slot.take() {
+            let computed = schema(address.resource.rtype).computed;
+            attrs.retain(|name, _| !computed.iter().any(|(c, _)| c == name));
+            l.instance.attrs = attrs;
+        }
+    }
 }
 
 /// Only the first instance reports problems that do not depend on the instance.

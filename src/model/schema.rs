@@ -366,3 +366,27 @@ pub fn identity_differences(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Configuration loading keeps one map per instance for configured and computed values
+    /// and separates them by name, so no computed attribute may share a configured name.
+    #[test]
+    fn computed_names_never_shadow_configured_ones() {
+        for rtype in [
+            ResourceType::Service,
+            ResourceType::Endpoint,
+            ResourceType::Approval,
+        ] {
+            let s = schema(rtype);
+            for (name, _) in s.computed {
+                assert!(
+                    s.attr(name).is_none() && s.block(name).is_none(),
+                    "{rtype:?}: `{name}` is both configured and computed"
+                );
+            }
+        }
+    }
+}
