@@ -138,6 +138,7 @@ impl SourceFile {
     }
 
     /// The piece `range` of this file (offsets into [`SourceFile::text`]), for parsing apart.
+    #[must_use]
     pub fn piece(&self, range: Range<usize>) -> SourceFile {
         let start = self.range.start + range.start;
         SourceFile {
