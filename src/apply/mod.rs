@@ -291,15 +291,7 @@ pub fn apply(
             (a.action != Action::Update, &a.change.address)
                 .cmp(&(b.action != Action::Update, &b.change.address))
         });
-        // Only configured values unknown at plan time need the configuration again; computed
-        // ones (`id`, `status`) are always unknown before a create.
-        let needs = batch.iter().any(|s| {
-            let Some(after) = s.change.after.as_ref() else {
-                return false;
-            };
-            crate::plan::configured_names(s.change.address.rtype())
-                .any(|name| after.get(name).is_some_and(|v| !v.is_known()))
-        });
+        let needs = batch.iter().any(|s| needs_configuration(&s.change));
         if needs {
             match resolver.resolve(run.state) {
                 Ok(r) => {
@@ -335,6 +327,35 @@ pub fn apply(
     run.state.sort();
     run.store.write(run.state)?;
     Ok(run.report)
+}
+
+/// Whether applying `change` evaluates the configuration again: only configured values
+/// unknown at plan time need it; computed ones (`id`, `status`) are always unknown before a
+/// create. An apply none of whose changes need it, of a configuration without outputs, never
+/// calls its [`Resolver`].
+pub fn needs_configuration(change: &ResourceChange) -> bool {
+    let Some(after) = change.after.as_ref() else {
+        return false;
+    };
+    crate::plan::configured_names(change.address.rtype())
+        .any(|name| after.get(name).is_some_and(|v| !v.is_known()))
+}
+
+/// The resolver of an apply that never evaluates the configuration again (see
+/// [`needs_configuration`]), so the configuration need not stay in memory; it refuses if asked.
+pub struct NoConfiguration;
+
+impl Resolver for NoConfiguration {
+    fn resolve(&mut self, _state: &RecordedState) -> Result<Resolved, String> {
+        Err(
+            "the configuration was not kept for this apply (no value was unknown at plan time)"
+                .into(),
+        )
+    }
+
+    fn has_outputs(&self) -> bool {
+        false
+    }
 }
 
 /// Replaces configured attributes that were unknown at plan time by their values now.

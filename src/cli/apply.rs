@@ -366,12 +366,26 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         desired,
         ..
     } = planned;
+    let outputs = !desired.outputs.is_empty();
+    // The plan holds every value apply needs; the configuration is kept only if apply will
+    // evaluate it again (values unknown at plan time, outputs).
+    drop(desired);
+    let keep_config = outputs || plan.changes.iter().any(apply::needs_configuration);
+    let snapshot = keep_config.then_some(snapshot);
     let remember =
         |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
-    let mut resolver = crate::derive::ConfigResolver {
-        source: &snapshot,
-        on_load: &remember,
-        outputs: !desired.outputs.is_empty(),
+    let mut from_config;
+    let mut without_config = apply::NoConfiguration;
+    let resolver: &mut dyn apply::Resolver = match &snapshot {
+        Some(snapshot) => {
+            from_config = crate::derive::ConfigResolver {
+                source: snapshot,
+                on_load: &remember,
+                outputs,
+            };
+            &mut from_config
+        }
+        None => &mut without_config,
     };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
@@ -381,7 +395,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         cloud.as_ref(),
         store.as_mut(),
         &mut state,
-        &mut resolver,
+        resolver,
         &options,
         &mut |e| progress.event(&e),
     );
