@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use std::fmt::Write as _;
 
-/// The version this build writes: 2 lays each resource out on one line (compact), leaves out
-/// a `null` key and empty dependencies; version 1 (indented throughout) is read as well.
-pub const FORMAT_VERSION: u32 = 2;
+/// The version this build writes: 3 leaves `id` out of a resource's `attributes` where it is
+/// the resource's own `id` (it is put back when read); 2 lays each resource out on one line (compact),
+/// leaves out a `null` key and empty dependencies; 1 is indented throughout. All three are
+/// read.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The versions this build reads.
-const READABLE: [u32; 2] = [1, 2];
+const READABLE: [u32; 3] = [1, 2, 3];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StateFile {
@@ -38,6 +40,7 @@ pub struct ResourceEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub id: String,
+    /// Without `id` where it is the resource's own (see [`id_is_implied`]).
     pub attributes: indexmap::IndexMap<String, Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
@@ -97,6 +100,29 @@ fn parse_resource_id(s: &str) -> Result<ResourceId, String> {
     Ok(a.resource)
 }
 
+/// Whether `attributes.id` is the resource's own `id`, and so left out of the file. When read,
+/// an entry whose type computes an `id` and whose attributes hold none gets the entry's `id`
+/// back among them, before the other computed attributes (where recording puts it).
+fn id_is_implied(r: &RecordedResource) -> bool {
+    matches!(r.attrs.get("id"), Some(Value::String(id)) if *id == r.id)
+}
+
+/// `attrs` as written: without `id` when `skip_id`.
+struct WireAttrs<'a> {
+    attrs: &'a indexmap::IndexMap<String, Value>,
+    skip_id: bool,
+}
+
+impl Serialize for WireAttrs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(
+            self.attrs
+                .iter()
+                .filter(|(k, _)| !(self.skip_id && k.as_str() == "id")),
+        )
+    }
+}
+
 pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
     ResourceEntry {
         address: r.address.to_string(),
@@ -104,9 +130,51 @@ pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
         name: r.address.resource.name.clone(),
         key: r.address.key.clone(),
         id: r.id.clone(),
-        attributes: r.attrs.clone(),
+        attributes: {
+            let mut attrs = r.attrs.clone();
+            if id_is_implied(r) {
+                attrs.shift_remove("id");
+            }
+            attrs
+        },
         dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
         sensitive_attributes: r.sensitive.clone(),
+    }
+}
+
+/// A resource's entry as written in the state file: [`ResourceEntry`] borrowed from the
+/// state, so writing a state copies none of it.
+#[derive(Serialize)]
+struct ResourceLine<'a> {
+    address: String,
+    #[serde(rename = "type")]
+    rtype: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
+    id: &'a str,
+    attributes: WireAttrs<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    sensitive_attributes: &'a [String],
+}
+
+impl<'a> ResourceLine<'a> {
+    fn of(r: &'a RecordedResource) -> Self {
+        ResourceLine {
+            address: r.address.to_string(),
+            rtype: r.address.rtype().as_str(),
+            name: &r.address.resource.name,
+            key: r.address.key.as_deref(),
+            id: &r.id,
+            attributes: WireAttrs {
+                attrs: &r.attrs,
+                skip_id: id_is_implied(r),
+            },
+            dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
+            sensitive_attributes: &r.sensitive,
+        }
     }
 }
 
@@ -117,10 +185,19 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
         .iter()
         .map(|d| parse_resource_id(d))
         .collect::<Result<_, _>>()?;
+    let mut attrs = e.attributes;
+    let computed = crate::model::schema::schema(address.rtype()).computed;
+    if !attrs.contains_key("id") && computed.iter().any(|(n, _)| *n == "id") {
+        let at = attrs
+            .keys()
+            .position(|k| computed.iter().any(|(n, _)| n == k))
+            .unwrap_or(attrs.len());
+        attrs.shift_insert(at, "id".to_owned(), Value::String(e.id.clone()));
+    }
     Ok(RecordedResource {
         address,
         id: e.id,
-        attrs: e.attributes,
+        attrs,
         depends_on,
         sensitive: e.sensitive_attributes,
     })
@@ -225,29 +302,36 @@ pub fn from_wire(file: StateFile) -> Result<RecordedState, String> {
 /// Serialises a state as the file's text: the top level indented, each resource on a line of
 /// its own, so a diff of two state files shows the resources that changed.
 pub fn encode(state: &RecordedState) -> String {
-    let file = to_wire(state);
-    let mut text = String::with_capacity(800 * file.resources.len() + 256);
+    let mut text = String::with_capacity(760 * state.resources.len() + 256);
     text.push_str("{\n");
-    let _ = writeln!(text, "  \"format_version\": {},", file.format_version);
-    let _ = writeln!(text, "  \"vpcep_version\": {},", json(&file.vpcep_version));
-    let _ = writeln!(text, "  \"lineage\": {},", json(&file.lineage));
-    let _ = writeln!(text, "  \"serial\": {},", file.serial);
+    let _ = writeln!(text, "  \"format_version\": {FORMAT_VERSION},");
+    let _ = writeln!(
+        text,
+        "  \"vpcep_version\": {},",
+        json(&env!("CARGO_PKG_VERSION"))
+    );
+    let _ = writeln!(text, "  \"lineage\": {},", json(&state.lineage));
+    let _ = writeln!(text, "  \"serial\": {},", state.serial);
     text.push_str("  \"resources\": [");
-    for (i, r) in file.resources.iter().enumerate() {
+    for (i, r) in state.resources.values().enumerate() {
         text.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        text.push_str(&json(r));
+        text.push_str(&json(&ResourceLine::of(r)));
     }
-    text.push_str(if file.resources.is_empty() {
+    text.push_str(if state.resources.is_empty() {
         "],\n"
     } else {
         "\n  ],\n"
     });
-    let _ = write!(text, "  \"outputs\": {}", json(&file.outputs));
-    if !file.pending.is_empty() {
+    let _ = write!(
+        text,
+        "  \"outputs\": {}",
+        json(&outputs_to_wire(&state.outputs))
+    );
+    if !state.pending.is_empty() {
         text.push_str(",\n  \"pending\": [");
-        for (i, p) in file.pending.iter().enumerate() {
+        for (i, p) in state.pending.iter().enumerate() {
             text.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            text.push_str(&json(p));
+            text.push_str(&json(&pending_to_wire(p)));
         }
         text.push_str("\n  ]");
     }
@@ -309,6 +393,8 @@ mod tests {
                     Value::List(vec![Value::int(443), Value::Null]),
                 ),
                 ("ok".to_owned(), Value::Bool(true)),
+                // As every recorded resource: its computed `id` among its attributes.
+                ("id".to_owned(), Value::from("id-1")),
             ]
             .into_iter()
             .collect();
@@ -350,13 +436,42 @@ mod tests {
         v1.format_version = 1;
         let old = serde_json::to_string_pretty(&v1).unwrap();
         assert_eq!(decode(&old).unwrap(), state);
-        let mut v3 = v1;
-        v3.format_version = 3;
-        let newer = serde_json::to_string(&v3).unwrap();
+        let mut v4 = v1;
+        v4.format_version = 4;
+        let newer = serde_json::to_string(&v4).unwrap();
         assert!(
             decode(&newer)
                 .unwrap_err()
-                .contains("format_version 3 is not supported")
+                .contains("format_version 4 is not supported")
         );
+    }
+
+    /// A resource's `id` is written once: left out of `attributes` where it is the same, kept
+    /// where they differ; both read back as they were, attributes in their order.
+    #[test]
+    fn the_id_is_written_once_and_reads_back_in_place() {
+        let mut state = sample();
+        let mut all = state.resources.values_mut();
+        let same = all.next().unwrap();
+        same.attrs.insert("id".into(), Value::from("id-1"));
+        same.attrs.insert("status".into(), Value::from("available"));
+        let other = all.next().unwrap();
+        other
+            .attrs
+            .insert("id".into(), Value::from("something-else"));
+        let text = encode(&state);
+        assert_eq!(text.matches("\"id\":\"id-1\"").count(), 2, "{text}");
+        assert!(text.contains("\"id\":\"something-else\""), "{text}");
+        let read = decode(&text).unwrap();
+        assert_eq!(read, state);
+        for (a, b) in read.resources.values().zip(state.resources.values()) {
+            assert!(a.attrs.keys().eq(b.attrs.keys()), "{:?}", a.attrs.keys());
+        }
+        // The journal's entries round-trip the same way.
+        for r in state.resources.values() {
+            let entry = serde_json::to_string(&resource_to_wire(r)).unwrap();
+            let back: ResourceEntry = serde_json::from_str(&entry).unwrap();
+            assert_eq!(&resource_from_wire(back).unwrap(), r);
+        }
     }
 }
