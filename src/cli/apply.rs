@@ -1,165 +1,23 @@
 //! `vpcep apply` and `vpcep destroy`: plan, confirm, execute with progress, summarise.
 
+use super::failure::{Outcome, fail};
 use super::output::{complain, say, say_raw};
-use super::session::{self, Planned, fail};
+use super::session::{self, Planned};
 use super::{ApplyArgs, Globals};
 use crate::apply::{self, ApplyOptions, Event};
 use crate::config::VarArg;
 use crate::model::RecordedState;
 use crate::plan::Action;
+use crate::render::events;
 use crate::render::human;
 use crate::render::style::Style;
 use std::io::Write as _;
-use std::time::Duration;
-
-fn secs(d: Duration) -> String {
-    format!("{}s", d.as_secs())
-}
-
-fn verbs(action: Action) -> (&'static str, &'static str, &'static str) {
-    match action {
-        Action::Create => ("Creating...", "creating", "Creation"),
-        Action::Update => ("Modifying...", "modifying", "Modifications"),
-        _ => ("Destroying...", "destroying", "Destruction"),
-    }
-}
-
-/// The Terraform-style progress line of an event.
-fn event_line(event: &Event) -> String {
-    match event {
-        Event::Start {
-            address,
-            action,
-            id,
-        } => {
-            let (start, _, _) = verbs(*action);
-            match (action, id) {
-                (Action::Create, _) | (_, None) => format!("{address}: {start}"),
-                (_, Some(id)) => format!("{address}: {start} [id={id}]"),
-            }
-        }
-        Event::Progress {
-            address,
-            action,
-            elapsed,
-        } => {
-            let (_, still, _) = verbs(*action);
-            format!("{address}: Still {still}... [{} elapsed]", secs(*elapsed))
-        }
-        Event::Done {
-            address,
-            action,
-            elapsed,
-            id,
-        } => {
-            let (_, _, done) = verbs(*action);
-            match (action, id) {
-                (Action::Delete, _) | (_, None) => {
-                    format!("{address}: {done} complete after {}", secs(*elapsed))
-                }
-                (_, Some(id)) => format!(
-                    "{address}: {done} complete after {} [id={id}]",
-                    secs(*elapsed)
-                ),
-            }
-        }
-        Event::Failed {
-            address,
-            action,
-            elapsed,
-            error,
-        } => {
-            let (_, _, done) = verbs(*action);
-            format!("{address}: {done} failed after {}: {error}", secs(*elapsed))
-        }
-        Event::Skipped {
-            address, reason, ..
-        } => format!("{address}: Skipped, because {reason}"),
-    }
-}
 
 /// Where apply's progress goes: lines of text (under a progress bar on a terminal), or one
 /// JSON event per line.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     json: bool,
-}
-
-/// One JSON event line, with Terraform's `@level`, `@message`, `@timestamp` and `type`.
-fn json_event(
-    level: &str,
-    message: &str,
-    kind: &str,
-    mut fields: serde_json::Map<String, serde_json::Value>,
-) -> String {
-    let mut m = serde_json::Map::new();
-    m.insert("@level".into(), level.into());
-    m.insert("@message".into(), message.into());
-    m.insert(
-        "@timestamp".into(),
-        crate::state::lock::now_rfc3339().into(),
-    );
-    m.insert("type".into(), kind.into());
-    m.append(&mut fields);
-    serde_json::Value::Object(m).to_string()
-}
-
-fn event_json(event: &Event) -> String {
-    let line = event_line(event);
-    let (level, kind, mut fields) = match event {
-        Event::Start {
-            address,
-            action,
-            id,
-        } => (
-            "info",
-            "apply_start",
-            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "id": id}),
-        ),
-        Event::Progress {
-            address,
-            action,
-            elapsed,
-        } => (
-            "info",
-            "apply_progress",
-            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64()}),
-        ),
-        Event::Done {
-            address,
-            action,
-            elapsed,
-            id,
-        } => (
-            "info",
-            "apply_complete",
-            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64(), "id": id}),
-        ),
-        Event::Failed {
-            address,
-            action,
-            elapsed,
-            error,
-        } => (
-            "error",
-            "apply_errored",
-            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "elapsed_seconds": elapsed.as_secs_f64(), "error": error}),
-        ),
-        Event::Skipped {
-            address,
-            action,
-            reason,
-        } => (
-            "warn",
-            "apply_skipped",
-            serde_json::json!({"address": address.to_string(), "action": action.as_str(), "reason": reason}),
-        ),
-    };
-    let fields = fields
-        .as_object_mut()
-        .map(std::mem::take)
-        .unwrap_or_default();
-    json_event(level, &line, kind, fields)
 }
 
 impl Progress {
@@ -178,10 +36,10 @@ impl Progress {
 
     fn event(&self, event: &Event) {
         if self.json {
-            say!("{}", event_json(event));
+            say!("{}", events::json(event));
             return;
         }
-        let line = event_line(event);
+        let line = events::line(event);
         match &self.bar {
             Some(bar) => {
                 bar.println(super::output::redact(&line));
@@ -193,25 +51,6 @@ impl Progress {
                 }
             }
             None => say!("{line}"),
-        }
-    }
-
-    /// An error: a `diagnostic` event in JSON mode, `error: ...` on stderr otherwise.
-    fn error(&self, message: &str) -> u8 {
-        if self.json {
-            let fields = serde_json::json!({"severity": "error", "summary": message});
-            say!(
-                "{}",
-                json_event(
-                    "error",
-                    message,
-                    "diagnostic",
-                    fields.as_object().cloned().unwrap_or_default()
-                )
-            );
-            1
-        } else {
-            fail(message)
         }
     }
 
@@ -234,13 +73,13 @@ fn confirm(destroy: bool) -> bool {
     std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
 }
 
-pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> u8 {
+pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> Outcome {
     let operation = if destroy { "destroy" } else { "apply" };
     let planned = match &args.plan_file {
         Some(_) if destroy => {
-            return fail(
+            return Err(fail(
                 "`destroy` takes no plan file; use `vpcep plan --destroy --out FILE`, then `vpcep apply FILE`",
-            );
+            ));
         }
         Some(file) => session::from_plan_file(
             globals,
@@ -255,10 +94,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             operation,
         ),
     };
-    let mut planned: Planned = match planned {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let mut planned: Planned = planned?;
     let style = Style {
         color: globals.color_out,
     };
@@ -269,20 +105,12 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         .sum();
     let progress = Progress::new(globals, steps, args.json);
     if args.json {
-        let mut fields = serde_json::Map::new();
-        fields.insert(
-            "summary".into(),
-            crate::render::json::summary(&planned.plan),
-        );
-        fields.insert("cloud".into(), planned.cloud.describe().into());
-        fields.insert("simulated".into(), planned.cloud.is_simulated().into());
         say!(
             "{}",
-            json_event(
-                "info",
-                &human::summary_line(&planned.plan),
-                "plan_summary",
-                fields
+            events::plan_summary(
+                &planned.plan,
+                &planned.cloud.describe(),
+                planned.cloud.is_simulated()
             )
         );
     } else if let Some(file) = &args.plan_file {
@@ -299,7 +127,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
     }
     if planned.plan.is_refused() {
-        return progress.error("the plan is refused; nothing was changed");
+        return Err(fail("the plan is refused; nothing was changed"));
     }
     if !planned.plan.has_changes() {
         // No resource changes: the outputs still follow the configuration (as Terraform's
@@ -324,34 +152,35 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             planned.state_changed = true;
         }
     }
-    if let Err(code) = session::persist_refreshed(&mut planned) {
-        return code;
-    }
+    session::persist_refreshed(&mut planned)?;
     if !planned.plan.has_changes() {
+        let line = "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.";
         if args.json {
-            let fields = serde_json::json!({"add": 0, "change": 0, "remove": 0, "failed": 0, "skipped": 0, "operation": operation, "success": true});
-            say!(
-                "{}",
-                json_event(
-                    "info",
-                    "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
-                    "change_summary",
-                    fields.as_object().cloned().unwrap_or_default()
-                )
-            );
+            let summary = events::ChangeSummary {
+                add: 0,
+                change: 0,
+                remove: 0,
+                failed: 0,
+                skipped: 0,
+                operation,
+                success: true,
+            };
+            say!("{}", events::change_summary(line, &summary));
         } else {
-            say!("\nApply complete! Resources: 0 added, 0 changed, 0 destroyed.");
+            say!("\n{line}");
         }
-        return 0;
+        return Ok(0);
     }
     if !args.auto_approve && args.plan_file.is_none() {
         if args.json || !globals.interactive {
-            return progress.error("apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed");
+            return Err(fail(
+                "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed",
+            ));
         }
         say!();
         if !confirm(destroy || planned.plan.deletes_anything()) {
             say!("\nApply cancelled.");
-            return 1;
+            return Ok(1);
         }
     }
     if !args.json {
@@ -402,7 +231,11 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     progress.finish();
     let report = match result {
         Ok(r) => r,
-        Err(e) => return progress.error(&format!("recording state failed: {e}; the last recorded changes are in the journal beside the state file")),
+        Err(e) => {
+            return Err(fail(format!(
+                "recording state failed: {e}; the last recorded changes are in the journal beside the state file"
+            )));
+        }
     };
     let line = if report.succeeded() {
         format!(
@@ -420,28 +253,23 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         )
     };
     if args.json {
-        let fields = serde_json::json!({
-            "add": report.added, "change": report.changed, "remove": report.destroyed,
-            "failed": report.failed.len(), "skipped": report.skipped.len(),
-            "operation": operation, "success": report.succeeded(),
-        });
-        let level = if report.succeeded() { "info" } else { "error" };
-        say!(
-            "{}",
-            json_event(
-                level,
-                &line,
-                "change_summary",
-                fields.as_object().cloned().unwrap_or_default()
-            )
-        );
-        return u8::from(!report.succeeded());
+        let summary = events::ChangeSummary {
+            add: report.added,
+            change: report.changed,
+            remove: report.destroyed,
+            failed: report.failed.len(),
+            skipped: report.skipped.len(),
+            operation,
+            success: report.succeeded(),
+        };
+        say!("{}", events::change_summary(&line, &summary));
+        return Ok(u8::from(!report.succeeded()));
     }
     say!();
     if report.succeeded() {
         say!("{}", style.bold(&line));
         print_outputs(&state);
-        return 0;
+        return Ok(0);
     }
     say!("{}", style.bold_red(&line));
     for (address, error) in &report.failed {
@@ -457,7 +285,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     complain!(
         "note: everything that completed is recorded; fix the cause and run apply again to finish"
     );
-    1
+    Ok(1)
 }
 
 fn print_outputs(state: &RecordedState) {

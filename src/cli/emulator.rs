@@ -53,13 +53,20 @@ pub(crate) struct EmulatorArgs {
     dialect: crate::cloud::dialect::Dialect,
 }
 
-pub(crate) fn run(args: &EmulatorArgs) -> u8 {
+pub(crate) fn run(args: &EmulatorArgs) -> super::failure::Outcome {
     if !(0.0..=1.0).contains(&args.error_rate) {
-        return super::session::fail("`--error-rate` is a probability from 0 to 1");
+        return Err(super::failure::fail(
+            "`--error-rate` is a probability from 0 to 1",
+        ));
     }
     let listener = match std::net::TcpListener::bind(&args.listen) {
         Ok(l) => l,
-        Err(e) => return super::session::fail(format!("cannot listen on {}: {e}", args.listen)),
+        Err(e) => {
+            return Err(super::failure::fail(format!(
+                "cannot listen on {}: {e}",
+                args.listen
+            )));
+        }
     };
     let address = listener
         .local_addr()
@@ -86,5 +93,5 @@ pub(crate) fn run(args: &EmulatorArgs) -> u8 {
     );
     let _ = std::io::stdout().flush();
     crate::cloud::httpd::serve(&listener, &Arc::new(Emulator::new(config)));
-    0
+    Ok(0)
 }

@@ -7,54 +7,49 @@ use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, s
 use crate::config::VarArg;
 use crate::model::{RecordedResource, RecordedState, ResourceType, StateChange};
 
-pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
-    let snapshot = match session::snapshot(globals, vars) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let mut store = match session::store_for(
+pub(crate) fn run(
+    globals: &Globals,
+    args: &ImportArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
+    let snapshot = session::snapshot(globals, vars)?;
+    let mut store = session::store_for(
         globals,
         &snapshot.settings,
         args.common.state.as_ref(),
         Some(("import", args.common.lock_timeout)),
-    ) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    )?;
     let (mut state, had_state) = match store.read() {
         Ok(Some(s)) => (s, true),
         Ok(None) => (RecordedState::new(), false),
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
     let address = &args.address;
     if state.resources.contains_key(address) {
-        return fail(format!(
+        return Err(fail(format!(
             "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
-        ));
+        )));
     }
     let desired = match snapshot.desired(globals, &state) {
         Ok((d, _)) => d,
-        Err(code) => return code,
+        Err(f) => return Err(f),
     };
     let Some(instance) = desired.resources.get(address) else {
-        return fail(format!(
+        return Err(fail(format!(
             "`{address}` is not in the configuration; add its resource block first, then import"
-        ));
+        )));
     };
     if let Some(owner) = state
         .resources
         .values()
         .find(|r| r.id == args.id && r.address.rtype() == address.rtype())
     {
-        return fail(format!(
+        return Err(fail(format!(
             "{} is already managed here as `{}`; one cloud object can have only one address (to move it, `vpcep state rm {}` first)",
             args.id, owner.address, owner.address
-        ));
+        )));
     }
-    let cloud = match session::open_cloud(globals, &snapshot.settings) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let cloud = session::open_cloud(globals, &snapshot.settings)?;
     let id = &args.id;
     let found = match address.rtype() {
         ResourceType::Service => cloud.get_service(id).and_then(|s| match s {
@@ -93,15 +88,15 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
                 ResourceType::Endpoint => "endpoint",
                 _ => "endpoint service",
             };
-            return fail(format!(
+            return Err(fail(format!(
                 "{} has no {what} with the ID {id}",
                 cloud.describe()
-            ));
+            )));
         }
-        Err(e) => return fail(format!("reading {id} from {}: {e}", cloud.describe())),
+        Err(e) => return Err(fail(format!("reading {id} from {}: {e}", cloud.describe()))),
     };
     if !had_state && let Err(e) = store.write(&state) {
-        return fail(e);
+        return Err(fail(e));
     }
     state.apply(StateChange::Set(RecordedResource {
         address: address.clone(),
@@ -111,13 +106,13 @@ pub(crate) fn run(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> u8 {
         sensitive: instance.sensitive.clone(),
     }));
     if let Err(e) = state.next_serial() {
-        return fail(e);
+        return Err(fail(e));
     }
     state.sort();
     if let Err(e) = store.write(&state) {
-        return fail(e);
+        return Err(fail(e));
     }
     say!("Imported {address} (id {id}) from {}.", cloud.describe());
     say!("Run `vpcep plan` to compare it with the configuration.");
-    0
+    Ok(0)
 }

@@ -3,6 +3,7 @@
 
 mod apply;
 mod emulator;
+mod failure;
 mod import;
 mod output;
 mod plan;
@@ -255,6 +256,8 @@ pub(crate) struct Globals {
     pub credentials: Option<crate::cloud::sign::Credentials>,
     /// `VPCEP_PG_CONN_STR`: the pg backend's connection string, kept out of files.
     pub pg_conn_str: Option<String>,
+    /// The command writes JSON events (`apply --json`): diagnostics and failures too.
+    pub json: bool,
 }
 
 /// An environment variable as text: `Ok(None)` when it is unset or empty, an error naming it
@@ -271,6 +274,22 @@ fn env_text(name: &str) -> Result<Option<String>, String> {
 }
 
 impl Globals {
+    /// Before the environment is read: enough to report why it could not be.
+    fn minimal(json: bool) -> Self {
+        Globals {
+            dir: PathBuf::from("."),
+            chdir: None,
+            color_err: false,
+            color_out: false,
+            interactive: false,
+            progress: false,
+            env_vars: Vec::new(),
+            credentials: None,
+            pg_conn_str: None,
+            json,
+        }
+    }
+
     /// The configuration directory as the user named it (`-C DIR`, else `.`), for messages.
     pub(crate) fn shown_dir(&self) -> PathBuf {
         self.chdir.clone().unwrap_or_else(|| PathBuf::from("."))
@@ -335,11 +354,16 @@ impl VarFlags {
     }
 }
 
-/// Prints diagnostics to standard error, each followed by a blank line.
+/// Prints diagnostics to standard error, each followed by a blank line; under `--json`, as
+/// `diagnostic` events on standard output.
 pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        complain_raw!("{}", diag::render(d, globals.color_err));
-        complain!();
+        if globals.json {
+            output::say!("{}", crate::render::events::config_diagnostic(d));
+        } else {
+            complain_raw!("{}", diag::render(d, globals.color_err));
+            complain!();
+        }
     }
 }
 
@@ -378,18 +402,20 @@ pub fn run() -> ExitCode {
             env_text("VPCEP_PG_CONN_STR")?,
         ))
     })();
+    let json = matches!(&cli.command, Command::Apply(a) | Command::Destroy(a) if a.json);
+    let early = |message: String| {
+        let globals = Globals::minimal(json);
+        ExitCode::from(failure::report(&globals, &failure::fail(message)))
+    };
     let (env_vars, credentials, pg_conn_str) = match from_env {
         Ok(x) => x,
-        Err(e) => return ExitCode::from(session::fail(e)),
+        Err(e) => return early(e),
     };
     // Like `terraform -chdir`: every relative path argument means a path inside DIR.
     if let Some(dir) = &cli.chdir
         && let Err(e) = std::env::set_current_dir(dir)
     {
-        return ExitCode::from(session::fail(format!(
-            "cannot run in `{}` (-C): {e}",
-            dir.display()
-        )));
+        return early(format!("cannot run in `{}` (-C): {e}", dir.display()));
     }
     let globals = Globals {
         dir: PathBuf::from("."),
@@ -401,10 +427,11 @@ pub fn run() -> ExitCode {
         env_vars,
         credentials,
         pg_conn_str,
+        json,
     };
     let args = &raw_args[1..];
-    let code = match &cli.command {
-        Command::Validate(vars) => validate::run(&globals, &vars.in_order(args)),
+    let outcome = match &cli.command {
+        Command::Validate(vars) => Ok(validate::run(&globals, &vars.in_order(args))),
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),
@@ -436,5 +463,8 @@ pub fn run() -> ExitCode {
             state_cmd::force_unlock(&globals, u, &u.common.vars.in_order(args))
         }
     };
-    ExitCode::from(code)
+    ExitCode::from(match outcome {
+        Ok(code) => code,
+        Err(failure) => failure::report(&globals, &failure),
+    })
 }

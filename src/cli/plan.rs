@@ -133,11 +133,8 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
-    let planned = match session::plan(globals, vars, &settings(args, false), "plan") {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super::failure::Outcome {
+    let planned = session::plan(globals, vars, &settings(args, false), "plan")?;
     let style = Style {
         color: globals.color_out,
     };
@@ -146,9 +143,9 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
         if args.out.is_some() {
             complain!("note: a refused plan is not saved");
         }
-        return fail(
+        return Err(fail(
             "the plan is refused; nothing can be applied until the refusals above are resolved",
-        );
+        ));
     }
     if let Some(out) = &args.out {
         let state = match session::state_location(
@@ -158,10 +155,10 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
         ) {
             Ok(session::StateLocation::Local(path)) => Some(path),
             Ok(session::StateLocation::Pg { .. }) => None,
-            Err(code) => return code,
+            Err(f) => return Err(f),
         };
         if let Err(e) = save(&planned, out, state.as_deref()) {
-            return fail(e);
+            return Err(fail(e));
         }
         let chdir = globals.chdir.as_ref().map_or_else(String::new, |d| {
             format!("-C {} ", shell_word(&d.display().to_string()))
@@ -189,7 +186,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> u8 {
     drop(cloud);
     std::mem::forget((plan, state, desired, snapshot));
     if args.detailed_exitcode && changes {
-        return 2;
+        return Ok(2);
     }
-    0
+    Ok(0)
 }

@@ -13,14 +13,7 @@ use crate::state::local::LocalState;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The exit code of a command that has already reported why it stopped.
-pub(crate) type Exit = u8;
-
-/// Prints `error: message` and gives exit code 1.
-pub(crate) fn fail(message: impl std::fmt::Display) -> Exit {
-    complain!("error: {message}");
-    1
-}
+pub(crate) use super::failure::{Failure as Exit, fail};
 
 /// The configuration as read once at the start of a command, and its settings.
 pub(crate) struct Snapshot {
@@ -99,23 +92,28 @@ impl Snapshot {
     > {
         let loaded = config::load(&self.options(state.computed_values()));
         super::output::remember_secrets(&loaded.secrets);
-        print_diagnostics(globals, &loaded.diagnostics);
         match loaded.desired {
             Some(d)
                 if d.backend == self.settings.backend && d.provider == self.settings.provider =>
             {
+                print_diagnostics(globals, &loaded.diagnostics);
                 Ok((d, loaded.variables))
             }
             Some(_) => Err(fail(
                 "the `provider` and `backend` settings must not depend on resources",
-            )),
-            None => Err(fail(format!(
-                "the configuration has {} error{}; nothing was done",
-                loaded.errors(),
-                if loaded.errors() == 1 { "" } else { "s" }
-            ))),
+            )
+            .with_diagnostics(loaded.diagnostics)),
+            None => Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics)),
         }
     }
+}
+
+/// "The configuration has N errors": the failure its diagnostics lead to.
+fn config_errors(errors: usize) -> Exit {
+    fail(format!(
+        "the configuration has {errors} error{}; nothing was done",
+        if errors == 1 { "" } else { "s" }
+    ))
 }
 
 /// Reads the configuration and evaluates its provider and backend settings.
@@ -123,8 +121,9 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
     let mut diags = Vec::new();
     let sources = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut diags);
     if !diags.is_empty() {
-        print_diagnostics(globals, &diags);
-        return Err(1);
+        return Err(
+            fail("the configuration cannot be read; nothing was done").with_diagnostics(diags)
+        );
     }
     let (snapshot, loaded) = Snapshot::with_settings(
         sources,
@@ -139,12 +138,7 @@ pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, E
         // Report the whole configuration's problems, not just the settings'.
         let full = config::load(&snapshot.options(std::collections::HashMap::new()));
         super::output::remember_secrets(&full.secrets);
-        print_diagnostics(globals, &full.diagnostics);
-        Err(fail(format!(
-            "the configuration has {} error{}; nothing was done",
-            full.errors().max(1),
-            if full.errors() == 1 { "" } else { "s" }
-        )))
+        Err(config_errors(full.errors().max(1)).with_diagnostics(full.diagnostics))
     }
 }
 
@@ -337,12 +331,7 @@ fn derive(
         ))),
         Err(crate::derive::DeriveError::Config(loaded)) => {
             super::output::remember_secrets(&loaded.secrets);
-            print_diagnostics(globals, &loaded.diagnostics);
-            Err(fail(format!(
-                "the configuration has {} error{}; nothing was done",
-                loaded.errors(),
-                if loaded.errors() == 1 { "" } else { "s" }
-            )))
+            Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics))
         }
     }
 }
@@ -389,10 +378,11 @@ pub(crate) fn from_plan_file(
         Some(saved.variables.clone()),
         &globals.dir,
     );
-    print_diagnostics(globals, &loaded.diagnostics);
     if loaded.desired.is_none() {
-        return Err(fail("the configuration saved in the plan has errors"));
+        return Err(fail("the configuration saved in the plan has errors")
+            .with_diagnostics(loaded.diagnostics));
     }
+    print_diagnostics(globals, &loaded.diagnostics);
     let current = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut Vec::new());
     let same_config = crate::planfile::config_hash(&current) == saved.config_sha256;
     let here = std::path::absolute(&globals.dir)

@@ -13,7 +13,7 @@ pub(crate) fn read_state(
     globals: &Globals,
     args: &StateArgs,
     vars: &[VarArg],
-) -> Result<(RecordedState, String), u8> {
+) -> Result<(RecordedState, String), super::failure::Failure> {
     let snapshot = session::snapshot(globals, vars)?;
     read_state_of(globals, args, &snapshot)
 }
@@ -22,7 +22,7 @@ fn read_state_of(
     globals: &Globals,
     args: &StateArgs,
     snapshot: &session::Snapshot,
-) -> Result<(RecordedState, String), u8> {
+) -> Result<(RecordedState, String), super::failure::Failure> {
     let mut store = session::store_for(globals, &snapshot.settings, args.state.as_ref(), None)?;
     let state = store.read().map_err(fail)?.unwrap_or_default();
     Ok((state, store.describe()))
@@ -206,14 +206,18 @@ pub(crate) fn render(state: &RecordedState, location: &str) -> String {
 }
 
 /// Renders a saved plan in any format.
-fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> u8 {
+fn show_plan_file(
+    globals: &Globals,
+    path: &std::path::Path,
+    format: Format,
+) -> super::failure::Outcome {
     let text = match crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file") {
         Ok(t) => t,
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
     let saved = match crate::planfile::decode(&text) {
         Ok(s) => s,
-        Err(e) => return fail(format!("`{}` cannot be shown: {e}", path.display())),
+        Err(e) => return Err(fail(format!("`{}` cannot be shown: {e}", path.display()))),
     };
     let options = crate::config::LoadOptions {
         dir: globals.dir.clone(),
@@ -227,7 +231,7 @@ fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> 
     super::output::remember_secrets(&loaded.secrets);
     let Some(desired) = loaded.desired else {
         super::print_diagnostics(globals, &loaded.diagnostics);
-        return fail("the configuration saved in the plan has errors");
+        return Err(fail("the configuration saved in the plan has errors"));
     };
     let view = super::plan::View {
         plan: &saved.plan,
@@ -245,34 +249,25 @@ fn show_plan_file(globals: &Globals, path: &std::path::Path, format: Format) -> 
             }
         )
     );
-    0
+    Ok(0)
 }
 
 /// Shows the recorded resources as the cloud reports them now (statuses and connections
 /// change outside vpcep), or a saved plan; changes nothing, takes no lock.
-pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
+pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super::failure::Outcome {
     if let Some(file) = &args.plan_file {
         return show_plan_file(globals, file, args.format);
     }
     if args.format == Format::Markdown {
-        return fail(
+        return Err(fail(
             "`--format markdown` is for plans; use `vpcep show PLANFILE --format markdown`",
-        );
+        ));
     }
-    let snapshot = match session::snapshot(globals, vars) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let (mut state, location) = match read_state_of(globals, &args.common, &snapshot) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let snapshot = session::snapshot(globals, vars)?;
+    let (mut state, location) = read_state_of(globals, &args.common, &snapshot)?;
     let mut header = String::new();
     if !state.resources.is_empty() {
-        let cloud = match session::open_cloud(globals, &snapshot.settings) {
-            Ok(c) => c,
-            Err(code) => return code,
-        };
+        let cloud = session::open_cloud(globals, &snapshot.settings)?;
         match crate::refresh::refresh(cloud.as_ref(), &state) {
             Ok(refreshed) => {
                 let simulated = if cloud.is_simulated() {
@@ -302,5 +297,5 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> u8 {
     } else {
         say_raw!("{header}{}", render(&state, &location));
     }
-    0
+    Ok(0)
 }

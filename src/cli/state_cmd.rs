@@ -8,27 +8,33 @@ use crate::config::VarArg;
 use crate::model::{Address, Value};
 use crate::state::StateStore;
 
-pub(crate) fn list(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+pub(crate) fn list(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
     match read_state(globals, args, vars) {
         Ok((state, _)) => {
             for a in state.resources.keys() {
                 say!("{a}");
             }
-            0
+            Ok(0)
         }
-        Err(code) => code,
+        Err(f) => Err(f),
     }
 }
 
-pub(crate) fn show(globals: &Globals, args: &StateArgs, vars: &[VarArg], address: &Address) -> u8 {
-    let (state, location) = match read_state(globals, args, vars) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn show(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    address: &Address,
+) -> super::failure::Outcome {
+    let (state, location) = read_state(globals, args, vars)?;
     let Some(r) = state.resources.get(address) else {
-        return fail(format!(
+        return Err(fail(format!(
             "`{address}` is not in the state {location}; see `vpcep state list`"
-        ));
+        )));
     };
     say!("# {address}");
     let width = r.attrs.keys().map(String::len).max().unwrap_or(0).max(2);
@@ -44,7 +50,7 @@ pub(crate) fn show(globals: &Globals, args: &StateArgs, vars: &[VarArg], address
         let deps: Vec<String> = r.depends_on.iter().map(ToString::to_string).collect();
         say!("# depends on: {}", deps.join(", "));
     }
-    0
+    Ok(0)
 }
 
 fn open_locked(
@@ -52,7 +58,7 @@ fn open_locked(
     args: &StateArgs,
     vars: &[VarArg],
     operation: &str,
-) -> Result<(session::Snapshot, Box<dyn StateStore>), u8> {
+) -> Result<(session::Snapshot, Box<dyn StateStore>), super::failure::Failure> {
     let snapshot = session::snapshot(globals, vars)?;
     let store = session::store_for(
         globals,
@@ -68,15 +74,17 @@ pub(crate) fn rm(
     args: &StateArgs,
     vars: &[VarArg],
     addresses: &[Address],
-) -> u8 {
-    let (_, mut store) = match open_locked(globals, args, vars, "state rm") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+) -> super::failure::Outcome {
+    let (_, mut store) = open_locked(globals, args, vars, "state rm")?;
     let mut state = match store.read() {
         Ok(Some(s)) => s,
-        Ok(None) => return fail(format!("there is no state at {} yet", store.describe())),
-        Err(e) => return fail(e),
+        Ok(None) => {
+            return Err(fail(format!(
+                "there is no state at {} yet",
+                store.describe()
+            )));
+        }
+        Err(e) => return Err(fail(e)),
     };
     let wanted = |a: &Address| {
         addresses
@@ -104,19 +112,19 @@ pub(crate) fn rm(
             .chain(&pending)
             .any(|a| a == w || (w.key.is_none() && w.resource == a.resource))
         {
-            return fail(format!(
+            return Err(fail(format!(
                 "`{w}` is not in the state; nothing was removed (see `vpcep state list`)"
-            ));
+            )));
         }
     }
     for a in &matching {
         state.resources.shift_remove(a);
     }
     if let Err(e) = state.next_serial() {
-        return fail(e);
+        return Err(fail(e));
     }
     if let Err(e) = store.write(&state) {
-        return fail(e);
+        return Err(fail(e));
     }
     for a in &matching {
         say!("Removed {a}");
@@ -129,25 +137,23 @@ pub(crate) fn rm(
         matching.len(),
         if matching.len() == 1 { "" } else { "s" }
     );
-    0
+    Ok(0)
 }
 
-pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
-    let (snapshot, mut store) = match open_locked(globals, args, vars, "refresh") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+pub(crate) fn refresh(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
+    let (snapshot, mut store) = open_locked(globals, args, vars, "refresh")?;
     let prior = match store.read() {
         Ok(s) => s.unwrap_or_default(),
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
-    let cloud = match session::open_cloud(globals, &snapshot.settings) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    let cloud = session::open_cloud(globals, &snapshot.settings)?;
     let refreshed = match crate::refresh::refresh(cloud.as_ref(), &prior) {
         Ok(r) => r,
-        Err(e) => return fail(format!("refreshing from {}: {e}", cloud.describe())),
+        Err(e) => return Err(fail(format!("refreshing from {}: {e}", cloud.describe()))),
     };
     if cloud.is_simulated() {
         say!("Using {} — not a real cloud.", cloud.describe());
@@ -167,10 +173,10 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
     }
     let mut state = refreshed.state;
     if let Err(e) = state.next_serial() {
-        return fail(e);
+        return Err(fail(e));
     }
     if let Err(e) = store.write(&state) {
-        return fail(e);
+        return Err(fail(e));
     }
     say!(
         "Refreshed {} resource{}; {} changed outside vpcep.",
@@ -178,25 +184,26 @@ pub(crate) fn refresh(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u
         if state.resources.len() == 1 { "" } else { "s" },
         refreshed.drift.len()
     );
-    0
+    Ok(0)
 }
 
-pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u8 {
-    let (state, _) = match read_state(globals, &args.common, vars) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn output(
+    globals: &Globals,
+    args: &OutputArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
+    let (state, _) = read_state(globals, &args.common, vars)?;
     if let Some(name) = &args.name {
         let Some(o) = state.outputs.get(name) else {
             let names: Vec<&str> = state.outputs.keys().map(String::as_str).collect();
-            return fail(format!(
+            return Err(fail(format!(
                 "no output `{name}` is recorded{}",
                 if names.is_empty() {
                     "; run apply first".to_owned()
                 } else {
                     format!("; recorded outputs: {}", names.join(", "))
                 }
-            ));
+            )));
         };
         // Asked for by name, even a sensitive output is printed as it is.
         let text = if args.json {
@@ -207,7 +214,7 @@ pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u
             o.value.to_string()
         };
         super::output::stdout_unredacted(&format!("{text}\n"));
-        return 0;
+        return Ok(0);
     }
     if args.json {
         let map: serde_json::Map<String, serde_json::Value> = state
@@ -224,7 +231,7 @@ pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u
             })
             .collect();
         say!("{}", serde_json::Value::Object(map));
-        return 0;
+        return Ok(0);
     }
     for (k, o) in &state.outputs {
         if o.sensitive {
@@ -233,19 +240,17 @@ pub(crate) fn output(globals: &Globals, args: &OutputArgs, vars: &[VarArg]) -> u
             say!("{k} = {}", o.value);
         }
     }
-    0
+    Ok(0)
 }
 
-pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]) -> u8 {
-    let snapshot = match session::snapshot(globals, vars) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+pub(crate) fn force_unlock(
+    globals: &Globals,
+    args: &UnlockArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
+    let snapshot = session::snapshot(globals, vars)?;
     let location =
-        match session::state_location(globals, &snapshot.settings, args.common.state.as_ref()) {
-            Ok(l) => l,
-            Err(code) => return code,
-        };
+        session::state_location(globals, &snapshot.settings, args.common.state.as_ref())?;
     let result = match &location {
         session::StateLocation::Local(path) => {
             crate::state::lock::force_unlock(path, &args.lock_id)
@@ -260,19 +265,23 @@ pub(crate) fn force_unlock(globals: &Globals, args: &UnlockArgs, vars: &[VarArg]
     match result {
         Ok(done) => {
             say!("vpcep {done}.");
-            0
+            Ok(0)
         }
-        Err(e) => fail(e),
+        Err(e) => Err(fail(e)),
     }
 }
 
-pub(crate) fn pull(globals: &Globals, args: &StateArgs, vars: &[VarArg]) -> u8 {
+pub(crate) fn pull(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+) -> super::failure::Outcome {
     match read_state(globals, args, vars) {
         Ok((state, _)) => {
             say_raw!("{}", crate::state::wire::encode(&state));
-            0
+            Ok(0)
         }
-        Err(code) => code,
+        Err(f) => Err(f),
     }
 }
 
@@ -282,57 +291,54 @@ pub(crate) fn push(
     vars: &[VarArg],
     file: &std::path::Path,
     force: bool,
-) -> u8 {
+) -> super::failure::Outcome {
     let text = match crate::fsio::read_text(file, crate::fsio::MAX_STATE_FILE, "the state file") {
         Ok(t) => t,
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
     let mut pushed = match crate::state::wire::decode(&text) {
         Ok(s) => s,
         Err(e) => {
-            return fail(format!(
+            return Err(fail(format!(
                 "`{}` is not a vpcep state file: {e}",
                 file.display()
-            ));
+            )));
         }
     };
-    let (_, mut store) = match open_locked(globals, args, vars, "state push") {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (_, mut store) = open_locked(globals, args, vars, "state push")?;
     let current = match store.read() {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return Err(fail(e)),
     };
     if let Some(current) = &current {
         if !force && current.lineage != pushed.lineage {
-            return fail(format!(
+            return Err(fail(format!(
                 "`{}` has lineage {}, but {} holds lineage {}: they are states of different configurations; nothing was pushed (use --force to replace it anyway)",
                 file.display(),
                 pushed.lineage,
                 store.describe(),
                 current.lineage
-            ));
+            )));
         }
         if !force && pushed.serial < current.serial {
-            return fail(format!(
+            return Err(fail(format!(
                 "`{}` is at serial {}, older than the stored serial {}; nothing was pushed (use --force to replace the newer state)",
                 file.display(),
                 pushed.serial,
                 current.serial
-            ));
+            )));
         }
         if !force && pushed.serial == current.serial && *current != pushed {
-            return fail(format!(
+            return Err(fail(format!(
                 "`{}` has the stored serial {} but different content; nothing was pushed (use --force to replace it)",
                 file.display(),
                 pushed.serial
-            ));
+            )));
         }
         if force && pushed.serial <= current.serial {
             pushed.serial = current.serial;
             if let Err(e) = pushed.next_serial() {
-                return fail(e);
+                return Err(fail(e));
             }
         }
     }
@@ -342,7 +348,7 @@ pub(crate) fn push(
         store.write(&pushed)
     };
     if let Err(e) = written {
-        return fail(e);
+        return Err(fail(e));
     }
     say!(
         "Pushed `{}` ({} resources, lineage {}, serial {}) to {}.",
@@ -352,5 +358,5 @@ pub(crate) fn push(
         pushed.serial,
         store.describe()
     );
-    0
+    Ok(0)
 }

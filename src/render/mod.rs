@@ -1,6 +1,7 @@
 //! Renderings of plans and state for people and tools. Each renderer writes to a `String`;
 //! none does I/O.
 
+pub mod events;
 pub mod human;
 pub mod json;
 pub mod markdown;

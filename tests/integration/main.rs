@@ -11,6 +11,7 @@ mod faults;
 mod hardening;
 mod harness;
 mod http;
+mod json_errors;
 mod lifecycle;
 mod model;
 mod no_hidden_harm;

@@ -1,0 +1,319 @@
+//! The apply event stream: one line of text per event for people, and for tools one JSON
+//! object per line in Terraform's machine-readable UI shape (`@level`, `@message`,
+//! `@timestamp`, `type`, then the event's own fields), written from typed structs.
+
+use crate::apply::Event;
+use crate::diag::{Diagnostic, Severity};
+use crate::plan::Action;
+use serde::Serialize;
+use std::time::Duration;
+
+fn secs(d: Duration) -> String {
+    format!("{}s", d.as_secs())
+}
+
+fn verbs(action: Action) -> (&'static str, &'static str, &'static str) {
+    match action {
+        Action::Create => ("Creating...", "creating", "Creation"),
+        Action::Update => ("Modifying...", "modifying", "Modifications"),
+        _ => ("Destroying...", "destroying", "Destruction"),
+    }
+}
+
+/// The Terraform-style progress line of an event.
+pub fn line(event: &Event) -> String {
+    match event {
+        Event::Start {
+            address,
+            action,
+            id,
+        } => {
+            let (start, _, _) = verbs(*action);
+            match (action, id) {
+                (Action::Create, _) | (_, None) => format!("{address}: {start}"),
+                (_, Some(id)) => format!("{address}: {start} [id={id}]"),
+            }
+        }
+        Event::Progress {
+            address,
+            action,
+            elapsed,
+        } => {
+            let (_, still, _) = verbs(*action);
+            format!("{address}: Still {still}... [{} elapsed]", secs(*elapsed))
+        }
+        Event::Done {
+            address,
+            action,
+            elapsed,
+            id,
+        } => {
+            let (_, _, done) = verbs(*action);
+            match (action, id) {
+                (Action::Delete, _) | (_, None) => {
+                    format!("{address}: {done} complete after {}", secs(*elapsed))
+                }
+                (_, Some(id)) => format!(
+                    "{address}: {done} complete after {} [id={id}]",
+                    secs(*elapsed)
+                ),
+            }
+        }
+        Event::Failed {
+            address,
+            action,
+            elapsed,
+            error,
+        } => {
+            let (_, _, done) = verbs(*action);
+            format!("{address}: {done} failed after {}: {error}", secs(*elapsed))
+        }
+        Event::Skipped {
+            address, reason, ..
+        } => format!("{address}: Skipped, because {reason}"),
+    }
+}
+
+/// One line of the JSON stream: the common fields, then `F`'s.
+#[derive(Serialize)]
+struct Line<'a, F: Serialize> {
+    #[serde(rename = "@level")]
+    level: &'a str,
+    #[serde(rename = "@message")]
+    message: &'a str,
+    #[serde(rename = "@timestamp")]
+    timestamp: String,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(flatten)]
+    fields: F,
+}
+
+fn json_line<F: Serialize>(level: &str, message: &str, kind: &str, fields: F) -> String {
+    let line = Line {
+        level,
+        message,
+        timestamp: crate::state::lock::now_rfc3339(),
+        kind,
+        fields,
+    };
+    // Plain structs of strings and numbers: serialising them cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// The fields of a step's event (`apply_start`, `apply_progress`, `apply_complete`,
+/// `apply_errored`, `apply_skipped`); absent ones are left out.
+#[derive(Serialize)]
+struct StepFields<'a> {
+    address: String,
+    action: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    elapsed_seconds: Option<f64>,
+    /// `"id"`, which is `null` when the step has no ID yet (a create starting).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    id: Option<IdField<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct IdField<'a> {
+    id: Option<&'a str>,
+}
+
+/// The JSON line of an apply event.
+pub fn json(event: &Event) -> String {
+    let text = line(event);
+    let (level, kind, fields) = match event {
+        Event::Start {
+            address,
+            action,
+            id,
+        } => (
+            "info",
+            "apply_start",
+            StepFields {
+                address: address.to_string(),
+                action: action.as_str(),
+                elapsed_seconds: None,
+                id: Some(IdField { id: id.as_deref() }),
+                error: None,
+                reason: None,
+            },
+        ),
+        Event::Progress {
+            address,
+            action,
+            elapsed,
+        } => (
+            "info",
+            "apply_progress",
+            StepFields {
+                address: address.to_string(),
+                action: action.as_str(),
+                elapsed_seconds: Some(elapsed.as_secs_f64()),
+                id: None,
+                error: None,
+                reason: None,
+            },
+        ),
+        Event::Done {
+            address,
+            action,
+            elapsed,
+            id,
+        } => (
+            "info",
+            "apply_complete",
+            StepFields {
+                address: address.to_string(),
+                action: action.as_str(),
+                elapsed_seconds: Some(elapsed.as_secs_f64()),
+                id: Some(IdField { id: id.as_deref() }),
+                error: None,
+                reason: None,
+            },
+        ),
+        Event::Failed {
+            address,
+            action,
+            elapsed,
+            error,
+        } => (
+            "error",
+            "apply_errored",
+            StepFields {
+                address: address.to_string(),
+                action: action.as_str(),
+                elapsed_seconds: Some(elapsed.as_secs_f64()),
+                id: None,
+                error: Some(error),
+                reason: None,
+            },
+        ),
+        Event::Skipped {
+            address,
+            action,
+            reason,
+        } => (
+            "warn",
+            "apply_skipped",
+            StepFields {
+                address: address.to_string(),
+                action: action.as_str(),
+                elapsed_seconds: None,
+                id: None,
+                error: None,
+                reason: Some(reason),
+            },
+        ),
+    };
+    json_line(level, &text, kind, fields)
+}
+
+#[derive(Serialize)]
+struct PlanSummary<'a> {
+    summary: serde_json::Value,
+    cloud: &'a str,
+    simulated: bool,
+}
+
+/// `plan_summary`: what apply is about to do, and where.
+pub fn plan_summary(plan: &crate::plan::Plan, cloud: &str, simulated: bool) -> String {
+    json_line(
+        "info",
+        &super::human::summary_line(plan),
+        "plan_summary",
+        PlanSummary {
+            summary: super::json::summary(plan),
+            cloud,
+            simulated,
+        },
+    )
+}
+
+/// The counts of `change_summary`.
+#[derive(Debug, Serialize)]
+pub struct ChangeSummary<'a> {
+    pub add: usize,
+    pub change: usize,
+    pub remove: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub operation: &'a str,
+    pub success: bool,
+}
+
+/// `change_summary`: what apply did.
+pub fn change_summary(message: &str, summary: &ChangeSummary<'_>) -> String {
+    let level = if summary.success { "info" } else { "error" };
+    json_line(level, message, "change_summary", summary)
+}
+
+/// Where a diagnostic points, in Terraform's `range` shape.
+#[derive(Serialize)]
+struct Range<'a> {
+    filename: &'a str,
+    start: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct DiagnosticFields<'a> {
+    severity: &'a str,
+    summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<Range<'a>>,
+}
+
+/// `diagnostic`: an error that stopped the command (`severity` "error"), or a problem in the
+/// configuration (an error or a warning, with where it is).
+pub fn diagnostic(severity: &str, summary: &str, detail: Option<&str>) -> String {
+    let level = if severity == "error" { "error" } else { "warn" };
+    json_line(
+        level,
+        summary,
+        "diagnostic",
+        DiagnosticFields {
+            severity,
+            summary,
+            detail,
+            range: None,
+        },
+    )
+}
+
+/// A configuration diagnostic as a `diagnostic` event.
+pub fn config_diagnostic(d: &Diagnostic) -> String {
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let level = if severity == "error" { "error" } else { "warn" };
+    json_line(
+        level,
+        &d.message,
+        "diagnostic",
+        DiagnosticFields {
+            severity,
+            summary: &d.message,
+            detail: d.help.as_deref(),
+            range: d.location.as_ref().map(|l| Range {
+                filename: &l.file,
+                start: Position {
+                    line: l.line,
+                    column: l.column,
+                },
+            }),
+        },
+    )
+}

@@ -1,0 +1,94 @@
+//! `apply --json` speaks JSON to the end: every error that stops it is a `diagnostic` event on
+//! standard output (configuration problems with where they are), and nothing is written to
+//! standard error.
+
+use super::harness::{Output, Workspace, vpcep};
+use std::time::Duration;
+
+/// Every line of standard output, parsed; fails on a line that is not JSON.
+fn events(out: &Output) -> Vec<serde_json::Value> {
+    out.stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The stream ends with an error `diagnostic` whose summary holds `needle`; stderr is empty.
+fn ends_with_error(out: &Output, needle: &str) -> Vec<serde_json::Value> {
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(out.stderr.is_empty(), "stderr: {}", out.stderr);
+    let events = events(out);
+    let last = events.last().unwrap_or_else(|| panic!("no events"));
+    assert_eq!(last["type"], "diagnostic", "{last}");
+    assert_eq!(last["severity"], "error", "{last}");
+    assert_eq!(last["@level"], "error", "{last}");
+    assert!(last["@timestamp"].is_string(), "{last}");
+    let summary = last["summary"].as_str().unwrap();
+    assert!(summary.contains(needle), "{summary}");
+    assert_eq!(last["@message"], last["summary"]);
+    events
+}
+
+#[test]
+fn a_held_lock_is_a_diagnostic_event() {
+    let ws = Workspace::example("single-service");
+    let _held = vpcep::state::local::LocalState::open(
+        &ws.path().join("vpcep.state.json"),
+        Some(("test", Duration::ZERO)),
+    )
+    .unwrap();
+    let out = ws.run(&["apply", "--auto-approve", "--json"]);
+    ends_with_error(&out, "is locked: lock");
+}
+
+#[test]
+fn an_invalid_configuration_is_diagnostic_events_with_ranges() {
+    let ws = Workspace::example("single-service");
+    ws.edit("main.hcl", "server_port", "server_prot");
+    let out = ws.run(&["apply", "--auto-approve", "--json"]);
+    let events = ends_with_error(&out, "the configuration has");
+    let problems: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "diagnostic" && e["range"].is_object())
+        .collect();
+    assert!(!problems.is_empty(), "{}", out.stdout);
+    for p in problems {
+        assert_eq!(p["range"]["filename"], "main.hcl", "{p}");
+        assert!(p["range"]["start"]["line"].as_u64().unwrap() > 0, "{p}");
+        assert!(p["range"]["start"]["column"].as_u64().unwrap() > 0, "{p}");
+    }
+    // Without --json the same problems are text on standard error.
+    let text = ws.run(&["apply", "--auto-approve"]);
+    assert!(text.stdout.is_empty(), "{}", text.stdout);
+    assert!(text.stderr.contains("--> main.hcl:"), "{}", text.stderr);
+    assert!(
+        text.stderr.contains("error: the configuration has"),
+        "{}",
+        text.stderr
+    );
+}
+
+#[test]
+fn a_stale_saved_plan_is_a_diagnostic_event() {
+    let ws = Workspace::example("single-service");
+    ws.expect(&["plan", "--out", "p.vpcep"], 0);
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let out = ws.run(&["apply", "--json", "p.vpcep"]);
+    ends_with_error(&out, "is stale");
+}
+
+#[test]
+fn a_cloud_error_is_a_diagnostic_event() {
+    let ws = Workspace::new();
+    // Nothing listens on port 9 of this machine: the refresh cannot reach the cloud.
+    ws.write(
+        "main.hcl",
+        "provider \"otc\" {\n  project_id = \"0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7\"\n  endpoint   = \"http://127.0.0.1:9\"\n}\n",
+    );
+    let out = vpcep(
+        ws.path(),
+        &["apply", "--auto-approve", "--json"],
+        &[("OS_AUTH_TOKEN", "token")],
+    );
+    ends_with_error(&out, "127.0.0.1:9");
+}
