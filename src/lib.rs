@@ -21,7 +21,8 @@
 //!   plan needs looked up once), and re-evaluation during apply; shared by `cli` and tests.
 //! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown).
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
-//! - [`apply`]: carries a plan out, recording every completed step.
+//! - [`apply`]: carries a plan out, recording every completed step; its `schedule` starts
+//!   each step as soon as what it waits for is done (over [`model::graph`]).
 //!
 //! Invariants:
 //! - `hcl` types never leave `config`; the rest of the crate sees `model` types only.

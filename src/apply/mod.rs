@@ -1,15 +1,17 @@
 //! Apply: carries a plan out against the cloud, recording every completed step.
 //!
 //! Order: deletes first (dependents before what they depend on), then updates and creates in
-//! dependency order, level by level, up to `parallelism` actions at a time within a level.
-//! Before a create starts, its intent is recorded; after every action its result is recorded
-//! (journal, fsynced). When an action fails, the others of its level finish, actions that
-//! depend on it are skipped, and everything independent still runs. Values unknown at plan
-//! time are resolved between levels by re-evaluating the configuration snapshot.
+//! dependency order ([`schedule`]): each step starts as soon as what it waits for is done, up
+//! to `parallelism` at a time. Before a create starts, its intent is recorded; after every
+//! action its result is recorded (journal, fsynced; one sync covers every record made at the
+//! same moment). When an action fails, the steps under way finish, steps that depend on it are
+//! skipped, and everything independent still runs. Values unknown at plan time are resolved
+//! before the step that needs them starts, by evaluating the configuration snapshot again.
 //!
 //! Apply knows the cloud and the state only through their traits; it never prints.
 
 mod actions;
+mod schedule;
 
 use crate::cloud::Cloud;
 use crate::model::{
@@ -18,7 +20,8 @@ use crate::model::{
 use crate::plan::{Action, Attrs, Plan, ResourceChange};
 use crate::state::{StateError, StateStore};
 use indexmap::IndexMap;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -87,129 +90,19 @@ impl Report {
 }
 
 /// One step: a single cloud action on one resource.
-#[derive(Clone)]
-struct Step {
-    change: ResourceChange,
+struct Step<'p> {
+    change: &'p ResourceChange,
     /// `Create`, `Update` or `Delete` (a replace is two steps).
     action: Action,
-}
-
-fn delete_rank(t: ResourceType) -> u8 {
-    2 - t.create_rank()
-}
-
-/// How many deletes must go before step `i` (its dependents, transitively).
-fn depth(
-    i: usize,
-    steps: &[Step],
-    dependents: &HashMap<&ResourceId, Vec<usize>>,
-    memo: &mut Vec<Option<usize>>,
-    guard: usize,
-) -> usize {
-    if let Some(d) = memo[i] {
-        return d;
-    }
-    let mut d = 0;
-    if guard <= steps.len() {
-        for &j in dependents
-            .get(&steps[i].change.address.resource)
-            .map_or(&[][..], Vec::as_slice)
-        {
-            if j != i {
-                d = d.max(depth(j, steps, dependents, memo, guard + 1) + 1);
-            }
-        }
-    }
-    memo[i] = Some(d);
-    d
-}
-
-/// The dependency depth of step `i` among creates and updates.
-fn visit(
-    i: usize,
-    steps: &[Step],
-    by: &HashMap<&ResourceId, Vec<usize>>,
-    level: &mut Vec<Option<usize>>,
-    depth: usize,
-) -> usize {
-    if let Some(l) = level[i] {
-        return l;
-    }
-    if depth > steps.len() {
-        return 0; // a cycle cannot reach here: the configuration was ordered
-    }
-    let mut l = 0;
-    for dep in &steps[i].change.depends_on {
-        for &j in by.get(dep).map_or(&[][..], Vec::as_slice) {
-            if j != i {
-                l = l.max(visit(j, steps, by, level, depth + 1) + 1);
-            }
-        }
-    }
-    level[i] = Some(l);
-    l
-}
-
-/// Levels of deletes: approvals, then endpoints, then services; within a type, a resource
-/// goes after everything that depends on it.
-fn delete_levels(steps: &[Step]) -> Vec<Vec<usize>> {
-    let mut dependents: HashMap<&ResourceId, Vec<usize>> = HashMap::new();
-    for (i, s) in steps.iter().enumerate() {
-        for d in &s.change.depends_on {
-            dependents.entry(d).or_default().push(i);
-        }
-    }
-    let mut memo = vec![None; steps.len()];
-    let keys: Vec<(u8, usize)> = (0..steps.len())
-        .map(|i| {
-            (
-                delete_rank(steps[i].change.address.rtype()),
-                depth(i, steps, &dependents, &mut memo, 0),
-            )
-        })
-        .collect();
-    let mut distinct: Vec<(u8, usize)> = keys.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let level: Vec<usize> = keys
-        .iter()
-        .map(|k| distinct.binary_search(k).unwrap_or(0))
-        .collect();
-    group(&level)
-}
-
-/// Levels of creates and updates: a resource goes after the ones it depends on.
-fn build_levels(steps: &[Step]) -> Vec<Vec<usize>> {
-    let by_resource: HashMap<&ResourceId, Vec<usize>> =
-        steps
-            .iter()
-            .enumerate()
-            .fold(HashMap::new(), |mut m, (i, s)| {
-                m.entry(&s.change.address.resource).or_default().push(i);
-                m
-            });
-    let mut level: Vec<Option<usize>> = vec![None; steps.len()];
-    for i in 0..steps.len() {
-        visit(i, steps, &by_resource, &mut level, 0);
-    }
-    let flat: Vec<usize> = level.into_iter().map(Option::unwrap_or_default).collect();
-    group(&flat)
-}
-
-fn group(level: &[usize]) -> Vec<Vec<usize>> {
-    let max = level.iter().copied().max().map_or(0, |m| m + 1);
-    let mut out = vec![Vec::new(); max];
-    for (i, l) in level.iter().enumerate() {
-        out[*l].push(i);
-    }
-    out
 }
 
 enum Msg {
     /// A worker is about to start a step; it waits for the reply before calling the cloud.
     Starting(usize, mpsc::Sender<()>),
     Progress(usize, Duration),
-    Finished(usize, actions::Outcome, Duration),
+    /// A step is done; for an approval, the endpoints it connected as the cloud reports them
+    /// now (read by the worker, so the main thread never waits for the cloud).
+    Finished(usize, actions::Outcome, Duration, Vec<(Address, Attrs)>),
 }
 
 pub struct ApplyOptions {
@@ -235,31 +128,39 @@ pub fn apply(
             p.address
         )));
     }
-    let mut deletes = Vec::new();
-    let mut builds = Vec::new();
+    // Deletes first, then creates and updates; a replace is a delete and a create.
+    let mut steps: Vec<Step<'_>> = Vec::new();
     for change in plan.actions() {
-        match change.action {
-            Action::Delete => deletes.push(Step {
-                change: change.clone(),
+        if matches!(change.action, Action::Delete | Action::Replace) {
+            steps.push(Step {
+                change,
                 action: Action::Delete,
-            }),
-            Action::Replace => {
-                deletes.push(Step {
-                    change: change.clone(),
-                    action: Action::Delete,
-                });
-                builds.push(Step {
-                    change: change.clone(),
-                    action: Action::Create,
-                });
-            }
-            Action::Create | Action::Update => builds.push(Step {
-                change: change.clone(),
-                action: change.action,
-            }),
-            Action::NoOp => {}
+            });
         }
     }
+    for change in plan.actions() {
+        match change.action {
+            Action::Replace => steps.push(Step {
+                change,
+                action: Action::Create,
+            }),
+            Action::Create | Action::Update => steps.push(Step {
+                change,
+                action: change.action,
+            }),
+            Action::Delete | Action::NoOp => {}
+        }
+    }
+    let nodes: Vec<schedule::Node<'_>> = steps
+        .iter()
+        .map(|s| schedule::Node {
+            address: &s.change.address,
+            action: s.action,
+            depends_on: &s.change.depends_on,
+        })
+        .collect();
+    let mut schedule = schedule::Schedule::new(&nodes).map_err(StateError)?;
+    drop(nodes);
     let claims = actions::Claims::new(state.resources.values().map(|r| r.id.clone()));
     let mut run = Run {
         cloud,
@@ -270,47 +171,10 @@ pub fn apply(
         on_event,
         report: Report::default(),
         failed: HashSet::new(),
+        resolved: None,
     };
-    // Each step is moved into its level's batch (every step is in exactly one level).
-    let levels = delete_levels(&deletes);
-    let mut deletes: Vec<Option<Step>> = deletes.into_iter().map(Some).collect();
-    for level in levels {
-        let batch: Vec<Step> = level
-            .into_iter()
-            .filter_map(|i| deletes[i].take())
-            .collect();
-        run.level(&batch)?;
-    }
-    let mut latest: Option<Resolved> = None;
-    let levels = build_levels(&builds);
-    let mut builds: Vec<Option<Step>> = builds.into_iter().map(Some).collect();
-    for level in levels {
-        let mut batch: Vec<Step> = level.into_iter().filter_map(|i| builds[i].take()).collect();
-        // Updates before creates within a level; both in address order.
-        batch.sort_by(|a, b| {
-            (a.action != Action::Update, &a.change.address)
-                .cmp(&(b.action != Action::Update, &b.change.address))
-        });
-        let needs = batch.iter().any(|s| needs_configuration(&s.change));
-        if needs {
-            match resolver.resolve(run.state) {
-                Ok(r) => {
-                    for s in &mut batch {
-                        let now = r.attrs.get(&s.change.address).cloned();
-                        fill_known(&mut s.change, now.as_ref());
-                    }
-                    latest = Some(r);
-                }
-                Err(e) => {
-                    for s in &batch {
-                        run.fail_now(s, format!("cannot evaluate the configuration: {e}"));
-                    }
-                    continue;
-                }
-            }
-        }
-        run.level(&batch)?;
-    }
+    run.execute(&steps, &mut schedule, resolver)?;
+    let mut latest = run.resolved.take().map(|(_, r)| r);
     // Outputs, evaluated against the final state.
     if resolver.has_outputs() {
         if let Ok(r) = resolver.resolve(run.state) {
@@ -382,6 +246,9 @@ struct Run<'a> {
     report: Report,
     /// Resources whose step failed or was skipped (their dependents are skipped).
     failed: HashSet<ResourceId>,
+    /// The configuration evaluated last, with how many steps had finished then (evaluated
+    /// again only once more is known).
+    resolved: Option<(usize, Resolved)>,
 }
 
 impl Run<'_> {
@@ -412,45 +279,6 @@ impl Run<'_> {
             .map(|d| format!("`{d}` failed or was skipped"))
     }
 
-    /// After an approval's step, the endpoints it accepted or rejected that this state records
-    /// are read again, so the state holds their status as the cloud reports it now (not the
-    /// `pendingAcceptance` of their create). A read that fails leaves the record as it was.
-    fn refresh_connected(&mut self, approval: &Address) -> Result<(), StateError> {
-        let Some(record) = self.state.resources.get(approval) else {
-            return Ok(());
-        };
-        let connected: HashSet<String> = record
-            .attr("connections")
-            .as_list()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|c| c.as_map()?.get("endpoint_id")?.as_str().map(str::to_owned))
-            .collect();
-        let stale: Vec<crate::model::RecordedResource> = self
-            .state
-            .resources
-            .values()
-            .filter(|r| r.address.rtype() == ResourceType::Endpoint && connected.contains(&r.id))
-            .cloned()
-            .collect();
-        for mut r in stale {
-            if let Ok(Some(e)) = self.cloud.get_endpoint(&r.id) {
-                let fresh = crate::cloud::convert::endpoint_attrs(&e);
-                if fresh != r.attrs {
-                    r.attrs = fresh;
-                    self.record(StateChange::Set(r))?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn record(&mut self, change: StateChange) -> Result<(), StateError> {
-        self.store.record(&change)?;
-        self.state.apply(change);
-        Ok(())
-    }
-
     fn record_all(&mut self, changes: Vec<StateChange>) -> Result<(), StateError> {
         self.store.record_all(&changes)?;
         for change in changes {
@@ -459,137 +287,189 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Acts on one message of a level's workers once its changes are recorded.
-    fn handle(
-        &mut self,
-        msg: Msg,
-        steps: &[Step],
-        queue: &Mutex<VecDeque<usize>>,
-        outcome: &mut Result<(), StateError>,
-    ) {
-        match msg {
-            Msg::Starting(i, ack) => {
-                let step = &steps[i];
-                if outcome.is_err() {
-                    // Without a durable intent nothing more may start.
-                    queue
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .clear();
-                    return;
+    /// Reports `step` skipped because of what it waits for.
+    fn skip(&mut self, step: &Step<'_>, reason: String) {
+        self.failed.insert(step.change.address.resource.clone());
+        (self.on_event)(Event::Skipped {
+            address: step.change.address.clone(),
+            action: step.action,
+            reason,
+        });
+        self.report.skipped.push(step.change.address.clone());
+    }
+
+    /// Queues the steps that became ready; those whose dependency failed are skipped (and
+    /// what waits for them becomes ready in turn).
+    fn admit(&mut self, steps: &[Step<'_>], schedule: &mut schedule::Schedule, ready: Vec<usize>) {
+        let mut ready = ready;
+        while let Some(i) = ready.pop() {
+            match self.blocked_by(&steps[i]) {
+                Some(reason) => {
+                    self.skip(&steps[i], reason);
+                    ready.extend(schedule.done(i));
                 }
-                (self.on_event)(Event::Start {
-                    address: step.change.address.clone(),
-                    action: step.action,
-                    id: step.change.id.clone(),
-                });
-                let _ = ack.send(());
-            }
-            Msg::Progress(i, elapsed) => {
-                let step = &steps[i];
-                (self.on_event)(Event::Progress {
-                    address: step.change.address.clone(),
-                    action: step.action,
-                    elapsed,
-                });
-            }
-            Msg::Finished(i, result, elapsed) => {
-                let step = &steps[i];
-                if result.error.is_none()
-                    && step.change.address.rtype() == ResourceType::Approval
-                    && let Err(e) = self.refresh_connected(&step.change.address)
-                {
-                    *outcome = Err(e);
-                }
-                match result.error {
-                    None => {
-                        match step.action {
-                            Action::Create => self.report.added += 1,
-                            Action::Update => self.report.changed += 1,
-                            _ => self.report.destroyed += 1,
-                        }
-                        (self.on_event)(Event::Done {
-                            address: step.change.address.clone(),
-                            action: step.action,
-                            elapsed,
-                            id: result.id,
-                        });
-                    }
-                    Some(error) => {
-                        self.failed.insert(step.change.address.resource.clone());
-                        self.report
-                            .failed
-                            .push((step.change.address.clone(), error.clone()));
-                        (self.on_event)(Event::Failed {
-                            address: step.change.address.clone(),
-                            action: step.action,
-                            elapsed,
-                            error,
-                        });
-                    }
-                }
+                None => schedule.queue(i),
             }
         }
     }
 
-    /// Runs the steps of one level in parallel, recording each result as it arrives.
-    fn level(&mut self, steps: &[Step]) -> Result<(), StateError> {
-        let mut runnable = VecDeque::new();
-        for (i, step) in steps.iter().enumerate() {
-            match self.blocked_by(step) {
-                Some(reason) => {
-                    self.failed.insert(step.change.address.resource.clone());
-                    (self.on_event)(Event::Skipped {
-                        address: step.change.address.clone(),
-                        action: step.action,
-                        reason,
-                    });
-                    self.report.skipped.push(step.change.address.clone());
-                }
-                None => runnable.push_back(i),
-            }
+    /// Whether `step` can start with what is known now: it needs no value unknown at plan
+    /// time, or the configuration was evaluated after everything it depends on was done.
+    fn is_fresh(&self, step: &Step<'_>, done_at: &HashMap<ResourceId, usize>) -> bool {
+        if !needs_configuration(step.change) {
+            return true;
         }
-        if runnable.is_empty() {
+        let Some((at, _)) = &self.resolved else {
+            return false;
+        };
+        step.change
+            .depends_on
+            .iter()
+            .all(|d| done_at.get(d).is_none_or(|done| done <= at))
+    }
+
+    /// The change a worker carries out for a fresh `step` (see [`Run::is_fresh`]): the plan's,
+    /// with configured values that were unknown at plan time filled in.
+    fn prepare<'p>(&self, step: &Step<'p>) -> Cow<'p, ResourceChange> {
+        if !needs_configuration(step.change) {
+            return Cow::Borrowed(step.change);
+        }
+        let now = self
+            .resolved
+            .as_ref()
+            .and_then(|(_, r)| r.attrs.get(&step.change.address));
+        let mut change = step.change.clone();
+        fill_known(&mut change, now);
+        Cow::Owned(change)
+    }
+
+    /// Runs every step, each as soon as what it waits for is done, up to `parallelism` at a
+    /// time, recording each result as it arrives.
+    fn execute(
+        &mut self,
+        steps: &[Step<'_>],
+        schedule: &mut schedule::Schedule,
+        resolver: &mut dyn Resolver,
+    ) -> Result<(), StateError> {
+        if steps.is_empty() {
             return Ok(());
         }
-        let workers = self.options.parallelism.clamp(1, runnable.len());
-        let queue = Mutex::new(runnable);
+        let first = schedule.start();
+        self.admit(steps, schedule, first);
+        let workers = self.options.parallelism.clamp(1, steps.len());
+        let (work_tx, work_rx) = mpsc::channel::<(usize, Cow<'_, ResourceChange>, Action)>();
+        let work_rx = Mutex::new(work_rx);
         let (tx, rx) = mpsc::channel::<Msg>();
         let cloud = self.cloud;
         let claims = self.claims;
-        let steps_ref = steps;
         let mut outcome: Result<(), StateError> = Ok(());
+        let mut in_flight = 0usize;
+        let mut finished = 0usize;
+        // The identity each create about to start records in its intent.
+        let mut intents: HashMap<usize, Attrs> = HashMap::new();
+        // When each resource's step finished (counted in finished steps).
+        let mut done_at: HashMap<ResourceId, usize> = HashMap::new();
+        // The endpoints this state records, by cloud ID (an approval's worker reads those it
+        // connected again); kept up to date as steps are recorded.
+        let own_endpoints: Mutex<HashMap<String, Address>> = Mutex::new(
+            self.state
+                .resources
+                .values()
+                .filter(|r| r.address.rtype() == ResourceType::Endpoint)
+                .map(|r| (r.id.clone(), r.address.clone()))
+                .collect(),
+        );
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let tx = tx.clone();
-                let queue = &queue;
+                let work_rx = &work_rx;
+                let own_endpoints = &own_endpoints;
                 scope.spawn(move || {
                     loop {
-                        let next = queue
+                        let job = work_rx
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .pop_front();
-                        let Some(i) = next else { break };
+                            .recv();
+                        let Ok((i, change, action)) = job else { break };
                         let (ack_tx, ack_rx) = mpsc::channel();
                         if tx.send(Msg::Starting(i, ack_tx)).is_err() || ack_rx.recv().is_err() {
-                            break;
+                            // No durable intent: this step does not start.
+                            continue;
                         }
                         let started = Instant::now();
                         let tick_tx = tx.clone();
                         let tick = move |elapsed: Duration| {
                             let _ = tick_tx.send(Msg::Progress(i, elapsed));
                         };
-                        let step = &steps_ref[i];
-                        let result = actions::run(cloud, &step.change, step.action, claims, &tick);
-                        let _ = tx.send(Msg::Finished(i, result, started.elapsed()));
+                        let result = actions::run(cloud, &change, action, claims, &tick);
+                        let fresh = if result.error.is_none()
+                            && change.address.rtype() == ResourceType::Approval
+                        {
+                            connected_now(cloud, &result, own_endpoints)
+                        } else {
+                            Vec::new()
+                        };
+                        let _ = tx.send(Msg::Finished(i, result, started.elapsed(), fresh));
                     }
                 });
             }
             drop(tx);
-            // Group commit: every message waiting is taken at once, and everything they
-            // record (intents of steps about to start, results of steps done) is made durable
-            // with one sync before any of those steps starts or is reported done.
-            while let Ok(first) = rx.recv() {
+            let mut work_tx = Some(work_tx);
+            loop {
+                // Start what is ready, up to the parallelism. A step that needs values the
+                // configuration gives only now waits while other steps can start; when a
+                // worker would otherwise idle, the configuration is evaluated once for every
+                // step waiting so (not once per step: that costs a whole evaluation each).
+                loop {
+                    let mut waiting = Vec::new();
+                    while outcome.is_ok() && in_flight < workers {
+                        let Some(i) = schedule.next() else { break };
+                        if !self.is_fresh(&steps[i], &done_at) {
+                            waiting.push(i);
+                            continue;
+                        }
+                        let change = self.prepare(&steps[i]);
+                        // The intent records what the create will send: the change as
+                        // prepared, with the values known now.
+                        if steps[i].action == Action::Create {
+                            intents.insert(i, actions::identity(&change));
+                        }
+                        if let Some(work) = &work_tx
+                            && work.send((i, change, steps[i].action)).is_ok()
+                        {
+                            in_flight += 1;
+                        }
+                    }
+                    let evaluate = !waiting.is_empty() && in_flight < workers && outcome.is_ok();
+                    if evaluate {
+                        match resolver.resolve(self.state) {
+                            Ok(now) => self.resolved = Some((finished, now)),
+                            Err(e) => {
+                                for i in waiting.drain(..) {
+                                    self.fail_now(
+                                        &steps[i],
+                                        format!("cannot evaluate the configuration: {e}"),
+                                    );
+                                    let ready = schedule.done(i);
+                                    self.admit(steps, schedule, ready);
+                                }
+                            }
+                        }
+                    }
+                    for i in waiting {
+                        schedule.queue(i);
+                    }
+                    if !evaluate {
+                        break;
+                    }
+                }
+                if in_flight == 0 && (outcome.is_err() || !schedule.has_queued()) {
+                    break;
+                }
+                let Ok(first) = rx.recv() else { break };
+                // Group commit: every message waiting is taken at once, and everything they
+                // record (intents of steps about to start, results of steps done) is made
+                // durable with one sync before any of those steps starts or is reported done.
                 let mut batch = vec![first];
                 while batch.len() < 1024 {
                     match rx.try_recv() {
@@ -602,28 +482,170 @@ impl Run<'_> {
                     match msg {
                         Msg::Starting(i, _) => {
                             let step = &steps[*i];
-                            if step.action == Action::Create && outcome.is_ok() {
+                            if let Some(identity) = intents.remove(i)
+                                && outcome.is_ok()
+                            {
                                 changes.push(StateChange::Pending(PendingCreate {
                                     address: step.change.address.clone(),
                                     started_at: crate::state::lock::now_rfc3339(),
-                                    identity: actions::identity(&step.change),
+                                    identity,
                                 }));
                             }
                         }
-                        Msg::Finished(_, result, _) => {
+                        Msg::Finished(_, result, _, fresh) => {
                             changes.append(&mut result.changes);
+                            // The state holds the connected endpoints' status as the cloud
+                            // reports it now, not the `pendingAcceptance` of their create.
+                            for (address, attrs) in fresh.drain(..) {
+                                if let Some(r) = self.state.resources.get(&address)
+                                    && r.attrs != attrs
+                                {
+                                    let mut r = r.clone();
+                                    r.attrs = attrs;
+                                    changes.push(StateChange::Set(r));
+                                }
+                            }
                         }
                         Msg::Progress(..) => {}
                     }
                 }
+                track_endpoints(&own_endpoints, &changes, self.state);
                 if let Err(e) = self.record_all(changes) {
                     outcome = Err(e);
                 }
                 for msg in batch {
-                    self.handle(msg, steps, &queue, &mut outcome);
+                    match msg {
+                        Msg::Starting(i, ack) => {
+                            if outcome.is_err() {
+                                // Without a durable intent nothing more may start: the ack is
+                                // dropped, and the worker goes on without running the step.
+                                in_flight -= 1;
+                                continue;
+                            }
+                            let step = &steps[i];
+                            (self.on_event)(Event::Start {
+                                address: step.change.address.clone(),
+                                action: step.action,
+                                id: step.change.id.clone(),
+                            });
+                            let _ = ack.send(());
+                        }
+                        Msg::Progress(i, elapsed) => {
+                            let step = &steps[i];
+                            (self.on_event)(Event::Progress {
+                                address: step.change.address.clone(),
+                                action: step.action,
+                                elapsed,
+                            });
+                        }
+                        Msg::Finished(i, result, elapsed, _) => {
+                            in_flight -= 1;
+                            finished += 1;
+                            done_at.insert(steps[i].change.address.resource.clone(), finished);
+                            self.finish(&steps[i], result, elapsed);
+                            let ready = schedule.done(i);
+                            self.admit(steps, schedule, ready);
+                        }
+                    }
                 }
             }
+            // The workers end when there is no more work.
+            work_tx.take();
         });
         outcome
+    }
+
+    /// Reports a finished step (its changes are recorded already).
+    fn finish(&mut self, step: &Step<'_>, result: actions::Outcome, elapsed: Duration) {
+        match result.error {
+            None => {
+                match step.action {
+                    Action::Create => self.report.added += 1,
+                    Action::Update => self.report.changed += 1,
+                    _ => self.report.destroyed += 1,
+                }
+                (self.on_event)(Event::Done {
+                    address: step.change.address.clone(),
+                    action: step.action,
+                    elapsed,
+                    id: result.id,
+                });
+            }
+            Some(error) => {
+                self.failed.insert(step.change.address.resource.clone());
+                self.report
+                    .failed
+                    .push((step.change.address.clone(), error.clone()));
+                (self.on_event)(Event::Failed {
+                    address: step.change.address.clone(),
+                    action: step.action,
+                    elapsed,
+                    error,
+                });
+            }
+        }
+    }
+}
+
+/// After an approval's step: the endpoints of this state it connected (accepted or rejected),
+/// read again from the cloud. A read that fails leaves the record as it was.
+fn connected_now(
+    cloud: &dyn Cloud,
+    result: &actions::Outcome,
+    own: &Mutex<HashMap<String, Address>>,
+) -> Vec<(Address, Attrs)> {
+    let mut ids: Vec<String> = Vec::new();
+    for change in &result.changes {
+        if let StateChange::Set(r) = change
+            && r.address.rtype() == ResourceType::Approval
+        {
+            ids.extend(
+                r.attr("connections")
+                    .as_list()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| c.as_map()?.get("endpoint_id")?.as_str().map(str::to_owned)),
+            );
+        }
+    }
+    let recorded: Vec<(String, Address)> = {
+        let own = own
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ids.into_iter()
+            .filter_map(|id| own.get(&id).cloned().map(|a| (id, a)))
+            .collect()
+    };
+    recorded
+        .into_iter()
+        .filter_map(|(id, address)| match cloud.get_endpoint(&id) {
+            Ok(Some(e)) => Some((address, crate::cloud::convert::endpoint_attrs(&e))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Keeps the ID index of recorded endpoints in step with `changes` (before they are applied
+/// to `state`).
+fn track_endpoints(
+    own: &Mutex<HashMap<String, Address>>,
+    changes: &[StateChange],
+    state: &RecordedState,
+) {
+    let mut own = own
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for change in changes {
+        match change {
+            StateChange::Set(r) if r.address.rtype() == ResourceType::Endpoint => {
+                own.insert(r.id.clone(), r.address.clone());
+            }
+            StateChange::Remove(a) if a.rtype() == ResourceType::Endpoint => {
+                if let Some(r) = state.resources.get(a) {
+                    own.remove(&r.id);
+                }
+            }
+            _ => {}
+        }
     }
 }

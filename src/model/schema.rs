@@ -337,6 +337,14 @@ pub fn identity_match(
         let want = identity.get(name).unwrap_or(&Value::Null);
         normalize(name, want) == normalize(name, attrs.get(name).unwrap_or(&Value::Null))
     };
+    // An intent that does not know a core value cannot rule anything out: every object of its
+    // type may be its create (recovery then refuses rather than create it again).
+    if core
+        .iter()
+        .any(|n| identity.get(*n).is_some_and(|v| !v.is_known()))
+    {
+        return IdentityMatch::Core;
+    }
     if !core.iter().all(|n| same(n)) {
         return IdentityMatch::No;
     }
@@ -370,6 +378,28 @@ pub fn identity_differences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An intent recorded with an unknown core value matches every candidate loosely, so that
+    /// recovery refuses instead of deciding the create did not happen.
+    #[test]
+    fn an_unknown_core_value_cannot_rule_a_candidate_out() {
+        let (core, _) = identity_names(ResourceType::Endpoint);
+        let mut identity = indexmap::IndexMap::new();
+        let mut attrs = indexmap::IndexMap::new();
+        for name in core {
+            identity.insert((*name).to_owned(), Value::from("x"));
+            attrs.insert((*name).to_owned(), Value::from("y"));
+        }
+        assert_eq!(
+            identity_match(ResourceType::Endpoint, &identity, &attrs),
+            IdentityMatch::No
+        );
+        identity.insert(core[0].to_owned(), Value::Unknown);
+        assert_eq!(
+            identity_match(ResourceType::Endpoint, &identity, &attrs),
+            IdentityMatch::Core
+        );
+    }
 
     /// Configuration loading keeps one map per instance for configured and computed values
     /// and separates them by name, so no computed attribute may share a configured name.
