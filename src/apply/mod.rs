@@ -1,7 +1,7 @@
 //! Apply: carries a plan out against the cloud, recording every completed step.
 //!
 //! Order: deletes first (dependents before what they depend on), then updates and creates in
-//! dependency order ([`schedule`]): each step starts as soon as what it waits for is done, up
+//! dependency order (its `schedule`): each step starts as soon as what it waits for is done, up
 //! to `parallelism` at a time. Before a create starts, its intent is recorded; after every
 //! action its result is recorded (journal, fsynced; one sync covers every record made at the
 //! same moment). When an action fails, the steps under way finish, steps that depend on it are

@@ -40,7 +40,7 @@ pub struct ResourceEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub id: String,
-    /// Without `id` where it is the resource's own (see [`id_is_implied`]).
+    /// Without `id` where it is the resource's own (see `id_is_implied`).
     pub attributes: indexmap::IndexMap<String, Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
