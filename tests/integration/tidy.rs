@@ -1,0 +1,94 @@
+//! The module map's invariants that can be checked mechanically (see `src/lib.rs`), the way
+//! rust-analyzer's tidy tests do: by reading the source. Comments are not code and are skipped.
+
+use super::harness::repo_root;
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `src/`, with its path relative to the repository.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = repo_root();
+    let mut paths = Vec::new();
+    walk(&root.join("src"), &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let shown = p.strip_prefix(&root).unwrap().display().to_string();
+            (shown, text)
+        })
+        .collect()
+}
+
+/// The lines of code (not comments) of `text` that contain `needle`, as `path:line`.
+fn uses(path: &str, text: &str, needle: &str) -> Vec<String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with("//"))
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| format!("{path}:{}", i + 1))
+        .collect()
+}
+
+/// Fails naming every use of one of `needles` outside the files `allowed` accepts.
+fn only_in(what: &str, needles: &[&str], allowed: impl Fn(&str) -> bool) {
+    let mut found = Vec::new();
+    for (path, text) in sources() {
+        if allowed(&path) {
+            continue;
+        }
+        for needle in needles {
+            found.extend(uses(&path, &text, needle));
+        }
+    }
+    assert!(found.is_empty(), "{what}:\n  {}", found.join("\n  "));
+}
+
+#[test]
+fn only_the_printing_module_prints() {
+    only_in(
+        "only src/cli/output.rs writes to standard output and error",
+        &["println!", "eprintln!", "print!(", "eprint!(", "dbg!("],
+        |p| p == "src/cli/output.rs",
+    );
+}
+
+#[test]
+fn only_the_command_line_reads_the_environment_and_ends_the_process() {
+    only_in(
+        "only src/cli reads environment variables and picks the exit code",
+        &[
+            "std::env::var",
+            "env::vars",
+            "std::process::exit",
+            "ExitCode",
+        ],
+        |p| p.starts_with("src/cli/") || p == "src/main.rs",
+    );
+}
+
+#[test]
+fn hcl_types_never_leave_config() {
+    only_in("hcl-rs is used only in src/config", &["hcl::"], |p| {
+        p.starts_with("src/config/")
+    });
+}
+
+#[test]
+fn no_layer_below_the_command_line_uses_it() {
+    only_in(
+        "nothing outside src/cli uses crate::cli",
+        &["crate::cli", "super::cli"],
+        |p| p.starts_with("src/cli/") || p == "src/lib.rs" || p == "src/main.rs",
+    );
+}
