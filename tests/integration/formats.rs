@@ -10,6 +10,8 @@
 
 use super::harness::{Workspace, check_expected, repo_root};
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use vpcep::state::StateStore as _;
 use std::time::Duration;
 
 /// Replaces what differs between runs (see the module comment).
@@ -40,7 +42,7 @@ impl Normalizer {
                 let id: String = chars[i..i + n].iter().collect();
                 let next = self.ids.len() + 1;
                 let k = *self.ids.entry(id).or_insert(next);
-                out.push_str(&format!("<id-{k}>"));
+                let _ = write!(out, "<id-{k}>");
                 i += n;
             } else if let Some(n) = hex_run(&chars[i..], &[64]) {
                 out.push_str("<sha256>");
@@ -193,7 +195,6 @@ fn the_formats_at_every_boundary_are_pinned() {
     let path = journal_dir.path().join("vpcep.state.json");
     let mut store =
         vpcep::state::local::LocalState::open(&path, Some(("test", Duration::ZERO))).unwrap();
-    use vpcep::state::StateStore as _;
     store.write(&vpcep::model::RecordedState::new()).unwrap();
     for r in state.resources.values() {
         store
