@@ -96,6 +96,22 @@ fn db_error(display: &str, what: &str, e: &postgres::Error) -> StateError {
     StateError(format!("{what} in {display} failed: {}", pg_message(e)))
 }
 
+/// The schema's versions, in order: step `i` (from 0) turns a schema of version `i` into one of
+/// version `i + 1`, and is recorded in `schema_version`. `{s}` is the schema's name. A step
+/// runs in the same transaction as its record; a schema made before versions were recorded
+/// (version 0 with the tables of version 1) takes step 0 as a no-op, since every step creates
+/// only what does not exist.
+const MIGRATIONS: &[&str] = &[
+    // 1: states, their previous versions, the apply journal and lock records.
+    "CREATE TABLE IF NOT EXISTS {s}.states (name text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+     CREATE TABLE IF NOT EXISTS {s}.state_versions (name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, lineage, serial));
+     CREATE TABLE IF NOT EXISTS {s}.journal (seq bigserial PRIMARY KEY, name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, entry text NOT NULL);
+     CREATE TABLE IF NOT EXISTS {s}.locks (name text PRIMARY KEY, lock_id text NOT NULL, info text NOT NULL, backend_pid integer NOT NULL);",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
 impl PgState {
     /// Connects, creates the schema on first use, and takes the lock when asked.
     pub fn open(
@@ -123,28 +139,47 @@ impl PgState {
         Ok(state)
     }
 
+    /// Creates the schema on first use and brings an older one up to [`SCHEMA_VERSION`]
+    /// (see [`MIGRATIONS`]); a schema made by a newer vpcep is refused, untouched.
     fn create_schema(&mut self) -> Result<(), StateError> {
         let s = self.schema.clone();
-        let sql = format!(
-            "CREATE SCHEMA IF NOT EXISTS {s};
-             CREATE TABLE IF NOT EXISTS {s}.states (name text PRIMARY KEY, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
-             CREATE TABLE IF NOT EXISTS {s}.state_versions (name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, data text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (name, lineage, serial));
-             CREATE TABLE IF NOT EXISTS {s}.journal (seq bigserial PRIMARY KEY, name text NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, entry text NOT NULL);
-             CREATE TABLE IF NOT EXISTS {s}.locks (name text PRIMARY KEY, lock_id text NOT NULL, info text NOT NULL, backend_pid integer NOT NULL);"
-        );
-        // Two first users at once may race on CREATE; the loser retries once.
+        // Two first users at once may race on CREATE: an advisory lock orders them.
         let key = lock_key(&self.schema, "schema");
         let display = self.display.clone();
-        let mut tx = self
-            .client
-            .transaction()
-            .map_err(|e| db_error(&display, "creating the schema", &e))?;
+        let fail = |e: postgres::Error| db_error(&display, "creating the schema", &e);
+        let mut tx = self.client.transaction().map_err(fail)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&key])
-            .map_err(|e| db_error(&display, "creating the schema", &e))?;
-        tx.batch_execute(&sql)
-            .map_err(|e| db_error(&display, "creating the schema", &e))?;
-        tx.commit()
-            .map_err(|e| db_error(&display, "creating the schema", &e))
+            .map_err(fail)?;
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {s};
+             CREATE TABLE IF NOT EXISTS {s}.schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());"
+        ))
+        .map_err(fail)?;
+        let current: i32 = tx
+            .query_one(
+                &format!("SELECT coalesce(max(version), 0) FROM {s}.schema_version"),
+                &[],
+            )
+            .map_err(fail)?
+            .get(0);
+        let known = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
+        if current > known {
+            return Err(StateError(format!(
+                "{display} was made by a newer vpcep (schema version {current}; this vpcep knows versions up to {known}); nothing was changed\n  use that vpcep, or a newer one than this"
+            )));
+        }
+        for (version, step) in (1..)
+            .zip(MIGRATIONS)
+            .skip(usize::try_from(current).unwrap_or(0))
+        {
+            tx.batch_execute(&step.replace("{s}", &s)).map_err(fail)?;
+            tx.execute(
+                &format!("INSERT INTO {s}.schema_version (version) VALUES ($1)"),
+                &[&version],
+            )
+            .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
     }
 
     fn holder(&mut self) -> Option<LockInfo> {

@@ -11,8 +11,8 @@
 use super::harness::{Workspace, check_expected, repo_root};
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use vpcep::state::StateStore as _;
 use std::time::Duration;
+use vpcep::state::StateStore as _;
 
 /// Replaces what differs between runs (see the module comment).
 struct Normalizer {

@@ -447,3 +447,44 @@ fn server_errors_say_what_the_server_said() {
     );
     assert!(!out.stderr.contains("db error"), "{}", out.stderr);
 }
+
+/// A database made before the schema had versions (the tables of version 1, no
+/// `schema_version`) is brought to the current version and keeps its state; a schema of a
+/// newer version is refused, untouched.
+#[test]
+fn a_schema_made_by_the_previous_version_is_migrated_and_a_newer_one_refused() {
+    let Some(url) = pg_url() else { return };
+    let db = Schema::new(&url, "migrate");
+    let ws = Workspace::new();
+    ws.write("main.hcl", &(db.backend("default") + &services_hcl("m", 2)));
+    run(&ws, &["apply", "--auto-approve"], &url, 0);
+    // What the previous version left: the same tables, without `schema_version`.
+    db.query(&format!("DROP TABLE {}.schema_version", db.name));
+    run(&ws, &["plan", "--detailed-exitcode"], &url, 0);
+    let versions: Vec<i32> = db
+        .query(&format!(
+            "SELECT version FROM {}.schema_version ORDER BY version",
+            db.name
+        ))
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let current = i32::try_from(vpcep::state::pg::SCHEMA_VERSION).unwrap();
+    assert_eq!(versions, (1..=current).collect::<Vec<_>>());
+    assert_eq!(db.resources("default"), 2, "the state survived");
+
+    // A newer vpcep's schema: refused, with nothing changed.
+    db.query(&format!(
+        "INSERT INTO {}.schema_version (version) VALUES ({})",
+        db.name,
+        current + 1
+    ));
+    let serial = db.serial("default");
+    let out = run(&ws, &["apply", "--auto-approve"], &url, 1);
+    assert!(
+        out.stderr.contains("was made by a newer vpcep"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(db.serial("default"), serial);
+}
