@@ -10,6 +10,7 @@
 pub mod local;
 pub mod lock;
 pub mod pg;
+pub mod pg_tls;
 pub mod wire;
 
 use crate::model::{RecordedState, StateChange};

@@ -11,7 +11,7 @@ use super::lock::LockInfo;
 use super::wire::{self, JournalEntry};
 use super::{StateError, StateStore, Stored};
 use crate::model::{RecordedState, StateChange};
-use postgres::{Client, NoTls};
+use postgres::Client;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
@@ -29,7 +29,10 @@ pub struct PgState {
 
 /// Where the state is, without secrets: `user@host:port/db, schema S, state N`.
 pub fn describe_conn(conn_str: &str, schema: &str, name: &str) -> String {
-    let target = match conn_str.parse::<postgres::Config>() {
+    let parsed = super::pg_tls::split(conn_str)
+        .map_err(|_| ())
+        .and_then(|(driver, _)| driver.parse::<postgres::Config>().map_err(|_| ()));
+    let target = match parsed {
         Ok(c) => {
             let host = match c.get_hosts().first() {
                 Some(postgres::config::Host::Tcp(h)) => h.clone(),
@@ -44,7 +47,7 @@ pub fn describe_conn(conn_str: &str, schema: &str, name: &str) -> String {
                 c.get_dbname().unwrap_or("?")
             )
         }
-        Err(_) => "an unparsable connection string".to_owned(),
+        Err(()) => "an unparsable connection string".to_owned(),
     };
     format!("PostgreSQL {target} (schema {schema}, state {name})")
 }
@@ -121,8 +124,8 @@ impl PgState {
         lock: Option<(&str, Duration)>,
     ) -> Result<Self, StateError> {
         let display = describe_conn(conn_str, schema, name);
-        let client = Client::connect(conn_str, NoTls)
-            .map_err(|e| StateError(format!("cannot connect to {display}: {}", pg_message(&e))))?;
+        let client = super::pg_tls::connect(conn_str)
+            .map_err(|e| StateError(format!("cannot connect to {display}: {e}")))?;
         let mut state = PgState {
             client,
             schema: quote_ident(schema)?,

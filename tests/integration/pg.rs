@@ -488,3 +488,82 @@ fn a_schema_made_by_the_previous_version_is_migrated_and_a_newer_one_refused() {
     );
     assert_eq!(db.serial("default"), serial);
 }
+
+/// The server's TLS certificate, when it speaks TLS (`SHOW ssl`); in CI it must (`.ci/run`
+/// turns it on).
+fn server_certificate(url: &str) -> Option<String> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let on: String = client.query_one("SHOW ssl", &[]).unwrap().get(0);
+    if on != "on" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the test server does not speak TLS in CI: .ci/run must turn it on"
+        );
+        eprintln!("SKIPPED: the test server does not speak TLS (SHOW ssl is off)");
+        return None;
+    }
+    Some(client.query_one("SHOW ssl_cert_file", &[]).unwrap().get(0))
+}
+
+/// Whether a connection made as `conn_str` is encrypted (`pg_stat_ssl`), or why it failed.
+fn encrypted(conn_str: &str) -> Result<bool, String> {
+    let mut client = vpcep::state::pg_tls::connect(conn_str)?;
+    Ok(client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0))
+}
+
+/// `sslmode` and `sslrootcert` mean what they mean to libpq, against the local server and its
+/// self-signed certificate (issued to `localhost`).
+#[test]
+fn tls_is_used_and_verified_as_sslmode_asks() {
+    let Some(url) = pg_url() else { return };
+    let Some(cert) = server_certificate(&url) else {
+        return;
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let sep_name = if by_name.contains('?') { '&' } else { '?' };
+    let root = format!("sslrootcert={}", cert.replace('/', "%2F"));
+
+    assert_eq!(encrypted(&format!("{url}{sep}sslmode=disable")), Ok(false));
+    assert_eq!(encrypted(&url), Ok(true), "prefer: TLS when offered");
+    assert_eq!(encrypted(&format!("{url}{sep}sslmode=require")), Ok(true));
+    assert_eq!(
+        encrypted(&format!("{by_name}{sep_name}sslmode=verify-full&{root}")),
+        Ok(true)
+    );
+    assert_eq!(
+        encrypted(&format!("{url}{sep}sslmode=verify-ca&{root}")),
+        Ok(true),
+        "verify-ca checks the chain, not the name"
+    );
+    // A certificate not issued to the host, or not chained to a trusted root, is refused.
+    let wrong_name = encrypted(&format!("{url}{sep}sslmode=verify-full&{root}")).unwrap_err();
+    assert!(wrong_name.contains("certificate"), "{wrong_name}");
+    let untrusted = encrypted(&format!("{by_name}{sep_name}sslmode=verify-full")).unwrap_err();
+    assert!(untrusted.contains("certificate"), "{untrusted}");
+
+    // End to end: the binary keeps its state over a verified connection.
+    let db = Schema::new(&url, "tls");
+    let ws = Workspace::new();
+    ws.write("main.hcl", &(db.backend("default") + &services_hcl("t", 1)));
+    let verified = format!("{by_name}{sep_name}sslmode=verify-full&{root}");
+    run(&ws, &["apply", "--auto-approve"], &verified, 0);
+    assert_eq!(db.resources("default"), 1);
+    let refused = run(
+        &ws,
+        &["plan"],
+        &format!("{by_name}{sep_name}sslmode=verify-full"),
+        1,
+    );
+    assert!(
+        refused.stderr.contains("cannot connect to"),
+        "{}",
+        refused.stderr
+    );
+}
