@@ -102,6 +102,10 @@ pub fn derive(
         for id in wanted.connections {
             match cloud.list_connections(&id) {
                 Ok(listed) => {
+                    let listed = listed
+                        .iter()
+                        .map(crate::cloud::convert::connection_fact)
+                        .collect();
                     facts.connections.insert(id, listed);
                 }
                 // Gone since the state was recorded (a plan without refresh): the rules go by

@@ -8,7 +8,8 @@
 //! - [`cli`]: command-line arguments, output and exit codes — the only module that prints or
 //!   reads the process environment.
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
-//! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state.
+//! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state,
+//!   and the facts of the cloud the planner's rules read.
 //! - [`diag`]: diagnostics with `file:line:col` and their rendering.
 //! - [`state`]: the state's wire format, the local and `PostgreSQL` backends, locking and the
 //!   apply journal.
@@ -19,20 +20,31 @@
 //! - [`plan`]: desired against recorded state → actions and refusals.
 //! - [`derive`](mod@derive): configuration and state to a plan (replacements carried through, facts the
 //!   plan needs looked up once), and re-evaluation during apply; shared by `cli` and tests.
-//! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown).
+//! - [`render`]: plans for people (human), tools (JSON) and pull requests (markdown), and the
+//!   apply event stream (text and JSON).
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step; its `schedule` starts
 //!   each step as soon as what it waits for is done (over [`model::graph`]).
 //!
-//! Invariants:
-//! - `hcl` types never leave `config`; the rest of the crate sees `model` types only.
+//! Invariants (those marked * are checked by `tests/integration/tidy.rs`):
+//! - \* `hcl` types never leave `config`; the rest of the crate sees `model` types only.
+//! - \* The planner (`plan`), `render` and `model` never see the cloud's API types: what the
+//!   rules need of the cloud is converted into `model::facts` at the refresh boundary, and
+//!   statuses are enums (`ConnectionStatus::blocks_delete` is the one "accepted or creating").
+//! - A command parses its configuration once (`config::parse`, held by the command's snapshot)
+//!   and evaluates that parse as often as it needs (settings, plan, replacements, apply).
 //! - Loading a configuration reports every problem it finds in one run, in source order, and
 //!   never panics on any input.
 //! - `plan` and `render` do no I/O and are deterministic: same inputs, byte-identical output.
 //! - Wire formats stay at the edges: the state file and journal in `state`, saved plans in
-//!   `planfile`, the JSON plan in `render::json`, the VPCEP API's JSON in `cloud::api`.
+//!   `planfile`, the JSON plan in `render::json`, the apply event stream in `render::events`,
+//!   the VPCEP API's JSON in `cloud::api`; each is pinned by a golden file
+//!   (`testdata/formats`).
 //! - `apply` knows the cloud and the state only through their traits.
-//! - Only `cli` prints, reads environment variables or decides exit codes.
+//! - \* Only `cli` reads environment variables or decides exit codes, and only `cli::output`
+//!   writes to the terminal. Errors travel as values (`cli::failure::Failure`, with the
+//!   diagnostics that led to them) and are printed once, by `cli::failure::report`: as text,
+//!   or under `apply --json` as `diagnostic` events. \* Nothing below `cli` uses it.
 //! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply
 //!   every step is journalled (fsynced, records that arrive together sharing one fsync)
 //!   before it starts or anything depends on it.

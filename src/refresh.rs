@@ -3,7 +3,8 @@
 //! the facts the planner's rules need (quotas, services this configuration does not manage).
 
 use crate::cloud::convert::{
-    approval_attrs, connections_value, endpoint_attrs, get_list, service_attrs,
+    approval_attrs, connection_fact, connections_value, endpoint_attrs, get_list, service_attrs,
+    service_fact,
 };
 use crate::cloud::{Cloud, CloudError, Endpoint, Quotas, Service};
 use crate::model::schema;
@@ -355,10 +356,13 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                     .map(|s| s.domain_id.clone())
                     .find(|d| !d.is_empty())
             }),
-            account_services: Some(services),
+            account_services: Some(services.iter().map(service_fact).collect()),
             foreign_services: indexmap::IndexMap::new(),
             connections: {
-                let mut c: indexmap::IndexMap<_, _> = connections.into_iter().collect();
+                let mut c: indexmap::IndexMap<_, _> = connections
+                    .into_iter()
+                    .map(|(id, list)| (id, list.iter().map(connection_fact).collect()))
+                    .collect();
                 c.sort_keys();
                 c
             },

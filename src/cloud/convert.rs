@@ -264,3 +264,27 @@ pub fn endpoint_spec(attrs: &Attrs) -> Result<EndpointSpec, String> {
 pub fn service_id_of(attrs: &Attrs) -> Result<String, String> {
     get_str(attrs, "service_id")
 }
+
+/// What the planner's rules know of a service (converted here, at the refresh boundary).
+pub fn service_fact(s: &Service) -> crate::model::facts::ServiceFact {
+    crate::model::facts::ServiceFact {
+        id: s.id.clone(),
+        status: crate::model::facts::ServiceStatus::parse(&s.status),
+        approval_enabled: s.approval_enabled,
+        port_id: s.port_id.clone(),
+        ports: s
+            .ports
+            .iter()
+            .map(|p| (p.protocol.clone(), p.server_port))
+            .collect(),
+    }
+}
+
+/// What the planner's rules know of a connection.
+pub fn connection_fact(c: &Connection) -> crate::model::facts::ConnectionFact {
+    crate::model::facts::ConnectionFact {
+        endpoint_id: c.endpoint_id.clone(),
+        domain_id: c.domain_id.clone(),
+        status: crate::model::facts::ConnectionStatus::parse(&c.status),
+    }
+}

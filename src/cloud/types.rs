@@ -183,13 +183,6 @@ pub struct Connection {
     pub created_at: String,
 }
 
-impl Connection {
-    /// Whether this connection keeps its service from being deleted.
-    pub fn blocks_delete(&self) -> bool {
-        self.status == "accepted" || self.status == "creating"
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionAction {
     Receive,
@@ -205,11 +198,5 @@ impl ConnectionAction {
     }
 }
 
-/// Usage and limits of the account in the region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quotas {
-    pub services_used: u32,
-    pub services_quota: u32,
-    pub endpoints_used: u32,
-    pub endpoints_quota: u32,
-}
+/// Usage and limits of the account in the region (a model type: the planner reads it too).
+pub use crate::model::facts::Quotas;

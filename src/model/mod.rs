@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod desired;
+pub mod facts;
 pub mod graph;
 pub mod schema;
 pub mod state;

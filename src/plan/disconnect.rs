@@ -42,7 +42,7 @@ fn listed(attrs: Option<&super::Attrs>) -> Option<Vec<&str>> {
 
 /// Whether a connection in `status` is live: cutting it cuts a partner off.
 pub(super) fn is_live(status: &str) -> bool {
-    matches!(status, "accepted" | "creating")
+    crate::model::facts::ConnectionStatus::parse(status).blocks_delete()
 }
 
 /// Finds every connection `plan` rejects.

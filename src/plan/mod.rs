@@ -10,7 +10,7 @@ mod rules;
 
 pub use diff::{configured_names, normalize};
 
-use crate::cloud::{Connection, Quotas, Service};
+use crate::model::facts::{ConnectionFact, Quotas, ServiceFact};
 use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts, Value};
 use indexmap::IndexMap;
 
@@ -202,7 +202,7 @@ impl Drift {
 pub struct CloudFacts {
     pub quotas: Option<Quotas>,
     /// Every service of the account (managed here or not); `None` without refresh.
-    pub account_services: Option<Vec<Service>>,
+    pub account_services: Option<Vec<ServiceFact>>,
     /// The account (domain) ID the plan is made for, when known: its own connections may be
     /// cut without asking.
     pub account: Option<String>,
@@ -210,7 +210,7 @@ pub struct CloudFacts {
     pub foreign_services: IndexMap<String, bool>,
     /// The connections of the account's services that were listed (by refresh, or looked up
     /// for the approvals this plan changes), by service ID.
-    pub connections: IndexMap<String, Vec<Connection>>,
+    pub connections: IndexMap<String, Vec<ConnectionFact>>,
 }
 
 /// Facts a plan turned out to need that `CloudFacts` does not hold yet: what the caller looks

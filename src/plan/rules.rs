@@ -2,6 +2,7 @@
 
 use super::diff::immutable_changes;
 use super::{Action, CloudFacts, Plan, Refusal, RefusalKind, ResourceChange};
+use crate::model::facts::{ConnectionStatus, ServiceStatus};
 use crate::model::{Address, DesiredState, RecordedState, ResourceType, Value};
 use std::collections::HashSet;
 
@@ -91,7 +92,7 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
             .account_services
             .iter()
             .flatten()
-            .find(|s| s.id == id && s.status != "available")
+            .find(|s| s.id == id && s.status != ServiceStatus::Available)
         {
             let mut r = refusal(
                 RefusalKind::NotAvailable,
@@ -156,7 +157,7 @@ fn whitelist_removals(plan: &Plan) -> Vec<String> {
             let account = get("domain_id");
             let entry = format!("iam:domain::{account}");
             let still_allowed = after.iter().any(|w| *w == entry || w == "iam:domain::*");
-            if get("status") == "accepted"
+            if ConnectionStatus::parse(get("status")) == ConnectionStatus::Accepted
                 && !still_allowed
                 && (everyone_removed || removed.iter().any(|w| **w == entry))
             {
@@ -296,8 +297,11 @@ fn prevent_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Ve
     }
 }
 
-fn status_of(change: &ResourceChange) -> Option<&str> {
-    change.before.as_ref()?.get("status")?.as_str()
+/// The recorded status of a service.
+fn status_of(change: &ResourceChange) -> Option<ServiceStatus> {
+    Some(ServiceStatus::parse(
+        change.before.as_ref()?.get("status")?.as_str()?,
+    ))
 }
 
 /// The cloud modifies a service (`PUT`) only while it is `available` (`EndPoint.3045`); its
@@ -314,8 +318,8 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
         .filter(|a| !matches!(*a, "whitelist" | "tags"))
         .collect();
     let status = match status_of(change) {
-        Some(s @ ("deleting" | "failed")) => s,
-        Some(s @ "creating") if !puts.is_empty() => s,
+        Some(s @ (ServiceStatus::Deleting | ServiceStatus::Failed)) => s,
+        Some(s @ ServiceStatus::Creating) if !puts.is_empty() => s,
         _ => return,
     };
     let mut r = refusal(
@@ -326,16 +330,16 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
             change.address
         ),
     );
-    if status == "creating" {
+    if status == ServiceStatus::Creating {
         r.details
             .push(format!("changed while creating: {}", puts.join(", ")));
     }
     r.help = Some(match status {
-        "failed" => format!(
+        ServiceStatus::Failed => format!(
             "a failed service never becomes available: replace it (`--replace {}`) or remove it",
             change.address
         ),
-        "deleting" => {
+        ServiceStatus::Deleting => {
             "it is being deleted: wait until it is gone, then plan again to create it anew"
                 .to_owned()
         }
@@ -387,7 +391,7 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
             out.push(r);
             continue;
         }
-        if status_of(c) == Some("creating") {
+        if status_of(c) == Some(ServiceStatus::Creating) {
             let mut r = refusal(
                 RefusalKind::Creating,
                 address,
@@ -408,10 +412,9 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
             .iter()
             .filter_map(Value::as_map)
             .filter(|m| {
-                matches!(
-                    m.get("status").and_then(Value::as_str),
-                    Some("accepted" | "creating")
-                )
+                m.get("status")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| ConnectionStatus::parse(s).blocks_delete())
             })
             .filter(|m| {
                 !m.get("endpoint_id")
@@ -574,13 +577,9 @@ fn backends(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
                 s.id
             ),
         };
-        for p in &s.ports {
+        for (protocol, server_port) in &s.ports {
             taken.insert(
-                (
-                    s.port_id.clone(),
-                    p.protocol.clone(),
-                    i64::from(p.server_port),
-                ),
+                (s.port_id.clone(), protocol.clone(), i64::from(*server_port)),
                 owner.clone(),
             );
         }

@@ -92,3 +92,16 @@ fn no_layer_below_the_command_line_uses_it() {
         |p| p.starts_with("src/cli/") || p == "src/lib.rs" || p == "src/main.rs",
     );
 }
+
+#[test]
+fn the_planner_and_the_renderers_see_model_types_only() {
+    only_in(
+        "src/plan, src/render and src/model never use the cloud's API types (facts are converted at the refresh boundary)",
+        &["crate::cloud", "cloud::"],
+        |p| {
+            !(p.starts_with("src/plan/")
+                || p.starts_with("src/render/")
+                || p.starts_with("src/model/"))
+        },
+    );
+}

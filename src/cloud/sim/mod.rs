@@ -67,7 +67,8 @@ fn endpoint_status(r: &EndpointRow, now: i64) -> String {
 /// Whether an endpoint in `status` keeps its service from being deleted: connecting,
 /// connected, or still being deleted.
 fn counts_as_connected(status: &str) -> bool {
-    matches!(status, "creating" | "accepted" | "deleting")
+    let status = crate::model::facts::ConnectionStatus::parse(status);
+    status.blocks_delete() || status == crate::model::facts::ConnectionStatus::Deleting
 }
 
 fn service_status(r: &ServiceRow, now: i64) -> &'static str {
