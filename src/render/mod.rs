@@ -5,4 +5,5 @@ pub mod events;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod state;
 pub mod style;
