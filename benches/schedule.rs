@@ -15,9 +15,8 @@ use vpcep::cloud::{
     ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use vpcep::config::LoadOptions;
-use vpcep::model::{RecordedState, SimConfig, StateChange};
+use vpcep::model::{RecordedState, SimConfig};
 use vpcep::plan::PlanOptions;
-use vpcep::state::{StateError, StateStore, Stored};
 
 const SERVICES: usize = 100;
 const CALL: Duration = Duration::from_millis(20);
@@ -135,32 +134,6 @@ impl Resolver for Counted<'_> {
     }
 }
 
-/// State in memory: the benchmark measures scheduling, not the disk.
-#[derive(Default)]
-struct Memory(Option<RecordedState>);
-
-impl StateStore for Memory {
-    fn describe(&self) -> String {
-        "memory".into()
-    }
-    fn load(&mut self) -> Result<Option<Stored>, StateError> {
-        Ok(self.0.clone().map(|state| Stored {
-            state,
-            journal: Vec::new(),
-        }))
-    }
-    fn is_locked(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _change: &StateChange) -> Result<(), StateError> {
-        Ok(())
-    }
-    fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
-        self.0 = Some(state.clone());
-        Ok(())
-    }
-}
-
 fn config() -> String {
     let mut s =
         String::from("provider \"sim\" {\n  quota_services = 1000\n  quota_endpoints = 1000\n}\n");
@@ -215,7 +188,8 @@ fn main() {
         calls: 0,
         time: Duration::ZERO,
     };
-    let mut store = Memory::default();
+    // State in memory: the benchmark measures scheduling, not the disk.
+    let mut store = vpcep::state::memory::MemoryState::default();
     let mut state = state;
     CALLS.store(0, std::sync::atomic::Ordering::Relaxed);
     let started = Instant::now();

@@ -199,28 +199,30 @@ fn client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, String> {
         .map_err(|e| format!("TLS: {e}"))?;
     let verify =
         matches!(options.mode, Mode::VerifyCa | Mode::VerifyFull) || options.root_cert.is_some();
-    let config = if verify {
+    let algorithms = provider.signature_verification_algorithms;
+    let verifier: Arc<dyn ServerCertVerifier> = if verify {
         let roots = Arc::new(roots(options.root_cert.as_ref())?);
         let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider)
             .build()
             .map_err(|e| format!("TLS: {e}"))?;
-        let verifier: Arc<dyn ServerCertVerifier> = if options.mode == Mode::VerifyFull {
+        if options.mode == Mode::VerifyFull {
             webpki
         } else {
-            Arc::new(ChainOnly(webpki))
-        };
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth()
+            Arc::new(Lenient {
+                chain: Some(webpki),
+                algorithms,
+            })
+        }
     } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Unchecked(
-                provider.signature_verification_algorithms,
-            )))
-            .with_no_client_auth()
+        Arc::new(Lenient {
+            chain: None,
+            algorithms,
+        })
     };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
     Ok(config)
 }
 
@@ -247,11 +249,18 @@ fn roots(path: Option<&PathBuf>) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// `verify-ca`: the chain is checked, the host name is not (as libpq).
+/// How the server's certificate is checked where rustls's own verifier is not the whole
+/// answer: `verify-ca` checks the chain but not the host name; `prefer` and `require` without
+/// `sslrootcert` check nothing of the certificate (as libpq). The handshake's signatures are
+/// always checked.
 #[derive(Debug)]
-struct ChainOnly(Arc<rustls::client::WebPkiServerVerifier>);
+struct Lenient {
+    /// The chain's verifier (`verify-ca`), or none.
+    chain: Option<Arc<rustls::client::WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -260,10 +269,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, TlsError> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             Err(TlsError::InvalidCertificate(
                 rustls::CertificateError::NotValidForName
                 | rustls::CertificateError::NotValidForNameContext { .. },
@@ -278,7 +287,7 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls12_signature(message, cert, dss)
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -287,51 +296,11 @@ impl ServerCertVerifier for ChainOnly {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, TlsError> {
-        self.0.verify_tls13_signature(message, cert, dss)
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
-}
-
-/// `prefer` and `require` without `sslrootcert`: encrypted, the certificate not checked (as
-/// libpq); the handshake's signatures still are.
-#[derive(Debug)]
-struct Unchecked(WebPkiSupportedAlgorithms);
-
-impl ServerCertVerifier for Unchecked {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, TlsError> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, TlsError> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 

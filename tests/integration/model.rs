@@ -24,43 +24,16 @@ use vpcep::cloud::rng::Rng;
 use vpcep::cloud::sim::Sim;
 use vpcep::config::LoadOptions;
 use vpcep::derive::{ConfigResolver, DeriveError};
-use vpcep::model::{RecordedState, SimConfig, StateChange};
+use vpcep::model::{RecordedState, SimConfig};
 use vpcep::plan::{Plan, PlanOptions};
-use vpcep::state::{StateError, StateStore, Stored};
+use vpcep::state::StateStore;
+use vpcep::state::memory::MemoryState;
 
 const DOMAINS: [&str; 3] = [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaa0001",
     "bbbbbbbbbbbbbbbbbbbbbbbbbbbb0002",
     "cccccccccccccccccccccccccccc0003",
 ];
-
-/// Recorded state in memory.
-#[derive(Default, Clone)]
-struct MemStore {
-    state: Option<RecordedState>,
-}
-
-impl StateStore for MemStore {
-    fn describe(&self) -> String {
-        "memory".into()
-    }
-    fn load(&mut self) -> Result<Option<Stored>, StateError> {
-        Ok(self.state.clone().map(|state| Stored {
-            state,
-            journal: Vec::new(),
-        }))
-    }
-    fn is_locked(&self) -> bool {
-        true
-    }
-    fn record(&mut self, _change: &StateChange) -> Result<(), StateError> {
-        Ok(())
-    }
-    fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
-        self.state = Some(state.clone());
-        Ok(())
-    }
-}
 
 #[derive(Clone, Debug)]
 struct Service {
@@ -104,7 +77,7 @@ struct Account {
     index: usize,
     sim: Sim,
     config: Config,
-    store: MemStore,
+    store: MemoryState,
     next_key: u32,
 }
 
@@ -221,7 +194,7 @@ impl World {
                 index,
                 sim: Sim::open(&sim_config(&db, index), dir.path()).unwrap(),
                 config: Config::default(),
-                store: MemStore::default(),
+                store: MemoryState::default(),
                 next_key: 0,
             })
             .collect();
@@ -651,7 +624,7 @@ impl World {
         &self,
         a: usize,
         cloud: &Sim,
-        store: &mut MemStore,
+        store: &mut MemoryState,
         plan: &Plan,
         state: &mut RecordedState,
     ) -> Report {
@@ -685,7 +658,7 @@ impl World {
             .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
             .unwrap();
         let cloud = Sim::open(&sim_config(&copy, a), self.dir.path()).unwrap();
-        let mut store = MemStore::default();
+        let mut store = MemoryState::default();
         let mut state = state.clone();
         let report = self.apply_on(a, &cloud, &mut store, plan, &mut state);
         if !report.succeeded() {
