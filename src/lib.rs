@@ -7,6 +7,9 @@
 //! Module map:
 //! - [`cli`]: command-line arguments, output and exit codes — the only module that prints or
 //!   reads the process environment.
+//! - [`app`]: the application layer the commands share (read the configuration once, lock the
+//!   state, refresh, plan); it never prints: warnings, notes and secrets go to its
+//!   `Observer`, and a stop is an `app::Failure` value. Tests call it in-process.
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state,
 //!   and the facts of the cloud the planner's rules read.
@@ -42,13 +45,14 @@
 //!   (`testdata/formats`).
 //! - `apply` knows the cloud and the state only through their traits.
 //! - \* Only `cli` reads environment variables or decides exit codes, and only `cli::output`
-//!   writes to the terminal. Errors travel as values (`cli::failure::Failure`, with the
+//!   writes to the terminal. Errors travel as values (`app::Failure`, with the
 //!   diagnostics that led to them) and are printed once, by `cli::failure::report`: as text,
 //!   or under `apply --json` as `diagnostic` events. \* Nothing below `cli` uses it.
 //! - Recorded state is never lost: whole-file writes are atomic with a backup; during apply
 //!   every step is journalled (fsynced, records that arrive together sharing one fsync)
 //!   before it starts or anything depends on it.
 
+pub mod app;
 pub mod apply;
 pub mod cli;
 pub mod cloud;

@@ -2,8 +2,8 @@
 
 use super::failure::{Outcome, fail};
 use super::output::{complain, say, say_raw};
-use super::session::{self, Planned};
 use super::{ApplyArgs, Globals};
+use crate::app::{self as session, Planned};
 use crate::apply::{self, ApplyOptions, Event};
 use crate::config::VarArg;
 use crate::model::RecordedState;
@@ -82,13 +82,13 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             ));
         }
         Some(file) => session::from_plan_file(
-            globals,
+            &globals.env,
             file,
             args.plan.common.state.as_ref(),
             args.plan.common.lock_timeout,
         ),
         None => session::plan(
-            globals,
+            &globals.env,
             vars,
             &super::plan::settings(&args.plan, destroy),
             operation,

@@ -4,37 +4,12 @@
 //! and turns it into the exit code.
 
 use super::Globals;
-use crate::diag::Diagnostic;
 
 /// A command's result: its exit code when it ran to the end (which may be non-zero, e.g. an
 /// apply that reported its own failures), or why it stopped.
 pub(crate) type Outcome = Result<u8, Failure>;
 
-/// Why a command stopped before its end.
-#[derive(Debug)]
-pub(crate) struct Failure {
-    /// One line saying what went wrong and, where it helps, how to fix it.
-    pub message: String,
-    /// Problems in the configuration that led to it, shown first.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl Failure {
-    /// The diagnostics that led to this failure.
-    #[must_use]
-    pub(crate) fn with_diagnostics(mut self, diagnostics: Vec<Diagnostic>) -> Self {
-        self.diagnostics = diagnostics;
-        self
-    }
-}
-
-/// A failure with `message`.
-pub(crate) fn fail(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        message: message.to_string(),
-        diagnostics: Vec::new(),
-    }
-}
+pub(crate) use crate::app::{Failure, fail};
 
 /// Prints `failure` the way the command prints (see the module comment); the exit code is 1.
 pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {

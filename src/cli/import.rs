@@ -1,8 +1,8 @@
 //! `vpcep import ADDR ID`: adopts an existing cloud resource into the recorded state.
 
 use super::output::say;
-use super::session::{self, fail};
 use super::{Globals, ImportArgs};
+use crate::app::{self as session, fail};
 use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};
 use crate::config::VarArg;
 use crate::model::{RecordedResource, RecordedState, ResourceType, StateChange};
@@ -12,9 +12,9 @@ pub(crate) fn run(
     args: &ImportArgs,
     vars: &[VarArg],
 ) -> super::failure::Outcome {
-    let snapshot = session::snapshot(globals, vars)?;
+    let snapshot = session::snapshot(&globals.env, vars)?;
     let mut store = session::store_for(
-        globals,
+        &globals.env,
         &snapshot.settings,
         args.common.state.as_ref(),
         Some(("import", args.common.lock_timeout)),
@@ -30,7 +30,7 @@ pub(crate) fn run(
             "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
         )));
     }
-    let desired = match snapshot.desired(globals, &state) {
+    let desired = match snapshot.desired(&globals.env, &state) {
         Ok((d, _)) => d,
         Err(f) => return Err(f),
     };
@@ -49,7 +49,7 @@ pub(crate) fn run(
             args.id, owner.address, owner.address
         )));
     }
-    let cloud = session::open_cloud(globals, &snapshot.settings)?;
+    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
     let id = &args.id;
     let found = match address.rtype() {
         ResourceType::Service => cloud.get_service(id).and_then(|s| match s {

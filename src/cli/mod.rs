@@ -7,7 +7,6 @@ mod failure;
 mod import;
 mod output;
 mod plan;
-mod session;
 mod show;
 mod state_cmd;
 mod validate;
@@ -238,10 +237,9 @@ pub(crate) struct UnlockArgs {
 
 /// What every command needs from the global flags and the environment.
 pub(crate) struct Globals {
-    /// The configuration directory: always `.`, since `-C DIR` changes into DIR first.
-    pub dir: PathBuf,
-    /// `-C DIR` as given, to repeat it in hints (`vpcep -C DIR apply p.plan`).
-    pub chdir: Option<PathBuf>,
+    /// What the application layer runs with (directory, variables, credentials, and this
+    /// terminal as its observer).
+    pub env: crate::app::Env,
     /// Colour on standard error.
     pub color_err: bool,
     /// Colour on standard output.
@@ -250,14 +248,30 @@ pub(crate) struct Globals {
     pub interactive: bool,
     /// Whether to draw a progress bar (both outputs are a terminal).
     pub progress: bool,
-    pub env_vars: Vec<(String, String)>,
-    /// Credentials for `provider "otc"`, from `OS_AUTH_TOKEN` or `OS_ACCESS_KEY` +
-    /// `OS_SECRET_KEY` (+ `OS_SECURITY_TOKEN`).
-    pub credentials: Option<crate::cloud::sign::Credentials>,
-    /// `VPCEP_PG_CONN_STR`: the pg backend's connection string, kept out of files.
-    pub pg_conn_str: Option<String>,
     /// The command writes JSON events (`apply --json`): diagnostics and failures too.
     pub json: bool,
+}
+
+/// The terminal as the application layer's observer: warnings are printed (as text, or as
+/// `diagnostic` events under `--json`), notes as `note:` lines, secrets remembered for
+/// redaction.
+struct Terminal {
+    color_err: bool,
+    json: bool,
+}
+
+impl crate::app::Observer for Terminal {
+    fn diagnostics(&self, diagnostics: &[Diagnostic]) {
+        show_diagnostics(self.json, self.color_err, diagnostics);
+    }
+
+    fn note(&self, text: &str) {
+        complain!("note: {text}");
+    }
+
+    fn secrets(&self, secrets: &[String]) {
+        output::remember_secrets(secrets);
+    }
 }
 
 /// An environment variable as text: `Ok(None)` when it is unset or empty, an error naming it
@@ -277,22 +291,25 @@ impl Globals {
     /// Before the environment is read: enough to report why it could not be.
     fn minimal(json: bool) -> Self {
         Globals {
-            dir: PathBuf::from("."),
-            chdir: None,
+            env: crate::app::Env {
+                dir: PathBuf::from("."),
+                chdir: None,
+                env_vars: Vec::new(),
+                credentials: None,
+                pg_conn_str: None,
+                observer: Box::new(crate::app::Quiet),
+            },
             color_err: false,
             color_out: false,
             interactive: false,
             progress: false,
-            env_vars: Vec::new(),
-            credentials: None,
-            pg_conn_str: None,
             json,
         }
     }
 
     /// The configuration directory as the user named it (`-C DIR`, else `.`), for messages.
     pub(crate) fn shown_dir(&self) -> PathBuf {
-        self.chdir.clone().unwrap_or_else(|| PathBuf::from("."))
+        self.env.shown_dir()
     }
 }
 
@@ -357,11 +374,15 @@ impl VarFlags {
 /// Prints diagnostics to standard error, each followed by a blank line; under `--json`, as
 /// `diagnostic` events on standard output.
 pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
+    show_diagnostics(globals.json, globals.color_err, diagnostics);
+}
+
+fn show_diagnostics(json: bool, color: bool, diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        if globals.json {
+        if json {
             output::say!("{}", crate::render::events::config_diagnostic(d));
         } else {
-            complain_raw!("{}", diag::render(d, globals.color_err));
+            complain_raw!("{}", diag::render(d, color));
             complain!();
         }
     }
@@ -417,16 +438,20 @@ pub fn run() -> ExitCode {
     {
         return early(format!("cannot run in `{}` (-C): {e}", dir.display()));
     }
+    let color_err = !no_color && std::io::stderr().is_terminal();
     let globals = Globals {
-        dir: PathBuf::from("."),
-        chdir: cli.chdir.clone(),
-        color_err: !no_color && std::io::stderr().is_terminal(),
+        env: crate::app::Env {
+            dir: PathBuf::from("."),
+            chdir: cli.chdir.clone(),
+            env_vars,
+            credentials,
+            pg_conn_str,
+            observer: Box::new(Terminal { color_err, json }),
+        },
+        color_err,
         color_out: !no_color && std::io::stdout().is_terminal(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         progress: std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
-        env_vars,
-        credentials,
-        pg_conn_str,
         json,
     };
     let args = &raw_args[1..];

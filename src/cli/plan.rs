@@ -2,8 +2,8 @@
 //! refused, 2 with `--detailed-exitcode` and changes.
 
 use super::output::{complain, say_raw};
-use super::session::{self, PlanSettings, Planned, fail};
 use super::{Format, Globals, PlanArgs};
+use crate::app::{self as session, PlanSettings, Planned, fail};
 use crate::config::VarArg;
 use crate::model::{DesiredState, RecordedState};
 use crate::plan::{Plan, PlanOptions};
@@ -134,7 +134,7 @@ fn shell_word(word: &str) -> String {
 }
 
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super::failure::Outcome {
-    let planned = session::plan(globals, vars, &settings(args, false), "plan")?;
+    let planned = session::plan(&globals.env, vars, &settings(args, false), "plan")?;
     let style = Style {
         color: globals.color_out,
     };
@@ -149,7 +149,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
     }
     if let Some(out) = &args.out {
         let state = match session::state_location(
-            globals,
+            &globals.env,
             &planned.snapshot.settings,
             args.common.state.as_ref(),
         ) {
@@ -160,7 +160,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
         if let Err(e) = save(&planned, out, state.as_deref()) {
             return Err(fail(e));
         }
-        let chdir = globals.chdir.as_ref().map_or_else(String::new, |d| {
+        let chdir = globals.env.chdir.as_ref().map_or_else(String::new, |d| {
             format!("-C {} ", shell_word(&d.display().to_string()))
         });
         complain!(

@@ -2,8 +2,8 @@
 //! and prints them with the renderers of `render` (`render::state` for people).
 
 use super::output::{complain, say, say_raw};
-use super::session::{self, fail};
 use super::{Format, Globals, ShowArgs, StateArgs};
+use crate::app::{self as session, fail};
 use crate::config::VarArg;
 use crate::model::RecordedState;
 use std::fmt::Write as _;
@@ -14,7 +14,7 @@ pub(crate) fn read_state(
     args: &StateArgs,
     vars: &[VarArg],
 ) -> Result<(RecordedState, String), super::failure::Failure> {
-    let snapshot = session::snapshot(globals, vars)?;
+    let snapshot = session::snapshot(&globals.env, vars)?;
     read_state_of(globals, args, &snapshot)
 }
 
@@ -23,7 +23,8 @@ fn read_state_of(
     args: &StateArgs,
     snapshot: &session::Snapshot,
 ) -> Result<(RecordedState, String), super::failure::Failure> {
-    let mut store = session::store_for(globals, &snapshot.settings, args.state.as_ref(), None)?;
+    let mut store =
+        session::store_for(&globals.env, &snapshot.settings, args.state.as_ref(), None)?;
     let state = store.read().map_err(fail)?.unwrap_or_default();
     Ok((state, store.describe()))
 }
@@ -43,7 +44,7 @@ fn show_plan_file(
         Err(e) => return Err(fail(format!("`{}` cannot be shown: {e}", path.display()))),
     };
     let options = crate::config::LoadOptions {
-        dir: globals.dir.clone(),
+        dir: globals.env.dir.clone(),
         shown_dir: Some(globals.shown_dir()),
         computed: saved.state.computed_values(),
         sources: Some(saved.sources.clone()),
@@ -86,11 +87,11 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super:
             "`--format markdown` is for plans; use `vpcep show PLANFILE --format markdown`",
         ));
     }
-    let snapshot = session::snapshot(globals, vars)?;
+    let snapshot = session::snapshot(&globals.env, vars)?;
     let (mut state, location) = read_state_of(globals, &args.common, &snapshot)?;
     let mut header = String::new();
     if !state.resources.is_empty() {
-        let cloud = session::open_cloud(globals, &snapshot.settings)?;
+        let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
         match crate::refresh::refresh(cloud.as_ref(), &state) {
             Ok(refreshed) => {
                 let simulated = if cloud.is_simulated() {

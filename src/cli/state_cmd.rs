@@ -1,9 +1,9 @@
 //! `vpcep state list|show|rm`, `vpcep refresh`, `vpcep output` and `vpcep force-unlock`.
 
 use super::output::{say, say_raw};
-use super::session::{self, fail};
 use super::show::read_state;
 use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
+use crate::app::{self as session, fail};
 use crate::config::VarArg;
 use crate::model::{Address, Value};
 use crate::state::StateStore;
@@ -59,9 +59,9 @@ fn open_locked(
     vars: &[VarArg],
     operation: &str,
 ) -> Result<(session::Snapshot, Box<dyn StateStore>), super::failure::Failure> {
-    let snapshot = session::snapshot(globals, vars)?;
+    let snapshot = session::snapshot(&globals.env, vars)?;
     let store = session::store_for(
-        globals,
+        &globals.env,
         &snapshot.settings,
         args.state.as_ref(),
         Some((operation, args.lock_timeout)),
@@ -150,7 +150,7 @@ pub(crate) fn refresh(
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Err(fail(e)),
     };
-    let cloud = session::open_cloud(globals, &snapshot.settings)?;
+    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
     let refreshed = match crate::refresh::refresh(cloud.as_ref(), &prior) {
         Ok(r) => r,
         Err(e) => return Err(fail(format!("refreshing from {}: {e}", cloud.describe()))),
@@ -248,9 +248,9 @@ pub(crate) fn force_unlock(
     args: &UnlockArgs,
     vars: &[VarArg],
 ) -> super::failure::Outcome {
-    let snapshot = session::snapshot(globals, vars)?;
+    let snapshot = session::snapshot(&globals.env, vars)?;
     let location =
-        session::state_location(globals, &snapshot.settings, args.common.state.as_ref())?;
+        session::state_location(&globals.env, &snapshot.settings, args.common.state.as_ref())?;
     let result = match &location {
         session::StateLocation::Local(path) => {
             crate::state::lock::force_unlock(path, &args.lock_id)

@@ -8,10 +8,10 @@ use crate::diag;
 /// Prints diagnostics to stderr and a one-line verdict; returns the exit code.
 pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
     let loaded = config::load(&LoadOptions {
-        dir: globals.dir.clone(),
+        dir: globals.env.dir.clone(),
         shown_dir: Some(globals.shown_dir()),
         vars: vars.to_vec(),
-        env: globals.env_vars.clone(),
+        env: globals.env.env_vars.clone(),
         ..LoadOptions::default()
     });
     super::output::remember_secrets(&loaded.secrets);

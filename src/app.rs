@@ -1,11 +1,14 @@
-//! What plan, apply, destroy, refresh and the state commands share: reading the configuration
-//! once, opening (and locking) the state, opening the cloud, refreshing and planning.
+//! The application layer: what plan, apply, destroy, refresh, import and the state commands
+//! share — reading the configuration once, opening (and locking) the state, opening the cloud,
+//! refreshing and planning. It never prints: what the user should see besides the result
+//! (configuration warnings, notes, texts to redact) goes to the command's [`Observer`], and
+//! why a command stopped is a [`Failure`] value. Tests call it in-process as the command
+//! line does.
 
-use super::output::complain;
-use super::{Globals, print_diagnostics};
 use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
 use crate::config::{self, LoadOptions, VarArg};
+use crate::diag::Diagnostic;
 use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState};
 use crate::plan::{Plan, PlanOptions};
 use crate::state::StateStore;
@@ -13,10 +16,84 @@ use crate::state::local::LocalState;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub(crate) use super::failure::{Failure as Exit, fail};
+/// Why a command stopped before its end.
+#[derive(Debug)]
+pub struct Failure {
+    /// One line saying what went wrong and, where it helps, how to fix it.
+    pub message: String,
+    /// Problems in the configuration that led to it, shown first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    /// The diagnostics that led to this failure.
+    #[must_use]
+    pub fn with_diagnostics(mut self, diagnostics: Vec<Diagnostic>) -> Self {
+        self.diagnostics = diagnostics;
+        self
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A failure with `message`.
+pub fn fail(message: impl std::fmt::Display) -> Failure {
+    Failure {
+        message: message.to_string(),
+        diagnostics: Vec::new(),
+    }
+}
+
+type Exit = Failure;
+
+/// What a command shows besides its result, as it happens.
+pub trait Observer: Send + Sync {
+    /// Problems found in the configuration that did not stop the command (warnings).
+    fn diagnostics(&self, diagnostics: &[Diagnostic]);
+    /// A note for the user.
+    fn note(&self, text: &str);
+    /// Texts of sensitive values, to redact from everything shown from now on.
+    fn secrets(&self, secrets: &[String]);
+}
+
+/// An observer that keeps nothing (for tests and tools that need no output).
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn diagnostics(&self, _diagnostics: &[Diagnostic]) {}
+    fn note(&self, _text: &str) {}
+    fn secrets(&self, _secrets: &[String]) {}
+}
+
+/// What a command runs with: where, with which variables and credentials, and who hears of it.
+pub struct Env {
+    /// The configuration directory: always `.` for the command line, which changes into
+    /// `-C DIR` first.
+    pub dir: PathBuf,
+    /// `-C DIR` as given, to repeat it in hints (`vpcep -C DIR apply p.plan`).
+    pub chdir: Option<PathBuf>,
+    /// `VPCEP_VAR_*` variables.
+    pub env_vars: Vec<(String, String)>,
+    /// Credentials for `provider "otc"`.
+    pub credentials: Option<crate::cloud::sign::Credentials>,
+    /// The pg backend's connection string, kept out of files.
+    pub pg_conn_str: Option<String>,
+    pub observer: Box<dyn Observer>,
+}
+
+impl Env {
+    /// The configuration directory as the user named it (`-C DIR`, else `.`), for messages.
+    pub fn shown_dir(&self) -> PathBuf {
+        self.chdir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+}
 
 /// The configuration as read once at the start of a command, and its settings.
-pub(crate) struct Snapshot {
+pub struct Snapshot {
     pub sources: Vec<(String, String)>,
     /// Fixed variable values (from a saved plan); `None` evaluates `vars` and `env`.
     pub var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
@@ -31,7 +108,7 @@ pub(crate) struct Snapshot {
 impl Snapshot {
     /// A snapshot of `sources`, with its provider and backend evaluated (defaults where the
     /// configuration has errors, which the returned load reports).
-    pub(crate) fn with_settings(
+    pub fn with_settings(
         sources: Vec<(String, String)>,
         vars: Vec<VarArg>,
         env: Vec<(String, String)>,
@@ -51,14 +128,13 @@ impl Snapshot {
         let mut options = snapshot.options(std::collections::HashMap::new());
         options.settings_only = true;
         let loaded = config::load(&options);
-        super::output::remember_secrets(&loaded.secrets);
         if let Some(settings) = &loaded.desired {
             snapshot.settings = settings.clone();
         }
         (snapshot, loaded)
     }
 
-    pub(crate) fn options(
+    pub fn options(
         &self,
         computed: std::collections::HashMap<
             Address,
@@ -79,9 +155,9 @@ impl Snapshot {
     }
 
     /// Evaluates the configuration with what `state` knows; prints problems.
-    pub(crate) fn desired(
+    pub fn desired(
         &self,
-        globals: &Globals,
+        env: &Env,
         state: &RecordedState,
     ) -> Result<
         (
@@ -91,12 +167,12 @@ impl Snapshot {
         Exit,
     > {
         let loaded = config::load(&self.options(state.computed_values()));
-        super::output::remember_secrets(&loaded.secrets);
+        env.observer.secrets(&loaded.secrets);
         match loaded.desired {
             Some(d)
                 if d.backend == self.settings.backend && d.provider == self.settings.provider =>
             {
-                print_diagnostics(globals, &loaded.diagnostics);
+                env.observer.diagnostics(&loaded.diagnostics);
                 Ok((d, loaded.variables))
             }
             Some(_) => Err(fail(
@@ -117,33 +193,29 @@ fn config_errors(errors: usize) -> Exit {
 }
 
 /// Reads the configuration and evaluates its provider and backend settings.
-pub(crate) fn snapshot(globals: &Globals, vars: &[VarArg]) -> Result<Snapshot, Exit> {
+pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Exit> {
     let mut diags = Vec::new();
-    let sources = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut diags);
+    let sources = config::read_dir_as(&env.dir, &env.shown_dir(), &mut diags);
     if !diags.is_empty() {
         return Err(
             fail("the configuration cannot be read; nothing was done").with_diagnostics(diags)
         );
     }
-    let (snapshot, loaded) = Snapshot::with_settings(
-        sources,
-        vars.to_vec(),
-        globals.env_vars.clone(),
-        None,
-        &globals.dir,
-    );
+    let (snapshot, loaded) =
+        Snapshot::with_settings(sources, vars.to_vec(), env.env_vars.clone(), None, &env.dir);
+    env.observer.secrets(&loaded.secrets);
     if loaded.desired.is_some() {
         Ok(snapshot)
     } else {
         // Report the whole configuration's problems, not just the settings'.
         let full = config::load(&snapshot.options(std::collections::HashMap::new()));
-        super::output::remember_secrets(&full.secrets);
+        env.observer.secrets(&full.secrets);
         Err(config_errors(full.errors().max(1)).with_diagnostics(full.diagnostics))
     }
 }
 
 /// Where the state of this configuration lives.
-pub(crate) enum StateLocation {
+pub enum StateLocation {
     Local(PathBuf),
     Pg {
         conn_str: String,
@@ -154,8 +226,8 @@ pub(crate) enum StateLocation {
 
 /// Where the state is: `--state PATH`, else the backend's settings (for `pg`, the connection
 /// string may come from `VPCEP_PG_CONN_STR` instead of the configuration).
-pub(crate) fn state_location(
-    globals: &Globals,
+pub fn state_location(
+    env: &Env,
     settings: &DesiredState,
     override_path: Option<&PathBuf>,
 ) -> Result<StateLocation, Exit> {
@@ -164,17 +236,17 @@ pub(crate) fn state_location(
     }
     match &settings.backend {
         BackendConfig::Local { path }
-            if path.is_absolute() || globals.dir == std::path::Path::new(".") =>
+            if path.is_absolute() || env.dir == std::path::Path::new(".") =>
         {
             Ok(StateLocation::Local(path.clone()))
         }
-        BackendConfig::Local { path } => Ok(StateLocation::Local(globals.dir.join(path))),
+        BackendConfig::Local { path } => Ok(StateLocation::Local(env.dir.join(path))),
         BackendConfig::Pg {
             conn_str,
             schema_name,
             state_name,
         } => {
-            let conn_str = conn_str.clone().or_else(|| globals.pg_conn_str.clone()).ok_or_else(|| {
+            let conn_str = conn_str.clone().or_else(|| env.pg_conn_str.clone()).ok_or_else(|| {
                 fail("`backend \"pg\"` needs a connection string: set `conn_str`, or (to keep passwords out of files) the environment variable VPCEP_PG_CONN_STR")
             })?;
             Ok(StateLocation::Pg {
@@ -187,7 +259,7 @@ pub(crate) fn state_location(
 }
 
 /// Opens the state, taking its lock when `lock` names the operation.
-pub(crate) fn open_store(
+pub fn open_store(
     location: &StateLocation,
     lock: Option<(&str, Duration)>,
 ) -> Result<Box<dyn StateStore>, Exit> {
@@ -206,25 +278,22 @@ pub(crate) fn open_store(
 }
 
 /// Reads and opens the state of the configuration in one step.
-pub(crate) fn store_for(
-    globals: &Globals,
+pub fn store_for(
+    env: &Env,
     settings: &DesiredState,
     override_path: Option<&PathBuf>,
     lock: Option<(&str, Duration)>,
 ) -> Result<Box<dyn StateStore>, Exit> {
-    open_store(&state_location(globals, settings, override_path)?, lock)
+    open_store(&state_location(env, settings, override_path)?, lock)
 }
 
-pub(crate) fn open_cloud(
-    globals: &Globals,
-    settings: &DesiredState,
-) -> Result<Box<dyn Cloud>, Exit> {
+pub fn open_cloud(env: &Env, settings: &DesiredState) -> Result<Box<dyn Cloud>, Exit> {
     match &settings.provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
             .map_err(fail),
         ProviderConfig::Otc(otc) => {
-            let Some(credentials) = globals.credentials.clone() else {
+            let Some(credentials) = env.credentials.clone() else {
                 return Err(fail(
                     "`provider \"otc\"` needs credentials in the environment: OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY (with OS_SECURITY_TOKEN for temporary credentials)",
                 ));
@@ -238,7 +307,7 @@ pub(crate) fn open_cloud(
 
 /// Flags that choose what a plan does.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PlanSettings {
+pub struct PlanSettings {
     pub refresh: bool,
     /// Whether the plan will be saved (`--out`): only then is the stored state hashed.
     pub saving: bool,
@@ -248,7 +317,7 @@ pub(crate) struct PlanSettings {
 }
 
 /// Everything an apply needs after planning.
-pub(crate) struct Planned {
+pub struct Planned {
     pub snapshot: Snapshot,
     pub store: Box<dyn StateStore>,
     /// Lineage and serial of the stored state the plan was made against (`None`: no state).
@@ -270,7 +339,7 @@ pub(crate) struct Planned {
 
 impl Planned {
     /// The plan as saved by `plan --out`.
-    pub(crate) fn saved(&self) -> crate::planfile::SavedPlan {
+    pub fn saved(&self) -> crate::planfile::SavedPlan {
         crate::planfile::SavedPlan {
             base: self.base.clone(),
             base_sha256: self.base_sha256.clone(),
@@ -301,7 +370,7 @@ impl crate::derive::Source for Snapshot {
 /// configuration's diagnostics. The one way a plan is made: `plan` uses it, and applying a
 /// saved plan uses it to check the file.
 fn derive(
-    globals: &Globals,
+    env: &Env,
     snapshot: &Snapshot,
     state: &RecordedState,
     facts: &mut crate::plan::CloudFacts,
@@ -311,10 +380,10 @@ fn derive(
     match crate::derive::derive(snapshot, state, facts, options, cloud) {
         Ok(derived) => {
             for loaded in &derived.loads {
-                super::output::remember_secrets(&loaded.secrets);
+                env.observer.secrets(&loaded.secrets);
             }
             if let Some(first) = derived.loads.first() {
-                print_diagnostics(globals, &first.diagnostics);
+                env.observer.diagnostics(&first.diagnostics);
             }
             if derived.desired.backend != snapshot.settings.backend
                 || derived.desired.provider != snapshot.settings.provider
@@ -330,7 +399,7 @@ fn derive(
             cloud.describe()
         ))),
         Err(crate::derive::DeriveError::Config(loaded)) => {
-            super::output::remember_secrets(&loaded.secrets);
+            env.observer.secrets(&loaded.secrets);
             Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics))
         }
     }
@@ -339,8 +408,8 @@ fn derive(
 /// Opens a saved plan for apply: locks the state and refuses the plan if the state changed
 /// since it was made, or if the file's actions are not what its own configuration and state
 /// give (an edited file), or if a rule now refuses them.
-pub(crate) fn from_plan_file(
-    globals: &Globals,
+pub fn from_plan_file(
+    env: &Env,
     path: &std::path::Path,
     state_override: Option<&PathBuf>,
     lock_timeout: Duration,
@@ -376,16 +445,17 @@ pub(crate) fn from_plan_file(
         Vec::new(),
         Vec::new(),
         Some(saved.variables.clone()),
-        &globals.dir,
+        &env.dir,
     );
+    env.observer.secrets(&loaded.secrets);
     if loaded.desired.is_none() {
         return Err(fail("the configuration saved in the plan has errors")
             .with_diagnostics(loaded.diagnostics));
     }
-    print_diagnostics(globals, &loaded.diagnostics);
-    let current = config::read_dir_as(&globals.dir, &globals.shown_dir(), &mut Vec::new());
+    env.observer.diagnostics(&loaded.diagnostics);
+    let current = config::read_dir_as(&env.dir, &env.shown_dir(), &mut Vec::new());
     let same_config = crate::planfile::config_hash(&current) == saved.config_sha256;
-    let here = std::path::absolute(&globals.dir)
+    let here = std::path::absolute(&env.dir)
         .map(|d| normalized(&d).display().to_string())
         .unwrap_or_default();
     if here != saved.dir && !same_config {
@@ -402,7 +472,7 @@ pub(crate) fn from_plan_file(
         )));
     }
     let mut store = store_for(
-        globals,
+        env,
         &snapshot.settings,
         state_override,
         Some(("apply", lock_timeout)),
@@ -431,18 +501,18 @@ pub(crate) fn from_plan_file(
         )));
     }
     if !same_config {
-        complain!(
-            "note: the configuration has changed since the plan was made; applying the saved plan as it was reviewed"
+        env.observer.note(
+            "the configuration has changed since the plan was made; applying the saved plan as it was reviewed",
         );
     }
-    let cloud = open_cloud(globals, &snapshot.settings)?;
+    let cloud = open_cloud(env, &snapshot.settings)?;
     // The rules run again on what the cloud says now: what it would refuse is refused here.
     let facts = crate::refresh::refresh(cloud.as_ref(), &saved.state)
         .map_err(|e| fail(format!("reading {}: {e}", cloud.describe())))?
         .facts;
     let mut facts = facts;
     let derived = derive(
-        globals,
+        env,
         &snapshot,
         &saved.state,
         &mut facts,
@@ -504,15 +574,15 @@ pub(crate) fn from_plan_file(
 }
 
 /// Reads, locks, refreshes and plans.
-pub(crate) fn plan(
-    globals: &Globals,
+pub fn plan(
+    env: &Env,
     vars: &[VarArg],
     settings: &PlanSettings,
     operation: &str,
 ) -> Result<Planned, Exit> {
-    let snapshot = snapshot(globals, vars)?;
+    let snapshot = snapshot(env, vars)?;
     let mut store = store_for(
-        globals,
+        env,
         &snapshot.settings,
         settings.state.as_ref(),
         Some((operation, settings.lock_timeout)),
@@ -525,7 +595,7 @@ pub(crate) fn plan(
         .filter(|_| settings.saving)
         .map(crate::planfile::state_hash);
     let prior = stored.unwrap_or_default();
-    let cloud = open_cloud(globals, &snapshot.settings)?;
+    let cloud = open_cloud(env, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
     let (state, drift, mut facts) = if settings.refresh {
@@ -568,7 +638,7 @@ pub(crate) fn plan(
         variables,
         ..
     } = derive(
-        globals,
+        env,
         &snapshot,
         &state,
         &mut facts,
@@ -608,7 +678,7 @@ fn normalized(path: &std::path::Path) -> PathBuf {
 }
 
 /// Persists the refreshed state before applying (and so gives the journal a base to extend).
-pub(crate) fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
+pub fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
     if planned.state_changed {
         planned.state.next_serial().map_err(fail)?;
         planned.store.write(&planned.state).map_err(fail)?;
