@@ -19,6 +19,9 @@ enum Sym {
 struct Out {
     text: String,
     style: Style,
+    /// Lay lines out for a `diff` code block: the change symbol in column 0 (`+`, `-`, `!`
+    /// for a change), everything else after it, as a diff colours it.
+    diff: bool,
 }
 
 impl Out {
@@ -31,17 +34,37 @@ impl Out {
         }
     }
 
+    /// Writes one line: `lead`, the change symbol (`shown` as people see it, `diff` in a
+    /// diff), `content`.
+    fn emit(&mut self, lead: &str, symbol: Option<(&str, char)>, content: &str) {
+        let _ = match (self.diff, symbol) {
+            (false, Some((shown, _))) => writeln!(self.text, "{lead}{shown} {content}"),
+            (false, None) => writeln!(self.text, "{lead}{content}"),
+            (true, Some((_, diff))) => writeln!(self.text, "{diff} {lead}{content}"),
+            (true, None) => writeln!(self.text, "  {lead}{content}"),
+        };
+    }
+
     /// A line at nesting `depth` (1 = attributes of a resource) with a change symbol.
     fn line(&mut self, depth: usize, sym: Sym, content: &str) {
         let indent = " ".repeat(2 + 4 * depth);
-        let s = self.sym(sym);
-        let _ = writeln!(self.text, "{indent}{s} {content}");
+        let diff = match sym {
+            Sym::Add => '+',
+            Sym::Del => '-',
+            Sym::Chg => '!',
+            Sym::Same => {
+                self.emit(&format!("{indent}  "), None, content);
+                return;
+            }
+        };
+        let shown = self.sym(sym);
+        self.emit(&indent, Some((&shown, diff)), content);
     }
 
     /// A closing or plain line at `depth`, aligned with the content of symbol lines.
     fn plain(&mut self, depth: usize, content: &str) {
         let indent = " ".repeat(4 + 4 * depth);
-        let _ = writeln!(self.text, "{indent}{content}");
+        self.emit(&indent, None, content);
     }
 }
 
@@ -292,21 +315,22 @@ fn resource_line(a: &Address) -> String {
 
 fn render_change(out: &mut Out, change: &ResourceChange) {
     let (title, symbol, sym) = header(change);
-    let _ = writeln!(out.text, "  {title}");
+    out.emit("  ", None, &title);
     let painted = match sym {
         Sym::Add => out.style.green(symbol),
         Sym::Del => out.style.red(symbol),
         _ => out.style.yellow(symbol),
     };
-    let lead = if symbol.len() == 3 {
-        String::new()
-    } else {
-        "  ".to_owned()
+    let diff = match sym {
+        Sym::Add => '+',
+        Sym::Del => '-',
+        _ => '!',
     };
-    let _ = writeln!(
-        out.text,
-        "{lead}{painted} {}",
-        resource_line(&change.address)
+    let lead = if symbol.len() == 3 { "" } else { "  " };
+    out.emit(
+        lead,
+        Some((&painted, diff)),
+        &resource_line(&change.address),
     );
     let rtype = change.address.rtype();
     match (change.action, &change.before, &change.after) {
@@ -435,6 +459,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     let mut out = Out {
         text: String::new(),
         style,
+        diff: false,
     };
     if !plan.drift.is_empty() {
         render_drift(&mut out, &plan.drift);
@@ -500,11 +525,13 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     out.text
 }
 
-/// One change as the human plan shows it, without colour (for embedding, e.g. in markdown).
-pub fn change_block(change: &ResourceChange) -> String {
+/// One change as the human plan shows it, laid out for a `diff` code block (the change
+/// symbol in column 0), without colour: for the markdown plan.
+pub fn change_diff(change: &ResourceChange) -> String {
     let mut out = Out {
         text: String::new(),
         style: Style::PLAIN,
+        diff: true,
     };
     render_change(&mut out, change);
     out.text

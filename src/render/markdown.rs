@@ -3,7 +3,7 @@
 //! block (symbols moved to column 0, `~` shown as `!`, so GitHub colours them). Stays short for
 //! large plans: at most [`MAX_DETAILS`] blocks and about [`MAX_CHARS`] characters.
 
-use super::human::{change_block, refusal_lines, summary_line};
+use super::human::{change_diff, refusal_lines, summary_line};
 use crate::plan::{Action, Plan};
 use std::fmt::Write as _;
 
@@ -22,28 +22,6 @@ fn action_cell(a: Action) -> &'static str {
         Action::Replace => "♻️ replace",
         Action::NoOp => "no-op",
     }
-}
-
-/// Moves change symbols to column 0 so a `diff` code block colours them.
-fn diff_lines(block: &str) -> String {
-    let mut out = String::new();
-    for line in block.lines() {
-        let trimmed = line.trim_start();
-        let indent = &line[..line.len() - trimmed.len()];
-        let (symbol, rest) = if let Some(r) = trimmed.strip_prefix("-/+ ") {
-            ("!", r)
-        } else if let Some(r) = trimmed.strip_prefix("+ ") {
-            ("+", r)
-        } else if let Some(r) = trimmed.strip_prefix("- ") {
-            ("-", r)
-        } else if let Some(r) = trimmed.strip_prefix("~ ") {
-            ("!", r)
-        } else {
-            (" ", trimmed)
-        };
-        let _ = writeln!(out, "{symbol} {indent}{rest}");
-    }
-    out
 }
 
 fn escape_cell(s: &str) -> String {
@@ -145,10 +123,10 @@ pub fn render_plan(plan: &Plan, cloud: &str) -> String {
     let mut shown = 0;
     for c in &changes {
         let block = format!(
-            "<details><summary><code>{}</code> — {}</summary>\n\n```diff\n{}```\n\n</details>\n\n",
+            "<details><summary><code>{}</code> — {}</summary>\n\n```diff\n{}\n```\n\n</details>\n\n",
             c.address,
             action_cell(c.action),
-            diff_lines(change_block(c).trim_end())
+            change_diff(c).trim_end()
         );
         if shown >= MAX_DETAILS || out.len() + block.len() > MAX_CHARS {
             break;
