@@ -23,6 +23,27 @@ pub struct Failure {
     pub message: String,
     /// Problems in the configuration that led to it, shown first.
     pub diagnostics: Vec<Diagnostic>,
+    /// What kind of stop it is, for tools (`state_locked`, ...), where one is known.
+    pub code: Option<&'static str>,
+}
+
+impl From<crate::state::StateError> for Failure {
+    fn from(e: crate::state::StateError) -> Self {
+        use crate::state::StateErrorKind as K;
+        let code = match e.kind {
+            K::Locked => "state_locked",
+            K::Conflict => "state_conflict",
+            K::Damaged => "state_damaged",
+            K::Unsupported => "state_unsupported",
+            K::Unavailable => "state_unavailable",
+            K::Internal => "internal",
+        };
+        Failure {
+            message: e.message,
+            diagnostics: Vec::new(),
+            code: Some(code),
+        }
+    }
 }
 
 impl Failure {
@@ -45,6 +66,7 @@ pub fn fail(message: impl std::fmt::Display) -> Failure {
     Failure {
         message: message.to_string(),
         diagnostics: Vec::new(),
+        code: None,
     }
 }
 
@@ -266,14 +288,14 @@ pub fn open_store(
     match location {
         StateLocation::Local(path) => LocalState::open(path, lock)
             .map(|s| Box::new(s) as Box<dyn StateStore>)
-            .map_err(fail),
+            .map_err(Failure::from),
         StateLocation::Pg {
             conn_str,
             schema,
             name,
         } => crate::state::pg::PgState::open(conn_str, schema, name, lock)
             .map(|s| Box::new(s) as Box<dyn StateStore>)
-            .map_err(fail),
+            .map_err(Failure::from),
     }
 }
 
@@ -477,7 +499,7 @@ pub fn from_plan_file(
         state_override,
         Some(("apply", lock_timeout)),
     )?;
-    let stored = store.read().map_err(fail)?;
+    let stored = store.read().map_err(Failure::from)?;
     let now = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
     let now_sha256 = stored.as_ref().map(crate::planfile::state_hash);
     if now != saved.base || now_sha256 != saved.base_sha256 {
@@ -587,7 +609,7 @@ pub fn plan(
         settings.state.as_ref(),
         Some((operation, settings.lock_timeout)),
     )?;
-    let stored = store.read().map_err(fail)?;
+    let stored = store.read().map_err(Failure::from)?;
     let had_state = stored.is_some();
     let base = stored.as_ref().map(|s| (s.lineage.clone(), s.serial));
     let base_sha256 = stored
@@ -681,7 +703,7 @@ fn normalized(path: &std::path::Path) -> PathBuf {
 pub fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
     if planned.state_changed {
         planned.state.next_serial().map_err(fail)?;
-        planned.store.write(&planned.state).map_err(fail)?;
+        planned.store.write(&planned.state).map_err(Failure::from)?;
         planned.state_changed = false;
     }
     Ok(())

@@ -18,7 +18,7 @@ use crate::model::{
     Address, PendingCreate, RecordedOutput, RecordedState, ResourceId, ResourceType, StateChange,
 };
 use crate::plan::{Action, Attrs, Plan, ResourceChange};
-use crate::state::{StateError, StateStore};
+use crate::state::{StateError, StateErrorKind, StateStore};
 use indexmap::IndexMap;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -123,10 +123,13 @@ pub fn apply(
     if let Some(p) = state.pending.first() {
         // Refresh reconciles every pending create before planning; creating again here could
         // make a second copy of what the interrupted apply made.
-        return Err(StateError(format!(
-            "internal error: the create of `{}` that an interrupted apply started was not reconciled; nothing was changed",
-            p.address
-        )));
+        return Err(StateError::new(
+            StateErrorKind::Internal,
+            format!(
+                "internal error: the create of `{}` that an interrupted apply started was not reconciled; nothing was changed",
+                p.address
+            ),
+        ));
     }
     // Deletes first, then creates and updates; a replace is a delete and a create.
     let mut steps: Vec<Step<'_>> = Vec::new();
@@ -159,7 +162,8 @@ pub fn apply(
             depends_on: &s.change.depends_on,
         })
         .collect();
-    let mut schedule = schedule::Schedule::new(&nodes).map_err(StateError)?;
+    let mut schedule = schedule::Schedule::new(&nodes)
+        .map_err(|e| StateError::new(StateErrorKind::Internal, e))?;
     drop(nodes);
     let claims = actions::Claims::new(state.resources.values().map(|r| r.id.clone()));
     let mut run = Run {
@@ -187,7 +191,9 @@ pub fn apply(
     } else {
         run.state.apply(StateChange::Outputs(IndexMap::new()));
     }
-    run.state.next_serial().map_err(StateError)?;
+    run.state
+        .next_serial()
+        .map_err(|e| StateError::new(StateErrorKind::Unsupported, e))?;
     run.state.sort();
     run.store.write(run.state)?;
     Ok(run.report)

@@ -25,7 +25,10 @@ fn read_state_of(
 ) -> Result<(RecordedState, String), super::failure::Failure> {
     let mut store =
         session::store_for(&globals.env, &snapshot.settings, args.state.as_ref(), None)?;
-    let state = store.read().map_err(fail)?.unwrap_or_default();
+    let state = store
+        .read()
+        .map_err(crate::app::Failure::from)?
+        .unwrap_or_default();
     Ok((state, store.describe()))
 }
 

@@ -270,14 +270,16 @@ struct DiagnosticFields<'a> {
     severity: &'a str,
     summary: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     range: Option<Range<'a>>,
 }
 
-/// `diagnostic`: an error that stopped the command (`severity` "error"), or a problem in the
-/// configuration (an error or a warning, with where it is).
-pub fn diagnostic(severity: &str, summary: &str, detail: Option<&str>) -> String {
+/// `diagnostic`: an error that stopped the command (`severity` "error", with a `code` where
+/// its kind is known, e.g. `state_locked`).
+pub fn diagnostic(severity: &str, summary: &str, code: Option<&str>) -> String {
     let level = if severity == "error" { "error" } else { "warn" };
     json_line(
         level,
@@ -286,7 +288,8 @@ pub fn diagnostic(severity: &str, summary: &str, detail: Option<&str>) -> String
         DiagnosticFields {
             severity,
             summary,
-            detail,
+            code,
+            detail: None,
             range: None,
         },
     )
@@ -306,6 +309,7 @@ pub fn config_diagnostic(d: &Diagnostic) -> String {
         DiagnosticFields {
             severity,
             summary: &d.message,
+            code: None,
             detail: d.help.as_deref(),
             range: d.location.as_ref().map(|l| Range {
                 filename: &l.file,

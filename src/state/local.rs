@@ -3,7 +3,7 @@
 
 use super::lock::{StateLock, acquire};
 use super::wire::{self, JournalEntry};
-use super::{StateError, StateStore, Stored};
+use super::{StateError, StateErrorKind, StateStore, Stored};
 use crate::fsio;
 use crate::model::{RecordedState, StateChange};
 use serde::{Deserialize, Serialize};
@@ -73,18 +73,21 @@ impl LocalState {
         let bytes = match fsio::read_capped(&path, fsio::MAX_STATE_FILE, "the journal") {
             Ok(bytes) => bytes,
             Err(e) if e.not_found => return Ok(Vec::new()),
-            Err(e) => return Err(StateError(e.message)),
+            Err(e) => return Err(StateError::new(StateErrorKind::Unavailable, e.message)),
         };
         let text = String::from_utf8_lossy(&bytes);
         let complete = text.ends_with('\n');
         let lines: Vec<&str> = text.lines().collect();
         let damaged = |n: usize, why: &str| {
-            StateError(format!(
-                "the journal `{}` is damaged at line {n} of {}: {why}\n  it records steps of an interrupted apply that the state file `{}` does not have yet; nothing was changed. Repair the line, or move the journal away and run `vpcep refresh` to record what the cloud has",
-                path.display(),
-                lines.len(),
-                self.path.display()
-            ))
+            StateError::new(
+                StateErrorKind::Damaged,
+                format!(
+                    "the journal `{}` is damaged at line {n} of {}: {why}\n  it records steps of an interrupted apply that the state file `{}` does not have yet; nothing was changed. Repair the line, or move the journal away and run `vpcep refresh` to record what the cloud has",
+                    path.display(),
+                    lines.len(),
+                    self.path.display()
+                ),
+            )
         };
         let torn = |i: usize| i + 1 == lines.len() && !complete;
         let Some(first) = lines.first() else {
@@ -133,10 +136,10 @@ impl StateStore for LocalState {
         let text = match fsio::read_text(&self.path, fsio::MAX_STATE_FILE, "the state file") {
             Ok(text) => text,
             Err(e) if e.not_found => return Ok(None),
-            Err(e) => return Err(StateError(e.message)),
+            Err(e) => return Err(StateError::new(StateErrorKind::Unavailable, e.message)),
         };
         let state = wire::decode(&text).map_err(|e| {
-            StateError(format!(
+            StateError::new(StateErrorKind::Damaged, format!(
                 "the state file `{}` is not valid: {e}\n  the previous version is in `{}`; restore it or fix the file by hand",
                 self.path.display(),
                 self.backup_path().display()
@@ -159,25 +162,30 @@ impl StateStore for LocalState {
         let path = self.journal_path();
         if self.journal.is_none() {
             if self.lock.is_none() {
-                return Err(StateError(
-                    "internal error: a change was recorded without holding the lock".into(),
+                return Err(StateError::new(
+                    StateErrorKind::Internal,
+                    "internal error: a change was recorded without holding the lock",
                 ));
             }
             let Some((lineage, serial)) = self.base.clone() else {
-                return Err(StateError(
-                    "internal error: a change was recorded before the state was written".into(),
+                return Err(StateError::new(
+                    StateErrorKind::Internal,
+                    "internal error: a change was recorded before the state was written",
                 ));
             };
             // Any journal here continues an older state (a locked read compacts a current
             // one): start afresh.
             let _ = std::fs::remove_file(&path);
-            let mut file = fsio::open_append(&path).map_err(|e| StateError(e.message))?;
+            let mut file = fsio::open_append(&path)
+                .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
             let header = serde_json::to_string(&JournalHeader {
                 journal: 1,
                 lineage,
                 serial,
             })
-            .map_err(|e| StateError(format!("internal error: {e}")))?;
+            .map_err(|e| {
+                StateError::new(StateErrorKind::Internal, format!("internal error: {e}"))
+            })?;
             writeln!(file, "{header}").map_err(|e| io_err("write", &path, &e))?;
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
                 && let Ok(d) = File::open(dir)
@@ -189,8 +197,9 @@ impl StateStore for LocalState {
         let mut lines = String::new();
         for change in changes {
             lines.push_str(
-                &serde_json::to_string(&wire::change_to_wire(change))
-                    .map_err(|e| StateError(format!("internal error: {e}")))?,
+                &serde_json::to_string(&wire::change_to_wire(change)).map_err(|e| {
+                    StateError::new(StateErrorKind::Internal, format!("internal error: {e}"))
+                })?,
             );
             lines.push('\n');
         }
@@ -203,12 +212,12 @@ impl StateStore for LocalState {
     fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
         match fsio::read_capped(&self.path, fsio::MAX_STATE_FILE, "the state file") {
             Ok(previous) => fsio::write_atomic(&self.backup_path(), &previous)
-                .map_err(|e| StateError(e.message))?,
+                .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?,
             Err(e) if e.not_found => {}
-            Err(e) => return Err(StateError(e.message)),
+            Err(e) => return Err(StateError::new(StateErrorKind::Unavailable, e.message)),
         }
         fsio::write_atomic(&self.path, wire::encode(state).as_bytes())
-            .map_err(|e| StateError(e.message))?;
+            .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
         // The journal's changes are now in the state file; a crash before this removal is
         // harmless because the journal names the serial it continues.
         self.journal = None;
@@ -228,7 +237,10 @@ impl StateStore for LocalState {
 }
 
 fn io_err(what: &str, path: &Path, e: &std::io::Error) -> StateError {
-    StateError(format!("cannot {what} `{}`: {e}", path.display()))
+    StateError::new(
+        StateErrorKind::Unavailable,
+        format!("cannot {what} `{}`: {e}", path.display()),
+    )
 }
 
 #[cfg(test)]
@@ -295,7 +307,8 @@ mod tests {
         store.read().unwrap();
         store.write(&RecordedState::new()).unwrap();
         let err = store.record(&StateChange::Set(resource("a"))).unwrap_err();
-        assert!(err.0.contains("without holding the lock"), "{err}");
+        assert_eq!(err.kind, StateErrorKind::Internal);
+        assert!(err.message.contains("without holding the lock"), "{err}");
     }
 
     #[test]
@@ -347,7 +360,8 @@ mod tests {
             .collect();
         std::fs::write(&journal, damaged.join("\n") + "\n").unwrap();
         let err = LocalState::open(&path, None).unwrap().read().unwrap_err();
-        assert!(err.0.contains("damaged at line 3 of 4"), "{err}");
+        assert_eq!(err.kind, StateErrorKind::Damaged);
+        assert!(err.message.contains("damaged at line 3 of 4"), "{err}");
         // Nothing was changed: the journal is still there for the user to repair.
         assert!(journal.exists());
     }
@@ -360,8 +374,9 @@ mod tests {
         let err = LocalState::open(&path, Some(("plan", Duration::ZERO)))
             .err()
             .unwrap();
-        assert!(err.0.contains(first.lock_id().unwrap()), "{err}");
-        assert!(err.0.contains("`apply`"), "{err}");
+        assert_eq!(err.kind, StateErrorKind::Locked);
+        assert!(err.message.contains(first.lock_id().unwrap()), "{err}");
+        assert!(err.message.contains("`apply`"), "{err}");
         drop(first);
         assert!(LocalState::open(&path, Some(("plan", Duration::ZERO))).is_ok());
     }

@@ -1,7 +1,7 @@
 //! Exclusive locks on a state: an OS-level lock on `<state>.lock` (released by the kernel when
 //! the process dies) whose content says who holds it.
 
-use super::StateError;
+use super::{StateError, StateErrorKind};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
@@ -96,10 +96,10 @@ pub fn acquire(
     let path = lock_path(state_path);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StateError(format!(
-                "cannot create the state directory `{}`: {e}",
-                dir.display()
-            ))
+            StateError::new(
+                StateErrorKind::Unavailable,
+                format!("cannot create the state directory `{}`: {e}", dir.display()),
+            )
         })?;
     }
     let started = Instant::now();
@@ -111,10 +111,10 @@ pub fn acquire(
             .truncate(false)
             .open(&path)
             .map_err(|e| {
-                StateError(format!(
-                    "cannot open the lock file `{}`: {e}",
-                    path.display()
-                ))
+                StateError::new(
+                    StateErrorKind::Unavailable,
+                    format!("cannot open the lock file `{}`: {e}", path.display()),
+                )
             })?;
         match file.try_lock() {
             Ok(()) => {
@@ -125,10 +125,10 @@ pub fn acquire(
                     .and_then(|()| file.write_all(text.as_bytes()))
                     .and_then(|()| file.sync_data())
                     .map_err(|e| {
-                        StateError(format!(
-                            "cannot write the lock file `{}`: {e}",
-                            path.display()
-                        ))
+                        StateError::new(
+                            StateErrorKind::Unavailable,
+                            format!("cannot write the lock file `{}`: {e}", path.display()),
+                        )
                     })?;
                 return Ok(StateLock { file, info });
             }
@@ -136,10 +136,13 @@ pub fn acquire(
                 if started.elapsed() >= timeout {
                     let holder = read_info(&mut file)
                         .map_or_else(|| "another vpcep process".to_owned(), |i| i.describe());
-                    return Err(StateError(format!(
-                        "the state `{}` is locked: {holder}\n  wait for that command to finish, retry with `--lock-timeout 60s`, or if it is really gone run `vpcep force-unlock LOCK_ID`",
-                        state_path.display()
-                    )));
+                    return Err(StateError::new(
+                        StateErrorKind::Locked,
+                        format!(
+                            "the state `{}` is locked: {holder}\n  wait for that command to finish, retry with `--lock-timeout 60s`, or if it is really gone run `vpcep force-unlock LOCK_ID`",
+                            state_path.display()
+                        ),
+                    ));
                 }
                 std::thread::sleep(
                     Duration::from_millis(100)
@@ -148,7 +151,10 @@ pub fn acquire(
                 );
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(StateError(format!("cannot lock `{}`: {e}", path.display())));
+                return Err(StateError::new(
+                    StateErrorKind::Unavailable,
+                    format!("cannot lock `{}`: {e}", path.display()),
+                ));
             }
         }
     }
@@ -160,29 +166,36 @@ pub fn acquire(
 pub fn force_unlock(state_path: &Path, id: &str) -> Result<String, StateError> {
     let path = lock_path(state_path);
     let Ok(mut file) = OpenOptions::new().read(true).write(true).open(&path) else {
-        return Err(StateError(format!(
-            "the state `{}` is not locked",
-            state_path.display()
-        )));
+        return Err(StateError::new(
+            StateErrorKind::Locked,
+            format!("the state `{}` is not locked", state_path.display()),
+        ));
     };
     let Some(info) = read_info(&mut file) else {
-        return Err(StateError(format!(
-            "the state `{}` is not locked",
-            state_path.display()
-        )));
+        return Err(StateError::new(
+            StateErrorKind::Locked,
+            format!("the state `{}` is not locked", state_path.display()),
+        ));
     };
     if info.id != id {
-        return Err(StateError(format!(
-            "`{id}` is not the current lock; the state is held by {}",
-            info.describe()
-        )));
+        return Err(StateError::new(
+            StateErrorKind::Locked,
+            format!(
+                "`{id}` is not the current lock; the state is held by {}",
+                info.describe()
+            ),
+        ));
     }
     if let Ok(()) = file.try_lock() {
         let _ = file.set_len(0);
         Ok(format!("cleared the stale {}", info.describe()))
     } else {
-        std::fs::remove_file(&path)
-            .map_err(|e| StateError(format!("cannot remove `{}`: {e}", path.display())))?;
+        std::fs::remove_file(&path).map_err(|e| {
+            StateError::new(
+                StateErrorKind::Unavailable,
+                format!("cannot remove `{}`: {e}", path.display()),
+            )
+        })?;
         Ok(format!(
             "broke the {}; that process may still be running and writing state",
             info.describe()

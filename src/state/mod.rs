@@ -24,13 +24,44 @@ pub struct Stored {
     pub journal: Vec<StateChange>,
 }
 
-/// A state storage failure, with a message that says what to do.
+/// A state storage failure: what kind, for callers to branch on, and a message that says
+/// what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateError(pub String);
+pub struct StateError {
+    pub kind: StateErrorKind,
+    pub message: String,
+}
+
+/// What went wrong with the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateErrorKind {
+    /// Another command holds the lock (or, for `force-unlock`, not the lock named).
+    Locked,
+    /// The stored state is not the one this command may overwrite: another lineage, a newer
+    /// serial.
+    Conflict,
+    /// The state or its journal cannot be read as written: a damaged file or row.
+    Damaged,
+    /// Made by a newer vpcep, or asked in a way this vpcep does not support.
+    Unsupported,
+    /// The file system or the database could not be reached or written.
+    Unavailable,
+    /// A broken promise inside vpcep.
+    Internal,
+}
+
+impl StateError {
+    pub fn new(kind: StateErrorKind, message: impl Into<String>) -> Self {
+        StateError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
 
 impl fmt::Display for StateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -60,7 +91,9 @@ pub trait StateStore: Send {
         for change in journal {
             state.apply(change);
         }
-        state.next_serial().map_err(StateError)?;
+        state
+            .next_serial()
+            .map_err(|e| StateError::new(StateErrorKind::Unsupported, e))?;
         state.sort();
         if self.is_locked() {
             self.write(&state)?;

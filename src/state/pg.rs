@@ -9,7 +9,7 @@
 
 use super::lock::LockInfo;
 use super::wire::{self, JournalEntry};
-use super::{StateError, StateStore, Stored};
+use super::{StateError, StateErrorKind, StateStore, Stored};
 use crate::model::{RecordedState, StateChange};
 use postgres::Client;
 use sha2::{Digest as _, Sha256};
@@ -56,9 +56,10 @@ fn quote_ident(s: &str) -> Result<String, StateError> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         Ok(format!("\"{s}\""))
     } else {
-        Err(StateError(format!(
-            "`{s}` is not a valid schema name; use letters, digits and `_`"
-        )))
+        Err(StateError::new(
+            StateErrorKind::Unsupported,
+            format!("`{s}` is not a valid schema name; use letters, digits and `_`"),
+        ))
     }
 }
 
@@ -96,7 +97,10 @@ pub fn pg_message(e: &postgres::Error) -> String {
 }
 
 fn db_error(display: &str, what: &str, e: &postgres::Error) -> StateError {
-    StateError(format!("{what} in {display} failed: {}", pg_message(e)))
+    StateError::new(
+        StateErrorKind::Unavailable,
+        format!("{what} in {display} failed: {}", pg_message(e)),
+    )
 }
 
 /// The schema's versions, in order: step `i` (from 0) turns a schema of version `i` into one of
@@ -124,8 +128,12 @@ impl PgState {
         lock: Option<(&str, Duration)>,
     ) -> Result<Self, StateError> {
         let display = describe_conn(conn_str, schema, name);
-        let client = super::pg_tls::connect(conn_str)
-            .map_err(|e| StateError(format!("cannot connect to {display}: {e}")))?;
+        let client = super::pg_tls::connect(conn_str).map_err(|e| {
+            StateError::new(
+                StateErrorKind::Unavailable,
+                format!("cannot connect to {display}: {e}"),
+            )
+        })?;
         let mut state = PgState {
             client,
             schema: quote_ident(schema)?,
@@ -167,9 +175,12 @@ impl PgState {
             .get(0);
         let known = i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX);
         if current > known {
-            return Err(StateError(format!(
-                "{display} was made by a newer vpcep (schema version {current}; this vpcep knows versions up to {known}); nothing was changed\n  use that vpcep, or a newer one than this"
-            )));
+            return Err(StateError::new(
+                StateErrorKind::Unsupported,
+                format!(
+                    "{display} was made by a newer vpcep (schema version {current}; this vpcep knows versions up to {known}); nothing was changed\n  use that vpcep, or a newer one than this"
+                ),
+            ));
         }
         for (version, step) in (1..)
             .zip(MIGRATIONS)
@@ -207,10 +218,13 @@ impl PgState {
                 let holder = self
                     .holder()
                     .map_or_else(|| "another vpcep process".to_owned(), |i| i.describe());
-                return Err(StateError(format!(
-                    "the state {} is locked: {holder}\n  wait for that command to finish, retry with `--lock-timeout 60s`, or if it is really gone run `vpcep force-unlock LOCK_ID`",
-                    self.display
-                )));
+                return Err(StateError::new(
+                    StateErrorKind::Locked,
+                    format!(
+                        "the state {} is locked: {holder}\n  wait for that command to finish, retry with `--lock-timeout 60s`, or if it is really gone run `vpcep force-unlock LOCK_ID`",
+                        self.display
+                    ),
+                ));
             }
             std::thread::sleep(Duration::from_millis(200).min(timeout));
         }
@@ -244,10 +258,10 @@ impl PgState {
             .query_opt(&sql, &[&self.name])
             .map_err(|e| db_error(&self.display, "reading the lock", &e))?;
         let Some(row) = row else {
-            return Err(StateError(format!(
-                "the state {} is not locked",
-                self.display
-            )));
+            return Err(StateError::new(
+                StateErrorKind::Locked,
+                format!("the state {} is not locked", self.display),
+            ));
         };
         let (lock_id, info, pid): (String, String, i32) = (row.get(0), row.get(1), row.get(2));
         let info: Option<LockInfo> = serde_json::from_str(&info).ok();
@@ -255,9 +269,10 @@ impl PgState {
             .as_ref()
             .map_or_else(|| format!("lock {lock_id}"), LockInfo::describe);
         if lock_id != id {
-            return Err(StateError(format!(
-                "`{id}` is not the current lock; the state is held by {who}"
-            )));
+            return Err(StateError::new(
+                StateErrorKind::Locked,
+                format!("`{id}` is not the current lock; the state is held by {who}"),
+            ));
         }
         let key = lock_key(&self.schema, &self.name);
         let free: bool = self
@@ -334,8 +349,12 @@ impl StateStore for PgState {
         let Some((_, _, data)) = self.stored()? else {
             return Ok(None);
         };
-        let state = wire::decode(&data)
-            .map_err(|e| StateError(format!("the state in {} is not valid: {e}", self.display)))?;
+        let state = wire::decode(&data).map_err(|e| {
+            StateError::new(
+                StateErrorKind::Damaged,
+                format!("the state in {} is not valid: {e}", self.display),
+            )
+        })?;
         let sql = format!(
             "SELECT entry FROM {}.journal WHERE name = $1 AND lineage = $2 AND serial = $3 ORDER BY seq",
             self.schema
@@ -349,12 +368,15 @@ impl StateStore for PgState {
         for (i, row) in rows.iter().enumerate() {
             // Each entry is one committed row: none can be torn, so every one must decode.
             let damaged = |e: String| {
-                StateError(format!(
-                    "the journal in {} is damaged at entry {} of {}: {e}; nothing was changed",
-                    self.display,
-                    i + 1,
-                    rows.len()
-                ))
+                StateError::new(
+                    StateErrorKind::Damaged,
+                    format!(
+                        "the journal in {} is damaged at entry {} of {}: {e}; nothing was changed",
+                        self.display,
+                        i + 1,
+                        rows.len()
+                    ),
+                )
             };
             let entry: JournalEntry =
                 serde_json::from_str(row.get::<_, &str>(0)).map_err(|e| damaged(e.to_string()))?;
@@ -374,13 +396,15 @@ impl StateStore for PgState {
 
     fn record(&mut self, change: &StateChange) -> Result<(), StateError> {
         if self.lock.is_none() {
-            return Err(StateError(
-                "internal error: a change was recorded without holding the lock".into(),
+            return Err(StateError::new(
+                StateErrorKind::Internal,
+                "internal error: a change was recorded without holding the lock",
             ));
         }
         let Some((lineage, serial)) = self.base.clone() else {
-            return Err(StateError(
-                "internal error: a change was recorded before the state was written".into(),
+            return Err(StateError::new(
+                StateErrorKind::Internal,
+                "internal error: a change was recorded before the state was written",
             ));
         };
         let entry = serde_json::to_string(&wire::change_to_wire(change)).unwrap_or_default();
@@ -428,15 +452,21 @@ impl PgState {
             let (lineage, stored, old): (String, i64, String) =
                 (row.get(0), row.get(1), row.get(2));
             if checked && lineage != state.lineage {
-                return Err(StateError(format!(
-                    "refusing to overwrite the state in {display}: it has lineage {lineage}, this one {}; it belongs to another configuration",
-                    state.lineage
-                )));
+                return Err(StateError::new(
+                    StateErrorKind::Conflict,
+                    format!(
+                        "refusing to overwrite the state in {display}: it has lineage {lineage}, this one {}; it belongs to another configuration",
+                        state.lineage
+                    ),
+                ));
             }
             if checked && stored > serial {
-                return Err(StateError(format!(
-                    "refusing to overwrite the state in {display}: it is at serial {stored}, newer than this one ({serial}); another command wrote it meanwhile"
-                )));
+                return Err(StateError::new(
+                    StateErrorKind::Conflict,
+                    format!(
+                        "refusing to overwrite the state in {display}: it is at serial {stored}, newer than this one ({serial}); another command wrote it meanwhile"
+                    ),
+                ));
             }
             tx.execute(
                 &format!("INSERT INTO {s}.state_versions (name, lineage, serial, data) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"),

@@ -38,7 +38,8 @@ fn a_held_lock_is_a_diagnostic_event() {
     )
     .unwrap();
     let out = ws.run(&["apply", "--auto-approve", "--json"]);
-    ends_with_error(&out, "is locked: lock");
+    let events = ends_with_error(&out, "is locked: lock");
+    assert_eq!(events.last().unwrap()["code"], "state_locked");
 }
 
 #[test]
