@@ -9,7 +9,7 @@ use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
 use crate::config::{self, LoadOptions, VarArg};
 use crate::diag::Diagnostic;
-use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState};
+use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState, Settings};
 use crate::plan::{Plan, PlanOptions};
 use crate::state::StateStore;
 use crate::state::local::LocalState;
@@ -122,7 +122,7 @@ pub struct Snapshot {
     pub vars: Vec<VarArg>,
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
-    pub settings: DesiredState,
+    pub settings: Settings,
     /// `sources` parsed, once for the whole command.
     pub parsed: std::sync::Arc<config::Parsed>,
 }
@@ -144,14 +144,14 @@ impl Snapshot {
             vars,
             env,
             dir: dir.to_path_buf(),
-            settings: DesiredState::empty(dir),
+            settings: Settings::defaults(dir),
             parsed,
         };
         let mut options = snapshot.options(std::collections::HashMap::new());
         options.settings_only = true;
         let loaded = config::load(&options);
-        if let Some(settings) = &loaded.desired {
-            snapshot.settings = settings.clone();
+        if let Some(desired) = &loaded.desired {
+            snapshot.settings = desired.settings.clone();
         }
         (snapshot, loaded)
     }
@@ -191,9 +191,7 @@ impl Snapshot {
         let loaded = config::load(&self.options(state.computed_values()));
         env.observer.secrets(&loaded.secrets);
         match loaded.desired {
-            Some(d)
-                if d.backend == self.settings.backend && d.provider == self.settings.provider =>
-            {
+            Some(d) if d.settings == self.settings => {
                 env.observer.diagnostics(&loaded.diagnostics);
                 Ok((d, loaded.variables))
             }
@@ -250,7 +248,7 @@ pub enum StateLocation {
 /// string may come from `VPCEP_PG_CONN_STR` instead of the configuration).
 pub fn state_location(
     env: &Env,
-    settings: &DesiredState,
+    settings: &Settings,
     override_path: Option<&PathBuf>,
 ) -> Result<StateLocation, Exit> {
     if let Some(p) = override_path {
@@ -302,14 +300,14 @@ pub fn open_store(
 /// Reads and opens the state of the configuration in one step.
 pub fn store_for(
     env: &Env,
-    settings: &DesiredState,
+    settings: &Settings,
     override_path: Option<&PathBuf>,
     lock: Option<(&str, Duration)>,
 ) -> Result<Box<dyn StateStore>, Exit> {
     open_store(&state_location(env, settings, override_path)?, lock)
 }
 
-pub fn open_cloud(env: &Env, settings: &DesiredState) -> Result<Box<dyn Cloud>, Exit> {
+pub fn open_cloud(env: &Env, settings: &Settings) -> Result<Box<dyn Cloud>, Exit> {
     match &settings.provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
@@ -407,9 +405,7 @@ fn derive(
             if let Some(first) = derived.loads.first() {
                 env.observer.diagnostics(&first.diagnostics);
             }
-            if derived.desired.backend != snapshot.settings.backend
-                || derived.desired.provider != snapshot.settings.provider
-            {
+            if derived.desired.settings != snapshot.settings {
                 return Err(fail(
                     "the `provider` and `backend` settings must not depend on resources",
                 ));

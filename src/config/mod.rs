@@ -194,9 +194,11 @@ pub fn load(options: &LoadOptions) -> Loaded {
         let provider = settings::provider(&decls, &scope, &mut diags);
         let backend = settings::backend(&decls, &scope, &mut diags);
         let desired = DesiredState {
-            dir: options.dir.clone(),
-            provider,
-            backend,
+            settings: crate::model::Settings {
+                dir: options.dir.clone(),
+                provider,
+                backend,
+            },
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             secrets: secrets.clone(),
@@ -258,9 +260,11 @@ pub fn load(options: &LoadOptions) -> Loaded {
     secrets.sort();
     secrets.dedup();
     let desired = DesiredState {
-        dir: options.dir.clone(),
-        provider,
-        backend,
+        settings: crate::model::Settings {
+            dir: options.dir.clone(),
+            provider,
+            backend,
+        },
         resources: lowered
             .into_iter()
             .map(|l| (l.instance.address.clone(), l.instance))

@@ -6,13 +6,33 @@ use indexmap::IndexMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Everything a configuration directory describes.
-#[derive(Debug, Clone)]
-pub struct DesiredState {
+/// The tool's own settings a configuration holds, apart from what it manages: where it runs,
+/// which cloud it talks to, where its state lives. A command needs them before anything else
+/// (to find and lock the state), so they are evaluated first and may not depend on resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
     /// The configuration directory; relative paths in the configuration are resolved from it.
     pub dir: PathBuf,
     pub provider: ProviderConfig,
     pub backend: BackendConfig,
+}
+
+impl Settings {
+    /// The defaults: the simulated cloud and a local state file.
+    pub fn defaults(dir: &std::path::Path) -> Self {
+        Settings {
+            dir: dir.to_path_buf(),
+            provider: ProviderConfig::Sim(SimConfig::default()),
+            backend: BackendConfig::default(),
+        }
+    }
+}
+
+/// Everything a configuration directory describes: its settings and the desired resources
+/// and outputs.
+#[derive(Debug, Clone)]
+pub struct DesiredState {
+    pub settings: Settings,
     /// Every resource instance, in dependency order (what an instance refers to comes first).
     pub resources: IndexMap<Address, ResourceInstance>,
     pub outputs: IndexMap<String, OutputValue>,
@@ -25,9 +45,7 @@ impl DesiredState {
     /// No resources, the default provider and backend.
     pub fn empty(dir: &std::path::Path) -> Self {
         DesiredState {
-            dir: dir.to_path_buf(),
-            provider: ProviderConfig::Sim(SimConfig::default()),
-            backend: BackendConfig::default(),
+            settings: Settings::defaults(dir),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             secrets: Vec::new(),

@@ -14,7 +14,7 @@ pub mod value;
 pub use address::{Address, ResourceId, ResourceType};
 pub use desired::{
     BackendConfig, CloudProfile, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
-    ResourceInstance, SimConfig, Timeouts, endpoint_parts,
+    ResourceInstance, Settings, SimConfig, Timeouts, endpoint_parts,
 };
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};
