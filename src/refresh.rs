@@ -289,7 +289,15 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
         }
     }
 
-    let mut state = prior.clone();
+    // The refreshed state is built anew from the prior one, taking each resource's attributes
+    // from the cloud: the prior attributes are never copied only to be replaced.
+    let mut state = RecordedState {
+        lineage: prior.lineage.clone(),
+        serial: prior.serial,
+        resources: indexmap::IndexMap::with_capacity(prior.resources.len()),
+        outputs: prior.outputs.clone(),
+        pending: prior.pending.clone(),
+    };
     let mut drift = Vec::new();
     let mut notes = Vec::new();
     for (address, old) in &prior.resources {
@@ -318,7 +326,6 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
         };
         match new_attrs {
             None => {
-                state.resources.shift_remove(address);
                 drift.push(Drift::Deleted {
                     address: address.clone(),
                     before: old.attrs.clone(),
@@ -335,9 +342,16 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                         sensitive: old.sensitive.clone(),
                     });
                 }
-                if let Some(r) = state.resources.get_mut(address) {
-                    r.attrs = attrs;
-                }
+                state.resources.insert(
+                    address.clone(),
+                    RecordedResource {
+                        address: old.address.clone(),
+                        id: old.id.clone(),
+                        attrs,
+                        depends_on: old.depends_on.clone(),
+                        sensitive: old.sensitive.clone(),
+                    },
+                );
             }
         }
     }
