@@ -70,8 +70,6 @@ pub fn fail(message: impl std::fmt::Display) -> Failure {
     }
 }
 
-type Exit = Failure;
-
 /// What a command shows besides its result, as it happens.
 pub trait Observer: Send + Sync {
     /// Problems found in the configuration that did not stop the command (warnings).
@@ -186,7 +184,7 @@ impl Snapshot {
             DesiredState,
             indexmap::IndexMap<String, crate::model::Value>,
         ),
-        Exit,
+        Failure,
     > {
         let loaded = config::load(&self.options(state.computed_values()));
         env.observer.secrets(&loaded.secrets);
@@ -205,7 +203,7 @@ impl Snapshot {
 }
 
 /// "The configuration has N errors": the failure its diagnostics lead to.
-fn config_errors(errors: usize) -> Exit {
+fn config_errors(errors: usize) -> Failure {
     fail(format!(
         "the configuration has {errors} error{}; nothing was done",
         if errors == 1 { "" } else { "s" }
@@ -213,7 +211,7 @@ fn config_errors(errors: usize) -> Exit {
 }
 
 /// Reads the configuration and evaluates its provider and backend settings.
-pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Exit> {
+pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Failure> {
     let mut diags = Vec::new();
     let sources = config::read_dir_as(&env.dir, &env.shown_dir(), &mut diags);
     if !diags.is_empty() {
@@ -250,7 +248,7 @@ pub fn state_location(
     env: &Env,
     settings: &Settings,
     override_path: Option<&PathBuf>,
-) -> Result<StateLocation, Exit> {
+) -> Result<StateLocation, Failure> {
     if let Some(p) = override_path {
         return Ok(StateLocation::Local(p.clone()));
     }
@@ -282,7 +280,7 @@ pub fn state_location(
 pub fn open_store(
     location: &StateLocation,
     lock: Option<(&str, Duration)>,
-) -> Result<Box<dyn StateStore>, Exit> {
+) -> Result<Box<dyn StateStore>, Failure> {
     match location {
         StateLocation::Local(path) => LocalState::open(path, lock)
             .map(|s| Box::new(s) as Box<dyn StateStore>)
@@ -303,11 +301,11 @@ pub fn store_for(
     settings: &Settings,
     override_path: Option<&PathBuf>,
     lock: Option<(&str, Duration)>,
-) -> Result<Box<dyn StateStore>, Exit> {
+) -> Result<Box<dyn StateStore>, Failure> {
     open_store(&state_location(env, settings, override_path)?, lock)
 }
 
-pub fn open_cloud(env: &Env, settings: &Settings) -> Result<Box<dyn Cloud>, Exit> {
+pub fn open_cloud(env: &Env, settings: &Settings) -> Result<Box<dyn Cloud>, Failure> {
     match &settings.provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
@@ -396,7 +394,7 @@ fn derive(
     facts: &mut crate::plan::CloudFacts,
     options: &PlanOptions,
     cloud: &dyn Cloud,
-) -> Result<crate::derive::Derived, Exit> {
+) -> Result<crate::derive::Derived, Failure> {
     match crate::derive::derive(snapshot, state, facts, options, cloud) {
         Ok(derived) => {
             for loaded in &derived.loads {
@@ -431,7 +429,7 @@ pub fn from_plan_file(
     path: &std::path::Path,
     state_override: Option<&PathBuf>,
     lock_timeout: Duration,
-) -> Result<Planned, Exit> {
+) -> Result<Planned, Failure> {
     let text =
         crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file").map_err(fail)?;
     let saved = crate::planfile::decode(&text)
@@ -597,7 +595,7 @@ pub fn plan(
     vars: &[VarArg],
     settings: &PlanSettings,
     operation: &str,
-) -> Result<Planned, Exit> {
+) -> Result<Planned, Failure> {
     let snapshot = snapshot(env, vars)?;
     let mut store = store_for(
         env,
@@ -696,7 +694,7 @@ fn normalized(path: &std::path::Path) -> PathBuf {
 }
 
 /// Persists the refreshed state before applying (and so gives the journal a base to extend).
-pub fn persist_refreshed(planned: &mut Planned) -> Result<(), Exit> {
+pub fn persist_refreshed(planned: &mut Planned) -> Result<(), Failure> {
     if planned.state_changed {
         planned.state.next_serial().map_err(fail)?;
         planned.store.write(&planned.state).map_err(Failure::from)?;

@@ -258,12 +258,13 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn fail_now(&mut self, step: &Step, error: String) {
+    /// Reports `step` failed after `elapsed` (what depends on it is then skipped).
+    fn fail(&mut self, step: &Step, error: String, elapsed: Duration) {
         self.failed.insert(step.change.address.resource.clone());
         (self.on_event)(Event::Failed {
             address: step.change.address.clone(),
             action: step.action,
-            elapsed: Duration::ZERO,
+            elapsed,
             error: error.clone(),
         });
         self.report
@@ -452,9 +453,10 @@ impl Run<'_> {
                             Ok(now) => self.resolved = Some((finished, now)),
                             Err(e) => {
                                 for i in waiting.drain(..) {
-                                    self.fail_now(
+                                    self.fail(
                                         &steps[i],
                                         format!("cannot evaluate the configuration: {e}"),
+                                        Duration::ZERO,
                                     );
                                     let ready = schedule.done(i);
                                     self.admit(steps, schedule, ready);
@@ -577,18 +579,7 @@ impl Run<'_> {
                     id: result.id,
                 });
             }
-            Some(error) => {
-                self.failed.insert(step.change.address.resource.clone());
-                self.report
-                    .failed
-                    .push((step.change.address.clone(), error.clone()));
-                (self.on_event)(Event::Failed {
-                    address: step.change.address.clone(),
-                    action: step.action,
-                    elapsed,
-                    error,
-                });
-            }
+            Some(error) => self.fail(step, error, elapsed),
         }
     }
 }

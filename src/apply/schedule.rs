@@ -26,6 +26,12 @@ pub(super) struct Node<'a> {
     pub depends_on: &'a [ResourceId],
 }
 
+/// Where a delete goes among the types: approvals (0), endpoints (1), services (2) — the
+/// reverse of the order they are created in.
+fn delete_rank(node: &Node<'_>) -> usize {
+    usize::from(2 - node.address.rtype().create_rank())
+}
+
 /// Order among ready steps: lower goes first.
 type Key = (u8, usize, bool, usize);
 
@@ -103,7 +109,7 @@ impl Schedule {
                 if node.action == Action::Delete {
                     // Deletes go approvals, endpoints, services; within a type, a step
                     // after the deletes it waits for.
-                    let rank = usize::from(2 - node.address.rtype().create_rank());
+                    let rank = delete_rank(node);
                     (0, rank * (n + 1) + depth[i], false, i)
                 } else {
                     (1, depth[i], node.action != Action::Update, address_rank[i])
@@ -118,7 +124,7 @@ impl Schedule {
             .filter(|&i| nodes[i].action == Action::Delete)
             .collect();
         for &i in &deletes {
-            let rank = usize::from(2 - nodes[i].address.rtype().create_rank());
+            let rank = delete_rank(&nodes[i]);
             if barrier_of_rank[rank].is_none() {
                 barrier_of_rank[rank] = Some(total);
                 deps.push(Vec::new());
@@ -131,7 +137,7 @@ impl Schedule {
             total += 1;
         }
         for &i in &deletes {
-            let rank = usize::from(2 - nodes[i].address.rtype().create_rank());
+            let rank = delete_rank(&nodes[i]);
             if let Some(b) = barrier_of_rank[rank] {
                 deps[b].push(i);
             }

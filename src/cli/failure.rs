@@ -17,7 +17,7 @@ pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {
     if globals.json {
         super::output::say!(
             "{}",
-            crate::render::events::diagnostic("error", &failure.message, failure.code)
+            crate::render::events::stopped(&failure.message, failure.code)
         );
     } else {
         super::output::complain!("error: {}", failure.message);

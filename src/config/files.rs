@@ -87,6 +87,9 @@ pub(crate) fn parse_all(
     let mut files = Vec::with_capacity(sources.len());
     for (index, (display, text)) in sources.iter().enumerate() {
         let source = SourceFile::new(display.clone(), text.clone(), index);
+        if !within_cost(&source, diags) {
+            continue;
+        }
         if let Some(pieces) = parse_in_pieces(&source) {
             if pieces
                 .iter()
@@ -96,7 +99,7 @@ pub(crate) fn parse_all(
             }
             continue;
         }
-        if let Some(body) = parse(&source, diags)
+        if let Some(body) = parse_whole(&source, diags)
             && within_depth(&source, &body, diags)
         {
             files.push(ParsedFile { source, body });
@@ -108,9 +111,9 @@ pub(crate) fn parse_all(
 /// Files at least this large are parsed in pieces, one per core.
 const PIECEWISE_FROM: usize = 256 * 1024;
 
-/// Parses a large file as pieces on several threads, cut between top-level blocks; `None`
-/// when the file is small, there is one core, or any piece does not parse (the caller then
-/// parses the whole file, which reports errors exactly where they are).
+/// Parses a large file (its cost checked) as pieces on several threads, cut between top-level
+/// blocks; `None` when the file is small, there is one core, or any piece does not parse (the
+/// caller then parses the whole file, which reports errors exactly where they are).
 ///
 /// A cut is made only at a line start that follows a line holding just `}` and begins with
 /// a letter, a comment or a blank line, i.e. where a block most likely ends. A cut anywhere else
@@ -124,7 +127,7 @@ fn parse_in_pieces(source: &SourceFile) -> Option<Vec<ParsedFile>> {
         return None;
     }
     let cuts = cut_points(text, threads);
-    if cuts.is_empty() || parse_cost(text).0 > MAX_PARSE_COST {
+    if cuts.is_empty() {
         return None;
     }
     let bounds: Vec<usize> = std::iter::once(0)
@@ -356,6 +359,14 @@ pub(crate) fn parse_cost(text: &str) -> (u64, usize, u64) {
 
 /// Parses one file; a syntax error becomes a diagnostic at its position.
 pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Body> {
+    if !within_cost(source, diags) {
+        return None;
+    }
+    parse_whole(source, diags)
+}
+
+/// Whether parsing `source` costs at most [`MAX_PARSE_COST`]; reports it when not.
+fn within_cost(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> bool {
     let (cost, at, items) = parse_cost(source.text());
     if cost > MAX_PARSE_COST {
         diags.push(
@@ -365,8 +376,13 @@ pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<
             .at(Some(source.location(&(at..at + 1))))
             .help("split large maps into several smaller ones (e.g. with `merge`), or move the data into variables files"),
         );
-        return None;
+        return false;
     }
+    true
+}
+
+/// Parses a file whose cost was checked; a syntax error becomes a diagnostic at its position.
+fn parse_whole(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Body> {
     match hcl::edit::parser::parse_body(source.text()) {
         Ok(body) => Some(body),
         Err(e) => {

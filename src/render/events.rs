@@ -277,47 +277,44 @@ struct DiagnosticFields<'a> {
     range: Option<Range<'a>>,
 }
 
-/// `diagnostic`: an error that stopped the command (`severity` "error", with a `code` where
-/// its kind is known, e.g. `state_locked`).
-pub fn diagnostic(severity: &str, summary: &str, code: Option<&str>) -> String {
-    let level = if severity == "error" { "error" } else { "warn" };
-    json_line(
-        level,
+/// `diagnostic` for an error that stopped the command, with a `code` where its kind is known
+/// (e.g. `state_locked`).
+pub fn stopped(summary: &str, code: Option<&str>) -> String {
+    diagnostic_line(DiagnosticFields {
+        severity: "error",
         summary,
-        "diagnostic",
-        DiagnosticFields {
-            severity,
-            summary,
-            code,
-            detail: None,
-            range: None,
-        },
-    )
+        code,
+        detail: None,
+        range: None,
+    })
 }
 
-/// A configuration diagnostic as a `diagnostic` event.
+/// `diagnostic` for a problem in the configuration (an error or a warning), with where it is
+/// and how to fix it.
 pub fn config_diagnostic(d: &Diagnostic) -> String {
-    let severity = match d.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let level = if severity == "error" { "error" } else { "warn" };
-    json_line(
-        level,
-        &d.message,
-        "diagnostic",
-        DiagnosticFields {
-            severity,
-            summary: &d.message,
-            code: None,
-            detail: d.help.as_deref(),
-            range: d.location.as_ref().map(|l| Range {
-                filename: &l.file,
-                start: Position {
-                    line: l.line,
-                    column: l.column,
-                },
-            }),
+    diagnostic_line(DiagnosticFields {
+        severity: match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         },
-    )
+        summary: &d.message,
+        code: None,
+        detail: d.help.as_deref(),
+        range: d.location.as_ref().map(|l| Range {
+            filename: &l.file,
+            start: Position {
+                line: l.line,
+                column: l.column,
+            },
+        }),
+    })
+}
+
+fn diagnostic_line(fields: DiagnosticFields<'_>) -> String {
+    let level = if fields.severity == "error" {
+        "error"
+    } else {
+        "warn"
+    };
+    json_line(level, fields.summary, "diagnostic", fields)
 }

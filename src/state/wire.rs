@@ -113,32 +113,37 @@ struct WireAttrs<'a> {
     skip_id: bool,
 }
 
-impl Serialize for WireAttrs<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(
-            self.attrs
-                .iter()
-                .filter(|(k, _)| !(self.skip_id && k.as_str() == "id")),
-        )
+impl WireAttrs<'_> {
+    fn entries(&self) -> impl Iterator<Item = (&String, &Value)> {
+        let skip_id = self.skip_id;
+        self.attrs
+            .iter()
+            .filter(move |(k, _)| !(skip_id && k.as_str() == "id"))
     }
 }
 
+impl Serialize for WireAttrs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.entries())
+    }
+}
+
+/// A resource's entry, owned (for journal entries and saved plans): [`ResourceLine`] copied.
 pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
+    let line = ResourceLine::of(r);
     ResourceEntry {
-        address: r.address.to_string(),
-        rtype: r.address.rtype().as_str().to_owned(),
-        name: r.address.resource.name.clone(),
-        key: r.address.key.clone(),
-        id: r.id.clone(),
-        attributes: {
-            let mut attrs = r.attrs.clone();
-            if id_is_implied(r) {
-                attrs.shift_remove("id");
-            }
-            attrs
-        },
-        dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
-        sensitive_attributes: r.sensitive.clone(),
+        attributes: line
+            .attributes
+            .entries()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        address: line.address,
+        rtype: line.rtype.to_owned(),
+        name: line.name.to_owned(),
+        key: line.key.map(str::to_owned),
+        id: line.id.to_owned(),
+        dependencies: line.dependencies,
+        sensitive_attributes: line.sensitive_attributes.to_vec(),
     }
 }
 

@@ -43,58 +43,39 @@ fn decode<T: serde::de::DeserializeOwned>(f: &Fixture) -> T {
         .unwrap_or_else(|e| panic!("{} ({}) does not decode: {e}", f.name, f.source))
 }
 
-fn check_service(f: &Fixture, s: &vpcep::cloud::Service, expect: &Value) {
-    let what = &f.name;
-    if let Some(id) = expect.get("id") {
-        assert_eq!(Value::from(s.id.clone()), *id, "{what}: id");
-    }
-    if let Some(name) = expect.get("name") {
-        assert_eq!(
-            s.name.clone().map_or(Value::Null, Value::from),
-            *name,
-            "{what}: name"
-        );
-    }
-    if let Some(status) = expect.get("status") {
-        assert_eq!(Value::from(s.status.clone()), *status, "{what}: status");
-    }
-    if let Some(count) = expect.get("connection_count") {
-        assert_eq!(
-            s.connection_count.map_or(Value::Null, Value::from),
-            *count,
-            "{what}: connection_count"
-        );
-    }
-    if let Some(code) = expect.get("error_code") {
-        assert_eq!(
-            s.error.as_ref().map(|(c, _)| Value::from(c.clone())),
-            Some(code.clone()),
-            "{what}: the failure's code"
-        );
-    }
-    if let Some(n) = expect.get("ports") {
-        assert_eq!(Value::from(s.ports.len()), *n, "{what}: ports");
+/// Compares the decoded `actual` with what the fixture expects under `key`, if it says.
+fn expect_field(f: &Fixture, expect: &Value, key: &str, actual: impl FnOnce() -> Value) {
+    if let Some(want) = expect.get(key) {
+        assert_eq!(actual(), *want, "{}: {key}", f.name);
     }
 }
 
+fn check_service(f: &Fixture, s: &vpcep::cloud::Service, expect: &Value) {
+    expect_field(f, expect, "id", || Value::from(s.id.clone()));
+    expect_field(f, expect, "name", || {
+        s.name.clone().map_or(Value::Null, Value::from)
+    });
+    expect_field(f, expect, "status", || Value::from(s.status.clone()));
+    expect_field(f, expect, "connection_count", || {
+        s.connection_count.map_or(Value::Null, Value::from)
+    });
+    // The failure's code.
+    expect_field(f, expect, "error_code", || {
+        s.error
+            .as_ref()
+            .map_or(Value::Null, |(c, _)| Value::from(c.clone()))
+    });
+    expect_field(f, expect, "ports", || Value::from(s.ports.len()));
+}
+
 fn check_endpoint(f: &Fixture, e: &vpcep::cloud::Endpoint, expect: &Value) {
-    let what = &f.name;
-    if let Some(id) = expect.get("id") {
-        assert_eq!(Value::from(e.id.clone()), *id, "{what}: id");
-    }
-    if let Some(status) = expect.get("status") {
-        assert_eq!(Value::from(e.status.clone()), *status, "{what}: status");
-    }
-    if let Some(ip) = expect.get("port_ip") {
-        assert_eq!(
-            e.port_ip.clone().map_or(Value::Null, Value::from),
-            *ip,
-            "{what}: port_ip is read from `ip`"
-        );
-    }
-    if let Some(dns) = expect.get("enable_dns") {
-        assert_eq!(Value::from(e.enable_dns), *dns, "{what}: enable_dns");
-    }
+    expect_field(f, expect, "id", || Value::from(e.id.clone()));
+    expect_field(f, expect, "status", || Value::from(e.status.clone()));
+    // `port_ip` is read from the answer's `ip`.
+    expect_field(f, expect, "port_ip", || {
+        e.port_ip.clone().map_or(Value::Null, Value::from)
+    });
+    expect_field(f, expect, "enable_dns", || Value::from(e.enable_dns));
 }
 
 #[test]
