@@ -93,3 +93,27 @@ fn a_cloud_error_is_a_diagnostic_event() {
     );
     ends_with_error(&out, "127.0.0.1:9");
 }
+
+/// A warning does not stop the apply; under `--json` it is a `diagnostic` event of severity
+/// `warning` with where it is, and standard error stays empty.
+#[test]
+fn a_warning_is_a_diagnostic_event_and_the_apply_goes_on() {
+    let ws = Workspace::example("single-service");
+    ws.edit("main.hcl", "server_type = \"LB\"", "server_type = \"VIP\"");
+    let out = ws.run(&["apply", "--auto-approve", "--json"]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert!(out.stderr.is_empty(), "stderr: {}", out.stderr);
+    let events = events(&out);
+    let warning = events
+        .iter()
+        .find(|e| e["type"] == "diagnostic")
+        .unwrap_or_else(|| panic!("no diagnostic event: {}", out.stdout));
+    assert_eq!(warning["severity"], "warning", "{warning}");
+    assert_eq!(warning["@level"], "warn", "{warning}");
+    assert!(
+        warning["summary"].as_str().unwrap().contains("deprecated"),
+        "{warning}"
+    );
+    assert_eq!(warning["range"]["filename"], "main.hcl", "{warning}");
+    assert_eq!(events.last().unwrap()["type"], "change_summary");
+}

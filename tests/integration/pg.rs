@@ -547,6 +547,17 @@ fn tls_is_used_and_verified_as_sslmode_asks() {
     assert!(wrong_name.contains("certificate"), "{wrong_name}");
     let untrusted = encrypted(&format!("{by_name}{sep_name}sslmode=verify-full")).unwrap_err();
     assert!(untrusted.contains("certificate"), "{untrusted}");
+    // A root certificate file that cannot be read, or an sslmode libpq does not know, is named.
+    let missing = encrypted(&format!(
+        "{by_name}{sep_name}sslmode=verify-full&sslrootcert=%2Fnonexistent%2Fca.pem"
+    ))
+    .unwrap_err();
+    assert!(
+        missing.contains("cannot read sslrootcert `/nonexistent/ca.pem`"),
+        "{missing}"
+    );
+    let unknown = encrypted(&format!("{url}{sep}sslmode=sometimes")).unwrap_err();
+    assert!(unknown.contains("sslmode `sometimes`"), "{unknown}");
 
     // End to end: the binary keeps its state over a verified connection.
     let db = Schema::new(&url, "tls");
