@@ -199,7 +199,7 @@ enum DriftWire {
 
 fn attrs_to(a: Option<&Attrs>) -> (Json, Json) {
     match a {
-        Some(a) => split_unknown(&Value::Map(a.clone())),
+        Some(a) => split_unknown(&Value::map(a.clone())),
         None => (Json::Null, Json::Bool(false)),
     }
 }
@@ -207,7 +207,7 @@ fn attrs_to(a: Option<&Attrs>) -> (Json, Json) {
 fn attrs_from(v: &Json, mask: &Json, what: &str) -> Result<Option<Attrs>, String> {
     match (v, join_unknown(v, mask)) {
         (Json::Null, _) => Ok(None),
-        (_, Value::Map(m)) => Ok(Some(m)),
+        (_, Value::Map(m)) => Ok(Some(*m)),
         _ => Err(format!("its `{what}` is not an object")),
     }
 }
@@ -280,14 +280,14 @@ fn drift_to(d: &Drift) -> DriftWire {
             sensitive,
         } => DriftWire::Changed {
             address: address.to_string(),
-            before: Value::Map(before.clone()).to_json(),
-            after: Value::Map(after.clone()).to_json(),
+            before: Value::map(before.clone()).to_json(),
+            after: Value::map(after.clone()).to_json(),
             attrs: attrs.clone(),
             sensitive: sensitive.clone(),
         },
         Drift::Deleted { address, before } => DriftWire::Deleted {
             address: address.to_string(),
-            before: Value::Map(before.clone()).to_json(),
+            before: Value::map(before.clone()).to_json(),
         },
     }
 }

@@ -19,7 +19,7 @@ fn string_list(list: &[String]) -> Value {
 fn string_map(map: &IndexMap<String, String>) -> Value {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort();
-    Value::Map(
+    Value::map(
         entries
             .into_iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
@@ -34,7 +34,7 @@ pub fn ports_value(ports: &[PortMapping]) -> Value {
         sorted
             .into_iter()
             .map(|p| {
-                Value::Map(
+                Value::map(
                     [
                         ("protocol".to_owned(), Value::String(p.protocol)),
                         (
@@ -61,7 +61,7 @@ pub fn connections_value(connections: &[Connection]) -> Value {
         sorted
             .into_iter()
             .map(|c| {
-                Value::Map(
+                Value::map(
                     [
                         ("endpoint_id".to_owned(), Value::String(c.endpoint_id)),
                         ("domain_id".to_owned(), Value::String(c.domain_id)),

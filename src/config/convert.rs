@@ -12,7 +12,7 @@ pub(crate) fn from_hcl(value: hcl::Value) -> Value {
         hcl::Value::String(s) => Value::String(s),
         hcl::Value::Array(items) => Value::List(items.into_iter().map(from_hcl).collect()),
         hcl::Value::Object(map) => {
-            Value::Map(map.into_iter().map(|(k, v)| (k, from_hcl(v))).collect())
+            Value::map(map.into_iter().map(|(k, v)| (k, from_hcl(v))).collect())
         }
     }
 }
@@ -87,7 +87,7 @@ pub(crate) fn to_attr_type(value: Value, ty: AttrType) -> Result<Value, String> 
                     Err(e) => Err(format!("key \"{k}\": {e}")),
                 })
                 .collect::<Result<IndexMap<_, _>, _>>()
-                .map(Value::Map),
+                .map(Value::map),
             other => Err(format!(
                 "expected a map of strings, got {}",
                 describe(&other)

@@ -144,7 +144,7 @@ impl Scope {
                         _ => ok = false,
                     }
                 }
-                ok.then_some(Value::Map(map))
+                ok.then_some(Value::map(map))
             }
             Expression::Parenthesis(inner) => {
                 self.eval_inner(inner.inner(), each, file, diags, targets)
@@ -416,7 +416,7 @@ pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 fn instance_object(instance: &IndexMap<String, Value>) -> Option<hcl::Value> {
-    to_hcl(&Value::Map(instance.clone()))
+    to_hcl(&Value::map(instance.clone()))
 }
 
 /// Declares `TYPE.NAME` (or `TYPE.NAME["key"]`) with what `attr` needs: just that attribute, or

@@ -235,7 +235,7 @@ pub(crate) fn lower<'a>(
                     targets_all.extend(targets);
                     item.insert(attr_schema.name.to_owned(), value);
                 }
-                items.push(Value::Map(item));
+                items.push(Value::map(item));
             }
             lowered
                 .instance

@@ -47,7 +47,7 @@ impl DefaultValue {
             DefaultValue::Str(s) => Value::from(s),
             DefaultValue::Bool(b) => Value::Bool(b),
             DefaultValue::EmptyList => Value::List(Vec::new()),
-            DefaultValue::EmptyMap => Value::Map(IndexMap::new()),
+            DefaultValue::EmptyMap => Value::map(IndexMap::new()),
         }
     }
 }

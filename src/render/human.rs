@@ -99,7 +99,7 @@ fn value_attr(out: &mut Out, depth: usize, sym: Sym, name: &str, width: usize, v
         Value::Map(map) if !map.is_empty() => {
             out.line(depth, sym, &format!("{pad} = {{"));
             let w = map.keys().map(|k| quoted_key(k).len()).max().unwrap_or(0);
-            for (k, item) in map {
+            for (k, item) in map.iter() {
                 out.line(
                     depth + 1,
                     sym,
@@ -246,7 +246,7 @@ fn changed_attr(
                 .max()
                 .unwrap_or(0);
             let mut hidden = 0;
-            for (k, v) in a {
+            for (k, v) in a.iter() {
                 match b.get(k) {
                     None => out.line(2, Sym::Del, &format!("{:w$} = {v}", quoted_key(k))),
                     Some(nv) if nv != v => {
@@ -255,7 +255,7 @@ fn changed_attr(
                     Some(_) => hidden += 1,
                 }
             }
-            for (k, v) in b {
+            for (k, v) in b.iter() {
                 if !a.contains_key(k) {
                     out.line(2, Sym::Add, &format!("{:w$} = {v}", quoted_key(k)));
                 }

@@ -42,7 +42,7 @@ pub fn split_unknown(v: &Value) -> (Json, Json) {
         Value::Map(map) => {
             let mut values = Map::new();
             let mut mask = Map::new();
-            for (k, item) in map {
+            for (k, item) in map.iter() {
                 let (v, m) = split_unknown(item);
                 values.insert(k.clone(), v);
                 if m != Json::Bool(false) {
@@ -71,7 +71,7 @@ pub fn join_unknown(value: &Json, mask: &Json) -> Value {
                 .map(|(i, v)| join_unknown(v, masks.get(i).unwrap_or(&Json::Bool(false))))
                 .collect(),
         ),
-        (Json::Object(map), Json::Object(masks)) => Value::Map(
+        (Json::Object(map), Json::Object(masks)) => Value::map(
             map.iter()
                 .map(|(k, v)| {
                     (
@@ -86,7 +86,7 @@ pub fn join_unknown(value: &Json, mask: &Json) -> Value {
 }
 
 fn attrs_json(attrs: &Attrs) -> (Json, Json) {
-    let (values, mask) = split_unknown(&Value::Map(attrs.clone()));
+    let (values, mask) = split_unknown(&Value::map(attrs.clone()));
     let mask = if mask == Json::Bool(false) {
         json!({})
     } else {
@@ -155,11 +155,11 @@ fn change_entry(c: &ResourceChange) -> Json {
         &c.before_sensitive
     };
     let mut before = match (&c.before, c.action) {
-        (Some(b), _) => Value::Map(b.clone()).to_json(),
+        (Some(b), _) => Value::map(b.clone()).to_json(),
         (None, Action::NoOp) => c
             .after
             .as_ref()
-            .map_or(Json::Null, |a| Value::Map(a.clone()).to_json()),
+            .map_or(Json::Null, |a| Value::map(a.clone()).to_json()),
         (None, _) => Json::Null,
     };
     hide(&mut before, before_sensitive);
@@ -217,8 +217,8 @@ fn drift_entry(d: &Drift) -> Json {
             ..
         } => {
             let (mut before, mut after) = (
-                Value::Map(before.clone()).to_json(),
-                Value::Map(after.clone()).to_json(),
+                Value::map(before.clone()).to_json(),
+                Value::map(after.clone()).to_json(),
             );
             hide(&mut before, sensitive);
             hide(&mut after, sensitive);
@@ -227,7 +227,7 @@ fn drift_entry(d: &Drift) -> Json {
         Drift::Deleted { address, before } => (
             address,
             "delete",
-            Value::Map(before.clone()).to_json(),
+            Value::map(before.clone()).to_json(),
             Json::Null,
         ),
     };
@@ -364,7 +364,7 @@ pub fn state_values(state: &RecordedState) -> Json {
         .resources
         .values()
         .map(|r| {
-            let mut values = Value::Map(r.attrs.clone()).to_json();
+            let mut values = Value::map(r.attrs.clone()).to_json();
             if let Json::Object(m) = &mut values {
                 m.insert("id".into(), json!(r.id));
             }
@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn unknowns_round_trip_through_the_mask() {
-        let v = Value::Map(
+        let v = Value::map(
             [
                 ("id".to_owned(), Value::Unknown),
                 (

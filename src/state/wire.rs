@@ -391,7 +391,7 @@ mod tests {
             let attrs: indexmap::IndexMap<String, Value> = [
                 (
                     "tags".to_owned(),
-                    Value::Map([("k".to_owned(), Value::from("v\"x"))].into()),
+                    Value::map([("k".to_owned(), Value::from("v\"x"))].into()),
                 ),
                 (
                     "port".to_owned(),
