@@ -176,6 +176,16 @@ impl SourceFile {
         }
     }
 
+    /// The 1-based line `range` starts on: [`SourceFile::location`]'s `line`, without copying
+    /// the line.
+    pub fn line(&self, range: &Range<usize>) -> usize {
+        let start = range
+            .start
+            .saturating_add(self.range.start)
+            .min(self.text.len());
+        self.line_starts.partition_point(|&s| s <= start)
+    }
+
     /// Resolves an optional span; `None` (an expression the parser did not emit) stays `None`.
     pub fn span(&self, range: Option<Range<usize>>) -> Option<Location> {
         range.map(|r| self.location(&r))

@@ -24,9 +24,9 @@ impl Decl<'_> {
 
     /// `file:line` of the block, for notes.
     pub(crate) fn position(&self) -> String {
-        self.location().map_or_else(
+        header_span(self.block).map_or_else(
             || self.file.display.clone(),
-            |l| format!("{}:{}", l.file, l.line),
+            |span| format!("{}:{}", self.file.display, self.file.line(&span)),
         )
     }
 

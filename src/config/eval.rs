@@ -37,6 +37,9 @@ pub(crate) struct EachValue {
     pub value: hcl::Value,
 }
 
+/// The longest string literal read without hcl-rs (see [`Scope::eval`]).
+const LITERAL_FAST_PATH: usize = 4096;
+
 /// The values expressions can read, filled in dependency order.
 pub(crate) struct Scope {
     pub vars: IndexMap<String, Option<hcl::Value>>,
@@ -149,6 +152,15 @@ impl Scope {
             Expression::Parenthesis(inner) => {
                 self.eval_inner(inner.inner(), each, file, diags, targets)
             }
+            // Literals are what they say: no references to resolve, nothing for hcl-rs to
+            // evaluate (most of a large configuration's values). Long strings still go the
+            // general way, which checks them against the value budget.
+            Expression::String(s) if s.len() <= LITERAL_FAST_PATH => {
+                Some(Value::String(s.value().clone()))
+            }
+            Expression::Bool(b) => Some(Value::Bool(*b.value())),
+            Expression::Null(_) => Some(Value::Null),
+            Expression::Number(n) => Some(from_hcl(hcl::Value::Number(*n.value()))),
             _ => self.eval_whole(expr, each, file, diags, targets),
         }
     }

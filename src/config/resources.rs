@@ -20,9 +20,9 @@ use std::time::Duration;
 /// A resource instance with the source locations its rules report at.
 pub(crate) struct Lowered<'a> {
     pub instance: ResourceInstance,
-    /// Byte ranges by attribute path: `name`, `port[0]`, `port[0].client_port`; resolved to
-    /// lines and columns only when a diagnostic needs them.
-    pub spans: HashMap<String, Range<usize>>,
+    /// The resource block's body, where the spans of attribute paths are looked up when a
+    /// diagnostic needs one (see [`span_of`]).
+    pub body: &'a Body,
     /// The resource block's header.
     pub decl: Option<Range<usize>>,
     pub file: &'a SourceFile,
@@ -35,14 +35,60 @@ impl Lowered<'_> {
     pub(crate) fn at(&self, path: &str) -> Option<Location> {
         let mut path = path;
         loop {
-            if let Some(range) = self.spans.get(path) {
-                return Some(self.file.location(range));
+            if let Some(range) = span_of(self.body, path) {
+                return Some(self.file.location(&range));
             }
             match path.rfind(['[', '.']) {
                 Some(i) if i > 0 => path = &path[..i],
                 _ => return self.decl_location(),
             }
         }
+    }
+}
+
+/// The span of an attribute path in a resource body: `name` (an attribute's value),
+/// `name[i]` / `name.key` (an element of a literal list, the key of a literal object),
+/// `block[i]` (the `i`-th such block's type) and `block[i].name…` inside it. `None` when the
+/// body has no such thing written out.
+///
+/// Looked up only when a diagnostic needs it: recording every path of every instance up
+/// front cost a map per instance, most of it never read.
+fn span_of(body: &Body, path: &str) -> Option<Range<usize>> {
+    use hcl::edit::expr::{Expression, ObjectKey};
+    let (name, rest) = path.split_at(path.find(['[', '.']).unwrap_or(path.len()));
+    if let Some(attr) = body.get_attribute(name) {
+        let Some(rest) = rest.strip_prefix('[').or_else(|| rest.strip_prefix('.')) else {
+            return if rest.is_empty() {
+                attr.value.span()
+            } else {
+                None
+            };
+        };
+        return match &attr.value {
+            Expression::Array(items) if path[name.len()..].starts_with('[') => {
+                let i: usize = rest.strip_suffix(']')?.parse().ok()?;
+                items.iter().nth(i)?.span()
+            }
+            Expression::Object(object) if path[name.len()..].starts_with('.') => {
+                object.iter().find_map(|(key, _)| match key {
+                    ObjectKey::Ident(ident) if ident.as_str() == rest => ident.span(),
+                    ObjectKey::Expression(Expression::String(s)) if s.as_str() == rest => {
+                        key.span()
+                    }
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+    }
+    // `block[i]`, then whatever follows inside that block.
+    let rest = rest.strip_prefix('[')?;
+    let close = rest.find(']')?;
+    let i: usize = rest[..close].parse().ok()?;
+    let block = body.get_blocks(name).nth(i)?;
+    match &rest[close + 1..] {
+        "" => block.ident.span(),
+        inner => span_of(&block.body, inner.strip_prefix('.')?),
     }
 }
 
@@ -89,7 +135,7 @@ pub(crate) fn lower<'a>(
         .collect();
     let prevent_destroy = lifecycle(&decl, scope, diags);
     let timeouts = timeouts(&decl, scope, diags);
-    let decl_loc = decl.location();
+    let decl_loc = || decl.location();
     let decl_span = super::body::header_span(decl.block);
     let declared_at = decl.position();
 
@@ -142,24 +188,15 @@ pub(crate) fn lower<'a>(
                 timeouts,
                 declared_at: declared_at.clone(),
             },
-            spans: HashMap::new(),
+            body,
             decl: decl_span.clone(),
             file: decl.file,
         };
         let each = each.as_ref();
         let mut targets_all: Vec<RefTarget> = Vec::new();
         for attr_schema in schema.attrs {
-            let (value, targets) = attribute(
-                &address,
-                body,
-                attr_schema,
-                "",
-                each,
-                &decl,
-                scope,
-                &mut lowered.spans,
-                diags,
-            );
+            let (value, targets) =
+                attribute(&address, body, attr_schema, "", each, &decl, scope, diags);
             if !targets.is_empty() {
                 targets_all.extend(targets.iter().cloned());
                 lowered
@@ -182,7 +219,7 @@ pub(crate) fn lower<'a>(
                         block_schema.name,
                         if block_schema.min_items == 1 { "" } else { "s" }
                     ))
-                    .at(decl_loc.clone())
+                    .at(decl_loc())
                     .help(format!(
                         "add a port mapping: `{} {{ server_port = 8080  client_port = 80 }}`",
                         block_schema.name
@@ -205,9 +242,6 @@ pub(crate) fn lower<'a>(
             // Past the cap the blocks are refused above; they are not evaluated.
             for (i, block) in blocks.iter().enumerate().take(block_schema.max_items) {
                 let prefix = format!("{}[{i}]", block_schema.name);
-                if let Some(range) = block.ident.span() {
-                    lowered.spans.insert(prefix.clone(), range);
-                }
                 let names: Vec<&str> = block_schema.attrs.iter().map(|a| a.name).collect();
                 if each.is_none() || is_first_instance(&values) {
                     check_names(
@@ -229,7 +263,6 @@ pub(crate) fn lower<'a>(
                         each,
                         &decl,
                         scope,
-                        &mut lowered.spans,
                         diags,
                     );
                     targets_all.extend(targets);
@@ -317,7 +350,6 @@ fn attribute(
     each: Option<&EachValue>,
     decl: &Decl<'_>,
     scope: &Scope,
-    spans: &mut HashMap<String, Range<usize>>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Value, Vec<RefTarget>) {
     let path = if prefix.is_empty() {
@@ -327,9 +359,8 @@ fn attribute(
     };
     let Some(attr) = body.get_attribute(attr_schema.name) else {
         if attr_schema.required {
-            let at = spans
-                .get(prefix)
-                .map(|r| decl.file.location(r))
+            let at = span_of(&decl.block.body, prefix)
+                .map(|r| decl.file.location(&r))
                 .or_else(|| decl.location());
             diags.push(
                 Diagnostic::error(format!(
@@ -345,11 +376,8 @@ fn attribute(
         }
         return (attr_schema.default.value(), Vec::new());
     };
-    let loc = decl.file.span(attr.value.span());
-    if let Some(range) = attr.value.span() {
-        spans.insert(path.clone(), range);
-    }
-    record_element_spans(&attr.value, &path, spans);
+    // Where the value is, worked out only for a message (a location copies its line).
+    let loc = || decl.file.span(attr.value.span());
     let mut targets = Vec::new();
     let Some(value) = scope.eval(&attr.value, each, decl.file, diags, &mut targets) else {
         return (Value::Unknown, targets);
@@ -358,7 +386,7 @@ fn attribute(
         if attr_schema.required {
             diags.push(
                 Diagnostic::error(format!("`{path}` of `{address}` must not be null"))
-                    .at(loc)
+                    .at(loc())
                     .help(format!("give it {}", attr_schema.ty.describe())),
             );
         }
@@ -369,7 +397,7 @@ fn attribute(
         Err(e) => {
             diags.push(
                 Diagnostic::error(format!("wrong type for `{path}` of `{address}`: {e}"))
-                    .at(loc)
+                    .at(loc())
                     .help(format!(
                         "`{}` takes {}",
                         attr_schema.name,
@@ -383,38 +411,6 @@ fn attribute(
 
 /// For list and object literals, records where each element is: `whitelist[2]` for the third
 /// list item, `tags.team` for the key `team`, so rules can point at the exact entry.
-fn record_element_spans(
-    expr: &hcl::edit::expr::Expression,
-    path: &str,
-    spans: &mut HashMap<String, Range<usize>>,
-) {
-    use hcl::edit::expr::{Expression, ObjectKey};
-    match expr {
-        Expression::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if let Some(range) = item.span() {
-                    spans.insert(format!("{path}[{i}]"), range);
-                }
-            }
-        }
-        Expression::Object(object) => {
-            for (key, _) in object {
-                let (name, span) = match key {
-                    ObjectKey::Ident(ident) => (ident.as_str().to_owned(), ident.span()),
-                    ObjectKey::Expression(Expression::String(s)) => {
-                        (s.as_str().to_owned(), key.span())
-                    }
-                    ObjectKey::Expression(_) => continue,
-                };
-                if let Some(range) = span {
-                    spans.insert(format!("{path}.{name}"), range);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
 /// The instances `for_each` asks for: `(key, each)` pairs, or one unkeyed instance.
 fn for_each(
     id: &ResourceId,
