@@ -121,8 +121,9 @@ pub struct Snapshot {
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
     pub settings: Settings,
-    /// `sources` parsed, once for the whole command.
-    pub parsed: std::sync::Arc<config::Parsed>,
+    /// `sources` parsed, once for the whole command; released (see [`Snapshot::release`])
+    /// while a plan is made from what it evaluated to, and parsed again only if evaluated again.
+    parsed: std::sync::Mutex<Option<std::sync::Arc<config::Parsed>>>,
 }
 
 impl Snapshot {
@@ -143,7 +144,7 @@ impl Snapshot {
             env,
             dir: dir.to_path_buf(),
             settings: Settings::defaults(dir),
-            parsed,
+            parsed: std::sync::Mutex::new(Some(parsed)),
         };
         let mut options = snapshot.options(std::collections::HashMap::new());
         options.settings_only = true;
@@ -170,8 +171,27 @@ impl Snapshot {
             settings_only: false,
             var_values: self.var_values.clone(),
             shown_dir: None,
-            parsed: Some(self.parsed.clone()),
+            parsed: Some(self.parsed()),
         }
+    }
+
+    /// The parsed configuration: as parsed at the start, or parsed again after a release.
+    fn parsed(&self) -> std::sync::Arc<config::Parsed> {
+        let mut held = self
+            .parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.get_or_insert_with(|| std::sync::Arc::new(config::parse(&self.sources)))
+            .clone()
+    }
+
+    /// Lets the parsed configuration go: a large one's syntax tree is the largest thing a
+    /// plan holds, and planning needs only what it evaluated to.
+    pub fn release(&self) {
+        self.parsed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
     }
 
     /// Evaluates the configuration with what `state` knows; prints problems.
@@ -186,7 +206,13 @@ impl Snapshot {
         ),
         Failure,
     > {
-        let loaded = config::load(&self.options(state.computed_values()));
+        let loaded = config::load_with(
+            &self.options(std::collections::HashMap::new()),
+            &crate::derive::StateValues {
+                state,
+                unknown: &[],
+            },
+        );
         env.observer.secrets(&loaded.secrets);
         match loaded.desired {
             Some(d) if d.settings == self.settings => {
@@ -381,6 +407,10 @@ impl Planned {
 impl crate::derive::Source for Snapshot {
     fn options(&self, computed: crate::derive::Computed) -> LoadOptions {
         Snapshot::options(self, computed)
+    }
+
+    fn release(&self) {
+        Snapshot::release(self);
     }
 }
 

@@ -18,12 +18,40 @@ pub type Computed = std::collections::HashMap<Address, IndexMap<String, Value>>;
 /// computed values of that state.
 pub trait Source {
     fn options(&self, computed: Computed) -> LoadOptions;
+
+    /// Lets go of what loading keeps between loads (a parsed configuration): the next load
+    /// builds it again. Called while a plan is made from a load.
+    fn release(&self) {}
 }
 
 impl<F: Fn(Computed) -> LoadOptions> Source for F {
     fn options(&self, computed: Computed) -> LoadOptions {
         self(computed)
     }
+}
+
+/// A recorded state's computed attributes as the configuration reads them, except those of
+/// `unknown` resources (replaced: they get new IDs), read in place rather than copied.
+pub struct StateValues<'a> {
+    pub state: &'a RecordedState,
+    pub unknown: &'a [Address],
+}
+
+impl config::ComputedValues for StateValues<'_> {
+    fn computed(&self, address: &Address, name: &str) -> Option<&Value> {
+        if self.unknown.contains(address) {
+            return None;
+        }
+        self.state.resources.get(address)?.attrs.get(name)
+    }
+}
+
+/// Loads `source` with the computed values of `state`, but those of `unknown`.
+fn load(source: &dyn Source, state: &RecordedState, unknown: &[Address]) -> Loaded {
+    config::load_with(
+        &source.options(Computed::new()),
+        &StateValues { state, unknown },
+    )
 }
 
 /// A plan and what it was made from.
@@ -54,12 +82,13 @@ pub fn derive(
     options: &PlanOptions,
     cloud: &dyn Cloud,
 ) -> Result<Derived, DeriveError> {
-    let mut first = config::load(&source.options(state.computed_values()));
+    let mut first = load(source, state, &[]);
     let Some(mut desired) = first.desired.take() else {
         return Err(DeriveError::Config(Box::new(first)));
     };
     let variables = first.variables.clone();
     let mut loads = vec![first];
+    source.release();
     let mut plan = plan::plan(&desired, state, facts, options);
     // Replaced resources get new IDs: what refers to them is evaluated again with their
     // computed values unknown, which may replace it too; until nothing more is replaced.
@@ -75,13 +104,7 @@ pub fn derive(
             break;
         }
         replaced = now;
-        let mut computed = state.computed_values();
-        for a in &replaced {
-            if let Some(values) = computed.get_mut(a) {
-                values.clear();
-            }
-        }
-        let mut loaded = config::load(&source.options(computed));
+        let mut loaded = load(source, state, &replaced);
         let Some(d) = loaded.desired.take() else {
             loads.push(loaded);
             break;
@@ -90,6 +113,7 @@ pub fn derive(
         desired = d;
         plan = plan::plan(&desired, state, facts, options);
     }
+    source.release();
     let wanted = plan::wanted(&plan, state, facts);
     if !wanted.is_empty() {
         for id in wanted.services {
@@ -139,7 +163,7 @@ impl Resolver for ConfigResolver<'_> {
     }
 
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
-        let loaded = config::load(&self.source.options(state.computed_values()));
+        let loaded = load(self.source, state, &[]);
         (self.on_load)(&loaded);
         let desired = loaded.desired.ok_or_else(|| {
             loaded

@@ -49,12 +49,17 @@ fn show_plan_file(
     let options = crate::config::LoadOptions {
         dir: globals.env.dir.clone(),
         shown_dir: Some(globals.shown_dir()),
-        computed: saved.state.computed_values(),
         sources: Some(saved.sources.clone()),
         var_values: Some(saved.variables.clone()),
         ..crate::config::LoadOptions::default()
     };
-    let loaded = crate::config::load(&options);
+    let loaded = crate::config::load_with(
+        &options,
+        &crate::derive::StateValues {
+            state: &saved.state,
+            unknown: &[],
+        },
+    );
     super::output::remember_secrets(&loaded.secrets);
     let Some(desired) = loaded.desired else {
         super::print_diagnostics(globals, &loaded.diagnostics);

@@ -103,8 +103,27 @@ impl Loaded {
     }
 }
 
+/// The computed attributes of resources the configuration may read (an `id`, a
+/// `service_name`): `None` is unknown until apply.
+pub trait ComputedValues {
+    fn computed(&self, address: &Address, name: &str) -> Option<&Value>;
+}
+
+impl<S: std::hash::BuildHasher> ComputedValues for HashMap<Address, IndexMap<String, Value>, S> {
+    fn computed(&self, address: &Address, name: &str) -> Option<&Value> {
+        self.get(address)?.get(name)
+    }
+}
+
 /// Loads and validates the configuration in `options.dir`.
 pub fn load(options: &LoadOptions) -> Loaded {
+    load_with(options, &options.computed)
+}
+
+/// [`load`], reading computed attributes from `computed` instead of `options.computed` (a
+/// view of a recorded state, where copying every resource's computed values into a map
+/// would cost as much as the state itself).
+pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded {
     let mut diags = Vec::new();
     let parsed_here;
     let parsed: &Parsed = if let Some(parsed) = &options.parsed {
@@ -229,14 +248,8 @@ pub fn load(options: &LoadOptions) -> Loaded {
                 }
                 deps::Node::Resource(id) => {
                     let decl = decls.resources[&id];
-                    let instances = resources::lower(
-                        &id,
-                        decl,
-                        &decls,
-                        &mut scope,
-                        &options.computed,
-                        &mut diags,
-                    );
+                    let instances =
+                        resources::lower(&id, decl, &decls, &mut scope, computed, &mut diags);
                     for l in &instances {
                         for name in &l.instance.sensitive {
                             collect_strings(l.instance.attr(name), &mut secrets);

@@ -13,7 +13,6 @@ use crate::model::{Address, RefTarget, ResourceId, ResourceInstance, Timeouts, V
 use hcl::edit::Span as _;
 use hcl::edit::structure::Body;
 use indexmap::IndexMap;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Duration;
 
@@ -104,7 +103,7 @@ pub(crate) fn lower<'a>(
     decl: Decl<'a>,
     decls: &Decls<'_>,
     scope: &mut Scope,
-    computed: &HashMap<Address, IndexMap<String, Value>>,
+    computed: &dyn super::ComputedValues,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Lowered<'a>> {
     let schema = schema(id.rtype);
@@ -280,10 +279,9 @@ pub(crate) fn lower<'a>(
         // The values move into the scope (references read them there) and come back to the
         // instance in [`take_values`]: one copy per instance, not two.
         let mut readable = std::mem::take(&mut lowered.instance.attrs);
-        let known = computed.get(&address);
         for (name, _) in schema.computed {
-            let v = known
-                .and_then(|k| k.get(*name))
+            let v = computed
+                .computed(&address, name)
                 .cloned()
                 .unwrap_or(Value::Unknown);
             readable.insert((*name).to_owned(), v);

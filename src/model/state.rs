@@ -113,23 +113,6 @@ impl RecordedState {
     pub fn sort(&mut self) {
         self.resources.sort_keys();
     }
-
-    /// Computed attributes of every resource, as the configuration loader wants them.
-    pub fn computed_values(&self) -> std::collections::HashMap<Address, IndexMap<String, Value>> {
-        self.resources
-            .iter()
-            .map(|(a, r)| {
-                let computed = super::schema::schema(a.rtype()).computed;
-                let values = computed
-                    .iter()
-                    .filter_map(|(name, _)| {
-                        r.attrs.get(*name).map(|v| ((*name).to_owned(), v.clone()))
-                    })
-                    .collect();
-                (a.clone(), values)
-            })
-            .collect()
-    }
 }
 
 impl Default for RecordedState {
