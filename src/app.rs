@@ -188,10 +188,18 @@ impl Snapshot {
     /// Lets the parsed configuration go: a large one's syntax tree is the largest thing a
     /// plan holds, and planning needs only what it evaluated to.
     pub fn release(&self) {
-        self.parsed
+        let parsed = self
+            .parsed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take();
+        // Freeing millions of tree nodes takes a while; another core does it meanwhile (or,
+        // with no thread to be had, this one: a failed `spawn` drops what it could not run).
+        if let Some(parsed) = parsed {
+            let _ = std::thread::Builder::new()
+                .name("release".into())
+                .spawn(move || drop(parsed));
+        }
     }
 
     /// Evaluates the configuration with what `state` knows; prints problems.

@@ -8,8 +8,9 @@ use crate::cloud::convert::{
 };
 use crate::cloud::{Cloud, CloudError, Endpoint, Quotas, Service};
 use crate::model::schema;
+use crate::model::schema::same;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
-use crate::plan::{CloudFacts, Drift, configured_names, normalize};
+use crate::plan::{CloudFacts, Drift, configured_names};
 use std::collections::{HashMap, HashSet};
 
 pub struct Refreshed {
@@ -38,10 +39,7 @@ fn configured_differs(
     new: &indexmap::IndexMap<String, Value>,
 ) -> Vec<String> {
     configured_names(rtype)
-        .filter(|name| {
-            normalize(name, old.attr(name))
-                != normalize(name, new.get(*name).unwrap_or(&Value::Null))
-        })
+        .filter(|name| !same(name, old.attr(name), new.get(*name).unwrap_or(&Value::Null)))
         .map(str::to_owned)
         .collect()
 }

@@ -295,6 +295,32 @@ fn sort_key(v: &Value) -> String {
     }
 }
 
+/// Whether two values of attribute `name` are the same once normalized (see [`normalize`]),
+/// without building normalized copies: equal values are (maps compare without regard to
+/// order already), and lists that are sets are compared as sorted references.
+pub fn same(name: &str, a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    match (name, a, b) {
+        ("whitelist" | "endpoints" | "port", Value::List(x), Value::List(y))
+            if x.len() == y.len() && x.iter().chain(y).all(Value::is_known) =>
+        {
+            fn sorted(items: &[Value]) -> Vec<(String, &Value)> {
+                let mut keyed: Vec<(String, &Value)> =
+                    items.iter().map(|v| (sort_key(v), v)).collect();
+                keyed.sort_by(|p, q| p.0.cmp(&q.0));
+                keyed
+            }
+            sorted(x)
+                .iter()
+                .zip(sorted(y).iter())
+                .all(|(p, q)| p.1 == q.1)
+        }
+        _ => false,
+    }
+}
+
 /// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
 pub fn normalize(name: &str, value: &Value) -> Value {
     match (name, value) {
@@ -335,7 +361,7 @@ pub fn identity_match(
     let (core, rest) = identity_names(rtype);
     let same = |name: &str| {
         let want = identity.get(name).unwrap_or(&Value::Null);
-        normalize(name, want) == normalize(name, attrs.get(name).unwrap_or(&Value::Null))
+        same(name, want, attrs.get(name).unwrap_or(&Value::Null))
     };
     // An intent that does not know a core value cannot rule anything out: every object of its
     // type may be its create (recovery then refuses rather than create it again).
@@ -369,8 +395,7 @@ pub fn identity_differences(
         .copied()
         .filter(|n| {
             let want = identity.get(*n).unwrap_or(&Value::Null);
-            !want.is_null()
-                && normalize(n, want) != normalize(n, attrs.get(*n).unwrap_or(&Value::Null))
+            !want.is_null() && !same(n, want, attrs.get(*n).unwrap_or(&Value::Null))
         })
         .collect()
 }
@@ -378,6 +403,54 @@ pub fn identity_differences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `same` is equality of the normalized forms, on seeded random lists and maps (shuffled,
+    /// with duplicates, unknowns and nested maps), for attributes that are sets and ones that
+    /// are not.
+    #[test]
+    fn same_is_equality_of_normalized_forms() {
+        let mut seed: u64 = 0x5eed;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        let item = |next: &mut dyn FnMut(u64) -> u64| match next(4) {
+            0 => Value::from(["a", "b", "c"][usize::try_from(next(3)).unwrap()]),
+            1 => Value::int(i64::try_from(next(3)).unwrap()),
+            2 if next(8) == 0 => Value::Unknown,
+            _ => Value::map(
+                [
+                    ("protocol".to_owned(), Value::from("TCP")),
+                    (
+                        "client_port".to_owned(),
+                        Value::int(i64::try_from(next(2)).unwrap()),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            ),
+        };
+        for _ in 0..5_000 {
+            let len = usize::try_from(next(4)).unwrap();
+            let a: Vec<Value> = (0..len).map(|_| item(&mut next)).collect();
+            let mut b = a.clone();
+            match next(3) {
+                0 => b.reverse(),
+                1 if !b.is_empty() => b[0] = item(&mut next),
+                _ => b.push(item(&mut next)),
+            }
+            for name in ["whitelist", "port", "tags", "name"] {
+                let (a, b) = (Value::List(a.clone()), Value::List(b.clone()));
+                assert_eq!(
+                    same(name, &a, &b),
+                    normalize(name, &a) == normalize(name, &b),
+                    "{name}: {a} vs {b}"
+                );
+            }
+        }
+    }
 
     /// An intent recorded with an unknown core value matches every candidate loosely, so that
     /// recovery refuses instead of deciding the create did not happen.

@@ -62,8 +62,7 @@ pub(super) fn compare(
             {
                 return false;
             }
-            // Equal as written is equal normalized (the common case, without sorting).
-            !want.is_known() || (want != have && normalize(name, want) != normalize(name, have))
+            !want.is_known() || !crate::model::schema::same(name, want, have)
         })
         .map(str::to_owned)
         .collect();
