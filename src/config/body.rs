@@ -1,8 +1,7 @@
 //! Checks the attribute and block names of a body against what is allowed there.
 
+use super::syntax::{Block, Body, Ident, Structure};
 use crate::diag::{Diagnostic, SourceFile};
-use hcl::edit::Span as _;
-use hcl::edit::structure::{Block, Body, Structure};
 use std::ops::Range;
 
 /// The closest candidate to a misspelt name, if one is close enough to suggest.
@@ -47,7 +46,7 @@ pub(crate) fn header_span(block: &Block) -> Option<Range<usize>> {
     let end = block
         .labels
         .last()
-        .and_then(hcl::edit::Span::span)
+        .and_then(Ident::span)
         .or_else(|| block.ident.span())?
         .end;
     Some(start..end)

@@ -3,10 +3,9 @@
 
 use super::body::{header_span, suggestion};
 use super::files::ParsedFile;
+use super::syntax::{Attribute, Block, Structure};
 use crate::diag::{Diagnostic, Location, SourceFile};
 use crate::model::{ResourceId, ResourceType};
-use hcl::edit::Span as _;
-use hcl::edit::structure::{Attribute, Block, Structure};
 use indexmap::IndexMap;
 
 /// A labelled block and the file it is in.

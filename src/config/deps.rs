@@ -7,13 +7,13 @@ use super::body::suggestion;
 use super::decls::{Decl, Decls};
 use super::functions;
 use super::refs::{KeyRef, Problem, RefKind, Refs};
+use super::syntax::{Body, Expr, Lit, LitKind, Structure};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::graph::topo_order;
 use crate::model::schema::schema;
 use crate::model::{ResourceId, ResourceType};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
-use hcl::edit::structure::{Body, Structure};
 use std::ops::Range;
 
 /// A local value or a resource: the things that are evaluated in dependency order.
@@ -44,12 +44,15 @@ pub(crate) struct Allowed {
 
 /// Checks the references of one expression; returns the locals and resources it depends on.
 pub(crate) fn check_expr(
-    expr: &Expression,
+    expr: &Expr,
     file: &SourceFile,
     decls: &Decls<'_>,
     allowed: Allowed,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Node, Option<Range<usize>>)> {
+    let Some(expr) = expr.hcl() else {
+        return Vec::new(); // a literal refers to nothing
+    };
     let refs = Refs::of(expr);
     let mut deps = Vec::new();
     let at = |span: &Option<Range<usize>>| file.span(span.clone());
@@ -250,7 +253,7 @@ fn check_resource_ref(
 
 /// The expressions of a resource body that its schema knows, nested blocks included, except
 /// `depends_on`. Unknown attributes are reported by name only; their contents are not checked.
-pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expression> {
+pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expr> {
     let schema = schema(rtype);
     let mut out = Vec::new();
     for structure in body {
@@ -292,18 +295,33 @@ pub(crate) fn depends_on(
     let Some(attr) = decl.block.body.get_attribute("depends_on") else {
         return Vec::new();
     };
-    let Expression::Array(items) = &attr.value else {
+    let items: Vec<(Option<&Expression>, Option<Range<usize>>)> = match &attr.value {
+        Expr::Hcl(expr) => match expr.as_ref() {
+            Expression::Array(items) => items.iter().map(|i| (Some(i), i.span())).collect(),
+            _ => Vec::new(),
+        },
+        Expr::Lit(Lit {
+            kind: LitKind::Array(items),
+            ..
+        }) => items.iter().map(|i| (None, i.span.clone())).collect(),
+        Expr::Lit(_) => Vec::new(),
+    };
+    let is_list = match &attr.value {
+        Expr::Hcl(expr) => matches!(expr.as_ref(), Expression::Array(_)),
+        Expr::Lit(lit) => matches!(lit.kind, LitKind::Array(_)),
+    };
+    if !is_list {
         diags.push(
             Diagnostic::error("`depends_on` must be a list of resources")
                 .at(decl.file.span(attr.value.span()))
                 .help("write it as `depends_on = [vpcep_service.api]`"),
         );
         return Vec::new();
-    };
+    }
     let mut out = Vec::new();
-    for item in items {
+    for (item, span) in items {
         let id = match item {
-            Expression::Traversal(t) => match (
+            Some(Expression::Traversal(t)) => match (
                 &t.expr,
                 t.operators.first().map(hcl::edit::Decorated::value),
             ) {
@@ -315,14 +333,14 @@ pub(crate) fn depends_on(
             _ => None,
         };
         match id {
-            Some(id) if decls.resources.contains_key(&id) => out.push((id, item.span())),
+            Some(id) if decls.resources.contains_key(&id) => out.push((id, span)),
             Some(id) => {
                 check_resource_ref(
                     &id,
                     &KeyRef::Splat,
                     None,
                     None,
-                    item.span(),
+                    span,
                     decl.file,
                     decls,
                     diags,
@@ -332,7 +350,7 @@ pub(crate) fn depends_on(
                 Diagnostic::error(
                     "`depends_on` entries must be resources, such as `vpcep_service.api`",
                 )
-                .at(decl.file.span(item.span())),
+                .at(decl.file.span(span)),
             ),
         }
     }
@@ -456,13 +474,14 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
 pub(crate) fn settings_variables(decls: &Decls<'_>) -> std::collections::HashSet<String> {
     let mut vars = std::collections::HashSet::new();
     let mut seen_locals = std::collections::HashSet::new();
-    let mut exprs: Vec<&Expression> = decls
+    let mut exprs: Vec<&Expr> = decls
         .provider
         .iter()
         .chain(decls.backend.iter())
         .flat_map(|d| d.block.body.attributes().map(|a| &a.value))
         .collect();
     while let Some(expr) = exprs.pop() {
+        let Some(expr) = expr.hcl() else { continue };
         for r in super::refs::Refs::of(expr).found {
             match r.kind {
                 super::refs::RefKind::Var(name) => {

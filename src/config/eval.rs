@@ -9,6 +9,7 @@
 
 use super::convert::{from_hcl, to_hcl};
 use super::refs::{KeyRef, RefKind, Refs};
+use super::syntax::Expr;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::{RefTarget, ResourceId, Value};
 use hcl::edit::Span as _;
@@ -77,7 +78,10 @@ impl Scope {
     }
 
     /// Whether `expr` reads anything sensitive.
-    pub(crate) fn is_sensitive(&self, expr: &Expression) -> bool {
+    pub(crate) fn is_sensitive(&self, expr: &Expr) -> bool {
+        let Some(expr) = expr.hcl() else {
+            return false; // a literal reads nothing
+        };
         if self.sensitive.vars.is_empty() {
             return false;
         }
@@ -99,14 +103,20 @@ impl Scope {
     /// budget (see [`super::budget`]).
     pub(crate) fn eval(
         &self,
-        expr: &Expression,
+        expr: &Expr,
         each: Option<&EachValue>,
         file: &SourceFile,
         diags: &mut Vec<Diagnostic>,
         targets: &mut Vec<RefTarget>,
     ) -> Option<Value> {
-        super::budget::start();
-        self.eval_inner(expr, each, file, diags, targets)
+        match expr {
+            // A literal is what it says: nothing to resolve, nothing for hcl-rs to evaluate.
+            Expr::Lit(lit) => Some(lit.value()),
+            Expr::Hcl(expr) => {
+                super::budget::start();
+                self.eval_inner(expr, each, file, diags, targets)
+            }
+        }
     }
 
     fn eval_inner(

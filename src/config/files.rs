@@ -1,7 +1,7 @@
 //! Finds and parses the `*.hcl` files of a configuration directory.
 
+use super::syntax::Body;
 use crate::diag::{Diagnostic, SourceFile};
-use hcl::edit::structure::Body;
 use std::path::Path;
 
 #[derive(Debug)]
@@ -111,8 +111,8 @@ pub(crate) fn parse_all(
 /// Files at least this large are parsed in pieces, on every core.
 const PIECEWISE_FROM: usize = 256 * 1024;
 
-/// About how large a piece is: small enough that the uncompacted trees of the pieces being
-/// parsed at once are a small part of the parsed configuration (see [`compact`]).
+/// About how large a piece is: small enough that the hcl-edit trees of the pieces being
+/// parsed at once are a small part of the parsed configuration.
 const PIECE_SIZE: usize = 128 * 1024;
 
 /// Parses a large file (its cost checked) as pieces on several threads, cut between top-level
@@ -142,8 +142,9 @@ fn parse_in_pieces(source: &SourceFile) -> Option<Vec<ParsedFile>> {
         .windows(2)
         .map(|w| source.piece(w[0]..w[1]))
         .collect();
-    // Each thread takes the next unparsed piece until none is left; a piece's tree is
-    // compacted as soon as it is parsed, so only one uncompacted piece per thread is alive.
+    // Each thread takes the next unparsed piece until none is left; a piece's hcl-edit tree
+    // becomes vpcep's own (see [`super::syntax`]) as soon as it is parsed, so only one piece's
+    // hcl-edit tree per thread is alive at a time.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let parsed: Vec<Vec<(usize, Option<Body>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -157,7 +158,7 @@ fn parse_in_pieces(source: &SourceFile) -> Option<Vec<ParsedFile>> {
                         };
                         let body = hcl::edit::parser::parse_body(piece.text()).ok();
                         let failed = body.is_none();
-                        done.push((i, body.map(compact)));
+                        done.push((i, body.map(Body::from_hcl)));
                         if failed {
                             // The whole file is parsed again; the rest need not be.
                             next.store(pieces.len(), std::sync::atomic::Ordering::Relaxed);
@@ -216,15 +217,17 @@ fn cut_points(text: &str, pieces: usize) -> Vec<usize> {
 /// Checks that no expression nests deeper than the budget allows (traversal steps counted):
 /// evaluating one would exhaust the stack. A file with one is left out, like a syntax error.
 fn within_depth(source: &SourceFile, body: &Body, diags: &mut Vec<Diagnostic>) -> bool {
-    use hcl::edit::Span as _;
-    use hcl::edit::structure::Structure;
+    use super::syntax::{Expr, Structure};
     let mut ok = true;
     let mut bodies = vec![body];
     while let Some(body) = bodies.pop() {
         for structure in body {
             match structure {
                 Structure::Attribute(attr) => {
-                    let depth = super::budget::depth(&attr.value);
+                    let depth = match &attr.value {
+                        Expr::Lit(lit) => lit.depth(),
+                        Expr::Hcl(expr) => super::budget::depth(expr),
+                    };
                     if depth > super::budget::MAX_DEPTH {
                         diags.push(
                             Diagnostic::error(format!(
@@ -409,31 +412,10 @@ fn within_cost(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> bool {
     true
 }
 
-/// `body` with every nested body's list of structures exactly as long as it needs to be.
-///
-/// The parser grows each list by doubling, so a block of 9 attributes holds room for 16, at
-/// about 300 bytes a structure: a third of a parsed configuration's memory was unused room.
-/// Rebuilding each list at its length drops it. (Rebuilding cannot drop a structure: the
-/// parser already refused duplicate attributes, the only ones `push` would skip.)
-fn compact(body: Body) -> Body {
-    use hcl::edit::structure::Structure;
-    let mut out = Body::with_capacity(body.len());
-    for structure in body {
-        out.push(match structure {
-            Structure::Block(mut block) => {
-                block.body = compact(std::mem::take(&mut block.body));
-                Structure::Block(block)
-            }
-            attribute @ Structure::Attribute(_) => attribute,
-        });
-    }
-    out
-}
-
 /// Parses a file whose cost was checked; a syntax error becomes a diagnostic at its position.
 fn parse_whole(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Body> {
     match hcl::edit::parser::parse_body(source.text()) {
-        Ok(body) => Some(compact(body)),
+        Ok(body) => Some(Body::from_hcl(body)),
         Err(e) => {
             let offset = e.location().offset();
             diags.push(
@@ -537,10 +519,7 @@ mod tests {
             .last()
             .and_then(|b| b.body.attributes().next())
             .expect("an attribute");
-        let loc = last
-            .source
-            .span(hcl::edit::Span::span(&attr.key))
-            .expect("a span");
+        let loc = last.source.span(attr.key.span()).expect("a span");
         assert_eq!(loc.line, 4 * 10_000 - 2);
         assert_eq!(loc.source_line, format!("  l9999 = \"{}\"", "x".repeat(40)));
         assert_eq!(&text[loc.offset..loc.offset + 5], "l9999");

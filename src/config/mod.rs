@@ -18,6 +18,7 @@ mod refs;
 mod resources;
 mod rules;
 mod settings;
+mod syntax;
 mod types;
 mod variables;
 
@@ -28,7 +29,6 @@ pub use variables::ENV_PREFIX;
 
 use crate::diag::Diagnostic;
 use crate::model::{Address, DesiredState, Value};
-use hcl::edit::expr::Expression;
 use hcl::eval::Evaluate as _;
 use indexmap::IndexMap;
 use std::collections::HashMap;
@@ -318,7 +318,11 @@ fn finish(
 }
 
 /// Evaluates an expression that may call functions but refer to nothing (defaults, var files).
-fn constant(expr: &Expression) -> Result<hcl::Value, String> {
+fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
+    let expr = match expr {
+        syntax::Expr::Lit(lit) => return Ok(lit.hcl_value()),
+        syntax::Expr::Hcl(expr) => expr,
+    };
     let refs = refs::Refs::of(expr);
     if let Some((name, _)) = refs.unknown_roots.first() {
         return Err(format!(

@@ -7,11 +7,10 @@ use super::decls::Decl;
 use super::decls::Decls;
 use super::deps::depends_on;
 use super::eval::{EachValue, ResourceValues, Scope};
+use super::syntax::{Body, Expr, LitKind};
 use crate::diag::{Diagnostic, Location, SourceFile};
 use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, schema};
 use crate::model::{Address, RefTarget, ResourceId, ResourceInstance, Timeouts, Value};
-use hcl::edit::Span as _;
-use hcl::edit::structure::Body;
 use indexmap::IndexMap;
 use std::ops::Range;
 use std::time::Duration;
@@ -53,31 +52,41 @@ impl Lowered<'_> {
 /// Looked up only when a diagnostic needs it: recording every path of every instance up
 /// front cost a map per instance, most of it never read.
 fn span_of(body: &Body, path: &str) -> Option<Range<usize>> {
+    use hcl::edit::Span as _;
     use hcl::edit::expr::{Expression, ObjectKey};
     let (name, rest) = path.split_at(path.find(['[', '.']).unwrap_or(path.len()));
     if let Some(attr) = body.get_attribute(name) {
-        let Some(rest) = rest.strip_prefix('[').or_else(|| rest.strip_prefix('.')) else {
+        let Some(inner) = rest.strip_prefix('[').or_else(|| rest.strip_prefix('.')) else {
             return if rest.is_empty() {
                 attr.value.span()
             } else {
                 None
             };
         };
+        let index = rest.starts_with('[');
+        let element = || -> Option<usize> { inner.strip_suffix(']')?.parse().ok() };
         return match &attr.value {
-            Expression::Array(items) if path[name.len()..].starts_with('[') => {
-                let i: usize = rest.strip_suffix(']')?.parse().ok()?;
-                items.iter().nth(i)?.span()
-            }
-            Expression::Object(object) if path[name.len()..].starts_with('.') => {
-                object.iter().find_map(|(key, _)| match key {
-                    ObjectKey::Ident(ident) if ident.as_str() == rest => ident.span(),
-                    ObjectKey::Expression(Expression::String(s)) if s.as_str() == rest => {
-                        key.span()
-                    }
-                    _ => None,
-                })
-            }
-            _ => None,
+            Expr::Lit(lit) => match &lit.kind {
+                LitKind::Array(items) if index => items.get(element()?)?.span.clone(),
+                LitKind::Object(entries) if !index => entries
+                    .iter()
+                    .find(|(key, _)| key.as_str() == inner)
+                    .and_then(|(key, _)| key.span()),
+                _ => None,
+            },
+            Expr::Hcl(expr) => match expr.as_ref() {
+                Expression::Array(items) if index => items.iter().nth(element()?)?.span(),
+                Expression::Object(object) if !index => {
+                    object.iter().find_map(|(key, _)| match key {
+                        ObjectKey::Ident(ident) if ident.as_str() == inner => ident.span(),
+                        ObjectKey::Expression(Expression::String(s)) if s.as_str() == inner => {
+                            key.span()
+                        }
+                        _ => None,
+                    })
+                }
+                _ => None,
+            },
         };
     }
     // `block[i]`, then whatever follows inside that block.

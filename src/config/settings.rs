@@ -8,7 +8,6 @@ use super::resources::parse_duration;
 use crate::diag::{Diagnostic, Location};
 use crate::model::Value;
 use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfig, SimConfig};
-use hcl::edit::Span as _;
 use indexmap::IndexMap;
 use std::path::PathBuf;
 

@@ -6,11 +6,10 @@
 use super::body::{check_names, suggestion};
 use super::decls::Decls;
 use super::files::parse;
+use super::syntax::Structure;
 use super::types::TypeConstraint;
 use super::{VarArg, constant};
 use crate::diag::{Diagnostic, SourceFile};
-use hcl::edit::Span as _;
-use hcl::edit::structure::Structure;
 use indexmap::IndexMap;
 
 /// The prefix of environment variables that set input variables.
@@ -50,7 +49,10 @@ pub(crate) fn resolve(
         );
         let mut ty = TypeConstraint::Any;
         if let Some(attr) = body.get_attribute("type") {
-            match TypeConstraint::parse(&attr.value) {
+            match attr.value.hcl().map_or_else(
+                || Err("a type must be written as a type keyword".to_owned()),
+                TypeConstraint::parse,
+            ) {
                 Ok(t) => ty = t,
                 Err(e) => diags.push(
                     Diagnostic::error(format!("invalid type for variable `{name}`: {e}"))
@@ -181,7 +183,7 @@ fn from_text(ty: &TypeConstraint, raw: &str) -> Result<hcl::Value, String> {
     }
     let expr = hcl::edit::parser::parse_expr(raw)
         .map_err(|e| format!("cannot parse `{raw}` as an HCL value: {}", e.message()))?;
-    constant(&expr)
+    constant(&super::syntax::Expr::from_hcl(expr))
 }
 
 fn read_var_file(
