@@ -1,7 +1,7 @@
 //! Configuration loading: a directory of `*.hcl` files becomes a validated [`DesiredState`]
 //! plus every diagnostic of the run.
 //!
-//! Pipeline: `files` (read, parse) → `decls` (top-level blocks) → `variables` (values) →
+//! Pipeline: `files` (read, parse into `syntax`) → `decls` (top-level blocks) → `variables` (values) →
 //! `deps` (check references, order by dependency) → `resources` (evaluate instances in that
 //! order) → `settings` (provider, backend, outputs) → `rules`. Every stage reports what it finds
 //! and carries on where it can, so one run shows every problem. `hcl` types stay in here.
