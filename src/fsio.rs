@@ -4,7 +4,7 @@
 //! file's permissions and writing through a symlinked path to its target.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
@@ -51,6 +51,19 @@ fn plain(path: &Path, message: String) -> FileError {
 /// Reads at most `cap` bytes of the regular file at `path`; `what` names it in errors
 /// (e.g. "the state file").
 pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, FileError> {
+    let (file, len) = open_capped(path, cap, what)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&format!("read {what}"), path, &e))?;
+    if bytes.len() as u64 > cap {
+        return Err(too_big(path, what, cap));
+    }
+    Ok(bytes)
+}
+
+/// Opens a regular file of at most `cap` bytes for reading; with its length.
+fn open_capped(path: &Path, cap: u64, what: &str) -> Result<(File, u64), FileError> {
     // O_NONBLOCK: opening a FIFO does not wait for a writer; the type check below refuses it.
     let file = OpenOptions::new()
         .read(true)
@@ -72,14 +85,26 @@ pub fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>, FileErr
     if meta.len() > cap {
         return Err(too_big(path, what, cap));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(&format!("read {what}"), path, &e))?;
-    if bytes.len() as u64 > cap {
-        return Err(too_big(path, what, cap));
+    Ok((file, meta.len()))
+}
+
+/// Copies the file at `from` (a regular file of at most `cap` bytes) to `to` as
+/// [`write_atomic`] writes, streaming: a large file is never held in memory.
+pub fn copy_capped_atomic(from: &Path, to: &Path, cap: u64, what: &str) -> Result<(), FileError> {
+    let (file, _) = open_capped(from, cap, what)?;
+    let mut grew = false;
+    let copied = write_atomic_with(to, |w| {
+        if std::io::copy(&mut file.take(cap + 1), w)? > cap {
+            // Grown past the cap since it was opened: nothing is replaced.
+            grew = true;
+            return Err(std::io::Error::other("too large"));
+        }
+        Ok(())
+    });
+    match copied {
+        Err(_) if grew => Err(too_big(from, what, cap)),
+        other => other,
     }
-    Ok(bytes)
 }
 
 fn too_big(path: &Path, what: &str, cap: u64) -> FileError {
@@ -152,6 +177,15 @@ fn temporary_beside(target: &Path) -> PathBuf {
 /// given the replaced file's permissions, fsynced, renamed over the target, and the directory
 /// fsynced. A symlinked `path` keeps its link: the file it points to is replaced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes (through a buffer), so that large contents are
+/// streamed to the file rather than built in memory first.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
     let target = resolve_links(path)?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| io_error("create the directory", dir, &e))?;
@@ -175,17 +209,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         .write(true)
         .create_new(true)
         .custom_flags(libc::O_NOFOLLOW);
-    let mut file: File = options
+    let file: File = options
         .open(&tmp)
         .map_err(|e| io_error("create", &tmp, &e))?;
     let written = (|| {
         if let Some(perms) = &mode {
             file.set_permissions(perms.clone())?;
         }
-        file.write_all(bytes)?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut buffered)?;
+        let file = buffered
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         file.sync_all()
     })();
-    drop(file);
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(io_error("write", &tmp, &e));
@@ -264,5 +301,24 @@ mod tests {
         assert_eq!(mode, 0o600);
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    /// A copy is what was there, streamed; a source past the cap replaces nothing and leaves
+    /// no temporary file.
+    #[test]
+    fn copies_are_capped_and_replace_nothing_when_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from");
+        let to = dir.path().join("to");
+        std::fs::write(&from, vec![b'x'; 100]).unwrap();
+        std::fs::write(&to, "older").unwrap();
+        let err = copy_capped_atomic(&from, &to, 99, "the file").unwrap_err();
+        assert!(err.message.contains("larger than"), "{err}");
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "older");
+        copy_capped_atomic(&from, &to, 100, "the file").unwrap();
+        assert_eq!(std::fs::read(&to).unwrap(), vec![b'x'; 100]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        let missing = copy_capped_atomic(&dir.path().join("nope"), &to, 10, "the file");
+        assert!(missing.unwrap_err().not_found);
     }
 }

@@ -210,13 +210,18 @@ impl StateStore for LocalState {
     }
 
     fn write(&mut self, state: &RecordedState) -> Result<(), StateError> {
-        match fsio::read_capped(&self.path, fsio::MAX_STATE_FILE, "the state file") {
-            Ok(previous) => fsio::write_atomic(&self.backup_path(), &previous)
-                .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?,
+        // Both streamed: neither the previous state nor the new one is held in memory whole.
+        match fsio::copy_capped_atomic(
+            &self.path,
+            &self.backup_path(),
+            fsio::MAX_STATE_FILE,
+            "the state file",
+        ) {
+            Ok(()) => {}
             Err(e) if e.not_found => {}
             Err(e) => return Err(StateError::new(StateErrorKind::Unavailable, e.message)),
         }
-        fsio::write_atomic(&self.path, wire::encode(state).as_bytes())
+        fsio::write_atomic_with(&self.path, |out| wire::encode_to(state, out))
             .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
         // The journal's changes are now in the state file; a crash before this removal is
         // harmless because the journal names the serial it continues.

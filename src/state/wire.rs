@@ -7,7 +7,6 @@ use crate::model::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
-use std::fmt::Write as _;
 
 /// The version this build writes: 3 leaves `id` out of a resource's `attributes` where it is
 /// the resource's own `id` (it is put back when read); 2 lays each resource out on one line (compact),
@@ -307,44 +306,53 @@ pub fn from_wire(file: StateFile) -> Result<RecordedState, String> {
 /// Serialises a state as the file's text: the top level indented, each resource on a line of
 /// its own, so a diff of two state files shows the resources that changed.
 pub fn encode(state: &RecordedState) -> String {
-    let mut text = String::with_capacity(760 * state.resources.len() + 256);
-    text.push_str("{\n");
-    let _ = writeln!(text, "  \"format_version\": {FORMAT_VERSION},");
-    let _ = writeln!(
-        text,
-        "  \"vpcep_version\": {},",
-        json(&env!("CARGO_PKG_VERSION"))
-    );
-    let _ = writeln!(text, "  \"lineage\": {},", json(&state.lineage));
-    let _ = writeln!(text, "  \"serial\": {},", state.serial);
-    text.push_str("  \"resources\": [");
-    for (i, r) in state.resources.values().enumerate() {
-        text.push_str(if i == 0 { "\n    " } else { ",\n    " });
-        text.push_str(&json(&ResourceLine::of(r)));
-    }
-    text.push_str(if state.resources.is_empty() {
-        "],\n"
-    } else {
-        "\n  ],\n"
-    });
-    let _ = write!(
-        text,
-        "  \"outputs\": {}",
-        json(&outputs_to_wire(&state.outputs))
-    );
-    if !state.pending.is_empty() {
-        text.push_str(",\n  \"pending\": [");
-        for (i, p) in state.pending.iter().enumerate() {
-            text.push_str(if i == 0 { "\n    " } else { ",\n    " });
-            text.push_str(&json(&pending_to_wire(p)));
-        }
-        text.push_str("\n  ]");
-    }
-    text.push_str("\n}\n");
-    text
+    let mut bytes = Vec::with_capacity(760 * state.resources.len() + 256);
+    // Writing to memory does not fail, and serde_json writes UTF-8.
+    let _ = encode_to(state, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// Compact JSON of a part of the file.
+/// Writes the state file's text for `state` to `out`, one resource at a time.
+pub fn encode_to(state: &RecordedState, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "{{")?;
+    writeln!(out, "  \"format_version\": {FORMAT_VERSION},")?;
+    writeln!(
+        out,
+        "  \"vpcep_version\": {},",
+        json(&env!("CARGO_PKG_VERSION"))
+    )?;
+    writeln!(out, "  \"lineage\": {},", json(&state.lineage))?;
+    writeln!(out, "  \"serial\": {},", state.serial)?;
+    write!(out, "  \"resources\": [")?;
+    for (i, r) in state.resources.values().enumerate() {
+        write!(out, "{}", if i == 0 { "\n    " } else { ",\n    " })?;
+        serde_json::to_writer(&mut *out, &ResourceLine::of(r))?;
+    }
+    write!(
+        out,
+        "{}",
+        if state.resources.is_empty() {
+            "],\n"
+        } else {
+            "\n  ],\n"
+        }
+    )?;
+    write!(
+        out,
+        "  \"outputs\": {}",
+        json(&outputs_to_wire(&state.outputs))
+    )?;
+    if !state.pending.is_empty() {
+        write!(out, ",\n  \"pending\": [")?;
+        for (i, p) in state.pending.iter().enumerate() {
+            write!(out, "{}", if i == 0 { "\n    " } else { ",\n    " })?;
+            serde_json::to_writer(&mut *out, &pending_to_wire(p))?;
+        }
+        write!(out, "\n  ]")?;
+    }
+    writeln!(out, "\n}}")
+}
+
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
