@@ -657,6 +657,8 @@ pub fn plan(
             .map_err(|e| fail(format!("refreshing from {}: {e}", cloud.describe())))?;
         notes.extend(refreshed.notes);
         state_changed |= refreshed.state != prior;
+        // The refreshed state replaces the stored one for the rest of the command.
+        drop(prior);
         (refreshed.state, refreshed.drift, refreshed.facts)
     } else {
         // Without a refresh, creates an interrupted apply left pending are still looked for:
