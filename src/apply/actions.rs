@@ -233,8 +233,9 @@ fn record(change: &ResourceChange, id: &str, attrs: Attrs) -> StateChange {
 
 /// Identity attributes recorded with the intent to create, to find the resource after a crash.
 pub(super) fn identity(change: &ResourceChange) -> Attrs {
-    let after = change.after.clone().unwrap_or_default();
-    crate::model::schema::create_identity(change.address.rtype(), &after)
+    let none = Attrs::new();
+    let after = change.after.as_ref().unwrap_or(&none);
+    crate::model::schema::create_identity(change.address.rtype(), after)
 }
 
 pub(super) fn create(

@@ -121,10 +121,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             human::summary_line(&planned.plan)
         );
     } else {
-        say_raw!(
-            "{}",
-            super::plan::View::of(&planned).render(super::Format::Human, style)
-        );
+        super::output::stdout(&super::plan::View::of(&planned).render(super::Format::Human, style));
     }
     if planned.plan.is_refused() {
         return Err(fail("the plan is refused; nothing was changed"));

@@ -31,15 +31,16 @@ pub(crate) fn remember_secrets(secrets: &[String]) {
     all.sort_by_key(|s| std::cmp::Reverse(s.len()));
 }
 
-/// `text` with every remembered secret replaced by `(sensitive value)`.
-pub(crate) fn redact(text: &str) -> String {
+/// `text` with every remembered secret replaced by `(sensitive value)`; copied only when it
+/// holds one (a large plan's text is printed as it is).
+pub(crate) fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     let secrets = SECRETS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut out = text.to_owned();
+    let mut out = std::borrow::Cow::Borrowed(text);
     for s in secrets.iter() {
         if out.contains(s.as_str()) {
-            out = out.replace(s.as_str(), SENSITIVE);
+            out = std::borrow::Cow::Owned(out.replace(s.as_str(), SENSITIVE));
         }
     }
     out

@@ -1,7 +1,7 @@
 //! `vpcep plan`: refresh, plan, render (human, JSON or markdown), optionally save; exit 1 when
 //! refused, 2 with `--detailed-exitcode` and changes.
 
-use super::output::{complain, say_raw};
+use super::output::complain;
 use super::{Format, Globals, PlanArgs};
 use crate::app::{self as session, PlanSettings, Planned, fail};
 use crate::config::VarArg;
@@ -56,11 +56,12 @@ impl<'a> View<'a> {
 
     pub(crate) fn render(&self, format: Format, style: Style) -> String {
         match format {
-            Format::Human => format!(
-                "{}\n{}",
-                self.cloud_line(),
-                human::render_plan(self.plan, style)
-            ),
+            Format::Human => {
+                let mut text = self.cloud_line();
+                text.push('\n');
+                human::render_plan_into(&mut text, self.plan, style);
+                text
+            }
             Format::Json => json::render_plan(&json::PlanDocument {
                 plan: self.plan,
                 prior: self.prior,
@@ -138,7 +139,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
     let style = Style {
         color: globals.color_out,
     };
-    say_raw!("{}", View::of(&planned).render(args.format, style));
+    super::output::stdout(&View::of(&planned).render(args.format, style));
     if planned.plan.is_refused() {
         if args.out.is_some() {
             complain!("note: a refused plan is not saved");

@@ -77,7 +77,8 @@ pub fn connections_value(connections: &[Connection]) -> Value {
 
 /// A service's attributes as recorded in state; `connections` is filled by the caller.
 pub fn service_attrs(s: &Service) -> Attrs {
-    let mut a = Attrs::new();
+    // Sized for what follows: a state holds one per service.
+    let mut a = Attrs::with_capacity(17);
     a.insert("name".into(), opt_string(s.name.as_ref()));
     a.insert("server_type".into(), Value::String(s.server_type.clone()));
     a.insert("port_id".into(), Value::String(s.port_id.clone()));
@@ -115,7 +116,7 @@ pub fn service_attrs(s: &Service) -> Attrs {
 }
 
 pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
-    let mut a = Attrs::new();
+    let mut a = Attrs::with_capacity(12);
     a.insert("service_id".into(), Value::String(e.service_id.clone()));
     a.insert("vpc_id".into(), Value::String(e.vpc_id.clone()));
     a.insert("subnet_id".into(), opt_string(e.subnet_id.as_ref()));

@@ -188,7 +188,10 @@ pub(crate) fn lower<'a>(
         let mut lowered = Lowered {
             instance: ResourceInstance {
                 address: address.clone(),
-                attrs: IndexMap::new(),
+                // Room for every attribute and block, and the computed ones references read.
+                attrs: IndexMap::with_capacity(
+                    schema.attrs.len() + schema.blocks.len() + schema.computed.len(),
+                ),
                 depends_on: Vec::new(),
                 refs: IndexMap::new(),
                 sensitive: sensitive.clone(),

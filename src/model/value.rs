@@ -253,11 +253,13 @@ impl<'de> serde::Deserialize<'de> for Value {
                 self,
                 mut map: A,
             ) -> Result<Value, A::Error> {
-                let mut out = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-                while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                    out.insert(k, v);
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    entries.push(entry);
                 }
-                Ok(Value::map(out))
+                // Collected from a list of known length, the map is exactly as large as it
+                // needs to be (JSON gives no length up front).
+                Ok(Value::map(entries.into_iter().collect()))
             }
         }
         d.deserialize_any(Visitor)

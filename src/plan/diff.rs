@@ -18,8 +18,11 @@ pub use crate::model::schema::normalize;
 /// The attributes after apply: configured ones from the configuration, computed ones from
 /// `computed` (or unknown).
 fn after_attrs(instance: &ResourceInstance, computed: Option<&Attrs>) -> Attrs {
-    let mut after = instance.attrs.clone();
-    for (name, _) in schema(instance.address.rtype()).computed {
+    let names = schema(instance.address.rtype()).computed;
+    // Sized for both at once: a plan holds one per resource.
+    let mut after = Attrs::with_capacity(instance.attrs.len() + names.len());
+    after.extend(instance.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    for (name, _) in names {
         let v = computed
             .and_then(|c| c.get(*name))
             .cloned()

@@ -456,8 +456,15 @@ pub fn summary_line(plan: &Plan) -> String {
 
 /// Renders a whole plan for a terminal or a log.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
+    let mut text = String::new();
+    render_plan_into(&mut text, plan, style);
+    text
+}
+
+/// [`render_plan`], appended to `text`.
+pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
     let mut out = Out {
-        text: String::new(),
+        text: std::mem::take(text),
         style,
         diff: false,
     };
@@ -522,7 +529,7 @@ pub fn render_plan(plan: &Plan, style: Style) -> String {
     if plan.deletes_anything() && !plan.is_refused() {
         let _ = writeln!(out.text, "Deleted resources cannot be recovered.");
     }
-    out.text
+    *text = out.text;
 }
 
 /// One change as the human plan shows it, laid out for a `diff` code block (the change

@@ -189,14 +189,25 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
         .iter()
         .map(|d| parse_resource_id(d))
         .collect::<Result<_, _>>()?;
-    let mut attrs = e.attributes;
     let computed = crate::model::schema::schema(address.rtype()).computed;
-    if !attrs.contains_key("id") && computed.iter().any(|(n, _)| *n == "id") {
-        let at = attrs
+    let implied = !e.attributes.contains_key("id") && computed.iter().any(|(n, _)| *n == "id");
+    let at = implied.then(|| {
+        e.attributes
             .keys()
             .position(|k| computed.iter().any(|(n, _)| n == k))
-            .unwrap_or(attrs.len());
-        attrs.shift_insert(at, "id".to_owned(), Value::String(e.id.clone()));
+            .unwrap_or(e.attributes.len())
+    });
+    // Moved into a map of exactly their number (read entry by entry, the map grew by
+    // doubling; a state holds one per resource), `id` restored where it belongs.
+    let mut attrs = indexmap::IndexMap::with_capacity(e.attributes.len() + usize::from(implied));
+    for (i, (k, v)) in e.attributes.into_iter().enumerate() {
+        if at == Some(i) {
+            attrs.insert("id".to_owned(), Value::String(e.id.clone()));
+        }
+        attrs.insert(k, v);
+    }
+    if at == Some(attrs.len()) {
+        attrs.insert("id".to_owned(), Value::String(e.id.clone()));
     }
     Ok(RecordedResource {
         address,
