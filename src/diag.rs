@@ -284,6 +284,22 @@ mod tests {
         assert_eq!(loc.source_line, "näme = \"x\"");
     }
 
+    /// `line` is `location`'s line, in a whole file and in a piece of it, at every offset.
+    #[test]
+    fn line_is_the_locations_line() {
+        let text = "a = 1\n\nnäme = \"x\"\r\nb {\n}\n";
+        let file = SourceFile::new("main.hcl", text, 0);
+        for piece in [file.piece(0..text.len()), file.piece(7..text.len())] {
+            for at in 0..=piece.text().len() {
+                assert_eq!(
+                    piece.line(&(at..at)),
+                    piece.location(&(at..at)).line,
+                    "at {at}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn render_shows_gutter_source_and_caret() {
         let file = SourceFile::new("main.hcl", "x = 1\n  prot = 443\n", 0);

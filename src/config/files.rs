@@ -441,6 +441,15 @@ mod tests {
         text
     }
 
+    /// The attribute names of `text`'s blocks, as hcl-edit parses the whole file.
+    fn names_parsed_whole(text: &str) -> Vec<String> {
+        hcl::edit::parser::parse_body(text)
+            .expect("valid")
+            .blocks()
+            .flat_map(|b| b.body.attributes().map(|a| a.key.to_string()))
+            .collect()
+    }
+
     fn names(files: &[ParsedFile]) -> Vec<String> {
         files
             .iter()
@@ -475,16 +484,11 @@ mod tests {
         let mut diags = Vec::new();
         let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
-        let whole = hcl::edit::parser::parse_body(&text).expect("valid");
-        let expected: Vec<String> = whole
-            .blocks()
-            .flat_map(|b| b.body.attributes().map(|a| a.key.to_string()))
-            .collect();
-        assert_eq!(names(&files), expected);
+        assert_eq!(names(&files), names_parsed_whole(&text));
     }
 
     /// More pieces than threads come back in the file's order, every structure kept (the
-    /// compacted trees hold what the parser read).
+    /// converted trees hold what the parser read).
     #[test]
     fn many_pieces_keep_the_files_order() {
         let text = blocks(20_000);
@@ -495,12 +499,7 @@ mod tests {
         if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
             assert!(files.len() > 4, "{} pieces", files.len());
         }
-        let whole = hcl::edit::parser::parse_body(&text).expect("valid");
-        let expected: Vec<String> = whole
-            .blocks()
-            .flat_map(|b| b.body.attributes().map(|a| a.key.to_string()))
-            .collect();
-        assert_eq!(names(&files), expected);
+        assert_eq!(names(&files), names_parsed_whole(&text));
     }
 
     /// Positions in later pieces are the file's own lines and offsets.
