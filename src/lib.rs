@@ -35,7 +35,9 @@
 //!   rules need of the cloud is converted into `model::facts` at the refresh boundary, and
 //!   statuses are enums (`ConnectionStatus::blocks_delete` is the one "accepted or creating").
 //! - A command parses its configuration once (`config::parse`, held by the command's snapshot)
-//!   and evaluates that parse as often as it needs (settings, plan, replacements, apply).
+//!   and evaluates that parse as often as it needs (settings, plan, replacements, apply). The
+//!   parse is vpcep's own compact tree (`config::syntax`; hcl-edit's is dropped piece by
+//!   piece), let go while a plan is made and parsed again only if evaluated again.
 //! - Loading a configuration reports every problem it finds in one run, in source order, and
 //!   never panics on any input.
 //! - `plan` and `render` do no I/O and are deterministic: same inputs, byte-identical output.
