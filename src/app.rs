@@ -218,7 +218,7 @@ impl Snapshot {
             &self.options(std::collections::HashMap::new()),
             &crate::derive::StateValues {
                 state,
-                unknown: &[],
+                unknown: &std::collections::HashSet::new(),
             },
         );
         env.observer.secrets(&loaded.secrets);

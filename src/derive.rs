@@ -34,7 +34,7 @@ impl<F: Fn(Computed) -> LoadOptions> Source for F {
 /// `unknown` resources (replaced: they get new IDs), read in place rather than copied.
 pub struct StateValues<'a> {
     pub state: &'a RecordedState,
-    pub unknown: &'a [Address],
+    pub unknown: &'a std::collections::HashSet<Address>,
 }
 
 impl config::ComputedValues for StateValues<'_> {
@@ -47,7 +47,11 @@ impl config::ComputedValues for StateValues<'_> {
 }
 
 /// Loads `source` with the computed values of `state`, but those of `unknown`.
-fn load(source: &dyn Source, state: &RecordedState, unknown: &[Address]) -> Loaded {
+fn load(
+    source: &dyn Source,
+    state: &RecordedState,
+    unknown: &std::collections::HashSet<Address>,
+) -> Loaded {
     config::load_with(
         &source.options(Computed::new()),
         &StateValues { state, unknown },
@@ -82,7 +86,7 @@ pub fn derive(
     options: &PlanOptions,
     cloud: &dyn Cloud,
 ) -> Result<Derived, DeriveError> {
-    let mut first = load(source, state, &[]);
+    let mut first = load(source, state, &std::collections::HashSet::new());
     let Some(mut desired) = first.desired.take() else {
         return Err(DeriveError::Config(Box::new(first)));
     };
@@ -104,7 +108,7 @@ pub fn derive(
             break;
         }
         replaced = now;
-        let mut loaded = load(source, state, &replaced);
+        let mut loaded = load(source, state, &replaced.iter().cloned().collect());
         let Some(d) = loaded.desired.take() else {
             loads.push(loaded);
             break;
@@ -163,7 +167,7 @@ impl Resolver for ConfigResolver<'_> {
     }
 
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
-        let loaded = load(self.source, state, &[]);
+        let loaded = load(self.source, state, &std::collections::HashSet::new());
         (self.on_load)(&loaded);
         let desired = loaded.desired.ok_or_else(|| {
             loaded

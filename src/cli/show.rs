@@ -57,7 +57,7 @@ fn show_plan_file(
         &options,
         &crate::derive::StateValues {
             state: &saved.state,
-            unknown: &[],
+            unknown: &std::collections::HashSet::new(),
         },
     );
     super::output::remember_secrets(&loaded.secrets);
