@@ -193,7 +193,7 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
     }
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
-    let mut lowered = Vec::new();
+    let mut lowered = Vec::with_capacity(decls.resources.len());
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
         let mut ignored = Vec::new();

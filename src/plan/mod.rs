@@ -446,7 +446,9 @@ pub fn plan(
 ) -> Plan {
     let selected = targeted(desired, prior, opts);
     let in_scope = |a: &Address| selected.as_ref().is_none_or(|s| s.contains(a));
-    let mut changes = Vec::new();
+    // A change per resource of the configuration and per resource only the state has: room
+    // for the larger of the two at once (a plan that adds and removes many grows once).
+    let mut changes = Vec::with_capacity(desired.resources.len().max(prior.resources.len()));
     let mut warnings = Vec::new();
     if !opts.targets.is_empty() {
         warnings.push(
@@ -511,7 +513,8 @@ pub fn plan(
                 .unwrap_or_default(),
         });
     }
-    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    // Addresses are unique: an unstable sort orders them the same, without a scratch copy.
+    changes.sort_unstable_by(|a, b| a.address.cmp(&b.address));
 
     let mut plan = Plan {
         changes,
