@@ -127,7 +127,8 @@ impl Serialize for WireAttrs<'_> {
     }
 }
 
-/// A resource's entry, owned (for journal entries and saved plans): [`ResourceLine`] copied.
+/// A resource's entry, owned (for journal entries and saved plans): the borrowed line the state
+/// file is written with, copied.
 pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
     let line = ResourceLine::of(r);
     ResourceEntry {
