@@ -158,10 +158,9 @@ fn main() {
     let cloud = Latency(Sim::open(&sim_config, dir.path()).expect("the simulator opens"));
     let text = config();
     let path = dir.path().to_path_buf();
-    let source = move |computed| LoadOptions {
+    let source = move || LoadOptions {
         dir: path.clone(),
         sources: Some(vec![("main.hcl".to_owned(), text.clone())]),
-        computed,
         ..LoadOptions::default()
     };
     let state = RecordedState::new();

@@ -9,7 +9,7 @@ use crate::cloud::Cloud;
 use crate::cloud::sim::Sim;
 use crate::config::{self, LoadOptions, VarArg};
 use crate::diag::Diagnostic;
-use crate::model::{Address, BackendConfig, DesiredState, ProviderConfig, RecordedState, Settings};
+use crate::model::{BackendConfig, DesiredState, ProviderConfig, RecordedState, Settings};
 use crate::plan::{Plan, PlanOptions};
 use crate::state::StateStore;
 use crate::state::local::LocalState;
@@ -146,7 +146,7 @@ impl Snapshot {
             settings: Settings::defaults(dir),
             parsed: std::sync::Mutex::new(Some(parsed)),
         };
-        let mut options = snapshot.options(std::collections::HashMap::new());
+        let mut options = snapshot.options();
         options.settings_only = true;
         let loaded = config::load(&options);
         if let Some(desired) = &loaded.desired {
@@ -155,18 +155,11 @@ impl Snapshot {
         (snapshot, loaded)
     }
 
-    pub fn options(
-        &self,
-        computed: std::collections::HashMap<
-            Address,
-            indexmap::IndexMap<String, crate::model::Value>,
-        >,
-    ) -> LoadOptions {
+    pub fn options(&self) -> LoadOptions {
         LoadOptions {
             dir: self.dir.clone(),
             vars: self.vars.clone(),
             env: self.env.clone(),
-            computed,
             sources: None,
             settings_only: false,
             var_values: self.var_values.clone(),
@@ -215,7 +208,7 @@ impl Snapshot {
         Failure,
     > {
         let loaded = config::load_with(
-            &self.options(std::collections::HashMap::new()),
+            &self.options(),
             &crate::derive::StateValues {
                 state,
                 unknown: &std::collections::HashSet::new(),
@@ -260,7 +253,7 @@ pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Failure> {
         Ok(snapshot)
     } else {
         // Report the whole configuration's problems, not just the settings'.
-        let full = config::load(&snapshot.options(std::collections::HashMap::new()));
+        let full = config::load(&snapshot.options());
         env.observer.secrets(&full.secrets);
         Err(config_errors(full.errors().max(1)).with_diagnostics(full.diagnostics))
     }
@@ -413,8 +406,8 @@ impl Planned {
 }
 
 impl crate::derive::Source for Snapshot {
-    fn options(&self, computed: crate::derive::Computed) -> LoadOptions {
-        Snapshot::options(self, computed)
+    fn options(&self) -> LoadOptions {
+        Snapshot::options(self)
     }
 
     fn release(&self) {

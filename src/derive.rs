@@ -11,22 +11,19 @@ use crate::model::{Address, DesiredState, RecordedOutput, RecordedState, Value};
 use crate::plan::{self, CloudFacts, Plan, PlanOptions};
 use indexmap::IndexMap;
 
-/// The computed values the configuration may read, by address.
-pub type Computed = std::collections::HashMap<Address, IndexMap<String, Value>>;
-
-/// A configuration ready to be evaluated against any state: how to load it with the
-/// computed values of that state.
+/// A configuration ready to be evaluated against any state (whose computed values loading
+/// reads through [`StateValues`]).
 pub trait Source {
-    fn options(&self, computed: Computed) -> LoadOptions;
+    fn options(&self) -> LoadOptions;
 
     /// Lets go of what loading keeps between loads (a parsed configuration): the next load
     /// builds it again. Called while a plan is made from a load.
     fn release(&self) {}
 }
 
-impl<F: Fn(Computed) -> LoadOptions> Source for F {
-    fn options(&self, computed: Computed) -> LoadOptions {
-        self(computed)
+impl<F: Fn() -> LoadOptions> Source for F {
+    fn options(&self) -> LoadOptions {
+        self()
     }
 }
 
@@ -52,10 +49,7 @@ fn load(
     state: &RecordedState,
     unknown: &std::collections::HashSet<Address>,
 ) -> Loaded {
-    config::load_with(
-        &source.options(Computed::new()),
-        &StateValues { state, unknown },
-    )
+    config::load_with(&source.options(), &StateValues { state, unknown })
 }
 
 /// A plan and what it was made from.

@@ -295,29 +295,26 @@ pub(crate) fn depends_on(
     let Some(attr) = decl.block.body.get_attribute("depends_on") else {
         return Vec::new();
     };
-    let items: Vec<(Option<&Expression>, Option<Range<usize>>)> = match &attr.value {
+    // Each entry as parsed (a literal entry is no resource) with its span.
+    let items: Option<Vec<(Option<&Expression>, Option<Range<usize>>)>> = match &attr.value {
         Expr::Hcl(expr) => match expr.as_ref() {
-            Expression::Array(items) => items.iter().map(|i| (Some(i), i.span())).collect(),
-            _ => Vec::new(),
+            Expression::Array(items) => Some(items.iter().map(|i| (Some(i), i.span())).collect()),
+            _ => None,
         },
         Expr::Lit(Lit {
             kind: LitKind::Array(items),
             ..
-        }) => items.iter().map(|i| (None, i.span.clone())).collect(),
-        Expr::Lit(_) => Vec::new(),
+        }) => Some(items.iter().map(|i| (None, i.span.clone())).collect()),
+        Expr::Lit(_) => None,
     };
-    let is_list = match &attr.value {
-        Expr::Hcl(expr) => matches!(expr.as_ref(), Expression::Array(_)),
-        Expr::Lit(lit) => matches!(lit.kind, LitKind::Array(_)),
-    };
-    if !is_list {
+    let Some(items) = items else {
         diags.push(
             Diagnostic::error("`depends_on` must be a list of resources")
                 .at(decl.file.span(attr.value.span()))
                 .help("write it as `depends_on = [vpcep_service.api]`"),
         );
         return Vec::new();
-    }
+    };
     let mut out = Vec::new();
     for (item, span) in items {
         let id = match item {

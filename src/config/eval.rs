@@ -9,7 +9,7 @@
 
 use super::convert::{from_hcl, to_hcl};
 use super::refs::{KeyRef, RefKind, Refs};
-use super::syntax::Expr;
+use super::syntax::{Expr, LONGEST_LITERAL};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::model::{RefTarget, ResourceId, Value};
 use hcl::edit::Span as _;
@@ -37,9 +37,6 @@ pub(crate) struct EachValue {
     pub key: String,
     pub value: hcl::Value,
 }
-
-/// The longest string literal read without hcl-rs (see [`Scope::eval`]).
-const LITERAL_FAST_PATH: usize = 4096;
 
 /// The values expressions can read, filled in dependency order.
 pub(crate) struct Scope {
@@ -162,10 +159,10 @@ impl Scope {
             Expression::Parenthesis(inner) => {
                 self.eval_inner(inner.inner(), each, file, diags, targets)
             }
-            // Literals are what they say: no references to resolve, nothing for hcl-rs to
-            // evaluate (most of a large configuration's values). Long strings still go the
-            // general way, which checks them against the value budget.
-            Expression::String(s) if s.len() <= LITERAL_FAST_PATH => {
+            // Literals inside a list or object that is not literal throughout (whole literals
+            // are values already, see `syntax`) are what they say, as there. Long strings
+            // still go the general way, which checks them against the value budget.
+            Expression::String(s) if s.len() <= LONGEST_LITERAL => {
                 Some(Value::String(s.value().clone()))
             }
             Expression::Bool(b) => Some(Value::Bool(*b.value())),

@@ -1,9 +1,9 @@
 //! Configuration loading: a directory of `*.hcl` files becomes a validated [`DesiredState`]
 //! plus every diagnostic of the run.
 //!
-//! Pipeline: `files` (read, parse into `syntax`) → `decls` (top-level blocks) → `variables` (values) →
-//! `deps` (check references, order by dependency) → `resources` (evaluate instances in that
-//! order) → `settings` (provider, backend, outputs) → `rules`. Every stage reports what it finds
+//! Pipeline: `files` (read, parse into `syntax`) → `decls` (top-level blocks) → `variables`
+//! (values) → `deps` (check references, order by dependency) → `resources` (evaluate instances
+//! in that order) → `settings` (provider, backend, outputs) → `rules`. Every stage reports what it finds
 //! and carries on where it can, so one run shows every problem. `hcl` types stay in here.
 
 mod body;
@@ -31,7 +31,6 @@ use crate::diag::Diagnostic;
 use crate::model::{Address, DesiredState, Value};
 use hcl::eval::Evaluate as _;
 use indexmap::IndexMap;
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// One `--var NAME=VALUE` or `--var-file FILE`, in command-line order.
@@ -49,9 +48,6 @@ pub struct LoadOptions {
     pub vars: Vec<VarArg>,
     /// `VPCEP_VAR_*` environment variables (passed in, so loading reads no environment).
     pub env: Vec<(String, String)>,
-    /// Computed attributes already known (from recorded state), by address; everything else
-    /// computed is unknown.
-    pub computed: HashMap<Address, IndexMap<String, Value>>,
     /// The configuration files as `(display name, text)`; read from `dir` when `None`. A
     /// command reads them once and evaluates that snapshot as often as it needs.
     pub sources: Option<Vec<(String, String)>>,
@@ -109,20 +105,22 @@ pub trait ComputedValues {
     fn computed(&self, address: &Address, name: &str) -> Option<&Value>;
 }
 
-impl<S: std::hash::BuildHasher> ComputedValues for HashMap<Address, IndexMap<String, Value>, S> {
-    fn computed(&self, address: &Address, name: &str) -> Option<&Value> {
-        self.get(address)?.get(name)
+/// No recorded state: every computed attribute is unknown.
+pub struct NoState;
+
+impl ComputedValues for NoState {
+    fn computed(&self, _address: &Address, _name: &str) -> Option<&Value> {
+        None
     }
 }
 
-/// Loads and validates the configuration in `options.dir`.
+/// Loads and validates the configuration in `options.dir`, with no recorded state.
 pub fn load(options: &LoadOptions) -> Loaded {
-    load_with(options, &options.computed)
+    load_with(options, &NoState)
 }
 
-/// [`load`], reading computed attributes from `computed` instead of `options.computed` (a
-/// view of a recorded state, where copying every resource's computed values into a map
-/// would cost as much as the state itself).
+/// [`load`], reading the computed attributes resources refer to from `computed` (a view of a
+/// recorded state, read in place: a copy would cost as much as the state itself).
 pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded {
     let mut diags = Vec::new();
     let parsed_here;
@@ -320,7 +318,8 @@ fn finish(
 /// Evaluates an expression that may call functions but refer to nothing (defaults, var files).
 fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
     let expr = match expr {
-        syntax::Expr::Lit(lit) => return Ok(lit.hcl_value()),
+        // A literal is never unknown.
+        syntax::Expr::Lit(lit) => return Ok(convert::to_hcl(&lit.value()).unwrap_or_default()),
         syntax::Expr::Hcl(expr) => expr,
     };
     let refs = refs::Refs::of(expr);

@@ -190,9 +190,9 @@ impl Expr {
     }
 }
 
-/// The longest string literal kept as a literal: longer ones are evaluated by hcl-rs, which
+/// The longest string literal read as it is: longer ones are evaluated by hcl-rs, which
 /// checks them against the value budget.
-const LONGEST_LITERAL: usize = 4096;
+pub(crate) const LONGEST_LITERAL: usize = 4096;
 
 impl Lit {
     /// `expr` as a literal, `depth` levels down; `None` when it is not one, or nests deeper
@@ -261,23 +261,6 @@ impl Lit {
                 }
                 Value::map(map)
             }
-        }
-    }
-
-    /// The literal as an hcl-rs value (for what hcl-rs evaluates with it).
-    pub(crate) fn hcl_value(&self) -> hcl::Value {
-        match &self.kind {
-            LitKind::Null => hcl::Value::Null,
-            LitKind::Bool(b) => hcl::Value::Bool(*b),
-            LitKind::Number(n) => hcl::Value::Number(*n),
-            LitKind::String(s) => hcl::Value::String(s.to_string()),
-            LitKind::Array(items) => hcl::Value::Array(items.iter().map(Lit::hcl_value).collect()),
-            LitKind::Object(entries) => hcl::Value::Object(
-                entries
-                    .iter()
-                    .map(|(key, value)| (key.as_str().to_owned(), value.hcl_value()))
-                    .collect(),
-            ),
         }
     }
 

@@ -23,6 +23,19 @@ fn a_state_write_keeps_the_file_mode() {
     assert_eq!(mode, 0o600, "the state's mode was changed to {mode:o}");
 }
 
+/// Each state write keeps the state it replaces, byte for byte, as the backup (both files are
+/// streamed, neither held whole in memory).
+#[test]
+fn a_state_write_backs_up_the_state_it_replaces() {
+    let ws = applied(2);
+    let before = ws.read("vpcep.state.json");
+    ws.write("main.hcl", &services_hcl("s", 3));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(ws.read("vpcep.state.json.backup"), before);
+    let state = ws.state();
+    assert_eq!(state["resources"].as_array().map(Vec::len), Some(3));
+}
+
 #[test]
 fn a_symlink_planted_at_the_old_temporary_name_is_not_written_through() {
     let ws = applied(1);

@@ -590,13 +590,12 @@ impl World {
         }
     }
 
-    fn source(&self, a: usize) -> impl Fn(vpcep::derive::Computed) -> LoadOptions + use<> {
+    fn source(&self, a: usize) -> impl Fn() -> LoadOptions + use<> {
         let text = hcl(&self.db, a, &self.accounts[a].config);
         let dir = self.dir.path().to_path_buf();
-        move |computed| LoadOptions {
+        move || LoadOptions {
             dir: dir.clone(),
             sources: Some(vec![("main.hcl".to_owned(), text.clone())]),
-            computed,
             ..LoadOptions::default()
         }
     }
