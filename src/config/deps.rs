@@ -286,6 +286,9 @@ pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expr> {
     out
 }
 
+/// An entry of `depends_on`: as parsed (`None` for a literal, which is no resource), and where.
+type DependsOnEntry<'a> = (Option<&'a Expression>, Option<Range<usize>>);
+
 /// Reads `depends_on = [vpcep_service.a, ...]`; reports entries that are not resources.
 pub(crate) fn depends_on(
     decl: &Decl<'_>,
@@ -296,7 +299,7 @@ pub(crate) fn depends_on(
         return Vec::new();
     };
     // Each entry as parsed (a literal entry is no resource) with its span.
-    let items: Option<Vec<(Option<&Expression>, Option<Range<usize>>)>> = match &attr.value {
+    let items: Option<Vec<DependsOnEntry<'_>>> = match &attr.value {
         Expr::Hcl(expr) => match expr.as_ref() {
             Expression::Array(items) => Some(items.iter().map(|i| (Some(i), i.span())).collect()),
             _ => None,
