@@ -91,19 +91,39 @@ fn open_capped(path: &Path, cap: u64, what: &str) -> Result<(File, u64), FileErr
 /// Copies the file at `from` (a regular file of at most `cap` bytes) to `to` as
 /// [`write_atomic`] writes, streaming: a large file is never held in memory.
 pub fn copy_capped_atomic(from: &Path, to: &Path, cap: u64, what: &str) -> Result<(), FileError> {
-    let (file, _) = open_capped(from, cap, what)?;
-    let mut grew = false;
+    /// Why a copy stopped on the reading side (the writing side's errors are `write_atomic`'s).
+    enum Stop {
+        Grew,
+        Read(std::io::Error),
+    }
+    let (mut file, _) = open_capped(from, cap, what)?;
+    let mut stop = None;
     let copied = write_atomic_with(to, |w| {
-        if std::io::copy(&mut file.take(cap + 1), w)? > cap {
-            // Grown past the cap since it was opened: nothing is replaced.
-            grew = true;
-            return Err(std::io::Error::other("too large"));
+        let mut buf = vec![0; 1 << 16];
+        let mut total = 0;
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    stop = Some(Stop::Read(e));
+                    return Err(std::io::Error::other("the source could not be read"));
+                }
+            };
+            total += n as u64;
+            if total > cap {
+                // Grown past the cap since it was opened: nothing is replaced.
+                stop = Some(Stop::Grew);
+                return Err(std::io::Error::other("the source grew too large"));
+            }
+            w.write_all(&buf[..n])?;
         }
-        Ok(())
     });
-    match copied {
-        Err(_) if grew => Err(too_big(from, what, cap)),
-        other => other,
+    match (copied, stop) {
+        (Err(_), Some(Stop::Grew)) => Err(too_big(from, what, cap)),
+        (Err(_), Some(Stop::Read(e))) => Err(io_error(&format!("read {what}"), from, &e)),
+        (result, _) => result,
     }
 }
 
