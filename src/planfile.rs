@@ -207,7 +207,7 @@ fn attrs_to(a: Option<&Attrs>) -> (Json, Json) {
 fn attrs_from(v: &Json, mask: &Json, what: &str) -> Result<Option<Attrs>, String> {
     match (v, join_unknown(v, mask)) {
         (Json::Null, _) => Ok(None),
-        (_, Value::Map(m)) => Ok(Some(*m)),
+        (_, Value::Map(m)) => Ok(Some(m)),
         _ => Err(format!("its `{what}` is not an object")),
     }
 }

@@ -36,10 +36,10 @@ pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
 fn configured_differs(
     rtype: ResourceType,
     old: &RecordedResource,
-    new: &indexmap::IndexMap<String, Value>,
+    new: &crate::model::Map,
 ) -> Vec<String> {
     configured_names(rtype)
-        .filter(|name| !same(name, old.attr(name), new.get(*name).unwrap_or(&Value::Null)))
+        .filter(|name| !same(name, old.attr(name), new.get(name).unwrap_or(&Value::Null)))
         .map(str::to_owned)
         .collect()
 }
@@ -112,7 +112,7 @@ fn reconcile_pending(
         return Ok(Vec::new());
     }
     let known: HashSet<&str> = state.resources.values().map(|r| r.id.as_str()).collect();
-    let candidates: Vec<(ResourceType, String, indexmap::IndexMap<String, Value>)> = services
+    let candidates: Vec<(ResourceType, String, crate::model::Map)> = services
         .iter()
         .filter(|s| !known.contains(s.id.as_str()))
         .map(|s| (ResourceType::Service, s.id.clone(), service_attrs(s)))

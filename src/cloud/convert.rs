@@ -4,7 +4,7 @@ use super::types::{Connection, Endpoint, EndpointSpec, PortMapping, Service, Ser
 use crate::model::Value;
 use indexmap::IndexMap;
 
-type Attrs = IndexMap<String, Value>;
+type Attrs = crate::model::Map;
 
 fn opt_string(s: Option<&String>) -> Value {
     s.map_or(Value::Null, |s| Value::String(s.clone()))

@@ -2,7 +2,6 @@
 
 use crate::model::Value;
 use crate::model::schema::AttrType;
-use indexmap::IndexMap;
 
 pub(crate) fn from_hcl(value: hcl::Value) -> Value {
     match value {
@@ -86,8 +85,8 @@ pub(crate) fn to_attr_type(value: Value, ty: AttrType) -> Result<Value, String> 
                     Ok(v) => Ok((k, v)),
                     Err(e) => Err(format!("key \"{k}\": {e}")),
                 })
-                .collect::<Result<IndexMap<_, _>, _>>()
-                .map(Value::map),
+                .collect::<Result<crate::model::Map, _>>()
+                .map(Value::Map),
             other => Err(format!(
                 "expected a map of strings, got {}",
                 describe(&other)

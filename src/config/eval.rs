@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 /// The attribute values of one resource instance (configured and computed); `None` when the
 /// instance failed to evaluate (already reported).
-pub(crate) type InstanceValues = Option<IndexMap<String, Value>>;
+pub(crate) type InstanceValues = Option<crate::model::Map>;
 
 /// What references to a resource can read.
 #[derive(Debug, Clone)]
@@ -137,7 +137,7 @@ impl Scope {
                 ok.then_some(Value::List(items))
             }
             Expression::Object(object) => {
-                let mut map = IndexMap::with_capacity(object.len());
+                let mut map = crate::model::Map::with_capacity(object.len());
                 let mut ok = true;
                 for (key, value) in object {
                     let key = match key {
@@ -434,7 +434,7 @@ pub(crate) fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-fn instance_object(instance: &IndexMap<String, Value>) -> Option<hcl::Value> {
+fn instance_object(instance: &crate::model::Map) -> Option<hcl::Value> {
     to_hcl(&Value::map(instance.clone()))
 }
 
@@ -444,7 +444,7 @@ fn declare_instance(
     type_obj: &mut hcl::Map<String, hcl::Value>,
     name: &str,
     key: Option<&str>,
-    instance: &IndexMap<String, Value>,
+    instance: &crate::model::Map,
     attr: Option<&str>,
 ) -> Resolved {
     let value = match attr {

@@ -180,7 +180,7 @@ pub(crate) fn lower<'a>(
             .insert(id.clone(), sensitive.iter().cloned().collect());
     }
     let mut out = Vec::new();
-    let mut values: IndexMap<String, Option<IndexMap<String, Value>>> = IndexMap::new();
+    let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
     let for_each = body.has_attribute("for_each");
     for (key, each) in instances {
         let address = Address::new(id.clone(), key.clone());
@@ -189,7 +189,7 @@ pub(crate) fn lower<'a>(
             instance: ResourceInstance {
                 address: address.clone(),
                 // Room for every attribute and block, and the computed ones references read.
-                attrs: IndexMap::with_capacity(
+                attrs: crate::model::Map::with_capacity(
                     schema.attrs.len() + schema.blocks.len() + schema.computed.len(),
                 ),
                 depends_on: Vec::new(),
@@ -264,7 +264,7 @@ pub(crate) fn lower<'a>(
                         diags,
                     );
                 }
-                let mut item = IndexMap::new();
+                let mut item = crate::model::Map::new();
                 for attr_schema in block_schema.attrs {
                     let (value, targets) = attribute(
                         &address,
@@ -346,7 +346,7 @@ pub(crate) fn take_values(lowered: &mut [Lowered<'_>], scope: &mut Scope) {
 }
 
 /// Only the first instance reports problems that do not depend on the instance.
-fn is_first_instance(values: &IndexMap<String, Option<IndexMap<String, Value>>>) -> bool {
+fn is_first_instance(values: &IndexMap<String, Option<crate::model::Map>>) -> bool {
     values.is_empty()
 }
 

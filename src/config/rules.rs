@@ -96,7 +96,7 @@ fn cloud_limits(l: &Lowered<'_>, profile: CloudProfile, diags: &mut Vec<Diagnost
         .instance
         .attr("tags")
         .as_map()
-        .map_or(0, indexmap::IndexMap::len);
+        .map_or(0, crate::model::Map::len);
     if n > max && n <= MAX_TAGS {
         diags.push(
             err(

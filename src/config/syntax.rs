@@ -255,7 +255,7 @@ impl Lit {
             LitKind::String(s) => Value::String(s.to_string()),
             LitKind::Array(items) => Value::List(items.iter().map(Lit::value).collect()),
             LitKind::Object(entries) => {
-                let mut map = indexmap::IndexMap::with_capacity(entries.len());
+                let mut map = crate::model::Map::with_capacity(entries.len());
                 for (key, value) in entries {
                     map.insert(key.as_str().to_owned(), value.value());
                 }

@@ -80,7 +80,7 @@ impl DesiredState {
 pub struct ResourceInstance {
     pub address: Address,
     /// Configured attributes in schema order, defaults filled in; blocks are lists of maps.
-    pub attrs: IndexMap<String, Value>,
+    pub attrs: crate::model::Map,
     /// Resources this one depends on, through references or `depends_on`; sorted.
     pub depends_on: Vec<ResourceId>,
     /// For each attribute, the resource attributes its expression reads.

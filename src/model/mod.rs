@@ -7,6 +7,7 @@ pub mod address;
 pub mod desired;
 pub mod facts;
 pub mod graph;
+pub mod map;
 pub mod schema;
 pub mod state;
 pub mod value;
@@ -16,5 +17,6 @@ pub use desired::{
     BackendConfig, CloudProfile, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
     ResourceInstance, Settings, SimConfig, Timeouts, endpoint_parts,
 };
+pub use map::Map;
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};

@@ -5,7 +5,6 @@
 
 use super::address::ResourceType;
 use super::value::Value;
-use indexmap::IndexMap;
 
 /// The type an attribute accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +46,7 @@ impl DefaultValue {
             DefaultValue::Str(s) => Value::from(s),
             DefaultValue::Bool(b) => Value::Bool(b),
             DefaultValue::EmptyList => Value::List(Vec::new()),
-            DefaultValue::EmptyMap => Value::map(IndexMap::new()),
+            DefaultValue::EmptyMap => Value::Map(crate::model::Map::new()),
         }
     }
 }
@@ -264,17 +263,14 @@ pub fn computed_when_unset(rtype: ResourceType, name: &str) -> bool {
 }
 
 /// The identity a create records with its intent, from the attributes it sends.
-pub fn create_identity(
-    rtype: ResourceType,
-    after: &indexmap::IndexMap<String, Value>,
-) -> indexmap::IndexMap<String, Value> {
+pub fn create_identity(rtype: ResourceType, after: &crate::model::Map) -> crate::model::Map {
     let (core, rest) = identity_names(rtype);
     core.iter()
         .chain(rest)
         .map(|n| {
             (
                 (*n).to_owned(),
-                after.get(*n).cloned().unwrap_or(Value::Null),
+                after.get(n).cloned().unwrap_or(Value::Null),
             )
         })
         .collect()
@@ -286,7 +282,7 @@ fn sort_key(v: &Value) -> String {
             // Port mappings sort by protocol and client port, then the rest.
             let mut parts: Vec<String> = ["protocol", "client_port", "server_port"]
                 .iter()
-                .map(|k| m.get(*k).map(|x| format!("{x:>12}")).unwrap_or_default())
+                .map(|k| m.get(k).map(|x| format!("{x:>12}")).unwrap_or_default())
                 .collect();
             parts.push(v.to_string());
             parts.join("|")
@@ -355,8 +351,8 @@ pub enum IdentityMatch {
 /// [`identity_names`]); identity values the create left unset are not compared.
 pub fn identity_match(
     rtype: ResourceType,
-    identity: &indexmap::IndexMap<String, Value>,
-    attrs: &indexmap::IndexMap<String, Value>,
+    identity: &crate::model::Map,
+    attrs: &crate::model::Map,
 ) -> IdentityMatch {
     let (core, rest) = identity_names(rtype);
     let same = |name: &str| {
@@ -367,7 +363,7 @@ pub fn identity_match(
     // type may be its create (recovery then refuses rather than create it again).
     if core
         .iter()
-        .any(|n| identity.get(*n).is_some_and(|v| !v.is_known()))
+        .any(|n| identity.get(n).is_some_and(|v| !v.is_known()))
     {
         return IdentityMatch::Core;
     }
@@ -376,7 +372,7 @@ pub fn identity_match(
     }
     if rest
         .iter()
-        .all(|n| identity.get(*n).is_none_or(Value::is_null) || same(n))
+        .all(|n| identity.get(n).is_none_or(Value::is_null) || same(n))
     {
         IdentityMatch::Full
     } else {
@@ -387,15 +383,15 @@ pub fn identity_match(
 /// The identity attributes of `attrs` that differ from `identity` (for messages).
 pub fn identity_differences(
     rtype: ResourceType,
-    identity: &indexmap::IndexMap<String, Value>,
-    attrs: &indexmap::IndexMap<String, Value>,
+    identity: &crate::model::Map,
+    attrs: &crate::model::Map,
 ) -> Vec<&'static str> {
     let (_, rest) = identity_names(rtype);
     rest.iter()
         .copied()
         .filter(|n| {
-            let want = identity.get(*n).unwrap_or(&Value::Null);
-            !want.is_null() && !same(n, want, attrs.get(*n).unwrap_or(&Value::Null))
+            let want = identity.get(n).unwrap_or(&Value::Null);
+            !want.is_null() && !same(n, want, attrs.get(n).unwrap_or(&Value::Null))
         })
         .collect()
 }
@@ -457,8 +453,8 @@ mod tests {
     #[test]
     fn an_unknown_core_value_cannot_rule_a_candidate_out() {
         let (core, _) = identity_names(ResourceType::Endpoint);
-        let mut identity = indexmap::IndexMap::new();
-        let mut attrs = indexmap::IndexMap::new();
+        let mut identity = crate::model::Map::new();
+        let mut attrs = crate::model::Map::new();
         for name in core {
             identity.insert((*name).to_owned(), Value::from("x"));
             attrs.insert((*name).to_owned(), Value::from("y"));

@@ -25,7 +25,7 @@ pub struct RecordedResource {
     /// The cloud's ID of the resource.
     pub id: String,
     /// Configured and computed attributes, as last read or written.
-    pub attrs: IndexMap<String, Value>,
+    pub attrs: crate::model::Map,
     pub depends_on: Vec<ResourceId>,
     /// Attributes whose value is sensitive (sorted): kept in state, never shown.
     pub sensitive: Vec<String>,
@@ -50,7 +50,7 @@ pub struct PendingCreate {
     /// When the create was started (RFC 3339).
     pub started_at: String,
     /// Attributes that identify the new resource in the cloud (e.g. a service's `port_id`).
-    pub identity: IndexMap<String, Value>,
+    pub identity: crate::model::Map,
 }
 
 /// One change to recorded state, as written to the apply journal.

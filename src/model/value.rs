@@ -1,6 +1,6 @@
 //! Attribute values, including `Unknown` for what is only known after apply.
 
-use indexmap::IndexMap;
+use super::Map;
 use std::fmt;
 
 /// A number as written: integers stay integers, so diffs never show `443 -> 443.0`.
@@ -14,9 +14,9 @@ pub enum Value {
     Number(Number),
     String(String),
     List(Vec<Value>),
-    /// Boxed: a map is the rarest large variant, and boxing it keeps every value (and so every
-    /// list element and map entry) at 32 bytes instead of 80.
-    Map(Box<IndexMap<String, Value>>),
+    /// A flat [`Map`] (three words), so every value (and so every list element and map
+    /// entry) stays at 32 bytes.
+    Map(Map),
     /// Known only after apply, e.g. the `id` of a service that does not exist yet.
     Unknown,
 }
@@ -26,8 +26,8 @@ impl Value {
         Value::String(s.into())
     }
 
-    pub fn map(map: IndexMap<String, Value>) -> Self {
-        Value::Map(Box::new(map))
+    pub fn map(map: Map) -> Self {
+        Value::Map(map)
     }
 
     pub fn int(i: i64) -> Self {
@@ -76,9 +76,9 @@ impl Value {
         }
     }
 
-    pub fn as_map(&self) -> Option<&IndexMap<String, Value>> {
+    pub fn as_map(&self) -> Option<&Map> {
         match self {
-            Value::Map(map) => Some(map.as_ref()),
+            Value::Map(map) => Some(map),
             _ => None,
         }
     }
@@ -193,7 +193,7 @@ impl serde::Serialize for Value {
             }
             Value::Map(map) => {
                 let mut m = s.serialize_map(Some(map.len()))?;
-                for (k, v) in map.iter() {
+                for (k, v) in map {
                     m.serialize_entry(k, v)?;
                 }
                 m.end()
@@ -259,7 +259,7 @@ impl<'de> serde::Deserialize<'de> for Value {
                 }
                 // Collected from a list of known length, the map is exactly as large as it
                 // needs to be (JSON gives no length up front).
-                Ok(Value::map(entries.into_iter().collect()))
+                Ok(Value::Map(entries.into_iter().collect()))
             }
         }
         d.deserialize_any(Visitor)

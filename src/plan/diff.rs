@@ -24,7 +24,7 @@ fn after_attrs(instance: &ResourceInstance, computed: Option<&Attrs>) -> Attrs {
     after.extend(instance.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
     for (name, _) in names {
         let v = computed
-            .and_then(|c| c.get(*name))
+            .and_then(|c| c.get(name))
             .cloned()
             .unwrap_or(Value::Unknown);
         after.insert((*name).to_owned(), v);

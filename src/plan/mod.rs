@@ -11,10 +11,10 @@ mod rules;
 pub use diff::{configured_names, normalize};
 
 use crate::model::facts::{ConnectionFact, Quotas, ServiceFact};
-use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts, Value};
+use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts};
 use indexmap::IndexMap;
 
-pub type Attrs = IndexMap<String, Value>;
+pub type Attrs = crate::model::Map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {

@@ -99,7 +99,7 @@ fn value_attr(out: &mut Out, depth: usize, sym: Sym, name: &str, width: usize, v
         Value::Map(map) if !map.is_empty() => {
             out.line(depth, sym, &format!("{pad} = {{"));
             let w = map.keys().map(|k| quoted_key(k).len()).max().unwrap_or(0);
-            for (k, item) in map.iter() {
+            for (k, item) in map {
                 out.line(
                     depth + 1,
                     sym,
@@ -139,7 +139,7 @@ fn whole(out: &mut Out, change: &ResourceChange, attrs: &Attrs, sym: Sym) {
     let names: Vec<&str> = std::iter::once("id")
         .chain(configured_names(rtype).filter(|n| !is_block(rtype, n)))
         .chain(s.computed.iter().map(|(n, _)| *n).filter(|n| *n != "id"))
-        .filter(|n| shown(attrs.get(*n)))
+        .filter(|n| shown(attrs.get(n)))
         .filter(|n| sym == Sym::Add || s.attr(n).is_some() || *n == "id")
         .collect();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
@@ -246,7 +246,7 @@ fn changed_attr(
                 .max()
                 .unwrap_or(0);
             let mut hidden = 0;
-            for (k, v) in a.iter() {
+            for (k, v) in a {
                 match b.get(k) {
                     None => out.line(2, Sym::Del, &format!("{:w$} = {v}", quoted_key(k))),
                     Some(nv) if nv != v => {
@@ -255,7 +255,7 @@ fn changed_attr(
                     Some(_) => hidden += 1,
                 }
             }
-            for (k, v) in b.iter() {
+            for (k, v) in b {
                 if !a.contains_key(k) {
                     out.line(2, Sym::Add, &format!("{:w$} = {v}", quoted_key(k)));
                 }
@@ -368,12 +368,12 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
                     out.line(1, Sym::Chg, &format!("{name:width$} = {SENSITIVE}{note}"));
                     continue;
                 }
-                let old = before.get(*name).cloned().unwrap_or(Value::Null);
-                let new = after.get(*name).cloned().unwrap_or(Value::Null);
+                let old = before.get(name).cloned().unwrap_or(Value::Null);
+                let new = after.get(name).cloned().unwrap_or(Value::Null);
                 changed_attr(out, rtype, name, width, &old, &new, note);
             }
             let total = configured_names(rtype)
-                .filter(|n| shown(after.get(*n)) || shown(before.get(*n)))
+                .filter(|n| shown(after.get(n)) || shown(before.get(n)))
                 .count();
             let hidden = total.saturating_sub(lines.len());
             if hidden > 0 {

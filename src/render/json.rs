@@ -42,7 +42,7 @@ pub fn split_unknown(v: &Value) -> (Json, Json) {
         Value::Map(map) => {
             let mut values = Map::new();
             let mut mask = Map::new();
-            for (k, item) in map.iter() {
+            for (k, item) in map {
                 let (v, m) = split_unknown(item);
                 values.insert(k.clone(), v);
                 if m != Json::Bool(false) {

@@ -40,7 +40,7 @@ pub struct ResourceEntry {
     pub key: Option<String>,
     pub id: String,
     /// Without `id` where it is the resource's own (see `id_is_implied`).
-    pub attributes: indexmap::IndexMap<String, Value>,
+    pub attributes: crate::model::Map,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependencies: Vec<String>,
     /// Attributes whose values are sensitive (as Terraform's `sensitive_attributes`).
@@ -77,14 +77,14 @@ pub enum JournalEntry {
     },
 }
 
-fn attrs_to_json(attrs: &indexmap::IndexMap<String, Value>) -> Map<String, serde_json::Value> {
+fn attrs_to_json(attrs: &crate::model::Map) -> Map<String, serde_json::Value> {
     attrs
         .iter()
         .map(|(k, v)| (k.clone(), v.to_json()))
         .collect()
 }
 
-fn attrs_from_json(map: &Map<String, serde_json::Value>) -> indexmap::IndexMap<String, Value> {
+fn attrs_from_json(map: &Map<String, serde_json::Value>) -> crate::model::Map {
     map.iter()
         .map(|(k, v)| (k.clone(), Value::from_json(v)))
         .collect()
@@ -108,7 +108,7 @@ fn id_is_implied(r: &RecordedResource) -> bool {
 
 /// `attrs` as written: without `id` when `skip_id`.
 struct WireAttrs<'a> {
-    attrs: &'a indexmap::IndexMap<String, Value>,
+    attrs: &'a crate::model::Map,
     skip_id: bool,
 }
 
@@ -200,7 +200,7 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
     });
     // Moved into a map of exactly their number (read entry by entry, the map grew by
     // doubling; a state holds one per resource), `id` restored where it belongs.
-    let mut attrs = indexmap::IndexMap::with_capacity(e.attributes.len() + usize::from(implied));
+    let mut attrs = crate::model::Map::with_capacity(e.attributes.len() + usize::from(implied));
     for (i, (k, v)) in e.attributes.into_iter().enumerate() {
         if at == Some(i) {
             attrs.insert("id".to_owned(), Value::String(e.id.clone()));
@@ -408,7 +408,7 @@ mod tests {
             ("vpcep_endpoint.e[\"a b\"]", vec!["vpcep_service.api"]),
         ] {
             let address: Address = address.parse().unwrap();
-            let attrs: indexmap::IndexMap<String, Value> = [
+            let attrs: crate::model::Map = [
                 (
                     "tags".to_owned(),
                     Value::map([("k".to_owned(), Value::from("v\"x"))].into()),
@@ -490,7 +490,11 @@ mod tests {
         let read = decode(&text).unwrap();
         assert_eq!(read, state);
         for (a, b) in read.resources.values().zip(state.resources.values()) {
-            assert!(a.attrs.keys().eq(b.attrs.keys()), "{:?}", a.attrs.keys());
+            assert!(
+                a.attrs.keys().eq(b.attrs.keys()),
+                "{:?}",
+                a.attrs.keys().collect::<Vec<_>>()
+            );
         }
         // The journal's entries round-trip the same way.
         for r in state.resources.values() {
