@@ -147,7 +147,14 @@ fn whole(out: &mut Out, change: &ResourceChange, attrs: &Attrs, sym: Sym) {
         if change.is_sensitive(name) {
             out.line(1, sym, &format!("{name:width$} = {SENSITIVE}"));
         } else {
-            value_attr(out, 1, sym, name, width, &attrs[name]);
+            value_attr(
+                out,
+                1,
+                sym,
+                name,
+                width,
+                attrs.get(name).unwrap_or(&Value::Null),
+            );
         }
     }
     for b in s.blocks {

@@ -137,7 +137,9 @@ fn every_fixture_decodes_to_what_it_means() {
                     ..decode_sample_service()
                 };
                 let attrs = vpcep::cloud::convert::service_attrs(&service);
-                let whitelist: Vec<Value> = attrs["whitelist"]
+                let whitelist: Vec<Value> = attrs
+                    .get("whitelist")
+                    .expect("the whitelist is read")
                     .as_list()
                     .unwrap()
                     .iter()
