@@ -303,7 +303,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
             ResourceType::Service => by_id.get(old.id.as_str()).map(|s| {
                 let mut attrs = service_attrs(s);
                 if let Some(c) = connections.get(&s.id) {
-                    attrs.insert("connections".into(), connections_value(c));
+                    attrs.insert("connections", connections_value(c));
                 }
                 attrs
             }),

@@ -561,7 +561,7 @@ pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 .ok_or_else(|| format!("the service {id} disappeared during the update"))?;
             let mut attrs = service_attrs(&service);
             if let Some(c) = before.get("connections") {
-                attrs.insert("connections".into(), c.clone());
+                attrs.insert("connections", c.clone());
             }
             Ok(record(change, &id, attrs))
         }
@@ -668,7 +668,7 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                 Err(e) => return Outcome::failed(cloud_err(&e)),
             }
             let mut after = before.clone();
-            after.insert("endpoints".into(), Value::List(Vec::new()));
+            after.insert("endpoints", Value::List(Vec::new()));
             let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);
             match outcome.error {
                 // The service is gone: nothing left to reject.

@@ -57,7 +57,7 @@ pub(crate) fn run(
                 let mut attrs = service_attrs(&s);
                 if s.connection_count != Some(0) {
                     attrs.insert(
-                        "connections".into(),
+                        "connections",
                         connections_value(&cloud.list_connections(id)?),
                     );
                 }

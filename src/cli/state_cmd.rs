@@ -37,10 +37,10 @@ pub(crate) fn show(
         )));
     };
     say!("# {address}");
-    let width = r.attrs.keys().map(String::len).max().unwrap_or(0).max(2);
+    let width = r.attrs.keys().map(str::len).max().unwrap_or(0).max(2);
     say!("{:width$} = {}", "id", Value::String(r.id.clone()));
     for (k, v) in &r.attrs {
-        if r.sensitive.contains(k) {
+        if r.sensitive.iter().any(|s| s == k) {
             say!("{k:width$} = {}", super::output::SENSITIVE);
         } else if k != "id" {
             say!("{k:width$} = {v}");

@@ -79,12 +79,12 @@ pub fn connections_value(connections: &[Connection]) -> Value {
 pub fn service_attrs(s: &Service) -> Attrs {
     // Sized for what follows: a state holds one per service.
     let mut a = Attrs::with_capacity(17);
-    a.insert("name".into(), opt_string(s.name.as_ref()));
-    a.insert("server_type".into(), Value::String(s.server_type.clone()));
-    a.insert("port_id".into(), Value::String(s.port_id.clone()));
-    a.insert("vpc_id".into(), Value::String(s.vpc_id.clone()));
-    a.insert("service_type".into(), Value::String(s.service_type.clone()));
-    a.insert("approval_enabled".into(), Value::Bool(s.approval_enabled));
+    a.insert("name", opt_string(s.name.as_ref()));
+    a.insert("server_type", Value::String(s.server_type.clone()));
+    a.insert("port_id", Value::String(s.port_id.clone()));
+    a.insert("vpc_id", Value::String(s.vpc_id.clone()));
+    a.insert("service_type", Value::String(s.service_type.clone()));
+    a.insert("approval_enabled", Value::Bool(s.approval_enabled));
     // A list answer may show every account as `*`: one entry with `iam:domain::*`.
     let whitelist: Vec<String> = s
         .whitelist
@@ -97,38 +97,38 @@ pub fn service_attrs(s: &Service) -> Attrs {
             }
         })
         .collect();
-    a.insert("whitelist".into(), string_list(&whitelist));
-    a.insert("tags".into(), string_map(&s.tags));
-    a.insert("description".into(), opt_string(s.description.as_ref()));
-    a.insert("tcp_proxy".into(), Value::String(s.tcp_proxy.clone()));
-    a.insert("port".into(), ports_value(&s.ports));
-    a.insert("id".into(), Value::String(s.id.clone()));
-    a.insert("service_name".into(), Value::String(s.service_name.clone()));
-    a.insert("status".into(), Value::String(s.status.clone()));
+    a.insert("whitelist", string_list(&whitelist));
+    a.insert("tags", string_map(&s.tags));
+    a.insert("description", opt_string(s.description.as_ref()));
+    a.insert("tcp_proxy", Value::String(s.tcp_proxy.clone()));
+    a.insert("port", ports_value(&s.ports));
+    a.insert("id", Value::String(s.id.clone()));
+    a.insert("service_name", Value::String(s.service_name.clone()));
+    a.insert("status", Value::String(s.status.clone()));
     a.insert(
-        "connection_count".into(),
+        "connection_count",
         s.connection_count
             .map_or(Value::Null, |n| Value::int(i64::from(n))),
     );
-    a.insert("created_at".into(), Value::String(s.created_at.clone()));
-    a.insert("connections".into(), Value::List(Vec::new()));
+    a.insert("created_at", Value::String(s.created_at.clone()));
+    a.insert("connections", Value::List(Vec::new()));
     a
 }
 
 pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
     let mut a = Attrs::with_capacity(12);
-    a.insert("service_id".into(), Value::String(e.service_id.clone()));
-    a.insert("vpc_id".into(), Value::String(e.vpc_id.clone()));
-    a.insert("subnet_id".into(), opt_string(e.subnet_id.as_ref()));
-    a.insert("port_ip".into(), opt_string(e.port_ip.as_ref()));
-    a.insert("enable_dns".into(), Value::Bool(e.enable_dns));
-    a.insert("whitelist".into(), string_list(&e.whitelist));
-    a.insert("tags".into(), string_map(&e.tags));
-    a.insert("description".into(), opt_string(e.description.as_ref()));
-    a.insert("id".into(), Value::String(e.id.clone()));
-    a.insert("status".into(), Value::String(e.status.clone()));
-    a.insert("ip".into(), opt_string(e.ip.as_ref()));
-    a.insert("service_name".into(), Value::String(e.service_name.clone()));
+    a.insert("service_id", Value::String(e.service_id.clone()));
+    a.insert("vpc_id", Value::String(e.vpc_id.clone()));
+    a.insert("subnet_id", opt_string(e.subnet_id.as_ref()));
+    a.insert("port_ip", opt_string(e.port_ip.as_ref()));
+    a.insert("enable_dns", Value::Bool(e.enable_dns));
+    a.insert("whitelist", string_list(&e.whitelist));
+    a.insert("tags", string_map(&e.tags));
+    a.insert("description", opt_string(e.description.as_ref()));
+    a.insert("id", Value::String(e.id.clone()));
+    a.insert("status", Value::String(e.status.clone()));
+    a.insert("ip", opt_string(e.ip.as_ref()));
+    a.insert("service_name", Value::String(e.service_name.clone()));
     a
 }
 
@@ -145,10 +145,10 @@ pub fn approval_attrs(service_id: &str, listed: &[String], connections: &[Connec
         .cloned()
         .collect();
     let mut a = Attrs::new();
-    a.insert("service_id".into(), Value::String(service_id.to_owned()));
-    a.insert("endpoints".into(), string_list(&accepted));
-    a.insert("id".into(), Value::String(service_id.to_owned()));
-    a.insert("connections".into(), connections_value(connections));
+    a.insert("service_id", Value::String(service_id.to_owned()));
+    a.insert("endpoints", string_list(&accepted));
+    a.insert("id", Value::String(service_id.to_owned()));
+    a.insert("connections", connections_value(connections));
     a
 }
 
@@ -187,7 +187,7 @@ pub fn get_map(attrs: &Attrs, name: &str) -> Result<IndexMap<String, String>, St
         Some(Value::Map(map)) => map
             .iter()
             .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
+                Value::String(s) => Ok((k.to_owned(), s.clone())),
                 _ => Err(format!("`{name}` is still unknown")),
             })
             .collect(),

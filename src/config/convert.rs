@@ -46,7 +46,7 @@ pub(crate) fn to_hcl(value: &Value) -> Option<hcl::Value> {
         Value::List(items) => hcl::Value::Array(items.iter().map(to_hcl).collect::<Option<_>>()?),
         Value::Map(map) => hcl::Value::Object(
             map.iter()
-                .map(|(k, v)| Some((k.clone(), to_hcl(v)?)))
+                .map(|(k, v)| Some((k.to_owned(), to_hcl(v)?)))
                 .collect::<Option<_>>()?,
         ),
         Value::Unknown => return None,

@@ -307,7 +307,7 @@ pub(crate) fn depends_on(
         Expr::Lit(Lit {
             kind: LitKind::Array(items),
             ..
-        }) => Some(items.iter().map(|i| (None, i.span.clone())).collect()),
+        }) => Some(items.iter().map(|i| (None, i.span.get())).collect()),
         Expr::Lit(_) => None,
     };
     let Some(items) = items else {

@@ -67,7 +67,7 @@ fn span_of(body: &Body, path: &str) -> Option<Range<usize>> {
         let element = || -> Option<usize> { inner.strip_suffix(']')?.parse().ok() };
         return match &attr.value {
             Expr::Lit(lit) => match &lit.kind {
-                LitKind::Array(items) if index => items.get(element()?)?.span.clone(),
+                LitKind::Array(items) if index => items.get(element()?)?.span.get(),
                 LitKind::Object(entries) if !index => entries
                     .iter()
                     .find(|(key, _)| key.as_str() == inner)
@@ -218,7 +218,7 @@ pub(crate) fn lower<'a>(
             lowered
                 .instance
                 .attrs
-                .insert(attr_schema.name.to_owned(), value);
+                .insert(attr_schema.name, value);
         }
         for block_schema in schema.blocks {
             let blocks: Vec<_> = body.get_blocks(block_schema.name).collect();
@@ -277,14 +277,14 @@ pub(crate) fn lower<'a>(
                         diags,
                     );
                     targets_all.extend(targets);
-                    item.insert(attr_schema.name.to_owned(), value);
+                    item.insert(attr_schema.name, value);
                 }
                 items.push(Value::map(item));
             }
             lowered
                 .instance
                 .attrs
-                .insert(block_schema.name.to_owned(), Value::List(items));
+                .insert(block_schema.name, Value::List(items));
         }
         deps.extend(targets_all.iter().map(|t| t.resource.clone()));
         let failed = diags.iter().filter(|d| d.is_error()).count() > before;
@@ -296,7 +296,7 @@ pub(crate) fn lower<'a>(
                 .computed(&address, name)
                 .cloned()
                 .unwrap_or(Value::Unknown);
-            readable.insert((*name).to_owned(), v);
+            readable.insert(*name, v);
         }
         if failed {
             lowered.instance.attrs = readable;
@@ -339,7 +339,7 @@ pub(crate) fn take_values(lowered: &mut [Lowered<'_>], scope: &mut Scope) {
         };
         if let Some(mut attrs) = slot.take() {
             let computed = schema(address.resource.rtype).computed;
-            attrs.retain(|name, _| !computed.iter().any(|(c, _)| c == name));
+            attrs.retain(|name, _| !computed.iter().any(|(c, _)| *c == name));
             l.instance.attrs = attrs;
         }
     }
@@ -449,7 +449,8 @@ fn for_each(
             map.into_iter()
                 .map(|(k, v)| {
                     let value = super::convert::to_hcl(&v).unwrap_or(hcl::Value::Null);
-                    (Some(k.clone()), Some(EachValue { key: k, value }))
+                    let key = k.to_string();
+                    (Some(key.clone()), Some(EachValue { key, value }))
                 })
                 .collect(),
         ),

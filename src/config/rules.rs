@@ -383,7 +383,7 @@ fn service_whitelist(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
         normalized.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         l.instance
             .attrs
-            .insert("whitelist".to_owned(), Value::List(normalized));
+            .insert("whitelist", Value::List(normalized));
     }
 }
 

@@ -14,6 +14,7 @@ use crate::model::Value;
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 use hcl::edit::structure::BlockLabel;
+use compact_str::CompactString;
 use std::ops::Range;
 
 /// The attributes and blocks of a file or of a block, in source order.
@@ -41,11 +42,44 @@ pub(crate) struct Block {
     pub body: Body,
 }
 
-/// A name (an attribute's key, a block's type, a label) and where it is written.
+/// A name (an attribute's key, a block's type, a label) and where it is written; names of up
+/// to 24 bytes (nearly all) are held inline.
 #[derive(Debug)]
 pub(crate) struct Ident {
-    name: Box<str>,
-    span: Option<Range<usize>>,
+    name: CompactString,
+    span: Span,
+}
+
+/// Where something is written: byte offsets into its (piece of a) file, which is far
+/// smaller than 4 GiB (see [`crate::fsio::MAX_CONFIG_FILE`]); a third of `Option<Range>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// No place (an expression hcl-edit made up, or an offset too large to keep).
+    const NONE: Span = Span {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+
+    fn of(range: Option<Range<usize>>) -> Span {
+        range
+            .and_then(|r| {
+                Some(Span {
+                    start: u32::try_from(r.start).ok()?,
+                    end: u32::try_from(r.end).ok()?,
+                })
+            })
+            .filter(|s| *s != Span::NONE)
+            .unwrap_or(Span::NONE)
+    }
+
+    pub(crate) fn get(self) -> Option<Range<usize>> {
+        (self != Span::NONE).then(|| self.start as usize..self.end as usize)
+    }
 }
 
 /// An expression: a literal, or anything else as hcl-edit parsed it.
@@ -60,7 +94,7 @@ pub(crate) enum Expr {
 #[derive(Debug)]
 pub(crate) struct Lit {
     pub kind: LitKind,
-    pub span: Option<Range<usize>>,
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -68,7 +102,7 @@ pub(crate) enum LitKind {
     Null,
     Bool(bool),
     Number(hcl::Number),
-    String(Box<str>),
+    String(CompactString),
     Array(Box<[Lit]>),
     /// Keys with the span of each key (a name, or a quoted string).
     Object(Box<[(Ident, Lit)]>),
@@ -109,7 +143,7 @@ impl Body {
                 hcl::edit::structure::Structure::Attribute(attr) => {
                     Structure::Attribute(Attribute {
                         key: Ident {
-                            span: attr.key.span(),
+                            span: Span::of(attr.key.span()),
                             name: attr.key.as_str().into(),
                         },
                         value: Expr::from_hcl(attr.value),
@@ -117,14 +151,14 @@ impl Body {
                 }
                 hcl::edit::structure::Structure::Block(block) => Structure::Block(Block {
                     ident: Ident {
-                        span: block.ident.span(),
+                        span: Span::of(block.ident.span()),
                         name: block.ident.as_str().into(),
                     },
                     labels: block
                         .labels
                         .iter()
                         .map(|l| Ident {
-                            span: l.span(),
+                            span: Span::of(l.span()),
                             name: match l {
                                 BlockLabel::Ident(i) => i.as_str().into(),
                                 BlockLabel::String(s) => s.as_str().into(),
@@ -154,7 +188,7 @@ impl Ident {
     }
 
     pub(crate) fn span(&self) -> Option<Range<usize>> {
-        self.span.clone()
+        self.span.get()
     }
 }
 
@@ -176,7 +210,7 @@ impl Expr {
 
     pub(crate) fn span(&self) -> Option<Range<usize>> {
         match self {
-            Expr::Lit(lit) => lit.span.clone(),
+            Expr::Lit(lit) => lit.span.get(),
             Expr::Hcl(expr) => expr.span(),
         }
     }
@@ -220,14 +254,14 @@ impl Lit {
                     .map(|(key, value)| {
                         let key = match key {
                             ObjectKey::Ident(ident) => Ident {
-                                span: ident.span(),
+                                span: Span::of(ident.span()),
                                 name: ident.as_str().into(),
                             },
                             ObjectKey::Expression(Expression::String(s))
                                 if s.len() <= LONGEST_LITERAL =>
                             {
                                 Ident {
-                                    span: key.span(),
+                                    span: Span::of(key.span()),
                                     name: s.as_str().into(),
                                 }
                             }
@@ -241,7 +275,7 @@ impl Lit {
         };
         Some(Lit {
             kind,
-            span: expr.span(),
+            span: Span::of(expr.span()),
         })
     }
 
@@ -257,7 +291,7 @@ impl Lit {
             LitKind::Object(entries) => {
                 let mut map = crate::model::Map::with_capacity(entries.len());
                 for (key, value) in entries {
-                    map.insert(key.as_str().to_owned(), value.value());
+                    map.insert(key.as_str(), value.value());
                 }
                 Value::map(map)
             }
@@ -324,5 +358,14 @@ mod tests {
         let nested: Expression = "[[1]]".parse().expect("valid");
         assert!(Lit::of(&nested, MAX_DEPTH - 2).is_some());
         assert!(Lit::of(&nested, MAX_DEPTH - 1).is_none());
+    }
+
+    /// Most of a large configuration is these: each byte here is ~100 KB per 10,000 services.
+    #[test]
+    fn the_tree_is_compact() {
+        assert_eq!(size_of::<Span>(), 8);
+        assert_eq!(size_of::<Ident>(), 32);
+        assert_eq!(size_of::<Lit>(), 32);
+        assert_eq!(size_of::<Attribute>(), 64);
     }
 }

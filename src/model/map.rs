@@ -10,7 +10,11 @@
 //! existing name replaces its value in place, and equality ignores order.
 
 use super::Value;
+use compact_str::CompactString;
 use indexmap::IndexMap;
+
+/// A name: up to 24 bytes (every attribute name, most tag keys) held inline, not allocated.
+pub type Key = CompactString;
 
 /// Entries past which a map keeps a hash index.
 pub const INDEXED_FROM: usize = 32;
@@ -21,8 +25,8 @@ pub struct Map(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    Flat(Vec<(String, Value)>),
-    Indexed(Box<IndexMap<String, Value>>),
+    Flat(Vec<(Key, Value)>),
+    Indexed(Box<IndexMap<Key, Value>>),
 }
 
 impl Default for Repr {
@@ -83,7 +87,8 @@ impl Map {
 
     /// Sets `name` to `value`: an existing entry keeps its place; a new one goes last.
     /// Returns the value it replaced.
-    pub fn insert(&mut self, name: String, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, name: impl Into<Key>, value: Value) -> Option<Value> {
+        let name = name.into();
         match &mut self.0 {
             Repr::Flat(v) => {
                 if let Some((_, slot)) = v.iter_mut().find(|(k, _)| *k == name) {
@@ -93,7 +98,7 @@ impl Map {
                     v.push((name, value));
                     return None;
                 }
-                let mut m: IndexMap<String, Value> = IndexMap::with_capacity(v.len() * 2);
+                let mut m: IndexMap<Key, Value> = IndexMap::with_capacity(v.len() * 2);
                 m.extend(std::mem::take(v));
                 m.insert(name, value);
                 self.0 = Repr::Indexed(Box::new(m));
@@ -123,7 +128,7 @@ impl Map {
     }
 
     /// Keeps the entries for which `keep` is true, in order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &mut Value) -> bool) {
         match &mut self.0 {
             Repr::Flat(v) => v.retain_mut(|(k, v)| keep(k, v)),
             Repr::Indexed(m) => m.retain(|k, v| keep(k, v)),
@@ -145,17 +150,17 @@ impl Map {
         }
     }
 
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Value)> {
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Value)> {
         let (flat, indexed) = match &mut self.0 {
-            Repr::Flat(v) => (Some(v.iter_mut().map(|(k, v)| (&*k, v))), None),
-            Repr::Indexed(m) => (None, Some(m.iter_mut())),
+            Repr::Flat(v) => (Some(v.iter_mut().map(|(k, v)| (k.as_str(), v))), None),
+            Repr::Indexed(m) => (None, Some(m.iter_mut().map(|(k, v)| (k.as_str(), v)))),
         };
         flat.into_iter()
             .flatten()
             .chain(indexed.into_iter().flatten())
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
         self.iter().map(|(k, _)| k)
     }
 
@@ -168,24 +173,24 @@ impl Map {
     }
 
     /// The first entry, in insertion order.
-    pub fn first(&self) -> Option<(&String, &Value)> {
+    pub fn first(&self) -> Option<(&str, &Value)> {
         self.iter().next()
     }
 }
 
 /// The entries of a [`Map`] in insertion order.
 pub enum Iter<'a> {
-    Flat(std::slice::Iter<'a, (String, Value)>),
-    Indexed(indexmap::map::Iter<'a, String, Value>),
+    Flat(std::slice::Iter<'a, (Key, Value)>),
+    Indexed(indexmap::map::Iter<'a, Key, Value>),
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a str, &'a Value);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
-            Iter::Flat(i) => i.next().map(|(k, v)| (k, v)),
-            Iter::Indexed(i) => i.next(),
+            Iter::Flat(i) => i.next().map(|(k, v)| (k.as_str(), v)),
+            Iter::Indexed(i) => i.next().map(|(k, v)| (k.as_str(), v)),
         }
     }
 
@@ -200,8 +205,8 @@ impl<'a> Iterator for Iter<'a> {
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         match self {
-            Iter::Flat(i) => i.next_back().map(|(k, v)| (k, v)),
-            Iter::Indexed(i) => i.next_back(),
+            Iter::Flat(i) => i.next_back().map(|(k, v)| (k.as_str(), v)),
+            Iter::Indexed(i) => i.next_back().map(|(k, v)| (k.as_str(), v)),
         }
     }
 }
@@ -209,7 +214,7 @@ impl DoubleEndedIterator for Iter<'_> {
 impl ExactSizeIterator for Iter<'_> {}
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a str, &'a Value);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -218,8 +223,8 @@ impl<'a> IntoIterator for &'a Map {
 }
 
 impl IntoIterator for Map {
-    type Item = (String, Value);
-    type IntoIter = Box<dyn Iterator<Item = (String, Value)>>;
+    type Item = (Key, Value);
+    type IntoIter = Box<dyn Iterator<Item = (Key, Value)>>;
 
     fn into_iter(self) -> Self::IntoIter {
         match self.0 {
@@ -229,8 +234,8 @@ impl IntoIterator for Map {
     }
 }
 
-impl Extend<(String, Value)> for Map {
-    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+impl<K: Into<Key>> Extend<(K, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, iter: I) {
         let iter = iter.into_iter();
         self.reserve(iter.size_hint().0);
         for (k, v) in iter {
@@ -239,8 +244,8 @@ impl Extend<(String, Value)> for Map {
     }
 }
 
-impl FromIterator<(String, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
         let iter = iter.into_iter();
         let mut map = Map::with_capacity(iter.size_hint().0);
         map.extend(iter);
@@ -248,8 +253,8 @@ impl FromIterator<(String, Value)> for Map {
     }
 }
 
-impl<const N: usize> From<[(String, Value); N]> for Map {
-    fn from(entries: [(String, Value); N]) -> Self {
+impl<K: Into<Key>, const N: usize> From<[(K, Value); N]> for Map {
+    fn from(entries: [(K, Value); N]) -> Self {
         entries.into_iter().collect()
     }
 }
@@ -292,7 +297,7 @@ impl<'de> serde::Deserialize<'de> for Map {
                 mut access: A,
             ) -> Result<Map, A::Error> {
                 let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
-                while let Some((k, v)) = access.next_entry::<String, Value>()? {
+                while let Some((k, v)) = access.next_entry::<Key, Value>()? {
                     map.insert(k, v);
                 }
                 Ok(map)
@@ -337,7 +342,7 @@ mod tests {
                 assert_eq!(map.len(), want.len());
             }
             let got: Vec<_> = map.iter().collect();
-            let expected: Vec<_> = want.iter().collect();
+            let expected: Vec<_> = want.iter().map(|(k, v)| (k.as_str(), v)).collect();
             assert_eq!(got, expected);
             for i in 0..80 {
                 let k = format!("k{i}");
@@ -358,7 +363,7 @@ mod tests {
     #[test]
     fn inserting_an_existing_name_keeps_its_place() {
         let mut m: Map = [entry(1), entry(2)].into();
-        m.insert("k1".into(), Value::Null);
+        m.insert("k1", Value::Null);
         assert_eq!(m.keys().collect::<Vec<_>>(), ["k1", "k2"]);
     }
 }

@@ -456,8 +456,8 @@ mod tests {
         let mut identity = crate::model::Map::new();
         let mut attrs = crate::model::Map::new();
         for name in core {
-            identity.insert((*name).to_owned(), Value::from("x"));
-            attrs.insert((*name).to_owned(), Value::from("y"));
+            identity.insert(*name, Value::from("x"));
+            attrs.insert(*name, Value::from("y"));
         }
         assert_eq!(
             identity_match(ResourceType::Endpoint, &identity, &attrs),

@@ -105,7 +105,7 @@ impl Value {
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Map(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect(),
+                map.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect(),
             ),
         }
     }
@@ -254,7 +254,7 @@ impl<'de> serde::Deserialize<'de> for Value {
                 mut map: A,
             ) -> Result<Value, A::Error> {
                 let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-                while let Some(entry) = map.next_entry::<String, Value>()? {
+                while let Some(entry) = map.next_entry::<super::map::Key, Value>()? {
                     entries.push(entry);
                 }
                 // Collected from a list of known length, the map is exactly as large as it

@@ -21,13 +21,13 @@ fn after_attrs(instance: &ResourceInstance, computed: Option<&Attrs>) -> Attrs {
     let names = schema(instance.address.rtype()).computed;
     // Sized for both at once: a plan holds one per resource.
     let mut after = Attrs::with_capacity(instance.attrs.len() + names.len());
-    after.extend(instance.attrs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    after.extend(instance.attrs.iter().map(|(k, v)| (k, v.clone())));
     for (name, _) in names {
         let v = computed
             .and_then(|c| c.get(name))
             .cloned()
             .unwrap_or(Value::Unknown);
-        after.insert((*name).to_owned(), v);
+        after.insert(*name, v);
     }
     after
 }

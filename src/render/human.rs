@@ -120,7 +120,7 @@ fn quoted_key(k: &str) -> String {
 fn block(out: &mut Out, depth: usize, sym: Sym, name: &str, item: &Value, suffix: &str) {
     out.line(depth, sym, &format!("{name} {{{suffix}"));
     if let Some(map) = item.as_map() {
-        let width = map.keys().map(String::len).max().unwrap_or(0);
+        let width = map.keys().map(str::len).max().unwrap_or(0);
         for (k, v) in map {
             value_attr(out, depth + 1, sym, k, width, v);
         }

@@ -44,9 +44,9 @@ pub fn split_unknown(v: &Value) -> (Json, Json) {
             let mut mask = Map::new();
             for (k, item) in map {
                 let (v, m) = split_unknown(item);
-                values.insert(k.clone(), v);
+                values.insert(k.to_owned(), v);
                 if m != Json::Bool(false) {
-                    mask.insert(k.clone(), m);
+                    mask.insert(k.to_owned(), m);
                 }
             }
             let mask = if mask.is_empty() {
@@ -101,7 +101,7 @@ fn known_only(attrs: &Attrs) -> Json {
         attrs
             .iter()
             .filter(|(_, v)| v.is_known())
-            .map(|(k, v)| (k.clone(), v.to_json()))
+            .map(|(k, v)| (k.to_owned(), v.to_json()))
             .collect(),
     )
 }
@@ -277,7 +277,7 @@ fn configuration(desired: &DesiredState) -> Json {
                     .map(|m| {
                         Json::Object(
                             m.iter()
-                                .map(|(k, v)| (k.clone(), json!({"constant_value": v.to_json()})))
+                                .map(|(k, v)| (k.to_owned(), json!({"constant_value": v.to_json()})))
                                 .collect(),
                         )
                     })

@@ -80,7 +80,7 @@ pub enum JournalEntry {
 fn attrs_to_json(attrs: &crate::model::Map) -> Map<String, serde_json::Value> {
     attrs
         .iter()
-        .map(|(k, v)| (k.clone(), v.to_json()))
+        .map(|(k, v)| (k.to_owned(), v.to_json()))
         .collect()
 }
 
@@ -113,11 +113,11 @@ struct WireAttrs<'a> {
 }
 
 impl WireAttrs<'_> {
-    fn entries(&self) -> impl Iterator<Item = (&String, &Value)> {
+    fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
         let skip_id = self.skip_id;
         self.attrs
             .iter()
-            .filter(move |(k, _)| !(skip_id && k.as_str() == "id"))
+            .filter(move |(k, _)| !(skip_id && *k == "id"))
     }
 }
 
@@ -135,7 +135,7 @@ pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
         attributes: line
             .attributes
             .entries()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k, v.clone()))
             .collect(),
         address: line.address,
         rtype: line.rtype.to_owned(),
@@ -195,7 +195,7 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
     let at = implied.then(|| {
         e.attributes
             .keys()
-            .position(|k| computed.iter().any(|(n, _)| n == k))
+            .position(|k| computed.iter().any(|(n, _)| *n == k))
             .unwrap_or(e.attributes.len())
     });
     // Moved into a map of exactly their number (read entry by entry, the map grew by
@@ -203,12 +203,12 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
     let mut attrs = crate::model::Map::with_capacity(e.attributes.len() + usize::from(implied));
     for (i, (k, v)) in e.attributes.into_iter().enumerate() {
         if at == Some(i) {
-            attrs.insert("id".to_owned(), Value::String(e.id.clone()));
+            attrs.insert("id", Value::String(e.id.clone()));
         }
         attrs.insert(k, v);
     }
     if at == Some(attrs.len()) {
-        attrs.insert("id".to_owned(), Value::String(e.id.clone()));
+        attrs.insert("id", Value::String(e.id.clone()));
     }
     Ok(RecordedResource {
         address,
@@ -478,12 +478,12 @@ mod tests {
         let mut state = sample();
         let mut all = state.resources.values_mut();
         let same = all.next().unwrap();
-        same.attrs.insert("id".into(), Value::from("id-1"));
-        same.attrs.insert("status".into(), Value::from("available"));
+        same.attrs.insert("id", Value::from("id-1"));
+        same.attrs.insert("status", Value::from("available"));
         let other = all.next().unwrap();
         other
             .attrs
-            .insert("id".into(), Value::from("something-else"));
+            .insert("id", Value::from("something-else"));
         let text = encode(&state);
         assert_eq!(text.matches("\"id\":\"id-1\"").count(), 2, "{text}");
         assert!(text.contains("\"id\":\"something-else\""), "{text}");
