@@ -160,7 +160,7 @@ fn main() {
     let path = dir.path().to_path_buf();
     let source = move || LoadOptions {
         dir: path.clone(),
-        sources: Some(vec![("main.hcl".to_owned(), text.clone())]),
+        sources: Some(vec![("main.hcl".to_owned(), text.clone().into())]),
         ..LoadOptions::default()
     };
     let state = RecordedState::new();

@@ -114,7 +114,7 @@ impl Env {
 
 /// The configuration as read once at the start of a command, and its settings.
 pub struct Snapshot {
-    pub sources: Vec<(String, String)>,
+    pub sources: Vec<crate::config::Source>,
     /// Fixed variable values (from a saved plan); `None` evaluates `vars` and `env`.
     pub var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
     pub vars: Vec<VarArg>,
@@ -130,7 +130,7 @@ impl Snapshot {
     /// A snapshot of `sources`, with its provider and backend evaluated (defaults where the
     /// configuration has errors, which the returned load reports).
     pub fn with_settings(
-        sources: Vec<(String, String)>,
+        sources: Vec<crate::config::Source>,
         vars: Vec<VarArg>,
         env: Vec<(String, String)>,
         var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,

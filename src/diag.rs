@@ -112,16 +112,23 @@ pub struct SourceFile {
     text: std::sync::Arc<str>,
     /// Position of the file in load order.
     pub index: usize,
-    line_starts: std::sync::Arc<[usize]>,
+    /// Where each line starts (a file is far smaller than 4 GiB: see
+    /// [`crate::fsio::MAX_CONFIG_FILE`]).
+    line_starts: std::sync::Arc<[u32]>,
     /// The bytes of `text` this (piece of a) file covers.
     range: Range<usize>,
 }
 
 impl SourceFile {
-    pub fn new(display: impl Into<String>, text: impl Into<String>, index: usize) -> Self {
-        let text: std::sync::Arc<str> = text.into().into();
+    pub fn new(
+        display: impl Into<String>,
+        text: impl Into<std::sync::Arc<str>>,
+        index: usize,
+    ) -> Self {
+        let text: std::sync::Arc<str> = text.into();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
             .collect();
         SourceFile {
             display: display.into(),
@@ -156,8 +163,8 @@ impl SourceFile {
         let base = self.range.start;
         let range = &(range.start.saturating_add(base)..range.end.saturating_add(base));
         let start = floor_char_boundary(&self.text, range.start.min(self.text.len()));
-        let line_idx = self.line_starts.partition_point(|&s| s <= start) - 1;
-        let line_start = self.line_starts[line_idx];
+        let line_idx = self.line_starts.partition_point(|&s| s as usize <= start) - 1;
+        let line_start = self.line_starts[line_idx] as usize;
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
@@ -183,7 +190,7 @@ impl SourceFile {
             .start
             .saturating_add(self.range.start)
             .min(self.text.len());
-        self.line_starts.partition_point(|&s| s <= start)
+        self.line_starts.partition_point(|&s| s as usize <= start)
     }
 
     /// Resolves an optional span; `None` (an expression the parser did not emit) stays `None`.

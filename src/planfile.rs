@@ -33,7 +33,7 @@ pub struct SavedPlan {
     /// The configuration directory as given when planning.
     pub dir: String,
     /// The configuration files, `(display name, text)`.
-    pub sources: Vec<(String, String)>,
+    pub sources: Vec<crate::config::Source>,
     pub config_sha256: String,
     pub variables: IndexMap<String, Value>,
     pub cloud: String,
@@ -44,7 +44,7 @@ pub struct SavedPlan {
 }
 
 /// The SHA-256 of the configuration files, names and contents, in load order.
-pub fn config_hash(sources: &[(String, String)]) -> String {
+pub fn config_hash(sources: &[crate::config::Source]) -> String {
     let mut h = Sha256::new();
     for (name, text) in sources {
         h.update(name.as_bytes());
@@ -84,7 +84,7 @@ struct Wire {
     state: crate::state::wire::StateFile,
     dir: String,
     config_sha256: String,
-    config: Vec<(String, String)>,
+    config: Vec<crate::config::Source>,
     variables: serde_json::Map<String, Json>,
     cloud: String,
     simulated: bool,

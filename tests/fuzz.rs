@@ -281,7 +281,7 @@ fn run(mutants: usize, seed: u64) -> String {
         let result = std::panic::catch_unwind(|| {
             load(&LoadOptions {
                 dir: PathBuf::from("."),
-                sources: Some(vec![("main.hcl".to_owned(), mutant.clone())]),
+                sources: Some(vec![("main.hcl".to_owned(), mutant.clone().into())]),
                 ..LoadOptions::default()
             })
         });

@@ -1,5 +1,6 @@
 //! Finds and parses the `*.hcl` files of a configuration directory.
 
+use super::Source;
 use super::syntax::Body;
 use crate::diag::{Diagnostic, SourceFile};
 use std::path::Path;
@@ -22,13 +23,13 @@ pub(crate) fn display_path(dir: &Path, name: &str) -> String {
 /// Reads every `*.hcl` file of `dir`, sorted by name: `(display name, text)` pairs.
 ///
 /// Files that cannot be read produce diagnostics and are left out.
-pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
     read_dir_as(dir, dir, diags)
 }
 
 /// [`read_dir`], naming the files as inside `shown` (the directory as the user gave it, when
 /// the process has changed into it).
-pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -74,16 +75,13 @@ pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec
                 continue;
             }
         };
-        files.push((display, text));
+        files.push((display, text.into()));
     }
     files
 }
 
 /// Parses configuration sources; files with syntax errors produce diagnostics and are left out.
-pub(crate) fn parse_all(
-    sources: &[(String, String)],
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<ParsedFile> {
+pub(crate) fn parse_all(sources: &[Source], diags: &mut Vec<Diagnostic>) -> Vec<ParsedFile> {
     let mut files = Vec::with_capacity(sources.len());
     for (index, (display, text)) in sources.iter().enumerate() {
         let source = SourceFile::new(display.clone(), text.clone(), index);
@@ -482,7 +480,7 @@ mod tests {
         let inside = half.len()..half.len() + heredoc.len();
         assert!(cut_points(&text, 2).iter().any(|c| inside.contains(c)));
         let mut diags = Vec::new();
-        let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
+        let files = parse_all(&[("main.hcl".into(), text.clone().into())], &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(names(&files), names_parsed_whole(&text));
     }
@@ -494,7 +492,7 @@ mod tests {
         let text = blocks(20_000);
         assert!(text.len() > 4 * PIECE_SIZE);
         let mut diags = Vec::new();
-        let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
+        let files = parse_all(&[("main.hcl".into(), text.clone().into())], &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
             assert!(files.len() > 4, "{} pieces", files.len());
@@ -507,7 +505,7 @@ mod tests {
     fn locations_in_pieces_are_the_files() {
         let text = blocks(10_000);
         let mut diags = Vec::new();
-        let files = parse_all(&[("main.hcl".into(), text.clone())], &mut diags);
+        let files = parse_all(&[("main.hcl".into(), text.clone().into())], &mut diags);
         assert!(
             files.len() > 1 || std::thread::available_parallelism().is_ok_and(|n| n.get() == 1)
         );

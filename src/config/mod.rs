@@ -50,7 +50,7 @@ pub struct LoadOptions {
     pub env: Vec<(String, String)>,
     /// The configuration files as `(display name, text)`; read from `dir` when `None`. A
     /// command reads them once and evaluates that snapshot as often as it needs.
-    pub sources: Option<Vec<(String, String)>>,
+    pub sources: Option<Vec<Source>>,
     /// Evaluate only what `provider` and `backend` need (no resources, outputs or rules).
     pub settings_only: bool,
     /// Every variable's value, fixed (e.g. as saved in a plan file); replaces `vars`, `env`
@@ -63,6 +63,10 @@ pub struct LoadOptions {
     pub parsed: Option<std::sync::Arc<Parsed>>,
 }
 
+/// A configuration file: how it is named in messages, and its text (shared, not copied, by
+/// everything that keeps it: the parse, the diagnostics, a saved plan).
+pub type Source = (String, std::sync::Arc<str>);
+
 /// Configuration files parsed once, with the problems parsing found.
 #[derive(Debug)]
 pub struct Parsed {
@@ -71,7 +75,7 @@ pub struct Parsed {
 }
 
 /// Parses `sources` (`(display name, text)`), to be evaluated by [`load`] as often as needed.
-pub fn parse(sources: &[(String, String)]) -> Parsed {
+pub fn parse(sources: &[Source]) -> Parsed {
     let mut diagnostics = Vec::new();
     let files = files::parse_all(sources, &mut diagnostics);
     Parsed { files, diagnostics }

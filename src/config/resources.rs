@@ -215,10 +215,7 @@ pub(crate) fn lower<'a>(
                     .refs
                     .insert(attr_schema.name.to_owned(), targets);
             }
-            lowered
-                .instance
-                .attrs
-                .insert(attr_schema.name, value);
+            lowered.instance.attrs.insert(attr_schema.name, value);
         }
         for block_schema in schema.blocks {
             let blocks: Vec<_> = body.get_blocks(block_schema.name).collect();

@@ -11,10 +11,10 @@
 
 use super::budget::MAX_DEPTH;
 use crate::model::Value;
+use compact_str::CompactString;
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 use hcl::edit::structure::BlockLabel;
-use compact_str::CompactString;
 use std::ops::Range;
 
 /// The attributes and blocks of a file or of a block, in source order.
@@ -78,7 +78,7 @@ impl Span {
     }
 
     pub(crate) fn get(self) -> Option<Range<usize>> {
-        (self != Span::NONE).then(|| self.start as usize..self.end as usize)
+        (self != Span::NONE).then_some(self.start as usize..self.end as usize)
     }
 }
 

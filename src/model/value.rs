@@ -105,7 +105,9 @@ impl Value {
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Map(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.to_owned(), v.to_json())).collect(),
+                map.iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_json()))
+                    .collect(),
             ),
         }
     }

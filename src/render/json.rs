@@ -277,7 +277,9 @@ fn configuration(desired: &DesiredState) -> Json {
                     .map(|m| {
                         Json::Object(
                             m.iter()
-                                .map(|(k, v)| (k.to_owned(), json!({"constant_value": v.to_json()})))
+                                .map(|(k, v)| {
+                                    (k.to_owned(), json!({"constant_value": v.to_json()}))
+                                })
                                 .collect(),
                         )
                     })

@@ -481,9 +481,7 @@ mod tests {
         same.attrs.insert("id", Value::from("id-1"));
         same.attrs.insert("status", Value::from("available"));
         let other = all.next().unwrap();
-        other
-            .attrs
-            .insert("id", Value::from("something-else"));
+        other.attrs.insert("id", Value::from("something-else"));
         let text = encode(&state);
         assert_eq!(text.matches("\"id\":\"id-1\"").count(), 2, "{text}");
         assert!(text.contains("\"id\":\"something-else\""), "{text}");

@@ -595,7 +595,7 @@ impl World {
         let dir = self.dir.path().to_path_buf();
         move || LoadOptions {
             dir: dir.clone(),
-            sources: Some(vec![("main.hcl".to_owned(), text.clone())]),
+            sources: Some(vec![("main.hcl".to_owned(), text.clone().into())]),
             ..LoadOptions::default()
         }
     }
