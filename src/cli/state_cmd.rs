@@ -38,7 +38,7 @@ pub(crate) fn show(
     };
     say!("# {address}");
     let width = r.attrs.keys().map(str::len).max().unwrap_or(0).max(2);
-    say!("{:width$} = {}", "id", Value::String(r.id.clone()));
+    say!("{:width$} = {}", "id", Value::String(r.id.as_str().into()));
     for (k, v) in &r.attrs {
         if r.sensitive.iter().any(|s| s == k) {
             say!("{k:width$} = {}", super::output::SENSITIVE);
@@ -209,7 +209,7 @@ pub(crate) fn output(
         let text = if args.json {
             o.value.to_json().to_string()
         } else if let Value::String(s) = &o.value {
-            s.clone()
+            s.to_string()
         } else {
             o.value.to_string()
         };

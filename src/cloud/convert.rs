@@ -7,13 +7,18 @@ use indexmap::IndexMap;
 type Attrs = crate::model::Map;
 
 fn opt_string(s: Option<&String>) -> Value {
-    s.map_or(Value::Null, |s| Value::String(s.clone()))
+    s.map_or(Value::Null, |s| Value::String(s.as_str().into()))
 }
 
 fn string_list(list: &[String]) -> Value {
     let mut sorted = list.to_vec();
     sorted.sort();
-    Value::List(sorted.into_iter().map(Value::String).collect())
+    Value::List(
+        sorted
+            .into_iter()
+            .map(|s| Value::String(s.into()))
+            .collect(),
+    )
 }
 
 fn string_map(map: &IndexMap<String, String>) -> Value {
@@ -22,7 +27,7 @@ fn string_map(map: &IndexMap<String, String>) -> Value {
     Value::map(
         entries
             .into_iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v)| (k.clone(), Value::String(v.as_str().into())))
             .collect(),
     )
 }
@@ -36,7 +41,7 @@ pub fn ports_value(ports: &[PortMapping]) -> Value {
             .map(|p| {
                 Value::map(
                     [
-                        ("protocol".to_owned(), Value::String(p.protocol)),
+                        ("protocol".to_owned(), Value::String(p.protocol.into())),
                         (
                             "server_port".to_owned(),
                             Value::int(i64::from(p.server_port)),
@@ -63,9 +68,12 @@ pub fn connections_value(connections: &[Connection]) -> Value {
             .map(|c| {
                 Value::map(
                     [
-                        ("endpoint_id".to_owned(), Value::String(c.endpoint_id)),
-                        ("domain_id".to_owned(), Value::String(c.domain_id)),
-                        ("status".to_owned(), Value::String(c.status)),
+                        (
+                            "endpoint_id".to_owned(),
+                            Value::String(c.endpoint_id.into()),
+                        ),
+                        ("domain_id".to_owned(), Value::String(c.domain_id.into())),
+                        ("status".to_owned(), Value::String(c.status.into())),
                     ]
                     .into_iter()
                     .collect(),
@@ -80,10 +88,13 @@ pub fn service_attrs(s: &Service) -> Attrs {
     // Sized for what follows: a state holds one per service.
     let mut a = Attrs::with_capacity(17);
     a.insert("name", opt_string(s.name.as_ref()));
-    a.insert("server_type", Value::String(s.server_type.clone()));
-    a.insert("port_id", Value::String(s.port_id.clone()));
-    a.insert("vpc_id", Value::String(s.vpc_id.clone()));
-    a.insert("service_type", Value::String(s.service_type.clone()));
+    a.insert("server_type", Value::String(s.server_type.as_str().into()));
+    a.insert("port_id", Value::String(s.port_id.as_str().into()));
+    a.insert("vpc_id", Value::String(s.vpc_id.as_str().into()));
+    a.insert(
+        "service_type",
+        Value::String(s.service_type.as_str().into()),
+    );
     a.insert("approval_enabled", Value::Bool(s.approval_enabled));
     // A list answer may show every account as `*`: one entry with `iam:domain::*`.
     let whitelist: Vec<String> = s
@@ -100,35 +111,41 @@ pub fn service_attrs(s: &Service) -> Attrs {
     a.insert("whitelist", string_list(&whitelist));
     a.insert("tags", string_map(&s.tags));
     a.insert("description", opt_string(s.description.as_ref()));
-    a.insert("tcp_proxy", Value::String(s.tcp_proxy.clone()));
+    a.insert("tcp_proxy", Value::String(s.tcp_proxy.as_str().into()));
     a.insert("port", ports_value(&s.ports));
-    a.insert("id", Value::String(s.id.clone()));
-    a.insert("service_name", Value::String(s.service_name.clone()));
-    a.insert("status", Value::String(s.status.clone()));
+    a.insert("id", Value::String(s.id.as_str().into()));
+    a.insert(
+        "service_name",
+        Value::String(s.service_name.as_str().into()),
+    );
+    a.insert("status", Value::String(s.status.as_str().into()));
     a.insert(
         "connection_count",
         s.connection_count
             .map_or(Value::Null, |n| Value::int(i64::from(n))),
     );
-    a.insert("created_at", Value::String(s.created_at.clone()));
+    a.insert("created_at", Value::String(s.created_at.as_str().into()));
     a.insert("connections", Value::List(Vec::new()));
     a
 }
 
 pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
     let mut a = Attrs::with_capacity(12);
-    a.insert("service_id", Value::String(e.service_id.clone()));
-    a.insert("vpc_id", Value::String(e.vpc_id.clone()));
+    a.insert("service_id", Value::String(e.service_id.as_str().into()));
+    a.insert("vpc_id", Value::String(e.vpc_id.as_str().into()));
     a.insert("subnet_id", opt_string(e.subnet_id.as_ref()));
     a.insert("port_ip", opt_string(e.port_ip.as_ref()));
     a.insert("enable_dns", Value::Bool(e.enable_dns));
     a.insert("whitelist", string_list(&e.whitelist));
     a.insert("tags", string_map(&e.tags));
     a.insert("description", opt_string(e.description.as_ref()));
-    a.insert("id", Value::String(e.id.clone()));
-    a.insert("status", Value::String(e.status.clone()));
+    a.insert("id", Value::String(e.id.as_str().into()));
+    a.insert("status", Value::String(e.status.as_str().into()));
     a.insert("ip", opt_string(e.ip.as_ref()));
-    a.insert("service_name", Value::String(e.service_name.clone()));
+    a.insert(
+        "service_name",
+        Value::String(e.service_name.as_str().into()),
+    );
     a
 }
 
@@ -145,16 +162,16 @@ pub fn approval_attrs(service_id: &str, listed: &[String], connections: &[Connec
         .cloned()
         .collect();
     let mut a = Attrs::new();
-    a.insert("service_id", Value::String(service_id.to_owned()));
+    a.insert("service_id", Value::String(service_id.into()));
     a.insert("endpoints", string_list(&accepted));
-    a.insert("id", Value::String(service_id.to_owned()));
+    a.insert("id", Value::String(service_id.into()));
     a.insert("connections", connections_value(connections));
     a
 }
 
 fn get_str(attrs: &Attrs, name: &str) -> Result<String, String> {
     match attrs.get(name) {
-        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::String(s)) => Ok(s.to_string()),
         Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
         _ => Err(format!("`{name}` is missing")),
     }
@@ -162,7 +179,7 @@ fn get_str(attrs: &Attrs, name: &str) -> Result<String, String> {
 
 fn get_opt_str(attrs: &Attrs, name: &str) -> Result<Option<String>, String> {
     match attrs.get(name) {
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s.to_string())),
         Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
         _ => Ok(None),
     }
@@ -173,7 +190,7 @@ pub fn get_list(attrs: &Attrs, name: &str) -> Result<Vec<String>, String> {
         Some(Value::List(items)) => items
             .iter()
             .map(|v| match v {
-                Value::String(s) => Ok(s.clone()),
+                Value::String(s) => Ok(s.to_string()),
                 _ => Err(format!("`{name}` is still unknown")),
             })
             .collect(),
@@ -187,7 +204,7 @@ pub fn get_map(attrs: &Attrs, name: &str) -> Result<IndexMap<String, String>, St
         Some(Value::Map(map)) => map
             .iter()
             .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.to_owned(), s.clone())),
+                Value::String(s) => Ok((k.to_owned(), s.to_string())),
                 _ => Err(format!("`{name}` is still unknown")),
             })
             .collect(),

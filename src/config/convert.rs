@@ -8,7 +8,7 @@ pub(crate) fn from_hcl(value: hcl::Value) -> Value {
         hcl::Value::Null => Value::Null,
         hcl::Value::Bool(b) => Value::Bool(b),
         hcl::Value::Number(n) => Value::Number(number_from_hcl(&n)),
-        hcl::Value::String(s) => Value::String(s),
+        hcl::Value::String(s) => Value::String(s.into()),
         hcl::Value::Array(items) => Value::List(items.into_iter().map(from_hcl).collect()),
         hcl::Value::Object(map) => {
             Value::map(map.into_iter().map(|(k, v)| (k, from_hcl(v))).collect())
@@ -42,7 +42,7 @@ pub(crate) fn to_hcl(value: &Value) -> Option<hcl::Value> {
                 hcl::Value::from(n.as_f64().unwrap_or_default())
             }
         }
-        Value::String(s) => hcl::Value::String(s.clone()),
+        Value::String(s) => hcl::Value::String(s.to_string()),
         Value::List(items) => hcl::Value::Array(items.iter().map(to_hcl).collect::<Option<_>>()?),
         Value::Map(map) => hcl::Value::Object(
             map.iter()
@@ -114,8 +114,8 @@ fn value_article(value: &Value) -> &'static str {
 fn to_string(value: Value) -> Result<Value, String> {
     match value {
         Value::String(_) | Value::Unknown => Ok(value),
-        Value::Number(n) => Ok(Value::String(n.to_string())),
-        Value::Bool(b) => Ok(Value::String(b.to_string())),
+        Value::Number(n) => Ok(Value::String(n.to_string().into())),
+        Value::Bool(b) => Ok(Value::String(b.to_string().into())),
         other => Err(format!("expected a string, got {}", describe(&other))),
     }
 }

@@ -163,7 +163,7 @@ impl Scope {
             // are values already, see `syntax`) are what they say, as there. Long strings
             // still go the general way, which checks them against the value budget.
             Expression::String(s) if s.len() <= LONGEST_LITERAL => {
-                Some(Value::String(s.value().clone()))
+                Some(Value::String(s.value().clone().into()))
             }
             Expression::Bool(b) => Some(Value::Bool(*b.value())),
             Expression::Null(_) => Some(Value::Null),
@@ -180,7 +180,7 @@ impl Scope {
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
         match self.eval_inner(expr, each, file, diags, &mut Vec::new())? {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(s.to_string()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Unknown => {
@@ -255,7 +255,7 @@ impl Scope {
                     let key = match key {
                         KeyRef::Expr(e) => {
                             match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
-                                Some(Value::String(s)) => Some(s),
+                                Some(Value::String(s)) => Some(s.to_string()),
                                 Some(Value::Unknown) => {
                                     unknown = true;
                                     continue;

@@ -295,7 +295,7 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
 /// The text of every string in `value`, for redaction.
 fn collect_strings(value: &Value, out: &mut Vec<String>) {
     match value {
-        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+        Value::String(s) if !s.is_empty() => out.push(s.to_string()),
         Value::Number(n) => out.push(n.to_string()),
         Value::List(items) => items.iter().for_each(|v| collect_strings(v, out)),
         Value::Map(map) => map.values().for_each(|v| collect_strings(v, out)),

@@ -469,8 +469,14 @@ fn for_each(
                     );
                     return None;
                 }
-                let value = hcl::Value::String(key.clone());
-                out.push((Some(key.clone()), Some(EachValue { key, value })));
+                let value = hcl::Value::String(key.to_string());
+                out.push((
+                    Some(key.to_string()),
+                    Some(EachValue {
+                        key: key.to_string(),
+                        value,
+                    }),
+                ));
             }
             Some(out)
         }

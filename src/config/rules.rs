@@ -368,8 +368,8 @@ fn service_whitelist(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
                 );
                 ok = false;
             } else {
-                original.insert(n.clone(), raw.clone());
-                normalized.push(Value::String(n));
+                original.insert(n.clone(), raw.to_string());
+                normalized.push(Value::String(n.into()));
             }
         } else {
             diags.push(

@@ -52,7 +52,7 @@ impl Settings<'_, '_> {
 
     fn string(&mut self, name: &str) -> Option<String> {
         match self.value(name)? {
-            (Value::String(s), _) => Some(s),
+            (Value::String(s), _) => Some(s.to_string()),
             (Value::Number(n), _) => Some(n.to_string()),
             (other, loc) => {
                 self.diags.push(

@@ -286,7 +286,7 @@ impl Lit {
             LitKind::Null => Value::Null,
             LitKind::Bool(b) => Value::Bool(*b),
             LitKind::Number(n) => super::convert::from_hcl(hcl::Value::Number(*n)),
-            LitKind::String(s) => Value::String(s.to_string()),
+            LitKind::String(s) => Value::String(s.to_string().into()),
             LitKind::Array(items) => Value::List(items.iter().map(Lit::value).collect()),
             LitKind::Object(entries) => {
                 let mut map = crate::model::Map::with_capacity(entries.len());

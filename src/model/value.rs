@@ -1,6 +1,7 @@
 //! Attribute values, including `Unknown` for what is only known after apply.
 
 use super::Map;
+use compact_str::CompactString;
 use std::fmt;
 
 /// A number as written: integers stay integers, so diffs never show `443 -> 443.0`.
@@ -12,7 +13,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
+    /// Up to 24 bytes (most names, IDs' prefixes, statuses, ports' protocols) held inline.
+    String(CompactString),
     List(Vec<Value>),
     /// A flat [`Map`] (three words), so every value (and so every list element and map
     /// entry) stays at 32 bytes.
@@ -22,7 +24,7 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn string(s: impl Into<String>) -> Self {
+    pub fn string(s: impl Into<CompactString>) -> Self {
         Value::String(s.into())
     }
 
@@ -102,7 +104,7 @@ impl Value {
             Value::Null | Value::Unknown => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.clone()),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::List(items) => items.iter().map(Value::to_json).collect(),
             Value::Map(map) => serde_json::Value::Object(
                 map.iter()
@@ -117,7 +119,7 @@ impl Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.clone()),
-            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::String(s) => Value::String(s.as_str().into()),
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
             }
@@ -132,7 +134,7 @@ impl Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(s.to_owned())
+        Value::String(s.into())
     }
 }
 
@@ -149,7 +151,7 @@ impl fmt::Display for Value {
             Value::Null => f.write_str("null"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Number(n) => write!(f, "{n}"),
-            Value::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
+            Value::String(s) => write!(f, "{}", serde_json::Value::String(s.to_string())),
             Value::List(items) => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
@@ -236,10 +238,10 @@ impl<'de> serde::Deserialize<'de> for Value {
                     .ok_or_else(|| E::custom("a number that is not finite"))
             }
             fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-                Ok(Value::String(s.to_owned()))
+                Ok(Value::String(s.into()))
             }
             fn visit_string<E>(self, s: String) -> Result<Value, E> {
-                Ok(Value::String(s))
+                Ok(Value::String(s.into()))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,

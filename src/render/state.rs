@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 fn s(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Null => "-".to_owned(),
         other => other.to_string(),
     }

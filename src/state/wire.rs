@@ -203,12 +203,12 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
     let mut attrs = crate::model::Map::with_capacity(e.attributes.len() + usize::from(implied));
     for (i, (k, v)) in e.attributes.into_iter().enumerate() {
         if at == Some(i) {
-            attrs.insert("id", Value::String(e.id.clone()));
+            attrs.insert("id", Value::String(e.id.as_str().into()));
         }
         attrs.insert(k, v);
     }
     if at == Some(attrs.len()) {
-        attrs.insert("id", Value::String(e.id.clone()));
+        attrs.insert("id", Value::String(e.id.as_str().into()));
     }
     Ok(RecordedResource {
         address,
