@@ -362,6 +362,19 @@ pub(crate) fn depends_on(
 /// Cycles are reported; the nodes on or behind them come last, so their other problems are
 /// still found (what they read from each other is then simply missing).
 pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    ordered(decls, diags).nodes
+}
+
+/// Locals and resources in dependency order (see [`order`]), with what each refers to.
+pub(crate) struct Ordered {
+    pub nodes: Vec<Node>,
+    /// `refers[i]`: the positions in `nodes` of what `nodes[i]` refers to (all before `i`,
+    /// except on a cycle).
+    pub refers: Vec<Vec<usize>>,
+}
+
+/// [`order`], keeping what each node refers to.
+pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered {
     let nodes: Vec<Node> = decls
         .locals
         .keys()
@@ -462,12 +475,18 @@ pub(crate) fn order(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
             }
         }
     }
-    sorted
-        .order
-        .into_iter()
-        .chain(sorted.stuck)
-        .map(|i| nodes[i].clone())
-        .collect()
+    let sequence: Vec<usize> = sorted.order.into_iter().chain(sorted.stuck).collect();
+    let mut position = vec![0; nodes.len()];
+    for (at, &i) in sequence.iter().enumerate() {
+        position[i] = at;
+    }
+    Ordered {
+        refers: sequence
+            .iter()
+            .map(|&i| plain[i].iter().map(|&j| position[j]).collect())
+            .collect(),
+        nodes: sequence.iter().map(|&i| nodes[i].clone()).collect(),
+    }
 }
 
 /// The variables the `provider` and `backend` blocks read, directly or through locals.

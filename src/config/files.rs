@@ -124,7 +124,7 @@ const PIECE_SIZE: usize = 128 * 1024;
 /// time, never meaning.
 fn parse_in_pieces(source: &SourceFile) -> Option<Vec<ParsedFile>> {
     let text = source.text();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = super::cores();
     if text.len() < PIECEWISE_FROM || threads < 2 {
         return None;
     }

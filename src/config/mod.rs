@@ -104,8 +104,8 @@ impl Loaded {
 }
 
 /// The computed attributes of resources the configuration may read (an `id`, a
-/// `service_name`): `None` is unknown until apply.
-pub trait ComputedValues {
+/// `service_name`): `None` is unknown until apply. Read from several cores at once.
+pub trait ComputedValues: Sync {
     fn computed(&self, address: &Address, name: &str) -> Option<&Value>;
 }
 
@@ -229,10 +229,27 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
         return loaded;
     }
     {
-        for node in deps::order(&decls, &mut diags) {
+        let ordered = deps::ordered(&decls, &mut diags);
+        // Consecutive resources none of which refers to another are evaluated together.
+        let mut batch: Vec<&crate::model::ResourceId> = Vec::new();
+        let mut batch_start = 0;
+        for (at, node) in ordered.nodes.iter().enumerate() {
+            let refers_to_batch = ordered.refers[at].iter().any(|&j| j >= batch_start);
+            if matches!(node, deps::Node::Local(_)) || refers_to_batch {
+                let mut out = Out {
+                    scope: &mut scope,
+                    diags: &mut diags,
+                    secrets: &mut secrets,
+                    lowered: &mut lowered,
+                };
+                lower_together(&batch, &decls, computed, &mut out);
+                batch.clear();
+                batch_start = at;
+            }
             match node {
                 deps::Node::Local(name) => {
-                    let local = decls.locals[&name];
+                    batch_start = at + 1;
+                    let local = decls.locals[name];
                     let value = scope.eval(
                         &local.attr.value,
                         None,
@@ -246,21 +263,18 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
                         }
                         scope.sensitive.locals.insert(name.clone());
                     }
-                    scope.locals.insert(name, value);
+                    scope.locals.insert(name.clone(), value);
                 }
-                deps::Node::Resource(id) => {
-                    let decl = decls.resources[&id];
-                    let instances =
-                        resources::lower(&id, decl, &decls, &mut scope, computed, &mut diags);
-                    for l in &instances {
-                        for name in &l.instance.sensitive {
-                            collect_strings(l.instance.attr(name), &mut secrets);
-                        }
-                    }
-                    lowered.extend(instances);
-                }
+                deps::Node::Resource(id) => batch.push(id),
             }
         }
+        let mut out = Out {
+            scope: &mut scope,
+            diags: &mut diags,
+            secrets: &mut secrets,
+            lowered: &mut lowered,
+        };
+        lower_together(&batch, &decls, computed, &mut out);
     }
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
@@ -290,6 +304,78 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;
     loaded
+}
+
+/// The cores work may be spread over (at most 8).
+pub(crate) fn cores() -> usize {
+    #[cfg(test)]
+    if let Some(n) = tests::CORES.get() {
+        return n;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+/// Where lowering puts what it finds.
+struct Out<'s, 'a> {
+    scope: &'s mut eval::Scope,
+    diags: &'s mut Vec<Diagnostic>,
+    secrets: &'s mut Vec<String>,
+    lowered: &'s mut Vec<resources::Lowered<'a>>,
+}
+
+/// Resources evaluated together from this many on: fewer take less time than starting
+/// threads does.
+const TOGETHER_FROM: usize = 256;
+
+/// Resources evaluated in one round before they are recorded: few enough that what waits
+/// to be recorded is a small part of the configuration.
+const ROUND: usize = 4096;
+
+/// Evaluates resources none of which refers to another — on every core when there are many
+/// — then records them in order, so that the outcome (values, diagnostics, their order) is
+/// the same as evaluating them one by one.
+fn lower_together<'a>(
+    ids: &[&crate::model::ResourceId],
+    decls: &decls::Decls<'a>,
+    computed: &dyn ComputedValues,
+    out: &mut Out<'_, 'a>,
+) {
+    let threads = cores();
+    for round in ids.chunks(ROUND) {
+        let scope = &*out.scope;
+        let evaluate = |id: &&crate::model::ResourceId| {
+            resources::evaluate(id, decls.resources[*id], decls, scope, computed)
+        };
+        let parts: Vec<Vec<resources::Evaluated<'a>>> =
+            if round.len() < TOGETHER_FROM || threads < 2 {
+                vec![round.iter().map(evaluate).collect()]
+            } else {
+                // This thread takes the first part (what it allocates stays in its own heap,
+                // where the rest of the command reuses it as it is freed).
+                let mut parts = round.chunks(round.len().div_ceil(threads));
+                let first = parts.next().unwrap_or_default();
+                std::thread::scope(|s| {
+                    let others: Vec<_> = parts
+                        .map(|part| s.spawn(move || part.iter().map(evaluate).collect::<Vec<_>>()))
+                        .collect();
+                    let mut done = vec![first.iter().map(evaluate).collect()];
+                    done.extend(others.into_iter().map(|part| match part.join() {
+                        Ok(evaluated) => evaluated,
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }));
+                    done
+                })
+            };
+        for e in parts.into_iter().flatten() {
+            let instances = e.commit(out.scope, out.diags);
+            for l in &instances {
+                for name in &l.instance.sensitive {
+                    collect_strings(l.instance.attr(name), out.secrets);
+                }
+            }
+            out.lowered.extend(instances);
+        }
+    }
 }
 
 /// The text of every string in `value`, for redaction.
@@ -341,4 +427,80 @@ fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
         .map_err(|e| e.kind().to_string())?;
     budget::volume(budget::size_of(&value))?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write as _;
+
+    thread_local! {
+        /// The cores this test thread's loads may use, instead of the machine's.
+        pub(super) static CORES: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    }
+
+    /// Many services (some invalid), endpoints referring to some of them, a local read by
+    /// all: loaded on one core and on four, every value and every diagnostic is the same,
+    /// in the same order.
+    #[test]
+    fn resources_evaluated_together_load_as_one_by_one() {
+        let mut text = String::from("locals {\n  team = \"core\"\n}\n");
+        for i in 0..1500 {
+            let port = if i % 97 == 0 { 70000 } else { 8080 };
+            write!(
+                text,
+                "resource \"vpcep_service\" \"s{i}\" {{\n  name = \"s{i}\"\n  server_type = \"LB\"\n  port_id = \"port-{i}\"\n  vpc_id = \"vpc-1\"\n  tags = {{ team = local.team }}\n  port {{\n    server_port = {port}\n    client_port = 80\n  }}\n}}\n"
+            )
+            .expect("a String takes any text");
+        }
+        // Endpoints declared after the services: the services are evaluated together, then the
+        // endpoints (each refers to a service of the first batch).
+        for i in (0..1500).step_by(7) {
+            write!(
+                text,
+                "resource \"vpcep_endpoint\" \"e{i}\" {{\n  service_id = vpcep_service.s{i}.id\n  vpc_id = \"vpc-1\"\n  subnet_id = \"subnet-{}\"\n}}\n",
+                if i % 91 == 0 { "x".repeat(300) } else { "1".to_owned() }
+            )
+            .expect("a String takes any text");
+        }
+        let options = LoadOptions {
+            sources: Some(vec![("main.hcl".to_owned(), text.into())]),
+            ..LoadOptions::default()
+        };
+        let load_on = |cores| {
+            CORES.set(Some(cores));
+            let loaded = load(&options);
+            CORES.set(None);
+            (
+                format!("{:?}", loaded.desired),
+                format!("{:?}", loaded.diagnostics),
+                loaded.diagnostics.len(),
+            )
+        };
+        let one = load_on(1);
+        assert!(one.2 > 10, "the configuration has errors to compare");
+        assert_eq!(one, load_on(4));
+        // Without the errors, the desired states are compared too.
+        let valid = options.sources.as_ref().map(|s| {
+            s[0].1
+                .replace("70000", "8443")
+                .replace(&"x".repeat(300), "2")
+        });
+        let options = LoadOptions {
+            sources: Some(vec![(
+                "main.hcl".to_owned(),
+                valid.unwrap_or_default().into(),
+            )]),
+            ..LoadOptions::default()
+        };
+        let load_on = |cores| {
+            CORES.set(Some(cores));
+            let loaded = load(&options);
+            CORES.set(None);
+            format!("{:?}", loaded.desired)
+        };
+        let one = load_on(1);
+        assert!(one.contains("e1491"), "{}", &one[..200.min(one.len())]);
+        assert_eq!(one, load_on(4));
+    }
 }

@@ -106,15 +106,40 @@ impl Lowered<'_> {
     }
 }
 
-/// Evaluates every instance of one resource and records its values in `scope`.
-pub(crate) fn lower<'a>(
+/// One resource's instances, evaluated against a scope that was only read, with what they
+/// add to it (see [`Evaluated::commit`]). Resources that do not refer to each other are
+/// evaluated at once, on several cores.
+pub(crate) struct Evaluated<'a> {
+    id: ResourceId,
+    instances: Vec<Lowered<'a>>,
+    values: ResourceValues,
+    sensitive: Option<std::collections::BTreeSet<String>>,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> Evaluated<'a> {
+    /// Records the resource's values (and which of them are sensitive) in `scope`, for what
+    /// refers to it, and its diagnostics in `diags`; returns its instances.
+    pub(crate) fn commit(self, scope: &mut Scope, diags: &mut Vec<Diagnostic>) -> Vec<Lowered<'a>> {
+        if let Some(sensitive) = self.sensitive {
+            scope.sensitive.attrs.insert(self.id.clone(), sensitive);
+        }
+        scope.resources.insert(self.id, self.values);
+        diags.extend(self.diags);
+        self.instances
+    }
+}
+
+/// Evaluates every instance of one resource; `scope` must hold what it refers to.
+pub(crate) fn evaluate<'a>(
     id: &ResourceId,
     decl: Decl<'a>,
     decls: &Decls<'_>,
-    scope: &mut Scope,
+    scope: &Scope,
     computed: &dyn super::ComputedValues,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Lowered<'a>> {
+) -> Evaluated<'a> {
+    let mut own = Vec::new();
+    let diags = &mut own;
     let schema = schema(id.rtype);
     let body = &decl.block.body;
     let file = decl.file;
@@ -134,8 +159,13 @@ pub(crate) fn lower<'a>(
     check_names(file, body, &place, &attr_names, &block_names, diags);
 
     let Some(instances) = for_each(id, &decl, scope, diags) else {
-        scope.resources.insert(id.clone(), ResourceValues::Failed);
-        return Vec::new();
+        return Evaluated {
+            id: id.clone(),
+            instances: Vec::new(),
+            values: ResourceValues::Failed,
+            sensitive: None,
+            diags: own,
+        };
     };
     let mut deps: Vec<ResourceId> = depends_on(&decl, decls, &mut Vec::new())
         .into_iter()
@@ -173,12 +203,7 @@ pub(crate) fn lower<'a>(
         .collect::<std::collections::BTreeSet<String>>()
         .into_iter()
         .collect();
-    if !sensitive.is_empty() {
-        scope
-            .sensitive
-            .attrs
-            .insert(id.clone(), sensitive.iter().cloned().collect());
-    }
+    let sensitive_attrs = (!sensitive.is_empty()).then(|| sensitive.iter().cloned().collect());
     let mut out = Vec::new();
     let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
     let for_each = body.has_attribute("for_each");
@@ -314,8 +339,13 @@ pub(crate) fn lower<'a>(
     } else {
         ResourceValues::Single(values.into_values().next().flatten())
     };
-    scope.resources.insert(id.clone(), resource_values);
-    out
+    Evaluated {
+        id: id.clone(),
+        instances: out,
+        values: resource_values,
+        sensitive: sensitive_attrs,
+        diags: own,
+    }
 }
 
 /// Gives every instance its configured values back from `scope` once nothing evaluates any
