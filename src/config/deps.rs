@@ -373,6 +373,35 @@ pub(crate) struct Ordered {
     pub refers: Vec<Vec<usize>>,
 }
 
+impl Ordered {
+    /// The nodes' places, in waves: a node's wave follows every wave that holds something it
+    /// refers to, so the nodes of a wave can be evaluated at once, each place in order. From
+    /// the first node that refers to one after it (on a cycle, last in the order) on, one node
+    /// per wave, as one by one.
+    pub(crate) fn waves(&self) -> Vec<Vec<usize>> {
+        let n = self.nodes.len();
+        let tail = (0..n)
+            .find(|&i| self.refers[i].iter().any(|&j| j >= i))
+            .unwrap_or(n);
+        let mut wave_of = vec![0; tail];
+        let mut waves: Vec<Vec<usize>> = Vec::new();
+        for i in 0..tail {
+            let wave = self.refers[i]
+                .iter()
+                .map(|&j| wave_of[j] + 1)
+                .max()
+                .unwrap_or(0);
+            wave_of[i] = wave;
+            if waves.len() <= wave {
+                waves.resize_with(wave + 1, Vec::new);
+            }
+            waves[wave].push(i);
+        }
+        waves.extend((tail..n).map(|i| vec![i]));
+        waves
+    }
+}
+
 /// [`order`], keeping what each node refers to.
 pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered {
     let nodes: Vec<Node> = decls
@@ -518,4 +547,30 @@ pub(crate) fn settings_variables(decls: &Decls<'_>) -> std::collections::HashSet
         }
     }
     vars
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A node waits for every wave holding what it refers to; from a cycle on, one by one.
+    #[test]
+    fn waves_follow_references_and_cycles_go_one_by_one() {
+        let ordered = Ordered {
+            nodes: (0..7).map(|i| Node::Local(format!("l{i}"))).collect(),
+            refers: vec![
+                vec![],
+                vec![0],
+                vec![],
+                vec![1, 2],
+                vec![0],
+                vec![6],
+                vec![5],
+            ],
+        };
+        assert_eq!(
+            ordered.waves(),
+            vec![vec![0, 2], vec![1, 4], vec![3], vec![5], vec![6]]
+        );
+    }
 }

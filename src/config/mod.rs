@@ -195,7 +195,6 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
     }
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
-    let mut lowered = Vec::with_capacity(decls.resources.len());
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
         let mut ignored = Vec::new();
@@ -228,54 +227,52 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
         loaded.secrets = secrets;
         return loaded;
     }
-    {
+    let mut lowered = {
         let ordered = deps::ordered(&decls, &mut diags);
-        // Consecutive resources none of which refers to another are evaluated together.
-        let mut batch: Vec<&crate::model::ResourceId> = Vec::new();
-        let mut batch_start = 0;
-        for (at, node) in ordered.nodes.iter().enumerate() {
-            let refers_to_batch = ordered.refers[at].iter().any(|&j| j >= batch_start);
-            if matches!(node, deps::Node::Local(_)) || refers_to_batch {
-                let mut out = Out {
-                    scope: &mut scope,
-                    diags: &mut diags,
-                    secrets: &mut secrets,
-                    lowered: &mut lowered,
-                };
-                lower_together(&batch, &decls, computed, &mut out);
-                batch.clear();
-                batch_start = at;
-            }
-            match node {
-                deps::Node::Local(name) => {
-                    batch_start = at + 1;
-                    let local = decls.locals[name];
-                    let value = scope.eval(
-                        &local.attr.value,
-                        None,
-                        local.file,
-                        &mut diags,
-                        &mut Vec::new(),
-                    );
-                    if scope.is_sensitive(&local.attr.value) {
-                        if let Some(v) = &value {
-                            collect_strings(v, &mut secrets);
+        // What each node yields carries its place in `ordered`: put back in that order at the
+        // end, the outcome is the one evaluating one by one gives.
+        let mut found: Vec<(usize, Diagnostic)> = Vec::new();
+        let mut made = Vec::with_capacity(decls.resources.len());
+        for wave in ordered.waves() {
+            let mut ids = Vec::with_capacity(wave.len());
+            for at in wave {
+                match &ordered.nodes[at] {
+                    deps::Node::Local(name) => {
+                        let local = decls.locals[name];
+                        let mut own = Vec::new();
+                        let value = scope.eval(
+                            &local.attr.value,
+                            None,
+                            local.file,
+                            &mut own,
+                            &mut Vec::new(),
+                        );
+                        found.extend(own.into_iter().map(|d| (at, d)));
+                        if scope.is_sensitive(&local.attr.value) {
+                            if let Some(v) = &value {
+                                collect_strings(v, &mut secrets);
+                            }
+                            scope.sensitive.locals.insert(name.clone());
                         }
-                        scope.sensitive.locals.insert(name.clone());
+                        scope.locals.insert(name.clone(), value);
                     }
-                    scope.locals.insert(name.clone(), value);
+                    deps::Node::Resource(id) => ids.push((at, id)),
                 }
-                deps::Node::Resource(id) => batch.push(id),
             }
+            let mut out = Out {
+                scope: &mut scope,
+                found: &mut found,
+                secrets: &mut secrets,
+                made: &mut made,
+            };
+            lower_together(&ids, &decls, computed, &mut out);
         }
-        let mut out = Out {
-            scope: &mut scope,
-            diags: &mut diags,
-            secrets: &mut secrets,
-            lowered: &mut lowered,
-        };
-        lower_together(&batch, &decls, computed, &mut out);
-    }
+        // Stable: a node's instances and diagnostics keep their own order.
+        made.sort_by_key(|(at, _)| *at);
+        found.sort_by_key(|(at, _)| *at);
+        diags.extend(found.into_iter().map(|(_, d)| d));
+        made.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+    };
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
@@ -315,12 +312,13 @@ pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
 }
 
-/// Where lowering puts what it finds.
+/// Where lowering puts what it finds, each with the place in dependency order of the node
+/// it comes from.
 struct Out<'s, 'a> {
     scope: &'s mut eval::Scope,
-    diags: &'s mut Vec<Diagnostic>,
+    found: &'s mut Vec<(usize, Diagnostic)>,
     secrets: &'s mut Vec<String>,
-    lowered: &'s mut Vec<resources::Lowered<'a>>,
+    made: &'s mut Vec<(usize, resources::Lowered<'a>)>,
 }
 
 /// Resources evaluated together from this many on: fewer take less time than starting
@@ -331,11 +329,10 @@ const TOGETHER_FROM: usize = 256;
 /// to be recorded is a small part of the configuration.
 const ROUND: usize = 4096;
 
-/// Evaluates resources none of which refers to another — on every core when there are many
-/// — then records them in order, so that the outcome (values, diagnostics, their order) is
-/// the same as evaluating them one by one.
+/// Evaluates resources none of which refers to another (`(place, id)`, a wave of
+/// [`deps::Ordered::waves`]) — on every core when there are many — and records them.
 fn lower_together<'a>(
-    ids: &[&crate::model::ResourceId],
+    ids: &[(usize, &crate::model::ResourceId)],
     decls: &decls::Decls<'a>,
     computed: &dyn ComputedValues,
     out: &mut Out<'_, 'a>,
@@ -343,10 +340,13 @@ fn lower_together<'a>(
     let threads = cores();
     for round in ids.chunks(ROUND) {
         let scope = &*out.scope;
-        let evaluate = |id: &&crate::model::ResourceId| {
-            resources::evaluate(id, decls.resources[*id], decls, scope, computed)
+        let evaluate = |(at, id): &(usize, &crate::model::ResourceId)| {
+            (
+                *at,
+                resources::evaluate(id, decls.resources[*id], decls, scope, computed),
+            )
         };
-        let parts: Vec<Vec<resources::Evaluated<'a>>> =
+        let parts: Vec<Vec<(usize, resources::Evaluated<'a>)>> =
             if round.len() < TOGETHER_FROM || threads < 2 {
                 vec![round.iter().map(evaluate).collect()]
             } else {
@@ -366,14 +366,16 @@ fn lower_together<'a>(
                     done
                 })
             };
-        for e in parts.into_iter().flatten() {
-            let instances = e.commit(out.scope, out.diags);
+        for (at, e) in parts.into_iter().flatten() {
+            let mut own = Vec::new();
+            let instances = e.commit(out.scope, &mut own);
+            out.found.extend(own.into_iter().map(|d| (at, d)));
             for l in &instances {
                 for name in &l.instance.sensitive {
                     collect_strings(l.instance.attr(name), out.secrets);
                 }
             }
-            out.lowered.extend(instances);
+            out.made.extend(instances.into_iter().map(|l| (at, l)));
         }
     }
 }
@@ -452,16 +454,16 @@ mod tests {
                 "resource \"vpcep_service\" \"s{i}\" {{\n  name = \"s{i}\"\n  server_type = \"LB\"\n  port_id = \"port-{i}\"\n  vpc_id = \"vpc-1\"\n  tags = {{ team = local.team }}\n  port {{\n    server_port = {port}\n    client_port = 80\n  }}\n}}\n"
             )
             .expect("a String takes any text");
-        }
-        // Endpoints declared after the services: the services are evaluated together, then the
-        // endpoints (each refers to a service of the first batch).
-        for i in (0..1500).step_by(7) {
-            write!(
-                text,
-                "resource \"vpcep_endpoint\" \"e{i}\" {{\n  service_id = vpcep_service.s{i}.id\n  vpc_id = \"vpc-1\"\n  subnet_id = \"subnet-{}\"\n}}\n",
-                if i % 91 == 0 { "x".repeat(300) } else { "1".to_owned() }
-            )
-            .expect("a String takes any text");
+            // Every seventh service has an endpoint, declared right after it: the services
+            // are evaluated in one wave, the endpoints in the next.
+            if i % 7 == 0 {
+                write!(
+                    text,
+                    "resource \"vpcep_endpoint\" \"e{i}\" {{\n  service_id = vpcep_service.s{i}.id\n  vpc_id = \"vpc-1\"\n  subnet_id = \"subnet-{}\"\n}}\n",
+                    if i % 91 == 0 { "x".repeat(300) } else { "1".to_owned() }
+                )
+                .expect("a String takes any text");
+            }
         }
         let options = LoadOptions {
             sources: Some(vec![("main.hcl".to_owned(), text.into())]),
@@ -502,5 +504,17 @@ mod tests {
         let one = load_on(1);
         assert!(one.contains("e1491"), "{}", &one[..200.min(one.len())]);
         assert_eq!(one, load_on(4));
+        // In dependency order, as one by one: each endpoint right after its service.
+        CORES.set(Some(4));
+        let desired = load(&options).desired.expect("the configuration is valid");
+        CORES.set(None);
+        let order: Vec<String> = desired.resources.keys().map(ToString::to_string).collect();
+        let expected: Vec<String> = (0..1500)
+            .flat_map(|i| {
+                let endpoint = (i % 7 == 0).then(|| format!("vpcep_endpoint.e{i}"));
+                std::iter::once(format!("vpcep_service.s{i}")).chain(endpoint)
+            })
+            .collect();
+        assert_eq!(order, expected);
     }
 }
