@@ -349,7 +349,7 @@ pub(crate) fn evaluate<'a>(
 }
 
 /// Gives every instance its configured values back from `scope` once nothing evaluates any
-/// more (see [`lower`]); the computed attributes the scope added for references are dropped.
+/// more (see [`evaluate`]); the computed attributes the scope added for references are dropped.
 pub(crate) fn take_values(lowered: &mut [Lowered<'_>], scope: &mut Scope) {
     for l in lowered {
         let address = &l.instance.address;
