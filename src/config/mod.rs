@@ -325,6 +325,10 @@ struct Out<'s, 'a> {
 /// threads does.
 const TOGETHER_FROM: usize = 256;
 
+/// The stack of a thread that evaluates: as large as the main thread's, so that what evaluates
+/// there (within the nesting budget) evaluates on any thread.
+const WORKER_STACK: usize = 8 << 20;
+
 /// Resources evaluated in one round before they are recorded: few enough that what waits
 /// to be recorded is a small part of the configuration.
 const ROUND: usize = 4096;
@@ -346,26 +350,36 @@ fn lower_together<'a>(
                 resources::evaluate(id, decls.resources[*id], decls, scope, computed),
             )
         };
-        let parts: Vec<Vec<(usize, resources::Evaluated<'a>)>> =
-            if round.len() < TOGETHER_FROM || threads < 2 {
-                vec![round.iter().map(evaluate).collect()]
-            } else {
-                // This thread takes the first part (what it allocates stays in its own heap,
-                // where the rest of the command reuses it as it is freed).
-                let mut parts = round.chunks(round.len().div_ceil(threads));
-                let first = parts.next().unwrap_or_default();
-                std::thread::scope(|s| {
-                    let others: Vec<_> = parts
-                        .map(|part| s.spawn(move || part.iter().map(evaluate).collect::<Vec<_>>()))
-                        .collect();
-                    let mut done = vec![first.iter().map(evaluate).collect()];
-                    done.extend(others.into_iter().map(|part| match part.join() {
+        let parts: Vec<Vec<(usize, resources::Evaluated<'a>)>> = if round.len() < TOGETHER_FROM
+            || threads < 2
+        {
+            vec![round.iter().map(evaluate).collect()]
+        } else {
+            // This thread takes the first part (what it allocates stays in its own heap,
+            // where the rest of the command reuses it as it is freed).
+            let mut parts = round.chunks(round.len().div_ceil(threads));
+            let first = parts.next().unwrap_or_default();
+            std::thread::scope(|s| {
+                // A part whose thread cannot start is evaluated here, after the first.
+                let others: Vec<_> = parts
+                    .map(|part| {
+                        std::thread::Builder::new()
+                            .stack_size(WORKER_STACK)
+                            .spawn_scoped(s, move || part.iter().map(evaluate).collect::<Vec<_>>())
+                            .map_err(|_| part)
+                    })
+                    .collect();
+                let mut done = vec![first.iter().map(evaluate).collect()];
+                done.extend(others.into_iter().map(|part| match part {
+                    Ok(running) => match running.join() {
                         Ok(evaluated) => evaluated,
                         Err(panic) => std::panic::resume_unwind(panic),
-                    }));
-                    done
-                })
-            };
+                    },
+                    Err(part) => part.iter().map(evaluate).collect(),
+                }));
+                done
+            })
+        };
         for (at, e) in parts.into_iter().flatten() {
             let mut own = Vec::new();
             let instances = e.commit(out.scope, &mut own);
