@@ -8,6 +8,7 @@ mod import;
 mod output;
 mod plan;
 mod show;
+mod spelling;
 mod state_cmd;
 mod validate;
 
@@ -391,6 +392,14 @@ fn show_diagnostics(json: bool, color: bool, diagnostics: &[Diagnostic]) {
 /// Runs the command line and returns the process exit code.
 pub fn run() -> ExitCode {
     let os_args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Terraform's spellings (`-out=p.plan`, `-auto-approve`) read as vpcep's.
+    let os_args = match spelling::normalize(&os_args, &<Cli as clap::CommandFactory>::command()) {
+        Ok(args) => args,
+        Err(e) => {
+            let globals = Globals::minimal(false);
+            return ExitCode::from(failure::report(&globals, &failure::fail(e)));
+        }
+    };
     // The order of `--var` and `--var-file` needs the raw arguments; clap itself refuses
     // arguments that are not valid UTF-8 where it needs text.
     let raw_args: Vec<String> = os_args

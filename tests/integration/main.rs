@@ -23,5 +23,6 @@ mod proxy;
 mod review;
 mod saved_plans;
 mod sensitive;
+mod spelling;
 mod tidy;
 mod workflow;

@@ -1,0 +1,191 @@
+//! Terraform's flag spellings: `-out=p.plan`, `-var 'a=b'`, `-auto-approve`, `-chdir=DIR` are
+//! read as vpcep's `--out=p.plan`, `--var 'a=b'`, `--auto-approve`, `--chdir=DIR`, and
+//! `-input=false` / `-lock=true`, which mean nothing here, are accepted and dropped.
+//!
+//! Only a single-dash word of two letters or more that is not the value of the flag before it
+//! is rewritten, and nothing after `--`: `-C DIR` stays a short flag, `-` and negative numbers
+//! stay values. A single-dash word that names no flag is rewritten too, so that clap's "a
+//! similar argument exists" tip answers it as it answers `--outt`.
+
+use std::ffi::OsString;
+
+/// Terraform flags that mean nothing to vpcep, and the only value each may have here: vpcep
+/// never asks for input except apply's confirmation (`--auto-approve`), and always locks.
+const ACCEPTED_NO_OPS: &[(&str, &str)] = &[("input", "false"), ("lock", "true")];
+
+/// `args` (the program name first) with Terraform's spellings made vpcep's; an accepted no-op
+/// with another value (`-lock=false`) is an error that says why.
+pub(crate) fn normalize(
+    args: &[OsString],
+    command: &clap::Command,
+) -> Result<Vec<OsString>, String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut takes_value_next = false;
+    let mut rest_verbatim = false;
+    let mut scope = command;
+    for (i, arg) in args.iter().enumerate() {
+        let text = arg.to_str();
+        if i == 0 || rest_verbatim || takes_value_next {
+            takes_value_next = false;
+            out.push(arg.clone());
+            continue;
+        }
+        let Some(text) = text else {
+            out.push(arg.clone());
+            continue;
+        };
+        if text == "--" {
+            rest_verbatim = true;
+            out.push(arg.clone());
+            continue;
+        }
+        if let Some(sub) = scope.find_subcommand(text) {
+            scope = sub;
+            out.push(arg.clone());
+            continue;
+        }
+        let long = match text.strip_prefix("--") {
+            Some(long) => Some(long.to_owned()),
+            None => terraform_spelling(text),
+        };
+        let Some(long) = long else {
+            // A short flag (`-C DIR`), a positional argument or a value.
+            takes_value_next = text.starts_with('-') && short_takes_value(scope, text);
+            out.push(arg.clone());
+            continue;
+        };
+        let (name, value) = match long.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (long.as_str(), None),
+        };
+        if let Some((_, only)) = ACCEPTED_NO_OPS.iter().find(|(n, _)| *n == name) {
+            match value {
+                None => {}
+                Some(v) if v == *only => {}
+                Some(v) => {
+                    return Err(format!(
+                        "`-{name}={v}` is not supported: vpcep {}",
+                        if name == "lock" {
+                            "always locks the state (use --lock-timeout to wait for a lock)"
+                        } else {
+                            "never asks for input except apply's confirmation (use --auto-approve)"
+                        }
+                    ));
+                }
+            }
+            continue;
+        }
+        takes_value_next = value.is_none() && long_takes_value(scope, command, name);
+        out.push(OsString::from(format!("--{long}")));
+    }
+    Ok(out)
+}
+
+/// `-name` or `-name=value` as `name` or `name=value`, when it is a word of two letters or
+/// more (not a short flag, a negative number, or `-`).
+fn terraform_spelling(text: &str) -> Option<String> {
+    let word = text.strip_prefix('-')?;
+    let name = word.split('=').next().unwrap_or_default();
+    let is_word = name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    is_word.then(|| word.to_owned())
+}
+
+/// Whether the long flag `name` of `scope` (or a global one of `root`) takes a value given
+/// as the next argument.
+fn long_takes_value(scope: &clap::Command, root: &clap::Command, name: &str) -> bool {
+    let find = |c: &clap::Command| {
+        c.get_arguments()
+            .find(|a| a.get_long() == Some(name))
+            .map(takes_separate_value)
+    };
+    find(scope).or_else(|| find(root)).unwrap_or(false)
+}
+
+/// Whether a short flag such as `-C` takes the next argument as its value.
+fn short_takes_value(scope: &clap::Command, text: &str) -> bool {
+    let mut letters = text.chars().skip(1);
+    let (Some(letter), None) = (letters.next(), letters.next()) else {
+        return false;
+    };
+    scope
+        .get_arguments()
+        .find(|a| a.get_short() == Some(letter))
+        .is_some_and(takes_separate_value)
+}
+
+fn takes_separate_value(arg: &clap::Arg) -> bool {
+    arg.get_action().takes_values() && !arg.is_require_equals_set()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    fn normalized(args: &[&str]) -> Result<Vec<String>, String> {
+        let args: Vec<OsString> = std::iter::once("vpcep")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        let out = normalize(&args, &super::super::Cli::command())?;
+        Ok(out[1..]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect())
+    }
+
+    #[test]
+    fn terraform_spellings_become_vpceps() {
+        assert_eq!(
+            normalized(&[
+                "-chdir=infra",
+                "plan",
+                "-out=p.plan",
+                "-var",
+                "-x=1",
+                "-refresh=false",
+                "-input=false",
+                "-lock=true",
+                "-lock-timeout=60s",
+                "-no-color",
+            ]),
+            Ok(vec![
+                "--chdir=infra".to_owned(),
+                "plan".to_owned(),
+                "--out=p.plan".to_owned(),
+                "--var".to_owned(),
+                // The value of `-var`, however it looks, stays as it is.
+                "-x=1".to_owned(),
+                "--refresh=false".to_owned(),
+                "--lock-timeout=60s".to_owned(),
+                "--no-color".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn short_flags_values_and_what_follows_two_dashes_stay() {
+        assert_eq!(
+            normalized(&["-C", "-dir", "import", "vpcep_service.a", "--", "-id"]),
+            Ok(["-C", "-dir", "import", "vpcep_service.a", "--", "-id"]
+                .map(str::to_owned)
+                .to_vec())
+        );
+        assert_eq!(
+            normalized(&["apply", "-parallelism", "-5", "-"]),
+            Ok(["apply", "--parallelism", "-5", "-"]
+                .map(str::to_owned)
+                .to_vec())
+        );
+    }
+
+    #[test]
+    fn a_no_op_with_a_meaningful_value_is_refused() {
+        let err = normalized(&["plan", "-lock=false"]).expect_err("refused");
+        assert!(err.contains("always locks"), "{err}");
+        let err = normalized(&["apply", "-input=true"]).expect_err("refused");
+        assert!(err.contains("--auto-approve"), "{err}");
+    }
+}
