@@ -73,8 +73,40 @@ fn confirm(destroy: bool) -> bool {
     std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
 }
 
+/// The plan flags apply and destroy take but would do nothing with: an error, not silence.
+fn ignored_flags(args: &ApplyArgs, operation: &str) -> Result<(), super::failure::Failure> {
+    if args.plan.out.is_some() {
+        return Err(fail(format!(
+            "`{operation}` does not save a plan, so `--out` would do nothing; run `vpcep plan --out FILE`, then `vpcep apply FILE`"
+        )));
+    }
+    if args.plan.format != super::Format::Human {
+        return Err(fail(format!(
+            "`{operation}` prints text, or one JSON event per line with `--json`; `--format` is a plan flag (`vpcep plan --format json|markdown`)"
+        )));
+    }
+    if args.plan.detailed_exitcode {
+        return Err(fail(format!(
+            "`{operation}` exits 0 when everything was done and 1 when not; `--detailed-exitcode` is a plan flag"
+        )));
+    }
+    Ok(())
+}
+
+/// The last line of a run that did everything: Terraform's wording for each command.
+fn complete_line(destroy: bool, added: usize, changed: usize, destroyed: usize) -> String {
+    if destroy {
+        format!("Destroy complete! Resources: {destroyed} destroyed.")
+    } else {
+        format!(
+            "Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed."
+        )
+    }
+}
+
 pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> Outcome {
     let operation = if destroy { "destroy" } else { "apply" };
+    ignored_flags(args, operation)?;
     let planned = match &args.plan_file {
         Some(_) if destroy => {
             return Err(fail(
@@ -151,7 +183,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     }
     session::persist_refreshed(&mut planned)?;
     if !planned.plan.has_changes() {
-        let line = "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.";
+        let line = complete_line(destroy, 0, 0, 0);
+        let line = line.as_str();
         if args.json {
             let summary = events::ChangeSummary {
                 add: 0,
@@ -235,10 +268,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         }
     };
     let line = if report.succeeded() {
-        format!(
-            "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-            report.added, report.changed, report.destroyed
-        )
+        complete_line(destroy, report.added, report.changed, report.destroyed)
     } else {
         format!(
             "Apply incomplete! Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped.",

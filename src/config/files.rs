@@ -43,20 +43,38 @@ pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec
             return Vec::new();
         }
     };
-    let mut names: Vec<String> = entries
+    let files: Vec<String> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "hcl") && !n.starts_with('.'))
+        .filter(|n| !n.starts_with('.'))
         .collect();
-    names.sort();
+    let with = |ext: &str| -> Vec<String> {
+        let mut names: Vec<String> = files
+            .iter()
+            .filter(|n| Path::new(n).extension().is_some_and(|e| e == ext))
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    };
+    let names = with("hcl");
     if names.is_empty() {
+        let terraform = with("tf");
+        let help = if terraform.is_empty() {
+            "run vpcep in the directory of your configuration, or pass it with `-C DIR`".to_owned()
+        } else {
+            format!(
+                "vpcep reads `*.hcl` files, not Terraform's `*.tf` ({}): rename them if they are a vpcep configuration",
+                terraform.join(", ")
+            )
+        };
         diags.push(
             Diagnostic::error(format!(
                 "no configuration files (*.hcl) in `{}`",
                 shown.display()
             ))
-            .help("run vpcep in the directory of your configuration, or pass it with `-C DIR`"),
+            .help(help),
         );
     }
     let mut files = Vec::with_capacity(names.len());

@@ -390,7 +390,7 @@ fn quotas_creating_services_and_destroy_over_http() {
     assert!(
         destroy
             .stdout
-            .contains("Resources: 0 added, 0 changed, 3 destroyed."),
+            .contains("Destroy complete! Resources: 3 destroyed."),
         "{}",
         destroy.stdout
     );

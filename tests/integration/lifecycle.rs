@@ -470,7 +470,7 @@ fn removing_a_resource_plans_its_deletion_and_destroy_removes_everything() {
     assert!(
         destroy
             .stdout
-            .contains("Resources: 0 added, 0 changed, 3 destroyed."),
+            .contains("Destroy complete! Resources: 3 destroyed."),
         "{}",
         destroy.stdout
     );

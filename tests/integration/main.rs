@@ -10,6 +10,7 @@ mod emulator;
 mod examples;
 mod faults;
 mod formats;
+mod habits;
 mod hardening;
 mod harness;
 mod http;

@@ -134,7 +134,7 @@ fn destroying_an_approval_that_accepts_a_partner_is_refused_unless_allowed() {
         allowed.stdout
     );
     assert!(
-        allowed.stdout.contains("Apply complete!"),
+        allowed.stdout.contains("Destroy complete!"),
         "{}",
         allowed.stdout
     );
@@ -389,7 +389,7 @@ fn deleting_endpoints_waits_until_they_are_gone() {
     let out = ws.expect(&["destroy", "--auto-approve"], 0);
     assert!(
         out.stdout
-            .contains("Apply complete! Resources: 0 added, 0 changed, 3 destroyed."),
+            .contains("Destroy complete! Resources: 3 destroyed."),
         "{}",
         out.stdout
     );
