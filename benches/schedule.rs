@@ -198,7 +198,10 @@ fn main() {
         &mut store,
         &mut state,
         &mut counted,
-        &ApplyOptions { parallelism: 10 },
+        &ApplyOptions {
+            parallelism: 10,
+            ..ApplyOptions::default()
+        },
         &mut |_| {},
     )
     .expect("the apply records its state");

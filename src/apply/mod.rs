@@ -56,6 +56,9 @@ pub enum Event {
         action: Action,
         reason: String,
     },
+    /// The apply was asked to stop (Ctrl-C): no step starts any more, and the `running` ones
+    /// are waited for.
+    Interrupted { running: usize },
 }
 
 /// What the configuration says once more is known: desired attributes and outputs.
@@ -81,11 +84,14 @@ pub struct Report {
     pub destroyed: usize,
     pub failed: Vec<(Address, String)>,
     pub skipped: Vec<Address>,
+    /// Steps that did not start because the apply was interrupted.
+    pub not_started: usize,
+    pub interrupted: bool,
 }
 
 impl Report {
     pub fn succeeded(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty()
+        self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted
     }
 }
 
@@ -105,8 +111,23 @@ enum Msg {
     Finished(usize, actions::Outcome, Duration, Vec<(Address, Attrs)>),
 }
 
+/// How often a waiting apply looks whether it was interrupted.
+const INTERRUPT_POLL: Duration = Duration::from_millis(100);
+
+#[derive(Default)]
 pub struct ApplyOptions {
     pub parallelism: usize,
+    /// Set when the apply is to stop (Ctrl-C): steps running finish and are recorded, no
+    /// other starts.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl ApplyOptions {
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|i| i.load(std::sync::atomic::Ordering::SeqCst))
+    }
 }
 
 /// Carries out `plan`. `state` is the recorded state the plan was made against; it is updated
@@ -372,6 +393,10 @@ impl Run<'_> {
         let mut outcome: Result<(), StateError> = Ok(());
         let mut in_flight = 0usize;
         let mut finished = 0usize;
+        // What this phase accounts for, to count the steps an interruption kept from starting.
+        let skipped_before = self.report.skipped.len();
+        let mut given_up = 0usize;
+        let mut said_interrupted = self.report.interrupted;
         // The identity each create about to start records in its intent.
         let mut intents: HashMap<usize, Attrs> = HashMap::new();
         // When each resource's step finished (counted in finished steps).
@@ -427,9 +452,15 @@ impl Run<'_> {
                 // configuration gives only now waits while other steps can start; when a
                 // worker would otherwise idle, the configuration is evaluated once for every
                 // step waiting so (not once per step: that costs a whole evaluation each).
+                let stopping = self.options.interrupted();
+                if stopping && !said_interrupted {
+                    said_interrupted = true;
+                    self.report.interrupted = true;
+                    (self.on_event)(Event::Interrupted { running: in_flight });
+                }
                 loop {
                     let mut waiting = Vec::new();
-                    while outcome.is_ok() && in_flight < workers {
+                    while outcome.is_ok() && !stopping && in_flight < workers {
                         let Some(i) = schedule.next() else { break };
                         if !self.is_fresh(&steps[i], &done_at) {
                             waiting.push(i);
@@ -447,12 +478,14 @@ impl Run<'_> {
                             in_flight += 1;
                         }
                     }
-                    let evaluate = !waiting.is_empty() && in_flight < workers && outcome.is_ok();
+                    let evaluate =
+                        !waiting.is_empty() && in_flight < workers && outcome.is_ok() && !stopping;
                     if evaluate {
                         match resolver.resolve(self.state) {
                             Ok(now) => self.resolved = Some((finished, now)),
                             Err(e) => {
                                 for i in waiting.drain(..) {
+                                    given_up += 1;
                                     self.fail(
                                         &steps[i],
                                         format!("cannot evaluate the configuration: {e}"),
@@ -471,10 +504,16 @@ impl Run<'_> {
                         break;
                     }
                 }
-                if in_flight == 0 && (outcome.is_err() || !schedule.has_queued()) {
+                if in_flight == 0 && (outcome.is_err() || stopping || !schedule.has_queued()) {
                     break;
                 }
-                let Ok(first) = rx.recv() else { break };
+                let first = match rx.recv_timeout(INTERRUPT_POLL) {
+                    Ok(msg) => msg,
+                    // Looked at again above: an interruption is said at once, not when the
+                    // next step finishes.
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                };
                 // Group commit: every message waiting is taken at once, and everything they
                 // record (intents of steps about to start, results of steps done) is made
                 // durable with one sync before any of those steps starts or is reported done.
@@ -485,6 +524,9 @@ impl Run<'_> {
                         Err(_) => break,
                     }
                 }
+                // Read once for the batch: a step starts only if its intent was recorded,
+                // and neither happens once the apply is interrupted.
+                let halted = self.options.interrupted();
                 let mut changes = Vec::new();
                 for msg in &mut batch {
                     match msg {
@@ -492,6 +534,7 @@ impl Run<'_> {
                             let step = &steps[*i];
                             if let Some(identity) = intents.remove(i)
                                 && outcome.is_ok()
+                                && !halted
                             {
                                 changes.push(StateChange::Pending(PendingCreate {
                                     address: step.change.address.clone(),
@@ -524,7 +567,7 @@ impl Run<'_> {
                 for msg in batch {
                     match msg {
                         Msg::Starting(i, ack) => {
-                            if outcome.is_err() {
+                            if outcome.is_err() || halted {
                                 // Without a durable intent nothing more may start: the ack is
                                 // dropped, and the worker goes on without running the step.
                                 in_flight -= 1;
@@ -560,6 +603,10 @@ impl Run<'_> {
             // The workers end when there is no more work.
             work_tx.take();
         });
+        if self.report.interrupted {
+            let accounted = finished + (self.report.skipped.len() - skipped_before) + given_up;
+            self.report.not_started += steps.len().saturating_sub(accounted);
+        }
         outcome
     }
 

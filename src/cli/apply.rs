@@ -248,6 +248,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
+        interrupt: interrupt_on_ctrl_c(),
     };
     let result = apply::apply(
         &plan,
@@ -269,6 +270,15 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     };
     let line = if report.succeeded() {
         complete_line(destroy, report.added, report.changed, report.destroyed)
+    } else if report.interrupted {
+        format!(
+            "Apply interrupted! Resources: {} added, {} changed, {} destroyed; {} failed, {} not started.",
+            report.added,
+            report.changed,
+            report.destroyed,
+            report.failed.len(),
+            report.not_started
+        )
     } else {
         format!(
             "Apply incomplete! Resources: {} added, {} changed, {} destroyed; {} failed, {} skipped.",
@@ -309,10 +319,29 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             list.join(", ")
         );
     }
-    complain!(
-        "note: everything that completed is recorded; fix the cause and run apply again to finish"
-    );
+    if report.interrupted {
+        complain!("note: everything that completed is recorded; run apply again to finish");
+    } else {
+        complain!(
+            "note: everything that completed is recorded; fix the cause and run apply again to finish"
+        );
+    }
     Ok(1)
+}
+
+/// From here on, Ctrl-C (or SIGTERM) asks the apply to stop: running steps finish and are
+/// recorded, no other starts. A second one exits at once (code 130), as a crash would: every
+/// step is journaled before it starts, so the next command finds what it left. `None` when
+/// the handlers cannot be installed (the signals then stop the process as they always do).
+fn interrupt_on_ctrl_c() -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // The first signal sets the flag; the conditional exit, registered first, acts only
+        // on a signal that finds it set.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone()).ok()?;
+        signal_hook::flag::register(signal, flag.clone()).ok()?;
+    }
+    Some(flag)
 }
 
 fn print_outputs(state: &RecordedState) {

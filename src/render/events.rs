@@ -71,7 +71,19 @@ pub fn line(event: &Event) -> String {
         Event::Skipped {
             address, reason, ..
         } => format!("{address}: Skipped, because {reason}"),
+        Event::Interrupted { running: 0 } => {
+            "Interrupted: no step is running; stopping (Ctrl-C again exits at once)".to_owned()
+        }
+        Event::Interrupted { running } => format!(
+            "Interrupted: waiting for {running} running step{} to finish... (Ctrl-C again exits at once)",
+            if *running == 1 { "" } else { "s" }
+        ),
     }
+}
+
+#[derive(Serialize)]
+struct InterruptedFields {
+    running: usize,
 }
 
 /// One line of the JSON stream: the common fields, then `F`'s.
@@ -126,6 +138,10 @@ struct IdField<'a> {
 /// The JSON line of an apply event.
 pub fn json(event: &Event) -> String {
     let text = line(event);
+    if let Event::Interrupted { running } = event {
+        let fields = InterruptedFields { running: *running };
+        return json_line("warn", &text, "apply_interrupted", fields);
+    }
     let (level, kind, fields) = match event {
         Event::Start {
             address,
@@ -209,6 +225,8 @@ pub fn json(event: &Event) -> String {
                 reason: Some(reason),
             },
         ),
+        // Written above, in its own shape.
+        Event::Interrupted { .. } => return String::new(),
     };
     json_line(level, &text, kind, fields)
 }

@@ -335,3 +335,81 @@ fn ambiguous_recovery_is_refused_and_import_resolves_it() {
     ws.expect(&["plan", "--detailed-exitcode"], 0);
     assert_eq!(cloud_endpoints(&ws).len(), 2);
 }
+
+/// Sends SIGINT, as Ctrl-C in a terminal does.
+fn ctrl_c(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}
+
+#[test]
+fn ctrl_c_lets_running_steps_finish_and_starts_nothing_more() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &(slow_provider("400ms") + &services_hcl("c", 20)),
+    );
+    let apply = spawn_apply(&ws, &["--parallelism", "2"]);
+    // Two creates are running (their intents are journaled) when Ctrl-C comes.
+    wait_for_journal(&ws, 2);
+    ctrl_c(&apply);
+    let out = apply.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("Interrupted: waiting for "), "{stdout}");
+    assert!(
+        stdout.contains("Apply interrupted! Resources: "),
+        "{stdout}"
+    );
+    assert!(stderr.contains("run apply again to finish"), "{stderr}");
+    // What ran finished and is recorded; most never started.
+    let recorded = ws.state()["resources"].as_array().unwrap().len();
+    assert!((1..20).contains(&recorded), "{recorded} recorded\n{stdout}");
+    assert_eq!(cloud_service_count(&ws), recorded, "nothing untracked");
+    assert!(
+        ws.state()["pending"]
+            .as_array()
+            .is_none_or(std::vec::Vec::is_empty),
+        "no create was left half-started"
+    );
+
+    let again = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        again.stdout.contains(&format!(
+            "Apply complete! Resources: {} added",
+            20 - recorded
+        )),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(cloud_service_count(&ws), 20, "nothing was created twice");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_the_next_apply_converges() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &(slow_provider("2s") + &services_hcl("d", 6)));
+    let apply = spawn_apply(&ws, &["--parallelism", "3"]);
+    wait_for_journal(&ws, 3);
+    ctrl_c(&apply);
+    std::thread::sleep(Duration::from_millis(300));
+    ctrl_c(&apply);
+    let out = apply.wait_with_output().unwrap();
+    // 130: the signal's exit, not the end of an apply that waited for its steps (1).
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // As after a crash: the next apply finds what the interrupted one started.
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(cloud_service_count(&ws), 6, "nothing was created twice");
+    assert_eq!(ws.state()["resources"].as_array().unwrap().len(), 6);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}

@@ -641,7 +641,10 @@ impl World {
             store,
             state,
             &mut resolver,
-            &ApplyOptions { parallelism: 4 },
+            &ApplyOptions {
+                parallelism: 4,
+                ..ApplyOptions::default()
+            },
             &mut |_| {},
         )
         .unwrap()
