@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap, runs the command, prints, and picks the exit
 //! code. This is the only module that prints or reads the process environment.
 
+mod about;
 mod apply;
 mod emulator;
 mod failure;
@@ -61,6 +62,20 @@ enum Command {
     Import(ImportArgs),
     /// Serve the simulated cloud over the real VPCEP REST API (for tests and demos)
     Emulator(emulator::EmulatorArgs),
+    /// Print vpcep's version and platform (and the versions of the formats it writes)
+    Version {
+        /// Print as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script, e.g. `vpcep completions bash > /etc/bash_completion.d/vpcep`
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `vpcep man > vpcep.1`
+    Man,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -224,6 +239,9 @@ pub(crate) struct OutputArgs {
     /// Print as JSON
     #[arg(long)]
     json: bool,
+    /// Print NAME's string, number or bool as it is, without quotes or a newline (for scripts)
+    #[arg(long, requires = "name", conflicts_with = "json")]
+    raw: bool,
     #[command(flatten)]
     common: StateArgs,
 }
@@ -493,6 +511,9 @@ pub fn run() -> ExitCode {
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
         Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
         Command::Emulator(e) => emulator::run(e),
+        Command::Version { json } => Ok(about::version(*json)),
+        Command::Completions { shell } => Ok(about::completions(*shell)),
+        Command::Man => about::man(),
         Command::ForceUnlock(u) => {
             state_cmd::force_unlock(&globals, u, &u.common.vars.in_order(args))
         }

@@ -206,6 +206,21 @@ pub(crate) fn output(
             )));
         };
         // Asked for by name, even a sensitive output is printed as it is.
+        if args.raw {
+            let text = match &o.value {
+                Value::String(s) => s.to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                other => {
+                    return Err(fail(format!(
+                        "output `{name}` is a {}; `--raw` prints only strings, numbers and bools: use `--json`",
+                        other.type_name()
+                    )));
+                }
+            };
+            super::output::stdout_unredacted(&text);
+            return Ok(0);
+        }
         let text = if args.json {
             o.value.to_json().to_string()
         } else if let Value::String(s) = &o.value {

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `vpcep` binary on real files.
 
+mod about;
 mod api_fixtures;
 mod app;
 mod cases;

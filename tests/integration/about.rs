@@ -1,0 +1,103 @@
+//! What vpcep says about itself (`version`, completions, the man page) and `output --raw`.
+
+use super::harness::{Workspace, vpcep};
+
+#[test]
+fn version_names_vpcep_the_platform_and_the_formats() {
+    let ws = Workspace::new();
+    let text = ws.expect(&["version"], 0);
+    assert!(
+        text.stdout
+            .starts_with(&format!("vpcep v{}\non linux_", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        text.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.expect(&["version", "-json"], 0).stdout).expect("JSON");
+    assert_eq!(json["vpcep_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["state_format_version"], 3);
+    assert!(
+        json["platform"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("linux_"))
+    );
+}
+
+#[test]
+fn completions_load_in_bash_and_exist_for_every_shell() {
+    let ws = Workspace::new();
+    let script = ws.expect(&["completions", "bash"], 0).stdout;
+    ws.write("vpcep.bash", &script);
+    let loaded = std::process::Command::new("bash")
+        .current_dir(ws.path())
+        .args(["-c", "source ./vpcep.bash && complete -p vpcep"])
+        .output()
+        .expect("bash runs");
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("vpcep"));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let out = ws.expect(&["completions", shell], 0);
+        assert!(out.stdout.contains("apply"), "{shell}: {}", out.stdout);
+    }
+    let unknown = vpcep(ws.path(), &["completions", "tcsh"], &[]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("possible values"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn the_man_page_covers_the_commands() {
+    let ws = Workspace::new();
+    let page = ws.expect(&["man"], 0).stdout;
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH vpcep"),
+        "{page}"
+    );
+    for command in ["validate", "plan", "apply", "destroy", "completions"] {
+        assert!(page.contains(command), "{command} missing");
+    }
+}
+
+#[test]
+fn output_raw_prints_a_value_as_it_is_for_scripts() {
+    let ws = Workspace::example("single-service");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let name = ws.expect(&["output", "billing_service_name"], 0).stdout;
+    let raw = ws
+        .expect(&["output", "-raw", "billing_service_name"], 0)
+        .stdout;
+    assert_eq!(raw, name.trim_end_matches('\n'));
+    assert!(!raw.contains('"') && !raw.is_empty(), "{raw}");
+    // Needs a name, and is not JSON.
+    assert_eq!(vpcep(ws.path(), &["output", "--raw"], &[]).code, 1);
+    assert_eq!(
+        vpcep(
+            ws.path(),
+            &["output", "--raw", "--json", "billing_service_name"],
+            &[]
+        )
+        .code,
+        1
+    );
+}
+
+#[test]
+fn output_raw_refuses_a_list_or_a_map() {
+    let ws = Workspace::example("fleet");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let out = vpcep(ws.path(), &["output", "--raw", "service_names"], &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("`--raw` prints only strings, numbers and bools: use `--json`"),
+        "{}",
+        out.stderr
+    );
+}
