@@ -39,7 +39,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check the configuration; warnings do not fail
-    Validate(VarFlags),
+    Validate(ValidateArgs),
     /// Show what apply would change
     Plan(PlanArgs),
     /// Plan, confirm and carry out the changes
@@ -87,6 +87,15 @@ pub(crate) struct ImportArgs {
     id: String,
     #[command(flatten)]
     common: StateArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub(crate) struct ValidateArgs {
+    /// Print the diagnostics as JSON (Terraform's `validate -json` shape) on standard output
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    vars: VarFlags,
 }
 
 /// Input variable flags, shared by every command that loads the configuration.
@@ -483,7 +492,7 @@ pub fn run() -> ExitCode {
     };
     let args = &raw_args[1..];
     let outcome = match &cli.command {
-        Command::Validate(vars) => Ok(validate::run(&globals, &vars.in_order(args))),
+        Command::Validate(v) => Ok(validate::run(&globals, &v.vars.in_order(args), v.json)),
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),

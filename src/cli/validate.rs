@@ -5,8 +5,9 @@ use super::output::{complain, complain_raw, say};
 use crate::config::{self, LoadOptions, VarArg};
 use crate::diag;
 
-/// Prints diagnostics to stderr and a one-line verdict; returns the exit code.
-pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
+/// Prints diagnostics to stderr and a one-line verdict (or, with `json`, one JSON document on
+/// stdout); returns the exit code.
+pub(crate) fn run(globals: &Globals, vars: &[VarArg], json: bool) -> u8 {
     let loaded = config::load(&LoadOptions {
         dir: globals.env.dir.clone(),
         shown_dir: Some(globals.shown_dir()),
@@ -15,6 +16,12 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> u8 {
         ..LoadOptions::default()
     });
     super::output::remember_secrets(&loaded.secrets);
+    if json {
+        say!("{}", crate::render::validation::render(&loaded.diagnostics));
+        let code = u8::from(loaded.desired.is_none());
+        std::mem::forget(loaded);
+        return code;
+    }
     for d in &loaded.diagnostics {
         complain_raw!("{}", diag::render(d, globals.color_err));
         complain!();

@@ -7,3 +7,4 @@ pub mod json;
 pub mod markdown;
 pub mod state;
 pub mod style;
+pub mod validation;

@@ -101,3 +101,59 @@ fn output_raw_refuses_a_list_or_a_map() {
         out.stderr
     );
 }
+
+/// `validate --json` in Terraform's `validate -json` shape: counts, and each diagnostic's
+/// range (bytes and characters) and source line.
+#[test]
+fn validate_json_gives_every_diagnostic_with_its_range() {
+    let ws = Workspace::new();
+    let case =
+        super::harness::repo_root().join("testdata/validate/endpoint-missing-subnet/main.hcl");
+    // A non-ASCII comment before the error: columns count characters, bytes count bytes.
+    let text = std::fs::read_to_string(case).unwrap();
+    ws.write("main.hcl", &format!("# Größe: ü\n{text}"));
+    let out = vpcep(ws.path(), &["validate", "-json"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stderr, "", "diagnostics are in the JSON only");
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["format_version"], "1.0");
+    assert_eq!(doc["valid"], false);
+    assert_eq!(doc["error_count"], 1);
+    assert_eq!(doc["warning_count"], 0);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["severity"], "error");
+    assert!(
+        d["summary"]
+            .as_str()
+            .unwrap()
+            .contains("needs a `subnet_id`")
+    );
+    assert!(d["detail"].as_str().unwrap().starts_with("add `subnet_id"));
+    let range = &d["range"];
+    assert_eq!(range["filename"], "main.hcl");
+    assert_eq!(range["start"]["line"], 13);
+    assert_eq!(range["start"]["column"], 1);
+    let start = usize::try_from(range["start"]["byte"].as_u64().unwrap()).unwrap();
+    let end = usize::try_from(range["end"]["byte"].as_u64().unwrap()).unwrap();
+    let file = ws.read("main.hcl");
+    assert_eq!(&file[start..end], "resource \"vpcep_endpoint\" \"e\"");
+    assert_eq!(d["snippet"]["code"], "resource \"vpcep_endpoint\" \"e\" {");
+    assert_eq!(d["snippet"]["highlight_end_offset"], end - start);
+
+    let valid = Workspace::example("single-service");
+    let out = valid.expect(&["validate", "--json"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+
+    // Warnings do not make it invalid.
+    let warned = Workspace::new();
+    let case =
+        super::harness::repo_root().join("testdata/validate/server-type-deprecated/main.hcl");
+    warned.write("main.hcl", &std::fs::read_to_string(case).unwrap());
+    let out = warned.expect(&["validate", "--json"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["warning_count"], 2);
+    assert_eq!(doc["diagnostics"][0]["severity"], "warning");
+}
