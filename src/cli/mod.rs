@@ -226,6 +226,18 @@ enum StateCommand {
         #[command(flatten)]
         common: StateArgs,
     },
+    /// Give a recorded resource (or one instance) another address, touching nothing in the
+    /// cloud: after renaming it in the configuration, the next plan has nothing to do
+    Mv {
+        /// The recorded address, e.g. `vpcep_service.api` or `vpcep_service.fleet["a"]`
+        #[arg(value_parser = parse_address)]
+        source: Address,
+        /// The new address, of the same type
+        #[arg(value_parser = parse_address)]
+        destination: Address,
+        #[command(flatten)]
+        common: StateArgs,
+    },
     /// Forget resources without deleting them in the cloud
     Rm {
         #[arg(required = true, value_parser = parse_address)]
@@ -511,6 +523,17 @@ pub fn run() -> ExitCode {
             force,
             common,
         }) => state_cmd::push(&globals, common, &common.vars.in_order(args), file, *force),
+        Command::State(StateCommand::Mv {
+            source,
+            destination,
+            common,
+        }) => state_cmd::mv(
+            &globals,
+            common,
+            &common.vars.in_order(args),
+            source,
+            destination,
+        ),
         Command::State(StateCommand::Rm { addresses, common }) => {
             state_cmd::rm(&globals, common, &common.vars.in_order(args), addresses)
         }

@@ -69,6 +69,129 @@ fn open_locked(
     Ok((snapshot, store))
 }
 
+/// `state mv SRC DST`: a whole resource (each instance keeping its key, and what depends on it
+/// following), or one instance (or a resource without `for_each`) to one address.
+pub(crate) fn mv(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    from: &Address,
+    to: &Address,
+) -> super::failure::Outcome {
+    if from.rtype() != to.rtype() {
+        return Err(fail(format!(
+            "`{from}` is a {} and `{to}` would be a {}: a resource moves only to an address of its own type",
+            from.rtype(),
+            to.rtype()
+        )));
+    }
+    if from == to {
+        return Err(fail(format!(
+            "`{from}` is already at `{to}`; nothing was moved"
+        )));
+    }
+    let (_, mut store) = open_locked(globals, args, vars, "state mv")?;
+    let mut state = match store.read() {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Err(fail(format!(
+                "there is no state at {} yet",
+                store.describe()
+            )));
+        }
+        Err(e) => return Err(fail(e)),
+    };
+    let whole = from.key.is_none() && to.key.is_none();
+    let moved_here = |a: &Address| {
+        if whole {
+            a.resource == from.resource
+        } else {
+            a == from
+        }
+    };
+    if let Some(p) = state.pending.iter().find(|p| moved_here(&p.address)) {
+        return Err(fail(format!(
+            "an interrupted apply's create of `{}` is not settled yet; run `vpcep plan` (it finds what that create made) before moving it",
+            p.address
+        )));
+    }
+    let moves: Vec<(Address, Address)> = state
+        .resources
+        .keys()
+        .filter(|a| moved_here(a))
+        .map(|a| {
+            let dst = if whole {
+                Address::new(to.resource.clone(), a.key.clone())
+            } else {
+                to.clone()
+            };
+            (a.clone(), dst)
+        })
+        .collect();
+    if moves.is_empty() {
+        let instances: Vec<String> = state
+            .resources
+            .keys()
+            .filter(|a| a.resource == from.resource)
+            .map(|a| format!("`{a}`"))
+            .collect();
+        return Err(fail(if instances.is_empty() {
+            format!("`{from}` is not in the state; nothing was moved (see `vpcep state list`)")
+        } else {
+            format!(
+                "`{from}` is recorded as instances ({}): move one of them, or the whole resource to an address without a key",
+                instances.join(", ")
+            )
+        }));
+    }
+    if let Some((_, dst)) = moves
+        .iter()
+        .find(|(_, dst)| state.resources.contains_key(dst))
+    {
+        return Err(fail(format!(
+            "`{dst}` is in the state already; nothing was moved (remove it first with `vpcep state rm`, if it is really gone)"
+        )));
+    }
+    let resources = std::mem::take(&mut state.resources);
+    state.resources = resources
+        .into_iter()
+        .map(|(address, mut record)| {
+            if let Some((_, dst)) = moves.iter().find(|(src, _)| *src == address) {
+                record.address = dst.clone();
+                (dst.clone(), record)
+            } else {
+                (address, record)
+            }
+        })
+        .collect();
+    if whole {
+        // What depended on the resource depends on it under its new name.
+        for record in state.resources.values_mut() {
+            for d in &mut record.depends_on {
+                if *d == from.resource {
+                    d.clone_from(&to.resource);
+                }
+            }
+        }
+    }
+    state.sort();
+    if let Err(e) = state.next_serial() {
+        return Err(fail(e));
+    }
+    if let Err(e) = store.write(&state) {
+        return Err(fail(e));
+    }
+    for (src, dst) in &moves {
+        say!("Moved {src} to {dst}");
+    }
+    say!(
+        "Successfully moved {} object{}.",
+        moves.len(),
+        if moves.len() == 1 { "" } else { "s" }
+    );
+    Ok(0)
+}
+
 pub(crate) fn rm(
     globals: &Globals,
     args: &StateArgs,

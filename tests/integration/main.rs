@@ -26,5 +26,6 @@ mod review;
 mod saved_plans;
 mod sensitive;
 mod spelling;
+mod state_mv;
 mod tidy;
 mod workflow;
