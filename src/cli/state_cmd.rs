@@ -69,6 +69,20 @@ fn open_locked(
     Ok((snapshot, store))
 }
 
+/// The stored state, which a command that edits it needs to exist.
+fn recorded(
+    store: &mut dyn crate::state::StateStore,
+) -> Result<crate::model::RecordedState, super::failure::Failure> {
+    match store.read() {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(fail(format!(
+            "there is no state at {} yet",
+            store.describe()
+        ))),
+        Err(e) => Err(fail(e)),
+    }
+}
+
 /// `state mv SRC DST`: a whole resource (each instance keeping its key, and what depends on it
 /// following), or one instance (or a resource without `for_each`) to one address.
 pub(crate) fn mv(
@@ -91,16 +105,7 @@ pub(crate) fn mv(
         )));
     }
     let (_, mut store) = open_locked(globals, args, vars, "state mv")?;
-    let mut state = match store.read() {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(fail(format!(
-                "there is no state at {} yet",
-                store.describe()
-            )));
-        }
-        Err(e) => return Err(fail(e)),
-    };
+    let mut state = recorded(store.as_mut())?;
     let whole = from.key.is_none() && to.key.is_none();
     let moved_here = |a: &Address| {
         if whole {
@@ -199,16 +204,7 @@ pub(crate) fn rm(
     addresses: &[Address],
 ) -> super::failure::Outcome {
     let (_, mut store) = open_locked(globals, args, vars, "state rm")?;
-    let mut state = match store.read() {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return Err(fail(format!(
-                "there is no state at {} yet",
-                store.describe()
-            )));
-        }
-        Err(e) => return Err(fail(e)),
-    };
+    let mut state = recorded(store.as_mut())?;
     let wanted = |a: &Address| {
         addresses
             .iter()
