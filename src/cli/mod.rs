@@ -6,6 +6,7 @@ mod apply;
 mod emulator;
 mod failure;
 mod import;
+mod init;
 mod output;
 mod plan;
 mod show;
@@ -38,6 +39,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check that the backend and the provider can be reached, making what the backend needs
+    /// (the PostgreSQL schema); safe to run again
+    Init(VarFlags),
     /// Check the configuration; warnings do not fail
     Validate(ValidateArgs),
     /// Show what apply would change
@@ -504,6 +508,7 @@ pub fn run() -> ExitCode {
     };
     let args = &raw_args[1..];
     let outcome = match &cli.command {
+        Command::Init(vars) => init::run(&globals, &vars.in_order(args)),
         Command::Validate(v) => Ok(validate::run(&globals, &v.vars.in_order(args), v.json)),
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),

@@ -15,6 +15,7 @@ mod habits;
 mod hardening;
 mod harness;
 mod http;
+mod init;
 mod json_errors;
 mod lifecycle;
 mod model;

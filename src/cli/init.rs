@@ -1,0 +1,42 @@
+//! `vpcep init`: checks that the configuration's backend and provider can be reached, making
+//! what the backend needs on the way (the PostgreSQL schema and tables); safe to run again.
+
+use super::Globals;
+use super::failure::{Outcome, fail};
+use super::output::say;
+use crate::app as session;
+use crate::config::VarArg;
+
+pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> Outcome {
+    let snapshot = session::snapshot(&globals.env, vars)?;
+    say!("Initializing the backend...");
+    let mut store = session::store_for(&globals.env, &snapshot.settings, None, None)?;
+    match store.read().map_err(fail)? {
+        Some(state) => say!(
+            "  {}: reachable; state serial {}, {} resource{}",
+            store.describe(),
+            state.serial,
+            state.resources.len(),
+            if state.resources.len() == 1 { "" } else { "s" }
+        ),
+        None => say!(
+            "  {}: reachable; no state yet (the first apply writes it)",
+            store.describe()
+        ),
+    }
+    say!("Initializing the provider...");
+    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
+    let quotas = cloud
+        .quotas()
+        .map_err(|e| fail(format!("{} cannot be reached: {e}", cloud.describe())))?;
+    say!(
+        "  {}: reachable; {} of {} services and {} of {} endpoints of the account's quotas in use",
+        cloud.describe(),
+        quotas.services_used,
+        quotas.services_quota,
+        quotas.endpoints_used,
+        quotas.endpoints_quota
+    );
+    say!("\nvpcep has been successfully initialized!");
+    Ok(0)
+}
