@@ -1,5 +1,5 @@
 //! `vpcep init`: checks that the configuration's backend and provider can be reached, making
-//! what the backend needs on the way (the PostgreSQL schema and tables); safe to run again.
+//! what the backend needs on the way (the schema and tables of the pg backend); safe to run again.
 
 use super::Globals;
 use super::failure::{Outcome, fail};

@@ -40,7 +40,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check that the backend and the provider can be reached, making what the backend needs
-    /// (the PostgreSQL schema); safe to run again
+    /// (the schema of the pg backend); safe to run again
     Init(VarFlags),
     /// Check the configuration; warnings do not fail
     Validate(ValidateArgs),
