@@ -1,4 +1,4 @@
-//! `vpcep init`: the backend and the provider checked and reported, the PostgreSQL schema made,
+//! `vpcep init`: the backend and the provider checked and reported, the `PostgreSQL` schema made,
 //! and nothing changed by running it again.
 
 use super::harness::{EmulatorProcess, Workspace, services_hcl, vpcep};
