@@ -248,7 +248,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
-        interrupt: interrupt_on_ctrl_c(),
+        interrupt: Some(interrupt_on_ctrl_c()),
     };
     let result = apply::apply(
         &plan,
@@ -331,17 +331,18 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
 
 /// From here on, Ctrl-C (or SIGTERM) asks the apply to stop: running steps finish and are
 /// recorded, no other starts. A second one exits at once (code 130), as a crash would: every
-/// step is journaled before it starts, so the next command finds what it left. `None` when
-/// the handlers cannot be installed (the signals then stop the process as they always do).
-fn interrupt_on_ctrl_c() -> Option<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+/// step is journaled before it starts, so the next command finds what it left. A signal whose
+/// handlers cannot be installed stops the process as it always does.
+fn interrupt_on_ctrl_c() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         // The first signal sets the flag; the conditional exit, registered first, acts only
-        // on a signal that finds it set.
-        signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone()).ok()?;
-        signal_hook::flag::register(signal, flag.clone()).ok()?;
+        // on a signal that finds it set. Without the exit, the flag is not set either.
+        if signal_hook::flag::register_conditional_shutdown(signal, 130, flag.clone()).is_ok() {
+            let _ = signal_hook::flag::register(signal, flag.clone());
+        }
     }
-    Some(flag)
+    flag
 }
 
 fn print_outputs(state: &RecordedState) {

@@ -9,9 +9,20 @@
 
 use std::ffi::OsString;
 
-/// Terraform flags that mean nothing to vpcep, and the only value each may have here: vpcep
-/// never asks for input except apply's confirmation (`--auto-approve`), and always locks.
-const ACCEPTED_NO_OPS: &[(&str, &str)] = &[("input", "false"), ("lock", "true")];
+/// Terraform flags that mean nothing to vpcep: each with the only value it may have here, and
+/// why another value is refused.
+const ACCEPTED_NO_OPS: &[(&str, &str, &str)] = &[
+    (
+        "input",
+        "false",
+        "never asks for input except apply's confirmation (use --auto-approve)",
+    ),
+    (
+        "lock",
+        "true",
+        "always locks the state (use --lock-timeout to wait for a lock)",
+    ),
+];
 
 /// `args` (the program name first) with Terraform's spellings made vpcep's; an accepted no-op
 /// with another value (`-lock=false`) is an error that says why.
@@ -58,20 +69,9 @@ pub(crate) fn normalize(
             Some((name, value)) => (name, Some(value)),
             None => (long.as_str(), None),
         };
-        if let Some((_, only)) = ACCEPTED_NO_OPS.iter().find(|(n, _)| *n == name) {
-            match value {
-                None => {}
-                Some(v) if v == *only => {}
-                Some(v) => {
-                    return Err(format!(
-                        "`-{name}={v}` is not supported: vpcep {}",
-                        if name == "lock" {
-                            "always locks the state (use --lock-timeout to wait for a lock)"
-                        } else {
-                            "never asks for input except apply's confirmation (use --auto-approve)"
-                        }
-                    ));
-                }
+        if let Some((_, only, why)) = ACCEPTED_NO_OPS.iter().find(|(n, ..)| *n == name) {
+            if let Some(v) = value.filter(|v| v != only) {
+                return Err(format!("`-{name}={v}` is not supported: vpcep {why}"));
             }
             continue;
         }

@@ -120,18 +120,18 @@ pub(crate) fn mv(
             p.address
         )));
     }
+    let destination = |a: &Address| {
+        if whole {
+            Address::new(to.resource.clone(), a.key.clone())
+        } else {
+            to.clone()
+        }
+    };
     let moves: Vec<(Address, Address)> = state
         .resources
         .keys()
         .filter(|a| moved_here(a))
-        .map(|a| {
-            let dst = if whole {
-                Address::new(to.resource.clone(), a.key.clone())
-            } else {
-                to.clone()
-            };
-            (a.clone(), dst)
-        })
+        .map(|a| (a.clone(), destination(a)))
         .collect();
     if moves.is_empty() {
         let instances: Vec<String> = state
@@ -161,9 +161,9 @@ pub(crate) fn mv(
     state.resources = resources
         .into_iter()
         .map(|(address, mut record)| {
-            if let Some((_, dst)) = moves.iter().find(|(src, _)| *src == address) {
-                record.address = dst.clone();
-                (dst.clone(), record)
+            if moved_here(&address) {
+                record.address = destination(&address);
+                (record.address.clone(), record)
             } else {
                 (address, record)
             }

@@ -200,15 +200,7 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
         let mut ignored = Vec::new();
         for node in deps::order(&decls, &mut ignored) {
             if let deps::Node::Local(name) = node {
-                let local = decls.locals[&name];
-                let value = scope.eval(
-                    &local.attr.value,
-                    None,
-                    local.file,
-                    &mut ignored,
-                    &mut Vec::new(),
-                );
-                scope.locals.insert(name, value);
+                eval_local(&mut scope, &decls, &name, &mut ignored, &mut secrets);
             }
         }
         let provider = settings::provider(&decls, &scope, &mut diags);
@@ -238,23 +230,9 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
             for at in wave {
                 match &ordered.nodes[at] {
                     deps::Node::Local(name) => {
-                        let local = decls.locals[name];
                         let mut own = Vec::new();
-                        let value = scope.eval(
-                            &local.attr.value,
-                            None,
-                            local.file,
-                            &mut own,
-                            &mut Vec::new(),
-                        );
+                        eval_local(&mut scope, &decls, name, &mut own, &mut secrets);
                         found.extend(own.into_iter().map(|d| (at, d)));
-                        if scope.is_sensitive(&local.attr.value) {
-                            if let Some(v) = &value {
-                                collect_strings(v, &mut secrets);
-                            }
-                            scope.sensitive.locals.insert(name.clone());
-                        }
-                        scope.locals.insert(name.clone(), value);
                     }
                     deps::Node::Resource(id) => ids.push((at, id)),
                 }
@@ -301,6 +279,25 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;
     loaded
+}
+
+/// Evaluates the local `name` into `scope`; the strings of a sensitive one go to `secrets`.
+fn eval_local(
+    scope: &mut eval::Scope,
+    decls: &decls::Decls<'_>,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+    secrets: &mut Vec<String>,
+) {
+    let local = decls.locals[name];
+    let value = scope.eval(&local.attr.value, None, local.file, diags, &mut Vec::new());
+    if scope.is_sensitive(&local.attr.value) {
+        if let Some(v) = &value {
+            collect_strings(v, secrets);
+        }
+        scope.sensitive.locals.insert(name.to_owned());
+    }
+    scope.locals.insert(name.to_owned(), value);
 }
 
 /// The cores work may be spread over (at most 8).

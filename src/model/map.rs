@@ -167,15 +167,6 @@ impl Map {
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.iter().map(|(_, v)| v)
     }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        self.iter_mut().map(|(_, v)| v)
-    }
-
-    /// The first entry, in insertion order.
-    pub fn first(&self) -> Option<(&str, &Value)> {
-        self.iter().next()
-    }
 }
 
 /// The entries of a [`Map`] in insertion order.
@@ -278,6 +269,18 @@ impl std::fmt::Debug for Map {
     }
 }
 
+impl Map {
+    /// The entries `access` gives (a map being deserialized), in a map exactly as large as
+    /// it needs to be: read into a list first, as JSON gives no length up front.
+    pub(crate) fn read<'de, A: serde::de::MapAccess<'de>>(mut access: A) -> Result<Map, A::Error> {
+        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        while let Some(entry) = access.next_entry::<Key, Value>()? {
+            entries.push(entry);
+        }
+        Ok(entries.into_iter().collect())
+    }
+}
+
 impl serde::Serialize for Map {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.iter())
@@ -292,15 +295,8 @@ impl<'de> serde::Deserialize<'de> for Map {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a map")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut access: A,
-            ) -> Result<Map, A::Error> {
-                let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
-                while let Some((k, v)) = access.next_entry::<Key, Value>()? {
-                    map.insert(k, v);
-                }
-                Ok(map)
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, access: A) -> Result<Map, A::Error> {
+                Map::read(access)
             }
         }
         d.deserialize_map(Visitor)

@@ -253,17 +253,8 @@ impl<'de> serde::Deserialize<'de> for Value {
                 }
                 Ok(Value::List(items))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Value, A::Error> {
-                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-                while let Some(entry) = map.next_entry::<super::map::Key, Value>()? {
-                    entries.push(entry);
-                }
-                // Collected from a list of known length, the map is exactly as large as it
-                // needs to be (JSON gives no length up front).
-                Ok(Value::Map(entries.into_iter().collect()))
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+                Map::read(map).map(Value::Map)
             }
         }
         d.deserialize_any(Visitor)

@@ -138,10 +138,6 @@ struct IdField<'a> {
 /// The JSON line of an apply event.
 pub fn json(event: &Event) -> String {
     let text = line(event);
-    if let Event::Interrupted { running } = event {
-        let fields = InterruptedFields { running: *running };
-        return json_line("warn", &text, "apply_interrupted", fields);
-    }
     let (level, kind, fields) = match event {
         Event::Start {
             address,
@@ -225,8 +221,11 @@ pub fn json(event: &Event) -> String {
                 reason: Some(reason),
             },
         ),
-        // Written above, in its own shape.
-        Event::Interrupted { .. } => return String::new(),
+        // Not a step: its own fields.
+        Event::Interrupted { running } => {
+            let fields = InterruptedFields { running: *running };
+            return json_line("warn", &text, "apply_interrupted", fields);
+        }
     };
     json_line(level, &text, kind, fields)
 }
@@ -335,4 +334,23 @@ fn diagnostic_line(fields: DiagnosticFields<'_>) -> String {
         "warn"
     };
     json_line(level, fields.summary, "diagnostic", fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_is_a_line_and_a_json_event_of_its_own() {
+        let event = Event::Interrupted { running: 2 };
+        assert_eq!(
+            line(&event),
+            "Interrupted: waiting for 2 running steps to finish... (Ctrl-C again exits at once)"
+        );
+        let json: serde_json::Value = serde_json::from_str(&json(&event)).expect("JSON");
+        assert_eq!(json["type"], "apply_interrupted");
+        assert_eq!(json["@level"], "warn");
+        assert_eq!(json["running"], 2);
+        assert!(line(&Event::Interrupted { running: 0 }).contains("no step is running"));
+    }
 }
