@@ -262,6 +262,28 @@ fn mutants_end_in_a_state_or_diagnostics_never_a_panic_or_abort() {
     eprintln!("{report}");
 }
 
+/// `vpcep fmt` on a mutant: it never panics; a mutant that parses formats to a text that
+/// formats to itself (the formatter checks itself that the meaning is kept, and refusing for
+/// that reason would be a bug here).
+fn formats_to_a_fixed_point(mutant: &str, which: &str) {
+    use vpcep::config::layout::format;
+    use vpcep::diag::SourceFile;
+    let source = |text: &str| SourceFile::new("main.hcl".to_owned(), text.to_owned(), 0);
+    let once = std::panic::catch_unwind(|| format(&source(mutant)))
+        .unwrap_or_else(|_| panic!("fmt panicked on {which}"));
+    match once {
+        Ok(once) => {
+            let twice = format(&source(&once)).expect("formatted text formats");
+            assert_eq!(twice, once, "fmt is not idempotent on {which}");
+        }
+        Err(d) => assert!(
+            d.message.starts_with("invalid HCL syntax") || d.message.contains("too large to read"),
+            "fmt refused {which}: {}",
+            d.message
+        ),
+    }
+}
+
 fn run(mutants: usize, seed: u64) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let corpus = corpus(&root);
@@ -286,6 +308,7 @@ fn run(mutants: usize, seed: u64) -> String {
             })
         });
         let took = started.elapsed();
+        formats_to_a_fixed_point(&mutant, &format!("mutant {i} of {name} (seed {seed})"));
         if took > slowest.0 {
             slowest = (took, format!("mutant {i} of {name}"));
             if let Some(dump) = std::env::var_os("VPCEP_FUZZ_DUMP_SLOWEST") {

@@ -5,8 +5,8 @@
 
 variable "environment" {
   description = "Short environment name; service names get it as a suffix (names are at most 16 characters)"
-  type    = string
-  default = "stg"
+  type        = string
+  default     = "stg"
 }
 
 variable "services" {

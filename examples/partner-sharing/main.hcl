@@ -8,8 +8,8 @@ variable "partner_accounts" {
   description = "Domain (account) IDs of the partners allowed to connect"
   type        = map(string)
   default = {
-    acme    = "5f1c0d2e3b4a49687766554433221100"
-    globex  = "a0b1c2d3e4f5061728394a5b6c7d8e9f"
+    acme   = "5f1c0d2e3b4a49687766554433221100"
+    globex = "a0b1c2d3e4f5061728394a5b6c7d8e9f"
   }
 }
 
@@ -21,8 +21,8 @@ variable "approved_endpoints" {
 
 locals {
   tags = {
-    team    = "integrations"
-    shared  = "partners"
+    team   = "integrations"
+    shared = "partners"
   }
 }
 
@@ -42,6 +42,7 @@ resource "vpcep_service" "orders" {
     server_port = 8080
     client_port = 80
   }
+
   port {
     server_port = 8443
     client_port = 443

@@ -5,6 +5,7 @@ mod about;
 mod apply;
 mod emulator;
 mod failure;
+mod fmt;
 mod import;
 mod init;
 mod output;
@@ -44,6 +45,8 @@ enum Command {
     Init(VarFlags),
     /// Check the configuration; warnings do not fail
     Validate(ValidateArgs),
+    /// Rewrite configuration files in the canonical layout (`--check` for CI)
+    Fmt(fmt::FmtArgs),
     /// Show what apply would change
     Plan(PlanArgs),
     /// Plan, confirm and carry out the changes
@@ -510,6 +513,7 @@ pub fn run() -> ExitCode {
     let outcome = match &cli.command {
         Command::Init(vars) => init::run(&globals, &vars.in_order(args)),
         Command::Validate(v) => Ok(validate::run(&globals, &v.vars.in_order(args), v.json)),
+        Command::Fmt(f) => fmt::run(&globals, f),
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),

@@ -413,7 +413,7 @@ pub(crate) fn parse(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<
 }
 
 /// Whether parsing `source` costs at most [`MAX_PARSE_COST`]; reports it when not.
-fn within_cost(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> bool {
+pub(super) fn within_cost(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> bool {
     let (cost, at, items) = parse_cost(source.text());
     if cost > MAX_PARSE_COST {
         diags.push(

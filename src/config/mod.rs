@@ -14,6 +14,7 @@ mod deps;
 mod eval;
 mod files;
 mod functions;
+pub mod layout;
 mod refs;
 mod resources;
 mod rules;

@@ -10,6 +10,7 @@ mod dialects;
 mod emulator;
 mod examples;
 mod faults;
+mod fmt;
 mod formats;
 mod habits;
 mod hardening;
