@@ -51,40 +51,60 @@ impl Schedule {
     pub(super) fn new(nodes: &[Node<'_>]) -> Result<Schedule, String> {
         let n = nodes.len();
         let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut by_resource: HashMap<&ResourceId, (Option<usize>, Option<usize>)> = HashMap::new();
+        // Every instance's steps per resource: dependencies are on resources, and a resource
+        // is built (or its dependents deleted) only once every instance's step is done.
+        let mut by_resource: HashMap<&ResourceId, (Vec<usize>, Vec<usize>)> = HashMap::new();
         for (i, node) in nodes.iter().enumerate() {
             let slot = by_resource.entry(&node.address.resource).or_default();
             if node.action == Action::Delete {
-                slot.0 = Some(i);
+                slot.0.push(i);
             } else {
-                slot.1 = Some(i);
+                slot.1.push(i);
             }
         }
+        // One barrier node per resource and relation, so that N instances depending on a
+        // resource of M instances cost N + M edges, not N × M: "every instance of R is built",
+        // and "everything depending on R is deleted".
+        let mut built: HashMap<&ResourceId, usize> = HashMap::new();
+        let mut dependents_deleted: HashMap<&ResourceId, usize> = HashMap::new();
         for (i, node) in nodes.iter().enumerate() {
-            for d in node.depends_on {
-                let Some(&(delete, build)) = by_resource.get(d) else {
+            for d in node
+                .depends_on
+                .iter()
+                .filter(|d| **d != node.address.resource)
+            {
+                let Some((deletes, builds)) = by_resource.get(d) else {
                     continue;
                 };
                 if node.action == Action::Delete {
-                    // What depends on a resource is deleted before it.
-                    if let Some(j) = delete
-                        && j != i
-                    {
-                        deps[j].push(i);
+                    if deletes.is_empty() {
+                        continue;
                     }
-                } else if let Some(j) = build
-                    && j != i
-                {
-                    deps[i].push(j);
+                    let barrier = *dependents_deleted.entry(d).or_insert_with(|| {
+                        deps.push(Vec::new());
+                        let b = deps.len() - 1;
+                        for &j in deletes {
+                            deps[j].push(b);
+                        }
+                        b
+                    });
+                    deps[barrier].push(i);
+                } else if !builds.is_empty() {
+                    let barrier = *built.entry(d).or_insert_with(|| {
+                        deps.push(builds.clone());
+                        deps.len() - 1
+                    });
+                    deps[i].push(barrier);
                 }
             }
         }
-        // Depths along the explicit edges, for the order among ready steps.
+        // Depths along these edges (a barrier adds no level), for the order among ready steps.
         let order = topo_order(&deps);
         if !order.stuck.is_empty() {
             let names: Vec<String> = order
                 .stuck
                 .iter()
+                .filter(|&&i| i < n)
                 .map(|&i| nodes[i].address.to_string())
                 .collect();
             return Err(format!(
@@ -92,9 +112,13 @@ impl Schedule {
                 names.join(", ")
             ));
         }
-        let mut depth = vec![0usize; n];
+        let mut depth = vec![0usize; deps.len()];
         for &i in &order.order {
-            depth[i] = deps[i].iter().map(|&j| depth[j] + 1).max().unwrap_or(0);
+            depth[i] = deps[i]
+                .iter()
+                .map(|&j| depth[j] + usize::from(j < n))
+                .max()
+                .unwrap_or(0);
         }
         let mut by_address: Vec<usize> = (0..n).collect();
         by_address.sort_by(|&a, &b| nodes[a].address.cmp(nodes[b].address));
@@ -119,7 +143,7 @@ impl Schedule {
         // Barrier nodes: "every delete of a type is done", "every delete is done".
         let mut barrier_of_rank: [Option<usize>; 3] = [None; 3];
         let mut all_deletes: Option<usize> = None;
-        let mut total = n;
+        let mut total = deps.len();
         let deletes: Vec<usize> = (0..n)
             .filter(|&i| nodes[i].action == Action::Delete)
             .collect();
@@ -286,6 +310,54 @@ mod tests {
         // `b` is still running: `e` waits only for `a`.
         assert_eq!(schedule.done(0), vec![2]);
         assert!(schedule.done(1).is_empty());
+    }
+
+    /// A dependency is on a resource: what depends on it waits for every one of its
+    /// instances, whichever finishes last (it once waited for the last one listed only, and
+    /// an endpoint started while the service it names was still being created).
+    #[test]
+    fn a_step_waits_for_every_instance_of_what_it_depends_on() {
+        let addresses: Vec<Address> = [
+            "vpcep_service.api[\"a\"]",
+            "vpcep_service.api[\"b\"]",
+            "vpcep_endpoint.to[\"a\"]",
+            "vpcep_endpoint.to[\"b\"]",
+        ]
+        .iter()
+        .map(|a| address(a))
+        .collect();
+        let deps = [id("vpcep_service.api")];
+        let nodes_doing = |action: Action| -> Vec<Node<'_>> {
+            (0..4)
+                .map(|i| Node {
+                    address: &addresses[i],
+                    action,
+                    depends_on: if i >= 2 { &deps } else { &[] },
+                })
+                .collect()
+        };
+        for first in [0, 1] {
+            let mut schedule = Schedule::new(&nodes_doing(Action::Create)).unwrap();
+            let mut ready = schedule.start();
+            ready.sort_unstable();
+            assert_eq!(ready, vec![0, 1]);
+            assert!(
+                schedule.done(first).is_empty(),
+                "one instance is not the resource"
+            );
+            let mut ready = schedule.done(1 - first);
+            ready.sort_unstable();
+            assert_eq!(ready, vec![2, 3]);
+        }
+        // Deleting: every instance of the service waits for every endpoint's delete.
+        let mut schedule = Schedule::new(&nodes_doing(Action::Delete)).unwrap();
+        let mut ready = schedule.start();
+        ready.sort_unstable();
+        assert_eq!(ready, vec![2, 3], "endpoints first");
+        assert!(schedule.done(3).is_empty());
+        let mut ready = schedule.done(2);
+        ready.sort_unstable();
+        assert_eq!(ready, vec![0, 1]);
     }
 
     #[test]

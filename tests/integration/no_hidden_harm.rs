@@ -543,3 +543,40 @@ fn removing_an_approval_of_a_service_whose_approval_was_turned_off_only_forgets_
     partner.expect(&["refresh"], 0);
     assert_eq!(partner_status(&partner), "accepted");
 }
+
+/// `for_each` over `for_each`: endpoints and approvals that name one instance of a service
+/// resource (`vpcep_service.api[each.key].id`) wait for every instance of it. They once
+/// waited for the instance listed last only, so with several steps at a time an endpoint
+/// could start while the service it names was still being created, and a plan that passed
+/// failed at apply with "`service_id` is still unknown" (about half the runs).
+#[test]
+fn instances_that_name_another_resources_instance_wait_for_it_at_any_parallelism() {
+    let ws = Workspace::new();
+    let keys = ["a", "b", "c", "d", "e", "f"];
+    let services: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("    {k} = {}", 8000 + i))
+        .collect();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "variable \"services\" {{\n  type = map(number)\n  default = {{\n{}\n  }}\n}}\n\
+             resource \"vpcep_service\" \"api\" {{\n  for_each = var.services\n  name = each.key\n  server_type = \"LB\"\n  port_id = \"port-api\"\n  vpc_id = \"vpc-1\"\n  approval_enabled = true\n  port {{\n    server_port = each.value\n    client_port = 80\n  }}\n}}\n\
+             resource \"vpcep_endpoint\" \"to\" {{\n  for_each = var.services\n  service_id = vpcep_service.api[each.key].id\n  vpc_id = \"vpc-2\"\n  subnet_id = \"subnet-2\"\n}}\n\
+             resource \"vpcep_approval\" \"api\" {{\n  for_each = var.services\n  service_id = vpcep_service.api[each.key].id\n  endpoints = [vpcep_endpoint.to[each.key].id]\n}}\n",
+            services.join("\n")
+        ),
+    );
+    for round in 0..6 {
+        let out = ws.run(&["apply", "--auto-approve", "--parallelism", "12"]);
+        assert_eq!(out.code, 0, "round {round}: {}", out.transcript());
+        assert!(
+            out.stdout.contains("18 added"),
+            "round {round}: {}",
+            out.stdout
+        );
+        ws.expect(&["plan", "--detailed-exitcode"], 0);
+        ws.expect(&["destroy", "--auto-approve", "--parallelism", "12"], 0);
+    }
+}
