@@ -6,6 +6,7 @@ mod apply;
 mod emulator;
 mod failure;
 mod fmt;
+mod graph;
 mod import;
 mod init;
 mod output;
@@ -49,6 +50,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Show what apply would change
     Plan(PlanArgs),
+    /// Draw the configuration's dependencies, or a saved plan's changes (DOT or mermaid)
+    Graph(graph::GraphArgs),
     /// Plan, confirm and carry out the changes
     Apply(ApplyArgs),
     /// Plan, confirm and delete everything this configuration manages
@@ -514,6 +517,7 @@ pub fn run() -> ExitCode {
         Command::Init(vars) => init::run(&globals, &vars.in_order(args)),
         Command::Validate(v) => Ok(validate::run(&globals, &v.vars.in_order(args), v.json)),
         Command::Fmt(f) => fmt::run(&globals, f),
+        Command::Graph(g) => graph::run(&globals, g, &g.common.vars.in_order(args)),
         Command::Plan(p) => plan::run(&globals, p, &p.common.vars.in_order(args)),
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),

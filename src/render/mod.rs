@@ -2,6 +2,7 @@
 //! none does I/O.
 
 pub mod events;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -12,6 +12,7 @@ mod examples;
 mod faults;
 mod fmt;
 mod formats;
+mod graph;
 mod habits;
 mod hardening;
 mod harness;
