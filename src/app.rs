@@ -308,18 +308,20 @@ pub fn open_store(
     location: &StateLocation,
     lock: Option<(&str, Duration)>,
 ) -> Result<Box<dyn StateStore>, Failure> {
-    match location {
-        StateLocation::Local(path) => LocalState::open(path, lock)
-            .map(|s| Box::new(s) as Box<dyn StateStore>)
-            .map_err(Failure::from),
+    let opened = match location {
+        StateLocation::Local(path) => {
+            LocalState::open(path, lock).map(|s| Box::new(s) as Box<dyn StateStore>)
+        }
         StateLocation::Pg {
             conn_str,
             schema,
             name,
         } => crate::state::pg::PgState::open(conn_str, schema, name, lock)
-            .map(|s| Box::new(s) as Box<dyn StateStore>)
-            .map_err(Failure::from),
-    }
+            .map(|s| Box::new(s) as Box<dyn StateStore>),
+    };
+    opened
+        .map(|s| Box::new(crate::state::logged::Logged(s)) as Box<dyn StateStore>)
+        .map_err(Failure::from)
 }
 
 /// Reads and opens the state of the configuration in one step.
@@ -627,7 +629,18 @@ pub fn plan(
     settings: &PlanSettings,
     operation: &str,
 ) -> Result<Planned, Failure> {
+    let started = std::time::Instant::now();
+    let phase = |name: &str, since: &mut std::time::Instant| {
+        tracing::debug!(
+            phase = name,
+            took = ?since.elapsed(),
+            "plan phase done"
+        );
+        *since = std::time::Instant::now();
+    };
+    let mut since = started;
     let snapshot = snapshot(env, vars)?;
+    phase("read the configuration", &mut since);
     let mut store = store_for(
         env,
         &snapshot.settings,
@@ -642,6 +655,7 @@ pub fn plan(
         .filter(|_| settings.saving)
         .map(crate::planfile::state_hash);
     let prior = stored.unwrap_or_default();
+    phase("lock and read the state", &mut since);
     let cloud = open_cloud(env, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
@@ -672,6 +686,14 @@ pub fn plan(
             .map_err(|e| fail(format!("reading quotas from {}: {e}", cloud.describe())))?;
         (prior, Vec::new(), facts)
     };
+    phase(
+        if settings.refresh {
+            "refresh"
+        } else {
+            "read the facts the plan needs"
+        },
+        &mut since,
+    );
     for d in &drift {
         if let crate::plan::Drift::Deleted { address, .. } = d
             && !settings.options.destroy
@@ -696,6 +718,13 @@ pub fn plan(
     )?;
     plan.drift = drift;
     plan.notes = notes;
+    phase("evaluate and plan", &mut since);
+    tracing::debug!(
+        changes = plan.changes.len(),
+        refusals = plan.refusals.len(),
+        took = ?started.elapsed(),
+        "plan made"
+    );
     Ok(Planned {
         snapshot,
         store,

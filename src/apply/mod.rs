@@ -281,6 +281,13 @@ struct Run<'a> {
 impl Run<'_> {
     /// Reports `step` failed after `elapsed` (what depends on it is then skipped).
     fn fail(&mut self, step: &Step, error: String, elapsed: Duration) {
+        tracing::debug!(
+            address = %step.change.address,
+            action = step.action.as_str(),
+            took = ?elapsed,
+            error = %error,
+            "apply step failed"
+        );
         self.failed.insert(step.change.address.resource.clone());
         (self.on_event)(Event::Failed {
             address: step.change.address.clone(),
@@ -481,6 +488,11 @@ impl Run<'_> {
                     let evaluate =
                         !waiting.is_empty() && in_flight < workers && outcome.is_ok() && !stopping;
                     if evaluate {
+                        tracing::debug!(
+                            waiting = waiting.len(),
+                            finished,
+                            "evaluating the configuration again for values now known"
+                        );
                         match resolver.resolve(self.state) {
                             Ok(now) => self.resolved = Some((finished, now)),
                             Err(e) => {
@@ -614,6 +626,12 @@ impl Run<'_> {
     fn finish(&mut self, step: &Step<'_>, result: actions::Outcome, elapsed: Duration) {
         match result.error {
             None => {
+                tracing::debug!(
+                    address = %step.change.address,
+                    action = step.action.as_str(),
+                    took = ?elapsed,
+                    "apply step done"
+                );
                 match step.action {
                     Action::Create => self.report.added += 1,
                     Action::Update => self.report.changed += 1,

@@ -9,6 +9,7 @@ mod fmt;
 mod graph;
 mod import;
 mod init;
+mod log;
 mod output;
 mod plan;
 mod show;
@@ -35,6 +36,10 @@ struct Cli {
     /// Never colour the output (`NO_COLOR` is respected too)
     #[arg(long, global = true)]
     no_color: bool,
+    /// Append the debug log to FILE (at `VPCEP_LOG`'s level, else debug): API requests,
+    /// lock and state operations, plan timings; never credentials
+    #[arg(long, global = true, value_name = "FILE", env = "VPCEP_LOG_PATH")]
+    log_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -497,6 +502,13 @@ pub fn run() -> ExitCode {
         return early(format!("cannot run in `{}` (-C): {e}", dir.display()));
     }
     let color_err = !no_color && std::io::stderr().is_terminal();
+    let log_level = match env_text("VPCEP_LOG") {
+        Ok(level) => level,
+        Err(e) => return early(e),
+    };
+    if let Err(e) = log::init(log_level.as_deref(), cli.log_file.as_deref(), color_err) {
+        return early(e);
+    }
     let globals = Globals {
         env: crate::app::Env {
             dir: PathBuf::from("."),

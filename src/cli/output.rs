@@ -84,6 +84,40 @@ fn write(closed: &AtomicBool, stream: &mut dyn std::io::Write, text: &str) {
     }
 }
 
+/// Standard error as a writer, for the debug log (see `super::log`).
+pub(crate) struct StderrSink;
+
+impl std::io::Write for StderrSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        write(
+            &STDERR_CLOSED,
+            &mut std::io::stderr().lock(),
+            &String::from_utf8_lossy(buf),
+        );
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A writer that redacts remembered secrets from what passes through it (a log line is
+/// written whole, so a secret is never split between two writes).
+pub(crate) struct Redacting<W>(pub W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// `println!` through [`stdout`].
 macro_rules! say {
     () => { $crate::cli::output::stdout("\n") };

@@ -160,7 +160,45 @@ impl HttpCloud {
     }
 
     /// One HTTP exchange, without retries: the status and body of a 2xx answer, or the error.
+    /// Logged at debug level (method, path, query, status, duration, attempt; never a header).
     fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&[u8]>,
+        attempt: u32,
+    ) -> CloudResult<(u16, Vec<u8>)> {
+        let started = std::time::Instant::now();
+        let result = self.exchange_once(method, path, query, body);
+        let took = started.elapsed();
+        let attempt = attempt + 1;
+        match &result {
+            Ok((status, answer)) => tracing::debug!(
+                method,
+                path,
+                ?query,
+                status,
+                took = ?took,
+                attempt,
+                bytes = answer.len(),
+                "API request"
+            ),
+            Err(e) => tracing::debug!(
+                method,
+                path,
+                ?query,
+                status = e.status,
+                code = %e.code,
+                took = ?took,
+                attempt,
+                "API request failed"
+            ),
+        }
+        result
+    }
+
+    fn exchange_once(
         &self,
         method: &str,
         path: &str,
@@ -290,23 +328,27 @@ impl HttpCloud {
         query: &[(String, String)],
         body: Option<&[u8]>,
     ) -> CloudResult<T> {
-        self.retrying(|| {
-            let (status, bytes) = self.exchange(method, path, query, body)?;
+        self.retrying(|attempt| {
+            let (status, bytes) = self.exchange(method, path, query, body, attempt)?;
             decode(&bytes, &format!("{method} {path}"), status)
         })
     }
 
     /// A request whose answer has no body vpcep needs (deletes, actions).
     fn request_empty(&self, method: &str, path: &str, body: Option<&[u8]>) -> CloudResult<()> {
-        self.retrying(|| self.exchange(method, path, &[], body).map(|_| ()))
+        self.retrying(|attempt| self.exchange(method, path, &[], body, attempt).map(|_| ()))
     }
 
-    fn retrying<T>(&self, mut once: impl FnMut() -> CloudResult<T>) -> CloudResult<T> {
+    /// Runs `once` (given the attempt number, from 0) until it succeeds, fails for good, or
+    /// has been tried [`MAX_ATTEMPTS`] times.
+    fn retrying<T>(&self, mut once: impl FnMut(u32) -> CloudResult<T>) -> CloudResult<T> {
         let mut attempt = 0;
         loop {
-            match once() {
+            match once(attempt) {
                 Err(e) if e.is_transient() && attempt + 1 < MAX_ATTEMPTS => {
-                    std::thread::sleep(self.backoff(attempt));
+                    let wait = self.backoff(attempt);
+                    tracing::debug!(code = %e.code, wait = ?wait, "retrying");
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
                 other => return other,
@@ -430,7 +472,7 @@ impl HttpCloud {
         let mut attempt = 0;
         loop {
             let result = self
-                .exchange("POST", path, &[], Some(&bytes))
+                .exchange("POST", path, &[], Some(&bytes), attempt)
                 .and_then(|(status, answer)| decode::<W>(&answer, &operation, status))
                 .and_then(|w| convert(w).map_err(|e| malformed(&operation, &e)));
             match result {
@@ -439,7 +481,9 @@ impl HttpCloud {
                     if (e.status == 429 || e.is("EndPoint.0022") || e.is("APIGW.0308"))
                         && attempt + 1 < MAX_ATTEMPTS =>
                 {
-                    std::thread::sleep(self.backoff(attempt));
+                    let wait = self.backoff(attempt);
+                    tracing::debug!(code = %e.code, wait = ?wait, "retrying a throttled create");
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
                 Err(e) if e.is_transient() => {

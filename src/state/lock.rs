@@ -71,6 +71,7 @@ impl Drop for StateLock {
     fn drop(&mut self) {
         let _ = self.file.set_len(0);
         let _ = self.file.unlock();
+        tracing::debug!(id = %self.info.id, "state lock released");
     }
 }
 
@@ -130,9 +131,17 @@ pub fn acquire(
                             format!("cannot write the lock file `{}`: {e}", path.display()),
                         )
                     })?;
+                tracing::debug!(
+                    lock = %path.display(),
+                    id = %info.id,
+                    operation,
+                    waited = ?started.elapsed(),
+                    "state lock taken"
+                );
                 return Ok(StateLock { file, info });
             }
             Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::trace!(lock = %path.display(), "state lock held by another process");
                 if started.elapsed() >= timeout {
                     let holder = read_info(&mut file)
                         .map_or_else(|| "another vpcep process".to_owned(), |i| i.describe());

@@ -9,6 +9,7 @@
 
 pub mod local;
 pub mod lock;
+pub mod logged;
 pub mod memory;
 pub mod pg;
 pub mod pg_tls;

@@ -212,8 +212,15 @@ impl PgState {
                 .map_err(|e| db_error(&self.display, "locking", &e))?
                 .get(0);
             if got {
+                tracing::debug!(
+                    state = %self.display,
+                    operation,
+                    waited = ?started.elapsed(),
+                    "state lock taken (pg advisory lock)"
+                );
                 break;
             }
+            tracing::trace!(state = %self.display, "state lock held by another session");
             if started.elapsed() >= timeout {
                 let holder = self
                     .holder()
@@ -328,6 +335,7 @@ impl Drop for PgState {
                 self.schema
             );
             let _ = self.client.execute(&sql, &[&self.name, &info.id]);
+            tracing::debug!(id = %info.id, "state lock released (pg advisory lock)");
             let _ = self.client.execute(
                 "SELECT pg_advisory_unlock($1)",
                 &[&lock_key(&self.schema, &self.name)],

@@ -20,6 +20,7 @@ mod http;
 mod init;
 mod json_errors;
 mod lifecycle;
+mod log;
 mod model;
 mod no_hidden_harm;
 mod pg;
