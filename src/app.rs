@@ -269,6 +269,21 @@ pub enum StateLocation {
     },
 }
 
+impl StateLocation {
+    /// The state's place for messages: the file, or the pg server, schema and name (never a
+    /// password), as the opened store describes itself.
+    pub fn describe(&self) -> String {
+        match self {
+            StateLocation::Local(path) => path.display().to_string(),
+            StateLocation::Pg {
+                conn_str,
+                schema,
+                name,
+            } => crate::state::pg::describe_conn(conn_str, schema, name),
+        }
+    }
+}
+
 /// Where the state is: `--state PATH`, else the backend's settings (for `pg`, the connection
 /// string may come from `VPCEP_PG_CONN_STR` instead of the configuration).
 pub fn state_location(

@@ -80,6 +80,11 @@ fn ignored_flags(args: &ApplyArgs, operation: &str) -> Result<(), super::failure
             "`{operation}` does not save a plan, so `--out` would do nothing; run `vpcep plan --out FILE`, then `vpcep apply FILE`"
         )));
     }
+    if args.plan.out_dir.is_some() {
+        return Err(fail(format!(
+            "`{operation}` writes no pull-request comments, so `--out-dir` would do nothing; it is a plan flag (`vpcep plan --format markdown --out-dir DIR`)"
+        )));
+    }
     if args.plan.format != super::Format::Human {
         return Err(fail(format!(
             "`{operation}` prints text, or one JSON event per line with `--json`; `--format` is a plan flag (`vpcep plan --format json|markdown`)"
@@ -146,14 +151,16 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             )
         );
     } else if let Some(file) = &args.plan_file {
-        say_raw!("{}", super::plan::View::of(&planned).cloud_line());
+        say_raw!("{}", super::plan::View::of(&planned, globals).cloud_line());
         say!(
             "Applying the saved plan {}: {}",
             file.display(),
             human::summary_line(&planned.plan)
         );
     } else {
-        super::output::stdout(&super::plan::View::of(&planned).render(super::Format::Human, style));
+        super::output::stdout(
+            &super::plan::View::of(&planned, globals).render(super::Format::Human, style),
+        );
     }
     if planned.plan.is_refused() {
         return Err(fail("the plan is refused; nothing was changed"));

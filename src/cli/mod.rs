@@ -162,6 +162,10 @@ pub(crate) struct PlanArgs {
     /// Save the plan to FILE, to apply exactly it later with `vpcep apply FILE`
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// With `--format markdown`: write each pull-request comment to DIR/comment-N.md (a plan
+    /// longer than GitHub's 65,536-character limit needs several)
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
     /// How to print the plan
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -214,6 +218,9 @@ pub(crate) struct ShowArgs {
     /// How to print it
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// With `--format markdown`: write each pull-request comment to DIR/comment-N.md
+    #[arg(long, value_name = "DIR", requires = "plan_file")]
+    out_dir: Option<PathBuf>,
     #[command(flatten)]
     common: StateArgs,
 }

@@ -32,16 +32,22 @@ pub(crate) struct View<'a> {
     pub desired: &'a DesiredState,
     pub cloud: String,
     pub simulated: bool,
+    /// The configuration directory as a reviewer knows it (see [`review_dir`]).
+    pub dir: String,
+    /// Where the state is.
+    pub backend: String,
 }
 
 impl<'a> View<'a> {
-    pub(crate) fn of(planned: &'a Planned) -> Self {
+    pub(crate) fn of(planned: &'a Planned, globals: &Globals) -> Self {
         View {
             plan: &planned.plan,
             prior: &planned.state,
             desired: &planned.desired,
             cloud: planned.cloud.describe(),
             simulated: planned.cloud.is_simulated(),
+            dir: review_dir(globals),
+            backend: planned.store.describe(),
         }
     }
 
@@ -69,15 +75,48 @@ impl<'a> View<'a> {
                 cloud: &self.cloud,
                 simulated: self.simulated,
             }),
-            Format::Markdown => {
-                let cloud = if self.simulated {
-                    format!("{} — not a real cloud", self.cloud)
-                } else {
-                    self.cloud.clone()
-                };
-                markdown::render_plan(self.plan, &cloud)
-            }
+            Format::Markdown => self.comments().join(COMMENT_BREAK),
         }
+    }
+
+    /// The plan as pull-request comments (more than one when it is longer than GitHub's
+    /// limit for one).
+    pub(crate) fn comments(&self) -> Vec<String> {
+        let cloud = if self.simulated {
+            format!("{} — not a real cloud", self.cloud)
+        } else {
+            self.cloud.clone()
+        };
+        markdown::render_plan(
+            self.plan,
+            &markdown::Context {
+                dir: &self.dir,
+                backend: &self.backend,
+                cloud: &cloud,
+            },
+        )
+    }
+}
+
+/// Between two comments when a markdown plan that needs several is printed as one text.
+pub(crate) const COMMENT_BREAK: &str = "\n<!-- vpcep: the next comment starts here -->\n\n";
+
+/// The configuration directory as a reviewer knows it: its path inside the git repository
+/// that holds it (`.` for the repository's root), else its own name.
+pub(crate) fn review_dir(globals: &Globals) -> String {
+    let Ok(dir) = std::path::absolute(&globals.env.dir) else {
+        return globals.shown_dir().display().to_string();
+    };
+    let dir = crate::fsio::resolve_links(&dir).unwrap_or(dir);
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+    let root = dir.ancestors().find(|a| a.join(".git").exists());
+    match root.and_then(|r| dir.strip_prefix(r).ok()) {
+        Some(inside) if inside.as_os_str().is_empty() => ".".to_owned(),
+        Some(inside) => inside.display().to_string(),
+        None => dir.file_name().map_or_else(
+            || dir.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
     }
 }
 
@@ -110,6 +149,36 @@ fn check_out_path(out: &std::path::Path, state: Option<&std::path::Path>) -> Res
     }
 }
 
+/// Writes each comment to `dir/comment-N.md` (N from 1), replacing any from an earlier
+/// plan so that a directory never mixes two plans.
+pub(crate) fn write_comments(
+    comments: &[String],
+    dir: &std::path::Path,
+) -> Result<(), super::failure::Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| fail(format!("cannot create `{}`: {e}", dir.display())))?;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("comment-") && path.extension().is_some_and(|e| e == "md") {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+    for (i, comment) in comments.iter().enumerate() {
+        let path = dir.join(format!("comment-{}.md", i + 1));
+        crate::fsio::write_atomic(&path, comment.as_bytes()).map_err(|e| fail(e.message))?;
+    }
+    complain!(
+        "Wrote {} comment{} to {}",
+        comments.len(),
+        if comments.len() == 1 { "" } else { "s" },
+        dir.display()
+    );
+    Ok(())
+}
+
 /// Writes a saved plan atomically.
 pub(crate) fn save(
     planned: &Planned,
@@ -139,7 +208,26 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
     let style = Style {
         color: globals.color_out,
     };
-    super::output::stdout(&View::of(&planned).render(args.format, style));
+    let view = View::of(&planned, globals);
+    match (&args.out_dir, args.format) {
+        (Some(dir), Format::Markdown) => write_comments(&view.comments(), dir)?,
+        (Some(_), _) => {
+            return Err(fail(
+                "`--out-dir` writes the markdown plan's comments; use it with `--format markdown`",
+            ));
+        }
+        (None, Format::Markdown) => {
+            let comments = view.comments();
+            if comments.len() > 1 {
+                complain!(
+                    "note: this plan is {} GitHub comments long; `--out-dir DIR` writes one file per comment",
+                    comments.len()
+                );
+            }
+            super::output::stdout(&comments.join(COMMENT_BREAK));
+        }
+        (None, _) => super::output::stdout(&view.render(args.format, style)),
+    }
     if planned.plan.is_refused() {
         if args.out.is_some() {
             complain!("note: a refused plan is not saved");

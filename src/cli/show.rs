@@ -36,8 +36,9 @@ fn read_state_of(
 fn show_plan_file(
     globals: &Globals,
     path: &std::path::Path,
-    format: Format,
+    args: &ShowArgs,
 ) -> super::failure::Outcome {
+    let format = args.format;
     let text = match crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file") {
         Ok(t) => t,
         Err(e) => return Err(fail(e)),
@@ -65,13 +66,27 @@ fn show_plan_file(
         super::print_diagnostics(globals, &loaded.diagnostics);
         return Err(fail("the configuration saved in the plan has errors"));
     };
+    let backend =
+        session::state_location(&globals.env, &desired.settings, args.common.state.as_ref())
+            .map_or_else(|_| "(unknown)".to_owned(), |l| l.describe());
     let view = super::plan::View {
         plan: &saved.plan,
         prior: &saved.state,
         desired: &desired,
         cloud: saved.cloud.clone(),
         simulated: saved.simulated,
+        dir: super::plan::review_dir(globals),
+        backend,
     };
+    if let Some(dir) = &args.out_dir {
+        if format != Format::Markdown {
+            return Err(fail(
+                "`--out-dir` writes the markdown plan's comments; use it with `--format markdown`",
+            ));
+        }
+        super::plan::write_comments(&view.comments(), dir)?;
+        return Ok(0);
+    }
     say_raw!(
         "{}",
         view.render(
@@ -88,7 +103,7 @@ fn show_plan_file(
 /// change outside vpcep), or a saved plan; changes nothing, takes no lock.
 pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super::failure::Outcome {
     if let Some(file) = &args.plan_file {
-        return show_plan_file(globals, file, args.format);
+        return show_plan_file(globals, file, args);
     }
     if args.format == Format::Markdown {
         return Err(fail(

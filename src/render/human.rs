@@ -22,6 +22,8 @@ struct Out {
     /// Lay lines out for a `diff` code block: the change symbol in column 0 (`+`, `-`, `!`
     /// for a change), everything else after it, as a diff colours it.
     diff: bool,
+    /// Show an update's unchanged attributes too (the folded full diff of the markdown plan).
+    all: bool,
 }
 
 impl Out {
@@ -223,6 +225,8 @@ fn changed_attr(
         for (i, item) in old_n.as_list().unwrap_or_default().iter().enumerate() {
             if !news.contains(&olds[i]) {
                 block(out, 1, Sym::Del, name, item, note);
+            } else if out.all {
+                block(out, 1, Sym::Same, name, item, "");
             }
         }
         if !new_n.is_known() {
@@ -379,10 +383,31 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
                 let new = after.get(name).cloned().unwrap_or(Value::Null);
                 changed_attr(out, rtype, name, width, &old, &new, note);
             }
-            let total = configured_names(rtype)
+            let unchanged: Vec<&str> = configured_names(rtype)
                 .filter(|n| shown(after.get(n)) || shown(before.get(n)))
-                .count();
-            let hidden = total.saturating_sub(lines.len());
+                .filter(|n| !lines.contains(n))
+                .collect();
+            if out.all {
+                let width = unchanged
+                    .iter()
+                    .filter(|n| !is_block(rtype, n))
+                    .map(|n| n.len())
+                    .max()
+                    .unwrap_or(0);
+                for &name in &unchanged {
+                    let value = after.get(name).unwrap_or(&Value::Null);
+                    if change.is_sensitive(name) {
+                        out.line(1, Sym::Same, &format!("{name:width$} = {SENSITIVE}"));
+                    } else if is_block(rtype, name) {
+                        for item in value.as_list().unwrap_or_default() {
+                            block(out, 1, Sym::Same, name, item, "");
+                        }
+                    } else {
+                        value_attr(out, 1, Sym::Same, name, width, value);
+                    }
+                }
+            }
+            let hidden = if out.all { 0 } else { unchanged.len() };
             if hidden > 0 {
                 out.plain(
                     1,
@@ -474,6 +499,7 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
         text: std::mem::take(text),
         style,
         diff: false,
+        all: false,
     };
     if !plan.drift.is_empty() {
         render_drift(&mut out, &plan.drift);
@@ -546,9 +572,23 @@ pub fn change_diff(change: &ResourceChange) -> String {
         text: String::new(),
         style: Style::PLAIN,
         diff: true,
+        all: false,
     };
     render_change(&mut out, change);
     out.text
+}
+
+/// [`change_diff`] with an update's or replacement's unchanged attributes shown too; `None`
+/// when that shows nothing more (creates, deletes, or nothing unchanged).
+pub fn change_diff_full(change: &ResourceChange) -> Option<String> {
+    let mut out = Out {
+        text: String::new(),
+        style: Style::PLAIN,
+        diff: true,
+        all: true,
+    };
+    render_change(&mut out, change);
+    (out.text != change_diff(change)).then_some(out.text)
 }
 
 /// One line per disconnection: who cuts which endpoint of which account, and why.

@@ -120,7 +120,7 @@ fn the_flows_of_plan_and_apply_work_over_http() {
     );
     ws.edit(
         "main.hcl",
-        "globex  = \"a0b1c2d3e4f5061728394a5b6c7d8e9f\"",
+        "globex = \"a0b1c2d3e4f5061728394a5b6c7d8e9f\"",
         "initech = \"0123456789abcdef0123456789abcdef\"",
     );
     ws.edit("main.hcl", "Order intake for partners", "Order intake");

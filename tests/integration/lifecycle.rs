@@ -84,7 +84,7 @@ fn in_place_updates_apply_and_converge() {
     );
     ws.edit(
         "main.hcl",
-        "globex  = \"a0b1c2d3e4f5061728394a5b6c7d8e9f\"",
+        "globex = \"a0b1c2d3e4f5061728394a5b6c7d8e9f\"",
         "initech = \"0123456789abcdef0123456789abcdef\"",
     );
     let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);

@@ -21,6 +21,7 @@ mod init;
 mod json_errors;
 mod lifecycle;
 mod log;
+mod markdown;
 mod model;
 mod no_hidden_harm;
 mod pg;

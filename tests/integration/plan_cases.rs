@@ -24,17 +24,21 @@ fn plan_cases() {
     );
     let mut failures = Vec::new();
     for dir in &dirs {
-        let work = tempfile::tempdir().unwrap();
+        // Named as the case, for the heading of the markdown plan (a directory outside a git
+        // repository is named by its own name).
+        let temp = tempfile::tempdir().unwrap();
+        let work = temp.path().join(dir.file_name().unwrap());
+        std::fs::create_dir(&work).unwrap();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             match name.as_str() {
                 "expected" | "expected.json" | "expected.md" | "args" => {}
                 "state.json" => {
-                    std::fs::copy(&path, work.path().join("vpcep.state.json")).unwrap();
+                    std::fs::copy(&path, work.as_path().join("vpcep.state.json")).unwrap();
                 }
                 _ => {
-                    std::fs::copy(&path, work.path().join(&name)).unwrap();
+                    std::fs::copy(&path, work.as_path().join(&name)).unwrap();
                 }
             }
         }
@@ -47,7 +51,7 @@ fn plan_cases() {
         let run = |format: &str| {
             let mut args = vec!["plan", "--refresh=false", "--format", format];
             args.extend(extra.iter().map(String::as_str));
-            vpcep(work.path(), &args, &[])
+            vpcep(work.as_path(), &args, &[])
         };
         let out = run("human");
         if let Err(diff) = check_expected(&dir.join("expected"), &out.transcript()) {
@@ -73,7 +77,7 @@ fn plan_cases() {
         if let Err(diff) = check_expected(&dir.join("expected.md"), &md.stdout) {
             failures.push(diff);
         }
-        let state_after = std::fs::read_to_string(work.path().join("vpcep.state.json")).ok();
+        let state_after = std::fs::read_to_string(work.as_path().join("vpcep.state.json")).ok();
         let state_before = std::fs::read_to_string(dir.join("state.json")).ok();
         if state_after != state_before {
             failures.push(format!("{}: plan changed the state file", dir.display()));

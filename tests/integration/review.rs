@@ -131,8 +131,13 @@ fn show_renders_a_saved_plan_in_every_format() {
     );
     let md = ws.expect(&["show", "p.vpcep", "--format", "markdown"], 0);
     assert!(
-        md.stdout
-            .starts_with("### vpcep plan: Plan: 3 to add, 0 to change, 0 to destroy."),
+        md.stdout.starts_with("### vpcep plan in `")
+            && md
+                .stdout
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .ends_with(": Plan: 3 to add, 0 to change, 0 to destroy."),
         "{}",
         md.stdout
     );

@@ -171,6 +171,7 @@ fn run_job(
                     .current_dir(repo)
                     .env("PATH", path)
                     .env("GITHUB_OUTPUT", &output)
+                    .env("GH_COMMENTS", repo.join(".gh-comments"))
                     .env_remove("VPCEP_PG_CONN_STR")
                     .output()
                     .unwrap();
@@ -198,12 +199,24 @@ fn the_github_workflow_example_runs_as_written() {
     let jobs = jobs(&yaml);
     let bin = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vpcep"), bin.path().join("vpcep")).unwrap();
+    // `gh pr comment` records the comments it would post.
+    let gh = bin.path().join("gh");
+    std::fs::write(
+        &gh,
+        "#!/bin/sh\n[ \"$1 $2\" = \"pr comment\" ] || exit 2\ncat \"$5\" >> \"$GH_COMMENTS\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let artifacts = tempfile::tempdir().unwrap();
 
     // A pull request: plan, comment, keep the plan.
     let pr = checkout(&root);
     let outputs = run_job(&jobs["plan"], pr.path(), artifacts.path(), bin.path());
     assert_eq!(outputs["plan"]["exitcode"], "2", "the plan has changes");
+    assert!(
+        !pr.path().join(".gh-comments").exists(),
+        "a short plan is one comment"
+    );
     assert_eq!(
         std::fs::read_dir(artifacts.path()).unwrap().count(),
         1,
