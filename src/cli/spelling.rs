@@ -115,8 +115,12 @@ fn short_takes_value(scope: &clap::Command, text: &str) -> bool {
         .is_some_and(takes_separate_value)
 }
 
+/// Whether `arg` takes the next argument as its value whatever it looks like. A flag whose
+/// value is optional (`graph --plan [FILE]`) takes it only if it is not a flag itself, so a
+/// word after it is left for the loop to read (and `-refresh=false` is still rewritten).
 fn takes_separate_value(arg: &clap::Arg) -> bool {
-    arg.get_action().takes_values() && !arg.is_require_equals_set()
+    let optional = arg.get_num_args().is_some_and(|n| n.min_values() == 0);
+    arg.get_action().takes_values() && !arg.is_require_equals_set() && !optional
 }
 
 #[cfg(test)]
@@ -176,6 +180,23 @@ mod tests {
         assert_eq!(
             normalized(&["apply", "-parallelism", "-5", "-"]),
             Ok(["apply", "--parallelism", "-5", "-"]
+                .map(str::to_owned)
+                .to_vec())
+        );
+    }
+
+    /// A flag whose value is optional does not swallow the flag after it.
+    #[test]
+    fn a_flag_with_an_optional_value_leaves_the_next_flag_a_flag() {
+        assert_eq!(
+            normalized(&["graph", "-plan", "-refresh=false", "-format=mermaid"]),
+            Ok(["graph", "--plan", "--refresh=false", "--format=mermaid"]
+                .map(str::to_owned)
+                .to_vec())
+        );
+        assert_eq!(
+            normalized(&["graph", "-plan", "p.plan", "-format", "dot"]),
+            Ok(["graph", "--plan", "p.plan", "--format", "dot"]
                 .map(str::to_owned)
                 .to_vec())
         );

@@ -111,6 +111,27 @@ fn a_terraform_users_command_lines_work() {
         &["-chdir=infra", "plan", "-destroy", "-detailed-exitcode"],
         0,
     );
+
+    // The newer commands' flags too.
+    std::fs::write(infra.join("messy.hcl"), "locals {\nx=1\n}\n").unwrap();
+    let check = run(&["-chdir=infra", "fmt", "-check", "-diff", "-recursive"], 1);
+    assert!(check.stdout.contains("messy.hcl"), "{}", check.stdout);
+    run(&["-chdir=infra", "fmt"], 0);
+    run(&["-chdir=infra", "fmt", "-check"], 0);
+    let graph = run(
+        &[
+            "-chdir=infra",
+            "graph",
+            "-plan",
+            "-refresh=false",
+            "-format=mermaid",
+        ],
+        0,
+    );
+    assert!(graph.stdout.starts_with("flowchart LR"), "{}", graph.stdout);
+    let logged = run(&["-chdir=infra", "-log-file=vpcep.log", "validate"], 0);
+    assert!(!logged.stderr.contains("DEBUG"));
+    assert!(infra.join("vpcep.log").is_file());
 }
 
 #[test]
