@@ -4,7 +4,7 @@
 use super::Globals;
 use super::failure::{Outcome, fail};
 use super::output::say_raw;
-use crate::config::{self, LoadOptions, VarArg};
+use crate::config::{self, VarArg};
 use crate::render::graph;
 use clap::Args;
 use std::path::PathBuf;
@@ -56,13 +56,7 @@ pub(crate) fn run(globals: &Globals, args: &GraphArgs, vars: &[VarArg]) -> Outco
             graph::of_plan(&saved.plan)
         }
         None => {
-            let loaded = config::load(&LoadOptions {
-                dir: globals.env.dir.clone(),
-                shown_dir: Some(globals.shown_dir()),
-                vars: vars.to_vec(),
-                env: globals.env.env_vars.clone(),
-                ..LoadOptions::default()
-            });
+            let loaded = config::load(&globals.load_options(vars));
             super::output::remember_secrets(&loaded.secrets);
             let Some(desired) = loaded.desired else {
                 return Err(fail("the configuration has errors; nothing was drawn")

@@ -373,6 +373,18 @@ impl Globals {
     pub(crate) fn shown_dir(&self) -> PathBuf {
         self.env.shown_dir()
     }
+
+    /// How to load the configuration of the directory with `vars` (for commands that only
+    /// evaluate it: validate, graph).
+    pub(crate) fn load_options(&self, vars: &[VarArg]) -> crate::config::LoadOptions {
+        crate::config::LoadOptions {
+            dir: self.env.dir.clone(),
+            shown_dir: Some(self.shown_dir()),
+            vars: vars.to_vec(),
+            env: self.env.env_vars.clone(),
+            ..crate::config::LoadOptions::default()
+        }
+    }
 }
 
 /// Reads cloud credentials from the environment (and nowhere else).

@@ -2,19 +2,13 @@
 
 use super::Globals;
 use super::output::{complain, complain_raw, say};
-use crate::config::{self, LoadOptions, VarArg};
+use crate::config::{self, VarArg};
 use crate::diag;
 
 /// Prints diagnostics to stderr and a one-line verdict (or, with `json`, one JSON document on
 /// stdout); returns the exit code.
 pub(crate) fn run(globals: &Globals, vars: &[VarArg], json: bool) -> u8 {
-    let loaded = config::load(&LoadOptions {
-        dir: globals.env.dir.clone(),
-        shown_dir: Some(globals.shown_dir()),
-        vars: vars.to_vec(),
-        env: globals.env.env_vars.clone(),
-        ..LoadOptions::default()
-    });
+    let loaded = config::load(&globals.load_options(vars));
     super::output::remember_secrets(&loaded.secrets);
     if json {
         say!("{}", crate::render::validation::render(&loaded.diagnostics));
