@@ -71,3 +71,8 @@ resource "vpcep_approval" "orders" {
 output "orders_service_name" {
   value = vpcep_service.orders.service_name
 }
+
+output "monitoring_dns_name" {
+  description = "The private DNS name our monitoring reaches the service by"
+  value       = vpcep_endpoint.monitoring.dns_names[0]
+}

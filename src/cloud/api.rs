@@ -450,6 +450,9 @@ impl ConnectionWire {
             domain_id: self.domain_id.clone().unwrap_or_default(),
             status: self.status.clone(),
             created_at: self.created_at.clone().unwrap_or_default(),
+            updated_at: self.updated_at.clone().unwrap_or_default(),
+            marker_id: self.marker_id,
+            description: self.description.clone().filter(|d| !d.is_empty()),
         })
     }
 
@@ -458,10 +461,10 @@ impl ConnectionWire {
             id: c.endpoint_id.clone(),
             status: c.status.clone(),
             domain_id: Some(c.domain_id.clone()),
-            marker_id: Some(marker_id(&c.endpoint_id)),
+            marker_id: c.marker_id,
             created_at: Some(c.created_at.clone()),
-            updated_at: Some(c.created_at.clone()),
-            description: None,
+            updated_at: Some(c.updated_at.clone()),
+            description: c.description.clone(),
         }
     }
 }
@@ -639,6 +642,14 @@ impl EndpointWire {
             description: self.description.clone().filter(|d| !d.is_empty()),
             status: self.status.clone(),
             created_at: self.created_at.clone().unwrap_or_default(),
+            updated_at: self.updated_at.clone().unwrap_or_default(),
+            dns_names: self.dns_names.clone().unwrap_or_default(),
+            marker_id: self.marker_id,
+            service_type: self
+                .service_type
+                .clone()
+                .unwrap_or_else(|| "interface".to_owned()),
+            project_id: self.project_id.clone().filter(|p| !p.is_empty()),
         })
     }
 
@@ -649,12 +660,12 @@ impl EndpointWire {
             endpoint_service_id: e.service_id.clone(),
             vpc_id: e.vpc_id.clone(),
             endpoint_service_name: Some(e.service_name.clone()),
-            service_type: Some("interface".into()),
+            service_type: Some(e.service_type.clone()),
             subnet_id: e.subnet_id.clone(),
             ip: e.ip.clone(),
-            marker_id: Some(marker_id(&e.id)),
+            marker_id: e.marker_id,
             enable_dns: Some(e.enable_dns),
-            dns_names: None,
+            dns_names: (!e.dns_names.is_empty()).then(|| e.dns_names.clone()),
             whitelist: Some(e.whitelist.clone()),
             enable_whitelist: Some(!e.whitelist.is_empty()),
             tags: Some(tags_to_wire(&e.tags)),
@@ -662,7 +673,7 @@ impl EndpointWire {
             project_id: Some(project_id.to_owned()),
             domain_id: Some(e.domain_id.clone()),
             created_at: Some(e.created_at.clone()),
-            updated_at: Some(e.created_at.clone()),
+            updated_at: Some(e.updated_at.clone()),
             error: None,
         }
     }

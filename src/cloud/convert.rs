@@ -74,6 +74,10 @@ pub fn connections_value(connections: &[Connection]) -> Value {
                         ),
                         ("domain_id".to_owned(), Value::String(c.domain_id.into())),
                         ("status".to_owned(), Value::String(c.status.into())),
+                        ("marker_id".to_owned(), marker(c.marker_id)),
+                        ("created_at".to_owned(), Value::String(c.created_at.into())),
+                        ("updated_at".to_owned(), Value::String(c.updated_at.into())),
+                        ("description".to_owned(), opt_string(c.description.as_ref())),
                     ]
                     .into_iter()
                     .collect(),
@@ -129,8 +133,13 @@ pub fn service_attrs(s: &Service) -> Attrs {
     a
 }
 
+/// A packet ID as a number (an integer, exact however large), or null.
+fn marker(id: Option<u64>) -> Value {
+    id.map_or(Value::Null, |m| Value::Number(m.into()))
+}
+
 pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
-    let mut a = Attrs::with_capacity(12);
+    let mut a = Attrs::with_capacity(18);
     a.insert("service_id", Value::String(e.service_id.as_str().into()));
     a.insert("vpc_id", Value::String(e.vpc_id.as_str().into()));
     a.insert("subnet_id", opt_string(e.subnet_id.as_ref()));
@@ -146,6 +155,15 @@ pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
         "service_name",
         Value::String(e.service_name.as_str().into()),
     );
+    a.insert("dns_names", string_list(&e.dns_names));
+    a.insert("marker_id", marker(e.marker_id));
+    a.insert(
+        "service_type",
+        Value::String(e.service_type.as_str().into()),
+    );
+    a.insert("project_id", opt_string(e.project_id.as_ref()));
+    a.insert("created_at", Value::String(e.created_at.as_str().into()));
+    a.insert("updated_at", Value::String(e.updated_at.as_str().into()));
     a
 }
 

@@ -172,6 +172,15 @@ pub struct Endpoint {
     /// `creating`, `pendingAcceptance`, `accepted`, `rejected`, `failed` or `deleting`.
     pub status: String,
     pub created_at: String,
+    pub updated_at: String,
+    /// The private domain names consumers reach the service by (with `enable_dns`).
+    pub dns_names: Vec<String>,
+    /// The endpoint's packet ID, which Proxy Protocol passes to the backend.
+    pub marker_id: Option<u64>,
+    /// `interface` or `gateway`, as the service's.
+    pub service_type: String,
+    /// The project the endpoint is in.
+    pub project_id: Option<String>,
 }
 
 /// A connection of a service: one endpoint, seen from the service owner's side.
@@ -181,6 +190,11 @@ pub struct Connection {
     pub domain_id: String,
     pub status: String,
     pub created_at: String,
+    pub updated_at: String,
+    /// The endpoint's packet ID.
+    pub marker_id: Option<u64>,
+    /// The owner's note on the connection (Huawei Cloud).
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -205,6 +205,12 @@ const ENDPOINT: ResourceSchema = ResourceSchema {
         ("status", T::String),
         ("ip", T::String),
         ("service_name", T::String),
+        ("dns_names", T::StringList),
+        ("marker_id", T::Number),
+        ("service_type", T::String),
+        ("project_id", T::String),
+        ("created_at", T::String),
+        ("updated_at", T::String),
     ],
 };
 

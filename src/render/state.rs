@@ -34,9 +34,17 @@ fn connections(r: &RecordedResource, out: &mut String) {
     let _ = writeln!(out, "  connections:");
     for c in list.iter().filter_map(Value::as_map) {
         let get = |k: &str| c.get(k).map(s).unwrap_or_default();
+        let marker = c
+            .get("marker_id")
+            .filter(|m| !m.is_null())
+            .map_or_else(String::new, |m| format!(", marker ID {m}"));
+        let note = c
+            .get("description")
+            .filter(|d| !d.is_null())
+            .map_or_else(String::new, |d| format!(" — {}", s(d)));
         let _ = writeln!(
             out,
-            "    {} (account {}): {}",
+            "    {} (account {}{marker}): {}{note}",
             get("endpoint_id"),
             get("domain_id"),
             get("status")
@@ -130,6 +138,18 @@ fn endpoint(r: &RecordedResource, out: &mut String) {
         a("vpc_id"),
         a("subnet_id")
     );
+    let _ = writeln!(
+        out,
+        "  DNS names:     {}",
+        joined(r.attr("dns_names"), "- (enable_dns is off)")
+    );
+    if !r.attr("marker_id").is_null() {
+        let _ = writeln!(
+            out,
+            "  marker ID:     {} (the packet ID Proxy Protocol passes to the backend)",
+            a("marker_id")
+        );
+    }
 }
 
 fn approval(r: &RecordedResource, out: &mut String) {

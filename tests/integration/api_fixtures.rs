@@ -285,6 +285,9 @@ fn the_emulator_answers_only_in_shapes_the_sources_show() {
         domain_id: "5fc973eea581490997e82ea11a1df31f".into(),
         status: "accepted".into(),
         created_at: "2026-03-02T10:00:00Z".into(),
+        updated_at: "2026-03-02T10:00:04Z".into(),
+        marker_id: Some(16_777_337),
+        description: Some("approved for the orders team".into()),
     };
     let answers: Vec<(&str, Value)> = vec![
         (

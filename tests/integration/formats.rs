@@ -5,7 +5,7 @@
 //! saved plans carry a `format_version`).
 //!
 //! What differs from run to run is replaced before comparing: IDs (`<id-N>`, numbered by first
-//! appearance), timestamps (`<time>`), addresses the simulator picks (`<ip>`), durations (`<seconds>`), hashes (`<sha256>`) and the
+//! appearance), timestamps (`<time>`), addresses and packet IDs the simulator picks (`<ip>`, `<marker>`), durations (`<seconds>`), hashes (`<sha256>`) and the
 //! workspace's path (`<dir>`).
 
 use super::harness::{Workspace, check_expected, repo_root};
@@ -53,6 +53,10 @@ impl Normalizer {
             } else if let Some(n) = timestamp(&chars[i..]) {
                 out.push_str("<time>");
                 i += n;
+            } else if let Some((prefix, n)) = marker_field(&chars[i..]) {
+                out.push_str(prefix);
+                out.push_str("<marker>");
+                i += n;
             } else if let Some(n) = seconds_field(&chars[i..]) {
                 out.push_str("\"elapsed_seconds\":<seconds>");
                 i += n;
@@ -63,6 +67,21 @@ impl Normalizer {
         }
         out
     }
+}
+
+/// A packet ID (made from the endpoint's random ID) as JSON or as `show` writes it: the text
+/// before the number, and the length of both.
+fn marker_field(s: &[char]) -> Option<(&'static str, usize)> {
+    for prefix in ["\"marker_id\":", "marker ID ", "marker ID:     "] {
+        let len = prefix.chars().count();
+        if s.len() > len && s[..len].iter().copied().eq(prefix.chars()) {
+            let digits = s[len..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 {
+                return Some((prefix, len + digits));
+            }
+        }
+    }
+    None
 }
 
 /// The length of hex groups of `sizes` joined by `-` at the start of `s` (not inside a longer

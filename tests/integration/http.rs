@@ -111,6 +111,25 @@ fn the_flows_of_plan_and_apply_work_over_http() {
         "the whitelist is read back: {}",
         show.stdout
     );
+    // What a consumer needs: the endpoint's DNS name and packet ID, read over the API.
+    assert!(
+        show.stdout.contains("  DNS names:     vpcep-"),
+        "{}",
+        show.stdout
+    );
+    assert!(show.stdout.contains("  marker ID:     "), "{}", show.stdout);
+    let dns = run(
+        &ws,
+        &["output", "--raw", "monitoring_dns_name"],
+        &env,
+        0,
+        &mut seen,
+    );
+    assert!(
+        dns.stdout.starts_with("vpcep-") && dns.stdout.ends_with(".sim.internal"),
+        "{}",
+        dns.stdout
+    );
 
     // In-place updates: tags, whitelist, description.
     ws.edit(

@@ -180,8 +180,29 @@ fn to_service(r: &ServiceRow, now: i64, connection_count: u32) -> Service {
     }
 }
 
-fn to_endpoint(r: &EndpointRow, service_name: String, now: i64) -> Endpoint {
+/// What an endpoint shows of its service: the decorated name and the type.
+type ServiceLabel = (String, String);
+
+fn service_label(service: Option<&store::ServiceRow>) -> ServiceLabel {
+    service.map_or_else(
+        || (String::new(), "interface".to_owned()),
+        |s| (decorated_name(s), s.service_type.clone()),
+    )
+}
+
+fn to_endpoint(
+    r: &EndpointRow,
+    (service_name, service_type): ServiceLabel,
+    project_id: &str,
+    now: i64,
+) -> Endpoint {
     let status = endpoint_status(r, now);
+    // Private domain names only for interface endpoints that asked for them.
+    let dns_names = if r.enable_dns && service_type == "interface" {
+        vec![format!("vpcep-{}.sim.internal", r.id)]
+    } else {
+        Vec::new()
+    };
     Endpoint {
         id: r.id.clone(),
         domain_id: r.domain_id.clone(),
@@ -197,6 +218,11 @@ fn to_endpoint(r: &EndpointRow, service_name: String, now: i64) -> Endpoint {
         description: r.description.clone(),
         status,
         created_at: rfc3339(r.created_ms),
+        updated_at: rfc3339(r.created_ms),
+        dns_names,
+        marker_id: Some(crate::cloud::api::marker_id(&r.id)),
+        service_type,
+        project_id: Some(project_id.to_owned()),
     }
 }
 
@@ -500,6 +526,9 @@ impl Cloud for Sim {
                     domain_id: e.domain_id.clone(),
                     status: endpoint_status(e, now),
                     created_at: rfc3339(e.created_ms),
+                    updated_at: rfc3339(e.created_ms),
+                    marker_id: Some(crate::cloud::api::marker_id(&e.id)),
+                    description: None,
                 })
                 .collect())
         })
@@ -545,18 +574,20 @@ impl Cloud for Sim {
         self.with(|conn, now| {
             let rows = store::endpoints_where(conn, "domain_id = ?1", &[&self.config.domain_id])
                 .map_err(|e| db_err(&e))?;
-            let mut names: std::collections::HashMap<String, String> =
+            let mut labels: std::collections::HashMap<String, ServiceLabel> =
                 std::collections::HashMap::new();
             let mut out = Vec::with_capacity(rows.len());
             for r in &rows {
-                if !names.contains_key(&r.service_id) {
-                    let name = store::service(conn, &r.service_id)
-                        .map_err(|e| db_err(&e))?
-                        .map(|s| decorated_name(&s))
-                        .unwrap_or_default();
-                    names.insert(r.service_id.clone(), name);
+                if !labels.contains_key(&r.service_id) {
+                    let service = store::service(conn, &r.service_id).map_err(|e| db_err(&e))?;
+                    labels.insert(r.service_id.clone(), service_label(service.as_ref()));
                 }
-                out.push(to_endpoint(r, names[&r.service_id].clone(), now));
+                out.push(to_endpoint(
+                    r,
+                    labels[&r.service_id].clone(),
+                    &self.config.project_id,
+                    now,
+                ));
             }
             Ok(out)
         })
@@ -566,11 +597,13 @@ impl Cloud for Sim {
         self.with(
             |conn, now| match store::endpoint(conn, id).map_err(|e| db_err(&e))? {
                 Some(r) if r.domain_id == self.config.domain_id => {
-                    let name = store::service(conn, &r.service_id)
-                        .map_err(|e| db_err(&e))?
-                        .map(|s| decorated_name(&s))
-                        .unwrap_or_default();
-                    Ok(Some(to_endpoint(&r, name, now)))
+                    let service = store::service(conn, &r.service_id).map_err(|e| db_err(&e))?;
+                    Ok(Some(to_endpoint(
+                        &r,
+                        service_label(service.as_ref()),
+                        &self.config.project_id,
+                        now,
+                    )))
                 }
                 _ => Ok(None),
             },
@@ -646,7 +679,12 @@ impl Cloud for Sim {
                 gone_ms: None,
             };
             store::insert_endpoint(conn, &row, &self.config.project_id).map_err(|e| db_err(&e))?;
-            let mut created = to_endpoint(&row, decorated_name(&service), now);
+            let mut created = to_endpoint(
+                &row,
+                service_label(Some(&service)),
+                &self.config.project_id,
+                now,
+            );
             "creating".clone_into(&mut created.status);
             Ok(created)
         })
