@@ -52,6 +52,9 @@ impl Cloud for Latency {
     fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>> {
         self.wait(self.0.describe_service(id))
     }
+    fn describe_service_named(&self, name: &str) -> CloudResult<Option<ServiceSummary>> {
+        self.wait(self.0.describe_service_named(name))
+    }
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
         self.wait(self.0.get_service(id))
     }
@@ -181,6 +184,7 @@ fn main() {
         source: &source,
         on_load: &on_load,
         outputs: false,
+        data: None,
     };
     let mut counted = Counted {
         inner: &mut resolver,

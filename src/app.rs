@@ -397,6 +397,8 @@ pub struct Planned {
     pub desired: DesiredState,
     /// The value each variable took.
     pub variables: indexmap::IndexMap<String, crate::model::Value>,
+    /// What the data sources read while planning.
+    pub reads: crate::reads::Reads,
 }
 
 impl Planned {
@@ -634,6 +636,7 @@ pub fn from_plan_file(
         plan,
         desired: derived.desired,
         variables: derived.variables,
+        reads: derived.reads,
     })
 }
 
@@ -722,6 +725,7 @@ pub fn plan(
         mut plan,
         desired,
         variables,
+        reads,
         ..
     } = derive(
         env,
@@ -752,6 +756,7 @@ pub fn plan(
         plan,
         desired,
         variables,
+        reads,
     })
 }
 

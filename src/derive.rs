@@ -43,13 +43,35 @@ impl config::ComputedValues for StateValues<'_> {
     }
 }
 
-/// Loads `source` with the computed values of `state`, but those of `unknown`.
+/// Loads `source` with the computed values of `state`, but those of `unknown`; the data
+/// sources it reads are read from `data` (and loaded again until every read with known
+/// arguments is answered); without `data` they stay unknown.
 fn load(
     source: &dyn Source,
     state: &RecordedState,
     unknown: &std::collections::HashSet<Address>,
-) -> Loaded {
-    config::load_with(&source.options(), &StateValues { state, unknown })
+    data: Option<DataAccess<'_>>,
+) -> Result<Loaded, crate::cloud::CloudError> {
+    let computed = StateValues { state, unknown };
+    let Some(data) = data else {
+        return Ok(config::load_with(&source.options(), &computed));
+    };
+    let mut loaded = config::load_reading(&source.options(), &computed, data.reads);
+    for _ in 0..crate::reads::MAX_ROUNDS {
+        if loaded.wanted.is_empty() {
+            break;
+        }
+        data.reads.read_all(data.cloud, &loaded.wanted)?;
+        loaded = config::load_reading(&source.options(), &computed, data.reads);
+    }
+    Ok(loaded)
+}
+
+/// Where data sources are read from, and what was read already.
+#[derive(Clone, Copy)]
+pub struct DataAccess<'a> {
+    pub cloud: &'a dyn Cloud,
+    pub reads: &'a crate::reads::Reads,
 }
 
 /// A plan and what it was made from.
@@ -60,6 +82,8 @@ pub struct Derived {
     pub variables: IndexMap<String, Value>,
     /// Every load along the way (diagnostics, secrets), the first one first.
     pub loads: Vec<Loaded>,
+    /// What the data sources read (apply reads only those it could not read yet).
+    pub reads: crate::reads::Reads,
 }
 
 /// Why no plan could be made.
@@ -80,7 +104,13 @@ pub fn derive(
     options: &PlanOptions,
     cloud: &dyn Cloud,
 ) -> Result<Derived, DeriveError> {
-    let mut first = load(source, state, &std::collections::HashSet::new());
+    let reads = crate::reads::Reads::default();
+    let data = Some(DataAccess {
+        cloud,
+        reads: &reads,
+    });
+    let mut first =
+        load(source, state, &std::collections::HashSet::new(), data).map_err(DeriveError::Cloud)?;
     let Some(mut desired) = first.desired.take() else {
         return Err(DeriveError::Config(Box::new(first)));
     };
@@ -102,7 +132,8 @@ pub fn derive(
             break;
         }
         replaced = now;
-        let mut loaded = load(source, state, &replaced.iter().cloned().collect());
+        let mut loaded = load(source, state, &replaced.iter().cloned().collect(), data)
+            .map_err(DeriveError::Cloud)?;
         let Some(d) = loaded.desired.take() else {
             loads.push(loaded);
             break;
@@ -143,6 +174,7 @@ pub fn derive(
         desired,
         variables,
         loads,
+        reads,
     })
 }
 
@@ -153,6 +185,9 @@ pub struct ConfigResolver<'a> {
     pub on_load: &'a dyn Fn(&Loaded),
     /// Whether the configuration declares outputs.
     pub outputs: bool,
+    /// Where data sources whose arguments become known during apply are read (`None`: they
+    /// stay unknown).
+    pub data: Option<DataAccess<'a>>,
 }
 
 impl Resolver for ConfigResolver<'_> {
@@ -161,7 +196,13 @@ impl Resolver for ConfigResolver<'_> {
     }
 
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {
-        let loaded = load(self.source, state, &std::collections::HashSet::new());
+        let loaded = load(
+            self.source,
+            state,
+            &std::collections::HashSet::new(),
+            self.data,
+        )
+        .map_err(|e| format!("reading a data source: {e}"))?;
         (self.on_load)(&loaded);
         let desired = loaded.desired.ok_or_else(|| {
             loaded

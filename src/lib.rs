@@ -65,6 +65,7 @@ pub mod fsio;
 pub mod model;
 pub mod plan;
 pub mod planfile;
+pub mod reads;
 pub mod refresh;
 pub mod render;
 pub mod state;

@@ -95,6 +95,20 @@ struct Wire {
     notes: Vec<String>,
     drift: Vec<DriftWire>,
     disconnections: Vec<DisconnectionWire>,
+    /// Data sources read during apply (left out when there are none, so plans without them
+    /// read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    reads: Vec<ReadWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadWire {
+    data_type: String,
+    name: String,
+    key: Option<String>,
+    args: Json,
+    args_unknown: Json,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -372,6 +386,20 @@ pub fn encode(saved: &SavedPlan) -> String {
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         drift: plan.drift.iter().map(drift_to).collect(),
+        reads: plan
+            .reads
+            .iter()
+            .map(|r| {
+                let (args, args_unknown) = attrs_to(Some(&r.args));
+                ReadWire {
+                    data_type: r.address.id.dtype.as_str().to_owned(),
+                    name: r.address.id.name.clone(),
+                    key: r.address.key.clone(),
+                    args,
+                    args_unknown,
+                }
+            })
+            .collect(),
         disconnections: plan
             .disconnections
             .iter()
@@ -471,6 +499,24 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             allow_disconnect: addresses(&wire.options.allow_disconnect)?,
         },
         plan: Plan {
+            reads: wire
+                .reads
+                .iter()
+                .map(|r| {
+                    let dtype = crate::model::data::DataType::parse(&r.data_type)
+                        .ok_or_else(|| format!("unknown data source `{}`", r.data_type))?;
+                    Ok(crate::plan::DeferredRead {
+                        address: crate::model::data::DataAddress {
+                            id: crate::model::data::DataId {
+                                dtype,
+                                name: r.name.clone(),
+                            },
+                            key: r.key.clone(),
+                        },
+                        args: attrs_from(&r.args, &r.args_unknown, "args")?.unwrap_or_default(),
+                    })
+                })
+                .collect::<Result<_, String>>()?,
             changes,
             refusals,
             warnings: wire.warnings,

@@ -205,6 +205,11 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             say!("{}", events::change_summary(line, &summary));
         } else {
             say!("\n{line}");
+            // As Terraform: the outputs after every apply, changes or not (a data source may
+            // have read something new).
+            if !destroy {
+                print_outputs(&planned.state);
+            }
         }
         return Ok(0);
     }
@@ -230,6 +235,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         cloud,
         plan,
         desired,
+        reads,
         ..
     } = planned;
     let outputs = !desired.outputs.is_empty();
@@ -248,6 +254,10 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
                 source: snapshot,
                 on_load: &remember,
                 outputs,
+                data: Some(crate::derive::DataAccess {
+                    cloud: cloud.as_ref(),
+                    reads: &reads,
+                }),
             };
             &mut from_config
         }

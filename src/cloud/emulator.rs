@@ -348,19 +348,23 @@ impl Emulator {
                 Ok(ok(&api::ServiceWire::from_model(&created, project)))
             }
             ("GET", ["vpc-endpoint-services", "describe"]) => {
-                let Some(id) = q("id") else {
-                    return Err(CloudError::new(
-                        400,
-                        "EndPoint.0002",
-                        "`id` or `endpoint_service_name` is required",
-                    ));
+                let found = match (q("id"), q("endpoint_service_name")) {
+                    (Some(id), _) => (id, sim.describe_service(id)?),
+                    (None, Some(name)) => (name, sim.describe_service_named(name)?),
+                    (None, None) => {
+                        return Err(CloudError::new(
+                            400,
+                            "EndPoint.0002",
+                            "`id` or `endpoint_service_name` is required",
+                        ));
+                    }
                 };
-                match sim.describe_service(id)? {
-                    Some(s) => Ok(ok(&api::ServiceSummaryWire::from_model(&s))),
-                    None => Err(CloudError::new(
+                match found {
+                    (_, Some(s)) => Ok(ok(&api::ServiceSummaryWire::from_model(&s))),
+                    (asked, None) => Err(CloudError::new(
                         404,
                         "EndPoint.2003",
-                        format!("the endpoint service {id} does not exist"),
+                        format!("the endpoint service {asked} does not exist"),
                     )),
                 }
             }

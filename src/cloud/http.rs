@@ -445,6 +445,25 @@ impl HttpCloud {
         }
     }
 
+    /// The basic information of a service of any account, by `id` or by
+    /// `endpoint_service_name`; `None` when there is none.
+    fn describe_by(&self, key: &str, value: &str) -> CloudResult<Option<ServiceSummary>> {
+        let path = self.path("vpc-endpoint-services/describe");
+        match self.request::<api::ServiceSummaryWire>(
+            "GET",
+            &path,
+            &[(key.to_owned(), value.to_owned())],
+            None,
+        ) {
+            Ok(wire) => wire
+                .to_model()
+                .map(Some)
+                .map_err(|e| malformed(&format!("GET {path}"), &e)),
+            Err(e) if e.status == 404 || e.is("EndPoint.2003") || e.is("EndPoint.0005") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     fn whitelist(&self, id: &str) -> CloudResult<Vec<String>> {
         let list = self.list_all::<api::PermissionListWire>(
             &self.path(&format!("vpc-endpoint-services/{id}/permissions")),
@@ -568,20 +587,11 @@ impl Cloud for HttpCloud {
     }
 
     fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>> {
-        let path = self.path("vpc-endpoint-services/describe");
-        match self.request::<api::ServiceSummaryWire>(
-            "GET",
-            &path,
-            &[("id".to_owned(), id.to_owned())],
-            None,
-        ) {
-            Ok(wire) => wire
-                .to_model()
-                .map(Some)
-                .map_err(|e| malformed(&format!("GET {path}"), &e)),
-            Err(e) if e.status == 404 || e.is("EndPoint.2003") || e.is("EndPoint.0005") => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.describe_by("id", id)
+    }
+
+    fn describe_service_named(&self, service_name: &str) -> CloudResult<Option<ServiceSummary>> {
+        self.describe_by("endpoint_service_name", service_name)
     }
 
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {

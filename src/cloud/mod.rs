@@ -33,6 +33,9 @@ pub trait Cloud: Send + Sync {
     fn list_services(&self) -> CloudResult<Vec<Service>>;
     /// The basic information of a service of any account, by ID; `None` when there is none.
     fn describe_service(&self, id: &str) -> CloudResult<Option<ServiceSummary>>;
+    /// The same by the service's full (decorated) name, `region.name.id`: how a consumer
+    /// finds a partner's service.
+    fn describe_service_named(&self, service_name: &str) -> CloudResult<Option<ServiceSummary>>;
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>>;
     /// A service for polling its status: as [`Cloud::get_service`], except that a cloud that
     /// reads the whitelist with a call of its own may leave it empty.

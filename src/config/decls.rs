@@ -5,6 +5,7 @@ use super::body::{header_span, suggestion};
 use super::files::ParsedFile;
 use super::syntax::{Attribute, Block, Structure};
 use crate::diag::{Diagnostic, Location, SourceFile};
+use crate::model::data::{DataId, DataType};
 use crate::model::{ResourceId, ResourceType};
 use indexmap::IndexMap;
 
@@ -47,11 +48,12 @@ pub(crate) struct Decls<'a> {
     pub provider: Option<Decl<'a>>,
     pub backend: Option<Decl<'a>>,
     pub resources: IndexMap<ResourceId, Decl<'a>>,
+    pub data: IndexMap<DataId, Decl<'a>>,
     pub outputs: IndexMap<String, Decl<'a>>,
 }
 
 const TOP_LEVEL: &[&str] = &[
-    "variable", "locals", "provider", "backend", "resource", "output",
+    "variable", "locals", "provider", "backend", "resource", "data", "output",
 ];
 const PROVIDERS: &[&str] = &["sim", "otc"];
 const BACKENDS: &[&str] = &["local", "pg"];
@@ -98,9 +100,9 @@ fn collect_block<'a>(
     let expected_labels = match kind {
         "variable" | "provider" | "backend" | "output" => 1,
         "locals" => 0,
-        "resource" => 2,
+        "resource" | "data" => 2,
         _ => {
-            let help = if kind == "terraform" || kind == "data" || kind == "module" {
+            let help = if kind == "terraform" || kind == "module" {
                 Some(format!(
                     "`{kind}` blocks are Terraform's; vpcep knows {}",
                     TOP_LEVEL
@@ -127,6 +129,7 @@ fn collect_block<'a>(
             "backend" => "backend \"local\" { ... } or backend \"pg\" { ... }",
             "output" => "output \"NAME\" { value = ... }",
             "resource" => "resource \"vpcep_service\" \"NAME\" { ... }",
+            "data" => "data \"vpcep_service_summary\" \"NAME\" { ... }",
             _ => "locals { NAME = ... }",
         };
         diags.push(
@@ -231,8 +234,48 @@ fn collect_block<'a>(
                 map.insert(name, decl);
             }
         }
+        "data" => collect_data(decls, decl, diags),
         _ => collect_resource(decls, decl, diags),
     }
+}
+
+fn collect_data<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {
+    let type_name = decl.label(0);
+    let Some(dtype) = DataType::parse(type_name) else {
+        let types: Vec<&str> = DataType::ALL.iter().map(|t| t.as_str()).collect();
+        diags.push(
+            Diagnostic::error(format!("unknown data source `{type_name}`"))
+                .at(decl.file.span(decl.block.labels[0].span()))
+                .help(
+                    suggestion(type_name, &types)
+                        .unwrap_or_else(|| format!("the data sources are {}", types.join(", "))),
+                ),
+        );
+        return;
+    };
+    let name = decl.label(1);
+    if !is_identifier(name) {
+        diags.push(
+            Diagnostic::error(format!("invalid data source name `{name}`"))
+                .at(decl.file.span(decl.block.labels[1].span()))
+                .help("start with a letter or `_`, then use letters, digits, `_` or `-`"),
+        );
+        return;
+    }
+    let id = DataId {
+        dtype,
+        name: name.to_owned(),
+    };
+    if let Some(first) = decls.data.get(&id) {
+        diags.push(
+            Diagnostic::error(format!("duplicate data source `{id}`"))
+                .at(decl.location())
+                .note(format!("first declared at {}", first.position()))
+                .help("give each data source of a type a unique name"),
+        );
+        return;
+    }
+    decls.data.insert(id, decl);
 }
 
 fn collect_resource<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {

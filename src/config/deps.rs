@@ -9,6 +9,7 @@ use super::functions;
 use super::refs::{KeyRef, Problem, RefKind, Refs};
 use super::syntax::{Body, Expr, Lit, LitKind, Structure};
 use crate::diag::{Diagnostic, SourceFile};
+use crate::model::data::DataId;
 use crate::model::graph::topo_order;
 use crate::model::schema::schema;
 use crate::model::{ResourceId, ResourceType};
@@ -21,6 +22,7 @@ use std::ops::Range;
 pub(crate) enum Node {
     Local(String),
     Resource(ResourceId),
+    Data(DataId),
 }
 
 impl std::fmt::Display for Node {
@@ -28,6 +30,7 @@ impl std::fmt::Display for Node {
         match self {
             Node::Local(name) => write!(f, "local.{name}"),
             Node::Resource(id) => write!(f, "{id}"),
+            Node::Data(id) => write!(f, "{id}"),
         }
     }
 }
@@ -163,9 +166,91 @@ pub(crate) fn check_expr(
                     deps.push((Node::Resource(id), span));
                 }
             }
+            RefKind::Data {
+                id,
+                attr,
+                attr_span,
+                ..
+            } => {
+                if !allowed.resources {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "{} cannot refer to data sources",
+                            allowed.place
+                        ))
+                        .at(at(&span))
+                        .help("use variables and locals here"),
+                    );
+                    continue;
+                }
+                if check_data_ref(
+                    &id,
+                    attr.as_deref(),
+                    attr_span,
+                    span.clone(),
+                    file,
+                    decls,
+                    diags,
+                ) {
+                    deps.push((Node::Data(id), span));
+                }
+            }
         }
     }
     deps
+}
+
+/// Checks `data.TYPE.NAME[KEY].ATTR`; returns whether the data source exists.
+fn check_data_ref(
+    id: &DataId,
+    attr: Option<&str>,
+    attr_span: Option<Range<usize>>,
+    span: Option<Range<usize>>,
+    file: &SourceFile,
+    decls: &Decls<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if !decls.data.contains_key(id) {
+        let same_type: Vec<&str> = decls
+            .data
+            .keys()
+            .filter(|d| d.dtype == id.dtype)
+            .map(|d| d.name.as_str())
+            .collect();
+        let help = match super::body::closest(&id.name, same_type.iter().copied()) {
+            Some(c) => format!("did you mean `data.{}.{c}`?", id.dtype),
+            None => format!(
+                "declare it with `data \"{}\" \"{}\" {{ ... }}`",
+                id.dtype, id.name
+            ),
+        };
+        diags.push(
+            Diagnostic::error(format!("undeclared data source `{id}`"))
+                .at(file.span(span))
+                .help(help),
+        );
+        return false;
+    }
+    if let Some(attr) = attr {
+        let names: Vec<&str> = id
+            .dtype
+            .args()
+            .iter()
+            .map(|a| a.name)
+            .chain(id.dtype.attributes().iter().copied())
+            .collect();
+        if !names.contains(&attr) {
+            diags.push(
+                Diagnostic::error(format!("`{}` has no attribute `{attr}`", id.dtype))
+                    .at(file.span(attr_span.or(span)))
+                    .help(
+                        closest_help(attr, &names)
+                            .unwrap_or_else(|| format!("its attributes are {}", names.join(", "))),
+                    ),
+            );
+        }
+    }
+    true
 }
 
 fn closest_help(name: &str, candidates: &[&str]) -> Option<String> {
@@ -409,6 +494,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
         .keys()
         .map(|n| Node::Local(n.clone()))
         .chain(decls.resources.keys().map(|id| Node::Resource(id.clone())))
+        .chain(decls.data.keys().map(|id| Node::Data(id.clone())))
         .collect();
     let positions: std::collections::HashMap<&Node, usize> =
         nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
@@ -455,6 +541,27 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                         .into_iter()
                         .map(|(id, span)| (Node::Resource(id), span)),
                 );
+                (decl.file, deps)
+            }
+            Node::Data(id) => {
+                let decl = decls.data[id];
+                let body = &decl.block.body;
+                let has_for_each = body.has_attribute("for_each");
+                let mut deps = Vec::new();
+                for attr in body.attributes() {
+                    let is_for_each = attr.key.as_str() == "for_each";
+                    let allowed = Allowed {
+                        locals: true,
+                        resources: true,
+                        each: has_for_each && !is_for_each,
+                        place: if is_for_each {
+                            "`for_each`"
+                        } else {
+                            "a data source without `for_each`"
+                        },
+                    };
+                    deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
+                }
                 (decl.file, deps)
             }
         };

@@ -11,6 +11,7 @@ use super::convert::{from_hcl, to_hcl};
 use super::refs::{KeyRef, RefKind, Refs};
 use super::syntax::{Expr, LONGEST_LITERAL};
 use crate::diag::{Diagnostic, SourceFile};
+use crate::model::data::DataId;
 use crate::model::{RefTarget, ResourceId, Value};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
@@ -43,6 +44,8 @@ pub(crate) struct Scope {
     pub vars: IndexMap<String, Option<hcl::Value>>,
     pub locals: IndexMap<String, Option<Value>>,
     pub resources: HashMap<ResourceId, ResourceValues>,
+    /// What data sources read (as resources: one instance, or one per `for_each` key).
+    pub data: HashMap<DataId, ResourceValues>,
     /// What is sensitive: variables declared so, and the locals and resource attributes whose
     /// expressions read something sensitive.
     pub sensitive: Sensitive,
@@ -69,6 +72,7 @@ impl Scope {
             vars,
             locals: IndexMap::new(),
             resources: HashMap::new(),
+            data: HashMap::new(),
             sensitive: Sensitive::default(),
             functions: super::functions::context(),
         }
@@ -91,7 +95,7 @@ impl Scope {
                     None => !s.is_empty(),
                 })
             }
-            RefKind::Each => false,
+            RefKind::Each | RefKind::Data { .. } => false,
         })
     }
 
@@ -225,6 +229,7 @@ impl Scope {
         let mut local_obj = hcl::Map::new();
         let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> =
             IndexMap::new();
+        let mut data_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> = IndexMap::new();
         for reference in &refs.found {
             let resolved = match &reference.kind {
                 RefKind::Var(name) => match self.vars.get(name) {
@@ -252,33 +257,23 @@ impl Scope {
                     }
                 }
                 RefKind::Resource { id, key, attr, .. } => {
-                    let key = match key {
-                        KeyRef::Expr(e) => {
-                            match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
-                                Some(Value::String(s)) => Some(s.to_string()),
-                                Some(Value::Unknown) => {
-                                    unknown = true;
-                                    continue;
-                                }
-                                Some(other) => {
-                                    diags.push(
-                                    Diagnostic::error(format!(
-                                        "`{id}` is indexed by instance keys, which are strings; got {other}"
-                                    ))
-                                    .at(file.span(e.span())),
-                                );
-                                    return None;
-                                }
-                                None => return None,
-                            }
+                    let key = match self.instance_key(key, id, each, file, diags) {
+                        Ok(Some(key)) => key,
+                        Ok(None) => {
+                            unknown = true;
+                            continue;
                         }
-                        KeyRef::None | KeyRef::Splat => None,
+                        Err(()) => return None,
                     };
-                    let resolved = self.resolve_resource(
+                    let values = self.resources.get(id);
+                    let type_obj = resource_objs.entry(id.rtype.as_str()).or_default();
+                    let resolved = resolve_values(
+                        values,
                         id,
+                        &id.name,
                         key.as_deref(),
                         attr.as_deref(),
-                        &mut resource_objs,
+                        type_obj,
                         file,
                         reference.span.clone(),
                         diags,
@@ -289,6 +284,28 @@ impl Scope {
                         attr: attr.clone(),
                     });
                     resolved
+                }
+                RefKind::Data { id, key, attr, .. } => {
+                    let key = match self.instance_key(key, id, each, file, diags) {
+                        Ok(Some(key)) => key,
+                        Ok(None) => {
+                            unknown = true;
+                            continue;
+                        }
+                        Err(()) => return None,
+                    };
+                    let type_obj = data_objs.entry(id.dtype.as_str()).or_default();
+                    resolve_values(
+                        self.data.get(id),
+                        id,
+                        &id.name,
+                        key.as_deref(),
+                        attr.as_deref(),
+                        type_obj,
+                        file,
+                        reference.span.clone(),
+                        diags,
+                    )
                 }
             };
             match resolved {
@@ -314,6 +331,13 @@ impl Scope {
         }
         for (type_name, obj) in resource_objs {
             ctx.declare_var(type_name, hcl::Value::Object(obj));
+        }
+        if !data_objs.is_empty() {
+            let types = data_objs
+                .into_iter()
+                .map(|(t, obj)| (t.to_owned(), hcl::Value::Object(obj)))
+                .collect();
+            ctx.declare_var("data", hcl::Value::Object(types));
         }
         if let Some(each) = each {
             let mut obj = hcl::Map::new();
@@ -345,65 +369,96 @@ impl Scope {
         }
     }
 
-    /// Looks a resource reference up, declaring what it reads in `objs` for evaluation.
-    #[allow(clippy::too_many_arguments)]
-    fn resolve_resource(
+    /// The instance key of a reference: `Ok(Some(None))` without one, `Ok(None)` when it is
+    /// unknown yet, `Err` when it failed (reported).
+    #[allow(clippy::option_option)]
+    fn instance_key(
         &self,
-        id: &ResourceId,
-        key: Option<&str>,
-        attr: Option<&str>,
-        objs: &mut IndexMap<&'static str, hcl::Map<String, hcl::Value>>,
+        key: &KeyRef,
+        of: &dyn std::fmt::Display,
+        each: Option<&EachValue>,
         file: &SourceFile,
-        span: Option<std::ops::Range<usize>>,
         diags: &mut Vec<Diagnostic>,
-    ) -> Resolved {
-        let Some(values) = self.resources.get(id) else {
-            return Resolved::Failed;
+    ) -> Result<Option<Option<String>>, ()> {
+        let KeyRef::Expr(e) = key else {
+            return Ok(Some(None));
         };
-        let type_obj = objs.entry(id.rtype.as_str()).or_default();
-        match values {
-            ResourceValues::Failed | ResourceValues::Single(None) => Resolved::Failed,
-            ResourceValues::Single(Some(instance)) => {
-                declare_instance(type_obj, &id.name, None, instance, attr)
+        match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
+            Some(Value::String(s)) => Ok(Some(Some(s.to_string()))),
+            Some(Value::Unknown) => Ok(None),
+            Some(other) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{of}` is indexed by instance keys, which are strings; got {other}"
+                    ))
+                    .at(file.span(e.span())),
+                );
+                Err(())
             }
-            ResourceValues::Each(instances) => {
-                if let Some(key) = key {
-                    match instances.get(key) {
-                        Some(Some(instance)) => {
-                            declare_instance(type_obj, &id.name, Some(key), instance, attr)
-                        }
-                        Some(None) => Resolved::Failed,
-                        None => {
-                            let keys: Vec<String> =
-                                instances.keys().map(|k| format!("\"{k}\"")).collect();
-                            diags.push(
-                                Diagnostic::error(format!(
-                                    "`{id}` has no instance with the key \"{key}\""
-                                ))
-                                .at(file.span(span))
-                                .help(if keys.is_empty() {
-                                    format!("`{id}` has no instances: its `for_each` is empty")
-                                } else {
-                                    format!("its keys are {}", keys.join(", "))
-                                }),
-                            );
-                            Resolved::Failed
-                        }
+            None => Err(()),
+        }
+    }
+}
+
+/// Looks a reference to a resource's (or data source's) `values` up, declaring what it reads
+/// as `name` in `type_obj` for evaluation.
+#[allow(clippy::too_many_arguments)]
+fn resolve_values(
+    values: Option<&ResourceValues>,
+    id: &dyn std::fmt::Display,
+    name: &str,
+    key: Option<&str>,
+    attr: Option<&str>,
+    type_obj: &mut hcl::Map<String, hcl::Value>,
+    file: &SourceFile,
+    span: Option<std::ops::Range<usize>>,
+    diags: &mut Vec<Diagnostic>,
+) -> Resolved {
+    let Some(values) = values else {
+        return Resolved::Failed;
+    };
+    match values {
+        ResourceValues::Failed | ResourceValues::Single(None) => Resolved::Failed,
+        ResourceValues::Single(Some(instance)) => {
+            declare_instance(type_obj, name, None, instance, attr)
+        }
+        ResourceValues::Each(instances) => {
+            if let Some(key) = key {
+                match instances.get(key) {
+                    Some(Some(instance)) => {
+                        declare_instance(type_obj, name, Some(key), instance, attr)
                     }
-                } else {
-                    let mut all = hcl::Map::new();
-                    for (k, instance) in instances {
-                        let Some(instance) = instance else {
-                            return Resolved::Failed;
-                        };
-                        let Some(obj) = instance_object(instance) else {
-                            return Resolved::Unknown;
-                        };
-                        all.insert(k.clone(), obj);
+                    Some(None) => Resolved::Failed,
+                    None => {
+                        let keys: Vec<String> =
+                            instances.keys().map(|k| format!("\"{k}\"")).collect();
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "`{id}` has no instance with the key \"{key}\""
+                            ))
+                            .at(file.span(span))
+                            .help(if keys.is_empty() {
+                                format!("`{id}` has no instances: its `for_each` is empty")
+                            } else {
+                                format!("its keys are {}", keys.join(", "))
+                            }),
+                        );
+                        Resolved::Failed
                     }
-                    type_obj.insert(id.name.clone(), hcl::Value::Object(all));
-                    Resolved::Known
                 }
+            } else {
+                let mut all = hcl::Map::new();
+                for (k, instance) in instances {
+                    let Some(instance) = instance else {
+                        return Resolved::Failed;
+                    };
+                    let Some(obj) = instance_object(instance) else {
+                        return Resolved::Unknown;
+                    };
+                    all.insert(k.clone(), obj);
+                }
+                type_obj.insert(name.to_owned(), hcl::Value::Object(all));
+                Resolved::Known
             }
         }
     }

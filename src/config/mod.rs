@@ -9,6 +9,7 @@
 mod body;
 mod budget;
 mod convert;
+mod data;
 mod decls;
 mod deps;
 mod eval;
@@ -23,6 +24,7 @@ mod syntax;
 mod types;
 mod variables;
 
+pub use data::{DataReads, NoReads};
 pub use files::{read_dir, read_dir_as};
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;
@@ -92,6 +94,9 @@ pub struct Loaded {
     pub variables: IndexMap<String, Value>,
     /// Texts of sensitive values, to redact from anything printed (errors included).
     pub secrets: Vec<String>,
+    /// Data sources to read (every argument known) that the reads given did not answer: read
+    /// them and load again.
+    pub wanted: Vec<crate::model::data::DataRequest>,
 }
 
 impl Loaded {
@@ -127,6 +132,16 @@ pub fn load(options: &LoadOptions) -> Loaded {
 /// [`load`], reading the computed attributes resources refer to from `computed` (a view of a
 /// recorded state, read in place: a copy would cost as much as the state itself).
 pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded {
+    load_reading(options, computed, &NoReads)
+}
+
+/// [`load_with`], data sources answered from `reads` (those it does not answer are
+/// [`Loaded::wanted`]).
+pub fn load_reading(
+    options: &LoadOptions,
+    computed: &dyn ComputedValues,
+    reads: &dyn DataReads,
+) -> Loaded {
     let mut diags = Vec::new();
     let parsed_here;
     let parsed: &Parsed = if let Some(parsed) = &options.parsed {
@@ -215,17 +230,19 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             secrets: secrets.clone(),
+            data: Vec::new(),
         };
         let mut loaded = finish(Some(desired), diags, variables);
         loaded.secrets = secrets;
         return loaded;
     }
-    let mut lowered = {
+    let lowered = {
         let ordered = deps::ordered(&decls, &mut diags);
         // What each node yields carries its place in `ordered`: put back in that order at the
         // end, the outcome is the one evaluating one by one gives.
         let mut found: Vec<(usize, Diagnostic)> = Vec::new();
         let mut made = Vec::with_capacity(decls.resources.len());
+        let mut data_out = data::DataOut::default();
         for wave in ordered.waves() {
             let mut ids = Vec::with_capacity(wave.len());
             for at in wave {
@@ -236,6 +253,18 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
                         found.extend(own.into_iter().map(|d| (at, d)));
                     }
                     deps::Node::Resource(id) => ids.push((at, id)),
+                    deps::Node::Data(id) => {
+                        let mut own = Vec::new();
+                        data::evaluate(
+                            id,
+                            decls.data[id],
+                            &mut scope,
+                            reads,
+                            &mut own,
+                            &mut data_out,
+                        );
+                        found.extend(own.into_iter().map(|d| (at, d)));
+                    }
                 }
             }
             let mut out = Out {
@@ -250,8 +279,12 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
         made.sort_by_key(|(at, _)| *at);
         found.sort_by_key(|(at, _)| *at);
         diags.extend(found.into_iter().map(|(_, d)| d));
-        made.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+        (
+            made.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
+            data_out,
+        )
     };
+    let (mut lowered, data_out) = lowered;
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
@@ -276,9 +309,11 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
             .collect(),
         outputs,
         secrets: secrets.clone(),
+        data: data_out.instances,
     };
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;
+    loaded.wanted = data_out.wanted;
     loaded
 }
 
@@ -416,6 +451,7 @@ fn finish(
         diagnostics: diags,
         variables,
         secrets: Vec::new(),
+        wanted: Vec::new(),
     }
 }
 

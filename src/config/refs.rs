@@ -3,6 +3,7 @@
 //! Names bound by `for` expressions and template `for` directives are tracked, so
 //! `[for s in var.x : s.id]` refers to `var.x` only.
 
+use crate::model::data::{DataId, DataType};
 use crate::model::{ResourceId, ResourceType};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ForExpr, FuncCall, Traversal, TraversalOperator};
@@ -29,6 +30,13 @@ pub(crate) enum RefKind {
     Each,
     Resource {
         id: ResourceId,
+        key: KeyRef,
+        attr: Option<String>,
+        attr_span: Option<Range<usize>>,
+    },
+    /// `data.TYPE.NAME[KEY].ATTR`.
+    Data {
+        id: DataId,
         key: KeyRef,
         attr: Option<String>,
         attr_span: Option<Range<usize>>,
@@ -124,6 +132,7 @@ impl Collector {
                 };
                 self.out.found.push(Reference { kind, span });
             }
+            "data" => self.data(ops, span),
             "each" => match first_attr.as_deref() {
                 Some("key" | "value") => self.out.found.push(Reference {
                     kind: RefKind::Each,
@@ -145,6 +154,68 @@ impl Collector {
         }
     }
 
+    fn data(
+        &mut self,
+        ops: &[hcl::edit::Decorated<TraversalOperator>],
+        span: Option<Range<usize>>,
+    ) {
+        let attr_at = |i: usize| match ops.get(i).map(hcl::edit::Decorated::value) {
+            Some(TraversalOperator::GetAttr(ident)) => Some(ident.as_str().to_owned()),
+            _ => None,
+        };
+        let (Some(type_name), Some(name)) = (attr_at(0), attr_at(1)) else {
+            self.problem(
+                "`data` must be followed by a data source type and name".into(),
+                Some("write it as in `data.vpcep_service_summary.NAME.id`"),
+                span,
+            );
+            return;
+        };
+        let Some(dtype) = DataType::parse(&type_name) else {
+            let types: Vec<&str> = DataType::ALL.iter().map(|t| t.as_str()).collect();
+            self.problem(
+                format!("unknown data source `{type_name}`"),
+                Some(&format!("the data sources are {}", types.join(", "))),
+                span,
+            );
+            return;
+        };
+        let (key, rest) = self.key_and_rest(&ops[2..]);
+        let (attr, attr_span) = attr_of(rest);
+        self.out.found.push(Reference {
+            kind: RefKind::Data {
+                id: DataId { dtype, name },
+                key,
+                attr,
+                attr_span,
+            },
+            span,
+        });
+    }
+
+    /// The instance key at the start of `ops` (an index or a splat), and what follows it.
+    fn key_and_rest<'o>(
+        &self,
+        ops: &'o [hcl::edit::Decorated<TraversalOperator>],
+    ) -> (KeyRef, &'o [hcl::edit::Decorated<TraversalOperator>]) {
+        match ops.first().map(hcl::edit::Decorated::value) {
+            Some(TraversalOperator::Index(expr)) => {
+                // A key built from a `for` variable varies per iteration: the reference reads
+                // every instance.
+                let key = if mentions(expr, &self.bound) {
+                    KeyRef::Splat
+                } else {
+                    KeyRef::Expr(expr.clone())
+                };
+                (key, &ops[1..])
+            }
+            Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) => {
+                (KeyRef::Splat, &ops[1..])
+            }
+            _ => (KeyRef::None, ops),
+        }
+    }
+
     fn resource(
         &mut self,
         rtype: ResourceType,
@@ -160,32 +231,8 @@ impl Collector {
             );
             return;
         };
-        let mut key = KeyRef::None;
-        let mut rest = &ops[1..];
-        match rest.first().map(hcl::edit::Decorated::value) {
-            Some(TraversalOperator::Index(expr)) => {
-                // A key built from a `for` variable varies per iteration: the reference reads
-                // every instance.
-                key = if mentions(expr, &self.bound) {
-                    KeyRef::Splat
-                } else {
-                    KeyRef::Expr(expr.clone())
-                };
-                rest = &rest[1..];
-            }
-            Some(TraversalOperator::FullSplat(_) | TraversalOperator::AttrSplat(_)) => {
-                key = KeyRef::Splat;
-                rest = &rest[1..];
-            }
-            _ => {}
-        }
-        let (attr, attr_span) = match rest.first() {
-            Some(op) => match op.value() {
-                TraversalOperator::GetAttr(ident) => (Some(ident.as_str().to_owned()), op.span()),
-                _ => (None, None),
-            },
-            None => (None, None),
-        };
+        let (key, rest) = self.key_and_rest(&ops[1..]);
+        let (attr, attr_span) = attr_of(rest);
         self.out.found.push(Reference {
             kind: RefKind::Resource {
                 id: ResourceId::new(rtype, resource_name),
@@ -202,6 +249,19 @@ impl Collector {
         self.bound.extend(names);
         f(self);
         self.bound.truncate(depth);
+    }
+}
+
+/// The attribute named first in `ops`, with its span.
+fn attr_of(
+    ops: &[hcl::edit::Decorated<TraversalOperator>],
+) -> (Option<String>, Option<Range<usize>>) {
+    match ops.first() {
+        Some(op) => match op.value() {
+            TraversalOperator::GetAttr(ident) => (Some(ident.as_str().to_owned()), op.span()),
+            _ => (None, None),
+        },
+        None => (None, None),
     }
 }
 
@@ -234,7 +294,9 @@ impl Visit for Collector {
             if self.bound.iter().any(|b| b == name) {
                 return;
             }
-            if matches!(name, "var" | "local" | "each") || ResourceType::parse(name).is_some() {
+            if matches!(name, "var" | "local" | "each" | "data")
+                || ResourceType::parse(name).is_some()
+            {
                 self.root(name, &[], expr.span());
             } else {
                 self.out.unknown_roots.push((name.to_owned(), expr.span()));

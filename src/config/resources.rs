@@ -449,8 +449,8 @@ fn attribute(
 /// For list and object literals, records where each element is: `whitelist[2]` for the third
 /// list item, `tags.team` for the key `team`, so rules can point at the exact entry.
 /// The instances `for_each` asks for: `(key, each)` pairs, or one unkeyed instance.
-fn for_each(
-    id: &ResourceId,
+pub(crate) fn for_each(
+    id: &dyn std::fmt::Display,
     decl: &Decl<'_>,
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,

@@ -36,6 +36,9 @@ pub struct DesiredState {
     /// Every resource instance, in dependency order (what an instance refers to comes first).
     pub resources: IndexMap<Address, ResourceInstance>,
     pub outputs: IndexMap<String, OutputValue>,
+    /// Every data source instance: its arguments, and whether it is read now or during
+    /// apply.
+    pub data: Vec<crate::model::data::DataInstance>,
     /// The text of every sensitive value the configuration holds (values of sensitive
     /// variables), so free text — an error the cloud echoes — can be redacted too.
     pub secrets: Vec<String>,
@@ -49,6 +52,7 @@ impl DesiredState {
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             secrets: Vec::new(),
+            data: Vec::new(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! `render` and `apply` consume them.
 
 pub mod address;
+pub mod data;
 pub mod desired;
 pub mod facts;
 pub mod graph;

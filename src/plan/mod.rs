@@ -254,6 +254,15 @@ pub struct Plan {
     pub destroy: bool,
     /// Every connection this plan rejects, in address order.
     pub disconnections: Vec<Disconnection>,
+    /// Data sources read during apply (an argument is known only then), in address order.
+    pub reads: Vec<DeferredRead>,
+}
+
+/// A data source read during apply, with its arguments as known when planning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeferredRead {
+    pub address: crate::model::data::DataAddress,
+    pub args: Attrs,
 }
 
 /// A connection a plan cuts: an approval rejects an endpoint it accepted.
@@ -524,6 +533,21 @@ pub fn plan(
         notes: Vec::new(),
         destroy: opts.destroy,
         disconnections: Vec::new(),
+        reads: if opts.destroy {
+            Vec::new()
+        } else {
+            let mut reads: Vec<DeferredRead> = desired
+                .data
+                .iter()
+                .filter(|d| !d.read_now)
+                .map(|d| DeferredRead {
+                    address: d.address.clone(),
+                    args: d.args.clone(),
+                })
+                .collect();
+            reads.sort_by(|a, b| a.address.cmp(&b.address));
+            reads
+        },
     };
     plan.disconnections = disconnect::find(&plan, facts, opts);
     rules::check(&mut plan, desired, prior, facts);

@@ -424,6 +424,31 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
     out.text.push('\n');
 }
 
+/// A data source read during apply, with the arguments it is given.
+fn render_read(out: &mut Out, read: &crate::plan::DeferredRead) {
+    let a = &read.address;
+    out.emit("  ", None, &format!("# {a} will be read during apply"));
+    out.emit(
+        "  ",
+        None,
+        "# (its arguments depend on values known only after apply)",
+    );
+    let key = a
+        .key
+        .as_ref()
+        .map_or_else(String::new, |k| format!(" # [{}]", quoted_key(k)));
+    let head = format!("data \"{}\" \"{}\" {{{key}", a.id.dtype, a.id.name);
+    let symbol = out.style.cyan("<=");
+    out.emit(" ", Some((&symbol, '!')), &head);
+    let given: Vec<(&str, &Value)> = read.args.iter().filter(|(_, v)| !v.is_null()).collect();
+    let width = given.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (name, value) in given {
+        out.plain(1, &format!("{name:width$} = {value}"));
+    }
+    out.plain(0, "}");
+    out.text.push('\n');
+}
+
 fn render_drift(out: &mut Out, drift: &[Drift]) {
     let _ = writeln!(
         out.text,
@@ -510,8 +535,11 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
     if !plan.notes.is_empty() {
         out.text.push('\n');
     }
-    if plan.has_changes() {
+    if plan.has_changes() || !plan.reads.is_empty() {
         let _ = writeln!(out.text, "vpcep will perform the following actions:\n");
+        for read in &plan.reads {
+            render_read(&mut out, read);
+        }
         for change in plan.actions() {
             render_change(&mut out, change);
         }

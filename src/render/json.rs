@@ -207,6 +207,34 @@ fn change_entry(c: &ResourceChange) -> Json {
     Json::Object(m)
 }
 
+/// A data source read during apply, as Terraform lists one: mode `data`, action `read`.
+fn read_entry(r: &crate::plan::DeferredRead) -> Json {
+    let a = &r.address;
+    let mut m = Map::new();
+    m.insert("address".into(), json!(a.to_string()));
+    m.insert("mode".into(), json!("data"));
+    m.insert("type".into(), json!(a.id.dtype.as_str()));
+    m.insert("name".into(), json!(a.id.name));
+    if let Some(key) = &a.key {
+        m.insert("index".into(), json!(key));
+    }
+    m.insert("provider_name".into(), json!(PROVIDER_NAME));
+    let (after, after_unknown) = attrs_json(&r.args);
+    m.insert(
+        "change".into(),
+        json!({
+            "actions": ["read"],
+            "before": null,
+            "after": after,
+            "after_unknown": after_unknown,
+            "before_sensitive": false,
+            "after_sensitive": {},
+        }),
+    );
+    m.insert("action_reason".into(), json!("read_because_config_unknown"));
+    Json::Object(m)
+}
+
 fn drift_entry(d: &Drift) -> Json {
     let (address, action, before, after) = match d {
         Drift::Changed {
@@ -420,7 +448,13 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     }
     top.insert(
         "resource_changes".into(),
-        Json::Array(plan.changes.iter().map(change_entry).collect()),
+        Json::Array(
+            plan.reads
+                .iter()
+                .map(read_entry)
+                .chain(plan.changes.iter().map(change_entry))
+                .collect(),
+        ),
     );
     top.insert("prior_state".into(), state_values(doc.prior));
     top.insert("configuration".into(), configuration(doc.desired));

@@ -169,14 +169,19 @@ fn sections(plan: &Plan) -> Vec<Section> {
         .iter()
         .filter(|c| c.action != Action::NoOp || refused_at.contains_key(&c.address))
         .collect();
-    if changes.is_empty() {
+    if changes.is_empty() && plan.reads.is_empty() {
         return out;
     }
+    let reads = plan.reads.iter().map(|r| {
+        format!(
+            "| {} | 📖 read during apply |  | its arguments are known only after apply |\n",
+            code(&r.address.to_string())
+        )
+    });
     out.push(Section::Table {
         header: "| Resource | Action | Changed attributes | Why |\n|---|---|---|---|\n".to_owned(),
-        rows: changes
-            .iter()
-            .map(|c| row(c, refused_at.get(&c.address)))
+        rows: reads
+            .chain(changes.iter().map(|c| row(c, refused_at.get(&c.address))))
             .collect(),
     });
     if changes.len() > 1 {

@@ -28,6 +28,10 @@ impl Style {
         self.paint("33", text)
     }
 
+    pub fn cyan(self, text: &str) -> String {
+        self.paint("36", text)
+    }
+
     pub fn bold(self, text: &str) -> String {
         self.paint("1", text)
     }

@@ -6,6 +6,7 @@ mod app;
 mod cases;
 mod crash;
 mod crash_matrix;
+mod data_sources;
 mod dialects;
 mod emulator;
 mod examples;

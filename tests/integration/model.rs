@@ -633,6 +633,7 @@ impl World {
             source: &source,
             on_load: &on_load,
             outputs: false,
+            data: None,
         };
         store.write(state).unwrap();
         vpcep::apply::apply(

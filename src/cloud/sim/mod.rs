@@ -357,6 +357,14 @@ impl Cloud for Sim {
         })
     }
 
+    fn describe_service_named(&self, service_name: &str) -> CloudResult<Option<ServiceSummary>> {
+        // The decorated name ends in the service's ID.
+        let id = service_name.rsplit('.').next().unwrap_or_default();
+        Ok(self
+            .describe_service(id)?
+            .filter(|s| s.service_name == service_name))
+    }
+
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
         self.with(
             |conn, now| match store::service(conn, id).map_err(|e| db_err(&e))? {
