@@ -55,6 +55,9 @@ impl Cloud for Latency {
     fn describe_service_named(&self, name: &str) -> CloudResult<Option<ServiceSummary>> {
         self.wait(self.0.describe_service_named(name))
     }
+    fn list_public_services(&self) -> CloudResult<Vec<vpcep::cloud::PublicService>> {
+        self.wait(self.0.list_public_services())
+    }
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
         self.wait(self.0.get_service(id))
     }

@@ -151,6 +151,38 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
             out.insert("created_at", Value::from(summary.created_at.as_str()));
             out.insert("is_charge", Value::Bool(false));
         }
+        DataType::PublicServices => {
+            let name = text(args, "service_name").map(str::to_lowercase);
+            let matching: Vec<Map> = cloud
+                .list_public_services()?
+                .into_iter()
+                .filter(|s| {
+                    text(args, "id").is_none_or(|id| s.id == id)
+                        && name
+                            .as_deref()
+                            .is_none_or(|n| s.service_name.to_lowercase().contains(n))
+                })
+                .map(|s| {
+                    let mut m = Map::with_capacity(6);
+                    m.insert("id", Value::from(s.id.as_str()));
+                    m.insert("owner", Value::from(s.owner.as_str()));
+                    m.insert("service_name", Value::from(s.service_name.as_str()));
+                    m.insert("service_type", Value::from(s.service_type.as_str()));
+                    m.insert("created_at", Value::from(s.created_at.as_str()));
+                    m.insert("is_charge", Value::Bool(s.is_charge));
+                    m
+                })
+                .collect();
+            let ids = matching
+                .iter()
+                .map(|s| s.get("id").cloned().unwrap_or(Value::Null))
+                .collect();
+            out.insert("ids", Value::List(ids));
+            out.insert(
+                "services",
+                Value::List(matching.into_iter().map(Value::map).collect()),
+            );
+        }
         DataType::Endpoints => {
             let matching: Vec<Map> = cloud
                 .list_endpoints()?

@@ -420,6 +420,62 @@ impl ServiceSummaryWire {
     }
 }
 
+/// One element of `GET .../vpc-endpoint-services/public`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicServiceWire {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// A bool, which the reference's example writes as a string.
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_charge: Option<bool>,
+}
+
+impl PublicServiceWire {
+    pub fn to_model(&self) -> Result<super::types::PublicService, String> {
+        non_empty(&self.id, "id")?;
+        Ok(super::types::PublicService {
+            id: self.id.clone(),
+            owner: self.owner.clone().unwrap_or_default(),
+            service_name: self.service_name.clone().unwrap_or_default(),
+            service_type: self
+                .service_type
+                .clone()
+                .unwrap_or_else(|| "interface".into()),
+            created_at: self.created_at.clone().unwrap_or_default(),
+            is_charge: self.is_charge.unwrap_or(false),
+        })
+    }
+
+    pub fn from_model(s: &super::types::PublicService) -> Self {
+        PublicServiceWire {
+            id: s.id.clone(),
+            owner: Some(s.owner.clone()),
+            service_name: Some(s.service_name.clone()),
+            service_type: Some(s.service_type.clone()),
+            created_at: Some(s.created_at.clone()),
+            is_charge: Some(s.is_charge),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicServiceListWire {
+    pub endpoint_services: Vec<PublicServiceWire>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Connections and whitelist
 

@@ -347,6 +347,23 @@ impl Emulator {
                 let created = sim.create_service(&request.to_spec())?;
                 Ok(ok(&api::ServiceWire::from_model(&created, project)))
             }
+            ("GET", ["vpc-endpoint-services", "public"]) => {
+                let mut all = sim.list_public_services()?;
+                if let Some(id) = q("id") {
+                    all.retain(|s| s.id == id);
+                }
+                if let Some(name) = q("endpoint_service_name") {
+                    all.retain(|s| s.service_name.to_lowercase().contains(&name.to_lowercase()));
+                }
+                let list = page(&all, query)?
+                    .iter()
+                    .map(api::PublicServiceWire::from_model)
+                    .collect();
+                Ok(ok(&api::PublicServiceListWire {
+                    endpoint_services: list,
+                    total_count: total(all.len()),
+                }))
+            }
             ("GET", ["vpc-endpoint-services", "describe"]) => {
                 let found = match (q("id"), q("endpoint_service_name")) {
                     (Some(id), _) => (id, sim.describe_service(id)?),

@@ -13,7 +13,7 @@ use super::api::{self, decode};
 use super::sign::{Credentials, SignedParts, authorization, percent_encode, sdk_date};
 use super::types::{
     CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, OUTCOME_UNKNOWN,
-    Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
+    PublicService, Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::OtcConfig;
 
@@ -54,6 +54,16 @@ trait Page: DeserializeOwned {
     type Item;
     fn into_parts(self) -> (Vec<Self::Item>, Option<u64>);
     fn key(item: &Self::Item) -> &str;
+}
+
+impl Page for api::PublicServiceListWire {
+    type Item = api::PublicServiceWire;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<u64>) {
+        (self.endpoint_services, self.total_count)
+    }
+    fn key(item: &Self::Item) -> &str {
+        &item.id
+    }
 }
 
 impl Page for api::ServiceListWire {
@@ -765,6 +775,15 @@ impl Cloud for HttpCloud {
 
     fn delete_endpoint(&self, id: &str) -> CloudResult<()> {
         self.request_empty("DELETE", &self.path(&format!("vpc-endpoints/{id}")), None)
+    }
+
+    fn list_public_services(&self) -> CloudResult<Vec<PublicService>> {
+        let path = self.path("vpc-endpoint-services/public");
+        let operation = format!("GET {path}");
+        self.list_all::<api::PublicServiceListWire>(&path, PAGE, &[])?
+            .iter()
+            .map(|w| w.to_model().map_err(|e| malformed(&operation, &e)))
+            .collect()
     }
 
     fn quotas(&self) -> CloudResult<Quotas> {

@@ -74,4 +74,6 @@ pub trait Cloud: Send + Sync {
     fn delete_endpoint(&self, id: &str) -> CloudResult<()>;
 
     fn quotas(&self) -> CloudResult<Quotas>;
+    /// The services the cloud's operators publish for every account.
+    fn list_public_services(&self) -> CloudResult<Vec<PublicService>>;
 }

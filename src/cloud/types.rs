@@ -122,6 +122,19 @@ pub struct ServiceSummary {
     pub created_at: String,
 }
 
+/// A service the cloud's operators publish for every account (object storage, DNS, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicService {
+    pub id: String,
+    pub owner: String,
+    pub service_name: String,
+    /// `gateway` or `interface`.
+    pub service_type: String,
+    pub created_at: String,
+    /// Whether endpoints to it are charged for.
+    pub is_charge: bool,
+}
+
 /// The fields an update (PUT) can change; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServiceUpdate {

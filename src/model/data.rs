@@ -15,6 +15,8 @@ pub enum DataType {
     Services,
     /// Any account's service, by `id` or full `service_name` (the API's describe call).
     ServiceSummary,
+    /// Services the cloud's operators publish for every account, by name.
+    PublicServices,
     /// Endpoints of this account, filtered.
     Endpoints,
     /// The connections of one of this account's services, filtered by status.
@@ -24,10 +26,11 @@ pub enum DataType {
 }
 
 impl DataType {
-    pub const ALL: [DataType; 6] = [
+    pub const ALL: [DataType; 7] = [
         DataType::Service,
         DataType::Services,
         DataType::ServiceSummary,
+        DataType::PublicServices,
         DataType::Endpoints,
         DataType::ServiceConnections,
         DataType::Quotas,
@@ -38,6 +41,7 @@ impl DataType {
             DataType::Service => "vpcep_service",
             DataType::Services => "vpcep_services",
             DataType::ServiceSummary => "vpcep_service_summary",
+            DataType::PublicServices => "vpcep_public_services",
             DataType::Endpoints => "vpcep_endpoints",
             DataType::ServiceConnections => "vpcep_service_connections",
             DataType::Quotas => "vpcep_quotas",
@@ -62,6 +66,7 @@ impl DataType {
             arg("tags", T::StringMap),
         ];
         const SUMMARY: &[DataArg] = &[arg("id", T::String), arg("service_name", T::String)];
+        const PUBLIC: &[DataArg] = &[arg("id", T::String), arg("service_name", T::String)];
         const ENDPOINTS: &[DataArg] = &[
             arg("service_id", T::String),
             arg("vpc_id", T::String),
@@ -72,6 +77,7 @@ impl DataType {
             DataType::Service => SERVICE,
             DataType::Services => SERVICES,
             DataType::ServiceSummary => SUMMARY,
+            DataType::PublicServices => PUBLIC,
             DataType::Endpoints => ENDPOINTS,
             DataType::ServiceConnections => CONNECTIONS,
             DataType::Quotas => &[],
@@ -82,7 +88,7 @@ impl DataType {
     pub fn attributes(self) -> &'static [&'static str] {
         match self {
             DataType::Service => SERVICE_ATTRIBUTES,
-            DataType::Services => &["ids", "services"],
+            DataType::Services | DataType::PublicServices => &["ids", "services"],
             DataType::ServiceSummary => &[
                 "id",
                 "service_name",

@@ -108,6 +108,24 @@ fn every_fixture_decodes_to_what_it_means() {
                     }
                 }
             }
+            "public_service_list" => {
+                let list: api::PublicServiceListWire = decode(f);
+                let items: Vec<_> = list
+                    .endpoint_services
+                    .iter()
+                    .map(|s| s.to_model().unwrap())
+                    .collect();
+                assert_eq!(Value::from(items.len()), e["count"], "{}", f.name);
+                for (i, key) in ["first", "second"].iter().enumerate() {
+                    if let Some(x) = e.get(*key) {
+                        assert_eq!(
+                            Value::from(items[i].service_type.clone()),
+                            x["service_type"]
+                        );
+                        assert_eq!(Value::from(items[i].is_charge), x["is_charge"]);
+                    }
+                }
+            }
             "summary" => {
                 let s = decode::<api::ServiceSummaryWire>(f).to_model().unwrap();
                 assert_eq!(Value::from(s.id), e["id"], "{}", f.name);
@@ -244,6 +262,14 @@ fn known_keys() -> BTreeMap<String, BTreeSet<String>> {
                     .iter()
                     .collect(),
             ),
+            "public_service_list" => (
+                "public_service",
+                f.body["endpoint_services"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .collect(),
+            ),
             "endpoint_list" => (
                 "endpoint",
                 f.body["endpoints"].as_array().unwrap().iter().collect(),
@@ -302,6 +328,20 @@ fn the_emulator_answers_only_in_shapes_the_sources_show() {
             "connection",
             serde_json::to_value(api::ConnectionWire::from_model(&connection)).unwrap(),
         ),
+        (
+            "public_service",
+            serde_json::to_value(api::PublicServiceWire::from_model(
+                &vpcep::cloud::PublicService {
+                    id: "0b500000-0000-4000-8000-00000000000b".into(),
+                    owner: "0000000000000000000000000000face".into(),
+                    service_name: "sim-1.obs.0b500000-0000-4000-8000-00000000000b".into(),
+                    service_type: "gateway".into(),
+                    created_at: "1970-01-01T00:00:00Z".into(),
+                    is_charge: false,
+                },
+            ))
+            .unwrap(),
+        ),
     ];
     for dialect in [Dialect::Reference, Dialect::Sdk, Dialect::Huawei] {
         for (shape, answer) in &answers {
@@ -317,6 +357,9 @@ fn the_emulator_answers_only_in_shapes_the_sources_show() {
                     .map_err(|e| e.to_string())
                     .and_then(|w| w.to_model(Vec::new()).map(|_| ())),
                 "endpoint" => serde_json::from_value::<api::EndpointWire>(answer)
+                    .map_err(|e| e.to_string())
+                    .and_then(|w| w.to_model().map(|_| ())),
+                "public_service" => serde_json::from_value::<api::PublicServiceWire>(answer)
                     .map_err(|e| e.to_string())
                     .and_then(|w| w.to_model().map(|_| ())),
                 _ => serde_json::from_value::<api::ConnectionWire>(answer)

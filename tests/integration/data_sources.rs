@@ -196,3 +196,44 @@ fn lookups_filter_and_refuse_to_guess() {
         several.stderr
     );
 }
+
+/// The public-service example: the operators' object storage gateway, found by name, on the
+/// simulator and over the API (where the emulator serves `.../vpc-endpoint-services/public`).
+#[test]
+fn the_public_service_example_connects_to_the_operators_gateway() {
+    let sim = Workspace::example("public-service");
+    let out = sim.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        out.stdout.contains(
+            "object_storage_service = \"sim-1.obs.0b500000-0000-4000-8000-00000000000b\""
+        ),
+        "{}",
+        out.stdout
+    );
+    sim.expect(&["plan", "--detailed-exitcode"], 0);
+    sim.expect(&["destroy", "--auto-approve"], 0);
+
+    let emulator = EmulatorProcess::start(&[]);
+    let api = Workspace::example("public-service");
+    api.write("provider.hcl", &emulator.provider(PARTNER));
+    let env = [("OS_AUTH_TOKEN", "any")];
+    let out = vpcep(api.path(), &["apply", "--auto-approve"], &env);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let show = vpcep(api.path(), &["show"], &env);
+    assert!(
+        show.stdout
+            .contains("(sim-1.obs.0b500000-0000-4000-8000-00000000000b)"),
+        "{}",
+        show.stdout
+    );
+    // A name no public service has: the list is empty, and taking its first element is the
+    // configuration's error, reported at the reference.
+    api.edit(
+        "main.hcl",
+        "service_name = \"obs\"",
+        "service_name = \"nothing-like-this\"",
+    );
+    let out = vpcep(api.path(), &["plan"], &env);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(out.stderr.contains("main.hcl:"), "{}", out.stderr);
+}

@@ -10,8 +10,8 @@ mod validate;
 
 use super::Cloud;
 use super::types::{
-    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, Quotas, Service,
-    ServiceSpec, ServiceSummary, ServiceUpdate,
+    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, PublicService,
+    Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::SimConfig;
 use indexmap::IndexMap;
@@ -97,6 +97,12 @@ impl Sim {
             dir.join(&config.path)
         };
         let conn = store::open(&path)?;
+        seed_public_services(&conn).map_err(|e| {
+            format!(
+                "cannot prepare the simulated cloud `{}`: {e}",
+                path.display()
+            )
+        })?;
         Ok(Sim {
             conn: Mutex::new(conn),
             path,
@@ -211,7 +217,8 @@ fn to_endpoint(
         vpc_id: r.vpc_id.clone(),
         subnet_id: r.subnet_id.clone(),
         port_ip: r.port_ip.clone(),
-        ip: (status == "accepted").then(|| r.ip.clone()),
+        // A gateway endpoint routes through the VPC's route tables; it has no address.
+        ip: (status == "accepted" && service_type == "interface").then(|| r.ip.clone()),
         enable_dns: r.enable_dns,
         whitelist: r.whitelist.clone(),
         tags: r.tags.clone(),
@@ -224,6 +231,49 @@ fn to_endpoint(
         service_type,
         project_id: Some(project_id.to_owned()),
     }
+}
+
+/// The account of the simulated cloud's operators, who publish the public services.
+pub const OPERATOR_DOMAIN: &str = "0000000000000000000000000000face";
+
+/// The public services every simulated cloud has: `(id, name, type)` — an object storage
+/// gateway (as OBS is) and a DNS interface service.
+const PUBLIC_SERVICES: &[(&str, &str, &str)] = &[
+    ("0b500000-0000-4000-8000-00000000000b", "obs", "gateway"),
+    ("0d500000-0000-4000-8000-00000000000d", "dns", "interface"),
+];
+
+/// Adds the public services to a store that does not have them yet.
+fn seed_public_services(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    for (id, name, service_type) in PUBLIC_SERVICES {
+        if store::service(conn, id)?.is_some() {
+            continue;
+        }
+        let row = ServiceRow {
+            id: (*id).to_owned(),
+            domain_id: OPERATOR_DOMAIN.to_owned(),
+            name: Some((*name).to_owned()),
+            port_id: format!("{id}-backend"),
+            vpc_id: "operator-vpc".to_owned(),
+            server_type: "VIP".to_owned(),
+            service_type: (*service_type).to_owned(),
+            approval_enabled: false,
+            ports: vec![crate::cloud::PortMapping {
+                protocol: "TCP".to_owned(),
+                server_port: 443,
+                client_port: 443,
+            }],
+            whitelist: vec!["iam:domain::*".to_owned()],
+            tags: IndexMap::new(),
+            description: Some(format!("the simulated cloud's public {name} service")),
+            tcp_proxy: "close".to_owned(),
+            created_ms: 0,
+            ready_ms: 0,
+            gone_ms: None,
+        };
+        store::insert_service(conn, &row, OPERATOR_DOMAIN)?;
+    }
+    Ok(())
 }
 
 /// A made-up but stable private address for an endpoint.
@@ -363,6 +413,24 @@ impl Cloud for Sim {
         Ok(self
             .describe_service(id)?
             .filter(|s| s.service_name == service_name))
+    }
+
+    fn list_public_services(&self) -> CloudResult<Vec<PublicService>> {
+        self.with(|conn, _now| {
+            let rows = store::services_where(conn, "domain_id = ?1", &[&OPERATOR_DOMAIN])
+                .map_err(|e| db_err(&e))?;
+            Ok(rows
+                .iter()
+                .map(|r| PublicService {
+                    id: r.id.clone(),
+                    owner: r.domain_id.clone(),
+                    service_name: decorated_name(r),
+                    service_type: r.service_type.clone(),
+                    created_at: rfc3339(r.created_ms),
+                    is_charge: false,
+                })
+                .collect())
+        })
     }
 
     fn get_service(&self, id: &str) -> CloudResult<Option<Service>> {
