@@ -350,7 +350,55 @@ pub fn store_for(
 }
 
 pub fn open_cloud(env: &Env, settings: &Settings) -> Result<Box<dyn Cloud>, Failure> {
-    match &settings.provider {
+    open_provider(env, settings, &settings.provider)
+}
+
+/// The clouds of every provider of the configuration: the default one and each alias.
+pub fn open_clouds(env: &Env, settings: &Settings) -> Result<crate::cloud::Clouds, Failure> {
+    let default = open_cloud(env, settings)?;
+    let mut aliased = indexmap::IndexMap::new();
+    for (key, provider) in &settings.aliases {
+        let cloud = open_provider(env, settings, provider)
+            .map_err(|f| fail(format!("provider `{key}`: {}", f.message)))?;
+        aliased.insert(key.clone(), cloud);
+    }
+    Ok(crate::cloud::Clouds { default, aliased })
+}
+
+/// Refuses a state that records resources of a provider the configuration no longer has:
+/// nothing could refresh, change or delete them (as Terraform refuses an orphaned provider).
+fn check_providers_of(state: &RecordedState, settings: &Settings) -> Result<(), Failure> {
+    let orphans: Vec<String> = state
+        .resources
+        .values()
+        .filter(|r| {
+            r.provider
+                .as_ref()
+                .is_some_and(|p| !settings.aliases.contains_key(p))
+        })
+        .map(|r| {
+            format!(
+                "`{}` (provider `{}`)",
+                r.address,
+                r.provider.as_deref().unwrap_or_default()
+            )
+        })
+        .collect();
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    Err(fail(format!(
+        "the state records resources of providers this configuration no longer declares: {}; nothing was done\n  put the `provider` blocks back to plan their deletion, or forget them with `vpcep state rm`",
+        orphans.join(", ")
+    )))
+}
+
+fn open_provider(
+    env: &Env,
+    settings: &Settings,
+    provider: &ProviderConfig,
+) -> Result<Box<dyn Cloud>, Failure> {
+    match provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
             .map_err(fail),
@@ -390,7 +438,8 @@ pub struct Planned {
     pub state: RecordedState,
     /// Whether `state` differs from what is stored (refresh found something, or no state yet).
     pub state_changed: bool,
-    pub cloud: Box<dyn Cloud>,
+    /// The clouds of the providers: the default one and each alias.
+    pub clouds: crate::cloud::Clouds,
     pub options: PlanOptions,
     pub plan: Plan,
     /// The configuration as evaluated for the plan.
@@ -416,8 +465,8 @@ impl Planned {
             sources: self.snapshot.sources.clone(),
             config_sha256: crate::planfile::config_hash(&self.snapshot.sources),
             variables: self.variables.clone(),
-            cloud: self.cloud.describe(),
-            simulated: self.cloud.is_simulated(),
+            cloud: self.clouds.describe(),
+            simulated: self.clouds.all_simulated(),
             options: self.options.clone(),
             plan: self.plan.clone(),
         }
@@ -443,9 +492,9 @@ fn derive(
     state: &RecordedState,
     facts: &mut crate::plan::CloudFacts,
     options: &PlanOptions,
-    cloud: &dyn Cloud,
+    clouds: &crate::cloud::Clouds,
 ) -> Result<crate::derive::Derived, Failure> {
-    match crate::derive::derive(snapshot, state, facts, options, cloud) {
+    match crate::derive::derive(snapshot, state, facts, options, clouds) {
         Ok(derived) => {
             for loaded in &derived.loads {
                 env.observer.secrets(&loaded.secrets);
@@ -462,7 +511,7 @@ fn derive(
         }
         Err(crate::derive::DeriveError::Cloud(e)) => Err(fail(format!(
             "reading what the plan needs to know from {}: {e}",
-            cloud.describe()
+            clouds.describe()
         ))),
         Err(crate::derive::DeriveError::Config(loaded)) => {
             env.observer.secrets(&loaded.secrets);
@@ -571,10 +620,11 @@ pub fn from_plan_file(
             "the configuration has changed since the plan was made; applying the saved plan as it was reviewed",
         );
     }
-    let cloud = open_cloud(env, &snapshot.settings)?;
+    check_providers_of(&saved.state, &snapshot.settings)?;
+    let clouds = open_clouds(env, &snapshot.settings)?;
     // The rules run again on what the cloud says now: what it would refuse is refused here.
-    let facts = crate::refresh::refresh(cloud.as_ref(), &saved.state)
-        .map_err(|e| fail(format!("reading {}: {e}", cloud.describe())))?
+    let facts = crate::refresh::refresh_all(&clouds, &saved.state)
+        .map_err(|e| fail(format!("reading {}: {e}", clouds.describe())))?
         .facts;
     let mut facts = facts;
     let derived = derive(
@@ -583,7 +633,7 @@ pub fn from_plan_file(
         &saved.state,
         &mut facts,
         &saved.options,
-        cloud.as_ref(),
+        &clouds,
     )?;
     if derived.plan.changes != saved.plan.changes {
         let differs = derived
@@ -631,7 +681,7 @@ pub fn from_plan_file(
         base: saved.base,
         base_sha256: saved.base_sha256,
         state: saved.state,
-        cloud,
+        clouds,
         options: saved.options,
         plan,
         desired: derived.desired,
@@ -674,12 +724,13 @@ pub fn plan(
         .map(crate::planfile::state_hash);
     let prior = stored.unwrap_or_default();
     phase("lock and read the state", &mut since);
-    let cloud = open_cloud(env, &snapshot.settings)?;
+    check_providers_of(&prior, &snapshot.settings)?;
+    let clouds = open_clouds(env, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
     let (state, drift, mut facts) = if settings.refresh {
-        let refreshed = crate::refresh::refresh(cloud.as_ref(), &prior)
-            .map_err(|e| fail(format!("refreshing from {}: {e}", cloud.describe())))?;
+        let refreshed = crate::refresh::refresh_all(&clouds, &prior)
+            .map_err(|e| fail(format!("refreshing from {}: {e}", clouds.describe())))?;
         notes.extend(refreshed.notes);
         state_changed |= refreshed.state != prior;
         // The refreshed state replaces the stored one for the rest of the command.
@@ -690,18 +741,17 @@ pub fn plan(
         // nothing is created while an earlier create of it may exist.
         let mut prior = prior;
         if !prior.pending.is_empty() {
-            let found =
-                crate::refresh::reconcile_only(cloud.as_ref(), &mut prior).map_err(|e| {
-                    fail(format!(
-                        "looking for the creates of an interrupted apply in {}: {e}",
-                        cloud.describe()
-                    ))
-                })?;
+            let found = crate::refresh::reconcile_all(&clouds, &mut prior).map_err(|e| {
+                fail(format!(
+                    "looking for the creates of an interrupted apply in {}: {e}",
+                    clouds.describe()
+                ))
+            })?;
             notes.extend(found);
             state_changed = true;
         }
-        let facts = crate::refresh::facts_only(cloud.as_ref())
-            .map_err(|e| fail(format!("reading quotas from {}: {e}", cloud.describe())))?;
+        let facts = crate::refresh::facts_all(&clouds)
+            .map_err(|e| fail(format!("reading quotas from {}: {e}", clouds.describe())))?;
         (prior, Vec::new(), facts)
     };
     phase(
@@ -733,7 +783,7 @@ pub fn plan(
         &state,
         &mut facts,
         &settings.options,
-        cloud.as_ref(),
+        &clouds,
     )?;
     plan.drift = drift;
     plan.notes = notes;
@@ -751,7 +801,7 @@ pub fn plan(
         base_sha256,
         state,
         state_changed,
-        cloud,
+        clouds,
         options: settings.options.clone(),
         plan,
         desired,

@@ -5,7 +5,7 @@
 //! sources are given), no printing: the command line and the tests share it.
 
 use crate::apply::{Resolved, Resolver};
-use crate::cloud::Cloud;
+use crate::cloud::Providers;
 use crate::config::{self, LoadOptions, Loaded};
 use crate::model::{Address, DesiredState, RecordedOutput, RecordedState, Value};
 use crate::plan::{self, CloudFacts, Plan, PlanOptions};
@@ -61,7 +61,7 @@ fn load(
         if loaded.wanted.is_empty() {
             break;
         }
-        data.reads.read_all(data.cloud, &loaded.wanted)?;
+        data.reads.read_all(data.clouds, &loaded.wanted)?;
         loaded = config::load_reading(&source.options(), &computed, data.reads);
     }
     Ok(loaded)
@@ -70,7 +70,7 @@ fn load(
 /// Where data sources are read from, and what was read already.
 #[derive(Clone, Copy)]
 pub struct DataAccess<'a> {
-    pub cloud: &'a dyn Cloud,
+    pub clouds: &'a dyn Providers,
     pub reads: &'a crate::reads::Reads,
 }
 
@@ -102,11 +102,11 @@ pub fn derive(
     state: &RecordedState,
     facts: &mut CloudFacts,
     options: &PlanOptions,
-    cloud: &dyn Cloud,
+    clouds: &dyn Providers,
 ) -> Result<Derived, DeriveError> {
     let reads = crate::reads::Reads::default();
     let data = Some(DataAccess {
-        cloud,
+        clouds,
         reads: &reads,
     });
     let mut first =
@@ -146,14 +146,23 @@ pub fn derive(
     let wanted = plan::wanted(&plan, state, facts);
     if !wanted.is_empty() {
         for id in wanted.services {
-            let exists = cloud
+            // Any account may describe any service.
+            let exists = clouds
+                .cloud(None)
                 .describe_service(&id)
                 .map_err(DeriveError::Cloud)?
                 .is_some();
             facts.foreign_services.insert(id, exists);
         }
         for id in wanted.connections {
-            match cloud.list_connections(&id) {
+            // The connections are the service owner's to list: the provider of the service
+            // as recorded (the default one for a service not recorded here).
+            let owner = state
+                .resources
+                .values()
+                .find(|r| r.address.rtype() == crate::model::ResourceType::Service && r.id == id)
+                .and_then(|r| r.provider.as_deref());
+            match clouds.cloud(owner).list_connections(&id) {
                 Ok(listed) => {
                     let listed = listed
                         .iter()

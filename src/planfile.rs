@@ -183,6 +183,9 @@ struct ChangeWire {
     after_sensitive: Vec<String>,
     /// Create, update and delete timeouts in milliseconds.
     timeouts_ms: [u64; 3],
+    /// The provider (`TYPE.ALIAS`) when not the default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provider: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -249,6 +252,7 @@ fn change_to(c: &ResourceChange) -> ChangeWire {
         depends_on: c.depends_on.iter().map(ToString::to_string).collect(),
         before_sensitive: c.before_sensitive.clone(),
         after_sensitive: c.after_sensitive.clone(),
+        provider: c.provider.clone(),
         timeouts_ms: [
             millis(c.timeouts.create),
             millis(c.timeouts.update),
@@ -275,6 +279,7 @@ fn change_from(w: &ChangeWire) -> Result<ResourceChange, String> {
             .map_err(at)?,
         before_sensitive: w.before_sensitive.clone(),
         after_sensitive: w.after_sensitive.clone(),
+        provider: w.provider.clone(),
         timeouts: Timeouts {
             create: Duration::from_millis(w.timeouts_ms[0]),
             update: Duration::from_millis(w.timeouts_ms[1]),

@@ -4,7 +4,7 @@
 //! [`Reads`] keeps what was read, so a configuration evaluated again reads nothing twice.
 
 use crate::cloud::convert::{connections_value, endpoint_attrs, service_attrs};
-use crate::cloud::{Cloud, CloudError, Service};
+use crate::cloud::{Cloud, CloudError, Providers, Service};
 use crate::config::DataReads;
 use crate::model::data::{DataRequest, DataType};
 use crate::model::{Map, Value};
@@ -29,9 +29,13 @@ impl DataReads for Reads {
 
 impl Reads {
     /// Reads every request from `cloud` and keeps the answers.
-    pub fn read_all(&self, cloud: &dyn Cloud, requests: &[DataRequest]) -> Result<(), CloudError> {
+    pub fn read_all(
+        &self,
+        clouds: &dyn Providers,
+        requests: &[DataRequest],
+    ) -> Result<(), CloudError> {
         for request in requests {
-            let answer = read(cloud, request)?;
+            let answer = read(clouds.cloud(request.provider.as_deref()), request)?;
             tracing::debug!(data = %request.address, ok = answer.is_ok(), "data source read");
             self.done
                 .lock()

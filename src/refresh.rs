@@ -6,7 +6,7 @@ use crate::cloud::convert::{
     approval_attrs, connection_fact, connections_value, endpoint_attrs, get_list, service_attrs,
     service_fact,
 };
-use crate::cloud::{Cloud, CloudError, Endpoint, Quotas, Service};
+use crate::cloud::{Cloud, CloudError, Endpoint, Providers, Quotas, Service};
 use crate::model::schema;
 use crate::model::schema::same;
 use crate::model::{RecordedResource, RecordedState, ResourceType, Value};
@@ -20,6 +20,106 @@ pub struct Refreshed {
     pub facts: CloudFacts,
 }
 
+/// The part of `state` one provider manages (`None`: the default provider): its resources,
+/// its pending creates, and (for the default provider) the outputs.
+pub fn part_of(state: &RecordedState, provider: Option<&str>) -> RecordedState {
+    RecordedState {
+        lineage: state.lineage.clone(),
+        serial: state.serial,
+        resources: state
+            .resources
+            .iter()
+            .filter(|(_, r)| r.provider.as_deref() == provider)
+            .map(|(a, r)| (a.clone(), r.clone()))
+            .collect(),
+        outputs: if provider.is_none() {
+            state.outputs.clone()
+        } else {
+            indexmap::IndexMap::new()
+        },
+        pending: state
+            .pending
+            .iter()
+            .filter(|p| p.provider.as_deref() == provider)
+            .cloned()
+            .collect(),
+    }
+}
+
+/// [`refresh`] with every provider: each reads the resources it manages from its own
+/// account; the states are joined, and each account's facts kept apart (the connections and
+/// foreign services of all are shared).
+pub fn refresh_all(
+    clouds: &dyn Providers,
+    prior: &RecordedState,
+) -> Result<Refreshed, RefreshError> {
+    let providers = clouds.each();
+    if providers.len() == 1 {
+        return refresh(providers[0].1, prior);
+    }
+    let mut joined: Option<Refreshed> = None;
+    for (key, cloud) in providers {
+        let part = refresh(cloud, &part_of(prior, key))?;
+        match (&mut joined, key) {
+            (None, _) => joined = Some(part),
+            (Some(all), Some(key)) => {
+                all.state.resources.extend(part.state.resources);
+                all.state.pending.extend(part.state.pending);
+                all.drift.extend(part.drift);
+                all.notes.extend(part.notes);
+                let mut facts = part.facts;
+                all.facts
+                    .connections
+                    .extend(std::mem::take(&mut facts.connections));
+                all.facts.providers.insert(key.to_owned(), facts);
+            }
+            (Some(_), None) => unreachable!("the default provider comes first"),
+        }
+    }
+    let mut all = joined.expect("one provider at least");
+    all.state.sort();
+    Ok(all)
+}
+
+/// [`facts_only`] with every provider.
+pub fn facts_all(clouds: &dyn Providers) -> Result<CloudFacts, CloudError> {
+    let mut facts: Option<CloudFacts> = None;
+    for (key, cloud) in clouds.each() {
+        let own = facts_only(cloud)?;
+        match (&mut facts, key) {
+            (Some(all), Some(key)) => {
+                all.providers.insert(key.to_owned(), own);
+            }
+            _ => facts = Some(own),
+        }
+    }
+    Ok(facts.expect("one provider at least"))
+}
+
+/// [`reconcile_only`] with every provider: each looks for its own pending creates.
+pub fn reconcile_all(
+    clouds: &dyn Providers,
+    state: &mut RecordedState,
+) -> Result<Vec<String>, RefreshError> {
+    let providers = clouds.each();
+    if providers.len() == 1 {
+        return reconcile_only(providers[0].1, state);
+    }
+    let mut notes = Vec::new();
+    for (key, cloud) in providers {
+        let mut part = part_of(state, key);
+        if part.pending.is_empty() {
+            continue;
+        }
+        notes.extend(reconcile_only(cloud, &mut part)?);
+        state.pending.retain(|p| p.provider.as_deref() != key);
+        state.pending.extend(part.pending);
+        state.resources.extend(part.resources);
+    }
+    state.sort();
+    Ok(notes)
+}
+
 /// What the planner needs from the cloud when refresh is skipped: just the quotas.
 pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
     Ok(CloudFacts {
@@ -28,6 +128,7 @@ pub fn facts_only(cloud: &dyn Cloud) -> Result<CloudFacts, CloudError> {
         account: cloud.account(),
         foreign_services: indexmap::IndexMap::new(),
         connections: indexmap::IndexMap::new(),
+        providers: indexmap::IndexMap::new(),
     })
 }
 
@@ -208,6 +309,7 @@ fn reconcile_pending(
                 attrs,
                 depends_on: Vec::new(),
                 sensitive: Vec::new(),
+                provider: p.provider.clone(),
             },
         );
     }
@@ -348,6 +450,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                         attrs,
                         depends_on: old.depends_on.clone(),
                         sensitive: old.sensitive.clone(),
+                        provider: old.provider.clone(),
                     },
                 );
             }
@@ -370,6 +473,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
             }),
             account_services: Some(services.iter().map(service_fact).collect()),
             foreign_services: indexmap::IndexMap::new(),
+            providers: indexmap::IndexMap::new(),
             connections: {
                 let mut c: indexmap::IndexMap<_, _> = connections
                     .into_iter()

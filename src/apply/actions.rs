@@ -228,6 +228,7 @@ fn record(change: &ResourceChange, id: &str, attrs: Attrs) -> StateChange {
         attrs,
         depends_on: change.depends_on.clone(),
         sensitive: change.after_sensitive.clone(),
+        provider: change.provider.clone(),
     })
 }
 

@@ -13,7 +13,7 @@
 mod actions;
 mod schedule;
 
-use crate::cloud::Cloud;
+use crate::cloud::Providers;
 use crate::model::{
     Address, PendingCreate, RecordedOutput, RecordedState, ResourceId, ResourceType, StateChange,
 };
@@ -134,7 +134,7 @@ impl ApplyOptions {
 /// as steps complete and written at the end (also after failures).
 pub fn apply(
     plan: &Plan,
-    cloud: &dyn Cloud,
+    clouds: &dyn Providers,
     store: &mut dyn StateStore,
     state: &mut RecordedState,
     resolver: &mut dyn Resolver,
@@ -188,7 +188,7 @@ pub fn apply(
     drop(nodes);
     let claims = actions::Claims::new(state.resources.values().map(|r| r.id.clone()));
     let mut run = Run {
-        cloud,
+        clouds,
         claims: &claims,
         store,
         state,
@@ -264,7 +264,8 @@ fn fill_known(change: &mut ResourceChange, now: Option<&Attrs>) {
 }
 
 struct Run<'a> {
-    cloud: &'a dyn Cloud,
+    /// The cloud of each provider (each change runs with its resource's provider).
+    clouds: &'a dyn Providers,
     claims: &'a actions::Claims,
     store: &'a mut dyn StateStore,
     state: &'a mut RecordedState,
@@ -395,7 +396,7 @@ impl Run<'_> {
         let (work_tx, work_rx) = mpsc::channel::<(usize, Cow<'_, ResourceChange>, Action)>();
         let work_rx = Mutex::new(work_rx);
         let (tx, rx) = mpsc::channel::<Msg>();
-        let cloud = self.cloud;
+        let clouds = self.clouds;
         let claims = self.claims;
         let mut outcome: Result<(), StateError> = Ok(());
         let mut in_flight = 0usize;
@@ -410,12 +411,12 @@ impl Run<'_> {
         let mut done_at: HashMap<ResourceId, usize> = HashMap::new();
         // The endpoints this state records, by cloud ID (an approval's worker reads those it
         // connected again); kept up to date as steps are recorded.
-        let own_endpoints: Mutex<HashMap<String, Address>> = Mutex::new(
+        let own_endpoints: Mutex<HashMap<String, Owned>> = Mutex::new(
             self.state
                 .resources
                 .values()
                 .filter(|r| r.address.rtype() == ResourceType::Endpoint)
-                .map(|r| (r.id.clone(), r.address.clone()))
+                .map(|r| (r.id.clone(), (r.address.clone(), r.provider.clone())))
                 .collect(),
         );
         std::thread::scope(|scope| {
@@ -440,11 +441,12 @@ impl Run<'_> {
                         let tick = move |elapsed: Duration| {
                             let _ = tick_tx.send(Msg::Progress(i, elapsed));
                         };
+                        let cloud = clouds.cloud(change.provider.as_deref());
                         let result = actions::run(cloud, &change, action, claims, &tick);
                         let fresh = if result.error.is_none()
                             && change.address.rtype() == ResourceType::Approval
                         {
-                            connected_now(cloud, &result, own_endpoints)
+                            connected_now(clouds, &result, own_endpoints)
                         } else {
                             Vec::new()
                         };
@@ -552,6 +554,7 @@ impl Run<'_> {
                                     address: step.change.address.clone(),
                                     started_at: crate::state::lock::now_rfc3339(),
                                     identity,
+                                    provider: step.change.provider.clone(),
                                 }));
                             }
                         }
@@ -649,12 +652,16 @@ impl Run<'_> {
     }
 }
 
+/// A recorded endpoint: its address, and the provider it is managed with.
+type Owned = (Address, Option<String>);
+
 /// After an approval's step: the endpoints of this state it connected (accepted or rejected),
-/// read again from the cloud. A read that fails leaves the record as it was.
+/// read again from the cloud — each from its own provider's account. A read that fails
+/// leaves the record as it was.
 fn connected_now(
-    cloud: &dyn Cloud,
+    clouds: &dyn Providers,
     result: &actions::Outcome,
-    own: &Mutex<HashMap<String, Address>>,
+    own: &Mutex<HashMap<String, Owned>>,
 ) -> Vec<(Address, Attrs)> {
     let mut ids: Vec<String> = Vec::new();
     for change in &result.changes {
@@ -670,7 +677,7 @@ fn connected_now(
             );
         }
     }
-    let recorded: Vec<(String, Address)> = {
+    let recorded: Vec<(String, Owned)> = {
         let own = own
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -680,9 +687,11 @@ fn connected_now(
     };
     recorded
         .into_iter()
-        .filter_map(|(id, address)| match cloud.get_endpoint(&id) {
-            Ok(Some(e)) => Some((address, crate::cloud::convert::endpoint_attrs(&e))),
-            _ => None,
+        .filter_map(|(id, (address, provider))| {
+            match clouds.cloud(provider.as_deref()).get_endpoint(&id) {
+                Ok(Some(e)) => Some((address, crate::cloud::convert::endpoint_attrs(&e))),
+                _ => None,
+            }
         })
         .collect()
 }
@@ -690,7 +699,7 @@ fn connected_now(
 /// Keeps the ID index of recorded endpoints in step with `changes` (before they are applied
 /// to `state`).
 fn track_endpoints(
-    own: &Mutex<HashMap<String, Address>>,
+    own: &Mutex<HashMap<String, Owned>>,
     changes: &[StateChange],
     state: &RecordedState,
 ) {
@@ -700,7 +709,7 @@ fn track_endpoints(
     for change in changes {
         match change {
             StateChange::Set(r) if r.address.rtype() == ResourceType::Endpoint => {
-                own.insert(r.id.clone(), r.address.clone());
+                own.insert(r.id.clone(), (r.address.clone(), r.provider.clone()));
             }
             StateChange::Remove(a) if a.rtype() == ResourceType::Endpoint => {
                 if let Some(r) = state.resources.get(a) {

@@ -146,8 +146,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             "{}",
             events::plan_summary(
                 &planned.plan,
-                &planned.cloud.describe(),
-                planned.cloud.is_simulated()
+                &planned.clouds.describe(),
+                planned.clouds.all_simulated()
             )
         );
     } else if let Some(file) = &args.plan_file {
@@ -232,7 +232,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         snapshot,
         mut store,
         mut state,
-        cloud,
+        clouds,
         plan,
         desired,
         reads,
@@ -255,7 +255,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
                 on_load: &remember,
                 outputs,
                 data: Some(crate::derive::DataAccess {
-                    cloud: cloud.as_ref(),
+                    clouds: &clouds,
                     reads: &reads,
                 }),
             };
@@ -269,7 +269,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     };
     let result = apply::apply(
         &plan,
-        cloud.as_ref(),
+        &clouds,
         store.as_mut(),
         &mut state,
         resolver,

@@ -49,7 +49,9 @@ pub(crate) fn run(
             args.id, owner.address, owner.address
         )));
     }
-    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
+    let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
+    // The resource's own provider's account holds it.
+    let cloud = crate::cloud::Providers::cloud(&clouds, instance.provider.as_deref());
     let id = &args.id;
     let found = match address.rtype() {
         ResourceType::Service => cloud.get_service(id).and_then(|s| match s {
@@ -104,6 +106,7 @@ pub(crate) fn run(
         attrs,
         depends_on: instance.depends_on.clone(),
         sensitive: instance.sensitive.clone(),
+        provider: instance.provider.clone(),
     }));
     if let Err(e) = state.next_serial() {
         return Err(fail(e));

@@ -25,18 +25,21 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> Outcome {
         ),
     }
     say!("Initializing the provider...");
-    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
-    let quotas = cloud
-        .quotas()
-        .map_err(|e| fail(format!("{} cannot be reached: {e}", cloud.describe())))?;
-    say!(
-        "  {}: reachable; {} of {} services and {} of {} endpoints of the account's quotas in use",
-        cloud.describe(),
-        quotas.services_used,
-        quotas.services_quota,
-        quotas.endpoints_used,
-        quotas.endpoints_quota
-    );
+    let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
+    for (key, cloud) in crate::cloud::Providers::each(&clouds) {
+        let name = key.map_or_else(String::new, |k| format!("{k}: "));
+        let quotas = cloud
+            .quotas()
+            .map_err(|e| fail(format!("{name}{} cannot be reached: {e}", cloud.describe())))?;
+        say!(
+            "  {name}{}: reachable; {} of {} services and {} of {} endpoints of the account's quotas in use",
+            cloud.describe(),
+            quotas.services_used,
+            quotas.services_quota,
+            quotas.endpoints_used,
+            quotas.endpoints_quota
+        );
+    }
     say!("\nvpcep has been successfully initialized!");
     Ok(0)
 }

@@ -44,8 +44,8 @@ impl<'a> View<'a> {
             plan: &planned.plan,
             prior: &planned.state,
             desired: &planned.desired,
-            cloud: planned.cloud.describe(),
-            simulated: planned.cloud.is_simulated(),
+            cloud: planned.clouds.describe(),
+            simulated: planned.clouds.all_simulated(),
             dir: review_dir(globals),
             backend: planned.store.describe(),
         }
@@ -264,7 +264,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
     // store (its lock) and the cloud are closed as usual.
     let Planned {
         store,
-        cloud,
+        clouds,
         plan,
         state,
         desired,
@@ -272,7 +272,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
         ..
     } = planned;
     drop(store);
-    drop(cloud);
+    drop(clouds);
     std::mem::forget((plan, state, desired, snapshot));
     if args.detailed_exitcode && changes {
         return Ok(2);

@@ -114,10 +114,10 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super:
     let (mut state, location) = read_state_of(globals, &args.common, &snapshot)?;
     let mut header = String::new();
     if !state.resources.is_empty() {
-        let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
-        match crate::refresh::refresh(cloud.as_ref(), &state) {
+        let cloud = session::open_clouds(&globals.env, &snapshot.settings)?;
+        match crate::refresh::refresh_all(&cloud, &state) {
             Ok(refreshed) => {
-                let simulated = if cloud.is_simulated() {
+                let simulated = if cloud.all_simulated() {
                     " — not a real cloud"
                 } else {
                     ""

@@ -269,13 +269,13 @@ pub(crate) fn refresh(
         Ok(s) => s.unwrap_or_default(),
         Err(e) => return Err(fail(e)),
     };
-    let cloud = session::open_cloud(&globals.env, &snapshot.settings)?;
-    let refreshed = match crate::refresh::refresh(cloud.as_ref(), &prior) {
+    let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
+    let refreshed = match crate::refresh::refresh_all(&clouds, &prior) {
         Ok(r) => r,
-        Err(e) => return Err(fail(format!("refreshing from {}: {e}", cloud.describe()))),
+        Err(e) => return Err(fail(format!("refreshing from {}: {e}", clouds.describe()))),
     };
-    if cloud.is_simulated() {
-        say!("Using {} — not a real cloud.", cloud.describe());
+    if clouds.all_simulated() {
+        say!("Using {} — not a real cloud.", clouds.describe());
     }
     for note in store.notes().iter().chain(&refreshed.notes) {
         say!("Note: {note}");

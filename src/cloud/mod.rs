@@ -8,17 +8,30 @@ pub mod emulator;
 pub mod http;
 pub mod httpd;
 pub mod rng;
+pub mod set;
 pub mod sign;
 pub mod sim;
 pub mod types;
 
+pub use set::{Clouds, Providers};
 pub use types::*;
 
 use indexmap::IndexMap;
 use std::time::Duration;
 
+/// A cloud as a trait object, whatever its type (so a generic caller can hand it on).
+pub trait AsDyn {
+    fn as_dyn(&self) -> &dyn Cloud;
+}
+
+impl<T: Cloud> AsDyn for T {
+    fn as_dyn(&self) -> &dyn Cloud {
+        self
+    }
+}
+
 /// The VPCEP operations, as one account in one region sees them.
-pub trait Cloud: Send + Sync {
+pub trait Cloud: AsDyn + Send + Sync {
     /// What this is, for output: e.g. `the simulated cloud (.vpcep/cloud.db)`.
     fn describe(&self) -> String;
     /// Whether this is the simulator (output always says so).

@@ -40,6 +40,7 @@ pub(crate) struct DataOut {
 pub(crate) fn evaluate(
     id: &DataId,
     decl: Decl<'_>,
+    decls: &super::decls::Decls<'_>,
     scope: &mut Scope,
     reads: &dyn DataReads,
     diags: &mut Vec<Diagnostic>,
@@ -50,7 +51,7 @@ pub(crate) fn evaluate(
         .args()
         .iter()
         .map(|a| a.name)
-        .chain(["for_each"])
+        .chain(["for_each", "provider"])
         .collect();
     check_names(
         decl.file,
@@ -105,13 +106,24 @@ pub(crate) fn evaluate(
         return;
     };
     let keyed = body.has_attribute("for_each");
+    let provider = super::settings::chosen_provider(&decl, decls, id, diags);
     let mut values: IndexMap<String, Option<Map>> = IndexMap::new();
+    let mut targets = Vec::new();
     for (key, each) in instances {
         let address = DataAddress {
             id: id.clone(),
             key: key.clone(),
         };
-        let value = instance(&address, decl, scope, each.as_ref(), reads, diags, out);
+        let value = instance(
+            &address,
+            provider.as_ref(),
+            decl,
+            scope,
+            each.as_ref(),
+            reads,
+            diags,
+            (out, &mut targets),
+        );
         values.insert(key.unwrap_or_default(), value);
     }
     let values = if keyed {
@@ -120,17 +132,22 @@ pub(crate) fn evaluate(
         ResourceValues::Single(values.into_values().next().flatten())
     };
     scope.data.insert(id.clone(), values);
+    targets.sort_by(|a, b| a.resource.cmp(&b.resource));
+    targets.dedup_by(|a, b| a.resource == b.resource && a.key == b.key && a.attr == b.attr);
+    scope.data_reads.insert(id.clone(), targets);
 }
 
 /// One instance: its arguments, and what it reads (`None` when it failed, reported).
+#[allow(clippy::too_many_arguments)]
 fn instance(
     address: &DataAddress,
+    provider: Option<&String>,
     decl: Decl<'_>,
     scope: &Scope,
     each: Option<&EachValue>,
     reads: &dyn DataReads,
     diags: &mut Vec<Diagnostic>,
-    out: &mut DataOut,
+    (out, targets): (&mut DataOut, &mut Vec<crate::model::RefTarget>),
 ) -> Option<Map> {
     let dtype = address.id.dtype;
     let mut args = Map::with_capacity(dtype.args().len());
@@ -140,7 +157,7 @@ fn instance(
             args.insert(arg.name, Value::Null);
             continue;
         };
-        let Some(value) = scope.eval(&attr.value, each, decl.file, diags, &mut Vec::new()) else {
+        let Some(value) = scope.eval(&attr.value, each, decl.file, diags, targets) else {
             failed = true;
             continue;
         };
@@ -174,6 +191,7 @@ fn instance(
         let request = DataRequest {
             address: address.clone(),
             args: args.clone(),
+            provider: provider.cloned(),
         };
         let answer = reads.read(&request);
         if answer.is_none() {

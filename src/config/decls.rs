@@ -45,7 +45,10 @@ pub(crate) struct LocalDecl<'a> {
 pub(crate) struct Decls<'a> {
     pub variables: IndexMap<String, Decl<'a>>,
     pub locals: IndexMap<String, LocalDecl<'a>>,
+    /// The `provider` block without an `alias`: the default one.
     pub provider: Option<Decl<'a>>,
+    /// The `provider` blocks with an `alias`, in the order they are declared.
+    pub aliased: Vec<Decl<'a>>,
     pub backend: Option<Decl<'a>>,
     pub resources: IndexMap<ResourceId, Decl<'a>>,
     pub data: IndexMap<DataId, Decl<'a>>,
@@ -178,12 +181,14 @@ fn collect_block<'a>(
                         .at(decl.location())
                         .help("use `sim` (the built-in simulated cloud) or `otc` (Open Telekom Cloud / Huawei Cloud)"),
                 );
+            } else if block.body.has_attribute("alias") {
+                decls.aliased.push(decl);
             } else if let Some(first) = decls.provider {
                 diags.push(
-                    Diagnostic::error("more than one `provider` block")
+                    Diagnostic::error("more than one `provider` block without an `alias`")
                         .at(decl.location())
                         .note(format!("the first is at {}", first.position()))
-                        .help("a configuration talks to one cloud; keep one `provider` block"),
+                        .help("give the others an `alias = \"NAME\"` and choose one for a resource with `provider = TYPE.NAME` (e.g. `provider = otc.partner`)"),
                 );
             } else {
                 decls.provider = Some(decl);

@@ -548,7 +548,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                 let body = &decl.block.body;
                 let has_for_each = body.has_attribute("for_each");
                 let mut deps = Vec::new();
-                for attr in body.attributes() {
+                for attr in body.attributes().filter(|a| a.key.as_str() != "provider") {
                     let is_for_each = attr.key.as_str() == "for_each";
                     let allowed = Allowed {
                         locals: true,
@@ -632,6 +632,7 @@ pub(crate) fn settings_variables(decls: &Decls<'_>) -> std::collections::HashSet
     let mut exprs: Vec<&Expr> = decls
         .provider
         .iter()
+        .chain(decls.aliased.iter())
         .chain(decls.backend.iter())
         .flat_map(|d| d.block.body.attributes().map(|a| &a.value))
         .collect();

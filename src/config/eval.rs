@@ -46,6 +46,9 @@ pub(crate) struct Scope {
     pub resources: HashMap<ResourceId, ResourceValues>,
     /// What data sources read (as resources: one instance, or one per `for_each` key).
     pub data: HashMap<DataId, ResourceValues>,
+    /// The resource attributes each data source's arguments read: what refers to the data
+    /// source depends on them too (it is read only once they are known).
+    pub data_reads: HashMap<DataId, Vec<RefTarget>>,
     /// What is sensitive: variables declared so, and the locals and resource attributes whose
     /// expressions read something sensitive.
     pub sensitive: Sensitive,
@@ -73,6 +76,7 @@ impl Scope {
             locals: IndexMap::new(),
             resources: HashMap::new(),
             data: HashMap::new(),
+            data_reads: HashMap::new(),
             sensitive: Sensitive::default(),
             functions: super::functions::context(),
         }
@@ -294,6 +298,7 @@ impl Scope {
                         }
                         Err(()) => return None,
                     };
+                    targets.extend(self.data_reads.get(id).into_iter().flatten().cloned());
                     let type_obj = data_objs.entry(id.dtype.as_str()).or_default();
                     resolve_values(
                         self.data.get(id),

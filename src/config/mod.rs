@@ -220,11 +220,13 @@ pub fn load_reading(
             }
         }
         let provider = settings::provider(&decls, &scope, &mut diags);
+        let aliases = settings::aliases(&decls, &scope, &mut diags);
         let backend = settings::backend(&decls, &scope, &mut diags);
         let desired = DesiredState {
             settings: crate::model::Settings {
                 dir: options.dir.clone(),
                 provider,
+                aliases,
                 backend,
             },
             resources: IndexMap::new(),
@@ -258,6 +260,7 @@ pub fn load_reading(
                         data::evaluate(
                             id,
                             decls.data[id],
+                            &decls,
                             &mut scope,
                             reads,
                             &mut own,
@@ -287,6 +290,7 @@ pub fn load_reading(
     let (mut lowered, data_out) = lowered;
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
+    let aliases = settings::aliases(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
     resources::take_values(&mut lowered, &mut scope);
     drop(scope);
@@ -301,6 +305,7 @@ pub fn load_reading(
         settings: crate::model::Settings {
             dir: options.dir.clone(),
             provider,
+            aliases,
             backend,
         },
         resources: lowered

@@ -173,6 +173,7 @@ pub(crate) fn evaluate<'a>(
         .collect();
     let prevent_destroy = lifecycle(&decl, scope, diags);
     let timeouts = timeouts(&decl, scope, diags);
+    let provider = super::settings::chosen_provider(&decl, decls, id, diags);
     let decl_loc = || decl.location();
     let decl_span = super::body::header_span(decl.block);
     let declared_at = decl.position();
@@ -223,6 +224,7 @@ pub(crate) fn evaluate<'a>(
                 prevent_destroy,
                 timeouts,
                 declared_at: declared_at.clone(),
+                provider: provider.clone(),
             },
             body,
             decl: decl_span.clone(),

@@ -94,15 +94,154 @@ impl Settings<'_, '_> {
     }
 }
 
-/// The cloud to use; `provider "sim" {}` when no block is given.
+/// The default cloud: the `provider` block without an alias; `provider "sim" {}` when there
+/// is none.
 pub(crate) fn provider(
     decls: &Decls<'_>,
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
 ) -> ProviderConfig {
-    let Some(decl) = decls.provider else {
-        return ProviderConfig::Sim(SimConfig::default());
+    match decls.provider {
+        Some(decl) => provider_config(decl, decls, scope, diags),
+        None => ProviderConfig::Sim(SimConfig::default()),
+    }
+}
+
+/// The providers with an alias, by `TYPE.ALIAS` (e.g. `otc.partner`).
+pub(crate) fn aliases(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<String, ProviderConfig> {
+    let mut out = IndexMap::new();
+    let mut first: IndexMap<String, &Decl<'_>> = IndexMap::new();
+    for decl in &decls.aliased {
+        let Some(key) = alias_key(decl, Some(diags)) else {
+            continue;
+        };
+        if let Some(earlier) = first.get(&key) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "two `provider \"{}\"` blocks have the alias `{}`",
+                    decl.label(0),
+                    key.split_once('.').map_or("", |(_, a)| a)
+                ))
+                .at(decl.location())
+                .note(format!("the first is at {}", earlier.position()))
+                .help("give each provider block of a type its own alias"),
+            );
+            continue;
+        }
+        first.insert(key.clone(), decl);
+        out.insert(key, provider_config(*decl, decls, scope, diags));
+    }
+    out
+}
+
+/// `TYPE.ALIAS` of a provider block with an alias; its `alias` must be a name in quotes
+/// (reported into `diags` when given).
+pub(crate) fn alias_key(decl: &Decl<'_>, diags: Option<&mut Vec<Diagnostic>>) -> Option<String> {
+    let attr = decl.block.body.get_attribute("alias")?;
+    let name = match &attr.value {
+        super::syntax::Expr::Lit(lit) => match lit.value() {
+            Value::String(s) if super::decls::is_identifier(&s) => Some(s.to_string()),
+            _ => None,
+        },
+        super::syntax::Expr::Hcl(_) => None,
     };
+    if name.is_none()
+        && let Some(diags) = diags
+    {
+        diags.push(
+            Diagnostic::error("`alias` must be a name in quotes")
+                .at(decl.file.span(attr.value.span()))
+                .help("e.g. `alias = \"partner\"` (letters, digits, `_` and `-`); resources choose it with `provider = otc.partner`"),
+        );
+    }
+    Some(format!("{}.{}", decl.label(0), name?))
+}
+
+/// The providers resources may choose with `provider = ...`: the default one's type, and the
+/// keys (`TYPE.ALIAS`) of those with an alias.
+pub(crate) fn provider_keys(decls: &Decls<'_>) -> (String, Vec<String>) {
+    let default = decls
+        .provider
+        .map_or_else(|| "sim".to_owned(), |d| d.label(0).to_owned());
+    let aliases = decls
+        .aliased
+        .iter()
+        .filter_map(|d| alias_key(d, None))
+        .collect();
+    (default, aliases)
+}
+
+/// The provider a resource or data block chooses with `provider = TYPE.ALIAS`: its key, or
+/// `None` for the default one (no `provider`, or the default block's type alone).
+pub(crate) fn chosen_provider(
+    decl: &Decl<'_>,
+    decls: &Decls<'_>,
+    what: &dyn std::fmt::Display,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    use hcl::edit::expr::{Expression, TraversalOperator};
+    let attr = decl.block.body.get_attribute("provider")?;
+    let written = match attr.value.hcl() {
+        Some(Expression::Variable(v)) => Some(v.as_str().to_owned()),
+        Some(Expression::Traversal(t)) => match (&t.expr, t.operators.as_slice()) {
+            (Expression::Variable(v), [op]) => match op.value() {
+                TraversalOperator::GetAttr(a) => Some(format!("{}.{}", v.as_str(), a.as_str())),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let (default_type, aliases) = provider_keys(decls);
+    let at = decl.file.span(attr.value.span());
+    let declared = || {
+        std::iter::once(format!("`{default_type}` (the default)"))
+            .chain(aliases.iter().map(|a| format!("`{a}`")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match written {
+        Some(name) if aliases.contains(&name) => Some(name),
+        Some(name) if name == default_type => None,
+        Some(name) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{what}` chooses `provider = {name}`, but no provider block is `{name}`"
+                ))
+                .at(at)
+                .help(format!(
+                    "declare `provider \"{}\" {{ alias = \"{}\" ... }}`, or choose one of {}",
+                    name.split('.').next().unwrap_or_default(),
+                    name.split_once('.').map_or("NAME", |(_, a)| a),
+                    declared()
+                )),
+            );
+            None
+        }
+        None => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`provider` of `{what}` must name a provider block, as in `provider = otc.partner`"
+                ))
+                .at(at)
+                .help(format!("write it without quotes; the providers are {}", declared())),
+            );
+            None
+        }
+    }
+}
+
+/// One provider block's cloud.
+fn provider_config(
+    decl: Decl<'_>,
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> ProviderConfig {
     let mut s = Settings {
         decl,
         decls,
@@ -114,7 +253,7 @@ pub(crate) fn provider(
             decl.file,
             &decl.block.body,
             "a `provider \"otc\"` block",
-            &["region", "project_id", "endpoint", "cloud"],
+            &["alias", "region", "project_id", "endpoint", "cloud"],
             &[],
             s.diags,
         );
@@ -175,6 +314,7 @@ pub(crate) fn provider(
         &decl.block.body,
         "a `provider \"sim\"` block",
         &[
+            "alias",
             "path",
             "create_delay",
             "delete_delay",

@@ -193,6 +193,8 @@ impl fmt::Display for DataAddress {
 pub struct DataRequest {
     pub address: DataAddress,
     pub args: Map,
+    /// The provider to read with (`TYPE.ALIAS`); `None` for the default one.
+    pub provider: Option<String>,
 }
 
 impl DataRequest {
@@ -202,8 +204,9 @@ impl DataRequest {
         let mut args = self.args.clone();
         args.sort_keys();
         format!(
-            "{} {}",
+            "{} {} {}",
             self.address,
+            self.provider.as_deref().unwrap_or("-"),
             serde_json::to_string(&args).unwrap_or_default()
         )
     }

@@ -13,7 +13,10 @@ use std::time::Duration;
 pub struct Settings {
     /// The configuration directory; relative paths in the configuration are resolved from it.
     pub dir: PathBuf,
+    /// The default cloud (the `provider` block without an alias).
     pub provider: ProviderConfig,
+    /// The other clouds, by `TYPE.ALIAS` (e.g. `otc.partner`): other accounts or regions.
+    pub aliases: IndexMap<String, ProviderConfig>,
     pub backend: BackendConfig,
 }
 
@@ -23,6 +26,7 @@ impl Settings {
         Settings {
             dir: dir.to_path_buf(),
             provider: ProviderConfig::Sim(SimConfig::default()),
+            aliases: IndexMap::new(),
             backend: BackendConfig::default(),
         }
     }
@@ -95,6 +99,8 @@ pub struct ResourceInstance {
     pub timeouts: Timeouts,
     /// Where the resource block starts, `file:line`, for messages.
     pub declared_at: String,
+    /// The provider it is managed with (`TYPE.ALIAS`); `None` for the default one.
+    pub provider: Option<String>,
 }
 
 impl ResourceInstance {

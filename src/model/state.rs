@@ -29,6 +29,8 @@ pub struct RecordedResource {
     pub depends_on: Vec<ResourceId>,
     /// Attributes whose value is sensitive (sorted): kept in state, never shown.
     pub sensitive: Vec<String>,
+    /// The provider it is managed with (`TYPE.ALIAS`); `None` for the default one.
+    pub provider: Option<String>,
 }
 
 impl RecordedResource {
@@ -51,6 +53,8 @@ pub struct PendingCreate {
     pub started_at: String,
     /// Attributes that identify the new resource in the cloud (e.g. a service's `port_id`).
     pub identity: crate::model::Map,
+    /// The provider the create was sent with; `None` for the default one.
+    pub provider: Option<String>,
 }
 
 /// One change to recorded state, as written to the apply journal.

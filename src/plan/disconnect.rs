@@ -108,7 +108,7 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
                 continue;
             }
             let account = connection.map_or("", |k| k.account);
-            let own = !account.is_empty() && facts.account.as_deref() == Some(account);
+            let own = !account.is_empty() && facts.owns(account);
             let allowed = explicit
                 || own
                 || deleted_endpoints.contains(endpoint_id)

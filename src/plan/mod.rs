@@ -73,6 +73,31 @@ pub struct ResourceChange {
     pub before_sensitive: Vec<String>,
     /// Attributes whose desired values are sensitive (sorted): never shown.
     pub after_sensitive: Vec<String>,
+    /// The provider it is managed with (`TYPE.ALIAS`); `None` for the default one.
+    pub provider: Option<String>,
+}
+
+impl Plan {
+    /// The plan of one provider's resources (`None`: the default provider's), for the rules
+    /// that hold per account.
+    #[must_use]
+    pub fn only(&self, provider: Option<&str>) -> Plan {
+        Plan {
+            changes: self
+                .changes
+                .iter()
+                .filter(|c| c.provider.as_deref() == provider)
+                .cloned()
+                .collect(),
+            refusals: Vec::new(),
+            warnings: Vec::new(),
+            drift: Vec::new(),
+            notes: Vec::new(),
+            destroy: self.destroy,
+            disconnections: Vec::new(),
+            reads: Vec::new(),
+        }
+    }
 }
 
 impl ResourceChange {
@@ -211,6 +236,36 @@ pub struct CloudFacts {
     /// The connections of the account's services that were listed (by refresh, or looked up
     /// for the approvals this plan changes), by service ID.
     pub connections: IndexMap<String, Vec<ConnectionFact>>,
+    /// The facts of the other providers' accounts (`quotas`, `account_services`, `account`),
+    /// by `TYPE.ALIAS`; the fields above are the default provider's, and the connections and
+    /// foreign services of every account.
+    pub providers: IndexMap<String, CloudFacts>,
+}
+
+impl CloudFacts {
+    /// Whether `account` is one this configuration manages (its connections may be cut
+    /// without asking).
+    pub fn owns(&self, account: &str) -> bool {
+        self.account.as_deref() == Some(account)
+            || self
+                .providers
+                .values()
+                .any(|f| f.account.as_deref() == Some(account))
+    }
+
+    /// The facts of one provider's account, with the connections and foreign services of all.
+    #[must_use]
+    pub fn of_provider(&self, provider: Option<&str>) -> CloudFacts {
+        let own = provider.and_then(|p| self.providers.get(p)).unwrap_or(self);
+        CloudFacts {
+            quotas: own.quotas,
+            account_services: own.account_services.clone(),
+            account: own.account.clone(),
+            foreign_services: self.foreign_services.clone(),
+            connections: self.connections.clone(),
+            providers: IndexMap::new(),
+        }
+    }
 }
 
 /// Facts a plan turned out to need that `CloudFacts` does not hold yet: what the caller looks
@@ -513,6 +568,7 @@ pub fn plan(
             reason,
             id: Some(recorded.id.clone()),
             depends_on: recorded.depends_on.clone(),
+            provider: recorded.provider.clone(),
             before_sensitive: recorded.sensitive.clone(),
             after_sensitive: Vec::new(),
             timeouts: desired

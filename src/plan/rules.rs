@@ -20,9 +20,32 @@ pub(super) fn check(
     }
     super::disconnect::refusals(&plan.disconnections, &mut refusals);
     protected_deletes(plan, &mut refusals);
-    quotas(plan, prior, facts, &mut refusals);
-    backends(plan, facts, &mut refusals);
-    approvals(plan, facts, &mut refusals);
+    if facts.providers.is_empty() {
+        quotas(plan, prior, facts, None, &mut refusals);
+        backends(plan, facts, &mut refusals);
+        approvals(plan, facts, &mut refusals);
+    } else {
+        // Quotas, backends and approvals hold per account: each provider's changes against
+        // its own account's facts.
+        let keys = std::iter::once(None).chain(facts.providers.keys().map(|k| Some(k.as_str())));
+        for key in keys {
+            let part = plan.only(key);
+            let own = facts.of_provider(key);
+            let mut prior_part = prior.clone();
+            prior_part
+                .resources
+                .retain(|_, r| r.provider.as_deref() == key);
+            quotas(
+                &part,
+                &prior_part,
+                &own,
+                Some(key.unwrap_or("the default provider")),
+                &mut refusals,
+            );
+            backends(&part, &own, &mut refusals);
+            approvals(&part, &own, &mut refusals);
+        }
+    }
     endpoint_services(plan, facts, &mut refusals);
     dangling(plan, &mut refusals);
     plan.refusals = refusals;
@@ -463,7 +486,14 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
     }
 }
 
-fn quotas(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+/// The quotas of the account `facts` are of; `provider` names it when there are several.
+fn quotas(
+    plan: &Plan,
+    prior: &RecordedState,
+    facts: &CloudFacts,
+    provider: Option<&str>,
+    out: &mut Vec<Refusal>,
+) {
     let Some(q) = facts.quotas else { return };
     for (rtype, used, quota, what) in [
         (
@@ -515,6 +545,16 @@ fn quotas(plan: &Plan, prior: &RecordedState, facts: &CloudFacts, out: &mut Vec<
         if rtype == ResourceType::Service {
             r.details
                 .push("quotas count per account and region".to_owned());
+        }
+        if let Some(provider) = provider {
+            let account = facts
+                .account
+                .as_deref()
+                .map_or_else(String::new, |a| format!(" {a}"));
+            r.message = r.message.replace(
+                "in the account,",
+                &format!("in the account{account} ({provider}),"),
+            );
         }
         out.push(r);
     }

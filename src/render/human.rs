@@ -299,10 +299,13 @@ fn changed_attr(
 
 fn header(change: &ResourceChange) -> (String, &'static str, Sym) {
     let a = &change.address;
-    let because = change
+    let mut because = change
         .reason
         .as_ref()
         .map_or_else(String::new, |r| format!(" ({r})"));
+    if let Some(provider) = &change.provider {
+        let _ = write!(because, " [provider {provider}]");
+    }
     match change.action {
         Action::Create => (format!("# {a} will be created{because}"), "+", Sym::Add),
         Action::Update => (

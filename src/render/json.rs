@@ -149,6 +149,14 @@ fn actions_json(action: Action) -> Json {
 }
 
 fn change_entry(c: &ResourceChange) -> Json {
+    let mut entry = change_entry_of(c);
+    if let (Some(provider), Json::Object(m)) = (&c.provider, &mut entry) {
+        m.insert("provider_config_key".into(), json!(provider));
+    }
+    entry
+}
+
+fn change_entry_of(c: &ResourceChange) -> Json {
     let before_sensitive = if c.action == Action::NoOp {
         &c.after_sensitive
     } else {

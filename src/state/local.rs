@@ -262,6 +262,7 @@ mod tests {
                 .collect(),
             depends_on: Vec::new(),
             sensitive: Vec::new(),
+            provider: None,
         }
     }
 

@@ -46,6 +46,9 @@ pub struct ResourceEntry {
     /// Attributes whose values are sensitive (as Terraform's `sensitive_attributes`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sensitive_attributes: Vec<String>,
+    /// The provider it is managed with (`TYPE.ALIAS`), when not the default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +57,9 @@ pub struct PendingEntry {
     pub operation: String,
     pub started_at: String,
     pub identity: Map<String, serde_json::Value>,
+    /// The provider the create was sent with, when not the default one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -144,6 +150,7 @@ pub fn resource_to_wire(r: &RecordedResource) -> ResourceEntry {
         id: line.id.to_owned(),
         dependencies: line.dependencies,
         sensitive_attributes: line.sensitive_attributes.to_vec(),
+        provider: line.provider.map(str::to_owned),
     }
 }
 
@@ -163,6 +170,8 @@ struct ResourceLine<'a> {
     dependencies: Vec<String>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     sensitive_attributes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
 }
 
 impl<'a> ResourceLine<'a> {
@@ -179,6 +188,7 @@ impl<'a> ResourceLine<'a> {
             },
             dependencies: r.depends_on.iter().map(ToString::to_string).collect(),
             sensitive_attributes: &r.sensitive,
+            provider: r.provider.as_deref(),
         }
     }
 }
@@ -216,6 +226,7 @@ pub fn resource_from_wire(e: ResourceEntry) -> Result<RecordedResource, String> 
         attrs,
         depends_on,
         sensitive: e.sensitive_attributes,
+        provider: e.provider,
     })
 }
 
@@ -225,6 +236,7 @@ fn pending_to_wire(p: &PendingCreate) -> PendingEntry {
         operation: "create".to_owned(),
         started_at: p.started_at.clone(),
         identity: attrs_to_json(&p.identity),
+        provider: p.provider.clone(),
     }
 }
 
@@ -233,6 +245,7 @@ fn pending_from_wire(e: &PendingEntry) -> Result<PendingCreate, String> {
         address: parse_address(&e.address)?,
         started_at: e.started_at.clone(),
         identity: attrs_from_json(&e.identity),
+        provider: e.provider.clone(),
     })
 }
 
@@ -431,6 +444,7 @@ mod tests {
                     attrs,
                     depends_on: deps.iter().map(|d| parse_resource_id(d).unwrap()).collect(),
                     sensitive: vec!["tags".into()],
+                    provider: None,
                 },
             );
         }

@@ -222,6 +222,7 @@ fn the_formats_at_every_boundary_are_pinned() {
                     address: r.address.clone(),
                     started_at: "2026-01-01T00:00:00Z".to_owned(),
                     identity: r.attrs.clone(),
+                    provider: None,
                 },
             ))
             .unwrap();

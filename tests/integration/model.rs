@@ -543,6 +543,7 @@ impl World {
                 attrs: vpcep::cloud::convert::service_attrs(&created),
                 depends_on: Vec::new(),
                 sensitive: Vec::new(),
+                provider: None,
             },
         );
         state.sort();
