@@ -167,11 +167,12 @@ pub(crate) fn provider_keys(decls: &Decls<'_>) -> (String, Vec<String>) {
     let default = decls
         .provider
         .map_or_else(|| "sim".to_owned(), |d| d.label(0).to_owned());
-    let aliases = decls
-        .aliased
-        .iter()
-        .filter_map(|d| alias_key(d, None))
-        .collect();
+    let mut aliases: Vec<String> = Vec::new();
+    for key in decls.aliased.iter().filter_map(|d| alias_key(d, None)) {
+        if !aliases.contains(&key) {
+            aliases.push(key);
+        }
+    }
     (default, aliases)
 }
 

@@ -237,6 +237,9 @@ fn refusals(plan: &Plan) -> String {
 fn row(c: &ResourceChange, refusal: Option<&&Refusal>) -> String {
     let changed = cell(&c.changed.join(", "));
     let mut why = Vec::new();
+    if let Some(provider) = &c.provider {
+        why.push(format!("with provider {}", code(provider)));
+    }
     if let Some(r) = refusal {
         why.push(format!("⛔ **refused**: {}", cell(&r.message)));
     }

@@ -1,0 +1,194 @@
+//! Provider aliases: one configuration spanning two accounts — the owner's service, the
+//! partner's endpoint found through a data source, the owner's approval — planned and applied
+//! in one run, on the simulator and over the API (two project IDs); quotas per account; a
+//! provider removed while its resources are recorded.
+
+use super::harness::{EmulatorProcess, Workspace, vpcep};
+
+const OWNER: &str = "0d0e0f00000000000000000000000001";
+const PARTNER: &str = "5f1c0d2e3b4a49687766554433221100";
+
+/// Where in `text` each of `lines` starts, in order; fails naming the first one missing.
+fn positions(text: &str, lines: &[&str]) -> Vec<usize> {
+    lines
+        .iter()
+        .map(|l| {
+            text.find(l)
+                .unwrap_or_else(|| panic!("no `{l}` in:\n{text}"))
+        })
+        .collect()
+}
+
+fn cross_account_flow(ws: &Workspace, env: &[(&str, &str)], partner_provider: &str) {
+    let run = |args: &[&str], code: i32| {
+        let out = vpcep(ws.path(), args, env);
+        assert_eq!(out.code, code, "vpcep {args:?}:\n{}", out.transcript());
+        out
+    };
+    let plan = run(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(&format!(
+            "# vpcep_endpoint.orders will be created [provider {partner_provider}]"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("# data.vpcep_service_summary.orders will be read during apply"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 3 to add, 0 to change, 0 to destroy.")
+    );
+    let json = run(&["plan", "--format", "json"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let endpoint = doc["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "vpcep_endpoint.orders")
+        .unwrap();
+    assert_eq!(endpoint["provider_config_key"], partner_provider);
+
+    // One run, in order across the accounts: service, endpoint, approval.
+    let applied = run(&["apply", "--auto-approve"], 0);
+    let at = positions(
+        &applied.stdout,
+        &[
+            "vpcep_service.orders: Creation complete",
+            "vpcep_endpoint.orders: Creation complete",
+            "vpcep_approval.orders: Creation complete",
+        ],
+    );
+    assert!(at[0] < at[1] && at[1] < at[2], "{}", applied.stdout);
+    assert!(
+        applied.stdout.contains("partner_dns_name = \"vpcep-"),
+        "{}",
+        applied.stdout
+    );
+    run(&["plan", "--detailed-exitcode"], 0);
+    let show = run(&["show"], 0);
+    assert!(
+        show.stdout
+            .contains(&format!("(account {PARTNER}, marker ID")),
+        "the owner sees the partner's connection: {}",
+        show.stdout
+    );
+    assert!(show.stdout.contains("): accepted"), "{}", show.stdout);
+    let state = ws.state();
+    let recorded: Vec<(String, serde_json::Value)> = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().unwrap().to_owned(),
+                r["provider"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        recorded.contains(&(
+            "vpcep_endpoint.orders".to_owned(),
+            serde_json::Value::from(partner_provider)
+        )),
+        "{recorded:?}"
+    );
+    assert!(
+        recorded.contains(&("vpcep_service.orders".to_owned(), serde_json::Value::Null)),
+        "the default provider is not written: {recorded:?}"
+    );
+
+    // Destroy: every account's resources, approvals first and services last.
+    let destroyed = run(&["destroy", "--auto-approve"], 0);
+    let at = positions(
+        &destroyed.stdout,
+        &[
+            "vpcep_approval.orders: Destruction complete",
+            "vpcep_endpoint.orders: Destruction complete",
+            "vpcep_service.orders: Destruction complete",
+        ],
+    );
+    assert!(at[0] < at[1] && at[1] < at[2], "{}", destroyed.stdout);
+    assert!(
+        destroyed
+            .stdout
+            .contains("Destroy complete! Resources: 3 destroyed.")
+    );
+}
+
+#[test]
+fn the_cross_account_example_applies_in_one_run_on_the_simulator() {
+    let ws = Workspace::example("cross-account");
+    cross_account_flow(&ws, &[], "sim.partner");
+}
+
+#[test]
+fn two_otc_providers_with_two_projects_work_the_same_over_the_api() {
+    let emulator = EmulatorProcess::start(&["--token", "alias-token"]);
+    let ws = Workspace::example("cross-account");
+    let config = ws.read("main.hcl");
+    let start = config.find("provider \"sim\" {").unwrap();
+    let end = config.find("resource \"vpcep_service\"").unwrap();
+    let providers = format!(
+        "provider \"otc\" {{\n  project_id = \"{OWNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n}}\n\nprovider \"otc\" {{\n  alias      = \"partner\"\n  project_id = \"{PARTNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n}}\n\n",
+        port = emulator.port
+    );
+    let config = format!("{}{providers}{}", &config[..start], &config[end..])
+        .replace("provider     = sim.partner", "provider     = otc.partner")
+        .replace("provider   = sim.partner", "provider   = otc.partner");
+    ws.write("main.hcl", &config);
+    cross_account_flow(&ws, &[("OS_AUTH_TOKEN", "alias-token")], "otc.partner");
+    assert_eq!(emulator.services(OWNER), 0);
+    assert_eq!(emulator.endpoints(PARTNER), 0);
+}
+
+#[test]
+fn quotas_hold_per_account_and_the_refusal_names_it() {
+    let ws = Workspace::example("cross-account");
+    // The partner's account has no room for an endpoint; the owner's has.
+    ws.edit(
+        "main.hcl",
+        "  alias     = \"partner\"\n",
+        "  alias     = \"partner\"\n  quota_endpoints = 0\n",
+    );
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stdout.contains(&format!(
+            "this plan needs 1 endpoints in the account {PARTNER} (sim.partner), but its quota is 0"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("endpoint services in the account"),
+        "the owner's quota is not the partner's: {}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_provider_removed_while_its_resources_are_recorded_is_refused_naming_them() {
+    let ws = Workspace::example("cross-account");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let config = ws.read("main.hcl");
+    let start = config.find("provider \"sim\" {\n  alias").unwrap();
+    let end = start + config[start..].find("}\n").unwrap() + 2;
+    let without = format!("{}{}", &config[..start], &config[end..]);
+    let cut = without.find("# The partner's lookup").unwrap();
+    ws.write("main.hcl", &without[..cut]);
+    let state = ws.read("vpcep.state.json");
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stderr.contains(
+            "the state records resources of providers this configuration no longer declares: `vpcep_endpoint.orders` (provider `sim.partner`)"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("vpcep state rm"), "{}", out.stderr);
+    assert_eq!(ws.read("vpcep.state.json"), state, "nothing was done");
+}
