@@ -4,7 +4,8 @@
 //!
 //! What a step waits for:
 //! - a delete, for the deletes of the resources that depend on it, and for every delete of a
-//!   type deleted earlier (approvals, then endpoints, then services);
+//!   type deleted earlier (endpoints, then approvals, then services; an approval's dependency
+//!   on the endpoints it accepts does not hold for deletes: see `delete_rank`);
 //! - a create or update, for every delete, and for the creates and updates of the resources it
 //!   depends on (a replaced resource's create thus follows its delete).
 //!
@@ -13,7 +14,7 @@
 //! by address), so that with `--parallelism 1` the order is the same as level by level.
 
 use crate::model::graph::topo_order;
-use crate::model::{Address, ResourceId};
+use crate::model::{Address, ResourceId, ResourceType};
 use crate::plan::Action;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -26,10 +27,16 @@ pub(super) struct Node<'a> {
     pub depends_on: &'a [ResourceId],
 }
 
-/// Where a delete goes among the types: approvals (0), endpoints (1), services (2) — the
-/// reverse of the order they are created in.
+/// Where a delete goes among the types: endpoints (0), approvals (1), services (2). An
+/// endpoint goes before the approval that accepts it: its connection ends with it, so the
+/// approval rejects nothing when it goes (a partner's endpoint this configuration deletes is
+/// not cut off first); services go last, once nothing is connected.
 fn delete_rank(node: &Node<'_>) -> usize {
-    usize::from(2 - node.address.rtype().create_rank())
+    match node.address.rtype() {
+        ResourceType::Endpoint => 0,
+        ResourceType::Approval => 1,
+        ResourceType::Service => 2,
+    }
 }
 
 /// Order among ready steps: lower goes first.
@@ -77,7 +84,12 @@ impl Schedule {
                     continue;
                 };
                 if node.action == Action::Delete {
-                    if deletes.is_empty() {
+                    // An approval is deleted after the endpoints it accepts (see
+                    // `delete_rank`), not before them as its dependency would have it.
+                    if deletes.is_empty()
+                        || (node.address.rtype() == ResourceType::Approval
+                            && d.rtype == ResourceType::Endpoint)
+                    {
                         continue;
                     }
                     let barrier = *dependents_deleted.entry(d).or_insert_with(|| {
@@ -392,9 +404,9 @@ mod tests {
             },
         ];
         let mut schedule = Schedule::new(&nodes).unwrap();
-        assert_eq!(schedule.start(), vec![2], "approvals first");
-        assert_eq!(schedule.done(2), vec![1], "then endpoints");
-        assert_eq!(schedule.done(1), vec![0], "then services");
+        assert_eq!(schedule.start(), vec![1], "endpoints first");
+        assert_eq!(schedule.done(1), vec![2], "then approvals");
+        assert_eq!(schedule.done(2), vec![0], "then services");
         assert_eq!(schedule.done(0), vec![3], "creates after every delete");
     }
 

@@ -3,8 +3,10 @@
 //! A connection is rejected when an approval's change stops accepting its endpoint: the
 //! endpoint is removed from `endpoints` (explicit), or the approval is destroyed or replaced
 //! (implicit). Cutting another account's accepted or creating connection implicitly is refused
-//! unless `--allow-disconnect` names the approval; the account's own connections and those of
-//! endpoints this plan deletes may always go, and are listed all the same.
+//! unless `--allow-disconnect` names the approval; the own accounts' connections may always go,
+//! and are listed all the same. An endpoint this plan deletes is not cut off: it is deleted
+//! before the approval (see `apply::schedule`), its connection ends with it, and deleting it
+//! is what the configuration says — so it is not a disconnection.
 
 use super::{Action, CloudFacts, Disconnection, Plan, PlanOptions, Refusal, RefusalKind};
 use crate::model::{ResourceType, Value};
@@ -102,6 +104,9 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
         }
         let known = connections(before);
         for endpoint_id in rejected {
+            if deleted_endpoints.contains(endpoint_id) {
+                continue;
+            }
             let connection = known.iter().find(|k| k.endpoint_id == endpoint_id);
             let status = connection.map_or("unknown", |k| k.status);
             if status == "rejected" {
@@ -111,7 +116,6 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             let own = !account.is_empty() && facts.owns(account);
             let allowed = explicit
                 || own
-                || deleted_endpoints.contains(endpoint_id)
                 || !is_live(status) && status != "unknown"
                 || opts.allow_disconnect.iter().any(|a| {
                     a.resource == c.address.resource && (a.key.is_none() || a.key == c.address.key)

@@ -102,13 +102,20 @@ fn cross_account_flow(ws: &Workspace, env: &[(&str, &str)], partner_provider: &s
         "the default provider is not written: {recorded:?}"
     );
 
-    // Destroy: every account's resources, approvals first and services last.
+    // Destroy: every account's resources in reverse — the partner's endpoint first (deleting
+    // it is the configuration's intent, not a disconnection: nothing is cut off), then the
+    // approval, then the service.
     let destroyed = run(&["destroy", "--auto-approve"], 0);
+    assert!(
+        !destroyed.stdout.contains("Disconnections"),
+        "{}",
+        destroyed.stdout
+    );
     let at = positions(
         &destroyed.stdout,
         &[
-            "vpcep_approval.orders: Destruction complete",
             "vpcep_endpoint.orders: Destruction complete",
+            "vpcep_approval.orders: Destruction complete",
             "vpcep_service.orders: Destruction complete",
         ],
     );
