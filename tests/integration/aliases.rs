@@ -199,3 +199,73 @@ fn a_provider_removed_while_its_resources_are_recorded_is_refused_naming_them() 
     assert!(out.stderr.contains("vpcep state rm"), "{}", out.stderr);
     assert_eq!(ws.read("vpcep.state.json"), state, "nothing was done");
 }
+
+/// Killed at every stage of a two-account apply (partner endpoints created slowly), the next
+/// apply finds what each account's creates left — each in its own account — and neither
+/// account ends with a duplicate or an untracked object.
+#[test]
+fn a_killed_two_account_apply_leaves_no_duplicate_in_either_account() {
+    let n = 6;
+    let endpoints: String = (0..n)
+        .map(|i| {
+            format!(
+                "resource \"vpcep_endpoint\" \"e{i}\" {{\n  provider   = sim.partner\n  service_id = vpcep_service.orders.id\n  vpc_id     = \"vpc-partner\"\n  subnet_id  = \"subnet-{i}\"\n}}\n"
+            )
+        })
+        .collect();
+    for stage in [2usize, 5, 9] {
+        let ws = Workspace::new();
+        let config = format!(
+            "provider \"sim\" {{\n  domain_id = \"{OWNER}\"\n}}\nprovider \"sim\" {{\n  alias        = \"partner\"\n  domain_id    = \"{PARTNER}\"\n  create_delay = \"150ms\"\n}}\n\
+             resource \"vpcep_service\" \"orders\" {{\n  server_type = \"LB\"\n  port_id = \"port-orders\"\n  vpc_id = \"vpc-owner\"\n  approval_enabled = false\n  whitelist = [\"{PARTNER}\"]\n  port {{\n    server_port = 8443\n    client_port = 443\n  }}\n}}\n{endpoints}"
+        );
+        ws.write("main.hcl", &config);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vpcep"))
+            .current_dir(ws.path())
+            .args(["apply", "--auto-approve", "--parallelism", "3"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while ws.read("vpcep.state.json.journal").lines().count() < stage
+            && started.elapsed() < std::time::Duration::from_secs(20)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let out = ws.run(&["apply", "--auto-approve"]);
+        assert_eq!(out.code, 0, "stage {stage}: {}", out.transcript());
+        ws.expect(&["plan", "--detailed-exitcode"], 0);
+        let account = |domain: &str| {
+            let config = vpcep::model::SimConfig {
+                domain_id: domain.to_owned(),
+                ..vpcep::model::SimConfig::default()
+            };
+            vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap()
+        };
+        use vpcep::cloud::Cloud as _;
+        assert_eq!(
+            account(OWNER).list_services().unwrap().len(),
+            1,
+            "stage {stage}"
+        );
+        assert_eq!(
+            account(OWNER).list_endpoints().unwrap().len(),
+            0,
+            "stage {stage}"
+        );
+        assert_eq!(
+            account(PARTNER).list_endpoints().unwrap().len(),
+            n,
+            "stage {stage}"
+        );
+        let recorded = ws.state()["resources"].as_array().unwrap().len();
+        assert_eq!(
+            recorded,
+            n + 1,
+            "stage {stage}: every object is recorded once"
+        );
+    }
+}
