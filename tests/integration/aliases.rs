@@ -4,6 +4,8 @@
 //! provider removed while its resources are recorded.
 
 use super::harness::{EmulatorProcess, Workspace, vpcep};
+use std::fmt::Write as _;
+use vpcep::cloud::Cloud as _;
 
 const OWNER: &str = "0d0e0f00000000000000000000000001";
 const PARTNER: &str = "5f1c0d2e3b4a49687766554433221100";
@@ -206,13 +208,13 @@ fn a_provider_removed_while_its_resources_are_recorded_is_refused_naming_them() 
 #[test]
 fn a_killed_two_account_apply_leaves_no_duplicate_in_either_account() {
     let n = 6;
-    let endpoints: String = (0..n)
-        .map(|i| {
-            format!(
-                "resource \"vpcep_endpoint\" \"e{i}\" {{\n  provider   = sim.partner\n  service_id = vpcep_service.orders.id\n  vpc_id     = \"vpc-partner\"\n  subnet_id  = \"subnet-{i}\"\n}}\n"
-            )
-        })
-        .collect();
+    let mut endpoints = String::new();
+    for i in 0..n {
+        let _ = writeln!(
+            endpoints,
+            "resource \"vpcep_endpoint\" \"e{i}\" {{\n  provider   = sim.partner\n  service_id = vpcep_service.orders.id\n  vpc_id     = \"vpc-partner\"\n  subnet_id  = \"subnet-{i}\"\n}}"
+        );
+    }
     for stage in [2usize, 5, 9] {
         let ws = Workspace::new();
         let config = format!(
@@ -245,7 +247,6 @@ fn a_killed_two_account_apply_leaves_no_duplicate_in_either_account() {
             };
             vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap()
         };
-        use vpcep::cloud::Cloud as _;
         assert_eq!(
             account(OWNER).list_services().unwrap().len(),
             1,
