@@ -94,7 +94,12 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             .unwrap_or_default();
         // With approval disabled on the service nothing can be rejected: a destroyed approval
         // is only forgotten (and an update that would reject is refused by its own rule).
-        let approval_off = facts
+        let own_facts = c
+            .provider
+            .as_deref()
+            .and_then(|p| facts.providers.get(p))
+            .unwrap_or(facts);
+        let approval_off = own_facts
             .account_services
             .iter()
             .flatten()
