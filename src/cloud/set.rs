@@ -32,11 +32,6 @@ pub struct Clouds {
 }
 
 impl Clouds {
-    /// The default provider's cloud.
-    pub fn main(&self) -> &dyn Cloud {
-        self.default.as_ref()
-    }
-
     /// What each cloud is, for the line a plan starts with: the default one, then each
     /// alias as `otc.partner: the VPCEP API at ...`.
     pub fn describe(&self) -> String {

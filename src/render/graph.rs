@@ -25,18 +25,6 @@ struct Node {
     note: String,
 }
 
-impl Graph {
-    /// How many nodes the graph has.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Whether the graph has no nodes.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-}
-
 /// The configuration's resources (one node per resource, whatever its instances) and their
 /// dependencies.
 pub fn of_config(desired: &DesiredState) -> Graph {
