@@ -118,23 +118,10 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
                         })
                 })
                 .collect();
-            out.insert(
-                "ids",
-                Value::List(
-                    matching
-                        .iter()
-                        .map(|s| Value::String(s.id.as_str().into()))
-                        .collect(),
-                ),
-            );
-            out.insert(
+            listing(
+                &mut out,
                 "services",
-                Value::List(
-                    matching
-                        .iter()
-                        .map(|s| Value::map(service_view(s)))
-                        .collect(),
-                ),
+                matching.iter().map(service_view).collect(),
             );
         }
         DataType::ServiceSummary => {
@@ -177,15 +164,7 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
                     m
                 })
                 .collect();
-            let ids = matching
-                .iter()
-                .map(|s| s.get("id").cloned().unwrap_or(Value::Null))
-                .collect();
-            out.insert("ids", Value::List(ids));
-            out.insert(
-                "services",
-                Value::List(matching.into_iter().map(Value::map).collect()),
-            );
+            listing(&mut out, "services", matching);
         }
         DataType::Endpoints => {
             let matching: Vec<Map> = cloud
@@ -198,15 +177,7 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
                 })
                 .map(|e| endpoint_attrs(&e))
                 .collect();
-            let ids = matching
-                .iter()
-                .map(|e| e.get("id").cloned().unwrap_or(Value::Null))
-                .collect();
-            out.insert("ids", Value::List(ids));
-            out.insert(
-                "endpoints",
-                Value::List(matching.into_iter().map(Value::map).collect()),
-            );
+            listing(&mut out, "endpoints", matching);
         }
         DataType::ServiceConnections => {
             let service_id = text(args, "service_id").unwrap_or_default();
@@ -234,6 +205,20 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
         }
     }
     Ok(Ok(out))
+}
+
+/// What a listing data source gives: the `ids` of what it found, and each object whole under
+/// `key`.
+fn listing(out: &mut Map, key: &str, items: Vec<Map>) {
+    let ids = items
+        .iter()
+        .map(|item| item.get("id").cloned().unwrap_or(Value::Null))
+        .collect();
+    out.insert("ids", Value::List(ids));
+    out.insert(
+        key,
+        Value::List(items.into_iter().map(Value::map).collect()),
+    );
 }
 
 /// A service as its data sources give it: what a `vpcep_service` resource records.

@@ -116,6 +116,16 @@ fn page<T: Clone>(items: &[T], query: &[(String, String)]) -> Result<Vec<T>, Clo
     Ok(items[from..(from + limit).min(items.len())].to_vec())
 }
 
+/// Whether a service passes a list call's `id` (exact) and `endpoint_service_name` (part of
+/// the name, any case) filters.
+fn matches_query(id: &str, service_name: &str, query: &[(String, String)]) -> bool {
+    query.iter().all(|(k, v)| match k.as_str() {
+        "id" => id == v,
+        "endpoint_service_name" => service_name.to_lowercase().contains(&v.to_lowercase()),
+        _ => true,
+    })
+}
+
 fn total(n: usize) -> Option<u64> {
     u64::try_from(n).ok()
 }
@@ -327,12 +337,7 @@ impl Emulator {
         let result: Result<Response, CloudError> = (|| match (method, rest) {
             ("GET", ["vpc-endpoint-services"]) => {
                 let mut all = sim.list_services()?;
-                if let Some(id) = q("id") {
-                    all.retain(|s| s.id == id);
-                }
-                if let Some(name) = q("endpoint_service_name") {
-                    all.retain(|s| s.service_name.to_lowercase().contains(&name.to_lowercase()));
-                }
+                all.retain(|s| matches_query(&s.id, &s.service_name, query));
                 let list = page(&all, query)?
                     .iter()
                     .map(|s| api::ServiceWire::from_model(s, project))
@@ -349,12 +354,7 @@ impl Emulator {
             }
             ("GET", ["vpc-endpoint-services", "public"]) => {
                 let mut all = sim.list_public_services()?;
-                if let Some(id) = q("id") {
-                    all.retain(|s| s.id == id);
-                }
-                if let Some(name) = q("endpoint_service_name") {
-                    all.retain(|s| s.service_name.to_lowercase().contains(&name.to_lowercase()));
-                }
+                all.retain(|s| matches_query(&s.id, &s.service_name, query));
                 let list = page(&all, query)?
                     .iter()
                     .map(api::PublicServiceWire::from_model)

@@ -261,56 +261,41 @@ impl Scope {
                     }
                 }
                 RefKind::Resource { id, key, attr, .. } => {
-                    let key = match self.instance_key(key, id, each, file, diags) {
-                        Ok(Some(key)) => key,
-                        Ok(None) => {
-                            unknown = true;
-                            continue;
-                        }
-                        Err(()) => return None,
-                    };
-                    let values = self.resources.get(id);
-                    let type_obj = resource_objs.entry(id.rtype.as_str()).or_default();
-                    let resolved = resolve_values(
-                        values,
-                        id,
-                        &id.name,
-                        key.as_deref(),
+                    let (resolved, key) = self.resolve_ref(
+                        self.resources.get(id),
+                        (id, &id.name),
+                        key,
                         attr.as_deref(),
-                        type_obj,
+                        resource_objs.entry(id.rtype.as_str()).or_default(),
+                        each,
                         file,
                         reference.span.clone(),
                         diags,
                     );
-                    targets.push(RefTarget {
-                        resource: id.clone(),
-                        key,
-                        attr: attr.clone(),
-                    });
+                    if let Some(key) = key {
+                        targets.push(RefTarget {
+                            resource: id.clone(),
+                            key,
+                            attr: attr.clone(),
+                        });
+                    }
                     resolved
                 }
                 RefKind::Data { id, key, attr, .. } => {
-                    let key = match self.instance_key(key, id, each, file, diags) {
-                        Ok(Some(key)) => key,
-                        Ok(None) => {
-                            unknown = true;
-                            continue;
-                        }
-                        Err(()) => return None,
-                    };
+                    // What the data source's arguments read, this reads too.
                     targets.extend(self.data_reads.get(id).into_iter().flatten().cloned());
-                    let type_obj = data_objs.entry(id.dtype.as_str()).or_default();
-                    resolve_values(
+                    self.resolve_ref(
                         self.data.get(id),
-                        id,
-                        &id.name,
-                        key.as_deref(),
+                        (id, &id.name),
+                        key,
                         attr.as_deref(),
-                        type_obj,
+                        data_objs.entry(id.dtype.as_str()).or_default(),
+                        each,
                         file,
                         reference.span.clone(),
                         diags,
                     )
+                    .0
                 }
             };
             match resolved {
@@ -371,6 +356,42 @@ impl Scope {
                 );
                 None
             }
+        }
+    }
+
+    /// Resolves a reference to a resource's or data source's `values` (`id` for messages,
+    /// `name` where it is declared in `type_obj`): its instance key evaluated, and what it
+    /// reads declared for evaluation. The key is `None` when it is unknown yet or failed.
+    #[allow(clippy::too_many_arguments, clippy::option_option)]
+    fn resolve_ref(
+        &self,
+        values: Option<&ResourceValues>,
+        (id, name): (&dyn std::fmt::Display, &str),
+        key: &KeyRef,
+        attr: Option<&str>,
+        type_obj: &mut hcl::Map<String, hcl::Value>,
+        each: Option<&EachValue>,
+        file: &SourceFile,
+        span: Option<std::ops::Range<usize>>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> (Resolved, Option<Option<String>>) {
+        match self.instance_key(key, id, each, file, diags) {
+            Ok(Some(key)) => {
+                let resolved = resolve_values(
+                    values,
+                    id,
+                    name,
+                    key.as_deref(),
+                    attr,
+                    type_obj,
+                    file,
+                    span,
+                    diags,
+                );
+                (resolved, Some(key))
+            }
+            Ok(None) => (Resolved::Unknown, None),
+            Err(()) => (Resolved::Failed, None),
         }
     }
 
