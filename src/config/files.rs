@@ -428,16 +428,19 @@ pub(super) fn within_cost(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> b
     true
 }
 
+/// A syntax error of `source` as a diagnostic at its place.
+pub(super) fn syntax_error(source: &SourceFile, e: &hcl::edit::parser::Error) -> Diagnostic {
+    let offset = e.location().offset();
+    Diagnostic::error(format!("invalid HCL syntax: {}", e.message()))
+        .at(Some(source.location(&(offset..offset + 1))))
+}
+
 /// Parses a file whose cost was checked; a syntax error becomes a diagnostic at its position.
 fn parse_whole(source: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Body> {
     match hcl::edit::parser::parse_body(source.text()) {
         Ok(body) => Some(Body::from_hcl(body)),
         Err(e) => {
-            let offset = e.location().offset();
-            diags.push(
-                Diagnostic::error(format!("invalid HCL syntax: {}", e.message()))
-                    .at(Some(source.location(&(offset..offset + 1)))),
-            );
+            diags.push(syntax_error(source, &e));
             None
         }
     }

@@ -27,10 +27,8 @@ pub fn format(source: &SourceFile) -> Result<String, Box<Diagnostic>> {
         return Err(Box::new(diags.remove(0)));
     }
     let body = hcl::edit::parser::parse_body(text).map_err(|e| {
-        let offset = e.location().offset();
         Box::new(
-            Diagnostic::error(format!("invalid HCL syntax: {}", e.message()))
-                .at(Some(source.location(&(offset..offset + 1))))
+            super::files::syntax_error(source, &e)
                 .help("fix the syntax first; vpcep fmt formats only files that parse"),
         )
     })?;
@@ -38,7 +36,9 @@ pub fn format(source: &SourceFile) -> Result<String, Box<Diagnostic>> {
     let mut blank_after = vec![false; scanned.len()];
     mark_block_ends(&body, &line_starts(text), &mut blank_after);
     let formatted = layout(&scanned, &blank_after);
-    if same_meaning(text, &formatted) {
+    // The meaning of the input, from the parse above (not parsed again).
+    let meant = hcl::Body::from(body);
+    if hcl::parse(&formatted).is_ok_and(|after| after == meant) {
         Ok(formatted)
     } else {
         Err(Box::new(
@@ -48,14 +48,6 @@ pub fn format(source: &SourceFile) -> Result<String, Box<Diagnostic>> {
             ))
             .help("this is a bug in vpcep fmt; please report it with the file"),
         ))
-    }
-}
-
-/// Whether two texts parse to the same configuration (comments and layout aside).
-fn same_meaning(before: &str, after: &str) -> bool {
-    match (hcl::parse(before), hcl::parse(after)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 
