@@ -609,9 +609,14 @@ pub fn change_diff(change: &ResourceChange) -> String {
     out.text
 }
 
-/// [`change_diff`] with an update's or replacement's unchanged attributes shown too; `None`
-/// when that shows nothing more (creates, deletes, or nothing unchanged).
-pub fn change_diff_full(change: &ResourceChange) -> Option<String> {
+/// [`change_diff`], and for an update or a replacement the same with its unchanged attributes
+/// shown too (`None` when that shows nothing more, and for creates and deletes, which show
+/// everything already).
+pub fn change_diffs(change: &ResourceChange) -> (String, Option<String>) {
+    let short = change_diff(change);
+    if !matches!(change.action, Action::Update | Action::Replace) {
+        return (short, None);
+    }
     let mut out = Out {
         text: String::new(),
         style: Style::PLAIN,
@@ -619,7 +624,8 @@ pub fn change_diff_full(change: &ResourceChange) -> Option<String> {
         all: true,
     };
     render_change(&mut out, change);
-    (out.text != change_diff(change)).then_some(out.text)
+    let full = (out.text != short).then_some(out.text);
+    (short, full)
 }
 
 /// One line per disconnection: who cuts which endpoint of which account, and why.

@@ -5,7 +5,7 @@
 //! diff (changed attributes only, the full diff folded below it). Nothing is truncated: a plan
 //! longer than GitHub's comment limit becomes several numbered comments.
 
-use super::human::{change_diff, change_diff_full, summary_line};
+use super::human::{change_diffs, summary_line};
 use crate::model::schema::{Mutability, schema};
 use crate::plan::{Action, Plan, Refusal, ResourceChange};
 use std::collections::BTreeMap;
@@ -188,6 +188,7 @@ fn sections(plan: &Plan) -> Vec<Section> {
         out.push(Section::Text(graph(plan, changes.len())));
     }
     for c in &changes {
+        let (body, full) = change_diffs(c);
         let refused = if refused_at.contains_key(&c.address) {
             " — ⛔ refused"
         } else {
@@ -200,8 +201,8 @@ fn sections(plan: &Plan) -> Vec<Section> {
                 action_cell(c.action)
             ),
             lang: "diff",
-            body: change_diff(c),
-            full: change_diff_full(c),
+            body,
+            full,
         });
     }
     if plan.deletes_anything() && !plan.is_refused() {
