@@ -31,17 +31,7 @@ pub(super) fn check(
         for key in keys {
             let part = plan.only(key);
             let own = facts.of_provider(key);
-            let mut prior_part = prior.clone();
-            prior_part
-                .resources
-                .retain(|_, r| r.provider.as_deref() == key);
-            quotas(
-                &part,
-                &prior_part,
-                &own,
-                Some(key.unwrap_or("the default provider")),
-                &mut refusals,
-            );
+            quotas(&part, prior, &own, Some(key), &mut refusals);
             backends(&part, &own, &mut refusals);
             approvals(&part, &own, &mut refusals);
         }
@@ -486,14 +476,28 @@ fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
     }
 }
 
-/// The quotas of the account `facts` are of; `provider` names it when there are several.
+/// The quotas of the account `facts` are of. With several providers, `provider` is the one
+/// whose account it is (`Some(None)`: the default one): only its recorded resources count as
+/// managed, and the refusal names it.
+#[allow(clippy::option_option)]
 fn quotas(
     plan: &Plan,
     prior: &RecordedState,
     facts: &CloudFacts,
-    provider: Option<&str>,
+    provider: Option<Option<&str>>,
     out: &mut Vec<Refusal>,
 ) {
+    let place = match provider {
+        None => "the account".to_owned(),
+        Some(key) => format!(
+            "the account{} ({})",
+            facts
+                .account
+                .as_deref()
+                .map_or_else(String::new, |a| format!(" {a}")),
+            key.unwrap_or("the default provider")
+        ),
+    };
     let Some(q) = facts.quotas else { return };
     for (rtype, used, quota, what) in [
         (
@@ -523,17 +527,16 @@ fn quotas(
         }
         let managed = prior
             .resources
-            .keys()
-            .filter(|a| a.rtype() == rtype)
+            .values()
+            .filter(|r| r.address.rtype() == rtype)
+            .filter(|r| provider.is_none_or(|key| r.provider.as_deref() == key))
             .count();
         let unmanaged = used.saturating_sub(managed);
         let total = used + creates - deletes.min(used + creates);
         let mut r = Refusal {
             kind: RefusalKind::Quota,
             address: None,
-            message: format!(
-                "this plan needs {total} {what} in the account, but its quota is {quota}"
-            ),
+            message: format!("this plan needs {total} {what} in {place}, but its quota is {quota}"),
             details: vec![
                 format!("{used} exist now ({unmanaged} of them not managed by this configuration)"),
                 format!("{creates} to create, {deletes} to delete"),
@@ -545,16 +548,6 @@ fn quotas(
         if rtype == ResourceType::Service {
             r.details
                 .push("quotas count per account and region".to_owned());
-        }
-        if let Some(provider) = provider {
-            let account = facts
-                .account
-                .as_deref()
-                .map_or_else(String::new, |a| format!(" {a}"));
-            r.message = r.message.replace(
-                "in the account,",
-                &format!("in the account{account} ({provider}),"),
-            );
         }
         out.push(r);
     }
