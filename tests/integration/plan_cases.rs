@@ -2,7 +2,8 @@
 //! `state.json`, optional `args` (one per line), and the expected renderings of
 //! `vpcep plan --refresh=false` on a fresh simulated cloud: `expected` (the human transcript),
 //! `expected.json` (the JSON plan, pretty-printed here; the binary writes one line) and
-//! `expected.md` (the markdown comment).
+//! `expected.md` (the markdown comment). A case whose configuration is an example's names it
+//! in a file `example` instead of copying it.
 //!
 //! `UPDATE_EXPECT=1 cargo test` rewrites the expectations.
 
@@ -34,6 +35,17 @@ fn plan_cases() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             match name.as_str() {
                 "expected" | "expected.json" | "expected.md" | "args" => {}
+                // The configuration is an example's, planned as it is.
+                "example" => {
+                    let name = std::fs::read_to_string(&path).unwrap();
+                    let example = repo_root().join("examples").join(name.trim());
+                    for file in std::fs::read_dir(&example).unwrap() {
+                        let file = file.unwrap().path();
+                        if file.extension().is_some_and(|e| e == "hcl") {
+                            std::fs::copy(&file, work.join(file.file_name().unwrap())).unwrap();
+                        }
+                    }
+                }
                 "state.json" => {
                     std::fs::copy(&path, work.as_path().join("vpcep.state.json")).unwrap();
                 }
