@@ -23,7 +23,7 @@ pub(crate) struct GraphArgs {
     format: GraphFormat,
     /// With `--plan` and no PLANFILE: read the cloud before planning (--refresh=false plans
     /// from recorded state)
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL", requires = "plan")]
     refresh: bool,
     #[command(flatten)]
     pub(super) common: super::StateArgs,

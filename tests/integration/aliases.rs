@@ -72,6 +72,21 @@ fn cross_account_flow(ws: &Workspace, env: &[(&str, &str)], partner_provider: &s
         applied.stdout
     );
     run(&["plan", "--detailed-exitcode"], 0);
+    // Every command that reads the cloud reads each provider's account: refresh finds every
+    // resource where it is, init reaches both.
+    let refreshed = run(&["refresh"], 0);
+    assert!(
+        !refreshed.stdout.contains("deleted outside vpcep"),
+        "{}",
+        refreshed.stdout
+    );
+    let init = run(&["init"], 0);
+    assert!(
+        init.stdout.contains(&format!("  {partner_provider}: ")),
+        "{}",
+        init.stdout
+    );
+    run(&["plan", "--detailed-exitcode"], 0);
     let show = run(&["show"], 0);
     assert!(
         show.stdout

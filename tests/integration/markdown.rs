@@ -242,6 +242,23 @@ fn a_plan_longer_than_a_comment_is_split_into_numbered_comments_with_nothing_lef
         1
     );
 
+    // A saved plan's comments are written the same way.
+    ws.expect(&["plan", "--out", "p.plan"], 0);
+    ws.expect(
+        &[
+            "show",
+            "p.plan",
+            "--format",
+            "markdown",
+            "--out-dir",
+            "saved",
+        ],
+        0,
+    );
+    let saved = ws.read("saved/comment-1.md");
+    assert!(saved.starts_with("### vpcep plan in `"), "{saved}");
+    assert!(saved.contains("`vpcep_service.s1`"), "{saved}");
+
     // --out-dir is for markdown only, and not for apply.
     let wrong = ws.expect(&["plan", "--out-dir", "x"], 1);
     assert!(
