@@ -147,12 +147,12 @@ pub fn derive(
     if !wanted.is_empty() {
         for id in wanted.services {
             // Any account may describe any service.
-            let exists = clouds
+            let kind = clouds
                 .cloud(None)
                 .describe_service(&id)
                 .map_err(DeriveError::Cloud)?
-                .is_some();
-            facts.foreign_services.insert(id, exists);
+                .map(|s| s.service_type);
+            facts.foreign_services.insert(id, kind);
         }
         for id in wanted.connections {
             // The connections are the service owner's to list: the provider of the service

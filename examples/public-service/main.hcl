@@ -14,13 +14,27 @@ variable "vpc_id" {
   default     = "3e2f7a10-4b5c-4d6e-8f90-a1b2c3d4e5f6"
 }
 
+variable "bucket" {
+  description = "The only bucket the VPC may read and write through the endpoint"
+  type        = string
+  default     = "orders-exports"
+}
+
 data "vpcep_public_services" "object_storage" {
   service_name = "obs"
 }
 
+# A gateway endpoint adds routes to the VPC's route tables (its default table unless
+# `route_tables` names others) and lets through what its policy allows.
 resource "vpcep_endpoint" "object_storage" {
   service_id = data.vpcep_public_services.object_storage.ids[0]
   vpc_id     = var.vpc_id
+
+  policy_statement {
+    effect   = "Allow"
+    action   = ["obs:object:GetObject", "obs:object:PutObject"]
+    resource = ["${var.bucket}/*"]
+  }
 
   tags = {
     purpose = "object-storage"
@@ -30,4 +44,9 @@ resource "vpcep_endpoint" "object_storage" {
 output "object_storage_service" {
   description = "The public service the endpoint connects to"
   value       = data.vpcep_public_services.object_storage.services[0].service_name
+}
+
+output "object_storage_route_tables" {
+  description = "The route tables the endpoint added routes to"
+  value       = vpcep_endpoint.object_storage.route_tables
 }

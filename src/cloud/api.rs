@@ -8,7 +8,7 @@
 //! may leave out are `Option`s; unknown fields are ignored, as the API adds fields over time.
 
 use super::types::{
-    CloudError, Connection, Endpoint, EndpointSpec, PortMapping, Quotas, Service, ServiceSpec,
+    CloudError, Connection, Endpoint, EndpointSpec, PolicyStatement, PortMapping, Quotas, Service, ServiceSpec,
     ServiceUpdate,
 };
 use indexmap::IndexMap;
@@ -150,6 +150,8 @@ pub struct CreateServiceRequest {
     pub tcp_proxy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWire>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
 }
 
 impl CreateServiceRequest {
@@ -165,6 +167,7 @@ impl CreateServiceRequest {
             description: spec.description.clone(),
             tcp_proxy: Some(spec.tcp_proxy.clone()),
             tags: Some(tags_to_wire(&spec.tags)),
+            enterprise_project_id: spec.enterprise_project_id.clone(),
         }
     }
 
@@ -194,6 +197,7 @@ impl CreateServiceRequest {
             tags: tags_from_wire(self.tags.as_ref()),
             description: self.description.clone().filter(|d| !d.is_empty()),
             tcp_proxy: self.tcp_proxy.clone().unwrap_or_else(|| "close".into()),
+            enterprise_project_id: self.enterprise_project_id.clone().filter(|e| !e.is_empty()),
         }
     }
 }
@@ -273,6 +277,8 @@ pub struct ServiceWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// `updated_at` in the reference, `update_at` in the SDK fixtures.
     #[serde(default, alias = "update_at", skip_serializing_if = "Option::is_none")]
@@ -335,6 +341,7 @@ impl ServiceWire {
             tcp_proxy: self.tcp_proxy.clone().unwrap_or_else(|| "close".into()),
             connection_count: self.connection_count,
             created_at: self.created_at.clone().unwrap_or_default(),
+            enterprise_project_id: self.enterprise_project_id.clone().filter(|e| !e.is_empty()),
             error: self.error.as_ref().and_then(|e| e.first()).map(|f| {
                 (
                     f.error_code.clone().unwrap_or_else(|| "unknown".into()),
@@ -362,6 +369,7 @@ impl ServiceWire {
             connection_count: svc.connection_count,
             domain_id: Some(svc.domain_id.clone()),
             project_id: Some(project_id.to_owned()),
+            enterprise_project_id: svc.enterprise_project_id.clone(),
             created_at: Some(svc.created_at.clone()),
             updated_at: Some(svc.created_at.clone()),
             error: svc.error.as_ref().map(|(code, message)| {
@@ -596,10 +604,56 @@ pub struct CreateEndpointRequest {
     pub whitelist: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_whitelist: Option<bool>,
+    /// Gateway endpoints only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routetables: Option<Vec<String>>,
+    /// Gateway endpoints only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_statement: Option<Vec<PolicyStatementWire>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWire>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+}
+
+/// One statement of a gateway endpoint's policy, spelled as the reference's examples spell it
+/// (`Effect`, `Action`, `Resource`); the OTC SDK's lower-case names are read too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyStatementWire {
+    #[serde(rename = "Effect", alias = "effect")]
+    pub effect: String,
+    #[serde(rename = "Action", alias = "action", default)]
+    pub action: Vec<String>,
+    #[serde(rename = "Resource", alias = "resource", default)]
+    pub resource: Vec<String>,
+}
+
+impl PolicyStatementWire {
+    fn from_model(p: &PolicyStatement) -> Self {
+        PolicyStatementWire {
+            effect: p.effect.clone(),
+            action: p.action.clone(),
+            resource: p.resource.clone(),
+        }
+    }
+
+    fn to_model(&self) -> PolicyStatement {
+        PolicyStatement {
+            effect: self.effect.clone(),
+            action: self.action.clone(),
+            resource: self.resource.clone(),
+        }
+    }
+}
+
+fn policy_to_wire(policy: &[PolicyStatement]) -> Option<Vec<PolicyStatementWire>> {
+    (!policy.is_empty()).then(|| policy.iter().map(PolicyStatementWire::from_model).collect())
+}
+
+fn policy_from_wire(policy: Option<&Vec<PolicyStatementWire>>) -> Vec<PolicyStatement> {
+    policy.map_or_else(Vec::new, |p| p.iter().map(PolicyStatementWire::to_model).collect())
 }
 
 impl CreateEndpointRequest {
@@ -611,9 +665,14 @@ impl CreateEndpointRequest {
             port_ip: spec.port_ip.clone(),
             enable_dns: Some(spec.enable_dns),
             whitelist: (!spec.whitelist.is_empty()).then(|| spec.whitelist.clone()),
-            enable_whitelist: (!spec.whitelist.is_empty()).then_some(true),
+            enable_whitelist: spec
+                .enable_whitelist
+                .or_else(|| (!spec.whitelist.is_empty()).then_some(true)),
+            routetables: (!spec.route_tables.is_empty()).then(|| spec.route_tables.clone()),
+            policy_statement: policy_to_wire(&spec.policy),
             tags: Some(tags_to_wire(&spec.tags)),
             description: spec.description.clone(),
+            enterprise_project_id: spec.enterprise_project_id.clone(),
         }
     }
 
@@ -625,8 +684,12 @@ impl CreateEndpointRequest {
             port_ip: self.port_ip.clone().filter(|s| !s.is_empty()),
             enable_dns: self.enable_dns.unwrap_or(false),
             whitelist: self.whitelist.clone().unwrap_or_default(),
+            enable_whitelist: self.enable_whitelist,
+            route_tables: self.routetables.clone().unwrap_or_default(),
+            policy: policy_from_wire(self.policy_statement.as_ref()),
             tags: tags_from_wire(self.tags.as_ref()),
             description: self.description.clone().filter(|d| !d.is_empty()),
+            enterprise_project_id: self.enterprise_project_id.clone().filter(|e| !e.is_empty()),
         }
     }
 }
@@ -659,14 +722,24 @@ pub struct EndpointWire {
     pub dns_names: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whitelist: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub enable_whitelist: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routetables: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_statement: Option<Vec<PolicyStatementWire>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWire>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -694,8 +767,13 @@ impl EndpointWire {
             ip: self.ip.clone().filter(|s| !s.is_empty()),
             enable_dns: self.enable_dns.unwrap_or(false),
             whitelist: self.whitelist.clone().unwrap_or_default(),
+            // Huawei's default when the create does not say; the OTC reference has none.
+            enable_whitelist: self.enable_whitelist.unwrap_or(false),
+            route_tables: self.routetables.clone().unwrap_or_default(),
+            policy: policy_from_wire(self.policy_statement.as_ref()),
             tags: tags_from_wire(self.tags.as_ref()),
             description: self.description.clone().filter(|d| !d.is_empty()),
+            enterprise_project_id: self.enterprise_project_id.clone().filter(|e| !e.is_empty()),
             status: self.status.clone(),
             created_at: self.created_at.clone().unwrap_or_default(),
             updated_at: self.updated_at.clone().unwrap_or_default(),
@@ -723,10 +801,14 @@ impl EndpointWire {
             enable_dns: Some(e.enable_dns),
             dns_names: (!e.dns_names.is_empty()).then(|| e.dns_names.clone()),
             whitelist: Some(e.whitelist.clone()),
-            enable_whitelist: Some(!e.whitelist.is_empty()),
+            enable_whitelist: Some(e.enable_whitelist),
+            // Shown for gateway endpoints only, as the Huawei SDK documents.
+            routetables: (e.service_type == "gateway").then(|| e.route_tables.clone()),
+            policy_statement: policy_to_wire(&e.policy),
             tags: Some(tags_to_wire(&e.tags)),
             description: e.description.clone(),
             project_id: Some(project_id.to_owned()),
+            enterprise_project_id: e.enterprise_project_id.clone(),
             domain_id: Some(e.domain_id.clone()),
             created_at: Some(e.created_at.clone()),
             updated_at: Some(e.updated_at.clone()),

@@ -1,6 +1,8 @@
 //! Conversions between the cloud's objects and resource attributes (the model's maps).
 
-use super::types::{Connection, Endpoint, EndpointSpec, PortMapping, Service, ServiceSpec};
+use super::types::{
+    Connection, Endpoint, EndpointSpec, PolicyStatement, PortMapping, Service, ServiceSpec,
+};
 use crate::model::Value;
 use indexmap::IndexMap;
 
@@ -90,7 +92,7 @@ pub fn connections_value(connections: &[Connection]) -> Value {
 /// A service's attributes as recorded in state; `connections` is filled by the caller.
 pub fn service_attrs(s: &Service) -> Attrs {
     // Sized for what follows: a state holds one per service.
-    let mut a = Attrs::with_capacity(17);
+    let mut a = Attrs::with_capacity(18);
     a.insert("name", opt_string(s.name.as_ref()));
     a.insert("server_type", Value::String(s.server_type.as_str().into()));
     a.insert("port_id", Value::String(s.port_id.as_str().into()));
@@ -116,6 +118,10 @@ pub fn service_attrs(s: &Service) -> Attrs {
     a.insert("tags", string_map(&s.tags));
     a.insert("description", opt_string(s.description.as_ref()));
     a.insert("tcp_proxy", Value::String(s.tcp_proxy.as_str().into()));
+    a.insert(
+        "enterprise_project_id",
+        opt_string(s.enterprise_project_id.as_ref()),
+    );
     a.insert("port", ports_value(&s.ports));
     a.insert("id", Value::String(s.id.as_str().into()));
     a.insert(
@@ -139,15 +145,22 @@ fn marker(id: Option<u64>) -> Value {
 }
 
 pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
-    let mut a = Attrs::with_capacity(18);
+    let mut a = Attrs::with_capacity(22);
     a.insert("service_id", Value::String(e.service_id.as_str().into()));
     a.insert("vpc_id", Value::String(e.vpc_id.as_str().into()));
     a.insert("subnet_id", opt_string(e.subnet_id.as_ref()));
     a.insert("port_ip", opt_string(e.port_ip.as_ref()));
     a.insert("enable_dns", Value::Bool(e.enable_dns));
     a.insert("whitelist", string_list(&e.whitelist));
+    a.insert("enable_whitelist", Value::Bool(e.enable_whitelist));
+    a.insert("route_tables", string_list(&e.route_tables));
     a.insert("tags", string_map(&e.tags));
     a.insert("description", opt_string(e.description.as_ref()));
+    a.insert(
+        "enterprise_project_id",
+        opt_string(e.enterprise_project_id.as_ref()),
+    );
+    a.insert("policy_statement", policy_value(&e.policy));
     a.insert("id", Value::String(e.id.as_str().into()));
     a.insert("status", Value::String(e.status.as_str().into()));
     a.insert("ip", opt_string(e.ip.as_ref()));
@@ -165,6 +178,55 @@ pub fn endpoint_attrs(e: &Endpoint) -> Attrs {
     a.insert("created_at", Value::String(e.created_at.as_str().into()));
     a.insert("updated_at", Value::String(e.updated_at.as_str().into()));
     a
+}
+
+/// A gateway endpoint's policy as `policy_statement` blocks, in the order the cloud keeps.
+pub fn policy_value(policy: &[PolicyStatement]) -> Value {
+    let strings = |list: &[String]| {
+        Value::List(
+            list.iter()
+                .map(|s| Value::String(s.as_str().into()))
+                .collect(),
+        )
+    };
+    Value::List(
+        policy
+            .iter()
+            .map(|p| {
+                Value::map(
+                    [
+                        (
+                            "effect".to_owned(),
+                            Value::String(p.effect.as_str().into()),
+                        ),
+                        ("action".to_owned(), strings(&p.action)),
+                        ("resource".to_owned(), strings(&p.resource)),
+                    ]
+                    .into_iter()
+                    .collect(),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn policy_from_attrs(attrs: &Attrs) -> Result<Vec<PolicyStatement>, String> {
+    let Some(Value::List(items)) = attrs.get("policy_statement") else {
+        return Ok(Vec::new());
+    };
+    items
+        .iter()
+        .map(|p| {
+            let Value::Map(m) = p else {
+                return Err("`policy_statement` is still unknown".to_owned());
+            };
+            Ok(PolicyStatement {
+                effect: get_str(m, "effect")?,
+                action: get_list(m, "action")?,
+                resource: get_list(m, "resource")?,
+            })
+        })
+        .collect()
 }
 
 /// An approval's attributes: the endpoints it accepts (those of `listed` that are accepted
@@ -231,6 +293,14 @@ pub fn get_map(attrs: &Attrs, name: &str) -> Result<IndexMap<String, String>, St
     }
 }
 
+fn get_opt_bool(attrs: &Attrs, name: &str) -> Result<Option<bool>, String> {
+    match attrs.get(name) {
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(Value::Unknown) => Err(format!("`{name}` is still unknown")),
+        _ => Ok(None),
+    }
+}
+
 fn get_bool(attrs: &Attrs, name: &str, default: bool) -> Result<bool, String> {
     match attrs.get(name) {
         Some(Value::Bool(b)) => Ok(*b),
@@ -281,6 +351,7 @@ pub fn service_spec(attrs: &Attrs) -> Result<ServiceSpec, String> {
         tags: get_map(attrs, "tags")?,
         description: get_opt_str(attrs, "description")?,
         tcp_proxy: get_opt_str(attrs, "tcp_proxy")?.unwrap_or_else(|| "close".into()),
+        enterprise_project_id: get_opt_str(attrs, "enterprise_project_id")?,
     })
 }
 
@@ -292,8 +363,12 @@ pub fn endpoint_spec(attrs: &Attrs) -> Result<EndpointSpec, String> {
         port_ip: get_opt_str(attrs, "port_ip")?,
         enable_dns: get_bool(attrs, "enable_dns", false)?,
         whitelist: get_list(attrs, "whitelist")?,
+        enable_whitelist: get_opt_bool(attrs, "enable_whitelist")?,
+        route_tables: get_list(attrs, "route_tables")?,
+        policy: policy_from_attrs(attrs)?,
         tags: get_map(attrs, "tags")?,
         description: get_opt_str(attrs, "description")?,
+        enterprise_project_id: get_opt_str(attrs, "enterprise_project_id")?,
     })
 }
 

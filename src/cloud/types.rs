@@ -68,7 +68,7 @@ pub struct PortMapping {
 }
 
 /// What creating a service sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServiceSpec {
     pub name: Option<String>,
     pub server_type: String,
@@ -82,6 +82,8 @@ pub struct ServiceSpec {
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
     pub tcp_proxy: String,
+    /// The enterprise project the service belongs to; `None` leaves the cloud's default (`0`).
+    pub enterprise_project_id: Option<String>,
 }
 
 /// An endpoint service as the API returns it.
@@ -109,6 +111,8 @@ pub struct Service {
     /// (then the connections are read).
     pub connection_count: Option<u32>,
     pub created_at: String,
+    /// The enterprise project, when the answer names one.
+    pub enterprise_project_id: Option<String>,
     /// `(error_code, error_message)` when `failed`.
     pub error: Option<(String, String)>,
 }
@@ -153,8 +157,20 @@ impl ServiceUpdate {
     }
 }
 
-/// What creating an endpoint sends.
+/// One statement of a gateway endpoint's access policy (which objects of, e.g., the object
+/// storage service the endpoint lets through).
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyStatement {
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    pub action: Vec<String>,
+    pub resource: Vec<String>,
+}
+
+pub use crate::model::schema::MAX_POLICY_STATEMENTS;
+
+/// What creating an endpoint sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EndpointSpec {
     pub service_id: String,
     pub vpc_id: String,
@@ -162,8 +178,23 @@ pub struct EndpointSpec {
     pub port_ip: Option<String>,
     pub enable_dns: bool,
     pub whitelist: Vec<String>,
+    /// Whether the whitelist is enforced; `None` enforces it when it has entries.
+    pub enable_whitelist: Option<bool>,
+    /// Gateway endpoints only: the route tables to add routes to; empty leaves the VPC's
+    /// default table.
+    pub route_tables: Vec<String>,
+    /// Gateway endpoints only: the access policy.
+    pub policy: Vec<PolicyStatement>,
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
+    pub enterprise_project_id: Option<String>,
+}
+
+impl EndpointSpec {
+    /// Whether the whitelist is enforced, as the create asks it.
+    pub fn whitelist_enabled(&self) -> bool {
+        self.enable_whitelist.unwrap_or(!self.whitelist.is_empty())
+    }
 }
 
 /// A consumer endpoint as the API returns it.
@@ -180,8 +211,13 @@ pub struct Endpoint {
     pub ip: Option<String>,
     pub enable_dns: bool,
     pub whitelist: Vec<String>,
+    pub enable_whitelist: bool,
+    /// The route tables a gateway endpoint adds routes to (empty for interface endpoints).
+    pub route_tables: Vec<String>,
+    pub policy: Vec<PolicyStatement>,
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
+    pub enterprise_project_id: Option<String>,
     /// `creating`, `pendingAcceptance`, `accepted`, `rejected`, `failed` or `deleting`.
     pub status: String,
     pub created_at: String,

@@ -9,7 +9,7 @@ use super::deps::depends_on;
 use super::eval::{EachValue, ResourceValues, Scope};
 use super::syntax::{Body, Expr, LitKind};
 use crate::diag::{Diagnostic, Location, SourceFile};
-use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, schema};
+use crate::model::schema::{AttrSchema, META_ATTRS, META_BLOCKS, computed_when_unset, schema};
 use crate::model::{Address, RefTarget, ResourceId, ResourceInstance, Timeouts, Value};
 use indexmap::IndexMap;
 use std::ops::Range;
@@ -24,6 +24,10 @@ pub(crate) struct Lowered<'a> {
     /// The resource block's header.
     pub decl: Option<Range<usize>>,
     pub file: &'a SourceFile,
+    /// Attributes the configuration leaves to the cloud (see
+    /// [`crate::model::schema::computed_when_unset`]) whose recorded value references read:
+    /// they go back to unset when the instance takes its values back.
+    pub from_state: Vec<&'static str>,
 }
 
 impl Lowered<'_> {
@@ -229,6 +233,7 @@ pub(crate) fn evaluate<'a>(
             body,
             decl: decl_span.clone(),
             file: decl.file,
+            from_state: Vec::new(),
         };
         let each = each.as_ref();
         let mut targets_all: Vec<RefTarget> = Vec::new();
@@ -255,10 +260,7 @@ pub(crate) fn evaluate<'a>(
                         if block_schema.min_items == 1 { "" } else { "s" }
                     ))
                     .at(decl_loc())
-                    .help(format!(
-                        "add a port mapping: `{} {{ server_port = 8080  client_port = 80 }}`",
-                        block_schema.name
-                    )),
+                    .help(block_help(block_schema.name, true)),
                 );
             }
             if blocks.len() > block_schema.max_items {
@@ -270,7 +272,7 @@ pub(crate) fn evaluate<'a>(
                         block_schema.max_items
                     ))
                     .at(file.span(blocks[block_schema.max_items].ident.span()))
-                    .help("split the mappings over more than one service"),
+                    .help(block_help(block_schema.name, false)),
                 );
             }
             let mut items = Vec::with_capacity(blocks.len().min(block_schema.max_items));
@@ -322,6 +324,21 @@ pub(crate) fn evaluate<'a>(
                 .unwrap_or(Value::Unknown);
             readable.insert(*name, v);
         }
+        // What the cloud chose where the configuration leaves it to the cloud (a gateway
+        // endpoint's route tables, say) reads as the cloud's value, as a computed one does.
+        for attr_schema in schema.attrs {
+            let name = attr_schema.name;
+            if computed_when_unset(address.resource.rtype, name)
+                && readable.get(name).is_some_and(Value::is_null)
+            {
+                let v = computed
+                    .computed(&address, name)
+                    .cloned()
+                    .unwrap_or(Value::Unknown);
+                readable.insert(name, v);
+                lowered.from_state.push(name);
+            }
+        }
         if failed {
             lowered.instance.attrs = readable;
             values.insert(key.clone().unwrap_or_default(), None);
@@ -369,6 +386,9 @@ pub(crate) fn take_values(lowered: &mut [Lowered<'_>], scope: &mut Scope) {
         if let Some(mut attrs) = slot.take() {
             let computed = schema(address.resource.rtype).computed;
             attrs.retain(|name, _| !computed.iter().any(|(c, _)| *c == name));
+            for name in &l.from_state {
+                attrs.insert(*name, Value::Null);
+            }
             l.instance.attrs = attrs;
         }
     }
@@ -622,4 +642,14 @@ pub(crate) fn parse_duration(value: &Value) -> Result<Duration, String> {
         return Err(format!("expected a string such as \"10m\", got {value}"));
     };
     humantime::parse_duration(s).map_err(|e| format!("\"{s}\" is not a duration ({e})"))
+}
+
+/// How to fix a count of nested blocks outside the schema's bounds (`too_few` or too many).
+fn block_help(name: &str, too_few: bool) -> String {
+    match (name, too_few) {
+        ("port", true) => "add a port mapping: `port { server_port = 8080  client_port = 80 }`".into(),
+        ("port", false) => "split the mappings over more than one service".into(),
+        (_, true) => format!("add a `{name}` block"),
+        (_, false) => format!("merge `{name}` blocks, or split them over more than one resource"),
+    }
 }

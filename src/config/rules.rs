@@ -54,7 +54,10 @@ pub(crate) fn check(
     shared_backends(lowered, diags);
     for l in lowered.iter() {
         match l.instance.address.rtype() {
-            ResourceType::Endpoint => endpoint_needs_subnet(l, lowered, &services, diags),
+            ResourceType::Endpoint => {
+                endpoint_needs_subnet(l, lowered, &services, diags);
+                gateway_only(l, lowered, &services, diags);
+            }
             ResourceType::Approval => approval(l, lowered, &services, diags),
             ResourceType::Service => {}
         }
@@ -400,6 +403,9 @@ fn endpoint_attrs(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = &l.instance.address;
     description(l, diags);
     tags(l, diags);
+    whitelist_switch(l, diags);
+    policy(l, diags);
+    route_tables(l, diags);
     if let Some(ip) = known_str(l, "port_ip")
         && ip.parse::<std::net::Ipv4Addr>().is_err()
     {
@@ -444,6 +450,99 @@ fn endpoint_attrs(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
                     format!("the whitelist of `{addr}` lists \"{s}\" twice"),
                 )
                 .help("list each address once"),
+            );
+        }
+    }
+}
+
+/// `enable_whitelist` that contradicts the whitelist: allowed by the cloud, but surely not
+/// what was meant.
+fn whitelist_switch(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
+    let addr = &l.instance.address;
+    let Some(enabled) = l.instance.attr("enable_whitelist").as_bool() else {
+        return;
+    };
+    let Some(entries) = l.instance.attr("whitelist").as_list() else {
+        return;
+    };
+    if !enabled && !entries.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "`{addr}` has a whitelist, but `enable_whitelist = false`: any address can use the endpoint"
+            ))
+            .at(l.at("enable_whitelist"))
+            .help("remove `enable_whitelist = false` to enforce the whitelist, or remove the whitelist"),
+        );
+    } else if enabled && entries.is_empty() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "`{addr}` sets `enable_whitelist = true` with an empty whitelist: no address can use the endpoint"
+            ))
+            .at(l.at("enable_whitelist"))
+            .help("list the addresses that may use it in `whitelist`"),
+        );
+    }
+}
+
+/// A gateway endpoint's policy statements: `Allow` or `Deny`, with actions and resources.
+fn policy(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
+    let addr = &l.instance.address;
+    let Some(statements) = l.instance.attr("policy_statement").as_list() else {
+        return;
+    };
+    for (i, st) in statements.iter().enumerate() {
+        let Value::Map(m) = st else { continue };
+        if let Some(effect) = m.get("effect").and_then(Value::as_str)
+            && effect != "Allow"
+            && effect != "Deny"
+        {
+            diags.push(
+                err(
+                    l,
+                    &format!("policy_statement[{i}].effect"),
+                    format!("effect \"{effect}\" of `{addr}`'s policy statement {} is neither \"Allow\" nor \"Deny\"", i + 1),
+                )
+                .help("write `effect = \"Allow\"` or `effect = \"Deny\"` (capitalised, as the API takes them)"),
+            );
+        }
+        for name in ["action", "resource"] {
+            if m.get(name).and_then(Value::as_list).is_some_and(<[Value]>::is_empty) {
+                diags.push(
+                    err(
+                        l,
+                        &format!("policy_statement[{i}].{name}"),
+                        format!("`{addr}`'s policy statement {} has no {name}", i + 1),
+                    )
+                    .help(if name == "action" {
+                        "list what it allows or denies, e.g. `action = [\"obs:object:GetObject\"]`"
+                    } else {
+                        "list the objects it covers, e.g. `resource = [\"my-bucket/*\"]`"
+                    }),
+                );
+            }
+        }
+    }
+}
+
+/// Route table IDs: none empty, none twice.
+fn route_tables(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
+    let addr = &l.instance.address;
+    let Some(tables) = l.instance.attr("route_tables").as_list() else {
+        return;
+    };
+    let mut seen = std::collections::HashSet::new();
+    for (i, t) in tables.iter().enumerate() {
+        let Some(t) = t.as_str() else { continue };
+        let at = format!("route_tables[{i}]");
+        if t.trim().is_empty() {
+            diags.push(
+                err(l, &at, format!("`{addr}` lists an empty route table ID"))
+                    .help("write the route table's ID, or leave `route_tables` out to use the VPC's default table"),
+            );
+        } else if !seen.insert(t) {
+            diags.push(
+                err(l, &at, format!("`{addr}` lists route table \"{t}\" twice"))
+                    .help("list each route table once"),
             );
         }
     }
@@ -544,6 +643,38 @@ fn endpoint_needs_subnet(
             .at(l.decl_location())
             .help("add `subnet_id = \"...\"`: the subnet the endpoint's IP address comes from"),
         );
+    }
+}
+
+/// Route tables and a policy are for endpoints of gateway services; a service of this
+/// configuration is always an interface service.
+fn gateway_only(
+    l: &Lowered<'_>,
+    lowered: &[Lowered<'_>],
+    services: &ServiceIndex,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(service) = referenced_service(l, lowered, services) else {
+        return;
+    };
+    for name in ["route_tables", "policy_statement"] {
+        if l.instance
+            .attr(name)
+            .as_list()
+            .is_some_and(|items| !items.is_empty())
+        {
+            diags.push(
+                err(
+                    l,
+                    name,
+                    format!(
+                        "`{}` sets `{name}`, but `{}` is an interface service; `{name}` is only for endpoints of gateway services",
+                        l.instance.address, service.instance.address
+                    ),
+                )
+                .help(format!("remove `{name}`: an interface endpoint is reached at its IP address or DNS name, not through route tables")),
+            );
+        }
     }
 }
 

@@ -156,6 +156,7 @@ const SERVICE_ATTRS: &[AttrSchema] = &[
     attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
     attr("description", T::String, false, D::Null, InPlace),
     attr("tcp_proxy", T::String, false, D::Str("close"), InPlace),
+    attr("enterprise_project_id", T::String, false, D::Null, Immutable),
 ];
 
 const PORT_ATTRS: &[AttrSchema] = &[
@@ -163,6 +164,16 @@ const PORT_ATTRS: &[AttrSchema] = &[
     attr("server_port", T::Number, true, D::Null, Immutable),
     attr("client_port", T::Number, true, D::Null, Immutable),
 ];
+
+/// A gateway endpoint's `policy_statement { effect, action, resource }`.
+const POLICY_ATTRS: &[AttrSchema] = &[
+    attr("effect", T::String, true, D::Null, Immutable),
+    attr("action", T::StringList, true, D::Null, Immutable),
+    attr("resource", T::StringList, true, D::Null, Immutable),
+];
+
+/// Most statements one gateway endpoint's policy may have.
+pub const MAX_POLICY_STATEMENTS: usize = 10;
 
 /// Most port mappings one service may have.
 pub const MAX_PORTS: usize = 200;
@@ -196,10 +207,19 @@ const ENDPOINT: ResourceSchema = ResourceSchema {
         attr("port_ip", T::String, false, D::Null, Immutable),
         attr("enable_dns", T::Bool, false, D::Bool(false), Immutable),
         attr("whitelist", T::StringList, false, D::EmptyList, Immutable),
+        attr("enable_whitelist", T::Bool, false, D::Null, Immutable),
+        attr("route_tables", T::StringList, false, D::Null, Immutable),
         attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
         attr("description", T::String, false, D::Null, Immutable),
+        attr("enterprise_project_id", T::String, false, D::Null, Immutable),
     ],
-    blocks: &[],
+    blocks: &[BlockSchema {
+        name: "policy_statement",
+        min_items: 0,
+        max_items: MAX_POLICY_STATEMENTS,
+        attrs: POLICY_ATTRS,
+        mutability: Immutable,
+    }],
     computed: &[
         ("id", T::String),
         ("status", T::String),
@@ -261,11 +281,24 @@ pub fn identity_names(rtype: ResourceType) -> (&'static [&'static str], &'static
     }
 }
 
-/// Attributes the cloud chooses when the configuration leaves them unset and does not always
-/// report (an endpoint's `port_ip`, read back from its `ip` once the endpoint has one):
-/// compared only when both sides have a value.
+/// Attributes the cloud chooses when the configuration leaves them unset, or does not always
+/// report, or that records made before vpcep knew them lack: compared only when both sides
+/// have a value. An endpoint's `port_ip` is read back from its `ip` once it has one; a gateway
+/// endpoint's `route_tables` default to the VPC's default table; `enable_whitelist` follows
+/// the whitelist; the enterprise project defaults to `0`.
 pub fn computed_when_unset(rtype: ResourceType, name: &str) -> bool {
-    rtype == ResourceType::Endpoint && name == "port_ip"
+    match rtype {
+        ResourceType::Endpoint => matches!(
+            name,
+            "port_ip"
+                | "route_tables"
+                | "enable_whitelist"
+                | "enterprise_project_id"
+                | "policy_statement"
+        ),
+        ResourceType::Service => name == "enterprise_project_id",
+        ResourceType::Approval => false,
+    }
 }
 
 /// The identity a create records with its intent, from the attributes it sends.
@@ -305,7 +338,7 @@ pub fn same(name: &str, a: &Value, b: &Value) -> bool {
         return true;
     }
     match (name, a, b) {
-        ("whitelist" | "endpoints" | "port", Value::List(x), Value::List(y))
+        ("whitelist" | "endpoints" | "port" | "route_tables", Value::List(x), Value::List(y))
             if x.len() == y.len() && x.iter().chain(y).all(Value::is_known) =>
         {
             fn sorted(items: &[Value]) -> Vec<(String, &Value)> {
@@ -326,7 +359,7 @@ pub fn same(name: &str, a: &Value, b: &Value) -> bool {
 /// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
 pub fn normalize(name: &str, value: &Value) -> Value {
     match (name, value) {
-        ("whitelist" | "endpoints" | "port", Value::List(items))
+        ("whitelist" | "endpoints" | "port" | "route_tables", Value::List(items))
             if items.iter().all(Value::is_known) =>
         {
             let mut sorted = items.clone();

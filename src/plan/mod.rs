@@ -127,6 +127,8 @@ pub enum RefusalKind {
     NotAvailable,
     /// Port mappings would overlap on one backend (rule 7).
     Backend,
+    /// Route tables or a policy for an endpoint of an interface service.
+    GatewayOnly,
     /// An endpoint would connect to (or an approval approve) a service that does not exist.
     NoSuchService,
     /// A resource names by its ID a service this plan deletes.
@@ -152,6 +154,7 @@ impl RefusalKind {
             RefusalKind::Quota => "quota",
             RefusalKind::NotAvailable => "not_available",
             RefusalKind::Backend => "backend",
+            RefusalKind::GatewayOnly => "gateway_only",
             RefusalKind::NoSuchService => "no_such_service",
             RefusalKind::Dangling => "dangling",
             RefusalKind::ApprovalDisabled => "approval_disabled",
@@ -170,6 +173,7 @@ impl RefusalKind {
             RefusalKind::Quota,
             RefusalKind::NotAvailable,
             RefusalKind::Backend,
+            RefusalKind::GatewayOnly,
             RefusalKind::NoSuchService,
             RefusalKind::Dangling,
             RefusalKind::ApprovalDisabled,
@@ -231,8 +235,9 @@ pub struct CloudFacts {
     /// The account (domain) ID the plan is made for, when known: its own connections may be
     /// cut without asking.
     pub account: Option<String>,
-    /// Services of other accounts that endpoints of this plan connect to: whether each exists.
-    pub foreign_services: IndexMap<String, bool>,
+    /// Services of other accounts that endpoints of this plan connect to: the type of each
+    /// (`interface` or `gateway`), `None` for one that does not exist.
+    pub foreign_services: IndexMap<String, Option<String>>,
     /// The connections of the account's services that were listed (by refresh, or looked up
     /// for the approvals this plan changes), by service ID.
     pub connections: IndexMap<String, Vec<ConnectionFact>>,

@@ -119,7 +119,8 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
                 Some("wait until it is available (see `vpcep show`), then plan again".to_owned());
             out.push(r);
         }
-        if facts.foreign_services.get(id) == Some(&false) {
+        gateway_only(c, id, facts, out);
+        if facts.foreign_services.get(id) == Some(&None) {
             let mut r = refusal(
                 RefusalKind::NoSuchService,
                 &c.address,
@@ -131,6 +132,49 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
             r.help = Some("check the service ID with its owner (it may have been deleted), or remove the endpoint".to_owned());
             out.push(r);
         }
+    }
+}
+
+/// Route tables and a policy are for endpoints of gateway services (cloud-operated, as object
+/// storage is): refused for an endpoint to a service known to be an interface service — any
+/// service of a configured account, or another account's described as one.
+fn gateway_only(c: &ResourceChange, id: &str, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    let Some(after) = &c.after else { return };
+    let set: Vec<&str> = ["route_tables", "policy_statement"]
+        .into_iter()
+        .filter(|n| after.get(n).and_then(Value::as_list).is_some_and(|l| !l.is_empty()))
+        .collect();
+    if set.is_empty() {
+        return;
+    }
+    let own = facts
+        .account_services
+        .iter()
+        .flatten()
+        .any(|s| s.id == id)
+        || facts.providers.values().any(|f| {
+            f.account_services
+                .iter()
+                .flatten()
+                .any(|s| s.id == id)
+        });
+    let kind = if own {
+        Some("interface")
+    } else {
+        facts.foreign_services.get(id).and_then(|k| k.as_deref())
+    };
+    if let Some(kind) = kind.filter(|k| *k != "gateway") {
+        let mut r = refusal(
+            RefusalKind::GatewayOnly,
+            &c.address,
+            format!(
+                "`{}` sets `{}`, but the endpoint service {id} is an {kind} service; route tables and policies are only for endpoints of gateway services",
+                c.address,
+                set.join("` and `")
+            ),
+        );
+        r.help = Some(format!("remove `{}` from `{}`", set.join("` and `"), c.address));
+        out.push(r);
     }
 }
 

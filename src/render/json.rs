@@ -106,7 +106,19 @@ fn known_only(attrs: &Attrs) -> Json {
     )
 }
 
-fn resource_head(address: &Address) -> Map<String, Json> {
+/// The provider a resource uses, as Terraform names it: the provider's full name for the
+/// default provider block, `provider["registry.terraform.io/vpcep/TYPE"].ALIAS` (the form of
+/// Terraform's state) for one chosen with `provider = TYPE.ALIAS`.
+pub fn provider_name(provider: Option<&str>) -> String {
+    match provider.and_then(|p| p.split_once('.')) {
+        Some((kind, alias)) => {
+            format!("provider[\"registry.terraform.io/vpcep/{kind}\"].{alias}")
+        }
+        None => PROVIDER_NAME.to_owned(),
+    }
+}
+
+fn resource_head(address: &Address, provider: Option<&str>) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("address".into(), json!(address.to_string()));
     m.insert("mode".into(), json!("managed"));
@@ -115,7 +127,7 @@ fn resource_head(address: &Address) -> Map<String, Json> {
     if let Some(key) = &address.key {
         m.insert("index".into(), json!(key));
     }
-    m.insert("provider_name".into(), json!(PROVIDER_NAME));
+    m.insert("provider_name".into(), json!(provider_name(provider)));
     m
 }
 
@@ -135,9 +147,14 @@ fn sensitive_mask(sensitive: &[String]) -> Json {
     Json::Object(sensitive.iter().map(|n| (n.clone(), json!(true))).collect())
 }
 
-fn values_entry(address: &Address, mut values: Json, sensitive: &[String]) -> Json {
+fn values_entry(
+    address: &Address,
+    provider: Option<&str>,
+    mut values: Json,
+    sensitive: &[String],
+) -> Json {
     hide(&mut values, sensitive);
-    let mut m = resource_head(address);
+    let mut m = resource_head(address, provider);
     m.insert("schema_version".into(), json!(0));
     m.insert("values".into(), values);
     m.insert("sensitive_values".into(), sensitive_mask(sensitive));
@@ -201,7 +218,7 @@ fn change_entry_of(c: &ResourceChange) -> Json {
         let paths: Vec<Json> = c.changed.iter().map(|n| json!([n])).collect();
         change.insert("replace_paths".into(), Json::Array(paths));
     }
-    let mut m = resource_head(&c.address);
+    let mut m = resource_head(&c.address, c.provider.as_deref());
     m.insert("change".into(), Json::Object(change));
     let reason = match (c.action, c.reason.as_deref()) {
         (Action::Replace, Some("requested with --replace")) => Some("replace_by_request"),
@@ -243,7 +260,8 @@ fn read_entry(r: &crate::plan::DeferredRead) -> Json {
     Json::Object(m)
 }
 
-fn drift_entry(d: &Drift) -> Json {
+/// A drift entry; `prior` says which provider the resource is recorded with.
+fn drift_entry(d: &Drift, prior: &RecordedState) -> Json {
     let (address, action, before, after) = match d {
         Drift::Changed {
             address,
@@ -267,7 +285,11 @@ fn drift_entry(d: &Drift) -> Json {
             Json::Null,
         ),
     };
-    let mut m = resource_head(address);
+    let provider = prior
+        .resources
+        .get(address)
+        .and_then(|r| r.provider.as_deref());
+    let mut m = resource_head(address, provider);
     m.insert(
         "change".into(),
         json!({"actions": [action], "before": before, "after": after}),
@@ -278,6 +300,11 @@ fn drift_entry(d: &Drift) -> Json {
 /// `configuration.root_module.resources`: per resource block, its expressions as constants or
 /// references.
 fn configuration(desired: &DesiredState) -> Json {
+    let mut providers = Map::new();
+    providers.insert(
+        "vpcep".into(),
+        json!({"name": "vpcep", "full_name": PROVIDER_NAME}),
+    );
     let mut resources = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for instance in desired.resources.values() {
@@ -330,7 +357,14 @@ fn configuration(desired: &DesiredState) -> Json {
         m.insert("mode".into(), json!("managed"));
         m.insert("type".into(), json!(id.rtype.as_str()));
         m.insert("name".into(), json!(id.name));
-        m.insert("provider_config_key".into(), json!("vpcep"));
+        let key = instance.provider.as_deref().unwrap_or("vpcep");
+        if let Some((kind, alias)) = instance.provider.as_deref().and_then(|p| p.split_once('.'))
+        {
+            providers.entry(key).or_insert_with(|| {
+                json!({"name": kind, "alias": alias, "full_name": format!("registry.terraform.io/vpcep/{kind}")})
+            });
+        }
+        m.insert("provider_config_key".into(), json!(key));
         m.insert("expressions".into(), Json::Object(expressions));
         m.insert("schema_version".into(), json!(0));
         if instance.address.key.is_some() {
@@ -347,7 +381,7 @@ fn configuration(desired: &DesiredState) -> Json {
         resources.push(Json::Object(m));
     }
     json!({
-        "provider_config": {"vpcep": {"name": "vpcep", "full_name": PROVIDER_NAME}},
+        "provider_config": providers,
         "root_module": {"resources": resources},
     })
 }
@@ -406,7 +440,7 @@ pub fn state_values(state: &RecordedState) -> Json {
             if let Json::Object(m) = &mut values {
                 m.insert("id".into(), json!(r.id));
             }
-            values_entry(&r.address, values, &r.sensitive)
+            values_entry(&r.address, r.provider.as_deref(), values, &r.sensitive)
         })
         .collect();
     let outputs: Map<String, Json> = state
@@ -431,7 +465,14 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
         .filter_map(|c| {
             c.after
                 .as_ref()
-                .map(|a| values_entry(&c.address, known_only(a), &c.after_sensitive))
+                .map(|a| {
+                    values_entry(
+                        &c.address,
+                        c.provider.as_deref(),
+                        known_only(a),
+                        &c.after_sensitive,
+                    )
+                })
         })
         .collect();
     let outputs: Map<String, Json> = doc
@@ -451,7 +492,12 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     if !plan.drift.is_empty() {
         top.insert(
             "resource_drift".into(),
-            Json::Array(plan.drift.iter().map(drift_entry).collect()),
+            Json::Array(
+                plan.drift
+                    .iter()
+                    .map(|d| drift_entry(d, doc.prior))
+                    .collect(),
+            ),
         );
     }
     top.insert(

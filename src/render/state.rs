@@ -118,7 +118,19 @@ fn service(r: &RecordedResource, out: &mut String) {
     if !r.attr("description").is_null() {
         let _ = writeln!(out, "  description:   {}", a("description"));
     }
+    enterprise_project(r, out);
     connections(r, out);
+}
+
+/// The enterprise project, unless it is the default one.
+fn enterprise_project(r: &RecordedResource, out: &mut String) {
+    if let Some(project) = r
+        .attr("enterprise_project_id")
+        .as_str()
+        .filter(|p| *p != "0")
+    {
+        let _ = writeln!(out, "  enterprise project: {project}");
+    }
 }
 
 fn endpoint(r: &RecordedResource, out: &mut String) {
@@ -150,6 +162,42 @@ fn endpoint(r: &RecordedResource, out: &mut String) {
             a("marker_id")
         );
     }
+    if r.attr("service_type").as_str() == Some("gateway") {
+        let _ = writeln!(
+            out,
+            "  route tables:  {}",
+            joined(r.attr("route_tables"), "-")
+        );
+        let statements = r.attr("policy_statement").as_list().unwrap_or_default();
+        if statements.is_empty() {
+            let _ = writeln!(out, "  policy:        - (the service's default)");
+        }
+        for (i, st) in statements.iter().enumerate() {
+            let get = |n: &str| st.as_map().map_or(Value::Null, |m| m.get(n).cloned().unwrap_or(Value::Null));
+            let _ = writeln!(
+                out,
+                "  {:<15}{} {} on {}",
+                if i == 0 { "policy:" } else { "" },
+                s(&get("effect")),
+                joined(&get("action"), "-"),
+                joined(&get("resource"), "-")
+            );
+        }
+    } else if !r.attr("whitelist").as_list().unwrap_or_default().is_empty()
+        || r.attr("enable_whitelist").as_bool() == Some(true)
+    {
+        let _ = writeln!(
+            out,
+            "  whitelist:     {}{}",
+            joined(r.attr("whitelist"), "-"),
+            if r.attr("enable_whitelist").as_bool() == Some(false) {
+                " (not enforced: enable_whitelist is off)"
+            } else {
+                ""
+            }
+        );
+    }
+    enterprise_project(r, out);
 }
 
 fn approval(r: &RecordedResource, out: &mut String) {

@@ -294,6 +294,7 @@ fn ambiguous_recovery_is_refused_and_import_resolves_it() {
         whitelist: Vec::new(),
         tags: indexmap::IndexMap::new(),
         description: None,
+        ..Default::default()
     };
     let first = sim.create_endpoint(&spec).unwrap().id;
     let second = sim.create_endpoint(&spec).unwrap().id;

@@ -95,6 +95,7 @@ fn the_partner_workflow_converges_in_every_dialect() {
                 whitelist: Vec::new(),
                 tags: indexmap::IndexMap::new(),
                 description: None,
+                ..Default::default()
             },
         )
         .unwrap();

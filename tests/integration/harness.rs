@@ -243,6 +243,7 @@ pub(crate) fn service_spec(port_id: &str, vpc_id: &str, port: u16) -> vpcep::clo
         tags: indexmap::IndexMap::new(),
         description: None,
         tcp_proxy: "close".into(),
+        ..Default::default()
     }
 }
 

@@ -570,7 +570,10 @@ fn state_rm_refresh_output_and_force_unlock() {
     );
     let shown = ws.expect(&["state", "show", "vpcep_service.billing"], 0);
     assert!(
-        shown.stdout.contains("server_type      = \"LB\""),
+        shown
+            .stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["server_type", "=", "\"LB\""]),
         "{}",
         shown.stdout
     );

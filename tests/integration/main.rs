@@ -14,6 +14,7 @@ mod examples;
 mod faults;
 mod fmt;
 mod formats;
+mod gateway;
 mod graph;
 mod habits;
 mod hardening;

@@ -182,6 +182,7 @@ fn to_service(r: &ServiceRow, now: i64, connection_count: u32) -> Service {
         tcp_proxy: r.tcp_proxy.clone(),
         connection_count: Some(connection_count),
         created_at: rfc3339(r.created_ms),
+        enterprise_project_id: Some(r.enterprise_project_id.clone()),
         error: None,
     }
 }
@@ -221,8 +222,12 @@ fn to_endpoint(
         ip: (status == "accepted" && service_type == "interface").then(|| r.ip.clone()),
         enable_dns: r.enable_dns,
         whitelist: r.whitelist.clone(),
+        enable_whitelist: r.enable_whitelist,
+        route_tables: r.route_tables.clone(),
+        policy: r.policy.clone(),
         tags: r.tags.clone(),
         description: r.description.clone(),
+        enterprise_project_id: Some(r.enterprise_project_id.clone()),
         status,
         created_at: rfc3339(r.created_ms),
         updated_at: rfc3339(r.created_ms),
@@ -267,6 +272,7 @@ fn seed_public_services(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
             tags: IndexMap::new(),
             description: Some(format!("the simulated cloud's public {name} service")),
             tcp_proxy: "close".to_owned(),
+            enterprise_project_id: "0".to_owned(),
             created_ms: 0,
             ready_ms: 0,
             gone_ms: None,
@@ -277,6 +283,27 @@ fn seed_public_services(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 }
 
 /// A made-up but stable private address for an endpoint.
+/// The enterprise project a create names, or the default one (`0`).
+fn enterprise_project(id: Option<&String>) -> String {
+    id.cloned().unwrap_or_else(|| "0".to_owned())
+}
+
+/// The ID of a VPC's default route table, where a gateway endpoint adds its routes unless
+/// the create names tables (stable per VPC, in the UUID form route table IDs have).
+pub fn default_route_table(vpc_id: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("route-table:{vpc_id}").as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 fn endpoint_ip(id: &str) -> String {
     let bytes = id.as_bytes();
     let a = bytes
@@ -467,6 +494,7 @@ impl Cloud for Sim {
                 tags: spec.tags.clone(),
                 description: spec.description.clone(),
                 tcp_proxy: spec.tcp_proxy.clone(),
+                enterprise_project_id: enterprise_project(spec.enterprise_project_id.as_ref()),
                 created_ms: now,
                 ready_ms: now + delay_ms(self.config.create_delay),
                 gone_ms: None,
@@ -726,6 +754,7 @@ impl Cloud for Sim {
                     ),
                 ));
             }
+            validate::endpoint_kind(spec, &service.service_type)?;
             let mine = store::count(conn, "endpoints", me).map_err(|e| db_err(&e))?;
             if mine >= u64::from(self.config.quota_endpoints) {
                 return Err(CloudError::new(400, "Endpoint.1018", "Quota exceeded."));
@@ -741,6 +770,14 @@ impl Cloud for Sim {
                 port_ip: spec.port_ip.clone(),
                 enable_dns: spec.enable_dns,
                 whitelist: spec.whitelist.clone(),
+                enable_whitelist: spec.whitelist_enabled(),
+                route_tables: if service.service_type == "gateway" && spec.route_tables.is_empty() {
+                    vec![default_route_table(&spec.vpc_id)]
+                } else {
+                    spec.route_tables.clone()
+                },
+                policy: spec.policy.clone(),
+                enterprise_project_id: enterprise_project(spec.enterprise_project_id.as_ref()),
                 tags: spec.tags.clone(),
                 description: spec.description.clone(),
                 created_ms: now,

@@ -1,7 +1,7 @@
 //! The simulator's `SQLite` store: rows of services and endpoints, shared safely by several
 //! processes (WAL, busy timeout, immediate transactions for check-then-write rules).
 
-use crate::cloud::types::{CloudError, PortMapping};
+use crate::cloud::types::{CloudError, PolicyStatement, PortMapping};
 use indexmap::IndexMap;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -69,6 +69,7 @@ pub(super) struct ServiceRow {
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
     pub tcp_proxy: String,
+    pub enterprise_project_id: String,
     pub created_ms: i64,
     pub ready_ms: i64,
     pub gone_ms: Option<i64>,
@@ -85,8 +86,12 @@ pub(super) struct EndpointRow {
     pub ip: String,
     pub enable_dns: bool,
     pub whitelist: Vec<String>,
+    pub enable_whitelist: bool,
+    pub route_tables: Vec<String>,
+    pub policy: Vec<PolicyStatement>,
     pub tags: IndexMap<String, String>,
     pub description: Option<String>,
+    pub enterprise_project_id: String,
     pub created_ms: i64,
     pub ready_ms: i64,
     pub settled_status: String,
@@ -125,6 +130,30 @@ pub(super) fn json_map(map: &IndexMap<String, String>) -> String {
     serde_json::to_string(map).unwrap_or_default()
 }
 
+fn policy_json(policy: &[PolicyStatement]) -> String {
+    let list: Vec<serde_json::Value> = policy
+        .iter()
+        .map(|p| serde_json::json!({"effect": p.effect, "action": p.action, "resource": p.resource}))
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+fn policy_from_json(text: &str) -> Vec<PolicyStatement> {
+    let list: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    list.iter()
+        .map(|p| PolicyStatement {
+            effect: p["effect"].as_str().unwrap_or_default().to_owned(),
+            action: strings(&p["action"]),
+            resource: strings(&p["resource"]),
+        })
+        .collect()
+}
+
 fn list_from_json(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
@@ -156,13 +185,14 @@ pub(super) fn open(path: &Path) -> Result<Connection, String> {
 }
 
 /// The store's schema version (`PRAGMA user_version`) this build writes.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Brings a store of any earlier version up to [`SCHEMA_VERSION`], in one write transaction
 /// (other processes may open the same store at once):
 /// 1. the tables and indexes;
 /// 2. live-row counts per account, kept by triggers, so a create's quota check does not scan
-///    the account's rows (`COUNT(*)` made applies quadratic).
+///    the account's rows (`COUNT(*)` made applies quadratic);
+/// 3. enterprise projects, and the gateway and whitelist switches of endpoints.
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version >= SCHEMA_VERSION {
@@ -179,6 +209,9 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             for table in ["services", "endpoints"] {
                 conn.execute_batch(&live_count_triggers(table))?;
             }
+        }
+        if version < 3 {
+            conn.execute_batch(GATEWAY_AND_PROJECTS)?;
         }
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
     })();
@@ -234,7 +267,19 @@ INSERT INTO live_counts SELECT domain_id, 'services', COUNT(*) FROM services WHE
 INSERT INTO live_counts SELECT domain_id, 'endpoints', COUNT(*) FROM endpoints WHERE gone_ms IS NULL GROUP BY domain_id;
 ";
 
-const SERVICE_COLUMNS: &str = "id, domain_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms";
+/// Version 3: the enterprise project of services and endpoints (`0`, the default project, for
+/// rows made before), and an endpoint's whitelist switch (on where it had entries, as creates
+/// asked before), route tables and policy.
+const GATEWAY_AND_PROJECTS: &str = "
+ALTER TABLE services ADD COLUMN enterprise_project_id TEXT NOT NULL DEFAULT '0';
+ALTER TABLE endpoints ADD COLUMN enterprise_project_id TEXT NOT NULL DEFAULT '0';
+ALTER TABLE endpoints ADD COLUMN enable_whitelist INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE endpoints ADD COLUMN route_tables TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE endpoints ADD COLUMN policy TEXT NOT NULL DEFAULT '[]';
+UPDATE endpoints SET enable_whitelist = 1 WHERE whitelist <> '[]';
+";
+
+const SERVICE_COLUMNS: &str = "id, domain_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms, enterprise_project_id";
 
 fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRow> {
     Ok(ServiceRow {
@@ -254,10 +299,11 @@ fn service_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ServiceRow> {
         created_ms: row.get(13)?,
         ready_ms: row.get(14)?,
         gone_ms: row.get(15)?,
+        enterprise_project_id: row.get(16)?,
     })
 }
 
-const ENDPOINT_COLUMNS: &str = "id, domain_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms";
+const ENDPOINT_COLUMNS: &str = "id, domain_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms, enterprise_project_id, enable_whitelist, route_tables, policy";
 
 fn endpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
     Ok(EndpointRow {
@@ -277,6 +323,10 @@ fn endpoint_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<EndpointRow> {
         settled_status: row.get(13)?,
         action_status: row.get(14)?,
         gone_ms: row.get(15)?,
+        enterprise_project_id: row.get(16)?,
+        enable_whitelist: row.get(17)?,
+        route_tables: list_from_json(&row.get::<_, String>(18)?),
+        policy: policy_from_json(&row.get::<_, String>(19)?),
     })
 }
 
@@ -340,13 +390,13 @@ pub(super) fn insert_service(
     project_id: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO services (id, domain_id, project_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL)",
+        "INSERT INTO services (id, domain_id, project_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms, enterprise_project_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, NULL, ?17)",
     )?
     .execute(params![
         r.id, r.domain_id, project_id, r.name, r.port_id, r.vpc_id, r.server_type, r.service_type,
         r.approval_enabled, ports_json(&r.ports), json_list(&r.whitelist), json_map(&r.tags),
-        r.description, r.tcp_proxy, r.created_ms, r.ready_ms
+        r.description, r.tcp_proxy, r.created_ms, r.ready_ms, r.enterprise_project_id
     ])?;
     Ok(())
 }
@@ -357,13 +407,14 @@ pub(super) fn insert_endpoint(
     project_id: &str,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO endpoints (id, domain_id, project_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, NULL)",
+        "INSERT INTO endpoints (id, domain_id, project_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms, enterprise_project_id, enable_whitelist, route_tables, policy)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, NULL, NULL, ?16, ?17, ?18, ?19)",
     )?
     .execute(params![
         r.id, r.domain_id, project_id, r.service_id, r.vpc_id, r.subnet_id, r.port_ip, r.ip,
         r.enable_dns, json_list(&r.whitelist), json_map(&r.tags), r.description, r.created_ms,
-        r.ready_ms, r.settled_status
+        r.ready_ms, r.settled_status, r.enterprise_project_id, r.enable_whitelist,
+        json_list(&r.route_tables), policy_json(&r.policy)
     ])?;
     Ok(())
 }
@@ -425,5 +476,40 @@ mod tests {
         let conn = open(&path).unwrap();
         assert_eq!(live(&conn, "services", "d1"), (1, 1));
         assert_eq!(live(&conn, "endpoints", "d1"), (0, 0));
+    }
+
+    #[test]
+    fn endpoints_of_the_second_version_keep_what_creates_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v2.db");
+        {
+            // As version 2 left it: no enterprise projects, route tables or whitelist switch;
+            // creates enforced a whitelist whenever it had entries.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            for (id, whitelist) in [("e1", "[\"10.0.0.0/24\"]"), ("e2", "[]")] {
+                conn.execute(
+                    "INSERT INTO endpoints (id, domain_id, project_id, service_id, vpc_id, subnet_id, port_ip, ip, enable_dns, whitelist, tags, description, created_ms, ready_ms, settled_status, action_status, gone_ms) VALUES (?1, 'd1', 'd1', 's', 'v', 'n', NULL, '10.0.0.9', 0, ?2, '{}', NULL, 0, 0, 'accepted', NULL, NULL)",
+                    params![id, whitelist],
+                )
+                .unwrap();
+            }
+            conn.execute(
+                "INSERT INTO services (id, domain_id, project_id, name, port_id, vpc_id, server_type, service_type, approval_enabled, ports, whitelist, tags, description, tcp_proxy, created_ms, ready_ms, gone_ms) VALUES ('s', 'd1', 'd1', NULL, 'p', 'v', 'LB', 'interface', 0, '[]', '[]', '{}', NULL, 'close', 0, 0, NULL)",
+                [],
+            )
+            .unwrap();
+            conn.execute_batch(LIVE_COUNTS).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let conn = open(&path).unwrap();
+        let e1 = endpoint(&conn, "e1").unwrap().unwrap();
+        let e2 = endpoint(&conn, "e2").unwrap().unwrap();
+        assert!(e1.enable_whitelist);
+        assert!(!e2.enable_whitelist);
+        assert!(e1.route_tables.is_empty() && e1.policy.is_empty());
+        assert_eq!(e1.enterprise_project_id, "0");
+        assert_eq!(service(&conn, "s").unwrap().unwrap().enterprise_project_id, "0");
+        assert_eq!(live(&conn, "endpoints", "d1"), (2, 2));
     }
 }

@@ -2,7 +2,10 @@
 //! API's error code (spec sections 4.1, 4.5, 4.10, 4.11, 5 and 6): a client that sends what the
 //! real API refuses is refused here too.
 
-use crate::cloud::types::{CloudError, CloudResult, EndpointSpec, ServiceSpec, ServiceUpdate};
+use crate::cloud::types::{
+    CloudError, CloudResult, EndpointSpec, MAX_POLICY_STATEMENTS, PolicyStatement, ServiceSpec,
+    ServiceUpdate,
+};
 use indexmap::IndexMap;
 
 fn bad(code: &str, message: impl Into<String>) -> CloudError {
@@ -209,5 +212,44 @@ pub(super) fn endpoint_spec(spec: &EndpointSpec, max_tags: usize) -> CloudResult
     if let Some(d) = &spec.description {
         description(d)?;
     }
+    if let Some(t) = spec.route_tables.iter().find(|t| t.trim().is_empty()) {
+        return Err(bad("EndPoint.0002", format!("invalid route table `{t}`")));
+    }
+    policy(&spec.policy)?;
     tags(&spec.tags, max_tags)
+}
+
+fn policy(policy: &[PolicyStatement]) -> CloudResult<()> {
+    if policy.len() > MAX_POLICY_STATEMENTS {
+        return Err(bad(
+            "EndPoint.0002",
+            format!("at most {MAX_POLICY_STATEMENTS} policy statements"),
+        ));
+    }
+    for p in policy {
+        if p.effect != "Allow" && p.effect != "Deny" {
+            return Err(bad(
+                "EndPoint.0002",
+                format!("invalid policy effect `{}`: Allow or Deny", p.effect),
+            ));
+        }
+        if p.action.is_empty() || p.resource.is_empty() {
+            return Err(bad(
+                "EndPoint.0002",
+                "a policy statement needs at least one action and one resource",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What only one kind of endpoint takes: route tables and a policy are for gateway services.
+pub(super) fn endpoint_kind(spec: &EndpointSpec, service_type: &str) -> CloudResult<()> {
+    if service_type != "gateway" && (!spec.route_tables.is_empty() || !spec.policy.is_empty()) {
+        return Err(bad(
+            "EndPoint.0002",
+            "routetables and policy_statement are only for endpoints of gateway services",
+        ));
+    }
+    Ok(())
 }
