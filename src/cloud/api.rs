@@ -8,8 +8,8 @@
 //! may leave out are `Option`s; unknown fields are ignored, as the API adds fields over time.
 
 use super::types::{
-    CloudError, Connection, Endpoint, EndpointSpec, PolicyStatement, PortMapping, Quotas, Service, ServiceSpec,
-    ServiceUpdate,
+    CloudError, Connection, Endpoint, EndpointSpec, PolicyStatement, PortMapping, Quotas, Service,
+    ServiceSpec, ServiceUpdate,
 };
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -653,7 +653,9 @@ fn policy_to_wire(policy: &[PolicyStatement]) -> Option<Vec<PolicyStatementWire>
 }
 
 fn policy_from_wire(policy: Option<&Vec<PolicyStatementWire>>) -> Vec<PolicyStatement> {
-    policy.map_or_else(Vec::new, |p| p.iter().map(PolicyStatementWire::to_model).collect())
+    policy.map_or_else(Vec::new, |p| {
+        p.iter().map(PolicyStatementWire::to_model).collect()
+    })
 }
 
 impl CreateEndpointRequest {

@@ -195,10 +195,7 @@ pub fn policy_value(policy: &[PolicyStatement]) -> Value {
             .map(|p| {
                 Value::map(
                     [
-                        (
-                            "effect".to_owned(),
-                            Value::String(p.effect.as_str().into()),
-                        ),
+                        ("effect".to_owned(), Value::String(p.effect.as_str().into())),
                         ("action".to_owned(), strings(&p.action)),
                         ("resource".to_owned(), strings(&p.resource)),
                     ]

@@ -647,7 +647,9 @@ pub(crate) fn parse_duration(value: &Value) -> Result<Duration, String> {
 /// How to fix a count of nested blocks outside the schema's bounds (`too_few` or too many).
 fn block_help(name: &str, too_few: bool) -> String {
     match (name, too_few) {
-        ("port", true) => "add a port mapping: `port { server_port = 8080  client_port = 80 }`".into(),
+        ("port", true) => {
+            "add a port mapping: `port { server_port = 8080  client_port = 80 }`".into()
+        }
         ("port", false) => "split the mappings over more than one service".into(),
         (_, true) => format!("add a `{name}` block"),
         (_, false) => format!("merge `{name}` blocks, or split them over more than one resource"),

@@ -506,7 +506,10 @@ fn policy(l: &Lowered<'_>, diags: &mut Vec<Diagnostic>) {
             );
         }
         for name in ["action", "resource"] {
-            if m.get(name).and_then(Value::as_list).is_some_and(<[Value]>::is_empty) {
+            if m.get(name)
+                .and_then(Value::as_list)
+                .is_some_and(<[Value]>::is_empty)
+            {
                 diags.push(
                     err(
                         l,

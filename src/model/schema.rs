@@ -156,7 +156,13 @@ const SERVICE_ATTRS: &[AttrSchema] = &[
     attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
     attr("description", T::String, false, D::Null, InPlace),
     attr("tcp_proxy", T::String, false, D::Str("close"), InPlace),
-    attr("enterprise_project_id", T::String, false, D::Null, Immutable),
+    attr(
+        "enterprise_project_id",
+        T::String,
+        false,
+        D::Null,
+        Immutable,
+    ),
 ];
 
 const PORT_ATTRS: &[AttrSchema] = &[
@@ -211,7 +217,13 @@ const ENDPOINT: ResourceSchema = ResourceSchema {
         attr("route_tables", T::StringList, false, D::Null, Immutable),
         attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
         attr("description", T::String, false, D::Null, Immutable),
-        attr("enterprise_project_id", T::String, false, D::Null, Immutable),
+        attr(
+            "enterprise_project_id",
+            T::String,
+            false,
+            D::Null,
+            Immutable,
+        ),
     ],
     blocks: &[BlockSchema {
         name: "policy_statement",

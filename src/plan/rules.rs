@@ -142,22 +142,21 @@ fn gateway_only(c: &ResourceChange, id: &str, facts: &CloudFacts, out: &mut Vec<
     let Some(after) = &c.after else { return };
     let set: Vec<&str> = ["route_tables", "policy_statement"]
         .into_iter()
-        .filter(|n| after.get(n).and_then(Value::as_list).is_some_and(|l| !l.is_empty()))
+        .filter(|n| {
+            after
+                .get(n)
+                .and_then(Value::as_list)
+                .is_some_and(|l| !l.is_empty())
+        })
         .collect();
     if set.is_empty() {
         return;
     }
-    let own = facts
-        .account_services
-        .iter()
-        .flatten()
-        .any(|s| s.id == id)
-        || facts.providers.values().any(|f| {
-            f.account_services
-                .iter()
-                .flatten()
-                .any(|s| s.id == id)
-        });
+    let own = facts.account_services.iter().flatten().any(|s| s.id == id)
+        || facts
+            .providers
+            .values()
+            .any(|f| f.account_services.iter().flatten().any(|s| s.id == id));
     let kind = if own {
         Some("interface")
     } else {
@@ -173,7 +172,11 @@ fn gateway_only(c: &ResourceChange, id: &str, facts: &CloudFacts, out: &mut Vec<
                 set.join("` and `")
             ),
         );
-        r.help = Some(format!("remove `{}` from `{}`", set.join("` and `"), c.address));
+        r.help = Some(format!(
+            "remove `{}` from `{}`",
+            set.join("` and `"),
+            c.address
+        ));
         out.push(r);
     }
 }

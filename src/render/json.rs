@@ -358,8 +358,7 @@ fn configuration(desired: &DesiredState) -> Json {
         m.insert("type".into(), json!(id.rtype.as_str()));
         m.insert("name".into(), json!(id.name));
         let key = instance.provider.as_deref().unwrap_or("vpcep");
-        if let Some((kind, alias)) = instance.provider.as_deref().and_then(|p| p.split_once('.'))
-        {
+        if let Some((kind, alias)) = instance.provider.as_deref().and_then(|p| p.split_once('.')) {
             providers.entry(key).or_insert_with(|| {
                 json!({"name": kind, "alias": alias, "full_name": format!("registry.terraform.io/vpcep/{kind}")})
             });
@@ -463,16 +462,14 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
         .iter()
         .filter(|c| c.action != Action::Delete)
         .filter_map(|c| {
-            c.after
-                .as_ref()
-                .map(|a| {
-                    values_entry(
-                        &c.address,
-                        c.provider.as_deref(),
-                        known_only(a),
-                        &c.after_sensitive,
-                    )
-                })
+            c.after.as_ref().map(|a| {
+                values_entry(
+                    &c.address,
+                    c.provider.as_deref(),
+                    known_only(a),
+                    &c.after_sensitive,
+                )
+            })
         })
         .collect();
     let outputs: Map<String, Json> = doc

@@ -173,7 +173,10 @@ fn endpoint(r: &RecordedResource, out: &mut String) {
             let _ = writeln!(out, "  policy:        - (the service's default)");
         }
         for (i, st) in statements.iter().enumerate() {
-            let get = |n: &str| st.as_map().map_or(Value::Null, |m| m.get(n).cloned().unwrap_or(Value::Null));
+            let get = |n: &str| {
+                st.as_map()
+                    .map_or(Value::Null, |m| m.get(n).cloned().unwrap_or(Value::Null))
+            };
             let _ = writeln!(
                 out,
                 "  {:<15}{} {} on {}",

@@ -88,12 +88,19 @@ fn named_route_tables_are_used_and_kept() {
     );
     ws.expect(&["apply", "--auto-approve"], 0);
     let recorded = attrs(&ws, "vpcep_endpoint.object_storage");
-    assert_eq!(recorded["route_tables"], serde_json::json!(["rt-a", "rt-b"]));
+    assert_eq!(
+        recorded["route_tables"],
+        serde_json::json!(["rt-a", "rt-b"])
+    );
     // A set: the order written does not matter.
     ws.expect(&["plan", "--detailed-exitcode"], 0);
     ws.edit("main.hcl", "[\"rt-b\", \"rt-a\"]", "[\"rt-a\"]");
     let refused = ws.expect(&["plan"], 1);
-    assert!(refused.stdout.contains("route_tables"), "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("route_tables"),
+        "{}",
+        refused.stdout
+    );
 }
 
 #[test]
@@ -176,7 +183,10 @@ fn whitelist_switch_and_projects(ws: &Workspace, env: &[(&str, &str)]) {
     let config = std::fs::read_to_string(ws.path().join("main.hcl")).unwrap();
     std::fs::write(
         ws.path().join("main.hcl"),
-        config.replace("enable_whitelist      = false", "enable_whitelist      = true"),
+        config.replace(
+            "enable_whitelist      = false",
+            "enable_whitelist      = true",
+        ),
     )
     .unwrap();
     let refused = run(&["plan"], 1);
@@ -227,7 +237,10 @@ fn a_gateway_endpoint_over_the_api() {
         recorded["route_tables"],
         serde_json::json!([vpcep::cloud::sim::default_route_table(VPC)])
     );
-    assert_eq!(recorded["policy_statement"][0]["resource"][0], "orders-exports/*");
+    assert_eq!(
+        recorded["policy_statement"][0]["resource"][0],
+        "orders-exports/*"
+    );
     let out = vpcep(ws.path(), &["plan", "--detailed-exitcode"], &env);
     assert_eq!(out.code, 0, "{}", out.transcript());
 }

@@ -293,7 +293,11 @@ fn enterprise_project(id: Option<&String>) -> String {
 pub fn default_route_table(vpc_id: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(format!("route-table:{vpc_id}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let hex = digest.iter().take(16).fold(String::new(), |mut hex, b| {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

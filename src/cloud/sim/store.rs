@@ -133,7 +133,9 @@ pub(super) fn json_map(map: &IndexMap<String, String>) -> String {
 fn policy_json(policy: &[PolicyStatement]) -> String {
     let list: Vec<serde_json::Value> = policy
         .iter()
-        .map(|p| serde_json::json!({"effect": p.effect, "action": p.action, "resource": p.resource}))
+        .map(
+            |p| serde_json::json!({"effect": p.effect, "action": p.action, "resource": p.resource}),
+        )
         .collect();
     serde_json::Value::Array(list).to_string()
 }
@@ -142,7 +144,11 @@ fn policy_from_json(text: &str) -> Vec<PolicyStatement> {
     let list: Vec<serde_json::Value> = serde_json::from_str(text).unwrap_or_default();
     let strings = |v: &serde_json::Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     list.iter()
@@ -509,7 +515,10 @@ mod tests {
         assert!(!e2.enable_whitelist);
         assert!(e1.route_tables.is_empty() && e1.policy.is_empty());
         assert_eq!(e1.enterprise_project_id, "0");
-        assert_eq!(service(&conn, "s").unwrap().unwrap().enterprise_project_id, "0");
+        assert_eq!(
+            service(&conn, "s").unwrap().unwrap().enterprise_project_id,
+            "0"
+        );
         assert_eq!(live(&conn, "endpoints", "d1"), (2, 2));
     }
 }
