@@ -400,12 +400,19 @@ fn credentials_from_env() -> Result<Option<crate::cloud::sign::Credentials>, Str
     Ok(env_text("OS_AUTH_TOKEN")?.map(|t| Credentials::Token(Secret::new(t))))
 }
 
-/// The `VPCEP_VAR_*` variables; one that is not valid UTF-8 is an error naming it. Other
-/// variables are not vpcep's business, whatever their bytes.
+/// The `VPCEP_VAR_*` variables; one that is not valid UTF-8 is an error naming it. The names
+/// of Terraform's `TF_VAR_*` come along (values left out), so loading can say they are not
+/// read. Other variables are not vpcep's business, whatever their bytes.
 fn vpcep_vars_from_env() -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
     for (name, value) in std::env::vars_os() {
         let shown = name.to_string_lossy();
+        if shown.starts_with(crate::config::TF_ENV_PREFIX) {
+            if let Some(n) = name.to_str() {
+                out.push((n.to_owned(), String::new()));
+            }
+            continue;
+        }
         if !shown.starts_with(crate::config::ENV_PREFIX) {
             continue;
         }

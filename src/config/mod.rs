@@ -28,7 +28,7 @@ pub use data::{DataReads, NoReads};
 pub use files::{read_dir, read_dir_as};
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;
-pub use variables::ENV_PREFIX;
+pub use variables::{ENV_PREFIX, TF_ENV_PREFIX};
 
 use crate::diag::Diagnostic;
 use crate::model::{Address, DesiredState, Value};
@@ -174,8 +174,9 @@ pub fn load_reading(
             .map(|name| (name.clone(), fixed.get(name).and_then(convert::to_hcl)))
             .collect()
     } else {
-        let resolved =
-            variables::resolve(&decls, &options.vars, &options.env, files.len(), &mut diags);
+        let mut args = variables::auto_files(&options.dir, &mut diags);
+        args.extend(options.vars.iter().cloned());
+        let resolved = variables::resolve(&decls, &args, &options.env, files.len(), &mut diags);
         // Settings alone need only the variables the provider and backend read; commands
         // that only read state need no other values.
         let needed = options

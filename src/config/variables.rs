@@ -1,7 +1,9 @@
 //! Input variables: their declarations and the value each one takes.
 //!
-//! Precedence, lowest first: `default`, the environment (`VPCEP_VAR_<name>`), then `--var` and
-//! `--var-file` in the order given on the command line (later wins).
+//! Precedence, lowest first: `default`, the environment (`VPCEP_VAR_<name>`), the
+//! configuration directory's `vpcep.vars`, then its `*.auto.vars` in name order, then `--var`
+//! and `--var-file` in the order given on the command line (later wins) — Terraform's order for
+//! `terraform.tfvars`, `*.auto.tfvars` and `-var`/`-var-file`, under vpcep's names.
 
 use super::body::{check_names, suggestion};
 use super::decls::Decls;
@@ -14,6 +16,72 @@ use indexmap::IndexMap;
 
 /// The prefix of environment variables that set input variables.
 pub const ENV_PREFIX: &str = "VPCEP_VAR_";
+
+/// Terraform's prefix for the same, which vpcep does not read (and says so).
+pub const TF_ENV_PREFIX: &str = "TF_VAR_";
+
+/// The variables file read from the configuration directory without being named.
+pub(crate) const AUTO_FILE: &str = "vpcep.vars";
+
+/// The variables files of `dir` read without being named: `vpcep.vars`, then every
+/// `*.auto.vars` in name order; and a warning for each file of Terraform's that would be
+/// read by Terraform but not by vpcep.
+pub(crate) fn auto_files(dir: &std::path::Path, diags: &mut Vec<Diagnostic>) -> Vec<VarArg> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    if names.iter().any(|n| n == AUTO_FILE) {
+        out.push(VarArg::File(dir.join(AUTO_FILE)));
+    }
+    for name in &names {
+        if name.ends_with(".auto.vars") && !name.starts_with('.') {
+            out.push(VarArg::File(dir.join(name)));
+        }
+    }
+    let terraform: Vec<String> = names
+        .iter()
+        .filter(|n| n.ends_with(".tf") && !n.starts_with('.'))
+        .map(|n| format!("`{n}`"))
+        .collect();
+    if !terraform.is_empty() && names.iter().any(|n| n.ends_with(".hcl")) {
+        diags.push(
+            Diagnostic::warning(format!(
+                "vpcep reads `*.hcl` files; {} {} not read",
+                terraform.join(", "),
+                if terraform.len() == 1 { "is" } else { "are" }
+            ))
+            .help("rename a file to `*.hcl` if it is part of this configuration, or move it away"),
+        );
+    }
+    for name in &names {
+        let instead = if name == "terraform.tfvars" || name == "terraform.tfvars.json" {
+            AUTO_FILE.to_owned()
+        } else if let Some(stem) = name
+            .strip_suffix(".auto.tfvars")
+            .or_else(|| name.strip_suffix(".auto.tfvars.json"))
+        {
+            format!("{stem}.auto.vars")
+        } else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning(format!(
+                "`{name}` is Terraform's variables file; vpcep does not read it"
+            ))
+            .help(format!(
+                "rename it to `{instead}` (read automatically), or pass it with `--var-file {name}`"
+            )),
+        );
+    }
+    out
+}
 
 struct Declared {
     ty: TypeConstraint,
@@ -86,6 +154,23 @@ pub(crate) fn resolve(
 
     let names: Vec<&str> = declared.keys().map(String::as_str).collect();
     let mut overrides: Vec<(String, Result<hcl::Value, String>, String)> = Vec::new();
+    for (key, _) in env {
+        if let Some(name) = key.strip_prefix(TF_ENV_PREFIX)
+            && declared.contains_key(name)
+            && !env
+                .iter()
+                .any(|(k, _)| k.strip_prefix(ENV_PREFIX) == Some(name))
+        {
+            diags.push(
+                Diagnostic::warning(format!(
+                    "the environment variable `{key}` is Terraform's; vpcep does not read it"
+                ))
+                .help(format!(
+                    "set `{ENV_PREFIX}{name}` instead (or pass `--var {name}=VALUE`)"
+                )),
+            );
+        }
+    }
     for (key, raw) in env {
         if let Some(name) = key.strip_prefix(ENV_PREFIX)
             && let Some(d) = declared.get(name)

@@ -16,6 +16,7 @@ mod fmt;
 mod formats;
 mod gateway;
 mod graph;
+mod growing;
 mod habits;
 mod hardening;
 mod harness;

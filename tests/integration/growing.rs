@@ -1,0 +1,78 @@
+//! Configurations that grow (issue 15) through the binary: variable files kept as Terraform
+//! users keep them, variable validation, `lifecycle` options, refactoring blocks, `dynamic`
+//! blocks and the functions users reach for.
+
+use super::harness::{Workspace, vpcep};
+
+/// Three variables and an output that shows them, applied with `args` and `env`.
+fn applied_values(ws: &Workspace, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    ws.write(
+        "main.hcl",
+        "variable \"a\" {\n  type = string\n}\n\nvariable \"b\" {\n  type    = string\n  default = \"default-b\"\n}\n\nvariable \"c\" {\n  type    = string\n  default = \"default-c\"\n}\n\noutput \"all\" {\n  value = \"${var.a} ${var.b} ${var.c}\"\n}\n",
+    );
+    let mut full = vec!["apply", "--auto-approve"];
+    full.extend_from_slice(args);
+    let out = vpcep(ws.path(), &full, env);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let shown = vpcep(ws.path(), &["output", "--raw", "all"], &[]);
+    (shown.stdout, out.stderr)
+}
+
+#[test]
+fn variable_files_in_the_directory_are_read_in_terraforms_order() {
+    let ws = Workspace::new();
+    ws.write(
+        "vpcep.vars",
+        "a = \"vars-a\"\nb = \"vars-b\"\nc = \"vars-c\"\n",
+    );
+    // `*.auto.vars` after `vpcep.vars`, in name order: `z` wins over `m`.
+    ws.write("m.auto.vars", "b = \"m-b\"\nc = \"m-c\"\n");
+    ws.write("z.auto.vars", "c = \"z-c\"\n");
+    let (all, stderr) = applied_values(&ws, &[], &[("VPCEP_VAR_a", "env-a")]);
+    assert_eq!(all, "vars-a m-b z-c", "{stderr}");
+    // The command line comes last: `--var` and `--var-file` win.
+    ws.write("extra.vars", "b = \"file-b\"\n");
+    let (all, _) = applied_values(&ws, &["--var-file", "extra.vars", "--var", "c=flag-c"], &[]);
+    assert_eq!(all, "vars-a file-b flag-c");
+}
+
+#[test]
+fn terraforms_files_and_variables_are_named_as_not_read() {
+    let ws = Workspace::new();
+    ws.write("terraform.tfvars", "a = \"tf\"\n");
+    ws.write("prod.auto.tfvars", "b = \"tf\"\n");
+    ws.write("legacy.tf", "# old\n");
+    let (all, stderr) = applied_values(
+        &ws,
+        &["--var", "a=flag-a"],
+        &[("TF_VAR_b", "tf-b"), ("TF_VAR_unrelated", "x")],
+    );
+    assert_eq!(all, "flag-a default-b default-c");
+    for expected in [
+        "warning: `terraform.tfvars` is Terraform's variables file; vpcep does not read it",
+        "rename it to `vpcep.vars` (read automatically)",
+        "warning: `prod.auto.tfvars` is Terraform's variables file; vpcep does not read it",
+        "rename it to `prod.auto.vars`",
+        "warning: vpcep reads `*.hcl` files; `legacy.tf` is not read",
+        "warning: the environment variable `TF_VAR_b` is Terraform's; vpcep does not read it",
+        "set `VPCEP_VAR_b` instead",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n---\n{stderr}");
+    }
+    // A TF_VAR_ of no declared variable may be another tool's: not mentioned.
+    assert!(!stderr.contains("TF_VAR_unrelated"), "{stderr}");
+}
+
+#[test]
+fn a_bad_value_in_an_automatic_file_names_the_file_and_line() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", "variable \"n\" {\n  type = number\n}\n");
+    ws.write("vpcep.vars", "\nn = \"many\"\n");
+    let out = ws.expect(&["validate"], 1);
+    assert!(
+        out.stderr.contains("invalid value for variable `n`")
+            && out.stderr.contains("vpcep.vars:2:"),
+        "{}",
+        out.stderr
+    );
+}
