@@ -212,6 +212,7 @@ pub fn load_reading(
     }
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
+    variables::check_validations(&decls, &scope, &mut diags);
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
         let mut ignored = Vec::new();

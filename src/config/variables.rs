@@ -86,6 +86,9 @@ pub(crate) fn auto_files(dir: &std::path::Path, diags: &mut Vec<Diagnostic>) -> 
 struct Declared {
     ty: TypeConstraint,
     value: Option<hcl::Value>,
+    /// `nullable = false`: a null given is replaced by the default, or refused.
+    not_null: bool,
+    default: Option<hcl::Value>,
 }
 
 /// The value of every declared variable (`None` where no valid value was found, the problem
@@ -112,9 +115,30 @@ pub(crate) fn resolve(
             body,
             "a `variable` block",
             &["type", "default", "description", "sensitive", "nullable"],
-            &[],
+            &["validation"],
             diags,
         );
+        for v in body.get_blocks("validation") {
+            check_names(
+                decl.file,
+                &v.body,
+                "a `validation` block",
+                &["condition", "error_message"],
+                &[],
+                diags,
+            );
+            for required in ["condition", "error_message"] {
+                if !v.body.has_attribute(required) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `validation` block of variable `{name}` has no `{required}`"
+                        ))
+                        .at(decl.file.span(v.ident.span()))
+                        .help("write `condition = <a bool expression of var.NAME>` and `error_message = \"...\"`"),
+                    );
+                }
+            }
+        }
         let mut ty = TypeConstraint::Any;
         if let Some(attr) = body.get_attribute("type") {
             match attr.value.hcl().map_or_else(
@@ -149,7 +173,27 @@ pub(crate) fn resolve(
                 );
             }
         }
-        declared.insert(name.clone(), Declared { ty, value });
+        let not_null = body
+            .get_attribute("nullable")
+            .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(false))));
+        if not_null && matches!(value, Some(hcl::Value::Null)) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "variable `{name}` is not nullable, but its default is null"
+                ))
+                .at(decl.location())
+                .help("give it a non-null default, or remove `nullable = false`"),
+            );
+        }
+        declared.insert(
+            name.clone(),
+            Declared {
+                ty,
+                default: value.clone(),
+                value,
+                not_null,
+            },
+        );
     }
 
     let names: Vec<&str> = declared.keys().map(String::as_str).collect();
@@ -225,6 +269,20 @@ pub(crate) fn resolve(
     for (name, value, source) in overrides {
         let d = &mut declared[&name];
         match value.and_then(|v| d.ty.convert(v)) {
+            // Null for a variable that is not nullable: its default, as Terraform does.
+            Ok(hcl::Value::Null) if d.not_null => match &d.default {
+                Some(default) => d.value = Some(default.clone()),
+                None => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "variable `{name}` is not nullable, but {source} sets it to null"
+                        ))
+                        .at(decls.variables[&name].location())
+                        .help("give it a value, or declare it with `nullable = true`"),
+                    );
+                    invalid.insert(name);
+                }
+            },
             Ok(v) => d.value = Some(v),
             Err(e) => {
                 if !e.is_empty() {
@@ -324,6 +382,97 @@ fn read_var_file(
                 Diagnostic::error("a variables file holds only `NAME = VALUE` attributes")
                     .at(source.span(block.ident.span())),
             ),
+        }
+    }
+}
+
+/// Checks every `validation` block of the variables that have a value: a condition that is
+/// false is an error with its `error_message`, at the condition. A condition reads variables
+/// only (Terraform's rule), and must be a bool.
+pub(crate) fn check_validations(
+    decls: &Decls<'_>,
+    scope: &super::eval::Scope,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (name, decl) in &decls.variables {
+        if !scope.vars.get(name).is_some_and(Option::is_some) {
+            continue; // no value: reported where it is needed
+        }
+        for v in decl.block.body.get_blocks("validation") {
+            let (Some(condition), Some(message)) = (
+                v.body.get_attribute("condition"),
+                v.body.get_attribute("error_message"),
+            ) else {
+                continue; // reported above
+            };
+            let at = decl.file.span(condition.value.span());
+            let other = condition.value.hcl().and_then(|e| {
+                let refs = super::refs::Refs::of(e);
+                refs.found
+                    .iter()
+                    .find_map(|r| match &r.kind {
+                        super::refs::RefKind::Var(_) => None,
+                        super::refs::RefKind::Local(n) => Some(format!("local.{n}")),
+                        super::refs::RefKind::Each => Some("each".to_owned()),
+                        super::refs::RefKind::Resource { id, .. } => Some(id.to_string()),
+                        super::refs::RefKind::Data { id, .. } => Some(id.to_string()),
+                    })
+                    .or_else(|| refs.unknown_roots.first().map(|(n, _)| n.clone()))
+            });
+            if let Some(other) = other {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the validation of variable `{name}` refers to `{other}`; a condition may refer only to variables"
+                    ))
+                    .at(at)
+                    .help(format!("write the condition with `var.{name}` (and other variables)")),
+                );
+                continue;
+            }
+            let mut own = Vec::new();
+            let value = scope.eval(&condition.value, None, decl.file, &mut own, &mut Vec::new());
+            let text = |e: &super::syntax::Expr, own: &mut Vec<Diagnostic>| match scope.eval(
+                e,
+                None,
+                decl.file,
+                own,
+                &mut Vec::new(),
+            ) {
+                Some(crate::model::Value::String(s)) => s.to_string(),
+                _ => "(the error message cannot be evaluated)".to_owned(),
+            };
+            match value {
+                Some(crate::model::Value::Bool(true)) => {}
+                Some(crate::model::Value::Bool(false)) => {
+                    let message = text(&message.value, &mut own);
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "invalid value for variable `{name}`: {message}"
+                        ))
+                        .at(at)
+                        .note("this was checked by the validation rule here"),
+                    );
+                }
+                Some(other) => diags.push(
+                    Diagnostic::error(format!(
+                        "the validation condition of variable `{name}` is a {}, not a bool",
+                        other.type_name()
+                    ))
+                    .at(at)
+                    .help("a condition is a bool expression, e.g. `length(var.name) <= 16`"),
+                ),
+                None => {
+                    if own.is_empty() {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "the validation condition of variable `{name}` cannot be evaluated"
+                            ))
+                            .at(at),
+                        );
+                    }
+                    diags.extend(own);
+                }
+            }
         }
     }
 }
