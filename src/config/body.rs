@@ -109,9 +109,9 @@ fn special_help(name: &str) -> Option<String> {
     Some(match name {
         "count" => "`count` is not supported; use `for_each` with a map or a set of strings".into(),
         "provider" => "resources always use the one `provider` block of the configuration".into(),
-        "ignore_changes" | "create_before_destroy" | "replace_triggered_by" => {
-            format!("`{name}` is not supported; `lifecycle` takes only `prevent_destroy`")
-        }
+        "create_before_destroy" | "replace_triggered_by" => format!(
+            "`{name}` is not supported; `lifecycle` takes `prevent_destroy` and `ignore_changes`"
+        ),
         "dynamic" => {
             "`dynamic` blocks are not supported; write one `port` block per mapping".into()
         }

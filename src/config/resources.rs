@@ -175,7 +175,10 @@ pub(crate) fn evaluate<'a>(
         .into_iter()
         .map(|(d, _)| d)
         .collect();
-    let prevent_destroy = lifecycle(&decl, scope, diags);
+    let Lifecycle {
+        prevent_destroy,
+        ignore_changes,
+    } = lifecycle(&decl, id.rtype, scope, diags);
     let timeouts = timeouts(&decl, scope, diags);
     let provider = super::settings::chosen_provider(&decl, decls, id, diags);
     let decl_loc = || decl.location();
@@ -226,6 +229,7 @@ pub(crate) fn evaluate<'a>(
                 refs: IndexMap::new(),
                 sensitive: sensitive.clone(),
                 prevent_destroy,
+                ignore_changes: ignore_changes.clone(),
                 timeouts,
                 declared_at: declared_at.clone(),
                 provider: provider.clone(),
@@ -577,19 +581,32 @@ fn meta_value(
     }
 }
 
-fn lifecycle(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> bool {
+/// What a `lifecycle` block says.
+#[derive(Default)]
+struct Lifecycle {
+    prevent_destroy: bool,
+    /// Configured attributes whose changes are not planned (`all`: every one).
+    ignore_changes: Vec<String>,
+}
+
+fn lifecycle(
+    decl: &Decl<'_>,
+    rtype: crate::model::ResourceType,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Lifecycle {
     let Some(block) = single_block(decl.file, &decl.block.body, "lifecycle", diags) else {
-        return false;
+        return Lifecycle::default();
     };
     check_names(
         decl.file,
         &block.body,
         "a `lifecycle` block",
-        &["prevent_destroy"],
+        &["prevent_destroy", "ignore_changes"],
         &[],
         diags,
     );
-    match meta_value(decl, &block.body, "prevent_destroy", scope, diags) {
+    let prevent_destroy = match meta_value(decl, &block.body, "prevent_destroy", scope, diags) {
         Some((Value::Bool(b), _)) => b,
         Some((other, loc)) => {
             diags.push(
@@ -601,7 +618,92 @@ fn lifecycle(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> boo
             false
         }
         None => false,
+    };
+    let ignore_changes = block
+        .body
+        .get_attribute("ignore_changes")
+        .map(|attr| ignored_names(decl, rtype, &attr.value, diags))
+        .unwrap_or_default();
+    Lifecycle {
+        prevent_destroy,
+        ignore_changes,
     }
+}
+
+/// The attribute names of `ignore_changes = [tags, name]` (names as written, not evaluated;
+/// quoted names are taken too) or `ignore_changes = all`.
+fn ignored_names(
+    decl: &Decl<'_>,
+    rtype: crate::model::ResourceType,
+    value: &Expr,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<String> {
+    use hcl::edit::expr::{Expression, TraversalOperator};
+    let s = schema(rtype);
+    let configurable: Vec<&str> = s
+        .attrs
+        .iter()
+        .map(|a| a.name)
+        .chain(s.blocks.iter().map(|b| b.name))
+        .collect();
+    let at = |span: Option<Range<usize>>| span.and_then(|s| decl.file.span(Some(s)));
+    let hint = "write `ignore_changes = [tags, description]`, or `ignore_changes = all`";
+    let items: Vec<&Expression> = match value.hcl() {
+        Some(Expression::Variable(v)) if v.as_str() == "all" => {
+            return configurable.iter().map(|n| (*n).to_owned()).collect();
+        }
+        Some(Expression::Array(items)) => items.iter().collect(),
+        _ => {
+            diags.push(
+                Diagnostic::error("`ignore_changes` must be a list of attribute names, or `all`")
+                    .at(decl.file.span(value.span()))
+                    .help(hint),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let name = match item {
+            Expression::Variable(v) => Some(v.as_str().to_owned()),
+            // `tags["team"]`: the whole attribute (vpcep ignores attributes, not their parts).
+            Expression::Traversal(t) => match (&t.expr, t.operators.first().map(|o| o.value())) {
+                (
+                    Expression::Variable(v),
+                    Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)),
+                ) => Some(v.as_str().to_owned()),
+                _ => None,
+            },
+            Expression::String(s) => Some(s.value().clone()),
+            _ => None,
+        };
+        let span = hcl::edit::Span::span(item);
+        match name {
+            Some(n) if configurable.contains(&n.as_str()) => {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+            Some(n) => diags.push(
+                Diagnostic::error(format!(
+                    "`ignore_changes` names `{n}`, which is not an attribute of {}",
+                    rtype.as_str()
+                ))
+                .at(at(span))
+                .help_opt(
+                    super::body::suggestion(&n, &configurable).or_else(|| {
+                        Some(format!("its attributes are {}", configurable.join(", ")))
+                    }),
+                ),
+            ),
+            None => diags.push(
+                Diagnostic::error("`ignore_changes` lists attribute names")
+                    .at(at(span))
+                    .help(hint),
+            ),
+        }
+    }
+    out
 }
 
 fn timeouts(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Timeouts {

@@ -96,6 +96,9 @@ pub struct ResourceInstance {
     /// Attributes whose value comes from something sensitive (sorted): never shown.
     pub sensitive: Vec<String>,
     pub prevent_destroy: bool,
+    /// `lifecycle { ignore_changes }`: configured attributes whose changes are not planned
+    /// (the recorded value stays).
+    pub ignore_changes: Vec<String>,
     pub timeouts: Timeouts,
     /// Where the resource block starts, `file:line`, for messages.
     pub declared_at: String,

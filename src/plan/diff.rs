@@ -57,7 +57,9 @@ pub(super) fn compare(
     replace: bool,
 ) -> ResourceChange {
     let rtype = instance.address.rtype();
+    let ignored = |name: &str| !replace && instance.ignore_changes.iter().any(|n| n == name);
     let changed: Vec<String> = configured_names(rtype)
+        .filter(|name| !ignored(name))
         .filter(|name| {
             let want = instance.attr(name);
             let have = recorded.attr(name);
@@ -81,12 +83,19 @@ pub(super) fn compare(
     } else {
         (Action::Update, Some(&recorded.attrs), None)
     };
+    let mut after = after_attrs(instance, computed);
+    // What `ignore_changes` names keeps its recorded value.
+    for name in instance.ignore_changes.iter().filter(|n| ignored(n)) {
+        if let Some(v) = recorded.attrs.get(name) {
+            after.insert(name.as_str(), v.clone());
+        }
+    }
     ResourceChange {
         address: instance.address.clone(),
         action,
         // A no-op's `after` stands for both sides; not copying `before` keeps large plans small.
         before: (action != Action::NoOp).then(|| recorded.attrs.clone()),
-        after: Some(after_attrs(instance, computed)),
+        after: Some(after),
         changed,
         reason,
         id: Some(recorded.id.clone()),

@@ -76,3 +76,59 @@ fn a_bad_value_in_an_automatic_file_names_the_file_and_line() {
         out.stderr
     );
 }
+
+const SERVICE: &str = "resource \"vpcep_service\" \"api\" {\n  server_type = \"LB\"\n  port_id     = \"port-api\"\n  vpc_id      = \"vpc-1\"\n  description = \"first\"\n  tags        = { team = \"a\" }\n\n  port {\n    server_port = 8080\n    client_port = 80\n  }\n  LIFECYCLE\n}\n";
+
+#[test]
+fn ignore_changes_keeps_what_it_names_as_recorded() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &SERVICE.replace("LIFECYCLE", ""));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    // Changed in the configuration, but ignored: nothing to do, and apply keeps the recorded.
+    let changed = SERVICE
+        .replace("team = \"a\"", "team = \"b\"")
+        .replace("\"first\"", "\"second\"");
+    ws.write(
+        "main.hcl",
+        &changed.replace("LIFECYCLE", "lifecycle {\n    ignore_changes = [tags]\n  }"),
+    );
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout
+            .contains("description = \"first\" -> \"second\"")
+            && !plan.stdout.contains("\"b\""),
+        "only the description changes: {}",
+        plan.stdout
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let state = ws.state();
+    let attrs = &state["resources"][0]["attributes"];
+    assert_eq!(attrs["tags"]["team"], "a");
+    assert_eq!(attrs["description"], "second");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // `all`: nothing configured is compared any more.
+    ws.write(
+        "main.hcl",
+        &changed
+            .replace("\"second\"", "\"third\"")
+            .replace("LIFECYCLE", "lifecycle {\n    ignore_changes = all\n  }"),
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // Without it, the tags change again.
+    ws.write("main.hcl", &changed.replace("LIFECYCLE", ""));
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(plan.stdout.contains("\"a\" -> \"b\""), "{}", plan.stdout);
+    // `--replace` creates from the configuration, ignored or not.
+    ws.write(
+        "main.hcl",
+        &changed.replace("LIFECYCLE", "lifecycle {\n    ignore_changes = [tags]\n  }"),
+    );
+    ws.expect(
+        &["apply", "--auto-approve", "--replace", "vpcep_service.api"],
+        0,
+    );
+    assert_eq!(
+        ws.state()["resources"][0]["attributes"]["tags"]["team"],
+        "b"
+    );
+}
