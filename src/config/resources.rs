@@ -667,7 +667,10 @@ fn ignored_names(
         let name = match item {
             Expression::Variable(v) => Some(v.as_str().to_owned()),
             // `tags["team"]`: the whole attribute (vpcep ignores attributes, not their parts).
-            Expression::Traversal(t) => match (&t.expr, t.operators.first().map(|o| o.value())) {
+            Expression::Traversal(t) => match (
+                &t.expr,
+                t.operators.first().map(hcl::edit::Decorated::value),
+            ) {
                 (
                     Expression::Variable(v),
                     Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_)),

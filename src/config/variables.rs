@@ -47,10 +47,20 @@ pub(crate) fn auto_files(dir: &std::path::Path, diags: &mut Vec<Diagnostic>) -> 
     }
     let terraform: Vec<String> = names
         .iter()
-        .filter(|n| n.ends_with(".tf") && !n.starts_with('.'))
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+                && !n.starts_with('.')
+        })
         .map(|n| format!("`{n}`"))
         .collect();
-    if !terraform.is_empty() && names.iter().any(|n| n.ends_with(".hcl")) {
+    let has_hcl = names.iter().any(|n| {
+        std::path::Path::new(n)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("hcl"))
+    });
+    if !terraform.is_empty() && has_hcl {
         diags.push(
             Diagnostic::warning(format!(
                 "vpcep reads `*.hcl` files; {} {} not read",
