@@ -280,9 +280,10 @@ pub(crate) fn resolve(
         let d = &mut declared[&name];
         match value.and_then(|v| d.ty.convert(v)) {
             // Null for a variable that is not nullable: its default, as Terraform does.
-            Ok(hcl::Value::Null) if d.not_null => match &d.default {
-                Some(default) => d.value = Some(default.clone()),
-                None => {
+            Ok(hcl::Value::Null) if d.not_null => {
+                if let Some(default) = &d.default {
+                    d.value = Some(default.clone());
+                } else {
                     diags.push(
                         Diagnostic::error(format!(
                             "variable `{name}` is not nullable, but {source} sets it to null"
@@ -292,7 +293,7 @@ pub(crate) fn resolve(
                     );
                     invalid.insert(name);
                 }
-            },
+            }
             Ok(v) => d.value = Some(v),
             Err(e) => {
                 if !e.is_empty() {
