@@ -2,10 +2,19 @@
 //!
 //! Documented set: `merge concat length lower upper format join split lookup contains keys
 //! values coalesce distinct toset tolist tomap tostring tonumber range flatten sort trimspace
-//! replace startswith endswith min max`.
+//! replace startswith endswith min max`, and in the submodules the string, collection,
+//! encoding and network functions (`formatlist substr regex regexall index zipmap setunion
+//! setintersection setsubtract slice reverse element one alltrue anytrue jsonencode jsondecode
+//! base64encode sha256 cidrhost cidrsubnet`). `try`, `can` and the file functions are
+//! evaluated by vpcep itself (see `super::lazy`): their table entries are only their names.
 
 // hcl-rs calls functions through `fn(FuncArgs) -> ...` pointers, so arguments come by value.
 #![allow(clippy::needless_pass_by_value)]
+
+mod collections;
+mod encoding;
+mod network;
+mod text;
 
 use hcl::Value;
 use hcl::eval::{Context, FuncArgs, FuncDef, ParamType};
@@ -19,7 +28,28 @@ const FUNCTIONS: &[(&str, Func, usize, bool)] = &[
     ("length", length, 1, false),
     ("lower", lower, 1, false),
     ("upper", upper, 1, false),
-    ("format", format, 1, true),
+    ("format", text::format, 1, true),
+    ("formatlist", text::formatlist, 1, true),
+    ("substr", text::substr, 3, false),
+    ("regex", text::regex, 2, false),
+    ("regexall", text::regexall, 2, false),
+    ("index", collections::index, 2, false),
+    ("zipmap", collections::zipmap, 2, false),
+    ("setunion", collections::setunion, 0, true),
+    ("setintersection", collections::setintersection, 0, true),
+    ("setsubtract", collections::setsubtract, 2, false),
+    ("slice", collections::slice, 3, false),
+    ("reverse", collections::reverse, 1, false),
+    ("element", collections::element, 2, false),
+    ("one", collections::one, 1, false),
+    ("alltrue", collections::alltrue, 1, false),
+    ("anytrue", collections::anytrue, 1, false),
+    ("jsonencode", encoding::jsonencode, 1, false),
+    ("jsondecode", encoding::jsondecode, 1, false),
+    ("base64encode", encoding::base64encode, 1, false),
+    ("sha256", encoding::sha256, 1, false),
+    ("cidrhost", network::cidrhost, 2, false),
+    ("cidrsubnet", network::cidrsubnet, 3, false),
     ("join", join, 1, true),
     ("split", split, 2, false),
     ("lookup", lookup, 2, true),
@@ -179,51 +209,6 @@ fn upper(args: FuncArgs) -> Result<Value, String> {
     Ok(Value::from(
         want_str(&args[0], "the argument")?.to_uppercase(),
     ))
-}
-
-/// `format("%s-%d", a, b)`: supports `%s`, `%d`, `%v`, `%q` and `%%`.
-fn format(args: FuncArgs) -> Result<Value, String> {
-    let spec = want_str(&args[0], "the format")?;
-    let mut rest = args.iter().skip(1);
-    let mut out = String::new();
-    let mut chars = spec.chars();
-    while let Some(c) = chars.next() {
-        if out.len() as u64 > super::budget::MAX_VALUE {
-            return super::budget::volume(out.len() as u64).map(|()| Value::Null);
-        }
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let verb = chars.next().ok_or("the format ends with a lone `%`")?;
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        let arg = rest
-            .next()
-            .ok_or_else(|| format!("not enough arguments for `%{verb}`"))?;
-        match verb {
-            's' | 'v' => out.push_str(&to_plain_string(arg)?),
-            'd' => {
-                let f = want_f64(arg, "a `%d` argument")?;
-                if f.fract() != 0.0 {
-                    return Err(format!("`%d` needs a whole number, got {f}"));
-                }
-                out.push_str(&number(f).to_string());
-            }
-            'q' => out.push_str(&serde_json::Value::String(to_plain_string(arg)?).to_string()),
-            other => {
-                return Err(format!(
-                    "unsupported format verb `%{other}`; use %s, %d, %v or %q"
-                ));
-            }
-        }
-    }
-    if rest.next().is_some() {
-        return Err("too many arguments for the format".into());
-    }
-    Ok(Value::from(out))
 }
 
 fn join(args: FuncArgs) -> Result<Value, String> {
@@ -477,7 +462,9 @@ mod tests {
     use hcl::eval::Evaluate;
 
     fn eval(src: &str) -> Result<Value, String> {
-        let expr: hcl::Expression = src.parse().map_err(|e: hcl::Error| e.to_string())?;
+        // Parsed as configuration files are (hcl-edit), escapes included.
+        let expr =
+            hcl::Expression::from(hcl::edit::parser::parse_expr(src).map_err(|e| e.to_string())?);
         expr.evaluate(&context()).map_err(|e| e.to_string())
     }
 
@@ -489,7 +476,7 @@ mod tests {
             (r#"length("héllo")"#, "5"),
             (r#"upper("prod")"#, r#""PROD""#),
             (r#"lower("PROD")"#, r#""prod""#),
-            (r#"format("%s-%03s-%d", "svc", "x", 7)"#, "error"),
+            (r#"format("%s-%03s-%d", "svc", "x", 7)"#, r#""svc-  x-7""#),
             (r#"format("%s-%d%%", "svc", 7)"#, r#""svc-7%""#),
             (r#"join(",", ["a", "b"], ["c"])"#, r#""a,b,c""#),
             (r#"split(",", "a,b")"#, r#"["a","b"]"#),
@@ -514,6 +501,146 @@ mod tests {
             };
             assert_eq!(got, want, "{src}");
         }
+    }
+
+    /// Each function's cases: what it returns (as JSON) or, for `error: ...`, a part of the
+    /// message it fails with.
+    #[test]
+    fn the_functions_users_reach_for() {
+        let cases = [
+            // format: widths, padding, precision, signs
+            (
+                r#"format("%03d|%-6s|%6s|", 7, "ab", "cd")"#,
+                r#""007|ab    |    cd|""#,
+            ),
+            (
+                r#"format("%.2f %8.3f %+d %05d", 3.14159, 2.5, 4, -42)"#,
+                r#""3.14    2.500 +4 -0042""#,
+            ),
+            (
+                r#"format("%.3s %t %q", "abcdef", true, "a\"b")"#,
+                r#""abc true \"a\\\"b\"""#,
+            ),
+            (r#"format("%d", 1.5)"#, "error: whole number"),
+            (r#"format("%x", 1)"#, "error: unsupported format verb `%x`"),
+            (r#"format("%2000s", "a")"#, "error: a width is at most 1024"),
+            (r#"format("%s %s", "a")"#, "error: not enough arguments"),
+            // formatlist
+            (
+                r#"formatlist("%s-%02d", ["a", "b"], [1, 2])"#,
+                r#"["a-01","b-02"]"#,
+            ),
+            (
+                r#"formatlist("%s.%s", "svc", ["x", "y"])"#,
+                r#"["svc.x","svc.y"]"#,
+            ),
+            (
+                r#"formatlist("%s%s", ["a"], ["b", "c"])"#,
+                "error: the lists must have one length",
+            ),
+            // substr
+            (r#"substr("hello world", 1, 4)"#, r#""ello""#),
+            (r#"substr("hello", -3, -1)"#, r#""llo""#),
+            (r#"substr("héllo", 1, 2)"#, r#""él""#),
+            (r#"substr("abc", 1, 99)"#, r#""bc""#),
+            (r#"substr("abc", 4, 1)"#, "error: outside the text"),
+            (r#"substr("abc", 0, -2)"#, "error: the length must be -1"),
+            // regex, regexall
+            (r#"regex("[a-z]+", "123abc456")"#, r#""abc""#),
+            (
+                r#"regex("(\\d+)-(\\d+)", "port 80-443")"#,
+                r#"["80","443"]"#,
+            ),
+            (
+                r#"regex("(?P<from>\\d+)-(?P<to>\\d+)", "80-443")"#,
+                r#"{"from":"80","to":"443"}"#,
+            ),
+            (r#"regex("x", "abc")"#, "error: does not match"),
+            (r#"regex("(", "abc")"#, "error: invalid regular expression"),
+            (r#"regexall("\\d+", "a1b22c333")"#, r#"["1","22","333"]"#),
+            (r#"regexall("z", "abc")"#, "[]"),
+            // collections
+            (r#"index(["a", "b", "c"], "b")"#, "1"),
+            (r#"index(["a"], "z")"#, "error: not in the list"),
+            (r#"zipmap(["a", "b"], [1, 2])"#, r#"{"a":1,"b":2}"#),
+            (r#"zipmap(["a"], [1, 2])"#, "error: 1 keys but 2 values"),
+            (r#"setunion(["b", "a"], ["c", "a"])"#, r#"["a","b","c"]"#),
+            (
+                r#"setintersection(["a", "b", "c"], ["b", "c", "d"], ["c", "b"])"#,
+                r#"["b","c"]"#,
+            ),
+            (r#"setsubtract(["a", "b", "c"], ["b"])"#, r#"["a","c"]"#),
+            (r"setunion()", "error: at least one set"),
+            (r#"slice(["a", "b", "c", "d"], 1, 3)"#, r#"["b","c"]"#),
+            (r#"slice(["a"], 0, 2)"#, "error: past the end"),
+            (
+                r#"slice(["a", "b"], 2, 1)"#,
+                "error: greater than the end index",
+            ),
+            (r"reverse([1, 2, 3])", "[3,2,1]"),
+            (r#"element(["a", "b", "c"], 4)"#, r#""b""#),
+            (r"element([], 0)", "error: empty list"),
+            (r#"element(["a"], -1)"#, "error: 0 or more"),
+            (r"one([])", "null"),
+            (r#"one(["x"])"#, r#""x""#),
+            (r#"one(["x", "y"])"#, "error: at most one"),
+            (r"alltrue([true, true])", "true"),
+            (r"alltrue([])", "true"),
+            (r"anytrue([false, true])", "true"),
+            (r"anytrue([])", "false"),
+            (r"alltrue([1])", "error: must be a bool"),
+            // encoding
+            (
+                r#"jsonencode({b = [1, "x"], a = null})"#,
+                r#""{\"a\":null,\"b\":[1,\"x\"]}""#,
+            ),
+            (r#"jsondecode("{\"a\": [1, true]}")"#, r#"{"a":[1,true]}"#),
+            (r#"jsondecode("{")"#, "error: not valid JSON"),
+            (r#"base64encode("vpcep")"#, r#""dnBjZXA=""#),
+            (
+                r#"sha256("")"#,
+                r#""e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855""#,
+            ),
+            // network
+            (r#"cidrhost("10.0.0.0/24", 5)"#, r#""10.0.0.5""#),
+            (r#"cidrhost("10.0.0.0/24", -2)"#, r#""10.0.0.254""#),
+            (r#"cidrhost("10.0.0.0/30", 4)"#, "error: does not fit"),
+            (r#"cidrhost("fd00::/64", 1)"#, "error: IPv6"),
+            (r#"cidrsubnet("10.0.0.0/16", 8, 2)"#, r#""10.0.2.0/24""#),
+            (r#"cidrsubnet("10.1.2.3/16", 4, 15)"#, r#""10.1.240.0/20""#),
+            (r#"cidrsubnet("0.0.0.0/0", 0, 0)"#, r#""0.0.0.0/0""#),
+            (
+                r#"cidrsubnet("10.0.0.0/30", 4, 0)"#,
+                "error: cannot be extended",
+            ),
+            (
+                r#"cidrsubnet("10.0.0.0/16", 2, 4)"#,
+                "error: does not fit in 2 new bits",
+            ),
+            (
+                r#"cidrsubnet("10.0.0/16", 2, 1)"#,
+                "error: not an IPv4 address",
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (src, want) in cases {
+            let got = match eval(src) {
+                Ok(v) => serde_json::to_string(&v).unwrap(),
+                Err(e) => format!("error: {e}"),
+            };
+            let ok = match want.strip_prefix("error: ") {
+                Some(part) => got.starts_with("error: ") && got.contains(part),
+                None => got == want,
+            };
+            if !ok {
+                failures.push(format!(
+                    "{src}
+  want {want}
+  got  {got}"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
