@@ -130,6 +130,7 @@ pub(crate) fn check_expr(
                     );
                 }
             }
+            RefKind::Path => {}
             RefKind::Each => {
                 if !allowed.each {
                     diags.push(

@@ -52,6 +52,8 @@ pub(crate) struct Scope {
     /// What is sensitive: variables declared so, and the locals and resource attributes whose
     /// expressions read something sensitive.
     pub sensitive: Sensitive,
+    /// The configuration directory: `path.module`, and where `file` reads relative paths.
+    pub dir: std::path::PathBuf,
     functions: Context<'static>,
 }
 
@@ -78,6 +80,7 @@ impl Scope {
             data: HashMap::new(),
             data_reads: HashMap::new(),
             sensitive: Sensitive::default(),
+            dir: std::path::PathBuf::from("."),
             functions: super::functions::context(),
         }
     }
@@ -99,7 +102,7 @@ impl Scope {
                     None => !s.is_empty(),
                 })
             }
-            RefKind::Each | RefKind::Data { .. } => false,
+            RefKind::Each | RefKind::Data { .. } | RefKind::Path => false,
         })
     }
 
@@ -229,6 +232,7 @@ impl Scope {
             return None; // reported where references are checked
         }
         let mut unknown = false;
+        let mut uses_path = false;
         let mut var_obj = hcl::Map::new();
         let mut local_obj = hcl::Map::new();
         let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> =
@@ -253,6 +257,10 @@ impl Scope {
                     },
                     _ => Resolved::Failed,
                 },
+                RefKind::Path => {
+                    uses_path = true;
+                    Resolved::Known
+                }
                 RefKind::Each => {
                     if each.is_some() {
                         Resolved::Known
@@ -307,6 +315,33 @@ impl Scope {
         if unknown {
             return Some(Value::Unknown);
         }
+        let resolved_lazy;
+        let expr = if refs
+            .funcs
+            .iter()
+            .any(|(name, _)| super::lazy::is_lazy(name))
+        {
+            let mut attempt = |arg: &Expression| {
+                // A failing argument is what `try` and `can` are for: not reported.
+                self.eval_inner(arg, each, file, &mut Vec::new(), &mut Vec::new())
+            };
+            match super::lazy::resolve(expr, &mut attempt) {
+                Ok(e) => {
+                    resolved_lazy = e;
+                    &resolved_lazy
+                }
+                Err(super::lazy::Unresolved::Unknown) => return Some(Value::Unknown),
+                Err(super::lazy::Unresolved::Failed(message, span)) => {
+                    diags.push(
+                        Diagnostic::error(format!("cannot evaluate this expression: {message}"))
+                            .at(file.span(span.or_else(|| expr.span()))),
+                    );
+                    return None;
+                }
+            }
+        } else {
+            expr
+        };
         let (metered, counted) = super::budget::metered(expr);
         let mut ctx = if refs.calls_functions() || counted {
             self.functions.clone()
@@ -329,6 +364,18 @@ impl Scope {
                 .collect();
             ctx.declare_var("data", hcl::Value::Object(types));
         }
+        if uses_path {
+            let cwd = std::path::absolute(&self.dir).unwrap_or_else(|_| self.dir.clone());
+            let mut obj = hcl::Map::new();
+            obj.insert("module".to_owned(), hcl::Value::from("."));
+            obj.insert("root".to_owned(), hcl::Value::from("."));
+            obj.insert(
+                "cwd".to_owned(),
+                hcl::Value::from(cwd.display().to_string()),
+            );
+            ctx.declare_var("path", hcl::Value::Object(obj));
+        }
+        let _in_dir = super::functions::files::enter(&self.dir);
         if let Some(each) = each {
             let mut obj = hcl::Map::new();
             obj.insert("key".to_owned(), hcl::Value::String(each.key.clone()));

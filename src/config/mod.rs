@@ -16,6 +16,7 @@ mod eval;
 mod files;
 mod functions;
 pub mod layout;
+mod lazy;
 mod refs;
 mod resources;
 mod rules;
@@ -212,6 +213,7 @@ pub fn load_reading(
     }
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
+    scope.dir.clone_from(&options.dir);
     variables::check_validations(&decls, &scope, &mut diags);
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.

@@ -28,6 +28,8 @@ pub(crate) enum RefKind {
     Local(String),
     /// `each.key` or `each.value`.
     Each,
+    /// `path.module`, `path.root` or `path.cwd`.
+    Path,
     Resource {
         id: ResourceId,
         key: KeyRef,
@@ -133,6 +135,17 @@ impl Collector {
                 self.out.found.push(Reference { kind, span });
             }
             "data" => self.data(ops, span),
+            "path" => match first_attr.as_deref() {
+                Some("module" | "root" | "cwd") => self.out.found.push(Reference {
+                    kind: RefKind::Path,
+                    span,
+                }),
+                _ => self.problem(
+                    "`path` has only the attributes `module`, `root` and `cwd`".into(),
+                    Some("write `path.module`, e.g. `file(\"${path.module}/policy.json\")`"),
+                    span,
+                ),
+            },
             "each" => match first_attr.as_deref() {
                 Some("key" | "value") => self.out.found.push(Reference {
                     kind: RefKind::Each,
@@ -294,7 +307,7 @@ impl Visit for Collector {
             if self.bound.iter().any(|b| b == name) {
                 return;
             }
-            if matches!(name, "var" | "local" | "each" | "data")
+            if matches!(name, "var" | "local" | "each" | "data" | "path")
                 || ResourceType::parse(name).is_some()
             {
                 self.root(name, &[], expr.span());

@@ -422,7 +422,7 @@ pub(crate) fn check_validations(
                 refs.found
                     .iter()
                     .find_map(|r| match &r.kind {
-                        super::refs::RefKind::Var(_) => None,
+                        super::refs::RefKind::Var(_) | super::refs::RefKind::Path => None,
                         super::refs::RefKind::Local(n) => Some(format!("local.{n}")),
                         super::refs::RefKind::Each => Some("each".to_owned()),
                         super::refs::RefKind::Resource { id, .. } => Some(id.to_string()),

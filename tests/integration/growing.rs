@@ -132,3 +132,72 @@ fn ignore_changes_keeps_what_it_names_as_recorded() {
         "b"
     );
 }
+
+#[test]
+fn try_can_and_the_file_functions_through_the_binary() {
+    let ws = Workspace::new();
+    ws.write("policy.json", "{\"bucket\": \"orders\"}\n");
+    ws.write(
+        "greeting.tpl",
+        "%{ for n in names ~}\nhello ${upper(n)}\n%{ endfor ~}\n",
+    );
+    ws.write(
+        "main.hcl",
+        r#"variable "settings" {
+  type    = any
+  default = { port = 8443 }
+}
+
+locals {
+  policy   = jsondecode(file("${path.module}/policy.json"))
+  port     = try(var.settings.port, 443)
+  fallback = try(var.settings.missing, "default")
+  nested   = try(try(var.settings.nope, var.settings.none), "inner")
+  has_port = can(var.settings.port)
+  has_name = can(var.settings.name)
+  greeting = templatefile("greeting.tpl", { names = ["a", "b"] })
+  in_for   = [for k in ["port"] : try(var.settings[k], 0)]
+}
+
+output "values" {
+  value = {
+    bucket   = local.policy.bucket
+    port     = local.port
+    fallback = local.fallback
+    nested   = local.nested
+    has_port = local.has_port
+    has_name = local.has_name
+    greeting = local.greeting
+    in_for   = local.in_for
+    exists   = fileexists("policy.json")
+    absolute = abspath(path.module) == abspath(".")
+  }
+}
+"#,
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let out = ws.expect(&["output", "--json", "values"], 0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "bucket": "orders",
+            "port": 8443,
+            "fallback": "default",
+            "nested": "inner",
+            "has_port": true,
+            "has_name": false,
+            "greeting": "hello A\nhello B\n",
+            "in_for": [8443],
+            "exists": true,
+            "absolute": true,
+        })
+    );
+    // From another directory with -C: paths are still the configuration's.
+    let parent = ws.path().parent().unwrap();
+    let name = ws.path().file_name().unwrap().to_str().unwrap();
+    let again = vpcep(parent, &["-C", name, "output", "--json", "values"], &[]);
+    assert_eq!(again.code, 0, "{}", again.transcript());
+    let plan = vpcep(parent, &["-C", name, "plan", "--detailed-exitcode"], &[]);
+    assert_eq!(plan.code, 0, "{}", plan.transcript());
+}

@@ -5,14 +5,15 @@
 //! replace startswith endswith min max`, and in the submodules the string, collection,
 //! encoding and network functions (`formatlist substr regex regexall index zipmap setunion
 //! setintersection setsubtract slice reverse element one alltrue anytrue jsonencode jsondecode
-//! base64encode sha256 cidrhost cidrsubnet`). `try`, `can` and the file functions are
-//! evaluated by vpcep itself (see `super::lazy`): their table entries are only their names.
+//! base64encode sha256 cidrhost cidrsubnet file fileexists templatefile abspath try can`).
+//! `try` and `can` are evaluated by vpcep itself where it can (see `super::lazy`).
 
 // hcl-rs calls functions through `fn(FuncArgs) -> ...` pointers, so arguments come by value.
 #![allow(clippy::needless_pass_by_value)]
 
 mod collections;
 mod encoding;
+pub(crate) mod files;
 mod network;
 mod text;
 
@@ -50,6 +51,12 @@ const FUNCTIONS: &[(&str, Func, usize, bool)] = &[
     ("sha256", encoding::sha256, 1, false),
     ("cidrhost", network::cidrhost, 2, false),
     ("cidrsubnet", network::cidrsubnet, 3, false),
+    ("file", files::file, 1, false),
+    ("fileexists", files::fileexists, 1, false),
+    ("templatefile", files::templatefile, 2, false),
+    ("abspath", files::abspath, 1, false),
+    ("try", files::try_all, 0, true),
+    ("can", files::can_all, 0, true),
     ("join", join, 1, true),
     ("split", split, 2, false),
     ("lookup", lookup, 2, true),
