@@ -517,6 +517,9 @@ fn derive(
             env.observer.secrets(&loaded.secrets);
             Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics))
         }
+        Err(crate::derive::DeriveError::Refactor(message)) => {
+            Err(fail(format!("{message}; nothing was done")))
+        }
     }
 }
 

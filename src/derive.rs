@@ -92,6 +92,8 @@ pub enum DeriveError {
     Config(Box<Loaded>),
     /// Looking up a fact the plan needs failed.
     Cloud(crate::cloud::CloudError),
+    /// A `moved` or `import` block cannot be carried out on the recorded state.
+    Refactor(String),
 }
 
 /// Evaluates `source` against `state` and plans. Facts the plan turns out to need and `facts`
@@ -116,8 +118,43 @@ pub fn derive(
     };
     let variables = first.variables.clone();
     let mut loads = vec![first];
+    // `moved` and `import` blocks: the plan is made against the state after them, and the
+    // configuration evaluated again so that references read the moved and imported records.
+    let edited_state;
+    let mut edits = Vec::new();
+    let state = if desired.refactors.moved.is_empty() && desired.refactors.imports.is_empty() {
+        state
+    } else {
+        let mut edited = state.clone();
+        edits = crate::refactors::edit_state(&mut edited, &desired, clouds)
+            .map_err(DeriveError::Refactor)?;
+        if edits.is_empty() {
+            state
+        } else {
+            edited_state = edited;
+            let mut again = load(
+                source,
+                &edited_state,
+                &std::collections::HashSet::new(),
+                data,
+            )
+            .map_err(DeriveError::Cloud)?;
+            let Some(d) = again.desired.take() else {
+                return Err(DeriveError::Config(Box::new(again)));
+            };
+            desired = d;
+            loads.push(again);
+            &edited_state
+        }
+    };
+    let with_edits = |mut p: Plan| {
+        let mut all = edits.clone();
+        all.append(&mut p.state_edits);
+        p.state_edits = all;
+        p
+    };
     source.release();
-    let mut plan = plan::plan(&desired, state, facts, options);
+    let mut plan = with_edits(plan::plan(&desired, state, facts, options));
     // Replaced resources get new IDs: what refers to them is evaluated again with their
     // computed values unknown, which may replace it too; until nothing more is replaced.
     let mut replaced: Vec<Address> = Vec::new();
@@ -140,7 +177,7 @@ pub fn derive(
         };
         loads.push(loaded);
         desired = d;
-        plan = plan::plan(&desired, state, facts, options);
+        plan = with_edits(plan::plan(&desired, state, facts, options));
     }
     source.release();
     let wanted = plan::wanted(&plan, state, facts);
@@ -176,7 +213,7 @@ pub fn derive(
                 Err(e) => return Err(DeriveError::Cloud(e)),
             }
         }
-        plan = plan::plan(&desired, state, facts, options);
+        plan = with_edits(plan::plan(&desired, state, facts, options));
     }
     Ok(Derived {
         plan,

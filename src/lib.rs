@@ -66,6 +66,7 @@ pub mod model;
 pub mod plan;
 pub mod planfile;
 pub mod reads;
+pub mod refactors;
 pub mod refresh;
 pub mod render;
 pub mod state;

@@ -59,6 +59,8 @@ pub enum Event {
     /// The apply was asked to stop (Ctrl-C): no step starts any more, and the `running` ones
     /// are waited for.
     Interrupted { running: usize },
+    /// A `moved`, `import` or `removed` block carried out on the state (no cloud call).
+    StateEdited { address: Address, what: String },
 }
 
 /// What the configuration says once more is known: desired attributes and outputs.
@@ -151,6 +153,25 @@ pub fn apply(
                 p.address
             ),
         ));
+    }
+    // State edits first, in one journal batch: the changes below were planned against the
+    // state after them.
+    if !plan.state_edits.is_empty() {
+        let changes: Vec<StateChange> = plan
+            .state_edits
+            .iter()
+            .flat_map(crate::model::refactor::StateEdit::changes)
+            .collect();
+        store.record_all(&changes)?;
+        for change in changes {
+            state.apply(change);
+        }
+        for edit in &plan.state_edits {
+            on_event(Event::StateEdited {
+                address: edit.address().clone(),
+                what: crate::render::human::state_edit_done(edit),
+            });
+        }
     }
     // Deletes first, then creates and updates; a replace is a delete and a create.
     let mut steps: Vec<Step<'_>> = Vec::new();

@@ -3,9 +3,8 @@
 use super::output::say;
 use super::{Globals, ImportArgs};
 use crate::app::{self as session, fail};
-use crate::cloud::convert::{approval_attrs, connections_value, endpoint_attrs, service_attrs};
 use crate::config::VarArg;
-use crate::model::{RecordedResource, RecordedState, ResourceType, StateChange};
+use crate::model::{RecordedResource, RecordedState, StateChange};
 
 pub(crate) fn run(
     globals: &Globals,
@@ -53,46 +52,14 @@ pub(crate) fn run(
     // The resource's own provider's account holds it.
     let cloud = crate::cloud::Providers::cloud(&clouds, instance.provider.as_deref());
     let id = &args.id;
-    let found = match address.rtype() {
-        ResourceType::Service => cloud.get_service(id).and_then(|s| match s {
-            Some(s) => {
-                let mut attrs = service_attrs(&s);
-                if s.connection_count != Some(0) {
-                    attrs.insert(
-                        "connections",
-                        connections_value(&cloud.list_connections(id)?),
-                    );
-                }
-                Ok(Some(attrs))
-            }
-            None => Ok(None),
-        }),
-        ResourceType::Endpoint => cloud
-            .get_endpoint(id)
-            .map(|e| e.map(|e| endpoint_attrs(&e))),
-        ResourceType::Approval => cloud.get_service(id).and_then(|s| match s {
-            Some(_) => {
-                let connections = cloud.list_connections(id)?;
-                let accepted: Vec<String> = connections
-                    .iter()
-                    .filter(|c| c.status == "accepted")
-                    .map(|c| c.endpoint_id.clone())
-                    .collect();
-                Ok(Some(approval_attrs(id, &accepted, &connections)))
-            }
-            None => Ok(None),
-        }),
-    };
+    let found = crate::refactors::read_for_import(cloud, address.rtype(), id);
     let attrs = match found {
         Ok(Some(attrs)) => attrs,
         Ok(None) => {
-            let what = match address.rtype() {
-                ResourceType::Endpoint => "endpoint",
-                _ => "endpoint service",
-            };
             return Err(fail(format!(
-                "{} has no {what} with the ID {id}",
-                cloud.describe()
+                "{} has no {} with the ID {id}",
+                cloud.describe(),
+                crate::refactors::kind_of(address.rtype())
             )));
         }
         Err(e) => return Err(fail(format!("reading {id} from {}: {e}", cloud.describe()))),

@@ -53,10 +53,13 @@ pub(crate) struct Decls<'a> {
     pub resources: IndexMap<ResourceId, Decl<'a>>,
     pub data: IndexMap<DataId, Decl<'a>>,
     pub outputs: IndexMap<String, Decl<'a>>,
+    /// `moved`, `removed` and `import` blocks, in the order they are written.
+    pub refactors: Vec<Decl<'a>>,
 }
 
 const TOP_LEVEL: &[&str] = &[
-    "variable", "locals", "provider", "backend", "resource", "data", "output",
+    "variable", "locals", "provider", "backend", "resource", "data", "output", "moved", "removed",
+    "import",
 ];
 const PROVIDERS: &[&str] = &["sim", "otc"];
 const BACKENDS: &[&str] = &["local", "pg"];
@@ -102,7 +105,7 @@ fn collect_block<'a>(
     let kind = block.ident.as_str();
     let expected_labels = match kind {
         "variable" | "provider" | "backend" | "output" => 1,
-        "locals" => 0,
+        "locals" | "moved" | "removed" | "import" => 0,
         "resource" | "data" => 2,
         _ => {
             let help = if kind == "terraform" || kind == "module" {
@@ -133,6 +136,9 @@ fn collect_block<'a>(
             "output" => "output \"NAME\" { value = ... }",
             "resource" => "resource \"vpcep_service\" \"NAME\" { ... }",
             "data" => "data \"vpcep_service_summary\" \"NAME\" { ... }",
+            "moved" => "moved { from = TYPE.OLD  to = TYPE.NEW }",
+            "removed" => "removed { from = TYPE.NAME  lifecycle { destroy = false } }",
+            "import" => "import { to = TYPE.NAME  id = \"...\" }",
             _ => "locals { NAME = ... }",
         };
         diags.push(
@@ -147,6 +153,7 @@ fn collect_block<'a>(
         return;
     }
     match kind {
+        "moved" | "removed" | "import" => decls.refactors.push(decl),
         "locals" => {
             for attr in block.body.attributes() {
                 let name = attr.key.as_str().to_owned();

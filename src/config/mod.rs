@@ -17,6 +17,7 @@ mod files;
 mod functions;
 pub mod layout;
 mod lazy;
+mod refactor;
 mod refs;
 mod resources;
 mod rules;
@@ -237,6 +238,7 @@ pub fn load_reading(
             outputs: IndexMap::new(),
             secrets: secrets.clone(),
             data: Vec::new(),
+            refactors: crate::model::refactor::Refactors::default(),
         };
         let mut loaded = finish(Some(desired), diags, variables);
         loaded.secrets = secrets;
@@ -297,12 +299,17 @@ pub fn load_reading(
     let aliases = settings::aliases(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
     resources::take_values(&mut lowered, &mut scope);
-    drop(scope);
     let profile = match &provider {
         crate::model::ProviderConfig::Otc(otc) => Some(otc.cloud),
         crate::model::ProviderConfig::Sim(_) => None,
     };
     rules::check(&mut lowered, profile, &mut diags);
+    let resources: IndexMap<Address, crate::model::ResourceInstance> = lowered
+        .into_iter()
+        .map(|l| (l.instance.address.clone(), l.instance))
+        .collect();
+    let refactors = refactor::collect(&decls, &scope, &resources, &mut diags);
+    drop(scope);
     secrets.sort();
     secrets.dedup();
     let desired = DesiredState {
@@ -312,13 +319,11 @@ pub fn load_reading(
             aliases,
             backend,
         },
-        resources: lowered
-            .into_iter()
-            .map(|l| (l.instance.address.clone(), l.instance))
-            .collect(),
+        resources,
         outputs,
         secrets: secrets.clone(),
         data: data_out.instances,
+        refactors,
     };
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;

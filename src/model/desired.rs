@@ -43,6 +43,8 @@ pub struct DesiredState {
     /// Every data source instance: its arguments, and whether it is read now or during
     /// apply.
     pub data: Vec<crate::model::data::DataInstance>,
+    /// `moved`, `removed` and `import` blocks.
+    pub refactors: crate::model::refactor::Refactors,
     /// The text of every sensitive value the configuration holds (values of sensitive
     /// variables), so free text — an error the cloud echoes — can be redacted too.
     pub secrets: Vec<String>,
@@ -57,6 +59,7 @@ impl DesiredState {
             outputs: IndexMap::new(),
             secrets: Vec::new(),
             data: Vec::new(),
+            refactors: crate::model::refactor::Refactors::default(),
         }
     }
 

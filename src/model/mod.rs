@@ -9,6 +9,7 @@ pub mod desired;
 pub mod facts;
 pub mod graph;
 pub mod map;
+pub mod refactor;
 pub mod schema;
 pub mod state;
 pub mod value;

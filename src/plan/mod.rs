@@ -96,6 +96,7 @@ impl Plan {
             destroy: self.destroy,
             disconnections: Vec::new(),
             reads: Vec::new(),
+            state_edits: Vec::new(),
         }
     }
 }
@@ -316,6 +317,9 @@ pub struct Plan {
     pub disconnections: Vec<Disconnection>,
     /// Data sources read during apply (an argument is known only then), in address order.
     pub reads: Vec<DeferredRead>,
+    /// Changes of the recorded state alone (`moved`, `import`, `removed` blocks), carried out
+    /// before any cloud step; the changes above are planned against the state after them.
+    pub state_edits: Vec<crate::model::refactor::StateEdit>,
 }
 
 /// A data source read during apply, with its arguments as known when planning.
@@ -372,7 +376,7 @@ impl Plan {
     }
 
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        !self.state_edits.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
     }
 
     pub fn is_refused(&self) -> bool {
@@ -554,9 +558,17 @@ pub fn plan(
             changes.push(change);
         }
     }
+    let mut state_edits = Vec::new();
     for (address, recorded) in &prior.resources {
         let wanted = !opts.destroy && desired.resources.contains_key(address);
         if wanted || !in_scope(address) {
+            continue;
+        }
+        // `removed { lifecycle { destroy = false } }`: forgotten, the cloud object stays.
+        if !opts.destroy && desired.refactors.forgets(address).is_some() {
+            state_edits.push(crate::model::refactor::StateEdit::Forget {
+                address: address.clone(),
+            });
             continue;
         }
         let reason = if opts.destroy {
@@ -587,6 +599,7 @@ pub fn plan(
     changes.sort_unstable_by(|a, b| a.address.cmp(&b.address));
 
     let mut plan = Plan {
+        state_edits,
         changes,
         refusals: Vec::new(),
         warnings,

@@ -71,6 +71,7 @@ pub fn line(event: &Event) -> String {
         Event::Skipped {
             address, reason, ..
         } => format!("{address}: Skipped, because {reason}"),
+        Event::StateEdited { address, what } => format!("{address}: {what}"),
         Event::Interrupted { running: 0 } => {
             "Interrupted: no step is running; stopping (Ctrl-C again exits at once)".to_owned()
         }
@@ -79,6 +80,12 @@ pub fn line(event: &Event) -> String {
             if *running == 1 { "" } else { "s" }
         ),
     }
+}
+
+#[derive(Serialize)]
+struct StateEditFields<'a> {
+    address: String,
+    change: &'a str,
 }
 
 #[derive(Serialize)]
@@ -221,6 +228,13 @@ pub fn json(event: &Event) -> String {
                 reason: Some(reason),
             },
         ),
+        Event::StateEdited { address, what } => {
+            let fields = StateEditFields {
+                address: address.to_string(),
+                change: what,
+            };
+            return json_line("info", &text, "state_edit", fields);
+        }
         // Not a step: its own fields.
         Event::Interrupted { running } => {
             let fields = InterruptedFields { running: *running };

@@ -508,10 +508,60 @@ pub fn summary_line(plan: &Plan) -> String {
         return "No changes. Your infrastructure matches the configuration.".to_owned();
     }
     let c = plan.counts();
-    format!(
-        "Plan: {} to add, {} to change, {} to destroy.",
-        c.add, c.change, c.destroy
-    )
+    let mut parts = Vec::new();
+    let (moved, imported, forgotten) = edit_counts(plan);
+    if imported > 0 {
+        parts.push(format!("{imported} to import"));
+    }
+    parts.push(format!("{} to add", c.add));
+    parts.push(format!("{} to change", c.change));
+    parts.push(format!("{} to destroy", c.destroy));
+    if moved > 0 {
+        parts.push(format!("{moved} to move"));
+    }
+    if forgotten > 0 {
+        parts.push(format!("{forgotten} to forget"));
+    }
+    format!("Plan: {}.", parts.join(", "))
+}
+
+/// How many state edits of each kind: moved, imported, forgotten.
+pub fn edit_counts(plan: &Plan) -> (usize, usize, usize) {
+    use crate::model::refactor::StateEdit;
+    plan.state_edits
+        .iter()
+        .fold((0, 0, 0), |(m, i, f), e| match e {
+            StateEdit::Move { .. } => (m + 1, i, f),
+            StateEdit::Import { .. } => (m, i + 1, f),
+            StateEdit::Forget { .. } => (m, i, f + 1),
+        })
+}
+
+/// What a plan says of a state edit, as a `#` comment line.
+pub fn state_edit_line(edit: &crate::model::refactor::StateEdit) -> String {
+    use crate::model::refactor::StateEdit;
+    match edit {
+        StateEdit::Move { from, record } => format!("# {from} has moved to {}", record.address),
+        StateEdit::Import { record } => format!(
+            "# {} will be imported (id {}); what differs from the configuration is planned below",
+            record.address, record.id
+        ),
+        StateEdit::Forget { address } => format!(
+            "# {address} will be removed from state, and stays in the cloud (a `removed` block with `destroy = false`)"
+        ),
+    }
+}
+
+/// What apply says once it has carried out a state edit.
+pub fn state_edit_done(edit: &crate::model::refactor::StateEdit) -> String {
+    use crate::model::refactor::StateEdit;
+    match edit {
+        StateEdit::Move { from, .. } => format!("Moved from {from} (state only)"),
+        StateEdit::Import { record } => format!("Import complete [id={}]", record.id),
+        StateEdit::Forget { .. } => {
+            "Removed from state; the cloud object stays (no longer managed here)".to_owned()
+        }
+    }
 }
 
 /// Renders a whole plan for a terminal or a log.
@@ -540,6 +590,12 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
     }
     if plan.has_changes() || !plan.reads.is_empty() {
         let _ = writeln!(out.text, "vpcep will perform the following actions:\n");
+        for edit in &plan.state_edits {
+            let _ = writeln!(out.text, "  {}", out.style.bold(&state_edit_line(edit)));
+        }
+        if !plan.state_edits.is_empty() {
+            out.text.push('\n');
+        }
         for read in &plan.reads {
             render_read(&mut out, read);
         }

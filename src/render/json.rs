@@ -386,8 +386,51 @@ fn configuration(desired: &DesiredState) -> Json {
 }
 
 /// Counts and addresses per action, so nobody has to scrape the text.
+/// A change entry with what the state edits say of its resource, as Terraform writes them:
+/// `previous_address` for a moved one, `change.importing` for an imported one.
+fn with_edits(mut entry: Json, c: &ResourceChange, plan: &Plan) -> Json {
+    use crate::model::refactor::StateEdit;
+    let Json::Object(m) = &mut entry else {
+        return entry;
+    };
+    for e in &plan.state_edits {
+        match e {
+            StateEdit::Move { from, record } if record.address == c.address => {
+                m.insert("previous_address".into(), json!(from.to_string()));
+            }
+            StateEdit::Import { record } if record.address == c.address => {
+                if let Some(Json::Object(change)) = m.get_mut("change") {
+                    change.insert("importing".into(), json!({"id": record.id}));
+                }
+            }
+            _ => {}
+        }
+    }
+    entry
+}
+
+/// A resource a `removed` block forgets: action `forget`, as Terraform writes it.
+fn forget_entry(e: &crate::model::refactor::StateEdit, prior: &RecordedState) -> Option<Json> {
+    let crate::model::refactor::StateEdit::Forget { address } = e else {
+        return None;
+    };
+    let recorded = prior.resources.get(address);
+    let mut m = resource_head(address, recorded.and_then(|r| r.provider.as_deref()));
+    let before = recorded.map_or(Json::Null, |r| {
+        let mut v = Value::map(r.attrs.clone()).to_json();
+        hide(&mut v, &r.sensitive);
+        v
+    });
+    m.insert(
+        "change".into(),
+        json!({"actions": ["forget"], "before": before, "after": null}),
+    );
+    Some(Json::Object(m))
+}
+
 pub fn summary(plan: &Plan) -> Json {
     let c = plan.counts();
+    let (moved, imported, forgotten) = super::human::edit_counts(plan);
     let list = |a: Action| -> Vec<String> {
         plan.changes
             .iter()
@@ -401,6 +444,9 @@ pub fn summary(plan: &Plan) -> Json {
         "destroy": c.destroy,
         "no_op": plan.changes.iter().filter(|ch| ch.action == Action::NoOp).count(),
         "disconnect": plan.disconnections.len(),
+        "move": moved,
+        "import": imported,
+        "forget": forgotten,
         "has_changes": plan.has_changes(),
         "refused": plan.is_refused(),
         "addresses": {
@@ -503,7 +549,16 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
             plan.reads
                 .iter()
                 .map(read_entry)
-                .chain(plan.changes.iter().map(change_entry))
+                .chain(
+                    plan.changes
+                        .iter()
+                        .map(|c| with_edits(change_entry(c), c, plan)),
+                )
+                .chain(
+                    plan.state_edits
+                        .iter()
+                        .filter_map(|e| forget_entry(e, doc.prior)),
+                )
                 .collect(),
         ),
     );

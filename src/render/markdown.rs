@@ -163,6 +163,15 @@ fn sections(plan: &Plan) -> Vec<Section> {
         text.push('\n');
         out.push(Section::Text(text));
     }
+    if !plan.state_edits.is_empty() {
+        let mut text = "**State only** (no cloud change):\n\n".to_owned();
+        for e in &plan.state_edits {
+            let line = super::human::state_edit_line(e);
+            let _ = writeln!(text, "- {}", line.trim_start_matches("# "));
+        }
+        text.push('\n');
+        out.push(Section::Text(text));
+    }
     // Every change, and every resource a refusal is about even if it does not change.
     let changes: Vec<&ResourceChange> = plan
         .changes

@@ -201,3 +201,229 @@ output "values" {
     let plan = vpcep(parent, &["-C", name, "plan", "--detailed-exitcode"], &[]);
     assert_eq!(plan.code, 0, "{}", plan.transcript());
 }
+
+/// A service block named `name` on backend `port` (a `for_each` over `keys` when given).
+fn service_block(name: &str, port: &str, keys: Option<&[&str]>) -> String {
+    let each = keys.map_or_else(String::new, |k| {
+        format!(
+            "  for_each = toset([{}])\n",
+            k.iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let port_id = if keys.is_some() {
+        format!("\"{port}-${{each.key}}\"")
+    } else {
+        format!("\"{port}\"")
+    };
+    format!(
+        "resource \"vpcep_service\" \"{name}\" {{\n{each}  server_type = \"LB\"\n  port_id     = {port_id}\n  vpc_id      = \"vpc-1\"\n\n  port {{\n    server_port = 80\n    client_port = 80\n  }}\n}}\n"
+    )
+}
+
+fn sim(ws: &Workspace) -> vpcep::cloud::sim::Sim {
+    vpcep::cloud::sim::Sim::open(&vpcep::model::SimConfig::default(), ws.path()).unwrap()
+}
+
+#[test]
+fn moved_renames_without_touching_the_cloud_into_and_out_of_for_each() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &service_block("old", "port", None));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let id = ws.id_of("vpcep_service.old");
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.old\n  to   = vpcep_service.new\n}}\n",
+            service_block("new", "port", None)
+        ),
+    );
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout
+            .contains("# vpcep_service.old has moved to vpcep_service.new")
+            && plan
+                .stdout
+                .contains("Plan: 0 to add, 0 to change, 0 to destroy, 1 to move."),
+        "{}",
+        plan.stdout
+    );
+    let json = ws.expect(&["plan", "--format", "json"], 0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let change = v["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "vpcep_service.new")
+        .unwrap();
+    assert_eq!(change["previous_address"], "vpcep_service.old");
+    assert_eq!(change["change"]["actions"], serde_json::json!(["no-op"]));
+    assert_eq!(v["summary"]["move"], 1);
+    // Saved and applied: the move is made from the plan's own configuration and state.
+    ws.expect(&["plan", "--out", "move.plan"], 0);
+    let applied = ws.expect(&["apply", "move.plan"], 0);
+    assert!(
+        applied
+            .stdout
+            .contains("vpcep_service.new: Moved from vpcep_service.old (state only)"),
+        "{}",
+        applied.stdout
+    );
+    assert_eq!(ws.id_of("vpcep_service.new"), id);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // Into `for_each`, then out of it again.
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.new\n  to   = vpcep_service.fleet[\"port\"]\n}}\n",
+            service_block("fleet", "", Some(&["port"])).replace("\"-${each.key}\"", "\"${each.key}\"")
+        ),
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(ws.id_of("vpcep_service.fleet[\"port\"]"), id);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.fleet[\"port\"]\n  to   = vpcep_service.single\n}}\n",
+            service_block("single", "port", None)
+        ),
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(ws.id_of("vpcep_service.single"), id);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // The cloud was never asked to change anything: one service, the first one.
+    let services = vpcep::cloud::Cloud::list_services(&sim(&ws)).unwrap();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0].id, id);
+}
+
+#[test]
+fn moved_to_an_address_already_recorded_is_an_error_naming_the_block() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\n{}",
+            service_block("a", "port-a", None),
+            service_block("b", "port-b", None)
+        ),
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.a\n  to   = vpcep_service.b\n}}\n",
+            service_block("b", "port-b", None)
+        ),
+    );
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stderr.contains(
+            "the `moved` block at main.hcl:"
+        ) && out.stderr.contains("moves `vpcep_service.a` to `vpcep_service.b`, but `vpcep_service.b` is already recorded"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn removed_with_destroy_false_forgets_and_leaves_the_cloud_object() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &service_block("kept", "port", None));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.write(
+        "main.hcl",
+        "removed {\n  from = vpcep_service.kept\n\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    );
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout
+            .contains("# vpcep_service.kept will be removed from state")
+            && plan.stdout.contains("1 to forget")
+            && !plan.stdout.contains("destroyed"),
+        "{}",
+        plan.stdout
+    );
+    let json = ws.expect(&["plan", "--format", "json"], 0);
+    assert!(
+        json.stdout.contains("\"actions\":[\"forget\"]"),
+        "{}",
+        json.stdout
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(ws.state()["resources"].as_array().unwrap().is_empty());
+    assert_eq!(
+        vpcep::cloud::Cloud::list_services(&sim(&ws)).unwrap().len(),
+        1
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // `destroy = true` (the default) is a plain delete.
+    ws.write("main.hcl", &service_block("other", "port-2", None));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.write("main.hcl", "removed {\n  from = vpcep_service.other\n}\n");
+    let plan = ws.expect(&["plan"], 0);
+    assert!(plan.stdout.contains("1 to destroy"), "{}", plan.stdout);
+}
+
+#[test]
+fn import_blocks_adopt_what_was_made_by_hand() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", "");
+    let made = vpcep::cloud::Cloud::create_service(
+        &sim(&ws),
+        &super::harness::service_spec("port-hand", "vpc-1", 80),
+    )
+    .unwrap();
+    let block = |id: &str| {
+        format!(
+            "{}\nimport {{\n  to = vpcep_service.adopted\n  id = \"{id}\"\n}}\n",
+            service_block("adopted", "port-hand", None).replace(
+                "  vpc_id      = \"vpc-1\"\n",
+                "  vpc_id      = \"vpc-1\"\n  approval_enabled = false\n  description = \"adopted\"\n"
+            )
+        )
+    };
+    ws.write("main.hcl", &block(&made.id));
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout.contains(&format!(
+            "# vpcep_service.adopted will be imported (id {})",
+            made.id
+        )) && plan.stdout.contains("description = null -> \"adopted\"")
+            && plan
+                .stdout
+                .contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let json = ws.expect(&["plan", "--format", "json"], 0);
+    assert!(
+        json.stdout
+            .contains(&format!("\"importing\":{{\"id\":\"{}\"}}", made.id)),
+        "{}",
+        json.stdout
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_eq!(ws.id_of("vpcep_service.adopted"), made.id);
+    // Imported: the block has done its work, and nothing is created twice.
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    assert_eq!(
+        vpcep::cloud::Cloud::list_services(&sim(&ws)).unwrap().len(),
+        1
+    );
+
+    // An ID the cloud does not have: an error naming the block, before anything happens.
+    let ws = Workspace::new();
+    ws.write("main.hcl", &block("0b5e0b5e-0000-4a00-8000-00000000dead"));
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stderr.contains("the `import` block at main.hcl:")
+            && out.stderr.contains("has no endpoint service with that ID"),
+        "{}",
+        out.stderr
+    );
+}

@@ -617,6 +617,7 @@ impl World {
                 .map(|d| d.message.clone())
                 .unwrap_or_default()),
             Err(DeriveError::Cloud(e)) => Err(e.to_string()),
+            Err(DeriveError::Refactor(message)) => Err(message),
         }
     }
 

@@ -1,0 +1,333 @@
+//! `moved`, `removed` and `import` blocks: their addresses read as written (not evaluated),
+//! `import`'s `id` evaluated, and the rules the configuration alone decides — types that
+//! match, a destination that is configured, a source that is not, no cycle of moves.
+
+use super::body::check_names;
+use super::decls::{Decl, Decls};
+use super::eval::Scope;
+use crate::diag::Diagnostic;
+use crate::model::refactor::{Import, Moved, Refactors, Removed, Target};
+use crate::model::{Address, ResourceId, ResourceType, Value};
+use hcl::edit::expr::{Expression, TraversalOperator};
+use indexmap::IndexMap;
+
+/// Reads every refactoring block; `desired` are the configured instances.
+pub(crate) fn collect(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    desired: &IndexMap<Address, crate::model::ResourceInstance>,
+    diags: &mut Vec<Diagnostic>,
+) -> Refactors {
+    let mut out = Refactors::default();
+    let mut moves: Vec<(&Decl<'_>, Moved)> = Vec::new();
+    for decl in &decls.refactors {
+        let kind = decl.block.ident.as_str();
+        let at = decl.position();
+        match kind {
+            "moved" => {
+                check_names(
+                    decl.file,
+                    &decl.block.body,
+                    "a `moved` block",
+                    &["from", "to"],
+                    &[],
+                    diags,
+                );
+                let (Some(from), Some(to)) =
+                    (target(decl, "from", diags), target(decl, "to", diags))
+                else {
+                    continue;
+                };
+                moves.push((decl, Moved { from, to, at }));
+            }
+            "removed" => {
+                check_names(
+                    decl.file,
+                    &decl.block.body,
+                    "a `removed` block",
+                    &["from"],
+                    &["lifecycle"],
+                    diags,
+                );
+                let Some(from) = target(decl, "from", diags) else {
+                    continue;
+                };
+                let destroy = removed_destroy(decl, scope, diags);
+                let configured = match &from {
+                    Target::Resource(id) => decls.resources.contains_key(id),
+                    Target::Instance(a) => desired.contains_key(a),
+                };
+                if configured {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `removed` block names `{from}`, which the configuration still declares"
+                        ))
+                        .at(decl.location())
+                        .help(format!("remove the resource block of `{from}`, or the `removed` block")),
+                    );
+                    continue;
+                }
+                out.removed.push(Removed { from, destroy, at });
+            }
+            _ => {
+                check_names(
+                    decl.file,
+                    &decl.block.body,
+                    "an `import` block",
+                    &["to", "id"],
+                    &[],
+                    diags,
+                );
+                let Some(to) = target(decl, "to", diags) else {
+                    continue;
+                };
+                let to = match to {
+                    Target::Instance(a) => a,
+                    Target::Resource(id) => Address {
+                        resource: id,
+                        key: None,
+                    },
+                };
+                if !desired.contains_key(&to) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `import` block imports into `{to}`, which the configuration does not declare"
+                        ))
+                        .at(decl.location())
+                        .help("add the resource block first (the import reads the cloud object into it)"),
+                    );
+                    continue;
+                }
+                let Some(id) = import_id(decl, scope, diags) else {
+                    continue;
+                };
+                if let Some(first) = out.imports.iter().find(|i| i.to == to) {
+                    diags.push(
+                        Diagnostic::error(format!("`{to}` is imported twice"))
+                            .at(decl.location())
+                            .note(format!("the first `import` block is at {}", first.at)),
+                    );
+                    continue;
+                }
+                out.imports.push(Import { to, id, at });
+            }
+        }
+    }
+    let in_cycle = cycles(&moves, diags);
+    for (decl, m) in moves {
+        if in_cycle.contains(&m.at) {
+            continue;
+        }
+        if let Some(m) = check_moved(decl, decls, desired, m, diags) {
+            out.moved.push(m);
+        }
+    }
+    out
+}
+
+/// An address written as `TYPE.NAME` or `TYPE.NAME["key"]`.
+fn target(decl: &Decl<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Target> {
+    let kind = decl.block.ident.as_str();
+    let Some(attr) = decl.block.body.get_attribute(name) else {
+        diags.push(
+            Diagnostic::error(format!("the `{kind}` block has no `{name}`"))
+                .at(decl.location())
+                .help(format!(
+                    "write `{name} = vpcep_service.NAME` (a resource address, not a string)"
+                )),
+        );
+        return None;
+    };
+    let parsed = attr.value.hcl().and_then(|e| match e {
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            let rtype = ResourceType::parse(root.as_str())?;
+            let ops: Vec<&TraversalOperator> = t
+                .operators
+                .iter()
+                .map(hcl::edit::Decorated::value)
+                .collect();
+            let (TraversalOperator::GetAttr(rname), rest) = ops.split_first()? else {
+                return None;
+            };
+            let id = ResourceId::new(rtype, rname.as_str());
+            match rest {
+                [] => Some(Target::Resource(id)),
+                [TraversalOperator::Index(Expression::String(k))] => {
+                    Some(Target::Instance(Address {
+                        resource: id,
+                        key: Some(k.value().clone()),
+                    }))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    });
+    if parsed.is_none() {
+        diags.push(
+            Diagnostic::error(format!(
+                "`{name}` of a `{kind}` block must be a resource address"
+            ))
+            .at(decl.file.span(attr.value.span()))
+            .help(
+                "write it as `vpcep_service.NAME` or `vpcep_service.NAME[\"key\"]`, without quotes",
+            ),
+        );
+    }
+    parsed
+}
+
+fn check_moved(
+    decl: &Decl<'_>,
+    decls: &Decls<'_>,
+    desired: &IndexMap<Address, crate::model::ResourceInstance>,
+    m: Moved,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Moved> {
+    let err = |message: String, help: &str| {
+        Diagnostic::error(message)
+            .at(decl.location())
+            .help(help.to_owned())
+    };
+    if m.from.resource().rtype != m.to.resource().rtype {
+        diags.push(err(
+            format!("`moved` from `{}` to `{}`: a resource cannot change its type", m.from, m.to),
+            "move between addresses of one type; to change the type, remove one resource and add the other",
+        ));
+        return None;
+    }
+    if m.from == m.to {
+        diags.push(err(
+            format!("`moved` from `{}` to itself", m.from),
+            "remove the block",
+        ));
+        return None;
+    }
+    if !decls.resources.contains_key(m.to.resource()) {
+        diags.push(err(
+            format!(
+                "`moved` to `{}`, which the configuration does not declare",
+                m.to
+            ),
+            "a move's destination is a resource of the configuration: add its block",
+        ));
+        return None;
+    }
+    let still = match &m.from {
+        Target::Resource(id) => decls.resources.contains_key(id),
+        Target::Instance(a) => desired.contains_key(a),
+    };
+    if still {
+        diags.push(err(
+            format!("`moved` from `{}`, which the configuration still declares", m.from),
+            "the source of a move is an address that no longer exists: rename the resource block (or its key) first",
+        ));
+        return None;
+    }
+    Some(m)
+}
+
+/// A cycle of moves (`a` to `b`, `b` to `a`) would never end: an error naming every step, once
+/// per cycle. Returns where the blocks in cycles are.
+fn cycles(moves: &[(&Decl<'_>, Moved)], diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut in_cycle: Vec<String> = Vec::new();
+    for (decl, start) in moves {
+        if in_cycle.contains(&start.at) {
+            continue;
+        }
+        let mut path = vec![(&start.from, &start.at)];
+        let mut at = &start.to;
+        for _ in 0..moves.len() {
+            if at == path[0].0 {
+                let steps: Vec<String> = path.iter().map(|(t, _)| t.to_string()).collect();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the `moved` blocks form a cycle: {} -> {}",
+                        steps.join(" -> "),
+                        path[0].0
+                    ))
+                    .at(decl.location())
+                    .note(format!(
+                        "the blocks are at {}",
+                        path.iter()
+                            .map(|(_, a)| (*a).clone())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                    .help("a move goes one way: remove the block that moves back"),
+                );
+                in_cycle.extend(path.iter().map(|(_, a)| (*a).clone()));
+                break;
+            }
+            let Some((_, next)) = moves.iter().find(|(_, m)| m.from == *at) else {
+                break;
+            };
+            path.push((&next.from, &next.at));
+            at = &next.to;
+        }
+    }
+    in_cycle
+}
+
+fn removed_destroy(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(block) = decl.block.body.get_blocks("lifecycle").next() else {
+        return true;
+    };
+    check_names(
+        decl.file,
+        &block.body,
+        "the `lifecycle` of a `removed` block",
+        &["destroy"],
+        &[],
+        diags,
+    );
+    let Some(attr) = block.body.get_attribute("destroy") else {
+        return true;
+    };
+    match scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new()) {
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            diags.push(
+                Diagnostic::error("`destroy` must be true or false")
+                    .at(decl.file.span(attr.value.span()))
+                    .help("`destroy = false` forgets the resource and leaves it in the cloud"),
+            );
+            true
+        }
+        None => true,
+    }
+}
+
+fn import_id(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Option<String> {
+    let Some(attr) = decl.block.body.get_attribute("id") else {
+        diags.push(
+            Diagnostic::error("the `import` block has no `id`")
+                .at(decl.location())
+                .help("write `id = \"...\"`: the cloud's ID of the object to import"),
+        );
+        return None;
+    };
+    match scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new())? {
+        Value::String(s) if !s.is_empty() => Some(s.to_string()),
+        Value::Unknown => {
+            diags.push(
+                Diagnostic::error("the `id` of an `import` block must be known when planning")
+                    .at(decl.file.span(attr.value.span()))
+                    .help("use a literal, a variable or a local"),
+            );
+            None
+        }
+        other => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the `id` of an `import` block must be a non-empty string, got {other}"
+                ))
+                .at(decl.file.span(attr.value.span())),
+            );
+            None
+        }
+    }
+}
