@@ -82,7 +82,8 @@ pub(crate) fn check_names(
             Structure::Block(block) => {
                 let name = block.ident.as_str();
                 if blocks.contains(&name) {
-                    if !block.labels.is_empty() {
+                    // `dynamic "port"` names its block (checked where it is desugared).
+                    if !block.labels.is_empty() && name != "dynamic" {
                         diags.push(
                             Diagnostic::error(format!("a `{name}` block takes no labels"))
                                 .at(file.span(header_span(block)))

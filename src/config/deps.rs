@@ -337,17 +337,43 @@ fn check_resource_ref(
     true
 }
 
-/// The expressions of a resource body that its schema knows, nested blocks included, except
-/// `depends_on`. Unknown attributes are reported by name only; their contents are not checked.
-pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expr> {
+/// An expression of a resource body: as written, or made from what is written (a `dynamic`
+/// block's `for` expression).
+pub(crate) enum BodyExpr<'a> {
+    Written(&'a Expr),
+    Made(Expr),
+}
+
+impl AsRef<Expr> for BodyExpr<'_> {
+    fn as_ref(&self) -> &Expr {
+        match self {
+            BodyExpr::Written(e) => e,
+            BodyExpr::Made(e) => e,
+        }
+    }
+}
+
+/// The expressions of a resource body that its schema knows, nested blocks included (and the
+/// `for` expression each `dynamic` block stands for), except `depends_on`. Unknown attributes
+/// are reported by name only; their contents are not checked.
+pub(crate) fn resource_exprs<'a>(
+    rtype: ResourceType,
+    body: &'a Body,
+    file: &crate::diag::SourceFile,
+) -> Vec<BodyExpr<'a>> {
     let schema = schema(rtype);
-    let mut out = Vec::new();
+    let mut out: Vec<BodyExpr<'a>> = Vec::new();
+    let nested: Vec<&str> = schema.blocks.iter().map(|b| b.name).collect();
+    // Malformed `dynamic` blocks are reported where resources are evaluated.
+    for d in super::dynamic::collect(body, &nested, file, &mut Vec::new()) {
+        out.push(BodyExpr::Made(d.expr));
+    }
     for structure in body {
         match structure {
             Structure::Attribute(attr) => {
                 let name = attr.key.as_str();
                 if name == "for_each" || schema.attr(name).is_some() {
-                    out.push(&attr.value);
+                    out.push(BodyExpr::Written(&attr.value));
                 }
             }
             Structure::Block(block) => {
@@ -364,7 +390,7 @@ pub(crate) fn resource_exprs(rtype: ResourceType, body: &Body) -> Vec<&Expr> {
                         .body
                         .attributes()
                         .filter(|a| known(a.key.as_str()))
-                        .map(|a| &a.value),
+                        .map(|a| BodyExpr::Written(&a.value)),
                 );
             }
         }
@@ -523,7 +549,8 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                 let for_each = body.get_attribute("for_each").map(|a| &raw const a.value);
                 let has_for_each = for_each.is_some();
                 let mut deps = Vec::new();
-                for expr in resource_exprs(id.rtype, body) {
+                for expr in resource_exprs(id.rtype, body, decl.file) {
+                    let expr = expr.as_ref();
                     let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
                     let allowed = Allowed {
                         locals: true,

@@ -12,6 +12,7 @@ mod convert;
 mod data;
 mod decls;
 mod deps;
+mod dynamic;
 mod eval;
 mod files;
 mod functions;

@@ -159,8 +159,11 @@ pub(crate) fn evaluate<'a>(
         .iter()
         .map(|b| b.name)
         .chain(META_BLOCKS.iter().copied())
+        .chain(std::iter::once("dynamic"))
         .collect();
     check_names(file, body, &place, &attr_names, &block_names, diags);
+    let nested: Vec<&str> = schema.blocks.iter().map(|b| b.name).collect();
+    let dynamics = super::dynamic::collect(body, &nested, file, diags);
 
     let Some(instances) = for_each(id, &decl, scope, diags) else {
         return Evaluated {
@@ -255,7 +258,18 @@ pub(crate) fn evaluate<'a>(
         }
         for block_schema in schema.blocks {
             let blocks: Vec<_> = body.get_blocks(block_schema.name).collect();
-            if blocks.len() < block_schema.min_items {
+            let (generated, generated_unknown) = generated_blocks(
+                &address,
+                block_schema,
+                &dynamics,
+                each,
+                &decl,
+                scope,
+                &mut targets_all,
+                diags,
+            );
+            let count = blocks.len() + generated.len();
+            if count < block_schema.min_items && !generated_unknown {
                 diags.push(
                     Diagnostic::error(format!(
                         "`{address}` needs at least {} `{}` block{}",
@@ -267,15 +281,15 @@ pub(crate) fn evaluate<'a>(
                     .help(block_help(block_schema.name, true)),
                 );
             }
-            if blocks.len() > block_schema.max_items {
+            if count > block_schema.max_items {
                 diags.push(
                     Diagnostic::error(format!(
-                        "`{address}` has {} `{}` blocks; at most {} are allowed",
-                        blocks.len(),
-                        block_schema.name,
-                        block_schema.max_items
+                        "`{address}` has {count} `{}` blocks; at most {} are allowed",
+                        block_schema.name, block_schema.max_items
                     ))
-                    .at(file.span(blocks[block_schema.max_items].ident.span()))
+                    .at(blocks
+                        .get(block_schema.max_items)
+                        .map_or_else(decl_loc, |b| file.span(b.ident.span())))
                     .help(block_help(block_schema.name, false)),
                 );
             }
@@ -311,10 +325,13 @@ pub(crate) fn evaluate<'a>(
                 }
                 items.push(Value::map(item));
             }
-            lowered
-                .instance
-                .attrs
-                .insert(block_schema.name, Value::List(items));
+            items.extend(generated);
+            let value = if generated_unknown {
+                Value::Unknown
+            } else {
+                Value::List(items)
+            };
+            lowered.instance.attrs.insert(block_schema.name, value);
         }
         deps.extend(targets_all.iter().map(|t| t.resource.clone()));
         let failed = diags.iter().filter(|d| d.is_error()).count() > before;
@@ -759,4 +776,112 @@ fn block_help(name: &str, too_few: bool) -> String {
         (_, true) => format!("add a `{name}` block"),
         (_, false) => format!("merge `{name}` blocks, or split them over more than one resource"),
     }
+}
+
+/// The blocks `dynamic` blocks generate for `block_schema`, each checked against it; and
+/// whether some are unknown until apply (their `for_each` is).
+#[allow(clippy::too_many_arguments)]
+fn generated_blocks(
+    address: &Address,
+    block_schema: &crate::model::schema::BlockSchema,
+    dynamics: &[super::dynamic::Dynamic<'_>],
+    each: Option<&EachValue>,
+    decl: &Decl<'_>,
+    scope: &Scope,
+    targets: &mut Vec<RefTarget>,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Value>, bool) {
+    let mut out = Vec::new();
+    let mut unknown = false;
+    for d in dynamics.iter().filter(|d| d.name == block_schema.name) {
+        let at = decl.file.span(d.block.ident.span());
+        // Parts of the desugared expression have no place in the file: the block is the place.
+        let mut own = Vec::new();
+        let value = scope.eval(&d.expr, each, decl.file, &mut own, targets);
+        for mut diag in own {
+            if diag.location.is_none() {
+                diag.location.clone_from(&at);
+            }
+            diags.push(diag);
+        }
+        let items = match value {
+            Some(Value::List(items)) => items,
+            Some(Value::Unknown) => {
+                unknown = true;
+                continue;
+            }
+            Some(other) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the `for_each` of `dynamic \"{}\"` in `{address}` must be a list, set or map, got {}",
+                        d.name,
+                        other.type_name()
+                    ))
+                    .at(at.clone()),
+                );
+                continue;
+            }
+            None => continue,
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let Value::Map(given) = item else {
+                unknown = true;
+                continue;
+            };
+            let mut block = crate::model::Map::new();
+            // Every generated block has the keys `content` writes: told once.
+            for (name, _) in given.iter().filter(|_| i == 0) {
+                if block_schema.attrs.iter().all(|a| a.name != name) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `content` of `dynamic \"{}\"` in `{address}` sets `{name}`, which a `{}` block does not have",
+                            d.name, d.name
+                        ))
+                        .at(at.clone())
+                        .help(format!(
+                            "its attributes are {}",
+                            block_schema.attrs.iter().map(|a| a.name).collect::<Vec<_>>().join(", ")
+                        )),
+                    );
+                }
+            }
+            for a in block_schema.attrs {
+                let value = given.get(a.name).cloned().unwrap_or(Value::Null);
+                let value = if value.is_null() {
+                    if a.required {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "block {} that `dynamic \"{}\"` generates for `{address}` has no `{}`",
+                                i + 1,
+                                d.name,
+                                a.name
+                            ))
+                            .at(at.clone())
+                            .help(format!("set `{}` in the `content` block", a.name)),
+                        );
+                    }
+                    a.default.value()
+                } else {
+                    match to_attr_type(value, a.ty) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "`{}` of block {} that `dynamic \"{}\"` generates for `{address}`: {e}",
+                                    a.name,
+                                    i + 1,
+                                    d.name
+                                ))
+                                .at(at.clone()),
+                            );
+                            Value::Null
+                        }
+                    }
+                };
+                block.insert(a.name, value);
+            }
+            out.push(Value::map(block));
+        }
+    }
+    (out, unknown)
 }

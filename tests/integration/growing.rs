@@ -427,3 +427,51 @@ fn import_blocks_adopt_what_was_made_by_hand() {
         out.stderr
     );
 }
+
+#[test]
+fn dynamic_blocks_generate_port_mappings_and_converge() {
+    let ws = Workspace::new();
+    let config = |ports: &str| {
+        format!(
+            "variable \"ports\" {{\n  type    = map(number)\n  default = {ports}\n}}\n\n\
+             resource \"vpcep_service\" \"api\" {{\n  server_type = \"LB\"\n  port_id     = \"port-api\"\n  vpc_id      = \"vpc-1\"\n\n  \
+             dynamic \"port\" {{\n    for_each = var.ports\n    iterator = p\n    content {{\n      client_port = tonumber(p.key)\n      server_port = p.value\n    }}\n  }}\n}}\n\n\
+             resource \"vpcep_endpoint\" \"own\" {{\n  service_id = vpcep_service.api.id\n  vpc_id     = \"vpc-2\"\n  subnet_id  = \"subnet-2\"\n\n  \
+             dynamic \"policy_statement\" {{\n    for_each = []\n    content {{\n      effect   = \"Allow\"\n      action   = [\"x\"]\n      resource = [vpcep_service.api.id]\n    }}\n  }}\n}}\n"
+        )
+    };
+    ws.write("main.hcl", &config("{ \"80\" = 8080, \"443\" = 8443 }"));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let state = ws.state();
+    let ports = &state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "vpcep_service.api")
+        .unwrap()["attributes"]["port"];
+    assert_eq!(
+        ports,
+        &serde_json::json!([
+            {"protocol": "TCP", "server_port": 8080, "client_port": 80},
+            {"protocol": "TCP", "server_port": 8443, "client_port": 443},
+        ])
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // The endpoint's dynamic content refers to the service: a dependency, even when empty.
+    let graph = ws.expect(&["graph"], 0);
+    assert!(
+        graph
+            .stdout
+            .contains("\"vpcep_service.api\" -> \"vpcep_endpoint.own\"")
+            || graph
+                .stdout
+                .contains("\"vpcep_endpoint.own\" -> \"vpcep_service.api\""),
+        "{}",
+        graph.stdout
+    );
+    // Another mapping from the variable: a change of the port mappings, refused as the cloud
+    // would (they are fixed at create).
+    ws.write("main.hcl", &config("{ \"80\" = 8080 }"));
+    let refused = ws.expect(&["plan"], 1);
+    assert!(refused.stdout.contains("port"), "{}", refused.stdout);
+}
