@@ -76,9 +76,10 @@ pub(crate) fn collect<'a>(
         };
         let iterator = match block.body.get_attribute("iterator") {
             None => name.to_owned(),
-            Some(attr) => match attr.value.hcl() {
-                Some(Expression::Variable(v)) => v.as_str().to_owned(),
-                _ => {
+            Some(attr) => {
+                if let Some(Expression::Variable(v)) = attr.value.hcl() {
+                    v.as_str().to_owned()
+                } else {
                     diags.push(
                         Diagnostic::error("`iterator` must be a bare name")
                             .at(file.span(attr.value.span()))
@@ -86,7 +87,7 @@ pub(crate) fn collect<'a>(
                     );
                     continue;
                 }
-            },
+            }
         };
         let contents: Vec<&Block> = block.body.get_blocks("content").collect();
         let [content] = contents.as_slice() else {
@@ -140,10 +141,9 @@ pub(crate) fn collect<'a>(
 fn expression(e: &Expr) -> Expression {
     match e {
         Expr::Hcl(expr) => (**expr).clone(),
-        Expr::Lit(lit) => super::convert::to_hcl(&lit.value()).map_or_else(
-            || Expression::null(),
-            |v| Expression::from(hcl::Expression::from(v)),
-        ),
+        Expr::Lit(lit) => super::convert::to_hcl(&lit.value()).map_or_else(Expression::null, |v| {
+            Expression::from(hcl::Expression::from(v))
+        }),
     }
 }
 
