@@ -108,7 +108,6 @@ pub(crate) fn check_names(
 /// Terraform features users reach for that vpcep does not have, with what to do instead.
 fn special_help(name: &str) -> Option<String> {
     Some(match name {
-        "count" => "`count` is not supported; use `for_each` with a map or a set of strings".into(),
         "provider" => "resources always use the one `provider` block of the configuration".into(),
         "create_before_destroy" | "replace_triggered_by" => format!(
             "`{name}` is not supported; `lifecycle` takes `prevent_destroy` and `ignore_changes`"

@@ -51,7 +51,7 @@ pub(crate) fn evaluate(
         .args()
         .iter()
         .map(|a| a.name)
-        .chain(["for_each", "provider"])
+        .chain(["for_each", "count", "provider"])
         .collect();
     check_names(
         decl.file,
@@ -105,7 +105,7 @@ pub(crate) fn evaluate(
         scope.data.insert(id.clone(), ResourceValues::Failed);
         return;
     };
-    let keyed = body.has_attribute("for_each");
+    let keyed = body.has_attribute("for_each") || body.has_attribute("count");
     let provider = super::settings::chosen_provider(&decl, decls, id, diags);
     let mut values: IndexMap<String, Option<Map>> = IndexMap::new();
     let mut targets = Vec::new();

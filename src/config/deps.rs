@@ -41,6 +41,8 @@ pub(crate) struct Allowed {
     pub locals: bool,
     pub resources: bool,
     pub each: bool,
+    /// `count.index` may be used (in a resource with `count`).
+    pub count: bool,
     /// How the place is called in messages, e.g. "a `provider` block".
     pub place: &'static str,
 }
@@ -131,6 +133,18 @@ pub(crate) fn check_expr(
                 }
             }
             RefKind::Path => {}
+            RefKind::Count => {
+                if !allowed.count {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`count.index` cannot be used in {}",
+                            allowed.place
+                        ))
+                        .at(at(&span))
+                        .help("`count.index` exists only in the body of a resource with `count`"),
+                    );
+                }
+            }
             RefKind::Each => {
                 if !allowed.each {
                     diags.push(
@@ -297,27 +311,38 @@ fn check_resource_ref(
         );
         return false;
     };
-    let has_for_each = decl.block.body.has_attribute("for_each");
+    let has_count = decl.block.body.has_attribute("count");
+    let has_for_each = decl.block.body.has_attribute("for_each") || has_count;
     match key {
         KeyRef::None if has_for_each && attr.is_some() => {
+            let (meta, example) = if has_count {
+                ("count", format!("`{id}[0].{}`", attr.unwrap_or("id")))
+            } else {
+                (
+                    "for_each",
+                    format!(
+                        "`{id}[\"KEY\"].{}` or `{id}[each.key].{}`",
+                        attr.unwrap_or("id"),
+                        attr.unwrap_or("id")
+                    ),
+                )
+            };
             diags.push(
                 Diagnostic::error(format!(
-                    "`{id}` has `for_each`, so a reference must name one of its instances"
+                    "`{id}` has `{meta}`, so a reference must name one of its instances"
                 ))
                 .at(file.span(span))
-                .help(format!(
-                    "write `{id}[\"KEY\"].{}` or `{id}[each.key].{}`",
-                    attr.unwrap_or("id"),
-                    attr.unwrap_or("id")
-                )),
+                .help(format!("write {example}")),
             );
             return true;
         }
         KeyRef::Expr(_) if !has_for_each => {
             diags.push(
-                Diagnostic::error(format!("`{id}` has no `for_each`, so it cannot be indexed"))
-                    .at(file.span(span))
-                    .help(format!("write `{id}.{}`", attr.unwrap_or("id"))),
+                Diagnostic::error(format!(
+                    "`{id}` has no `for_each` or `count`, so it cannot be indexed"
+                ))
+                .at(file.span(span))
+                .help(format!("write `{id}.{}`", attr.unwrap_or("id"))),
             );
             return true;
         }
@@ -372,7 +397,7 @@ pub(crate) fn resource_exprs<'a>(
         match structure {
             Structure::Attribute(attr) => {
                 let name = attr.key.as_str();
-                if name == "for_each" || schema.attr(name).is_some() {
+                if name == "for_each" || name == "count" || schema.attr(name).is_some() {
                     out.push(BodyExpr::Written(&attr.value));
                 }
             }
@@ -536,6 +561,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                     locals: true,
                     resources: true,
                     each: false,
+                    count: false,
                     place: "a local value",
                 };
                 (
@@ -547,19 +573,27 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                 let decl = decls.resources[id];
                 let body = &decl.block.body;
                 let for_each = body.get_attribute("for_each").map(|a| &raw const a.value);
+                let count = body.get_attribute("count").map(|a| &raw const a.value);
                 let has_for_each = for_each.is_some();
+                let has_count = count.is_some();
                 let mut deps = Vec::new();
                 for expr in resource_exprs(id.rtype, body, decl.file) {
                     let expr = expr.as_ref();
                     let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
+                    let is_count = count.is_some_and(|c| std::ptr::eq(c, expr));
                     let allowed = Allowed {
                         locals: true,
                         resources: true,
                         each: has_for_each && !is_for_each,
+                        count: has_count && !is_count,
                         place: if is_for_each {
                             "`for_each`"
-                        } else {
+                        } else if is_count {
+                            "`count`"
+                        } else if has_count {
                             "a resource without `for_each`"
+                        } else {
+                            "a resource without `count`"
                         },
                     };
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
@@ -575,13 +609,16 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                 let decl = decls.data[id];
                 let body = &decl.block.body;
                 let has_for_each = body.has_attribute("for_each");
+                let has_count = body.has_attribute("count");
                 let mut deps = Vec::new();
                 for attr in body.attributes().filter(|a| a.key.as_str() != "provider") {
                     let is_for_each = attr.key.as_str() == "for_each";
+                    let is_count = attr.key.as_str() == "count";
                     let allowed = Allowed {
                         locals: true,
                         resources: true,
                         each: has_for_each && !is_for_each,
+                        count: has_count && !is_count && !is_for_each,
                         place: if is_for_each {
                             "`for_each`"
                         } else {

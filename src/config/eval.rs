@@ -37,6 +37,8 @@ pub(crate) enum ResourceValues {
 pub(crate) struct EachValue {
     pub key: String,
     pub value: hcl::Value,
+    /// `count.index`, in a resource with `count` (whose `key` is the index's key).
+    pub index: Option<u64>,
 }
 
 /// The values expressions can read, filled in dependency order.
@@ -102,7 +104,7 @@ impl Scope {
                     None => !s.is_empty(),
                 })
             }
-            RefKind::Each | RefKind::Data { .. } | RefKind::Path => false,
+            RefKind::Each | RefKind::Count | RefKind::Data { .. } | RefKind::Path => false,
         })
     }
 
@@ -262,7 +264,14 @@ impl Scope {
                     Resolved::Known
                 }
                 RefKind::Each => {
-                    if each.is_some() {
+                    if each.is_some_and(|e| e.index.is_none()) {
+                        Resolved::Known
+                    } else {
+                        Resolved::Failed
+                    }
+                }
+                RefKind::Count => {
+                    if each.is_some_and(|e| e.index.is_some()) {
                         Resolved::Known
                     } else {
                         Resolved::Failed
@@ -378,9 +387,14 @@ impl Scope {
         let _in_dir = super::functions::files::enter(&self.dir);
         if let Some(each) = each {
             let mut obj = hcl::Map::new();
-            obj.insert("key".to_owned(), hcl::Value::String(each.key.clone()));
-            obj.insert("value".to_owned(), each.value.clone());
-            ctx.declare_var("each", hcl::Value::Object(obj));
+            if let Some(index) = each.index {
+                obj.insert("index".to_owned(), hcl::Value::from(index));
+                ctx.declare_var("count", hcl::Value::Object(obj));
+            } else {
+                obj.insert("key".to_owned(), hcl::Value::String(each.key.clone()));
+                obj.insert("value".to_owned(), each.value.clone());
+                ctx.declare_var("each", hcl::Value::Object(obj));
+            }
         }
         match contained(|| hcl::Expression::from(metered).evaluate(&ctx))
             .and_then(|r| {
@@ -458,6 +472,10 @@ impl Scope {
         };
         match self.eval_inner(e, each, file, diags, &mut Vec::new()) {
             Some(Value::String(s)) => Ok(Some(Some(s.to_string()))),
+            // `[0]`: an instance of a resource with `count`.
+            Some(Value::Number(n)) if n.as_u64().is_some() => Ok(Some(Some(
+                crate::model::address::count_key(n.as_u64().unwrap_or_default()),
+            ))),
             Some(Value::Unknown) => Ok(None),
             Some(other) => {
                 diags.push(
@@ -503,18 +521,25 @@ fn resolve_values(
                     }
                     Some(None) => Resolved::Failed,
                     None => {
-                        let keys: Vec<String> =
-                            instances.keys().map(|k| format!("\"{k}\"")).collect();
+                        let shown = |k: &str| {
+                            crate::model::address::count_index(k)
+                                .map_or_else(|| format!("\"{k}\""), |i| i.to_string())
+                        };
+                        let keys: Vec<String> = instances.keys().map(|k| shown(k)).collect();
+                        let counted = crate::model::address::count_index(key).is_some();
                         diags.push(
-                            Diagnostic::error(format!(
-                                "`{id}` has no instance with the key \"{key}\""
-                            ))
-                            .at(file.span(span))
-                            .help(if keys.is_empty() {
-                                format!("`{id}` has no instances: its `for_each` is empty")
-                            } else {
-                                format!("its keys are {}", keys.join(", "))
-                            }),
+                            Diagnostic::error(format!("`{id}` has no instance [{}]", shown(key)))
+                                .at(file.span(span))
+                                .help(match (keys.is_empty(), counted) {
+                                    (true, true) => {
+                                        format!("`{id}` has no instances: its `count` is 0")
+                                    }
+                                    (true, false) => {
+                                        format!("`{id}` has no instances: its `for_each` is empty")
+                                    }
+                                    (false, true) => format!("its indexes are {}", keys.join(", ")),
+                                    (false, false) => format!("its keys are {}", keys.join(", ")),
+                                }),
                         );
                         Resolved::Failed
                     }
@@ -530,7 +555,22 @@ fn resolve_values(
                     };
                     all.insert(k.clone(), obj);
                 }
-                type_obj.insert(name.to_owned(), hcl::Value::Object(all));
+                // The instances of a resource with `count` are a list, in index order.
+                let counted = !all.is_empty()
+                    && all
+                        .keys()
+                        .all(|k| crate::model::address::count_index(k).is_some());
+                let value = if counted {
+                    let mut items: Vec<(u64, hcl::Value)> = all
+                        .into_iter()
+                        .filter_map(|(k, v)| crate::model::address::count_index(&k).map(|i| (i, v)))
+                        .collect();
+                    items.sort_by_key(|(i, _)| *i);
+                    hcl::Value::Array(items.into_iter().map(|(_, v)| v).collect())
+                } else {
+                    hcl::Value::Object(all)
+                };
+                type_obj.insert(name.to_owned(), value);
                 Resolved::Known
             }
         }
@@ -593,6 +633,26 @@ fn declare_instance(
             None => return Resolved::Unknown,
         },
     };
+    // An instance of a resource with `count`: an element of a list, as `NAME[0]` reads it.
+    if let Some(index) = key.and_then(crate::model::address::count_index) {
+        let slot = type_obj
+            .entry(name.to_owned())
+            .or_insert_with(|| hcl::Value::Array(Vec::new()));
+        let hcl::Value::Array(items) = slot else {
+            return Resolved::Failed;
+        };
+        let Ok(i) = usize::try_from(index) else {
+            return Resolved::Failed;
+        };
+        if items.len() <= i {
+            items.resize(i + 1, hcl::Value::Null);
+        }
+        match (&mut items[i], value) {
+            (hcl::Value::Object(existing), hcl::Value::Object(new)) => existing.extend(new),
+            (slot, value) => *slot = value,
+        }
+        return Resolved::Known;
+    }
     let slot = type_obj
         .entry(name.to_owned())
         .or_insert_with(|| hcl::Value::Object(hcl::Map::new()));

@@ -28,6 +28,8 @@ pub(crate) enum RefKind {
     Local(String),
     /// `each.key` or `each.value`.
     Each,
+    /// `count.index`.
+    Count,
     /// `path.module`, `path.root` or `path.cwd`.
     Path,
     Resource {
@@ -135,6 +137,17 @@ impl Collector {
                 self.out.found.push(Reference { kind, span });
             }
             "data" => self.data(ops, span),
+            "count" => match first_attr.as_deref() {
+                Some("index") => self.out.found.push(Reference {
+                    kind: RefKind::Count,
+                    span,
+                }),
+                _ => self.problem(
+                    "`count` has only the attribute `index`".into(),
+                    Some("write `count.index`"),
+                    span,
+                ),
+            },
             "path" => match first_attr.as_deref() {
                 Some("module" | "root" | "cwd") => self.out.found.push(Reference {
                     kind: RefKind::Path,
@@ -307,7 +320,7 @@ impl Visit for Collector {
             if self.bound.iter().any(|b| b == name) {
                 return;
             }
-            if matches!(name, "var" | "local" | "each" | "data" | "path")
+            if matches!(name, "var" | "local" | "each" | "count" | "data" | "path")
                 || ResourceType::parse(name).is_some()
             {
                 self.root(name, &[], expr.span());

@@ -217,7 +217,7 @@ pub(crate) fn evaluate<'a>(
     let sensitive_attrs = (!sensitive.is_empty()).then(|| sensitive.iter().cloned().collect());
     let mut out = Vec::new();
     let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
-    let for_each = body.has_attribute("for_each");
+    let for_each = body.has_attribute("for_each") || body.has_attribute("count");
     for (key, each) in instances {
         let address = Address::new(id.clone(), key.clone());
         let before = diags.iter().filter(|d| d.is_error()).count();
@@ -491,13 +491,84 @@ fn attribute(
 
 /// For list and object literals, records where each element is: `whitelist[2]` for the third
 /// list item, `tags.team` for the key `team`, so rules can point at the exact entry.
-/// The instances `for_each` asks for: `(key, each)` pairs, or one unkeyed instance.
+/// The most instances `count` may ask for.
+pub(crate) const MAX_COUNT: u64 = 100_000;
+
+/// The instances `count` asks for: keys `[0]`, `[1]`, ... with `count.index`.
+fn count(
+    id: &dyn std::fmt::Display,
+    decl: &Decl<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Option<String>, Option<EachValue>)>> {
+    let attr = decl.block.body.get_attribute("count")?;
+    let loc = decl.file.span(attr.value.span());
+    if let Some(other) = decl.block.body.get_attribute("for_each") {
+        diags.push(
+            Diagnostic::error(format!("`{id}` has both `count` and `for_each`"))
+                .at(decl.file.span(other.value.span()))
+                .help("use one: `count = N` for N alike instances, `for_each` for instances with keys"),
+        );
+        return Some(Vec::new());
+    }
+    let n = match scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new()) {
+        None => return Some(Vec::new()),
+        Some(Value::Unknown) => {
+            diags.push(
+                Diagnostic::error(format!("`count` of `{id}` depends on values known only after apply"))
+                    .at(loc)
+                    .help("build `count` from variables and locals, so the instances are known when planning"),
+            );
+            return Some(Vec::new());
+        }
+        Some(v) => v,
+    };
+    // A number as text counts too (`count = var.n` with `--var n=3`).
+    let as_number = match &n {
+        Value::String(s) => s.trim().parse::<i64>().ok(),
+        other => other.as_i64(),
+    };
+    let whole = as_number
+        .and_then(|i| u64::try_from(i).ok())
+        .filter(|i| *i <= MAX_COUNT);
+    let Some(n) = whole else {
+        diags.push(
+            Diagnostic::error(format!(
+                "`count` of `{id}` must be a whole number from 0 to {MAX_COUNT}, got {n}"
+            ))
+            .at(loc)
+            .help("for example `count = 3` or `count = length(var.names)`"),
+        );
+        return Some(Vec::new());
+    };
+    Some(
+        (0..n)
+            .map(|i| {
+                let key = crate::model::address::count_key(i);
+                (
+                    Some(key.clone()),
+                    Some(EachValue {
+                        key,
+                        value: hcl::Value::Null,
+                        index: Some(i),
+                    }),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The instances `for_each` (or `count`) asks for: `(key, each)` pairs, or one unkeyed
+/// instance. `None` when `for_each` failed (reported); a failed `count` gives no instances.
 pub(crate) fn for_each(
     id: &dyn std::fmt::Display,
     decl: &Decl<'_>,
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(Option<String>, Option<EachValue>)>> {
+    if decl.block.body.has_attribute("count") {
+        return count(id, decl, scope, diags);
+    }
     let Some(attr) = decl.block.body.get_attribute("for_each") else {
         return Some(vec![(None, None)]);
     };
@@ -520,7 +591,19 @@ pub(crate) fn for_each(
                 .map(|(k, v)| {
                     let value = super::convert::to_hcl(&v).unwrap_or(hcl::Value::Null);
                     let key = k.to_string();
-                    (Some(key.clone()), Some(EachValue { key, value }))
+                    if crate::model::address::count_index(&key).is_some() {
+                        diags.push(err(format!(
+                            "`for_each` of `{id}` has the key \"{key}\", which is how vpcep keeps `count` instances"
+                        )).help("use keys that do not start with `#` and a number"));
+                    }
+                    (
+                        Some(key.clone()),
+                        Some(EachValue {
+                            key,
+                            value,
+                            index: None,
+                        }),
+                    )
                 })
                 .collect(),
         ),
@@ -548,6 +631,7 @@ pub(crate) fn for_each(
                     Some(EachValue {
                         key: key.to_string(),
                         value,
+                        index: None,
                     }),
                 ));
             }

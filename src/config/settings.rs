@@ -15,6 +15,7 @@ const SETTINGS: Allowed = Allowed {
     locals: true,
     resources: false,
     each: false,
+    count: false,
     place: "this block",
 };
 
@@ -433,6 +434,7 @@ pub(crate) fn outputs(
         locals: true,
         resources: true,
         each: false,
+        count: false,
         place: "an output",
     };
     let mut out = IndexMap::new();

@@ -64,11 +64,49 @@ impl fmt::Display for ResourceId {
     }
 }
 
-/// One instance of a resource: `TYPE.NAME` or, with `for_each`, `TYPE.NAME["key"]`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The key of a `count` instance: its index after this mark (`#0`), written `[0]`.
+pub const COUNT_MARK: char = '#';
+
+/// The key of the `count` instance `index`.
+pub fn count_key(index: u64) -> String {
+    format!("{COUNT_MARK}{index}")
+}
+
+/// The index of a `count` instance's key.
+pub fn count_index(key: &str) -> Option<u64> {
+    key.strip_prefix(COUNT_MARK)
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse().ok())
+}
+
+/// One instance of a resource: `TYPE.NAME`, with `for_each` `TYPE.NAME["key"]`, with `count`
+/// `TYPE.NAME[0]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Address {
     pub resource: ResourceId,
     pub key: Option<String>,
+}
+
+/// Addresses order by resource, then key; `count` instances by their index (`[2]` before
+/// `[10]`).
+impl Ord for Address {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.resource.cmp(&other.resource).then_with(|| {
+            match (
+                self.key.as_deref().and_then(count_index),
+                other.key.as_deref().and_then(count_index),
+            ) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                _ => self.key.cmp(&other.key),
+            }
+        })
+    }
+}
+
+impl PartialOrd for Address {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Address {
@@ -85,7 +123,10 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.resource)?;
         if let Some(key) = &self.key {
-            write!(f, "[{}]", serde_json::Value::String(key.clone()))?;
+            match count_index(key) {
+                Some(i) => write!(f, "[{i}]")?,
+                None => write!(f, "[{}]", serde_json::Value::String(key.clone()))?,
+            }
         }
         Ok(())
     }
@@ -116,7 +157,10 @@ impl FromStr for Address {
             Some(i) => {
                 let rest = s[i..].strip_prefix('[').and_then(|r| r.strip_suffix(']'));
                 let key: String = rest
-                    .and_then(|k| serde_json::from_str(k).ok())
+                    .and_then(|k| match k.parse::<u64>() {
+                        Ok(i) if !k.starts_with('+') => Some(count_key(i)),
+                        _ => serde_json::from_str(k).ok(),
+                    })
                     .ok_or_else(err)?;
                 (&s[..i], Some(key))
             }
@@ -145,6 +189,8 @@ mod tests {
             "vpcep_service.api",
             "vpcep_endpoint.e[\"a b\"]",
             "vpcep_approval.x[\"q\\\"\"]",
+            "vpcep_service.counted[0]",
+            "vpcep_service.counted[12]",
         ] {
             let a: Address = s.parse().unwrap();
             assert_eq!(a.to_string(), s);

@@ -265,7 +265,7 @@ pub fn schema(rtype: ResourceType) -> &'static ResourceSchema {
 }
 
 /// Arguments every resource block accepts besides its schema.
-pub const META_ATTRS: &[&str] = &["for_each", "depends_on", "provider"];
+pub const META_ATTRS: &[&str] = &["for_each", "count", "depends_on", "provider"];
 /// Blocks every resource block accepts besides its schema.
 pub const META_BLOCKS: &[&str] = &["lifecycle", "timeouts"];
 

@@ -114,8 +114,12 @@ fn value_attr(out: &mut Out, depth: usize, sym: Sym, name: &str, width: usize, v
     }
 }
 
+/// An instance key as written in an address: `"key"`, or `0` for a `count` instance.
 fn quoted_key(k: &str) -> String {
-    serde_json::Value::String(k.to_owned()).to_string()
+    crate::model::address::count_index(k).map_or_else(
+        || serde_json::Value::String(k.to_owned()).to_string(),
+        |i| i.to_string(),
+    )
 }
 
 /// Writes a nested block (e.g. `port { ... }`) with every attribute marked `sym`.

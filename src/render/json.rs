@@ -118,6 +118,11 @@ pub fn provider_name(provider: Option<&str>) -> String {
     }
 }
 
+/// An instance key as Terraform's JSON writes `index`: a number for `count`, else a string.
+fn index_json(key: &str) -> Json {
+    crate::model::address::count_index(key).map_or_else(|| json!(key), |i| json!(i))
+}
+
 fn resource_head(address: &Address, provider: Option<&str>) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("address".into(), json!(address.to_string()));
@@ -125,7 +130,7 @@ fn resource_head(address: &Address, provider: Option<&str>) -> Map<String, Json>
     m.insert("type".into(), json!(address.rtype().as_str()));
     m.insert("name".into(), json!(address.resource.name));
     if let Some(key) = &address.key {
-        m.insert("index".into(), json!(key));
+        m.insert("index".into(), index_json(key));
     }
     m.insert("provider_name".into(), json!(provider_name(provider)));
     m
@@ -241,7 +246,7 @@ fn read_entry(r: &crate::plan::DeferredRead) -> Json {
     m.insert("type".into(), json!(a.id.dtype.as_str()));
     m.insert("name".into(), json!(a.id.name));
     if let Some(key) = &a.key {
-        m.insert("index".into(), json!(key));
+        m.insert("index".into(), index_json(key));
     }
     m.insert("provider_name".into(), json!(PROVIDER_NAME));
     let (after, after_unknown) = attrs_json(&r.args);

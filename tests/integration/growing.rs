@@ -475,3 +475,49 @@ fn dynamic_blocks_generate_port_mappings_and_converge() {
     let refused = ws.expect(&["plan"], 1);
     assert!(refused.stdout.contains("port"), "{}", refused.stdout);
 }
+
+#[test]
+fn count_makes_indexed_instances_that_shrink_from_the_end() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "variable \"n\" {\n  type    = number\n  default = 12\n}\n\n\
+         resource \"vpcep_service\" \"svc\" {\n  count       = var.n\n  name        = format(\"svc-%02d\", count.index)\n  server_type = \"LB\"\n  port_id     = \"port-${count.index}\"\n  vpc_id      = \"vpc-1\"\n\n  port {\n    server_port = 8000 + count.index\n    client_port = 80\n  }\n}\n\n\
+         resource \"vpcep_endpoint\" \"first\" {\n  service_id = vpcep_service.svc[0].id\n  vpc_id     = \"vpc-2\"\n  subnet_id  = \"subnet-2\"\n}\n\n\
+         output \"names\" {\n  value = vpcep_service.svc[*].name\n}\n",
+    );
+    let applied = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(applied.stdout.contains("\"svc-11\"]"), "{}", applied.stdout);
+    // Numeric order: [2] before [10].
+    let list = ws.expect(&["state", "list"], 0).stdout;
+    let at = |a: &str| list.find(&format!("{a}\n")).unwrap();
+    assert!(
+        at("vpcep_service.svc[2]") < at("vpcep_service.svc[10]"),
+        "{list}"
+    );
+    assert_eq!(ws.state()["resources"].as_array().unwrap().len(), 13);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+    // Fewer: the last ones go; a target names an index.
+    let plan = ws.expect(&["plan", "--var", "n=10"], 0);
+    assert!(
+        plan.stdout
+            .contains("# vpcep_service.svc[10] will be destroyed")
+            && plan
+                .stdout
+                .contains("# vpcep_service.svc[11] will be destroyed")
+            && plan
+                .stdout
+                .contains("Plan: 0 to add, 0 to change, 2 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let target = ws.expect(
+        &["plan", "--var", "n=10", "--target", "vpcep_service.svc[11]"],
+        0,
+    );
+    assert!(target.stdout.contains("1 to destroy"), "{}", target.stdout);
+    ws.expect(&["apply", "--auto-approve", "--var", "n=10"], 0);
+    ws.expect(&["plan", "--detailed-exitcode", "--var", "n=10"], 0);
+    let json = ws.expect(&["plan", "--format", "json", "--var", "n=10"], 0);
+    assert!(json.stdout.contains("\"index\":9,"), "{}", json.stdout);
+}
