@@ -231,6 +231,8 @@ pub struct ConfigResolver<'a> {
     pub on_load: &'a dyn Fn(&Loaded),
     /// Whether the configuration declares outputs.
     pub outputs: bool,
+    /// Whether a condition waits for values apply makes.
+    pub checks: bool,
     /// Where data sources whose arguments become known during apply are read (`None`: they
     /// stay unknown).
     pub data: Option<DataAccess<'a>>,
@@ -239,6 +241,10 @@ pub struct ConfigResolver<'a> {
 impl Resolver for ConfigResolver<'_> {
     fn has_outputs(&self) -> bool {
         self.outputs
+    }
+
+    fn has_checks(&self) -> bool {
+        self.checks
     }
 
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String> {

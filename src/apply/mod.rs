@@ -72,6 +72,11 @@ pub struct Resolved {
 /// Re-evaluates the configuration (the snapshot the plan was made from) against `state`.
 pub trait Resolver {
     fn resolve(&mut self, state: &RecordedState) -> Result<Resolved, String>;
+    /// Whether a `precondition` or `postcondition` waits for values apply makes: then the
+    /// configuration is evaluated once more at the end, and a false condition fails apply.
+    fn has_checks(&self) -> bool {
+        false
+    }
     /// Whether the configuration declares outputs (evaluated once more after the last step);
     /// without any, that evaluation is skipped.
     fn has_outputs(&self) -> bool {
@@ -221,6 +226,27 @@ pub fn apply(
     };
     run.execute(&steps, &mut schedule, resolver)?;
     let mut latest = run.resolved.take().map(|(_, r)| r);
+    // Conditions that could not be decided when planning, decided on what apply made.
+    if resolver.has_checks()
+        && !run.report.interrupted
+        && let Err(e) = resolver.resolve(run.state)
+    {
+        let address = e
+            .split('`')
+            .nth(1)
+            .and_then(|a| a.parse::<Address>().ok())
+            .or_else(|| plan.changes.first().map(|c| c.address.clone()));
+        if let Some(address) = address {
+            (run.on_event)(Event::Failed {
+                address: address.clone(),
+                action: Action::NoOp,
+                elapsed: Duration::ZERO,
+                error: e.clone(),
+            });
+            run.report.failed.push((address, e));
+        }
+        latest = None;
+    }
     // Outputs, evaluated against the final state.
     if resolver.has_outputs() {
         if let Ok(r) = resolver.resolve(run.state) {

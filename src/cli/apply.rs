@@ -239,10 +239,11 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         ..
     } = planned;
     let outputs = !desired.outputs.is_empty();
+    let checks = desired.resources.values().any(|r| r.deferred_checks);
     // The plan holds every value apply needs; the configuration is kept only if apply will
     // evaluate it again (values unknown at plan time, outputs).
     drop(desired);
-    let keep_config = outputs || plan.changes.iter().any(apply::needs_configuration);
+    let keep_config = outputs || checks || plan.changes.iter().any(apply::needs_configuration);
     let snapshot = keep_config.then_some(snapshot);
     let remember =
         |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
@@ -254,6 +255,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
                 source: snapshot,
                 on_load: &remember,
                 outputs,
+                checks,
                 data: Some(crate::derive::DataAccess {
                     clouds: &clouds,
                     reads: &reads,

@@ -43,6 +43,8 @@ pub(crate) struct Allowed {
     pub each: bool,
     /// `count.index` may be used (in a resource with `count`).
     pub count: bool,
+    /// `self` may be used (in a `postcondition`).
+    pub this: bool,
     /// How the place is called in messages, e.g. "a `provider` block".
     pub place: &'static str,
 }
@@ -133,6 +135,15 @@ pub(crate) fn check_expr(
                 }
             }
             RefKind::Path => {}
+            RefKind::SelfRef => {
+                if !allowed.this {
+                    diags.push(
+                        Diagnostic::error(format!("`self` cannot be used in {}", allowed.place))
+                            .at(at(&span))
+                            .help("`self` is the resource's own values, in a `postcondition`"),
+                    );
+                }
+            }
             RefKind::Count => {
                 if !allowed.count {
                     diags.push(
@@ -423,6 +434,24 @@ pub(crate) fn resource_exprs<'a>(
     out
 }
 
+/// The expressions of a resource's `precondition` and `postcondition` blocks (in its
+/// `lifecycle`), each with whether it is a postcondition (which may read `self`).
+pub(crate) fn condition_exprs(body: &Body) -> Vec<(&Expr, bool)> {
+    let mut out = Vec::new();
+    for lifecycle in body.get_blocks("lifecycle") {
+        for (kind, post) in [("precondition", false), ("postcondition", true)] {
+            for block in lifecycle.body.get_blocks(kind) {
+                for name in ["condition", "error_message"] {
+                    if let Some(attr) = block.body.get_attribute(name) {
+                        out.push((&attr.value, post));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// An entry of `depends_on`: as parsed (`None` for a literal, which is no resource), and where.
 type DependsOnEntry<'a> = (Option<&'a Expression>, Option<Range<usize>>);
 
@@ -562,6 +591,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                     resources: true,
                     each: false,
                     count: false,
+                    this: false,
                     place: "a local value",
                 };
                 (
@@ -586,6 +616,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                         resources: true,
                         each: has_for_each && !is_for_each,
                         count: has_count && !is_count,
+                        this: false,
                         place: if is_for_each {
                             "`for_each`"
                         } else if is_count {
@@ -594,6 +625,21 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                             "a resource without `for_each`"
                         } else {
                             "a resource without `count`"
+                        },
+                    };
+                    deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
+                }
+                for (expr, post) in condition_exprs(body) {
+                    let allowed = Allowed {
+                        locals: true,
+                        resources: true,
+                        each: has_for_each,
+                        count: has_count,
+                        this: post,
+                        place: if post {
+                            "a `postcondition`"
+                        } else {
+                            "a `precondition`"
                         },
                     };
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
@@ -619,6 +665,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                         resources: true,
                         each: has_for_each && !is_for_each,
                         count: has_count && !is_count && !is_for_each,
+                        this: false,
                         place: if is_for_each {
                             "`for_each`"
                         } else {

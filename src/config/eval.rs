@@ -39,6 +39,8 @@ pub(crate) struct EachValue {
     pub value: hcl::Value,
     /// `count.index`, in a resource with `count` (whose `key` is the index's key).
     pub index: Option<u64>,
+    /// `self`: the instance's own values, in a `postcondition`.
+    pub this: Option<hcl::Value>,
 }
 
 /// The values expressions can read, filled in dependency order.
@@ -104,7 +106,11 @@ impl Scope {
                     None => !s.is_empty(),
                 })
             }
-            RefKind::Each | RefKind::Count | RefKind::Data { .. } | RefKind::Path => false,
+            RefKind::Each
+            | RefKind::Count
+            | RefKind::SelfRef
+            | RefKind::Data { .. }
+            | RefKind::Path => false,
         })
     }
 
@@ -270,6 +276,13 @@ impl Scope {
                         Resolved::Failed
                     }
                 }
+                RefKind::SelfRef => {
+                    if each.is_some_and(|e| e.this.is_some()) {
+                        Resolved::Known
+                    } else {
+                        Resolved::Failed
+                    }
+                }
                 RefKind::Count => {
                     if each.is_some_and(|e| e.index.is_some()) {
                         Resolved::Known
@@ -385,6 +398,9 @@ impl Scope {
             ctx.declare_var("path", hcl::Value::Object(obj));
         }
         let _in_dir = super::functions::files::enter(&self.dir);
+        if let Some(this) = each.and_then(|e| e.this.as_ref()) {
+            ctx.declare_var("self", this.clone());
+        }
         if let Some(each) = each {
             let mut obj = hcl::Map::new();
             if let Some(index) = each.index {

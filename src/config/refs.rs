@@ -30,6 +30,8 @@ pub(crate) enum RefKind {
     Each,
     /// `count.index`.
     Count,
+    /// `self.ATTR`, in a `postcondition`.
+    SelfRef,
     /// `path.module`, `path.root` or `path.cwd`.
     Path,
     Resource {
@@ -137,6 +139,20 @@ impl Collector {
                 self.out.found.push(Reference { kind, span });
             }
             "data" => self.data(ops, span),
+            "self" => {
+                if first_attr.is_some() {
+                    self.out.found.push(Reference {
+                        kind: RefKind::SelfRef,
+                        span,
+                    });
+                } else {
+                    self.problem(
+                        "`self` must be followed by an attribute".into(),
+                        Some("write e.g. `self.status`"),
+                        span,
+                    );
+                }
+            }
             "count" => match first_attr.as_deref() {
                 Some("index") => self.out.found.push(Reference {
                     kind: RefKind::Count,
@@ -320,8 +336,10 @@ impl Visit for Collector {
             if self.bound.iter().any(|b| b == name) {
                 return;
             }
-            if matches!(name, "var" | "local" | "each" | "count" | "data" | "path")
-                || ResourceType::parse(name).is_some()
+            if matches!(
+                name,
+                "var" | "local" | "each" | "count" | "self" | "data" | "path"
+            ) || ResourceType::parse(name).is_some()
             {
                 self.root(name, &[], expr.span());
             } else {

@@ -233,6 +233,7 @@ pub(crate) fn evaluate<'a>(
                 sensitive: sensitive.clone(),
                 prevent_destroy,
                 ignore_changes: ignore_changes.clone(),
+                deferred_checks: false,
                 timeouts,
                 declared_at: declared_at.clone(),
                 provider: provider.clone(),
@@ -359,6 +360,10 @@ pub(crate) fn evaluate<'a>(
                 readable.insert(name, v);
                 lowered.from_state.push(name);
             }
+        }
+        if !failed {
+            lowered.instance.deferred_checks =
+                conditions(&address, &decl, each, &readable, scope, diags);
         }
         if failed {
             lowered.instance.attrs = readable;
@@ -551,6 +556,7 @@ fn count(
                         key,
                         value: hcl::Value::Null,
                         index: Some(i),
+                        this: None,
                     }),
                 )
             })
@@ -602,6 +608,7 @@ pub(crate) fn for_each(
                             key,
                             value,
                             index: None,
+                            this: None,
                         }),
                     )
                 })
@@ -632,6 +639,7 @@ pub(crate) fn for_each(
                         key: key.to_string(),
                         value,
                         index: None,
+                        this: None,
                     }),
                 ));
             }
@@ -704,9 +712,30 @@ fn lifecycle(
         &block.body,
         "a `lifecycle` block",
         &["prevent_destroy", "ignore_changes"],
-        &[],
+        &["precondition", "postcondition"],
         diags,
     );
+    for kind in ["precondition", "postcondition"] {
+        for b in block.body.get_blocks(kind) {
+            check_names(
+                decl.file,
+                &b.body,
+                &format!("a `{kind}` block"),
+                &["condition", "error_message"],
+                &[],
+                diags,
+            );
+            for required in ["condition", "error_message"] {
+                if !b.body.has_attribute(required) {
+                    diags.push(
+                        Diagnostic::error(format!("a `{kind}` block needs `{required}`"))
+                            .at(decl.file.span(b.ident.span()))
+                            .help("write `condition = <a bool expression>` and `error_message = \"...\"`"),
+                    );
+                }
+            }
+        }
+    }
     let prevent_destroy = match meta_value(decl, &block.body, "prevent_destroy", scope, diags) {
         Some((Value::Bool(b), _)) => b,
         Some((other, loc)) => {
@@ -968,4 +997,86 @@ fn generated_blocks(
         }
     }
     (out, unknown)
+}
+
+/// Checks the `precondition` and `postcondition` blocks of one instance (`values`: what it
+/// reads as, for `self`): a false condition is an error with its `error_message`. Returns
+/// whether one could not be decided yet (it reads values known only after apply).
+fn conditions(
+    address: &Address,
+    decl: &Decl<'_>,
+    each: Option<&EachValue>,
+    values: &crate::model::Map,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut deferred = false;
+    for lifecycle in decl.block.body.get_blocks("lifecycle") {
+        for (kind, post) in [("precondition", false), ("postcondition", true)] {
+            for block in lifecycle.body.get_blocks(kind) {
+                let Some(condition) = block.body.get_attribute("condition") else {
+                    continue; // reported where the block is read
+                };
+                let mut context = each.cloned().unwrap_or(EachValue {
+                    key: String::new(),
+                    value: hcl::Value::Null,
+                    index: None,
+                    this: None,
+                });
+                if post {
+                    match super::convert::to_hcl(&Value::map(values.clone())) {
+                        Some(this) => context.this = Some(this),
+                        // Its own values are known only after apply: so is the answer.
+                        None => {
+                            deferred = true;
+                            continue;
+                        }
+                    }
+                }
+                let at = decl.file.span(condition.value.span());
+                let value = scope.eval(
+                    &condition.value,
+                    Some(&context),
+                    decl.file,
+                    diags,
+                    &mut Vec::new(),
+                );
+                match value {
+                    Some(Value::Bool(true)) | None => {}
+                    Some(Value::Unknown) => deferred = true,
+                    Some(Value::Bool(false)) => {
+                        let message = block
+                            .body
+                            .get_attribute("error_message")
+                            .and_then(|m| {
+                                match scope.eval(
+                                    &m.value,
+                                    Some(&context),
+                                    decl.file,
+                                    &mut Vec::new(),
+                                    &mut Vec::new(),
+                                ) {
+                                    Some(Value::String(s)) => Some(s.to_string()),
+                                    _ => None,
+                                }
+                            })
+                            .unwrap_or_else(|| "(no error message)".to_owned());
+                        diags.push(
+                            Diagnostic::error(format!("{kind} of `{address}` failed: {message}"))
+                                .at(at)
+                                .note(format!("this was checked by the {kind} here")),
+                        );
+                    }
+                    Some(other) => diags.push(
+                        Diagnostic::error(format!(
+                            "the condition of a {kind} of `{address}` is a {}, not a bool",
+                            other.type_name()
+                        ))
+                        .at(at),
+                    ),
+                }
+            }
+        }
+    }
+    deferred
 }

@@ -16,6 +16,7 @@ const SETTINGS: Allowed = Allowed {
     resources: false,
     each: false,
     count: false,
+    this: false,
     place: "this block",
 };
 
@@ -435,6 +436,7 @@ pub(crate) fn outputs(
         resources: true,
         each: false,
         count: false,
+        this: false,
         place: "an output",
     };
     let mut out = IndexMap::new();

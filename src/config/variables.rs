@@ -426,6 +426,7 @@ pub(crate) fn check_validations(
                         super::refs::RefKind::Local(n) => Some(format!("local.{n}")),
                         super::refs::RefKind::Each => Some("each".to_owned()),
                         super::refs::RefKind::Count => Some("count".to_owned()),
+                        super::refs::RefKind::SelfRef => Some("self".to_owned()),
                         super::refs::RefKind::Resource { id, .. } => Some(id.to_string()),
                         super::refs::RefKind::Data { id, .. } => Some(id.to_string()),
                     })

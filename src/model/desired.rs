@@ -102,6 +102,9 @@ pub struct ResourceInstance {
     /// `lifecycle { ignore_changes }`: configured attributes whose changes are not planned
     /// (the recorded value stays).
     pub ignore_changes: Vec<String>,
+    /// A `precondition` or `postcondition` reads values known only after apply: it is checked
+    /// once apply has made them.
+    pub deferred_checks: bool,
     pub timeouts: Timeouts,
     /// Where the resource block starts, `file:line`, for messages.
     pub declared_at: String,

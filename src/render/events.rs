@@ -59,6 +59,13 @@ pub fn line(event: &Event) -> String {
                 ),
             }
         }
+        // A condition decided after the steps (no step of its own).
+        Event::Failed {
+            address,
+            action: Action::NoOp,
+            error,
+            ..
+        } => format!("{address}: {error}"),
         Event::Failed {
             address,
             action,

@@ -521,3 +521,42 @@ fn count_makes_indexed_instances_that_shrink_from_the_end() {
     let json = ws.expect(&["plan", "--format", "json", "--var", "n=10"], 0);
     assert!(json.stdout.contains("\"index\":9,"), "{}", json.stdout);
 }
+
+#[test]
+fn postconditions_are_checked_when_their_values_are_known() {
+    let ws = Workspace::new();
+    let config = |condition: &str| {
+        format!(
+            "resource \"vpcep_service\" \"api\" {{\n  server_type = \"LB\"\n  port_id     = \"port-api\"\n  vpc_id      = \"vpc-1\"\n\n  port {{\n    server_port = 8080\n    client_port = 80\n  }}\n\n  \
+             lifecycle {{\n    postcondition {{\n      condition     = {condition}\n      error_message = \"{{self.service_name}} is not ready\"\n    }}\n  }}\n}}\n"
+        )
+        .replace("{self.service_name}", "${self.service_name}")
+    };
+    // Unknown when planning (the service does not exist yet): decided after apply, where it
+    // fails; what was created is recorded all the same.
+    ws.write("main.hcl", &config("self.connection_count > 0"));
+    let plan = ws.expect(&["plan"], 0);
+    assert!(plan.stdout.contains("1 to add"), "{}", plan.stdout);
+    let applied = ws.expect(&["apply", "--auto-approve"], 1);
+    assert!(
+        applied
+            .stdout
+            .contains("vpcep_service.api: postcondition of `vpcep_service.api` failed: sim-1.")
+            && applied.stdout.contains("Apply incomplete!"),
+        "{}",
+        applied.transcript()
+    );
+    assert_eq!(ws.state()["resources"].as_array().unwrap().len(), 1);
+    // Known now: the plan says so before anything happens.
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stderr
+            .contains("postcondition of `vpcep_service.api` failed")
+            && out.stderr.contains("main.hcl:13:"),
+        "{}",
+        out.stderr
+    );
+    // A condition that holds: nothing to say.
+    ws.write("main.hcl", &config("self.status == \"available\""));
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}

@@ -635,6 +635,7 @@ impl World {
             source: &source,
             on_load: &on_load,
             outputs: false,
+            checks: false,
             data: None,
         };
         store.write(state).unwrap();
