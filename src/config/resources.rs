@@ -1024,14 +1024,12 @@ fn conditions(
                     this: None,
                 });
                 if post {
-                    match super::convert::to_hcl(&Value::map(values.clone())) {
-                        Some(this) => context.this = Some(this),
+                    let Some(this) = super::convert::to_hcl(&Value::map(values.clone())) else {
                         // Its own values are known only after apply: so is the answer.
-                        None => {
-                            deferred = true;
-                            continue;
-                        }
-                    }
+                        deferred = true;
+                        continue;
+                    };
+                    context.this = Some(this);
                 }
                 let at = decl.file.span(condition.value.span());
                 let value = scope.eval(
