@@ -187,6 +187,7 @@ fn main() {
         source: &source,
         on_load: &on_load,
         outputs: false,
+        checks: false,
         data: None,
     };
     let mut counted = Counted {
