@@ -154,11 +154,23 @@ pub fn derive(
         p
     };
     source.release();
-    let mut plan = with_edits(plan::plan(&desired, state, facts, options));
+    // `--replace` and what `replace_triggered_by` adds to it.
+    let mut options = options.clone();
+    let mut triggered: Vec<(Address, String)> = Vec::new();
+    let mut plan = with_edits(plan::plan(&desired, state, facts, &options));
     // Replaced resources get new IDs: what refers to them is evaluated again with their
     // computed values unknown, which may replace it too; until nothing more is replaced.
     let mut replaced: Vec<Address> = Vec::new();
     for _ in 0..=state.resources.len() {
+        let more: Vec<(Address, String)> = plan::triggered(&plan, &desired)
+            .into_iter()
+            .filter(|(a, _)| !options.replace.contains(a))
+            .collect();
+        if !more.is_empty() {
+            options.replace.extend(more.iter().map(|(a, _)| a.clone()));
+            triggered.extend(more);
+            plan = with_edits(plan::plan(&desired, state, facts, &options));
+        }
         let now: Vec<Address> = plan
             .changes
             .iter()
@@ -177,7 +189,7 @@ pub fn derive(
         };
         loads.push(loaded);
         desired = d;
-        plan = with_edits(plan::plan(&desired, state, facts, options));
+        plan = with_edits(plan::plan(&desired, state, facts, &options));
     }
     source.release();
     let wanted = plan::wanted(&plan, state, facts);
@@ -213,7 +225,16 @@ pub fn derive(
                 Err(e) => return Err(DeriveError::Cloud(e)),
             }
         }
-        plan = with_edits(plan::plan(&desired, state, facts, options));
+        plan = with_edits(plan::plan(&desired, state, facts, &options));
+    }
+    for (address, why) in &triggered {
+        if let Some(c) = plan
+            .changes
+            .iter_mut()
+            .find(|c| c.address == *address && c.action == plan::Action::Replace)
+        {
+            c.reason = Some(why.clone());
+        }
     }
     Ok(Derived {
         plan,

@@ -181,7 +181,10 @@ pub(crate) fn evaluate<'a>(
     let Lifecycle {
         prevent_destroy,
         ignore_changes,
-    } = lifecycle(&decl, id.rtype, scope, diags);
+        triggers,
+        create_before_destroy,
+    } = lifecycle(&decl, id.rtype, decls, scope, diags);
+    deps.extend(triggers.iter().map(|t| t.resource.clone()));
     let timeouts = timeouts(&decl, scope, diags);
     let provider = super::settings::chosen_provider(&decl, decls, id, diags);
     let decl_loc = || decl.location();
@@ -234,6 +237,19 @@ pub(crate) fn evaluate<'a>(
                 prevent_destroy,
                 ignore_changes: ignore_changes.clone(),
                 deferred_checks: false,
+                replace_triggered_by: triggers
+                    .iter()
+                    .map(|t| RefTarget {
+                        resource: t.resource.clone(),
+                        key: match &t.key {
+                            TriggerKey::All => None,
+                            TriggerKey::Literal(k) => Some(k.clone()),
+                            TriggerKey::Own => key.clone(),
+                        },
+                        attr: t.attr.clone(),
+                    })
+                    .collect(),
+                create_before_destroy,
                 timeouts,
                 declared_at: declared_at.clone(),
                 provider: provider.clone(),
@@ -696,11 +712,31 @@ struct Lifecycle {
     prevent_destroy: bool,
     /// Configured attributes whose changes are not planned (`all`: every one).
     ignore_changes: Vec<String>,
+    triggers: Vec<Trigger>,
+    create_before_destroy: bool,
+}
+
+/// Which instance of a resource a `replace_triggered_by` entry names.
+enum TriggerKey {
+    /// `vpcep_service.x`: any instance.
+    All,
+    /// `vpcep_service.x["a"]` or `vpcep_service.x[0]`.
+    Literal(String),
+    /// `vpcep_service.x[each.key]` or `[count.index]`: the instance with this one's key.
+    Own,
+}
+
+/// One entry of `replace_triggered_by`.
+struct Trigger {
+    resource: ResourceId,
+    key: TriggerKey,
+    attr: Option<String>,
 }
 
 fn lifecycle(
     decl: &Decl<'_>,
     rtype: crate::model::ResourceType,
+    decls: &Decls<'_>,
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
 ) -> Lifecycle {
@@ -711,7 +747,12 @@ fn lifecycle(
         decl.file,
         &block.body,
         "a `lifecycle` block",
-        &["prevent_destroy", "ignore_changes"],
+        &[
+            "prevent_destroy",
+            "ignore_changes",
+            "replace_triggered_by",
+            "create_before_destroy",
+        ],
         &["precondition", "postcondition"],
         diags,
     );
@@ -754,10 +795,127 @@ fn lifecycle(
         .get_attribute("ignore_changes")
         .map(|attr| ignored_names(decl, rtype, &attr.value, diags))
         .unwrap_or_default();
+    let triggers = block
+        .body
+        .get_attribute("replace_triggered_by")
+        .map(|attr| triggers(decl, decls, &attr.value, diags))
+        .unwrap_or_default();
+    let create_before_destroy =
+        match meta_value(decl, &block.body, "create_before_destroy", scope, diags) {
+            Some((Value::Bool(b), _)) => b,
+            Some((other, loc)) => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`create_before_destroy` must be true or false, got {other}"
+                    ))
+                    .at(loc),
+                );
+                false
+            }
+            None => false,
+        };
     Lifecycle {
         prevent_destroy,
         ignore_changes,
+        triggers,
+        create_before_destroy,
     }
+}
+
+/// `replace_triggered_by = [vpcep_service.a, vpcep_service.b[each.key].port_id]`: resources
+/// (or instances, or their attributes) whose change replaces this resource; read as written.
+fn triggers(
+    decl: &Decl<'_>,
+    decls: &Decls<'_>,
+    value: &Expr,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Trigger> {
+    use hcl::edit::expr::{Expression, TraversalOperator};
+    let hint = "write `replace_triggered_by = [vpcep_service.NAME]`, an instance `vpcep_service.NAME[each.key]`, or an attribute `vpcep_service.NAME.port_id`";
+    let Some(Expression::Array(items)) = value.hcl() else {
+        diags.push(
+            Diagnostic::error("`replace_triggered_by` must be a list of resource references")
+                .at(decl.file.span(value.span()))
+                .help(hint),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let at = decl.file.span(hcl::edit::Span::span(item));
+        let parsed = match item {
+            Expression::Traversal(t) => {
+                let Expression::Variable(root) = &t.expr else {
+                    continue;
+                };
+                let ops: Vec<&TraversalOperator> = t
+                    .operators
+                    .iter()
+                    .map(hcl::edit::Decorated::value)
+                    .collect();
+                match (
+                    crate::model::ResourceType::parse(root.as_str()),
+                    ops.split_first(),
+                ) {
+                    (Some(rtype), Some((TraversalOperator::GetAttr(name), rest))) => {
+                        let resource = ResourceId::new(rtype, name.as_str());
+                        let (key, rest) = match rest.split_first() {
+                            Some((TraversalOperator::Index(Expression::String(k)), rest)) => {
+                                (Some(TriggerKey::Literal(k.value().clone())), rest)
+                            }
+                            Some((TraversalOperator::Index(Expression::Number(n)), rest)) => (
+                                n.value().as_u64().map(|i| {
+                                    TriggerKey::Literal(crate::model::address::count_key(i))
+                                }),
+                                rest,
+                            ),
+                            Some((TraversalOperator::Index(Expression::Traversal(k)), rest)) => {
+                                let own = matches!(
+                                    (&k.expr, k.operators.first().map(hcl::edit::Decorated::value)),
+                                    (Expression::Variable(v), Some(TraversalOperator::GetAttr(a)))
+                                        if (v.as_str() == "each" && a.as_str() == "key")
+                                            || (v.as_str() == "count" && a.as_str() == "index")
+                                );
+                                (own.then_some(TriggerKey::Own), rest)
+                            }
+                            _ => (Some(TriggerKey::All), rest),
+                        };
+                        match (key, rest) {
+                            (Some(key), []) => Some(Trigger {
+                                resource,
+                                key,
+                                attr: None,
+                            }),
+                            (Some(key), [TraversalOperator::GetAttr(a)]) => Some(Trigger {
+                                resource,
+                                key,
+                                attr: Some(a.as_str().to_owned()),
+                            }),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(t) if decls.resources.contains_key(&t.resource) => out.push(t),
+            Some(t) => diags.push(
+                Diagnostic::error(format!(
+                    "`replace_triggered_by` names `{}`, which the configuration does not declare",
+                    t.resource
+                ))
+                .at(at),
+            ),
+            None => diags.push(
+                Diagnostic::error("`replace_triggered_by` lists resource references")
+                    .at(at)
+                    .help(hint),
+            ),
+        }
+    }
+    out
 }
 
 /// The attribute names of `ignore_changes = [tags, name]` (names as written, not evaluated;

@@ -105,6 +105,10 @@ pub struct ResourceInstance {
     /// A `precondition` or `postcondition` reads values known only after apply: it is checked
     /// once apply has made them.
     pub deferred_checks: bool,
+    /// `lifecycle { replace_triggered_by }`: a change of any of these replaces this instance.
+    pub replace_triggered_by: Vec<RefTarget>,
+    /// `lifecycle { create_before_destroy = true }`.
+    pub create_before_destroy: bool,
     pub timeouts: Timeouts,
     /// Where the resource block starts, `file:line`, for messages.
     pub declared_at: String,

@@ -4,6 +4,8 @@
 //! Pure and deterministic: no I/O, changes in address order, refusals in a fixed order.
 //! Every rule the cloud would enforce at apply time is checked here, before anything happens.
 
+mod triggers;
+pub use triggers::triggered;
 mod diff;
 mod disconnect;
 mod rules;
@@ -128,6 +130,8 @@ pub enum RefusalKind {
     NotAvailable,
     /// Port mappings would overlap on one backend (rule 7).
     Backend,
+    /// `create_before_destroy` on a resource this plan replaces.
+    CreateBeforeDestroy,
     /// Route tables or a policy for an endpoint of an interface service.
     GatewayOnly,
     /// An endpoint would connect to (or an approval approve) a service that does not exist.
@@ -156,6 +160,7 @@ impl RefusalKind {
             RefusalKind::NotAvailable => "not_available",
             RefusalKind::Backend => "backend",
             RefusalKind::GatewayOnly => "gateway_only",
+            RefusalKind::CreateBeforeDestroy => "create_before_destroy",
             RefusalKind::NoSuchService => "no_such_service",
             RefusalKind::Dangling => "dangling",
             RefusalKind::ApprovalDisabled => "approval_disabled",
@@ -175,6 +180,7 @@ impl RefusalKind {
             RefusalKind::NotAvailable,
             RefusalKind::Backend,
             RefusalKind::GatewayOnly,
+            RefusalKind::CreateBeforeDestroy,
             RefusalKind::NoSuchService,
             RefusalKind::Dangling,
             RefusalKind::ApprovalDisabled,
@@ -188,7 +194,12 @@ impl RefusalKind {
 
     /// Whether the cloud itself enforces the rule (the others are vpcep's protections).
     pub fn enforced_by_the_cloud(self) -> bool {
-        !matches!(self, RefusalKind::PreventDestroy | RefusalKind::Disconnect)
+        !matches!(
+            self,
+            RefusalKind::PreventDestroy
+                | RefusalKind::Disconnect
+                | RefusalKind::CreateBeforeDestroy
+        )
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn check(
     for change in &plan.changes {
         immutable(change, &mut refusals);
         prevent_destroy(change, desired, &mut refusals);
+        create_before_destroy(change, desired, &mut refusals);
         not_ready_for_update(change, &mut refusals);
     }
     super::disconnect::refusals(&plan.disconnections, &mut refusals);
@@ -355,6 +356,47 @@ fn prevent_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Ve
         );
         out.push(r);
     }
+}
+
+/// `create_before_destroy`: the new object would exist beside the one it replaces. vpcep
+/// replaces by deleting first, and the cloud could not hold both anyway for most objects; the
+/// plan says why for this one instead of quietly deleting first.
+fn create_before_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Vec<Refusal>) {
+    if change.action != Action::Replace {
+        return;
+    }
+    let Some(instance) = desired
+        .resources
+        .get(&change.address)
+        .filter(|i| i.create_before_destroy)
+    else {
+        return;
+    };
+    let why = match change.address.rtype() {
+        ResourceType::Service => {
+            "a new service on the same backend with the same port mappings is refused by the cloud while the old one exists (EndPoint.3044), and consumers' endpoints belong to the old service"
+        }
+        ResourceType::Endpoint => {
+            "vpcep keeps one cloud object per address, so the old endpoint would be untracked between the create and the delete; a crash there would leave it behind"
+        }
+        ResourceType::Approval => {
+            "an approval is its service's (its ID is the service's ID): there cannot be two"
+        }
+    };
+    let mut r = refusal(
+        RefusalKind::CreateBeforeDestroy,
+        &change.address,
+        format!(
+            "`{}` has `lifecycle {{ create_before_destroy = true }}`, but it cannot be created before the one it replaces is destroyed: {why}",
+            change.address
+        ),
+    );
+    r.details
+        .push(format!("declared at {}", instance.declared_at));
+    r.help = Some(
+        "remove `create_before_destroy` to replace it by deleting first, or give the new one another address (a new resource block) and remove the old one afterwards".to_owned(),
+    );
+    out.push(r);
 }
 
 /// The recorded status of a service.

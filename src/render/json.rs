@@ -227,6 +227,9 @@ fn change_entry_of(c: &ResourceChange) -> Json {
     m.insert("change".into(), Json::Object(change));
     let reason = match (c.action, c.reason.as_deref()) {
         (Action::Replace, Some("requested with --replace")) => Some("replace_by_request"),
+        (Action::Replace, Some(r)) if r.starts_with("replace_triggered_by") => {
+            Some("replace_by_triggers")
+        }
         (Action::Replace, _) => Some("replace_because_cannot_update"),
         (Action::Delete, Some(_)) => Some("delete_because_no_resource_config"),
         _ => None,

@@ -560,3 +560,57 @@ fn postconditions_are_checked_when_their_values_are_known() {
     ws.write("main.hcl", &config("self.status == \"available\""));
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn replace_triggered_by_replaces_when_what_it_names_changes() {
+    let ws = Workspace::new();
+    let config = |port: &str, cbd: bool| {
+        format!(
+            "resource \"vpcep_service\" \"api\" {{\n  for_each    = toset([\"a\", \"b\"])\n  server_type = \"LB\"\n  port_id     = \"{port}-${{each.key}}\"\n  vpc_id      = \"vpc-1\"\n  description = \"{port}\"\n\n  port {{\n    server_port = 80\n    client_port = 80\n  }}\n}}\n\n\
+             resource \"vpcep_endpoint\" \"e\" {{\n  for_each   = toset([\"a\", \"b\"])\n  service_id = \"0d500000-0000-4000-8000-00000000000d\"\n  vpc_id     = \"vpc-${{each.key}}\"\n  subnet_id  = \"subnet-2\"\n\n  lifecycle {{\n    replace_triggered_by  = [vpcep_service.api[each.key].port_id]\n    create_before_destroy = {cbd}\n  }}\n}}\n"
+        )
+    };
+    ws.write("main.hcl", &config("port", false));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let before = ws.id_of("vpcep_endpoint.e[\"a\"]");
+    // Only the description changes: no trigger.
+    ws.write(
+        "main.hcl",
+        &config("port", false).replace("description = \"port\"", "description = \"x\""),
+    );
+    let plan = ws.expect(&["plan"], 0);
+    assert!(
+        plan.stdout.contains("0 to add, 2 to change, 0 to destroy"),
+        "{}",
+        plan.stdout
+    );
+    // The backend changes: each endpoint follows its own service.
+    ws.write("main.hcl", &config("other", false));
+    let plan = ws.expect(&["plan"], 0);
+    assert!(
+        plan.stdout.contains(
+            "# vpcep_endpoint.e[\"a\"] must be replaced (replace_triggered_by names `vpcep_service.api[\"a\"].port_id`, which this plan changes)"
+        ) && plan.stdout.contains("Plan: 2 to add, 2 to change, 2 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let json = ws.expect(&["plan", "--format", "json"], 0);
+    assert!(
+        json.stdout
+            .contains("\"action_reason\":\"replace_by_triggers\""),
+        "{}",
+        json.stdout
+    );
+    // create_before_destroy: refused, saying why, before anything happens.
+    ws.write("main.hcl", &config("other", true));
+    let refused = ws.expect(&["plan"], 1);
+    assert!(
+        refused.stdout.contains("has `lifecycle { create_before_destroy = true }`, but it cannot be created before the one it replaces is destroyed"),
+        "{}",
+        refused.stdout
+    );
+    ws.write("main.hcl", &config("other", false));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    assert_ne!(ws.id_of("vpcep_endpoint.e[\"a\"]"), before);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
