@@ -165,6 +165,7 @@ impl Snapshot {
             var_values: self.var_values.clone(),
             shown_dir: None,
             parsed: Some(self.parsed()),
+            module: None,
         }
     }
 

@@ -55,11 +55,13 @@ pub(crate) struct Decls<'a> {
     pub outputs: IndexMap<String, Decl<'a>>,
     /// `moved`, `removed` and `import` blocks, in the order they are written.
     pub refactors: Vec<Decl<'a>>,
+    /// `module "NAME"` calls.
+    pub modules: IndexMap<String, Decl<'a>>,
 }
 
 const TOP_LEVEL: &[&str] = &[
-    "variable", "locals", "provider", "backend", "resource", "data", "output", "moved", "removed",
-    "import",
+    "variable", "locals", "provider", "backend", "resource", "data", "output", "module", "moved",
+    "removed", "import",
 ];
 const PROVIDERS: &[&str] = &["sim", "otc"];
 const BACKENDS: &[&str] = &["local", "pg"];
@@ -104,11 +106,11 @@ fn collect_block<'a>(
     let decl = Decl { file, block };
     let kind = block.ident.as_str();
     let expected_labels = match kind {
-        "variable" | "provider" | "backend" | "output" => 1,
+        "variable" | "provider" | "backend" | "output" | "module" => 1,
         "locals" | "moved" | "removed" | "import" => 0,
         "resource" | "data" => 2,
         _ => {
-            let help = if kind == "terraform" || kind == "module" {
+            let help = if kind == "terraform" {
                 Some(format!(
                     "`{kind}` blocks are Terraform's; vpcep knows {}",
                     TOP_LEVEL
@@ -134,6 +136,7 @@ fn collect_block<'a>(
             "provider" => "provider \"sim\" { ... } or provider \"otc\" { ... }",
             "backend" => "backend \"local\" { ... } or backend \"pg\" { ... }",
             "output" => "output \"NAME\" { value = ... }",
+            "module" => "module \"NAME\" { source = \"./modules/NAME\" }",
             "resource" => "resource \"vpcep_service\" \"NAME\" { ... }",
             "data" => "data \"vpcep_service_summary\" \"NAME\" { ... }",
             "moved" => "moved { from = TYPE.OLD  to = TYPE.NEW }",
@@ -220,7 +223,7 @@ fn collect_block<'a>(
                 decls.backend = Some(decl);
             }
         }
-        "variable" | "output" => {
+        "variable" | "output" | "module" => {
             let name = decl.label(0).to_owned();
             if !is_identifier(&name) {
                 diags.push(
@@ -230,10 +233,10 @@ fn collect_block<'a>(
                 );
                 return;
             }
-            let map = if kind == "variable" {
-                &mut decls.variables
-            } else {
-                &mut decls.outputs
+            let map = match kind {
+                "variable" => &mut decls.variables,
+                "module" => &mut decls.modules,
+                _ => &mut decls.outputs,
             };
             if let Some(first) = map.get(&name) {
                 diags.push(

@@ -23,6 +23,8 @@ pub(crate) enum Node {
     Local(String),
     Resource(ResourceId),
     Data(DataId),
+    /// A `module` call: every instance of it.
+    Module(String),
 }
 
 impl std::fmt::Display for Node {
@@ -31,6 +33,7 @@ impl std::fmt::Display for Node {
             Node::Local(name) => write!(f, "local.{name}"),
             Node::Resource(id) => write!(f, "{id}"),
             Node::Data(id) => write!(f, "{id}"),
+            Node::Module(name) => write!(f, "module.{name}"),
         }
     }
 }
@@ -135,6 +138,26 @@ pub(crate) fn check_expr(
                 }
             }
             RefKind::Path => {}
+            RefKind::Module { name, .. } => {
+                if !allowed.resources {
+                    diags.push(
+                        Diagnostic::error(format!("{} cannot refer to modules", allowed.place))
+                            .at(at(&span))
+                            .help("use variables and locals here"),
+                    );
+                } else if decls.modules.contains_key(&name) {
+                    deps.push((Node::Module(name), span));
+                } else {
+                    let names: Vec<&str> = decls.modules.keys().map(String::as_str).collect();
+                    diags.push(
+                        Diagnostic::error(format!("undefined module `module.{name}`"))
+                            .at(at(&span))
+                            .help(closest_help(&name, &names).unwrap_or_else(|| {
+                                format!("call it with a `module \"{name}\" {{ source = \"./modules/...\" }}` block")
+                            })),
+                    );
+                }
+            }
             RefKind::SelfRef => {
                 if !allowed.this {
                     diags.push(
@@ -576,6 +599,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
         .map(|n| Node::Local(n.clone()))
         .chain(decls.resources.keys().map(|id| Node::Resource(id.clone())))
         .chain(decls.data.keys().map(|id| Node::Data(id.clone())))
+        .chain(decls.modules.keys().map(|n| Node::Module(n.clone())))
         .collect();
     let positions: std::collections::HashMap<&Node, usize> =
         nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
@@ -643,6 +667,38 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                         },
                     };
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
+                }
+                deps.extend(
+                    depends_on(&decl, decls, diags)
+                        .into_iter()
+                        .map(|(id, span)| (Node::Resource(id), span)),
+                );
+                (decl.file, deps)
+            }
+            Node::Module(name) => {
+                let decl = decls.modules[name];
+                let body = &decl.block.body;
+                let has_for_each = body.has_attribute("for_each");
+                let has_count = body.has_attribute("count");
+                let mut deps = Vec::new();
+                for attr in body
+                    .attributes()
+                    .filter(|a| !matches!(a.key.as_str(), "source" | "providers" | "depends_on"))
+                {
+                    let meta = matches!(attr.key.as_str(), "for_each" | "count");
+                    let allowed = Allowed {
+                        locals: true,
+                        resources: true,
+                        each: has_for_each && !meta,
+                        count: has_count && !meta,
+                        this: false,
+                        place: if meta {
+                            "the `for_each` or `count` of a module"
+                        } else {
+                            "a module input"
+                        },
+                    };
+                    deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
                 }
                 deps.extend(
                     depends_on(&decl, decls, diags)

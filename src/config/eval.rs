@@ -58,6 +58,13 @@ pub(crate) struct Scope {
     pub sensitive: Sensitive,
     /// The configuration directory: `path.module`, and where `file` reads relative paths.
     pub dir: std::path::PathBuf,
+    /// In a module: the values its call gives its variables (known or not).
+    pub inputs: Option<IndexMap<String, Value>>,
+    /// The outputs of each module call's instances, as resources' values are kept.
+    pub modules: HashMap<String, ResourceValues>,
+    /// The resource attributes each module call's instances read (their resources): what
+    /// refers to a module depends on them.
+    pub module_reads: HashMap<String, Vec<RefTarget>>,
     functions: Context<'static>,
 }
 
@@ -85,6 +92,9 @@ impl Scope {
             data_reads: HashMap::new(),
             sensitive: Sensitive::default(),
             dir: std::path::PathBuf::from("."),
+            inputs: None,
+            modules: HashMap::new(),
+            module_reads: HashMap::new(),
             functions: super::functions::context(),
         }
     }
@@ -109,6 +119,7 @@ impl Scope {
             RefKind::Each
             | RefKind::Count
             | RefKind::SelfRef
+            | RefKind::Module { .. }
             | RefKind::Data { .. }
             | RefKind::Path => false,
         })
@@ -246,8 +257,23 @@ impl Scope {
         let mut resource_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> =
             IndexMap::new();
         let mut data_objs: IndexMap<&'static str, hcl::Map<String, hcl::Value>> = IndexMap::new();
+        let mut module_obj: hcl::Map<String, hcl::Value> = hcl::Map::new();
         for reference in &refs.found {
             let resolved = match &reference.kind {
+                // In a module, a variable is what the call gives it: perhaps unknown.
+                RefKind::Var(name) if self.inputs.is_some() => {
+                    match self.inputs.as_ref().and_then(|i| i.get(name)) {
+                        Some(Value::Unknown) => Resolved::Unknown,
+                        Some(v) => match to_hcl(v) {
+                            Some(h) => {
+                                var_obj.insert(name.clone(), h);
+                                Resolved::Known
+                            }
+                            None => Resolved::Unknown,
+                        },
+                        None => Resolved::Failed,
+                    }
+                }
                 RefKind::Var(name) => match self.vars.get(name) {
                     Some(Some(v)) => {
                         var_obj.insert(name.clone(), v.clone());
@@ -310,6 +336,48 @@ impl Scope {
                         });
                     }
                     resolved
+                }
+                RefKind::Module { name, key, output } => {
+                    // An output the module does not have: said here, where it is read.
+                    let outputs_of = |values: &ResourceValues| -> Option<Vec<String>> {
+                        let first = match values {
+                            ResourceValues::Single(Some(m)) => Some(m),
+                            ResourceValues::Each(each) => each.values().flatten().next(),
+                            _ => None,
+                        }?;
+                        Some(first.keys().map(ToString::to_string).collect())
+                    };
+                    if let (Some(out), Some(names)) =
+                        (output, self.modules.get(name).and_then(outputs_of))
+                        && !names.iter().any(|n| n == out)
+                    {
+                        let names_ref: Vec<&str> = names.iter().map(String::as_str).collect();
+                        diags.push(
+                            Diagnostic::error(format!("`module.{name}` has no output `{out}`"))
+                                .at(file.span(reference.span.clone()))
+                                .help_opt(super::body::suggestion(out, &names_ref).or_else(|| {
+                                    Some(if names.is_empty() {
+                                        "the module declares no outputs".to_owned()
+                                    } else {
+                                        format!("its outputs are {}", names.join(", "))
+                                    })
+                                })),
+                        );
+                        return None;
+                    }
+                    targets.extend(self.module_reads.get(name).into_iter().flatten().cloned());
+                    self.resolve_ref(
+                        self.modules.get(name),
+                        (&format!("module.{name}"), name),
+                        key,
+                        output.as_deref(),
+                        &mut module_obj,
+                        each,
+                        file,
+                        reference.span.clone(),
+                        diags,
+                    )
+                    .0
                 }
                 RefKind::Data { id, key, attr, .. } => {
                     // What the data source's arguments read, this reads too.
@@ -378,6 +446,9 @@ impl Scope {
         }
         for (type_name, obj) in resource_objs {
             ctx.declare_var(type_name, hcl::Value::Object(obj));
+        }
+        if !module_obj.is_empty() {
+            ctx.declare_var("module", hcl::Value::Object(module_obj));
         }
         if !data_objs.is_empty() {
             let types = data_objs

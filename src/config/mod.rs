@@ -18,6 +18,7 @@ mod files;
 mod functions;
 pub mod layout;
 mod lazy;
+mod modules;
 mod refactor;
 mod refs;
 mod resources;
@@ -29,6 +30,7 @@ mod variables;
 
 pub use data::{DataReads, NoReads};
 pub use files::{read_dir, read_dir_as};
+pub use modules::ModuleContext;
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;
 pub use variables::{ENV_PREFIX, TF_ENV_PREFIX};
@@ -67,6 +69,8 @@ pub struct LoadOptions {
     /// The configuration already parsed ([`parse`]); replaces `sources` and reading `dir`, so
     /// a command parses once however often it evaluates.
     pub parsed: Option<std::sync::Arc<Parsed>>,
+    /// Loading a module's instance for its call: its variables' values come from the call.
+    pub module: Option<ModuleContext>,
 }
 
 /// A configuration file: how it is named in messages, and its text (shared, not copied, by
@@ -170,7 +174,16 @@ pub fn load_reading(
         return finish(None, diags, IndexMap::new());
     }
     let decls = decls::collect(files, &mut diags);
-    let vars = if let Some(fixed) = &options.var_values {
+    let module_inputs = options.module.as_ref().map(|m| {
+        module_limits(&decls, &mut diags);
+        modules_inputs(m, &decls, &mut diags)
+    });
+    let vars = if let Some(inputs) = &module_inputs {
+        inputs
+            .iter()
+            .map(|(name, v)| (name.clone(), convert::to_hcl(v)))
+            .collect()
+    } else if let Some(fixed) = &options.var_values {
         decls
             .variables
             .keys()
@@ -216,7 +229,15 @@ pub fn load_reading(
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
     scope.dir.clone_from(&options.dir);
+    scope.inputs = module_inputs;
     variables::check_validations(&decls, &scope, &mut diags);
+    let default_provider = match &options.module {
+        Some(m) => m.default_provider.clone(),
+        None => decls
+            .provider
+            .map_or_else(|| "sim".to_owned(), |p| p.label(0).to_owned()),
+    };
+    let mut module_resources: Vec<crate::model::ResourceInstance> = Vec::new();
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
         let mut ignored = Vec::new();
@@ -262,6 +283,27 @@ pub fn load_reading(
                         found.extend(own.into_iter().map(|d| (at, d)));
                     }
                     deps::Node::Resource(id) => ids.push((at, id)),
+                    deps::Node::Module(name) => {
+                        let mut own = Vec::new();
+                        let call = modules::evaluate(
+                            name,
+                            decls.modules[name],
+                            &decls,
+                            &scope,
+                            options,
+                            &default_provider,
+                            computed,
+                            &mut own,
+                        );
+                        scope.modules.insert(
+                            name.clone(),
+                            call.values.unwrap_or(eval::ResourceValues::Failed),
+                        );
+                        scope.module_reads.insert(name.clone(), call.reads);
+                        secrets.extend(call.secrets);
+                        module_resources.extend(call.resources);
+                        found.extend(own.into_iter().map(|d| (at, d)));
+                    }
                     deps::Node::Data(id) => {
                         let mut own = Vec::new();
                         data::evaluate(
@@ -307,7 +349,9 @@ pub fn load_reading(
     rules::check(&mut lowered, profile, &mut diags);
     let resources: IndexMap<Address, crate::model::ResourceInstance> = lowered
         .into_iter()
-        .map(|l| (l.instance.address.clone(), l.instance))
+        .map(|l| l.instance)
+        .chain(module_resources)
+        .map(|i| (i.address.clone(), i))
         .collect();
     let refactors = refactor::collect(&decls, &scope, &resources, &mut diags);
     drop(scope);
@@ -492,6 +536,112 @@ fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
         .map_err(|e| e.kind().to_string())?;
     budget::volume(budget::size_of(&value))?;
     Ok(value)
+}
+
+/// What only the root module may hold: the provider and backend, refactoring blocks; and what
+/// modules do not hold yet: data sources.
+fn module_limits(decls: &decls::Decls<'_>, diags: &mut Vec<Diagnostic>) {
+    let root_only = decls
+        .provider
+        .iter()
+        .chain(&decls.aliased)
+        .chain(&decls.backend)
+        .chain(&decls.refactors);
+    for decl in root_only {
+        diags.push(
+            Diagnostic::error(format!(
+                "a `{}` block belongs in the root configuration, not in a module",
+                decl.block.ident
+            ))
+            .at(decl.location())
+            .help("move it to the configuration that calls the module (a module's resources use the provider its call passes in `providers`)"),
+        );
+    }
+    for decl in decls.data.values() {
+        diags.push(
+            Diagnostic::error("data sources inside modules are not supported yet")
+                .at(decl.location())
+                .help(
+                    "read it in the root configuration and pass what the module needs as an input",
+                ),
+        );
+    }
+}
+
+/// A module instance's variables: what its call gives, defaults for the rest; a missing one, or
+/// an input the module does not declare, is an error at the call.
+fn modules_inputs(
+    m: &ModuleContext,
+    decls: &decls::Decls<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<String, Value> {
+    let mut out = IndexMap::new();
+    for (name, given) in &m.inputs {
+        if !decls.variables.contains_key(name) {
+            let names: Vec<&str> = decls.variables.keys().map(String::as_str).collect();
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` gives the input `{name}`, which the module does not declare",
+                    m.call
+                ))
+                .at(m.call_at.clone())
+                .help_opt(body::suggestion(name, &names).or_else(|| {
+                    Some(format!(
+                        "declare it in the module with `variable \"{name}\" {{}}`"
+                    ))
+                })),
+            );
+            continue;
+        }
+        let _ = given;
+    }
+    for (name, decl) in &decls.variables {
+        let ty = decl
+            .block
+            .body
+            .get_attribute("type")
+            .and_then(|a| a.value.hcl())
+            .and_then(|e| types::TypeConstraint::parse(e).ok())
+            .unwrap_or(types::TypeConstraint::Any);
+        let value = match m.inputs.get(name) {
+            Some(Value::Unknown) => Value::Unknown,
+            Some(v) => match convert::to_hcl(v).map(|h| ty.convert(h)) {
+                Some(Ok(h)) => convert::from_hcl(h),
+                Some(Err(e)) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "invalid value for the input `{name}` of `{}`: {e}",
+                            m.call
+                        ))
+                        .at(m.call_at.clone()),
+                    );
+                    continue;
+                }
+                // Partly unknown: as given.
+                None => v.clone(),
+            },
+            None => {
+                let Some(attr) = decl.block.body.get_attribute("default") else {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`{}` gives no value for the module's variable `{name}`",
+                            m.call
+                        ))
+                        .at(m.call_at.clone())
+                        .note(format!("the variable is declared at {}", decl.position()))
+                        .help(format!("add `{name} = ...` to the `module` block")),
+                    );
+                    continue;
+                };
+                match constant(&attr.value).and_then(|v| ty.convert(v)) {
+                    Ok(v) => convert::from_hcl(v),
+                    Err(_) => continue, // reported with the variable
+                }
+            }
+        };
+        out.insert(name.clone(), value);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub(crate) fn collect(
                 let configured = match &from {
                     Target::Resource(id) => decls.resources.contains_key(id),
                     Target::Instance(a) => desired.contains_key(a),
+                    Target::Module(path) => desired
+                        .keys()
+                        .any(|a| Target::Module(path.clone()).matches(a)),
                 };
                 if configured {
                     diags.push(
@@ -87,6 +90,16 @@ pub(crate) fn collect(
                         resource: id,
                         key: None,
                     },
+                    Target::Module(path) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "an `import` block imports into a resource, not into `{path}`"
+                            ))
+                            .at(decl.location())
+                            .help("write `to = module.NAME.vpcep_service.NAME`"),
+                        );
+                        continue;
+                    }
                 };
                 if !desired.contains_key(&to) {
                     diags.push(
@@ -143,26 +156,12 @@ fn target(decl: &Decl<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Ta
             let Expression::Variable(root) = &t.expr else {
                 return None;
             };
-            let rtype = ResourceType::parse(root.as_str())?;
             let ops: Vec<&TraversalOperator> = t
                 .operators
                 .iter()
                 .map(hcl::edit::Decorated::value)
                 .collect();
-            let (TraversalOperator::GetAttr(rname), rest) = ops.split_first()? else {
-                return None;
-            };
-            let id = ResourceId::new(rtype, rname.as_str());
-            match rest {
-                [] => Some(Target::Resource(id)),
-                [TraversalOperator::Index(Expression::String(k))] => {
-                    Some(Target::Instance(Address {
-                        resource: id,
-                        key: Some(k.value().clone()),
-                    }))
-                }
-                _ => None,
-            }
+            parse_target(root.as_str(), &ops)
         }
         _ => None,
     });
@@ -180,6 +179,66 @@ fn target(decl: &Decl<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Ta
     parsed
 }
 
+/// A key written in an address: `["k"]` or `[0]`.
+fn key_of(op: &TraversalOperator) -> Option<String> {
+    match op {
+        TraversalOperator::Index(Expression::String(k)) => Some(k.value().clone()),
+        TraversalOperator::Index(Expression::Number(n)) => {
+            n.value().as_u64().map(crate::model::address::count_key)
+        }
+        _ => None,
+    }
+}
+
+/// `TYPE.NAME`, `TYPE.NAME[KEY]`, `module.NAME[KEY]` (a module instance), or a resource inside
+/// modules: `module.NAME[KEY].TYPE.NAME[KEY]`.
+fn parse_target(root: &str, ops: &[&TraversalOperator]) -> Option<Target> {
+    let mut path = String::new();
+    let mut root = root.to_owned();
+    let mut rest = ops;
+    while root == "module" {
+        let (TraversalOperator::GetAttr(name), after) = rest.split_first()? else {
+            return None;
+        };
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str("module.");
+        path.push_str(name.as_str());
+        rest = after;
+        if let Some(key) = rest.first().and_then(|op| key_of(op)) {
+            path.push_str(&crate::model::Address::key_text(&key));
+            rest = &rest[1..];
+        }
+        match rest.split_first() {
+            None => return Some(Target::Module(path)),
+            Some((TraversalOperator::GetAttr(next), after)) => {
+                next.as_str().clone_into(&mut root);
+                rest = after;
+            }
+            Some(_) => return None,
+        }
+    }
+    let rtype = ResourceType::parse(&root)?;
+    let (TraversalOperator::GetAttr(rname), rest) = rest.split_first()? else {
+        return None;
+    };
+    let mut id = ResourceId::new(rtype, rname.as_str());
+    if !path.is_empty() {
+        id = id.in_module(&path);
+    }
+    match rest {
+        [] => Some(Target::Resource(id)),
+        [op] => key_of(op).map(|key| {
+            Target::Instance(Address {
+                resource: id,
+                key: Some(key),
+            })
+        }),
+        _ => None,
+    }
+}
+
 fn check_moved(
     decl: &Decl<'_>,
     decls: &Decls<'_>,
@@ -192,7 +251,43 @@ fn check_moved(
             .at(decl.location())
             .help(help.to_owned())
     };
-    if m.from.resource().rtype != m.to.resource().rtype {
+    // A module instance moves as a whole, to another instance of a module call.
+    match (&m.from, &m.to) {
+        (Target::Module(_), Target::Module(to)) => {
+            let call = to
+                .trim_start_matches("module.")
+                .split(['.', '['])
+                .next()
+                .unwrap_or_default();
+            if m.from == m.to {
+                diags.push(err(
+                    format!("`moved` from `{}` to itself", m.from),
+                    "remove the block",
+                ));
+                return None;
+            }
+            if !decls.modules.contains_key(call) {
+                diags.push(err(
+                    format!("`moved` to `{to}`, but the configuration calls no module `{call}`"),
+                    "a move's destination is a module call of the configuration: add its `module` block",
+                ));
+                return None;
+            }
+            return Some(m);
+        }
+        (Target::Module(_), _) | (_, Target::Module(_)) => {
+            diags.push(err(
+                format!("`moved` from `{}` to `{}`: a module moves to a module, a resource to a resource", m.from, m.to),
+                "move a module instance to another (`module.a[\"x\"]` to `module.a[\"y\"]`), or a resource to a resource",
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    let (Some(from_id), Some(to_id)) = (m.from.resource(), m.to.resource()) else {
+        return None;
+    };
+    if from_id.rtype != to_id.rtype {
         diags.push(err(
             format!("`moved` from `{}` to `{}`: a resource cannot change its type", m.from, m.to),
             "move between addresses of one type; to change the type, remove one resource and add the other",
@@ -206,7 +301,11 @@ fn check_moved(
         ));
         return None;
     }
-    if !decls.resources.contains_key(m.to.resource()) {
+    // A resource of the root, or one of a module instance's resources.
+    let declared = |id: &ResourceId| {
+        decls.resources.contains_key(id) || desired.keys().any(|a| a.resource == *id)
+    };
+    if !declared(to_id) {
         diags.push(err(
             format!(
                 "`moved` to `{}`, which the configuration does not declare",
@@ -217,8 +316,9 @@ fn check_moved(
         return None;
     }
     let still = match &m.from {
-        Target::Resource(id) => decls.resources.contains_key(id),
+        Target::Resource(id) => declared(id),
         Target::Instance(a) => desired.contains_key(a),
+        Target::Module(_) => false,
     };
     if still {
         diags.push(err(

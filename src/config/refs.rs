@@ -32,6 +32,12 @@ pub(crate) enum RefKind {
     Count,
     /// `self.ATTR`, in a `postcondition`.
     SelfRef,
+    /// `module.NAME.OUTPUT` or `module.NAME[KEY].OUTPUT`.
+    Module {
+        name: String,
+        key: KeyRef,
+        output: Option<String>,
+    },
     /// `path.module`, `path.root` or `path.cwd`.
     Path,
     Resource {
@@ -139,6 +145,22 @@ impl Collector {
                 self.out.found.push(Reference { kind, span });
             }
             "data" => self.data(ops, span),
+            "module" => {
+                let Some(name) = first_attr else {
+                    self.problem(
+                        "`module` must be followed by a module name".into(),
+                        Some("write it as in `module.NAME.OUTPUT`"),
+                        span,
+                    );
+                    return;
+                };
+                let (key, rest) = self.key_and_rest(&ops[1..]);
+                let (output, _) = attr_of(rest);
+                self.out.found.push(Reference {
+                    kind: RefKind::Module { name, key, output },
+                    span,
+                });
+            }
             "self" => {
                 if first_attr.is_some() {
                     self.out.found.push(Reference {
@@ -338,7 +360,7 @@ impl Visit for Collector {
             }
             if matches!(
                 name,
-                "var" | "local" | "each" | "count" | "self" | "data" | "path"
+                "var" | "local" | "each" | "count" | "self" | "data" | "path" | "module"
             ) || ResourceType::parse(name).is_some()
             {
                 self.root(name, &[], expr.span());

@@ -427,6 +427,7 @@ pub(crate) fn check_validations(
                         super::refs::RefKind::Each => Some("each".to_owned()),
                         super::refs::RefKind::Count => Some("count".to_owned()),
                         super::refs::RefKind::SelfRef => Some("self".to_owned()),
+                        super::refs::RefKind::Module { name, .. } => Some(format!("module.{name}")),
                         super::refs::RefKind::Resource { id, .. } => Some(id.to_string()),
                         super::refs::RefKind::Data { id, .. } => Some(id.to_string()),
                     })

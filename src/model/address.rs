@@ -49,6 +49,10 @@ pub struct ResourceId {
     pub name: String,
 }
 
+/// Between a module path and the resource's own name in [`ResourceId::name`]
+/// (`module.svc["a"]/orders`), written `module.svc["a"].vpcep_service.orders`.
+pub const MODULE_SEPARATOR: char = '/';
+
 impl ResourceId {
     pub fn new(rtype: ResourceType, name: impl Into<String>) -> Self {
         ResourceId {
@@ -56,11 +60,36 @@ impl ResourceId {
             name: name.into(),
         }
     }
+
+    /// The resource block's own name, without its module path.
+    pub fn local_name(&self) -> &str {
+        self.name
+            .rsplit_once(MODULE_SEPARATOR)
+            .map_or(self.name.as_str(), |(_, n)| n)
+    }
+
+    /// The module instance it is in (`module.svc["a"]`), `None` for the root module.
+    pub fn module_path(&self) -> Option<&str> {
+        self.name.rsplit_once(MODULE_SEPARATOR).map(|(p, _)| p)
+    }
+
+    /// The same resource in the module instance `path` (nested in its own module, if any).
+    #[must_use]
+    pub fn in_module(&self, path: &str) -> ResourceId {
+        let name = match self.module_path() {
+            Some(inner) => format!("{path}.{inner}{MODULE_SEPARATOR}{}", self.local_name()),
+            None => format!("{path}{MODULE_SEPARATOR}{}", self.name),
+        };
+        ResourceId::new(self.rtype, name)
+    }
 }
 
 impl fmt::Display for ResourceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}", self.rtype, self.name)
+        match self.module_path() {
+            Some(path) => write!(f, "{path}.{}.{}", self.rtype, self.local_name()),
+            None => write!(f, "{}.{}", self.rtype, self.name),
+        }
     }
 }
 
@@ -117,6 +146,14 @@ impl Address {
     pub fn rtype(&self) -> ResourceType {
         self.resource.rtype
     }
+
+    /// An instance key as written after a name: `["key"]`, or `[0]` for `count`.
+    pub fn key_text(key: &str) -> String {
+        match count_index(key) {
+            Some(i) => format!("[{i}]"),
+            None => format!("[{}]", serde_json::Value::String(key.to_owned())),
+        }
+    }
 }
 
 impl fmt::Display for Address {
@@ -152,6 +189,61 @@ impl FromStr for Address {
     type Err = AddressError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || AddressError(s.to_owned());
+        // `module.NAME.` or `module.NAME[KEY].`, any number of times, first.
+        let mut path = String::new();
+        let mut rest = s;
+        while let Some(after) = rest.strip_prefix("module.") {
+            let name_len = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .ok_or_else(err)?;
+            if name_len == 0 {
+                return Err(err());
+            }
+            let mut end = name_len;
+            if after[end..].starts_with('[') {
+                end += module_key_len(&after[end..]).ok_or_else(err)?;
+            }
+            if !after[end..].starts_with('.') {
+                return Err(err());
+            }
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str("module.");
+            path.push_str(&after[..end]);
+            rest = &after[end + 1..];
+        }
+        let mut address: Address = parse_local(rest).map_err(|_| err())?;
+        if !path.is_empty() {
+            address.resource = address.resource.in_module(&path);
+        }
+        Ok(address)
+    }
+}
+
+/// The length of `[KEY]` at the start of `s` (a quoted key may hold `]`).
+fn module_key_len(s: &str) -> Option<usize> {
+    let inner = s.strip_prefix('[')?;
+    if inner.starts_with('"') {
+        let mut escaped = false;
+        for (i, c) in inner.char_indices().skip(1) {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => return inner[i + 1..].starts_with(']').then_some(i + 3),
+                _ => {}
+            }
+        }
+        None
+    } else {
+        inner.find(']').map(|i| i + 2)
+    }
+}
+
+/// `TYPE.NAME` or `TYPE.NAME[KEY]` of the root module.
+fn parse_local(s: &str) -> Result<Address, AddressError> {
+    {
         let err = || AddressError(s.to_owned());
         let (head, key) = match s.find('[') {
             Some(i) => {
@@ -191,6 +283,9 @@ mod tests {
             "vpcep_approval.x[\"q\\\"\"]",
             "vpcep_service.counted[0]",
             "vpcep_service.counted[12]",
+            "module.svc.vpcep_service.api",
+            "module.svc[\"a]b\"].vpcep_service.api[\"k\"]",
+            "module.outer[2].module.inner.vpcep_endpoint.e[0]",
         ] {
             let a: Address = s.parse().unwrap();
             assert_eq!(a.to_string(), s);

@@ -10,13 +10,17 @@ use std::fmt;
 pub enum Target {
     Resource(ResourceId),
     Instance(Address),
+    /// `module.NAME` or `module.NAME["key"]`: every resource in that module instance.
+    Module(String),
 }
 
 impl Target {
-    pub fn resource(&self) -> &ResourceId {
+    /// The resource it names (`None` for a module).
+    pub fn resource(&self) -> Option<&ResourceId> {
         match self {
-            Target::Resource(id) => id,
-            Target::Instance(a) => &a.resource,
+            Target::Resource(id) => Some(id),
+            Target::Instance(a) => Some(&a.resource),
+            Target::Module(_) => None,
         }
     }
 
@@ -24,6 +28,11 @@ impl Target {
         match self {
             Target::Resource(id) => address.resource == *id,
             Target::Instance(a) => a == address,
+            Target::Module(path) => address.resource.module_path().is_some_and(|p| {
+                p == path
+                    || p.strip_prefix(path.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            }),
         }
     }
 }
@@ -33,6 +42,7 @@ impl fmt::Display for Target {
         match self {
             Target::Resource(id) => write!(f, "{id}"),
             Target::Instance(a) => write!(f, "{a}"),
+            Target::Module(path) => f.write_str(path),
         }
     }
 }
@@ -52,6 +62,22 @@ impl Moved {
             return None;
         }
         Some(match (&self.from, &self.to) {
+            (Target::Module(from), Target::Module(to)) => {
+                let inner = address.resource.module_path().unwrap_or_default();
+                let path = format!("{to}{}", &inner[from.len()..]);
+                Address {
+                    resource: ResourceId::new(
+                        address.resource.rtype,
+                        format!(
+                            "{path}{}{}",
+                            crate::model::address::MODULE_SEPARATOR,
+                            address.resource.local_name()
+                        ),
+                    ),
+                    key: address.key.clone(),
+                }
+            }
+            (Target::Module(_), _) | (_, Target::Module(_)) => return None,
             (Target::Resource(_), Target::Resource(to)) => Address {
                 resource: to.clone(),
                 key: address.key.clone(),

@@ -328,7 +328,11 @@ fn resource_line(a: &Address) -> String {
         .key
         .as_ref()
         .map_or_else(String::new, |k| format!(" # [{}]", quoted_key(k)));
-    format!("resource \"{}\" \"{}\" {{{key}", a.rtype(), a.resource.name)
+    format!(
+        "resource \"{}\" \"{}\" {{{key}",
+        a.rtype(),
+        a.resource.local_name()
+    )
 }
 
 fn render_change(out: &mut Out, change: &ResourceChange) {

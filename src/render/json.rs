@@ -5,6 +5,7 @@
 use crate::model::schema::schema;
 use crate::model::{Address, DesiredState, RecordedState, Value};
 use crate::plan::{Action, Attrs, Drift, Plan, ResourceChange, configured_names};
+use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 /// Looks like a Terraform release to consumers that check it; ours is under `vpcep.version`.
@@ -128,9 +129,12 @@ fn resource_head(address: &Address, provider: Option<&str>) -> Map<String, Json>
     m.insert("address".into(), json!(address.to_string()));
     m.insert("mode".into(), json!("managed"));
     m.insert("type".into(), json!(address.rtype().as_str()));
-    m.insert("name".into(), json!(address.resource.name));
+    m.insert("name".into(), json!(address.resource.local_name()));
     if let Some(key) = &address.key {
         m.insert("index".into(), index_json(key));
+    }
+    if let Some(path) = address.resource.module_path() {
+        m.insert("module_address".into(), json!(path));
     }
     m.insert("provider_name".into(), json!(provider_name(provider)));
     m
@@ -315,9 +319,27 @@ fn configuration(desired: &DesiredState) -> Json {
     );
     let mut resources = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // Resources of modules are listed by their calls (`module_calls`), as Terraform does.
+    let mut calls: IndexMap<String, Vec<Json>> = IndexMap::new();
     for instance in desired.resources.values() {
         let id = &instance.address.resource;
         if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(path) = id.module_path() {
+            let call = path
+                .trim_start_matches("module.")
+                .split(['.', '['])
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            calls.entry(call).or_default().push(json!({
+                "address": format!("{}.{}", id.rtype, id.local_name()),
+                "mode": "managed",
+                "type": id.rtype.as_str(),
+                "name": id.local_name(),
+                "module_address": path,
+            }));
             continue;
         }
         let s = schema(id.rtype);
@@ -387,13 +409,44 @@ fn configuration(desired: &DesiredState) -> Json {
         }
         resources.push(Json::Object(m));
     }
+    let module_calls: Map<String, Json> = calls
+        .into_iter()
+        .map(|(name, resources)| (name, json!({"module": {"resources": resources}})))
+        .collect();
+    let mut root = json!({"resources": resources});
+    if !module_calls.is_empty() {
+        root["module_calls"] = Json::Object(module_calls);
+    }
     json!({
         "provider_config": providers,
-        "root_module": {"resources": resources},
+        "root_module": root,
     })
 }
 
 /// Counts and addresses per action, so nobody has to scrape the text.
+/// `resources` of the root module and `child_modules` (one per module instance, by its
+/// address), as Terraform's `planned_values` and `values` nest them.
+fn modules_of(entries: Vec<Json>) -> Json {
+    let mut root = Vec::new();
+    let mut children: IndexMap<String, Vec<Json>> = IndexMap::new();
+    for e in entries {
+        match e.get("module_address").and_then(Json::as_str) {
+            Some(path) => children.entry(path.to_owned()).or_default().push(e),
+            None => root.push(e),
+        }
+    }
+    let mut out = json!({"resources": root});
+    if !children.is_empty() {
+        out["child_modules"] = Json::Array(
+            children
+                .into_iter()
+                .map(|(address, resources)| json!({"address": address, "resources": resources}))
+                .collect(),
+        );
+    }
+    out
+}
+
 /// A change entry with what the state edits say of its resource, as Terraform writes them:
 /// `previous_address` for a moved one, `change.importing` for an imported one.
 fn with_edits(mut entry: Json, c: &ResourceChange, plan: &Plan) -> Json {
@@ -504,7 +557,7 @@ pub fn state_values(state: &RecordedState) -> Json {
     json!({
         "format_version": "1.0",
         "terraform_version": TERRAFORM_VERSION,
-        "values": {"outputs": outputs, "root_module": {"resources": resources}},
+        "values": {"outputs": outputs, "root_module": modules_of(resources)},
     })
 }
 
@@ -538,7 +591,7 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     top.insert("vpcep".into(), json!({"version": env!("CARGO_PKG_VERSION"), "cloud": doc.cloud, "simulated": doc.simulated}));
     top.insert(
         "planned_values".into(),
-        json!({"outputs": outputs, "root_module": {"resources": planned}}),
+        json!({"outputs": outputs, "root_module": modules_of(planned)}),
     );
     if !plan.drift.is_empty() {
         top.insert(

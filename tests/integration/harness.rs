@@ -134,17 +134,23 @@ impl Workspace {
         }
     }
 
-    /// A copy of the configuration files of `examples/NAME`.
+    /// A copy of the configuration files of `examples/NAME`, its modules' directories included.
     pub(crate) fn example(name: &str) -> Self {
-        let ws = Workspace::new();
-        let src = repo_root().join("examples").join(name);
-        for entry in std::fs::read_dir(&src).unwrap() {
-            let path = entry.unwrap().path();
-            // Only the configuration: a state or simulator a user left there is not copied.
-            if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
-                std::fs::copy(&path, ws.path().join(path.file_name().unwrap())).unwrap();
+        fn copy(src: &Path, dst: &Path) {
+            for entry in std::fs::read_dir(src).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap();
+                // Only the configuration: a state or simulator a user left there is not copied.
+                if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
+                    std::fs::copy(&path, dst.join(name)).unwrap();
+                } else if path.is_dir() && !name.to_string_lossy().starts_with('.') {
+                    std::fs::create_dir_all(dst.join(name)).unwrap();
+                    copy(&path, &dst.join(name));
+                }
             }
         }
+        let ws = Workspace::new();
+        copy(&repo_root().join("examples").join(name), ws.path());
         ws
     }
 

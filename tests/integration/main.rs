@@ -27,6 +27,7 @@ mod lifecycle;
 mod log;
 mod markdown;
 mod model;
+mod modules;
 mod no_hidden_harm;
 mod pg;
 mod plan_cases;

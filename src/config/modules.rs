@@ -1,0 +1,336 @@
+//! `module "NAME" { source = "./modules/svc", ...inputs, for_each | count, depends_on,
+//! providers = { otc = otc.partner } }`: each instance is a configuration of its own, loaded
+//! from the module's directory with the call's inputs as its variables (known or not); its
+//! resources come back under the instance's address (`module.NAME["key"].vpcep_service.x`),
+//! and its outputs are what `module.NAME.OUTPUT` reads.
+
+use super::decls::{Decl, Decls};
+use super::eval::{EachValue, ResourceValues, Scope};
+use super::{ComputedValues, LoadOptions, Loaded};
+use crate::diag::{Diagnostic, Location};
+use crate::model::{Address, RefTarget, ResourceInstance, Value};
+use indexmap::IndexMap;
+
+/// How deep modules may nest (a module that calls itself would never end).
+pub(crate) const MAX_DEPTH: usize = 8;
+
+/// What a module instance is loaded with.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleContext {
+    /// The values the call gives the module's variables.
+    pub inputs: IndexMap<String, Value>,
+    /// How many modules deep this one is (1 for a module the root calls).
+    pub depth: usize,
+    /// The call, for messages: `module.NAME` and where it is written.
+    pub call: String,
+    pub call_at: Option<Location>,
+    /// The type of the root's default provider (`sim`, `otc`): what `providers` keys name.
+    pub default_provider: String,
+}
+
+/// What evaluating one `module` call gives its caller.
+#[derive(Default)]
+pub(crate) struct CallOutcome {
+    /// The outputs of each instance.
+    pub values: Option<ResourceValues>,
+    /// The resources of every instance, at their full addresses.
+    pub resources: Vec<ResourceInstance>,
+    /// What referring to the module reads: its resources.
+    pub reads: Vec<RefTarget>,
+    pub secrets: Vec<String>,
+}
+
+/// The attributes of a call that are not inputs.
+const META: &[&str] = &["source", "for_each", "count", "depends_on", "providers"];
+
+/// Looks the computed values of a module's resources up at their full addresses.
+struct InModule<'a> {
+    parent: &'a dyn ComputedValues,
+    path: &'a str,
+}
+
+impl ComputedValues for InModule<'_> {
+    fn computed(&self, address: &Address, name: &str) -> Option<&Value> {
+        let full = Address {
+            resource: address.resource.in_module(self.path),
+            key: address.key.clone(),
+        };
+        self.parent.computed(&full, name)
+    }
+}
+
+/// `path` without `.` components and with `dir/..` taken out, as messages should name it.
+fn tidy(path: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return std::path::PathBuf::from(".");
+    }
+    out.iter().collect()
+}
+
+/// `module.NAME`, `module.NAME["key"]` or `module.NAME[0]`.
+fn instance_path(name: &str, key: Option<&str>) -> String {
+    match key {
+        None => format!("module.{name}"),
+        Some(k) => format!("module.{name}{}", Address::key_text(k)),
+    }
+}
+
+/// `providers = { sim = sim.partner }`: the provider the module's resources use, by the type
+/// of the caller's default provider.
+fn providers(decl: &Decl<'_>, diags: &mut Vec<Diagnostic>) -> IndexMap<String, String> {
+    use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+    let mut out = IndexMap::new();
+    let Some(attr) = decl.block.body.get_attribute("providers") else {
+        return out;
+    };
+    let Some(Expression::Object(object)) = attr.value.hcl() else {
+        diags.push(
+            Diagnostic::error("`providers` must map provider names to providers")
+                .at(decl.file.span(attr.value.span()))
+                .help("write `providers = { otc = otc.partner }`"),
+        );
+        return out;
+    };
+    for (key, value) in object {
+        let key = match key {
+            ObjectKey::Ident(i) => i.as_str().to_owned(),
+            ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+            ObjectKey::Expression(_) => continue,
+        };
+        let chosen = match value.expr() {
+            Expression::Traversal(t) => match (
+                &t.expr,
+                t.operators.first().map(hcl::edit::Decorated::value),
+            ) {
+                (Expression::Variable(kind), Some(TraversalOperator::GetAttr(alias))) => {
+                    Some(format!("{}.{}", kind.as_str(), alias.as_str()))
+                }
+                _ => None,
+            },
+            Expression::Variable(kind) => Some(kind.as_str().to_owned()),
+            _ => None,
+        };
+        match chosen {
+            Some(c) => {
+                out.insert(key, c);
+            }
+            None => diags.push(
+                Diagnostic::error(format!("`providers.{key}` must name a provider"))
+                    .at(decl.file.span(hcl::edit::Span::span(value.expr())))
+                    .help("write `otc.partner` (a provider block's type and alias), or `otc` for the default one"),
+            ),
+        }
+    }
+    out
+}
+
+/// Evaluates the call `name`: every instance loaded, its resources and outputs returned.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn evaluate(
+    name: &str,
+    decl: Decl<'_>,
+    decls: &Decls<'_>,
+    scope: &Scope,
+    parent: &LoadOptions,
+    default_provider: &str,
+    computed: &dyn ComputedValues,
+    diags: &mut Vec<Diagnostic>,
+) -> CallOutcome {
+    let mut out = CallOutcome::default();
+    let call = format!("module.{name}");
+    let depth = parent.module.as_ref().map_or(0, |m| m.depth) + 1;
+    if depth > MAX_DEPTH {
+        diags.push(
+            Diagnostic::error(format!(
+                "`{call}` is nested {depth} modules deep; at most {MAX_DEPTH} are allowed"
+            ))
+            .at(decl.location())
+            .help("does a module call itself? A module's `source` must not lead back to it"),
+        );
+        return out;
+    }
+    super::body::check_names(
+        decl.file,
+        &decl.block.body,
+        "a `module` block",
+        &[],
+        &[],
+        &mut Vec::new(),
+    );
+    for block in decl.block.body.blocks() {
+        diags.push(
+            Diagnostic::error(format!(
+                "a `module` block holds attributes only: its inputs; `{}` is a block",
+                block.ident
+            ))
+            .at(decl.file.span(block.ident.span())),
+        );
+    }
+    let Some(source) = decl.block.body.get_attribute("source") else {
+        diags.push(
+            Diagnostic::error(format!("`{call}` has no `source`"))
+                .at(decl.location())
+                .help("write `source = \"./modules/NAME\"`: the directory of the module's files"),
+        );
+        return out;
+    };
+    let source_at = decl.file.span(source.value.span());
+    let path = match scope.eval(&source.value, None, decl.file, diags, &mut Vec::new()) {
+        Some(Value::String(s)) if s.starts_with("./") || s.starts_with("../") => s.to_string(),
+        Some(other) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the `source` of `{call}` must be a local directory starting with `./` or `../`, got {other}"
+                ))
+                .at(source_at)
+                .help("vpcep reads modules from directories beside the configuration, e.g. `source = \"./modules/service\"`"),
+            );
+            return out;
+        }
+        None => return out,
+    };
+    let dir = tidy(&parent.dir.join(&path));
+    let shown = tidy(
+        &parent
+            .shown_dir
+            .as_deref()
+            .unwrap_or(&parent.dir)
+            .join(&path),
+    );
+    let has_files = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
+    });
+    if !has_files {
+        diags.push(
+            Diagnostic::error(format!(
+                "the `source` of `{call}` is `{path}`, where there is no module (no *.hcl files in `{}`)",
+                shown.display()
+            ))
+            .at(source_at)
+            .help("check the path: it is relative to the directory of the file that calls the module"),
+        );
+        return out;
+    }
+    let chosen = providers(&decl, diags);
+    let provider = chosen
+        .get(default_provider)
+        .cloned()
+        .filter(|p| p.contains('.'));
+    let Some(instances) = super::resources::for_each(&call, &decl, scope, diags) else {
+        out.values = Some(ResourceValues::Failed);
+        return out;
+    };
+    let keyed = decl.block.body.has_attribute("for_each") || decl.block.body.has_attribute("count");
+    // What the call itself waits for: the resources its inputs read, and its `depends_on`.
+    let mut call_deps: Vec<crate::model::ResourceId> =
+        super::deps::depends_on(&decl, decls, &mut Vec::new())
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+    let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
+    for (key, each) in instances {
+        let each: Option<&EachValue> = each.as_ref();
+        let mut inputs = IndexMap::new();
+        let mut targets = Vec::new();
+        let mut failed = false;
+        for attr in decl
+            .block
+            .body
+            .attributes()
+            .filter(|a| !META.contains(&a.key.as_str()))
+        {
+            match scope.eval(&attr.value, each, decl.file, diags, &mut targets) {
+                Some(v) => {
+                    inputs.insert(attr.key.as_str().to_owned(), v);
+                }
+                None => failed = true,
+            }
+        }
+        call_deps.extend(targets.iter().map(|t| t.resource.clone()));
+        if failed {
+            values.insert(key.clone().unwrap_or_default(), None);
+            continue;
+        }
+        let instance = instance_path(name, key.as_deref());
+        let options = LoadOptions {
+            dir: dir.clone(),
+            shown_dir: Some(shown.clone()),
+            module: Some(ModuleContext {
+                inputs,
+                depth,
+                call: instance.clone(),
+                call_at: decl.location(),
+                default_provider: default_provider.to_owned(),
+            }),
+            ..LoadOptions::default()
+        };
+        let lookup = InModule {
+            parent: computed,
+            path: &instance,
+        };
+        let loaded: Loaded = super::load_with(&options, &lookup);
+        diags.extend(loaded.diagnostics);
+        out.secrets.extend(loaded.secrets);
+        let Some(desired) = loaded.desired else {
+            values.insert(key.clone().unwrap_or_default(), None);
+            continue;
+        };
+        let outputs: crate::model::Map = desired
+            .outputs
+            .into_iter()
+            .map(|(k, o)| (k, o.value))
+            .collect();
+        values.insert(key.clone().unwrap_or_default(), Some(outputs));
+        for (_, mut r) in desired.resources {
+            r.address.resource = r.address.resource.in_module(&instance);
+            r.depends_on = r
+                .depends_on
+                .iter()
+                .map(|d| d.in_module(&instance))
+                .collect();
+            for targets in r.refs.values_mut() {
+                for t in targets {
+                    t.resource = t.resource.in_module(&instance);
+                }
+            }
+            for t in &mut r.replace_triggered_by {
+                t.resource = t.resource.in_module(&instance);
+            }
+            if r.provider.is_none() {
+                r.provider.clone_from(&provider);
+            }
+            out.reads.push(RefTarget {
+                resource: r.address.resource.clone(),
+                key: r.address.key.clone(),
+                attr: None,
+            });
+            out.resources.push(r);
+        }
+    }
+    call_deps.sort();
+    call_deps.dedup();
+    for r in &mut out.resources {
+        r.depends_on.extend(call_deps.iter().cloned());
+        r.depends_on.sort();
+        r.depends_on.dedup();
+    }
+    out.values = Some(if keyed {
+        ResourceValues::Each(values)
+    } else {
+        ResourceValues::Single(values.into_values().next().flatten())
+    });
+    out
+}

@@ -1,0 +1,8 @@
+locals {
+  name = module.echo.value
+}
+
+module "echo" {
+  source = "./modules/echo"
+  value  = local.name
+}
