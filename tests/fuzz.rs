@@ -302,7 +302,11 @@ fn run(mutants: usize, seed: u64) -> String {
         let started = Instant::now();
         let result = std::panic::catch_unwind(|| {
             load(&LoadOptions {
-                dir: PathBuf::from("."),
+                // Where the file is, so that its module calls find their modules.
+                dir: root
+                    .join(name)
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
                 sources: Some(vec![("main.hcl".to_owned(), mutant.clone().into())]),
                 ..LoadOptions::default()
             })

@@ -39,15 +39,14 @@ fn plan_cases() {
                 "example" => {
                     let name = std::fs::read_to_string(&path).unwrap();
                     let example = repo_root().join("examples").join(name.trim());
-                    for file in std::fs::read_dir(&example).unwrap() {
-                        let file = file.unwrap().path();
-                        if file.extension().is_some_and(|e| e == "hcl") {
-                            std::fs::copy(&file, work.join(file.file_name().unwrap())).unwrap();
-                        }
-                    }
+                    copy_config(&example, &work);
                 }
                 "state.json" => {
                     std::fs::copy(&path, work.as_path().join("vpcep.state.json")).unwrap();
+                }
+                _ if path.is_dir() => {
+                    std::fs::create_dir_all(work.join(&name)).unwrap();
+                    copy_config(&path, &work.join(&name));
                 }
                 _ => {
                     std::fs::copy(&path, work.as_path().join(&name)).unwrap();
@@ -96,4 +95,18 @@ fn plan_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `*.hcl` files of `src` and of its directories (a configuration with its modules).
+fn copy_config(src: &std::path::Path, dst: &std::path::Path) {
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
+            std::fs::copy(&path, dst.join(name)).unwrap();
+        } else if path.is_dir() && !name.to_string_lossy().starts_with('.') {
+            std::fs::create_dir_all(dst.join(name)).unwrap();
+            copy_config(&path, &dst.join(name));
+        }
+    }
 }
