@@ -419,7 +419,7 @@ const TOGETHER_FROM: usize = 256;
 
 /// The stack of a thread that evaluates: as large as the main thread's, so that what evaluates
 /// there (within the nesting budget) evaluates on any thread.
-const WORKER_STACK: usize = 8 << 20;
+pub(crate) const WORKER_STACK: usize = 8 << 20;
 
 /// Resources evaluated in one round before they are recorded: few enough that what waits
 /// to be recorded is a small part of the configuration.

@@ -135,6 +135,42 @@ fn providers(decl: &Decl<'_>, diags: &mut Vec<Diagnostic>) -> IndexMap<String, S
     out
 }
 
+/// Loads each prepared instance (`None` where its inputs failed), several at once when there
+/// are cores for it; in the order given.
+fn load_all(
+    prepared: &[(Option<String>, Option<LoadOptions>)],
+    load: &(dyn Fn(&LoadOptions) -> Loaded + Sync),
+) -> Vec<Option<Loaded>> {
+    let one = |(_, options): &(Option<String>, Option<LoadOptions>)| options.as_ref().map(load);
+    let threads = super::cores();
+    if threads < 2 || prepared.len() < 2 {
+        return prepared.iter().map(one).collect();
+    }
+    let mut parts = prepared.chunks(prepared.len().div_ceil(threads));
+    let first = parts.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let others: Vec<_> = parts
+            .map(|part| {
+                std::thread::Builder::new()
+                    .stack_size(super::WORKER_STACK)
+                    .spawn_scoped(s, move || part.iter().map(one).collect::<Vec<_>>())
+                    .map_err(|_| part)
+            })
+            .collect();
+        let mut done: Vec<Option<Loaded>> = first.iter().map(one).collect();
+        for part in others {
+            match part {
+                Ok(running) => match running.join() {
+                    Ok(loaded) => done.extend(loaded),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(part) => done.extend(part.iter().map(one)),
+            }
+        }
+        done
+    })
+}
+
 /// Evaluates the call `name`: every instance loaded, its resources and outputs returned.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn evaluate(
@@ -240,7 +276,10 @@ pub(crate) fn evaluate(
             .into_iter()
             .map(|(d, _)| d)
             .collect();
-    let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
+    // The inputs of every instance first (they read the caller's scope), then the instances
+    // loaded, several at once: they are independent of each other.
+    let mut prepared: Vec<(Option<String>, Option<LoadOptions>)> =
+        Vec::with_capacity(instances.len());
     for (key, each) in instances {
         let each: Option<&EachValue> = each.as_ref();
         let mut inputs = IndexMap::new();
@@ -260,28 +299,44 @@ pub(crate) fn evaluate(
             }
         }
         call_deps.extend(targets.iter().map(|t| t.resource.clone()));
-        if failed {
-            values.insert(key.clone().unwrap_or_default(), None);
-            continue;
-        }
-        let instance = instance_path(name, key.as_deref());
-        let options = LoadOptions {
+        let options = (!failed).then(|| LoadOptions {
             dir: dir.clone(),
             shown_dir: Some(shown.clone()),
             module: Some(ModuleContext {
                 inputs,
                 depth,
-                call: instance.clone(),
+                call: instance_path(name, key.as_deref()),
                 call_at: decl.location(),
                 default_provider: default_provider.to_owned(),
             }),
             ..LoadOptions::default()
-        };
+        });
+        prepared.push((key, options));
+    }
+    let load = |options: &LoadOptions| -> Loaded {
+        let path = options
+            .module
+            .as_ref()
+            .map(|m| m.call.clone())
+            .unwrap_or_default();
         let lookup = InModule {
             parent: computed,
-            path: &instance,
+            path: &path,
         };
-        let loaded: Loaded = super::load_with(&options, &lookup);
+        super::load_with(options, &lookup)
+    };
+    let loads: Vec<Option<Loaded>> = load_all(&prepared, &load);
+    let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
+    for ((key, options), loaded) in prepared.iter().zip(loads) {
+        let Some(loaded) = loaded else {
+            values.insert(key.clone().unwrap_or_default(), None);
+            continue;
+        };
+        let instance = options
+            .as_ref()
+            .and_then(|o| o.module.as_ref())
+            .map(|m| m.call.clone())
+            .unwrap_or_default();
         diags.extend(loaded.diagnostics);
         out.secrets.extend(loaded.secrets);
         let Some(desired) = loaded.desired else {
