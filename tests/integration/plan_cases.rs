@@ -68,6 +68,17 @@ fn plan_cases() {
         if let Err(diff) = check_expected(&dir.join("expected"), &out.transcript()) {
             failures.push(diff);
         }
+        // No plan at all (an error, not a refused plan): nothing to render in the other forms.
+        if out.code != 0 && out.stdout.trim().is_empty() {
+            let json = run("json");
+            if !json.stdout.trim().is_empty() || json.code != out.code {
+                failures.push(format!(
+                    "{}: the JSON form of a failed plan printed a plan or ended otherwise",
+                    dir.display()
+                ));
+            }
+            continue;
+        }
         let json = run("json");
         if json.stdout.lines().count() != 1 {
             failures.push(format!("{}: the JSON plan is not one line", dir.display()));

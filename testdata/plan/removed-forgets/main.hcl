@@ -1,0 +1,7 @@
+removed {
+  from = vpcep_service.legacy
+
+  lifecycle {
+    destroy = false
+  }
+}
