@@ -292,9 +292,11 @@ pub fn load_reading(
                             &scope,
                             options,
                             &default_provider,
-                            computed,
+                            (computed, reads),
                             &mut own,
                         );
+                        data_out.instances.extend(call.data);
+                        data_out.wanted.extend(call.wanted);
                         scope.modules.insert(
                             name.clone(),
                             call.values.unwrap_or(eval::ResourceValues::Failed),
@@ -538,8 +540,7 @@ fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
     Ok(value)
 }
 
-/// What only the root module may hold: the provider and backend, refactoring blocks; and what
-/// modules do not hold yet: data sources.
+/// What only the root module may hold: the provider and backend, refactoring blocks.
 fn module_limits(decls: &decls::Decls<'_>, diags: &mut Vec<Diagnostic>) {
     let root_only = decls
         .provider
@@ -555,15 +556,6 @@ fn module_limits(decls: &decls::Decls<'_>, diags: &mut Vec<Diagnostic>) {
             ))
             .at(decl.location())
             .help("move it to the configuration that calls the module (a module's resources use the provider its call passes in `providers`)"),
-        );
-    }
-    for decl in decls.data.values() {
-        diags.push(
-            Diagnostic::error("data sources inside modules are not supported yet")
-                .at(decl.location())
-                .help(
-                    "read it in the root configuration and pass what the module needs as an input",
-                ),
         );
     }
 }

@@ -38,6 +38,10 @@ pub(crate) struct CallOutcome {
     /// What referring to the module reads: its resources.
     pub reads: Vec<RefTarget>,
     pub secrets: Vec<String>,
+    /// The data sources of every instance, at their full addresses.
+    pub data: Vec<crate::model::data::DataInstance>,
+    /// Reads the instances want and the reads given did not answer.
+    pub wanted: Vec<crate::model::data::DataRequest>,
 }
 
 /// The attributes of a call that are not inputs.
@@ -47,6 +51,37 @@ const META: &[&str] = &["source", "for_each", "count", "depends_on", "providers"
 struct InModule<'a> {
     parent: &'a dyn ComputedValues,
     path: &'a str,
+}
+
+/// Answers a module's data reads with what was read at their full addresses.
+struct ReadsInModule<'a> {
+    parent: &'a dyn super::DataReads,
+    path: &'a str,
+    provider: Option<&'a str>,
+}
+
+impl super::DataReads for ReadsInModule<'_> {
+    fn read(
+        &self,
+        request: &crate::model::data::DataRequest,
+    ) -> Option<Result<crate::model::Map, String>> {
+        self.parent
+            .read(&full_request(request, self.path, self.provider))
+    }
+}
+
+/// A module's read at its full address, with the provider its call passes.
+fn full_request(
+    request: &crate::model::data::DataRequest,
+    path: &str,
+    provider: Option<&str>,
+) -> crate::model::data::DataRequest {
+    let mut full = request.clone();
+    full.address.id = full.address.id.in_module(path);
+    if full.provider.is_none() {
+        full.provider = provider.map(str::to_owned);
+    }
+    full
 }
 
 impl ComputedValues for InModule<'_> {
@@ -180,7 +215,7 @@ pub(crate) fn evaluate(
     scope: &Scope,
     parent: &LoadOptions,
     default_provider: &str,
-    computed: &dyn ComputedValues,
+    (computed, reads): (&dyn ComputedValues, &dyn super::DataReads),
     diags: &mut Vec<Diagnostic>,
 ) -> CallOutcome {
     let mut out = CallOutcome::default();
@@ -323,7 +358,12 @@ pub(crate) fn evaluate(
             parent: computed,
             path: &path,
         };
-        super::load_with(options, &lookup)
+        let module_reads = ReadsInModule {
+            parent: reads,
+            path: &path,
+            provider: provider.as_deref(),
+        };
+        super::load_reading(options, &lookup, &module_reads)
     };
     let loads: Vec<Option<Loaded>> = load_all(&prepared, &load);
     let mut values: IndexMap<String, Option<crate::model::Map>> = IndexMap::new();
@@ -339,6 +379,12 @@ pub(crate) fn evaluate(
             .unwrap_or_default();
         diags.extend(loaded.diagnostics);
         out.secrets.extend(loaded.secrets);
+        out.wanted.extend(
+            loaded
+                .wanted
+                .iter()
+                .map(|w| full_request(w, &instance, provider.as_deref())),
+        );
         let Some(desired) = loaded.desired else {
             values.insert(key.clone().unwrap_or_default(), None);
             continue;
@@ -349,6 +395,10 @@ pub(crate) fn evaluate(
             .map(|(k, o)| (k, o.value))
             .collect();
         values.insert(key.clone().unwrap_or_default(), Some(outputs));
+        for mut d in desired.data {
+            d.address.id = d.address.id.in_module(&instance);
+            out.data.push(d);
+        }
         for (_, mut r) in desired.resources {
             r.address.resource = r.address.resource.in_module(&instance);
             r.depends_on = r

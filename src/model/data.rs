@@ -165,9 +165,32 @@ pub struct DataId {
     pub name: String,
 }
 
+impl DataId {
+    /// The same data source in the module instance `path` (see
+    /// [`crate::model::ResourceId::in_module`]).
+    #[must_use]
+    pub fn in_module(&self, path: &str) -> DataId {
+        let sep = crate::model::address::MODULE_SEPARATOR;
+        let name = match self.name.rsplit_once(sep) {
+            Some((inner, local)) => format!("{path}.{inner}{sep}{local}"),
+            None => format!("{path}{sep}{}", self.name),
+        };
+        DataId {
+            dtype: self.dtype,
+            name,
+        }
+    }
+}
+
 impl fmt::Display for DataId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "data.{}.{}", self.dtype, self.name)
+        match self
+            .name
+            .rsplit_once(crate::model::address::MODULE_SEPARATOR)
+        {
+            Some((path, local)) => write!(f, "{path}.data.{}.{local}", self.dtype),
+            None => write!(f, "data.{}.{}", self.dtype, self.name),
+        }
     }
 }
 

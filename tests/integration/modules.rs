@@ -141,3 +141,24 @@ fn modules_nest_and_their_outputs_flow_back() {
     assert_eq!(endpoint["attributes"]["service_id"], service.as_str());
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn a_module_reads_its_data_sources_per_instance() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path().join("modules/obs")).unwrap();
+    ws.write(
+        "modules/obs/main.hcl",
+        "variable \"vpc_id\" {\n  type = string\n}\n\ndata \"vpcep_public_services\" \"obs\" {\n  service_name = \"obs\"\n}\n\nresource \"vpcep_endpoint\" \"obs\" {\n  service_id = data.vpcep_public_services.obs.ids[0]\n  vpc_id     = var.vpc_id\n}\n\noutput \"service\" {\n  value = data.vpcep_public_services.obs.services[0].service_name\n}\n",
+    );
+    ws.write(
+        "main.hcl",
+        "module \"storage\" {\n  source   = \"./modules/obs\"\n  for_each = toset([\"vpc-a\", \"vpc-b\"])\n  vpc_id   = each.key\n}\n\noutput \"services\" {\n  value = [for m in module.storage : m.service]\n}\n",
+    );
+    let applied = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        applied.stdout.contains("services = [\"sim-1.obs.") && applied.stdout.contains("2 added"),
+        "{}",
+        applied.stdout
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
