@@ -7,8 +7,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+
+#[path = "support/measure.rs"]
+mod measure;
+use measure::measure;
 
 const SERVICE: &str = "  server_type = \"LB\"\n  vpc_id      = \"vpc-1\"\n  description = \"a service\"\n  whitelist   = [\"0123456789abcdef0123456789abcdef\"]\n  tags = {\n    team = \"bench\"\n    env  = \"prod\"\n  }\n\n  port {\n    server_port = 8080\n    client_port = 80\n  }\n  port {\n    server_port = 8443\n    client_port = 443\n  }\n";
 
@@ -43,40 +45,6 @@ fn modular(dir: &Path, n: usize, groups: usize) {
         ),
     )
     .unwrap();
-}
-
-fn peak_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn measure(dir: &Path, args: &[&str]) -> (f64, f64, i32) {
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vpcep"))
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary runs");
-    let mut peak = 0;
-    let status = loop {
-        if let Some(kib) = peak_kib(child.id()) {
-            peak = peak.max(kib);
-        }
-        if let Some(status) = child.try_wait().expect("wait for the binary") {
-            break status;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    };
-    #[allow(clippy::cast_precision_loss)]
-    let mib = peak as f64 / 1024.0;
-    (
-        started.elapsed().as_secs_f64(),
-        mib,
-        status.code().unwrap_or(-1),
-    )
 }
 
 fn main() {

@@ -122,6 +122,21 @@ pub(crate) fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
     Err(out)
 }
 
+/// The `*.hcl` files of `src` and of its directories (a configuration with its modules); a
+/// state or simulator a user left there is not copied.
+pub(crate) fn copy_config(src: &Path, dst: &Path) {
+    for entry in std::fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
+            std::fs::copy(&path, dst.join(name)).unwrap();
+        } else if path.is_dir() && !name.to_string_lossy().starts_with('.') {
+            std::fs::create_dir_all(dst.join(name)).unwrap();
+            copy_config(&path, &dst.join(name));
+        }
+    }
+}
+
 /// A configuration directory in a temporary place, and the commands run in it.
 pub(crate) struct Workspace {
     pub dir: tempfile::TempDir,
@@ -136,21 +151,8 @@ impl Workspace {
 
     /// A copy of the configuration files of `examples/NAME`, its modules' directories included.
     pub(crate) fn example(name: &str) -> Self {
-        fn copy(src: &Path, dst: &Path) {
-            for entry in std::fs::read_dir(src).unwrap() {
-                let path = entry.unwrap().path();
-                let name = path.file_name().unwrap();
-                // Only the configuration: a state or simulator a user left there is not copied.
-                if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
-                    std::fs::copy(&path, dst.join(name)).unwrap();
-                } else if path.is_dir() && !name.to_string_lossy().starts_with('.') {
-                    std::fs::create_dir_all(dst.join(name)).unwrap();
-                    copy(&path, &dst.join(name));
-                }
-            }
-        }
         let ws = Workspace::new();
-        copy(&repo_root().join("examples").join(name), ws.path());
+        copy_config(&repo_root().join("examples").join(name), ws.path());
         ws
     }
 

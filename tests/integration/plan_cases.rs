@@ -7,7 +7,7 @@
 //!
 //! `UPDATE_EXPECT=1 cargo test` rewrites the expectations.
 
-use super::harness::{check_expected, repo_root, vpcep};
+use super::harness::{check_expected, copy_config, repo_root, vpcep};
 
 #[test]
 fn plan_cases() {
@@ -106,18 +106,4 @@ fn plan_cases() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// The `*.hcl` files of `src` and of its directories (a configuration with its modules).
-fn copy_config(src: &std::path::Path, dst: &std::path::Path) {
-    for entry in std::fs::read_dir(src).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap();
-        if path.is_file() && path.extension().is_some_and(|e| e == "hcl") {
-            std::fs::copy(&path, dst.join(name)).unwrap();
-        } else if path.is_dir() && !name.to_string_lossy().starts_with('.') {
-            std::fs::create_dir_all(dst.join(name)).unwrap();
-            copy_config(&path, &dst.join(name));
-        }
-    }
 }
