@@ -108,13 +108,13 @@ pub(crate) fn check_names(
 /// Terraform features users reach for that vpcep does not have, with what to do instead.
 fn special_help(name: &str) -> Option<String> {
     Some(match name {
-        "provider" => "resources always use the one `provider` block of the configuration".into(),
-        "create_before_destroy" | "replace_triggered_by" => format!(
-            "`{name}` is not supported; `lifecycle` takes `prevent_destroy` and `ignore_changes`"
-        ),
-        "dynamic" => {
-            "`dynamic` blocks are not supported; write one `port` block per mapping".into()
+        "provider" => {
+            "`provider = TYPE.ALIAS` goes directly in a `resource` or `data` block".into()
         }
+        "create_before_destroy" | "replace_triggered_by" | "ignore_changes" | "prevent_destroy" => {
+            format!("`{name}` goes in the resource's `lifecycle {{ ... }}` block")
+        }
+        "dynamic" => "`dynamic` generates a resource's nested blocks (`port`, `policy_statement`) and goes directly in the `resource` block".into(),
         _ => return None,
     })
 }
