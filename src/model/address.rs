@@ -125,7 +125,8 @@ impl Ord for Address {
                 self.key.as_deref().and_then(count_index),
                 other.key.as_deref().and_then(count_index),
             ) {
-                (Some(a), Some(b)) => a.cmp(&b),
+                // Equal indexes of different keys (`#01`, `#1`) still differ, as `Eq` says.
+                (Some(a), Some(b)) => a.cmp(&b).then_with(|| self.key.cmp(&other.key)),
                 _ => self.key.cmp(&other.key),
             }
         })
