@@ -231,14 +231,6 @@ pub(crate) fn evaluate(
         );
         return out;
     }
-    super::body::check_names(
-        decl.file,
-        &decl.block.body,
-        "a `module` block",
-        &[],
-        &[],
-        &mut Vec::new(),
-    );
     for block in decl.block.body.blocks() {
         diags.push(
             Diagnostic::error(format!(
