@@ -271,12 +271,10 @@ pub(crate) fn evaluate(
             .unwrap_or(&parent.dir)
             .join(&path),
     );
-    let has_files = std::fs::read_dir(&dir).is_ok_and(|entries| {
-        entries
-            .filter_map(Result::ok)
-            .any(|e| e.path().extension().is_some_and(|x| x == "hcl"))
-    });
-    if !has_files {
+    // The module's files are read and parsed once for the call: every instance evaluates the
+    // same parse.
+    let sources = super::files::read_dir_as(&dir, &shown, &mut Vec::new());
+    if sources.is_empty() {
         diags.push(
             Diagnostic::error(format!(
                 "the `source` of `{call}` is `{path}`, where there is no module (no *.hcl files in `{}`)",
@@ -287,6 +285,7 @@ pub(crate) fn evaluate(
         );
         return out;
     }
+    let parsed = std::sync::Arc::new(super::parse(&sources));
     let chosen = providers(&decl, diags);
     let provider = chosen
         .get(default_provider)
@@ -329,6 +328,7 @@ pub(crate) fn evaluate(
         let options = (!failed).then(|| LoadOptions {
             dir: dir.clone(),
             shown_dir: Some(shown.clone()),
+            parsed: Some(parsed.clone()),
             module: Some(ModuleContext {
                 inputs,
                 depth,
