@@ -447,25 +447,23 @@ fn modules_of(entries: Vec<Json>) -> Json {
     out
 }
 
-/// A change entry with what the state edits say of its resource, as Terraform writes them:
+/// A change entry with what the state edit of its resource says, as Terraform writes it:
 /// `previous_address` for a moved one, `change.importing` for an imported one.
-fn with_edits(mut entry: Json, c: &ResourceChange, plan: &Plan) -> Json {
+fn with_edit(mut entry: Json, edit: Option<&crate::model::refactor::StateEdit>) -> Json {
     use crate::model::refactor::StateEdit;
     let Json::Object(m) = &mut entry else {
         return entry;
     };
-    for e in &plan.state_edits {
-        match e {
-            StateEdit::Move { from, record } if record.address == c.address => {
-                m.insert("previous_address".into(), json!(from.to_string()));
-            }
-            StateEdit::Import { record } if record.address == c.address => {
-                if let Some(Json::Object(change)) = m.get_mut("change") {
-                    change.insert("importing".into(), json!({"id": record.id}));
-                }
-            }
-            _ => {}
+    match edit {
+        Some(StateEdit::Move { from, .. }) => {
+            m.insert("previous_address".into(), json!(from.to_string()));
         }
+        Some(StateEdit::Import { record }) => {
+            if let Some(Json::Object(change)) = m.get_mut("change") {
+                change.insert("importing".into(), json!({"id": record.id}));
+            }
+        }
+        _ => {}
     }
     entry
 }
@@ -604,8 +602,11 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
             ),
         );
     }
+    let edits: std::collections::HashMap<&Address, &crate::model::refactor::StateEdit> =
+        plan.state_edits.iter().map(|e| (e.address(), e)).collect();
     top.insert(
         "resource_changes".into(),
+        // Looked up by address: a plan may move or import thousands at once.
         Json::Array(
             plan.reads
                 .iter()
@@ -613,7 +614,7 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
                 .chain(
                     plan.changes
                         .iter()
-                        .map(|c| with_edits(change_entry(c), c, plan)),
+                        .map(|c| with_edit(change_entry(c), edits.get(&c.address).copied())),
                 )
                 .chain(
                     plan.state_edits
