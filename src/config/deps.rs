@@ -50,6 +50,52 @@ pub(crate) struct Allowed {
     pub this: bool,
     /// How the place is called in messages, e.g. "a `provider` block".
     pub place: &'static str,
+    /// The block a body expression is in ("a resource"): what `each` and `count.index` are
+    /// missing is said of it. `None` for places that never have them.
+    pub block: Option<&'static str>,
+}
+
+impl Allowed {
+    /// A place outside any block with `for_each` or `count` (a local, an output, settings).
+    pub(crate) const fn anywhere(resources: bool, place: &'static str) -> Allowed {
+        Allowed {
+            locals: true,
+            resources,
+            each: false,
+            count: false,
+            this: false,
+            place,
+            block: None,
+        }
+    }
+
+    /// An expression of a block's body (`block`: "a resource") with or without `for_each` and
+    /// `count`; `meta` names the meta-argument the expression is (`for_each`, `count`), where
+    /// neither `each` nor `count.index` exists yet.
+    fn in_block(
+        block: &'static str,
+        has_for_each: bool,
+        has_count: bool,
+        meta: Option<&'static str>,
+    ) -> Allowed {
+        Allowed {
+            locals: true,
+            resources: true,
+            each: has_for_each && meta.is_none(),
+            count: has_count && meta.is_none(),
+            this: false,
+            place: meta.unwrap_or(block),
+            block: meta.is_none().then_some(block),
+        }
+    }
+
+    /// Where `each` (or `count.index`, by `meta`) is missing, for a message.
+    fn without(&self, meta: &str) -> String {
+        match self.block {
+            Some(block) => format!("{block} without `{meta}`"),
+            None => self.place.to_owned(),
+        }
+    }
 }
 
 /// Checks the references of one expression; returns the locals and resources it depends on.
@@ -172,7 +218,7 @@ pub(crate) fn check_expr(
                     diags.push(
                         Diagnostic::error(format!(
                             "`count.index` cannot be used in {}",
-                            allowed.place
+                            allowed.without("count")
                         ))
                         .at(at(&span))
                         .help("`count.index` exists only in the body of a resource with `count`"),
@@ -182,7 +228,10 @@ pub(crate) fn check_expr(
             RefKind::Each => {
                 if !allowed.each {
                     diags.push(
-                        Diagnostic::error(format!("`each` cannot be used in {}", allowed.place))
+                        Diagnostic::error(format!(
+                            "`each` cannot be used in {}",
+                            allowed.without("for_each")
+                        ))
                             .at(at(&span))
                             .help("`each.key` and `each.value` exist only in the body of a resource with `for_each`"),
                     );
@@ -610,14 +659,7 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
         let (file, deps) = match node {
             Node::Local(name) => {
                 let local = decls.locals[name];
-                let allowed = Allowed {
-                    locals: true,
-                    resources: true,
-                    each: false,
-                    count: false,
-                    this: false,
-                    place: "a local value",
-                };
+                let allowed = Allowed::anywhere(true, "a local value");
                 (
                     local.file,
                     check_expr(&local.attr.value, local.file, decls, allowed, diags),
@@ -635,36 +677,23 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                     let expr = expr.as_ref();
                     let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
                     let is_count = count.is_some_and(|c| std::ptr::eq(c, expr));
-                    let allowed = Allowed {
-                        locals: true,
-                        resources: true,
-                        each: has_for_each && !is_for_each,
-                        count: has_count && !is_count,
-                        this: false,
-                        place: if is_for_each {
-                            "`for_each`"
-                        } else if is_count {
-                            "`count`"
-                        } else if has_count {
-                            "a resource without `for_each`"
-                        } else {
-                            "a resource without `count`"
-                        },
+                    let meta = if is_for_each {
+                        Some("`for_each`")
+                    } else {
+                        is_count.then_some("`count`")
                     };
+                    let allowed = Allowed::in_block("a resource", has_for_each, has_count, meta);
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
                 }
                 for (expr, post) in condition_exprs(body) {
+                    let block = if post {
+                        "a `postcondition`"
+                    } else {
+                        "a `precondition`"
+                    };
                     let allowed = Allowed {
-                        locals: true,
-                        resources: true,
-                        each: has_for_each,
-                        count: has_count,
                         this: post,
-                        place: if post {
-                            "a `postcondition`"
-                        } else {
-                            "a `precondition`"
-                        },
+                        ..Allowed::in_block(block, has_for_each, has_count, None)
                     };
                     deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
                 }
@@ -685,19 +714,12 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                     .attributes()
                     .filter(|a| !matches!(a.key.as_str(), "source" | "providers" | "depends_on"))
                 {
-                    let meta = matches!(attr.key.as_str(), "for_each" | "count");
-                    let allowed = Allowed {
-                        locals: true,
-                        resources: true,
-                        each: has_for_each && !meta,
-                        count: has_count && !meta,
-                        this: false,
-                        place: if meta {
-                            "the `for_each` or `count` of a module"
-                        } else {
-                            "a module input"
-                        },
+                    let meta = match attr.key.as_str() {
+                        "for_each" => Some("`for_each`"),
+                        "count" => Some("`count`"),
+                        _ => None,
                     };
+                    let allowed = Allowed::in_block("a module call", has_for_each, has_count, meta);
                     deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
                 }
                 deps.extend(
@@ -716,18 +738,12 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
                 for attr in body.attributes().filter(|a| a.key.as_str() != "provider") {
                     let is_for_each = attr.key.as_str() == "for_each";
                     let is_count = attr.key.as_str() == "count";
-                    let allowed = Allowed {
-                        locals: true,
-                        resources: true,
-                        each: has_for_each && !is_for_each,
-                        count: has_count && !is_count && !is_for_each,
-                        this: false,
-                        place: if is_for_each {
-                            "`for_each`"
-                        } else {
-                            "a data source without `for_each`"
-                        },
+                    let meta = if is_for_each {
+                        Some("`for_each`")
+                    } else {
+                        is_count.then_some("`count`")
                     };
+                    let allowed = Allowed::in_block("a data source", has_for_each, has_count, meta);
                     deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
                 }
                 (decl.file, deps)

@@ -11,14 +11,7 @@ use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfi
 use indexmap::IndexMap;
 use std::path::PathBuf;
 
-const SETTINGS: Allowed = Allowed {
-    locals: true,
-    resources: false,
-    each: false,
-    count: false,
-    this: false,
-    place: "this block",
-};
+const SETTINGS: Allowed = Allowed::anywhere(false, "this block");
 
 /// Evaluates the attributes of a settings block that must be known when planning.
 struct Settings<'a, 'd> {
@@ -431,14 +424,7 @@ pub(crate) fn outputs(
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
 ) -> IndexMap<String, OutputValue> {
-    let allowed = Allowed {
-        locals: true,
-        resources: true,
-        each: false,
-        count: false,
-        this: false,
-        place: "an output",
-    };
+    let allowed = Allowed::anywhere(true, "an output");
     let mut out = IndexMap::new();
     for (name, decl) in &decls.outputs {
         let body = &decl.block.body;
