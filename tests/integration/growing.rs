@@ -274,6 +274,33 @@ fn moved_renames_without_touching_the_cloud_into_and_out_of_for_each() {
     assert_eq!(ws.id_of("vpcep_service.new"), id);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 
+    // For tools: a state edit is its own event in `apply --json`.
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.new\n  to   = vpcep_service.newer\n}}\n",
+            service_block("newer", "port", None)
+        ),
+    );
+    let events = ws.expect(&["apply", "--auto-approve", "--json"], 0);
+    let edit: serde_json::Value = events
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["type"] == "state_edit")
+        .unwrap_or_else(|| panic!("no state_edit event: {}", events.stdout));
+    assert_eq!(edit["address"], "vpcep_service.newer");
+    assert_eq!(edit["change"], "Moved from vpcep_service.new (state only)");
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.newer\n  to   = vpcep_service.new\n}}\n",
+            service_block("new", "port", None)
+        ),
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+
     // Into `for_each`, then out of it again.
     ws.write(
         "main.hcl",
