@@ -385,6 +385,7 @@ pub fn service_fact(s: &Service) -> crate::model::facts::ServiceFact {
             .iter()
             .map(|p| (p.protocol.clone(), p.server_port))
             .collect(),
+        gateway: s.service_type == "gateway",
     }
 }
 

@@ -114,6 +114,8 @@ pub struct ServiceFact {
     /// The backend (`port_id`) and the `(protocol, server_port)` pairs it maps on it.
     pub port_id: String,
     pub ports: Vec<(String, u16)>,
+    /// A gateway service (cloud-operated): its endpoints take route tables and a policy.
+    pub gateway: bool,
 }
 
 /// A connection to one of the account's services.

@@ -170,26 +170,27 @@ impl RefusalKind {
         }
     }
 
+    /// Every rule, in the order of the design.
+    pub const ALL: [RefusalKind; 15] = [
+        RefusalKind::Immutable,
+        RefusalKind::Creating,
+        RefusalKind::Connected,
+        RefusalKind::Gateway,
+        RefusalKind::Quota,
+        RefusalKind::NotAvailable,
+        RefusalKind::Backend,
+        RefusalKind::GatewayOnly,
+        RefusalKind::CreateBeforeDestroy,
+        RefusalKind::NoSuchService,
+        RefusalKind::Dangling,
+        RefusalKind::ApprovalDisabled,
+        RefusalKind::NotConnected,
+        RefusalKind::PreventDestroy,
+        RefusalKind::Disconnect,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            RefusalKind::Immutable,
-            RefusalKind::Creating,
-            RefusalKind::Connected,
-            RefusalKind::Gateway,
-            RefusalKind::Quota,
-            RefusalKind::NotAvailable,
-            RefusalKind::Backend,
-            RefusalKind::GatewayOnly,
-            RefusalKind::CreateBeforeDestroy,
-            RefusalKind::NoSuchService,
-            RefusalKind::Dangling,
-            RefusalKind::ApprovalDisabled,
-            RefusalKind::NotConnected,
-            RefusalKind::PreventDestroy,
-            RefusalKind::Disconnect,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// Whether the cloud itself enforces the rule (the others are vpcep's protections).

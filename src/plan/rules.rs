@@ -137,8 +137,8 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
 }
 
 /// Route tables and a policy are for endpoints of gateway services (cloud-operated, as object
-/// storage is): refused for an endpoint to a service known to be an interface service — any
-/// service of a configured account, or another account's described as one.
+/// storage is): refused for an endpoint to a service known to be an interface service — a
+/// configured account's by its recorded type, or another account's as the cloud describes it.
 fn gateway_only(c: &ResourceChange, id: &str, facts: &CloudFacts, out: &mut Vec<Refusal>) {
     let Some(after) = &c.after else { return };
     let set: Vec<&str> = ["route_tables", "policy_statement"]
@@ -153,15 +153,15 @@ fn gateway_only(c: &ResourceChange, id: &str, facts: &CloudFacts, out: &mut Vec<
     if set.is_empty() {
         return;
     }
-    let own = facts.account_services.iter().flatten().any(|s| s.id == id)
-        || facts
-            .providers
-            .values()
-            .any(|f| f.account_services.iter().flatten().any(|s| s.id == id));
-    let kind = if own {
-        Some("interface")
-    } else {
-        facts.foreign_services.get(id).and_then(|k| k.as_deref())
+    let own = std::iter::once(&facts.account_services)
+        .chain(facts.providers.values().map(|f| &f.account_services))
+        .flatten()
+        .flatten()
+        .find(|s| s.id == id);
+    let kind = match own {
+        Some(s) if s.gateway => Some("gateway"),
+        Some(_) => Some("interface"),
+        None => facts.foreign_services.get(id).and_then(|k| k.as_deref()),
     };
     if let Some(kind) = kind.filter(|k| *k != "gateway") {
         let mut r = refusal(

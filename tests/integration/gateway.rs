@@ -130,6 +130,50 @@ fn route_tables_for_another_accounts_interface_service_are_refused_at_plan() {
     assert!(listed.is_empty(), "{listed:?}");
 }
 
+#[test]
+fn the_operators_own_gateway_takes_a_policy_and_is_never_deleted() {
+    // Found by the model test: the operators' account connecting to its own gateway service
+    // was refused as if every service of the account were an interface service, and the
+    // simulated cloud deleted a cloud-operated service it was asked to.
+    let obs = "0b500000-0000-4000-8000-00000000000b";
+    let ws = Workspace::new();
+    let provider = format!(
+        "provider \"sim\" {{\n  domain_id = \"{}\"\n}}\n",
+        vpcep::cloud::sim::OPERATOR_DOMAIN
+    );
+    let endpoint = format!(
+        "resource \"vpcep_endpoint\" \"storage\" {{\n  service_id = \"{obs}\"\n  vpc_id     = \"vpc-1\"\n  policy_statement {{\n    effect   = \"Allow\"\n    action   = [\"obs:object:GetObject\"]\n    resource = [\"exports/*\"]\n  }}\n}}\n"
+    );
+    ws.write("main.hcl", &(provider.clone() + &endpoint));
+    ws.expect(&["apply", "--auto-approve"], 0);
+
+    // The gateway, adopted into the state (as a hand-edited state would have it), is never
+    // planned for deletion: the plan says how to let go of it instead.
+    let service = "resource \"vpcep_service\" \"storage\" {\n  server_type = \"VIP\"\n  port_id     = \"x\"\n  vpc_id      = \"operator-vpc\"\n  port {\n    server_port = 443\n    client_port = 443\n  }\n}\n";
+    ws.write("main.hcl", &(provider.clone() + &endpoint + service));
+    ws.expect(&["import", "vpcep_service.storage", obs], 0);
+    ws.write("main.hcl", &(provider + &endpoint));
+    let refused = ws.expect(&["plan"], 1);
+    assert!(
+        refused.stdout.contains(
+            "`vpcep_service.storage` is a gateway service, operated by the cloud; it cannot be deleted"
+        ) && refused.stdout.contains("vpcep state rm vpcep_service.storage"),
+        "{}",
+        refused.stdout
+    );
+    // And the cloud agrees, whoever asks.
+    let config = vpcep::model::SimConfig {
+        domain_id: vpcep::cloud::sim::OPERATOR_DOMAIN.to_owned(),
+        project_id: vpcep::cloud::sim::OPERATOR_DOMAIN.to_owned(),
+        ..vpcep::model::SimConfig::default()
+    };
+    let sim = vpcep::cloud::sim::Sim::open(&config, ws.path()).unwrap();
+    for public in vpcep::cloud::Cloud::list_public_services(&sim).unwrap() {
+        let e = vpcep::cloud::Cloud::delete_service(&sim, &public.id).unwrap_err();
+        assert_eq!(e.code, "EndPoint.3005", "{e:?}");
+    }
+}
+
 /// An owner's service and two of its own endpoints: one enforcing its whitelist as vpcep
 /// always did (on when it has entries), one with the whitelist switched off.
 fn whitelist_switch_config(provider: &str) -> String {

@@ -9,7 +9,9 @@
 //!   no changes;
 //! - a plan refused by a rule the cloud enforces would indeed fail or not converge if applied
 //!   anyway (checked on a copy of the cloud);
-//! - no connection is rejected by an apply without appearing among its plan's disconnections.
+//! - no connection is rejected by an apply without appearing among its plan's disconnections;
+//!
+//! and over a long run (3,000 steps or more), every refusal rule is met at least once.
 //!
 //! Seeded and reproducible; a failure prints the seed and step. `cargo test` runs 3 seeds of
 //! 200 steps; `VPCEP_MODEL_SEEDS` and `VPCEP_MODEL_STEPS` run more.
@@ -29,10 +31,12 @@ use vpcep::plan::{Plan, PlanOptions};
 use vpcep::state::StateStore;
 use vpcep::state::memory::MemoryState;
 
+/// The third account is the cloud's operators', who publish the public services (a gateway
+/// and an interface service): it may adopt one into its state, which must never be deleted.
 const DOMAINS: [&str; 3] = [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaa0001",
     "bbbbbbbbbbbbbbbbbbbbbbbbbbbb0002",
-    "cccccccccccccccccccccccccccc0003",
+    vpcep::cloud::sim::OPERATOR_DOMAIN,
 ];
 
 #[derive(Clone, Debug)]
@@ -43,6 +47,7 @@ struct Service {
     whitelist: BTreeSet<usize>,
     tag: u8,
     prevent: bool,
+    create_before_destroy: bool,
     server_type: &'static str,
 }
 
@@ -56,6 +61,37 @@ enum Target {
 struct Endpoint {
     target: Target,
     tag: u8,
+    /// Route tables and a policy: for endpoints of gateway services only.
+    route_tables: bool,
+    policy: bool,
+    create_before_destroy: bool,
+}
+
+impl Endpoint {
+    fn to(target: Target) -> Self {
+        Endpoint {
+            target,
+            tag: 0,
+            route_tables: false,
+            policy: false,
+            create_before_destroy: false,
+        }
+    }
+}
+
+/// `lifecycle { ... }` with the options that are on, or nothing.
+fn lifecycle(prevent_destroy: bool, create_before_destroy: bool) -> String {
+    if !prevent_destroy && !create_before_destroy {
+        return String::new();
+    }
+    let mut out = "  lifecycle {\n".to_owned();
+    if prevent_destroy {
+        out.push_str("    prevent_destroy = true\n");
+    }
+    if create_before_destroy {
+        out.push_str("    create_before_destroy = true\n");
+    }
+    out + "  }\n"
 }
 
 #[derive(Clone, Debug, Default)]
@@ -120,9 +156,7 @@ fn hcl(db: &Path, index: usize, c: &Config) -> String {
             )
             .unwrap();
         }
-        if s.prevent {
-            out.push_str("  lifecycle {\n    prevent_destroy = true\n  }\n");
-        }
+        out.push_str(&lifecycle(s.prevent, s.create_before_destroy));
         out.push_str("}\n");
     }
     for (k, e) in &c.endpoints {
@@ -132,9 +166,17 @@ fn hcl(db: &Path, index: usize, c: &Config) -> String {
         };
         write!(
             out,
-            "resource \"vpcep_endpoint\" \"e{k}\" {{\n  service_id = {target}\n  vpc_id = \"vpc-ep-{index}\"\n  subnet_id = \"subnet-{index}\"\n  tags = {{ copy = \"e{k}\", v = \"t{}\" }}\n}}\n",
+            "resource \"vpcep_endpoint\" \"e{k}\" {{\n  service_id = {target}\n  vpc_id = \"vpc-ep-{index}\"\n  subnet_id = \"subnet-{index}\"\n  tags = {{ copy = \"e{k}\", v = \"t{}\" }}\n",
             e.tag
         ).unwrap();
+        if e.route_tables {
+            write!(out, "  route_tables = [\"rt-{index}-{k}\"]\n").unwrap();
+        }
+        if e.policy {
+            out.push_str("  policy_statement {\n    effect = \"Allow\"\n    action = [\"obs:object:GetObject\"]\n    resource = [\"bucket/*\"]\n  }\n");
+        }
+        out.push_str(&lifecycle(false, e.create_before_destroy));
+        out.push_str("}\n");
     }
     for (s, a) in &c.approvals {
         let listed: Vec<String> = a
@@ -177,6 +219,11 @@ struct World {
     rng: Rng,
     seed: u64,
     stats: BTreeMap<&'static str, usize>,
+    /// The public services: ID and type (`gateway` or `interface`).
+    public: Vec<(String, String)>,
+    /// A cloud-operated service adopted into an account's state for one step: removed from
+    /// the state afterwards, as `vpcep state rm` (the refusal's help) would.
+    forget: Option<(usize, vpcep::model::Address)>,
 }
 
 enum Outcome {
@@ -197,6 +244,13 @@ impl World {
                 store: MemoryState::default(),
                 next_key: 0,
             })
+            .collect::<Vec<Account>>();
+        let public = accounts[0]
+            .sim
+            .list_public_services()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.id, p.service_type))
             .collect();
         World {
             db,
@@ -205,6 +259,8 @@ impl World {
             rng: Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1),
             seed,
             stats: BTreeMap::new(),
+            public,
+            forget: None,
         }
     }
 
@@ -246,7 +302,7 @@ impl World {
         let c = &mut acct.config;
         let services: Vec<u32> = c.services.keys().copied().collect();
         let endpoints: Vec<u32> = c.endpoints.keys().copied().collect();
-        let op = rng.below(18);
+        let op = rng.below(21);
         let what = match op {
             0 | 1 => {
                 let k = acct.next_key;
@@ -270,6 +326,7 @@ impl World {
                         whitelist,
                         tag: 0,
                         prevent: false,
+                        create_before_destroy: false,
                         server_type: "LB",
                     },
                 );
@@ -355,7 +412,14 @@ impl World {
                 };
                 let k = acct.next_key;
                 acct.next_key += 1;
-                c.endpoints.insert(k, Endpoint { target, tag: 0 });
+                let mut e = Endpoint::to(target);
+                // Now and then what only a gateway endpoint takes, on an interface service:
+                // invalid for one of this configuration, refused for another account's.
+                if rng.chance(10) {
+                    e.route_tables = rng.chance(50);
+                    e.policy = !e.route_tables;
+                }
+                c.endpoints.insert(k, e);
                 "add an endpoint"
             }
             8 => {
@@ -378,8 +442,10 @@ impl World {
                 let Some(&k) = rng.pick(&services) else {
                     return options;
                 };
-                // Mostly of services with approval; otherwise refused (approval disabled).
-                if !c.services[&k].approval && rng.chance(70) {
+                // Mostly of services with approval; otherwise refused (approval disabled), at
+                // validate or, for a service named by its ID, at plan.
+                let disabled = !c.services[&k].approval;
+                if disabled && rng.chance(70) {
                     return options;
                 }
                 let Some(id) = state
@@ -402,7 +468,7 @@ impl World {
                     .unwrap_or_default();
                 let fresh = !c.approvals.contains_key(&k);
                 let ap = c.approvals.entry(k).or_default();
-                if fresh && rng.chance(20) {
+                if fresh && (disabled || rng.chance(20)) {
                     ap.by_id = Some(id.clone());
                 }
                 if rng.chance(25) {
@@ -483,6 +549,42 @@ impl World {
                     .unwrap();
                 "the cloud finishes creating"
             }
+            17 => {
+                // An endpoint to a public service: route tables and a policy are right for the
+                // gateway and refused for the interface service.
+                let Some((id, _)) = rng.pick(&self.public).cloned() else {
+                    return options;
+                };
+                let k = acct.next_key;
+                acct.next_key += 1;
+                let mut e = Endpoint::to(Target::Foreign(id));
+                e.route_tables = rng.chance(50);
+                e.policy = rng.chance(50);
+                c.endpoints.insert(k, e);
+                "add an endpoint to a public service"
+            }
+            18 => {
+                let Some(&k) = rng.pick(&services) else {
+                    return options;
+                };
+                let s = c.services.get_mut(&k).unwrap();
+                s.create_before_destroy = !s.create_before_destroy;
+                "toggle a service's create_before_destroy"
+            }
+            19 => {
+                let Some(&k) = rng.pick(&endpoints) else {
+                    return options;
+                };
+                let e = c.endpoints.get_mut(&k).unwrap();
+                e.create_before_destroy = !e.create_before_destroy;
+                "toggle an endpoint's create_before_destroy"
+            }
+            20 => {
+                if !self.adopt_operated(a) {
+                    return options;
+                }
+                "adopt a cloud-operated service into the state"
+            }
             _ => "plan again",
         };
         if self.rng.chance(15) {
@@ -530,6 +632,7 @@ impl World {
                 whitelist: BTreeSet::new(),
                 tag: 0,
                 prevent: false,
+                create_before_destroy: false,
                 server_type: "LB",
             },
         );
@@ -548,6 +651,40 @@ impl World {
         );
         state.sort();
         acct.store.state = Some(state);
+        true
+    }
+
+    /// The operators' account records its public gateway service, as a hand-edited state
+    /// would (`import` of a cloud-operated service): the configuration does not have it, so the
+    /// plan deletes it, which must be refused. Returns whether it was adopted.
+    fn adopt_operated(&mut self, a: usize) -> bool {
+        if DOMAINS[a] != vpcep::cloud::sim::OPERATOR_DOMAIN {
+            return false;
+        }
+        let Some((id, _)) = self.public.iter().find(|(_, t)| t == "gateway").cloned() else {
+            return false;
+        };
+        let acct = &mut self.accounts[a];
+        let service = acct.sim.get_service(&id).unwrap().unwrap();
+        let address: vpcep::model::Address = format!("vpcep_service.operated{}", acct.next_key)
+            .parse()
+            .unwrap();
+        acct.next_key += 1;
+        let mut state = acct.store.state.clone().unwrap_or_default();
+        state.resources.insert(
+            address.clone(),
+            vpcep::model::RecordedResource {
+                address: address.clone(),
+                id,
+                attrs: vpcep::cloud::convert::service_attrs(&service),
+                depends_on: Vec::new(),
+                sensitive: Vec::new(),
+                provider: None,
+            },
+        );
+        state.sort();
+        acct.store.state = Some(state);
+        self.forget = Some((a, address));
         true
     }
 
@@ -694,8 +831,19 @@ impl World {
         );
     }
 
-    /// One step: change, plan, and apply or check the refusal.
+    /// One step: change, plan, and apply or check the refusal; then what the step adopted
+    /// only for itself is forgotten.
     fn step(&mut self, step: usize) -> Outcome {
+        let outcome = self.change_and_plan(step);
+        if let Some((a, address)) = self.forget.take()
+            && let Some(state) = &mut self.accounts[a].store.state
+        {
+            state.resources.shift_remove(&address);
+        }
+        outcome
+    }
+
+    fn change_and_plan(&mut self, step: usize) -> Outcome {
         let a = self.rng.below(3);
         let before = self.accounts[a].config.clone();
         let options = self.mutate(a);
@@ -729,9 +877,10 @@ impl World {
         self.accounts[a].store = store;
         assert!(
             report.succeeded(),
-            "{label}: a plan without refusals failed to apply: {:?} (skipped {:?})\nplan: {:#?}",
+            "{label}: a plan without refusals failed to apply: {:?} (skipped {:?}; quotas now {:?})\nplan: {:#?}",
             report.failed,
             report.skipped,
+            self.accounts[a].sim.quotas(),
             plan.actions()
                 .map(|c| format!("{} {}", c.action.as_str(), c.address))
                 .collect::<Vec<_>>()
@@ -813,4 +962,17 @@ fn plans_that_pass_apply_and_refusals_are_real() {
     eprintln!(
         "model: {seeds} seeds × {steps} steps: {applied} applied, {refused} refused, {invalid} invalid; {totals:?}"
     );
+    // The generator reaches every rule: checked on long runs (some rules need several steps
+    // in a row, such as a partner's accepted connection before a destroy that would cut it).
+    if seeds * steps as u64 >= 3000 {
+        let unseen: Vec<&str> = vpcep::plan::RefusalKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .filter(|k| !totals.contains_key(format!("refused: {k}").as_str()))
+            .collect();
+        assert!(
+            unseen.is_empty(),
+            "no step was refused for {unseen:?}: the generator must reach every rule"
+        );
+    }
 }

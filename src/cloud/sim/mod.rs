@@ -549,6 +549,17 @@ impl Cloud for Sim {
     fn delete_service(&self, id: &str) -> CloudResult<()> {
         self.write(|conn, now| {
             let r = self.own_service(conn, id)?;
+            if r.service_type == "gateway" || PUBLIC_SERVICES.iter().any(|(p, ..)| *p == id) {
+                // Only services made from the account's own backends can be deleted, not
+                // those the cloud's operators configure.
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.3005",
+                    format!(
+                        "the endpoint service {id} is operated by the cloud; it cannot be deleted"
+                    ),
+                ));
+            }
             match service_status(&r, now) {
                 "creating" => {
                     return Err(CloudError::new(
