@@ -170,7 +170,7 @@ fn hcl(db: &Path, index: usize, c: &Config) -> String {
             e.tag
         ).unwrap();
         if e.route_tables {
-            write!(out, "  route_tables = [\"rt-{index}-{k}\"]\n").unwrap();
+            writeln!(out, "  route_tables = [\"rt-{index}-{k}\"]").unwrap();
         }
         if e.policy {
             out.push_str("  policy_statement {\n    effect = \"Allow\"\n    action = [\"obs:object:GetObject\"]\n    resource = [\"bucket/*\"]\n  }\n");
