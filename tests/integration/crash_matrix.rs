@@ -1,6 +1,7 @@
 //! The crash matrix (issue 10): SIGKILL at seeded random moments of every kind of change —
 //! create, update, destroy, a saved plan, `--refresh=false` — on the simulator, over the
-//! emulator with 20 % injected failures, and with state in `PostgreSQL`. Invariant after
+//! emulator with 20 % injected failures, and with state in `PostgreSQL`; the resources flat
+//! (`for_each`) in half the cells, in module instances (`count`) in the other. Invariant after
 //! recovery: every cloud object is tracked by exactly one address, nothing is duplicated, and
 //! the next plan is truthful. One seed per cell here; `VPCEP_CRASH_SEEDS=N` runs N.
 
@@ -21,6 +22,7 @@ enum Backend {
 }
 
 #[derive(Clone, Copy, Debug)]
+#[repr(u64)]
 enum Operation {
     Create,
     Update,
@@ -103,8 +105,24 @@ impl Cell {
         provider + &backend
     }
 
-    /// `n` services, each with an endpoint of this account and an approval of it.
-    fn write_config(&self, n: usize, version: &str) {
+    /// `n` services, each with an endpoint of this account and an approval of it: resources
+    /// with `for_each`, or (`modular`) a module called with `count` that holds one of each.
+    fn write_config(&self, n: usize, version: &str, modular: bool) {
+        if modular {
+            self.ws.write(
+                "modules/published/main.hcl",
+                "variable \"key\" {\n  type = string\n}\nvariable \"release\" {\n  type = string\n}\n\
+                 resource \"vpcep_service\" \"s\" {\n  server_type = \"LB\"\n  port_id = \"port-${var.key}\"\n  vpc_id = \"vpc-1\"\n  tags = { version = var.release }\n  port {\n    server_port = 8080\n    client_port = 80\n  }\n}\n\
+                 resource \"vpcep_endpoint\" \"e\" {\n  service_id = vpcep_service.s.id\n  vpc_id = \"vpc-2\"\n  subnet_id = \"subnet-2\"\n  tags = { copy = var.key, version = var.release }\n}\n\
+                 resource \"vpcep_approval\" \"a\" {\n  service_id = vpcep_service.s.id\n  endpoints = [vpcep_endpoint.e.id]\n}\n",
+            );
+            let text = format!(
+                "{}module \"published\" {{\n  source = \"./modules/published\"\n  count = {n}\n  key = \"k${{count.index}}\"\n  release = \"{version}\"\n}}\n",
+                self.header()
+            );
+            self.ws.write("main.hcl", &text);
+            return;
+        }
         let mut text = self.header();
         let _ = write!(
             text,
@@ -246,9 +264,17 @@ fn cell(backend: Backend, operation: Operation, seed: u64) -> bool {
         return false;
     };
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let label = format!("{backend:?} × {operation:?} × seed {seed}");
+    // Half the cells hold their resources in module instances (`count`), the others in
+    // resources with `for_each`; each seed has both.
+    let modular = (seed + operation as u64) % 2 == 0;
+    let shape = if modular {
+        "module × count"
+    } else {
+        "for_each"
+    };
+    let label = format!("{backend:?} × {operation:?} × {shape} × seed {seed}");
     let n = 4;
-    cell.write_config(n, "v1");
+    cell.write_config(n, "v1", modular);
     // What runs killed; what recovers.
     let (killed, recover): (Vec<&str>, Vec<&str>) = match operation {
         Operation::Create => (
@@ -257,7 +283,7 @@ fn cell(backend: Backend, operation: Operation, seed: u64) -> bool {
         ),
         Operation::Update => {
             cell.converge(&["apply", "--auto-approve"]);
-            cell.write_config(n, "v2");
+            cell.write_config(n, "v2", modular);
             (
                 vec!["apply", "--auto-approve", "--parallelism", "3"],
                 vec!["apply", "--auto-approve"],

@@ -160,8 +160,13 @@ impl Workspace {
         self.dir.path()
     }
 
+    /// Writes `name` (a path inside the workspace; missing directories are made).
     pub(crate) fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.path().join(name), text).unwrap();
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
     }
 
     pub(crate) fn read(&self, name: &str) -> String {
