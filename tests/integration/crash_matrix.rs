@@ -266,7 +266,7 @@ fn cell(backend: Backend, operation: Operation, seed: u64) -> bool {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     // Half the cells hold their resources in module instances (`count`), the others in
     // resources with `for_each`; each seed has both.
-    let modular = (seed + operation as u64) % 2 == 0;
+    let modular = (seed + operation as u64).is_multiple_of(2);
     let shape = if modular {
         "module × count"
     } else {
