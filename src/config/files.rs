@@ -30,6 +30,15 @@ pub fn read_dir(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
 /// [`read_dir`], naming the files as inside `shown` (the directory as the user gave it, when
 /// the process has changed into it).
 pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Source> {
+    match list(dir, shown, diags) {
+        Some(names) => read_named(dir, shown, names, diags),
+        None => Vec::new(),
+    }
+}
+
+/// The names of the `*.hcl` files of `dir`, sorted; `None`, with an error, when the directory
+/// cannot be listed or holds none.
+pub(crate) fn list(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -40,7 +49,7 @@ pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec
                 ))
                 .help("pass the directory that holds your *.hcl files with `-C DIR`"),
             );
-            return Vec::new();
+            return None;
         }
     };
     let files: Vec<String> = entries
@@ -76,7 +85,19 @@ pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec
             ))
             .help(help),
         );
+        return None;
     }
+    Some(names)
+}
+
+/// Reads the files `names` of `dir`: `(display name, text)` pairs. A file that cannot be read
+/// is an error (and left out).
+pub(crate) fn read_named(
+    dir: &Path,
+    shown: &Path,
+    names: Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Source> {
     let mut files = Vec::with_capacity(names.len());
     for name in names {
         let display = display_path(shown, &name);

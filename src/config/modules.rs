@@ -273,8 +273,7 @@ pub(crate) fn evaluate(
     );
     // The module's files are read and parsed once for the call: every instance evaluates the
     // same parse.
-    let sources = super::files::read_dir_as(&dir, &shown, &mut Vec::new());
-    if sources.is_empty() {
+    let Some(names) = super::files::list(&dir, &shown, &mut Vec::new()) else {
         diags.push(
             Diagnostic::error(format!(
                 "the `source` of `{call}` is `{path}`, where there is no module (no *.hcl files in `{}`)",
@@ -283,6 +282,18 @@ pub(crate) fn evaluate(
             .at(source_at)
             .help("check the path: it is relative to the directory of the file that calls the module"),
         );
+        return out;
+    };
+    // A file of the module that cannot be read is an error, never a file left out: its
+    // resources would be planned for deletion.
+    let mut unreadable = Vec::new();
+    let sources = super::files::read_named(&dir, &shown, names, &mut unreadable);
+    if !unreadable.is_empty() {
+        diags.extend(unreadable.into_iter().map(|d| {
+            d.at(source_at.clone()).help(format!(
+                "the module of `{call}` is read whole, or not at all"
+            ))
+        }));
         return out;
     }
     let parsed = std::sync::Arc::new(super::parse(&sources));

@@ -162,3 +162,28 @@ fn a_module_reads_its_data_sources_per_instance() {
     );
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn a_module_file_that_cannot_be_read_is_an_error_not_a_deletion() {
+    // It used to be left out silently, and the plan destroyed what it declared.
+    let ws = Workspace::new();
+    ws.write("modules/pair/a.hcl", &super::harness::services_hcl("a", 1));
+    ws.write("modules/pair/b.hcl", &super::harness::services_hcl("b", 1));
+    ws.write(
+        "main.hcl",
+        "module \"pair\" {\n  source = \"./modules/pair\"\n}\n",
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let b = ws.path().join("modules/pair/b.hcl");
+    std::fs::remove_file(&b).unwrap();
+    std::os::unix::fs::symlink(ws.path().join("nowhere.hcl"), &b).unwrap();
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stderr.contains("cannot read the configuration file")
+            && out.stderr.contains("modules/pair/b.hcl")
+            && out.stderr.contains("main.hcl:2:12"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("destroyed"), "{}", out.stdout);
+}
