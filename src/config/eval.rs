@@ -65,6 +65,9 @@ pub(crate) struct Scope {
     /// The resource attributes each module call's instances read (their resources): what
     /// refers to a module depends on them.
     pub module_reads: HashMap<String, Vec<RefTarget>>,
+    /// How many instances of this configuration exist in all: 1 at the root, the product of
+    /// the calls' instance counts in a module.
+    pub copies: u64,
     functions: Context<'static>,
 }
 
@@ -95,6 +98,7 @@ impl Scope {
             inputs: None,
             modules: HashMap::new(),
             module_reads: HashMap::new(),
+            copies: 1,
             functions: super::functions::context(),
         }
     }

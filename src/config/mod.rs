@@ -230,6 +230,7 @@ pub fn load_reading(
     scope.sensitive.vars = sensitive_vars;
     scope.dir.clone_from(&options.dir);
     scope.inputs = module_inputs;
+    scope.copies = options.module.as_ref().map_or(1, |m| m.copies.max(1));
     variables::check_validations(&decls, &scope, &mut diags);
     let default_provider = match &options.module {
         Some(m) => m.default_provider.clone(),

@@ -26,6 +26,9 @@ pub struct ModuleContext {
     pub call_at: Option<Location>,
     /// The type of the root's default provider (`sim`, `otc`): what `providers` keys name.
     pub default_provider: String,
+    /// How many instances of this module exist in all: the product of the instance counts
+    /// of its call and of every call above it.
+    pub copies: u64,
 }
 
 /// What evaluating one `module` call gives its caller.
@@ -307,6 +310,7 @@ pub(crate) fn evaluate(
         return out;
     };
     let keyed = decl.block.body.has_attribute("for_each") || decl.block.body.has_attribute("count");
+    let copies = scope.copies.saturating_mul(instances.len() as u64);
     // What the call itself waits for: the resources its inputs read, and its `depends_on`.
     let mut call_deps: Vec<crate::model::ResourceId> =
         super::deps::depends_on(&decl, decls, &mut Vec::new())
@@ -346,6 +350,7 @@ pub(crate) fn evaluate(
                 call: instance_path(name, key.as_deref()),
                 call_at: decl.location(),
                 default_provider: default_provider.to_owned(),
+                copies,
             }),
             ..LoadOptions::default()
         });

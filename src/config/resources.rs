@@ -512,7 +512,9 @@ fn attribute(
 
 /// For list and object literals, records where each element is: `whitelist[2]` for the third
 /// list item, `tags.team` for the key `team`, so rules can point at the exact entry.
-/// The most instances `count` may ask for.
+/// The most instances `count` may ask for; also the most instances one `resource` or `module`
+/// block may have in all, counting every instance of the modules it is in (modules with
+/// `count` inside modules with `count` multiply).
 pub(crate) const MAX_COUNT: u64 = 100_000;
 
 /// The instances `count` asks for: keys `[0]`, `[1]`, ... with `count.index`.
@@ -581,8 +583,37 @@ fn count(
 }
 
 /// The instances `for_each` (or `count`) asks for: `(key, each)` pairs, or one unkeyed
-/// instance. `None` when `for_each` failed (reported); a failed `count` gives no instances.
+/// instance. `None` when `for_each` failed (reported); a failed `count` gives no instances,
+/// and so do more than [`MAX_COUNT`] in all (reported).
 pub(crate) fn for_each(
+    id: &dyn std::fmt::Display,
+    decl: &Decl<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<(Option<String>, Option<EachValue>)>> {
+    let instances = instances(id, decl, scope, diags)?;
+    let here = instances.len() as u64;
+    let total = here.saturating_mul(scope.copies);
+    if total > MAX_COUNT {
+        let at = ["count", "for_each"]
+            .into_iter()
+            .find_map(|name| decl.block.body.get_attribute(name))
+            .map(|a| decl.file.span(a.value.span()));
+        let mut d = Diagnostic::error(format!(
+            "`{id}` would have {total} instances in all ({here} in each of the {} instances of the module it is in); at most {MAX_COUNT} are allowed",
+            scope.copies
+        ))
+        .help("fewer instances here or in the module calls above: modules with `count` or `for_each` multiply what they hold");
+        if let Some(at) = at {
+            d = d.at(at);
+        }
+        diags.push(d);
+        return Some(Vec::new());
+    }
+    Some(instances)
+}
+
+fn instances(
     id: &dyn std::fmt::Display,
     decl: &Decl<'_>,
     scope: &Scope,

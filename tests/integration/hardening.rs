@@ -278,6 +278,52 @@ fn resource_bombs_end_in_errors_naming_the_limit() {
     );
 }
 
+/// Modules called with `count` inside modules called with `count` multiply: seven levels of
+/// 50 were 50⁷ instances, and an allocation abort. What one block may have in all is capped.
+#[test]
+fn nested_module_counts_end_in_an_error_naming_the_total() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "module \"m\" {\n  source = \"./m1\"\n  count  = 50\n}\n",
+    );
+    for level in 1..=6 {
+        ws.write(
+            &format!("m{level}/main.hcl"),
+            &format!(
+                "module \"m\" {{\n  source = \"../m{}\"\n  count  = 50\n}}\n",
+                level + 1
+            ),
+        );
+    }
+    ws.write("m7/main.hcl", &services_hcl("s", 1));
+    let out = ws.run_bounded(&["validate"], 60);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "`module.m` would have 125000 instances in all (50 in each of the 2500 instances of the module it is in); at most 100000 are allowed"
+        ) && out.stderr.contains("m2/main.hcl:3:12"),
+        "{}",
+        out.stderr
+    );
+    // A resource's `count` counts with the modules above it too.
+    ws.write(
+        "main.hcl",
+        "module \"m\" {\n  source = \"./m7\"\n  count  = 1000\n}\n",
+    );
+    ws.write(
+        "m7/main.hcl",
+        &services_hcl("s", 1).replacen("{\n", "{\n  count = 101\n", 1),
+    );
+    let out = ws.run_bounded(&["validate"], 60);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("would have 101000 instances in all"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// Issue 10, case 14: huge inputs are refused at their caps instead of being checked in
 /// quadratic time.
 #[test]
