@@ -166,6 +166,7 @@ impl Snapshot {
             shown_dir: None,
             parsed: Some(self.parsed()),
             module: None,
+            spent: config::Spent::default(),
         }
     }
 

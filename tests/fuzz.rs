@@ -98,6 +98,7 @@ fn bombs() -> Vec<String> {
         "locals {\n  d = distinct([for i in range(10000) : [i, i]])\n  s = toset([for i in range(10000) : { k = i }])\n}\n".into(),
         format!("locals {{\n  chain = local{}\n}}\n", ".a".repeat(3_000)),
         format!("variable \"v\" {{\n  default = {}\n}}\n", "[".repeat(70) + &"]".repeat(70)),
+        "resource \"vpcep_service\" \"many\" {\n  count = 100000\n  server_type = \"LB\"\n  port_id = \"p-${count.index}\"\n  vpc_id = \"v\"\n  dynamic \"port\" {\n    for_each = range(200)\n    content {\n      server_port = port.value + 1\n      client_port = port.value + 1\n    }\n  }\n}\n".into(),
     ]
 }
 
@@ -292,6 +293,13 @@ fn run(mutants: usize, seed: u64) -> String {
         "the corpus is the examples and validate cases"
     );
     let bombs = bombs();
+    // What one load may evaluate in all: the binary's limit in an optimized build (the long
+    // run), a smaller one in a debug build, where reaching 512 MiB takes minutes.
+    let spent = if cfg!(debug_assertions) {
+        vpcep::config::Spent::with_limit(32 << 20)
+    } else {
+        vpcep::config::Spent::default()
+    };
     let rng = Rng::new(seed | 1);
     let (mut valid, mut invalid) = (0usize, 0usize);
     let mut slowest = (Duration::ZERO, String::new());
@@ -308,6 +316,7 @@ fn run(mutants: usize, seed: u64) -> String {
                     .parent()
                     .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
                 sources: Some(vec![("main.hcl".to_owned(), mutant.clone().into())]),
+                spent: spent.clone(),
                 ..LoadOptions::default()
             })
         });

@@ -2,7 +2,8 @@
 //! request planned by CI) ends in an error that names the limit and the place, never in an
 //! exhausted machine: how deep an expression nests (traversal steps included), how many loop
 //! iterations and generated elements one evaluation may run, how many bytes of values it may
-//! produce, and how large one value may be.
+//! produce, and how large one value may be; and what all evaluations of one load may produce
+//! together ([`Spent`]), since `count` and modules repeat every expression.
 //!
 //! hcl-rs evaluates `for` expressions, templates and references itself, so the accounting is
 //! woven into the expression before it is handed over: loop collections, loop results,
@@ -24,6 +25,65 @@ pub(crate) const MAX_STEPS: u64 = 250_000;
 pub(crate) const MAX_VOLUME: u64 = 64 << 20;
 /// The largest value a local, an attribute or a function result may be.
 pub(crate) const MAX_VALUE: u64 = 16 << 20;
+/// Bytes of values all evaluations of one configuration (its modules' instances included)
+/// may produce together, each instance of a resource counting [`INSTANCE_COST`] besides.
+pub(crate) const MAX_TOTAL: u64 = 512 << 20;
+/// What keeping one resource instance costs besides its values (its address, references,
+/// options and place), counted against [`MAX_TOTAL`].
+pub(crate) const INSTANCE_COST: u64 = 1 << 10;
+
+/// What the evaluations of one load have produced so far, shared by the load of every module
+/// instance it makes (which may run on other threads), and how much they may.
+#[derive(Debug, Clone)]
+pub struct Spent {
+    used: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    limit: u64,
+}
+
+impl Default for Spent {
+    fn default() -> Self {
+        Spent::with_limit(MAX_TOTAL)
+    }
+}
+
+impl Spent {
+    /// A budget of `limit` bytes instead of [`MAX_TOTAL`] (tests reach it sooner).
+    pub fn with_limit(limit: u64) -> Self {
+        Spent {
+            used: std::sync::Arc::default(),
+            limit,
+        }
+    }
+
+    /// The same limit, nothing used yet.
+    pub(crate) fn fresh(&self) -> Self {
+        Spent::with_limit(self.limit)
+    }
+
+    /// Whether the load has already gone past its limit (and said so).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.used.load(std::sync::atomic::Ordering::Relaxed) > self.limit
+    }
+
+    /// Counts `bytes` of an evaluated value: an error the first time the total goes past
+    /// the limit, `Ok(false)` (already reported) every time after, `Ok(true)` within it.
+    pub(crate) fn charge(&self, bytes: u64) -> Result<bool, String> {
+        let before = self
+            .used
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        let after = before.saturating_add(bytes);
+        if before > self.limit {
+            Ok(false)
+        } else if after > self.limit {
+            Err(format!(
+                "the configuration's values take more memory than vpcep allows in all ({} MiB, counting every instance of `count`, `for_each` and modules); have fewer instances, or smaller values in them",
+                self.limit >> 20
+            ))
+        } else {
+            Ok(true)
+        }
+    }
+}
 
 /// The internal function a loop's collection passes through.
 pub(crate) const LOOP: &str = "__vpcep_loop";
@@ -105,6 +165,33 @@ pub(crate) fn size_of(value: &hcl::Value) -> u64 {
                 8
             }
             _ => 8,
+        });
+    }
+    total
+}
+
+/// About how many bytes of memory a model value takes, without recursion: 32 for every
+/// value, 24 for every map key, and the text of strings too long to be kept inline.
+pub(crate) fn model_size(value: &crate::model::Value) -> u64 {
+    use crate::model::Value;
+    let heap = |len: usize| if len > 24 { len as u64 } else { 0 };
+    let mut total: u64 = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        total = total.saturating_add(match v {
+            Value::String(s) => 32 + heap(s.len()),
+            Value::List(items) => {
+                stack.extend(items.iter());
+                32
+            }
+            Value::Map(map) => {
+                for (k, item) in map {
+                    total = total.saturating_add(24 + heap(k.len()));
+                    stack.push(item);
+                }
+                32
+            }
+            _ => 32,
         });
     }
     total

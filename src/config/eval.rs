@@ -68,6 +68,8 @@ pub(crate) struct Scope {
     /// How many instances of this configuration exist in all: 1 at the root, the product of
     /// the calls' instance counts in a module.
     pub copies: u64,
+    /// What every evaluation of this load (and of its modules' instances) has produced.
+    pub spent: super::budget::Spent,
     functions: Context<'static>,
 }
 
@@ -99,6 +101,7 @@ impl Scope {
             modules: HashMap::new(),
             module_reads: HashMap::new(),
             copies: 1,
+            spent: super::budget::Spent::default(),
             functions: super::functions::context(),
         }
     }
@@ -140,12 +143,23 @@ impl Scope {
         diags: &mut Vec<Diagnostic>,
         targets: &mut Vec<RefTarget>,
     ) -> Option<Value> {
-        match expr {
+        if self.spent.exhausted() {
+            return None; // reported when it happened
+        }
+        let value = match expr {
             // A literal is what it says: nothing to resolve, nothing for hcl-rs to evaluate.
-            Expr::Lit(lit) => Some(lit.value()),
+            Expr::Lit(lit) => lit.value(),
             Expr::Hcl(expr) => {
                 super::budget::start();
-                self.eval_inner(expr, each, file, diags, targets)
+                self.eval_inner(expr, each, file, diags, targets)?
+            }
+        };
+        match self.spent.charge(super::budget::model_size(&value)) {
+            Ok(true) => Some(value),
+            Ok(false) => None,
+            Err(message) => {
+                diags.push(Diagnostic::error(message).at(file.span(expr.span())));
+                None
             }
         }
     }

@@ -8,6 +8,7 @@
 
 mod body;
 mod budget;
+pub use budget::Spent;
 mod convert;
 mod data;
 mod decls;
@@ -71,6 +72,10 @@ pub struct LoadOptions {
     pub parsed: Option<std::sync::Arc<Parsed>>,
     /// Loading a module's instance for its call: its variables' values come from the call.
     pub module: Option<ModuleContext>,
+    /// What evaluating may produce in all ([`Spent::default`]: 512 MiB), and for a module
+    /// instance's load what the load that made it has produced (a load of the root counts
+    /// afresh with this limit).
+    pub spent: Spent,
 }
 
 /// A configuration file: how it is named in messages, and its text (shared, not copied, by
@@ -231,6 +236,13 @@ pub fn load_reading(
     scope.dir.clone_from(&options.dir);
     scope.inputs = module_inputs;
     scope.copies = options.module.as_ref().map_or(1, |m| m.copies.max(1));
+    // A load of its own starts counting afresh (options may be loaded more than once); a
+    // module instance's load counts with the load that made it.
+    scope.spent = if options.module.is_some() {
+        options.spent.clone()
+    } else {
+        options.spent.fresh()
+    };
     variables::check_validations(&decls, &scope, &mut diags);
     let default_provider = match &options.module {
         Some(m) => m.default_provider.clone(),

@@ -352,6 +352,7 @@ pub(crate) fn evaluate(
                 default_provider: default_provider.to_owned(),
                 copies,
             }),
+            spent: scope.spent.clone(),
             ..LoadOptions::default()
         });
         prepared.push((key, options));

@@ -223,6 +223,16 @@ pub(crate) fn evaluate<'a>(
     let for_each = body.has_attribute("for_each") || body.has_attribute("count");
     for (key, each) in instances {
         let address = Address::new(id.clone(), key.clone());
+        // Past the budget of the whole load, the rest is not evaluated (and not reported
+        // instance by instance).
+        match scope.spent.charge(super::budget::INSTANCE_COST) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(message) => {
+                diags.push(Diagnostic::error(message).at(decl_loc()));
+                break;
+            }
+        }
         let before = diags.iter().filter(|d| d.is_error()).count();
         let mut lowered = Lowered {
             instance: ResourceInstance {

@@ -324,6 +324,48 @@ fn nested_module_counts_end_in_an_error_naming_the_total() {
     );
 }
 
+/// `count` repeats every expression of a block: each evaluation within its budget, 100,000 of
+/// them were gigabytes (an allocation abort under a 4 GB cap). What one load evaluates in all
+/// is budgeted too, and evaluation stops at the limit: for generated blocks, for a long literal
+/// repeated, and inside modules (at a small limit, so the test is quick; the binary's is
+/// 512 MiB, the same code).
+#[test]
+fn repeated_evaluations_end_at_the_budget_of_the_whole_configuration() {
+    let ws = Workspace::new();
+    let generated = "resource \"vpcep_service\" \"s\" {\n  count       = 100000\n  server_type = \"LB\"\n  port_id     = \"p-${count.index}\"\n  vpc_id      = \"v\"\n  dynamic \"port\" {\n    for_each = range(200)\n    content {\n      server_port = port.value + 1\n      client_port = port.value + 1\n    }\n  }\n}\n";
+    let literal = format!(
+        "resource \"vpcep_service\" \"s\" {{\n  count       = 100000\n  server_type = \"LB\"\n  port_id     = \"p-${{count.index}}\"\n  vpc_id      = \"v\"\n  description = \"{}\"\n  port {{\n    server_port = 1\n    client_port = 1\n  }}\n}}\n",
+        "x".repeat(256 << 10)
+    );
+    ws.write("m/main.hcl", generated);
+    for main in [
+        generated.to_owned(),
+        literal,
+        "module \"m\" {\n  source = \"./m\"\n  count  = 1\n}\n".to_owned(),
+    ] {
+        ws.write("main.hcl", &main);
+        let loaded = vpcep::config::load(&vpcep::config::LoadOptions {
+            dir: ws.path().to_path_buf(),
+            spent: vpcep::config::Spent::with_limit(4 << 20),
+            ..vpcep::config::LoadOptions::default()
+        });
+        let errors: Vec<&str> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            errors.iter().any(|m| m.starts_with(
+                "the configuration's values take more memory than vpcep allows in all (4 MiB"
+            )) && errors.len() < 20,
+            "{} errors: {:?}",
+            errors.len(),
+            &errors[..errors.len().min(3)]
+        );
+    }
+}
+
 /// Issue 10, case 14: huge inputs are refused at their caps instead of being checked in
 /// quadratic time.
 #[test]
