@@ -117,6 +117,26 @@ struct Account {
     next_key: u32,
 }
 
+impl Account {
+    /// Records `service` in the state at `address`, as `vpcep import` would.
+    fn record(&mut self, address: vpcep::model::Address, service: &vpcep::cloud::Service) {
+        let mut state = self.store.state.clone().unwrap_or_default();
+        state.resources.insert(
+            address.clone(),
+            vpcep::model::RecordedResource {
+                address,
+                id: service.id.clone(),
+                attrs: vpcep::cloud::convert::service_attrs(service),
+                depends_on: Vec::new(),
+                sensitive: Vec::new(),
+                provider: None,
+            },
+        );
+        state.sort();
+        self.store.state = Some(state);
+    }
+}
+
 fn sim_config(db: &Path, index: usize) -> SimConfig {
     SimConfig {
         path: db.to_path_buf(),
@@ -637,20 +657,7 @@ impl World {
             },
         );
         let address: vpcep::model::Address = format!("vpcep_service.s{k}").parse().unwrap();
-        let mut state = acct.store.state.clone().unwrap_or_default();
-        state.resources.insert(
-            address.clone(),
-            vpcep::model::RecordedResource {
-                address,
-                id: created.id.clone(),
-                attrs: vpcep::cloud::convert::service_attrs(&created),
-                depends_on: Vec::new(),
-                sensitive: Vec::new(),
-                provider: None,
-            },
-        );
-        state.sort();
-        acct.store.state = Some(state);
+        acct.record(address, &created);
         true
     }
 
@@ -670,20 +677,7 @@ impl World {
             .parse()
             .unwrap();
         acct.next_key += 1;
-        let mut state = acct.store.state.clone().unwrap_or_default();
-        state.resources.insert(
-            address.clone(),
-            vpcep::model::RecordedResource {
-                address: address.clone(),
-                id,
-                attrs: vpcep::cloud::convert::service_attrs(&service),
-                depends_on: Vec::new(),
-                sensitive: Vec::new(),
-                provider: None,
-            },
-        );
-        state.sort();
-        acct.store.state = Some(state);
+        acct.record(address.clone(), &service);
         self.forget = Some((a, address));
         true
     }
