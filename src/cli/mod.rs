@@ -458,12 +458,35 @@ pub(crate) fn print_diagnostics(globals: &Globals, diagnostics: &[Diagnostic]) {
     show_diagnostics(globals.json, globals.color_err, diagnostics);
 }
 
+/// How many problems of one place are shown in full on the terminal: `count` and `for_each`
+/// repeat a block's problems once per instance (the JSON events keep every one).
+const SHOWN_PER_PLACE: usize = 3;
+
 fn show_diagnostics(json: bool, color: bool, diagnostics: &[Diagnostic]) {
+    let mut seen: indexmap::IndexMap<(&str, usize, usize), usize> = indexmap::IndexMap::new();
     for d in diagnostics {
         if json {
             output::say!("{}", crate::render::events::config_diagnostic(d));
-        } else {
-            complain_raw!("{}", diag::render(d, color));
+            continue;
+        }
+        if let Some(at) = &d.location {
+            let n = seen
+                .entry((at.file.as_str(), at.line, at.column))
+                .or_default();
+            *n += 1;
+            if *n > SHOWN_PER_PLACE {
+                continue;
+            }
+        }
+        complain_raw!("{}", diag::render(d, color));
+        complain!();
+    }
+    for ((file, line, column), n) in seen {
+        if n > SHOWN_PER_PLACE {
+            complain!(
+                "... and {} more like these at {file}:{line}:{column} (one for each instance; `--json` lists every one)",
+                n - SHOWN_PER_PLACE
+            );
             complain!();
         }
     }

@@ -1,9 +1,8 @@
 //! `vpcep validate`: load the configuration and report every problem.
 
 use super::Globals;
-use super::output::{complain, complain_raw, say};
+use super::output::{complain, say};
 use crate::config::{self, VarArg};
-use crate::diag;
 
 /// Prints diagnostics to stderr and a one-line verdict (or, with `json`, one JSON document on
 /// stdout); returns the exit code.
@@ -16,10 +15,7 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg], json: bool) -> u8 {
         std::mem::forget(loaded);
         return code;
     }
-    for d in &loaded.diagnostics {
-        complain_raw!("{}", diag::render(d, globals.color_err));
-        complain!();
-    }
+    super::print_diagnostics(globals, &loaded.diagnostics);
     let warnings = match loaded.warnings() {
         0 => String::new(),
         1 => ", with 1 warning".to_owned(),

@@ -401,3 +401,41 @@ fn huge_blocks_and_objects_are_refused_at_their_caps() {
         &out.stderr[..out.stderr.len().min(2000)]
     );
 }
+
+/// A problem of a block with `count` is one problem per instance: the terminal shows the
+/// first few of one place and counts the rest; `--json` keeps every one for tools.
+#[test]
+fn a_problem_repeated_by_every_instance_is_shown_a_few_times_and_counted() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &services_hcl("s", 1)
+            .replacen(
+                "{\n",
+                "{\n  count = 10\n  tags  = { \"bad tag!\" = \"x\" }\n",
+                1,
+            )
+            .replace("port-s-0", "port-${count.index}"),
+    );
+    let out = ws.expect(&["validate"], 1);
+    assert_eq!(
+        out.stderr.matches("error: invalid tag key").count(),
+        3,
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "... and 7 more like these at main.hcl:3:13 (one for each instance; `--json` lists every one)"
+        ) && out.stderr.contains("Validation failed: 10 errors."),
+        "{}",
+        out.stderr
+    );
+    let json = ws.expect(&["validate", "--json"], 1);
+    assert_eq!(
+        json.stdout.matches("invalid tag key").count(),
+        10,
+        "{}",
+        json.stdout
+    );
+}
