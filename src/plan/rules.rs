@@ -3,7 +3,7 @@
 use super::diff::immutable_changes;
 use super::{Action, CloudFacts, Plan, Refusal, RefusalKind, ResourceChange};
 use crate::model::facts::{ConnectionStatus, ServiceStatus};
-use crate::model::{Address, DesiredState, RecordedState, ResourceType, Value};
+use crate::model::{Address, DesiredState, RecordedState, ResourceInstance, ResourceType, Value};
 use std::collections::HashSet;
 
 pub(super) fn check(
@@ -341,21 +341,33 @@ fn prevent_destroy(change: &ResourceChange, desired: &DesiredState, out: &mut Ve
         } else {
             "replace"
         };
-        let mut r = refusal(
+        out.push(lifecycle_refusal(
             RefusalKind::PreventDestroy,
-            &change.address,
+            change,
+            instance,
             format!(
                 "`{}` has `lifecycle {{ prevent_destroy = true }}`, and this plan would {verb} it",
                 change.address
             ),
-        );
-        r.details
-            .push(format!("declared at {}", instance.declared_at));
-        r.help = Some(
-            "if it really must go, set `prevent_destroy = false` first, then plan again".to_owned(),
-        );
-        out.push(r);
+            "if it really must go, set `prevent_destroy = false` first, then plan again",
+        ));
     }
+}
+
+/// A refusal by one of the resource's own `lifecycle` options: it says where the resource is
+/// declared, as the option is written there.
+fn lifecycle_refusal(
+    kind: RefusalKind,
+    change: &ResourceChange,
+    instance: &ResourceInstance,
+    message: String,
+    help: &str,
+) -> Refusal {
+    let mut r = refusal(kind, &change.address, message);
+    r.details
+        .push(format!("declared at {}", instance.declared_at));
+    r.help = Some(help.to_owned());
+    r
 }
 
 /// `create_before_destroy`: the new object would exist beside the one it replaces. vpcep
@@ -383,20 +395,16 @@ fn create_before_destroy(change: &ResourceChange, desired: &DesiredState, out: &
             "an approval is its service's (its ID is the service's ID): there cannot be two"
         }
     };
-    let mut r = refusal(
+    out.push(lifecycle_refusal(
         RefusalKind::CreateBeforeDestroy,
-        &change.address,
+        change,
+        instance,
         format!(
             "`{}` has `lifecycle {{ create_before_destroy = true }}`, but it cannot be created before the one it replaces is destroyed: {why}",
             change.address
         ),
-    );
-    r.details
-        .push(format!("declared at {}", instance.declared_at));
-    r.help = Some(
-        "remove `create_before_destroy` to replace it by deleting first, or give the new one another address (a new resource block) and remove the old one afterwards".to_owned(),
-    );
-    out.push(r);
+        "remove `create_before_destroy` to replace it by deleting first, or give the new one another address (a new resource block) and remove the old one afterwards",
+    ));
 }
 
 /// The recorded status of a service.
