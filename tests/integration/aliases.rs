@@ -47,12 +47,7 @@ fn cross_account_flow(ws: &Workspace, env: &[(&str, &str)], partner_provider: &s
     );
     let json = run(&["plan", "--format", "json"], 0);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let endpoint = doc["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "vpcep_endpoint.orders")
-        .unwrap();
+    let endpoint = super::harness::resource_change(&doc, "vpcep_endpoint.orders");
     assert_eq!(endpoint["provider_config_key"], partner_provider);
 
     // One run, in order across the accounts: service, endpoint, approval.

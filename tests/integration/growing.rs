@@ -252,12 +252,7 @@ fn moved_renames_without_touching_the_cloud_into_and_out_of_for_each() {
     );
     let json = ws.expect(&["plan", "--format", "json"], 0);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let change = v["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == "vpcep_service.new")
-        .unwrap();
+    let change = super::harness::resource_change(&v, "vpcep_service.new");
     assert_eq!(change["previous_address"], "vpcep_service.old");
     assert_eq!(change["change"]["actions"], serde_json::json!(["no-op"]));
     assert_eq!(v["summary"]["move"], 1);

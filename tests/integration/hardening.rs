@@ -426,7 +426,7 @@ fn a_problem_repeated_by_every_instance_is_shown_a_few_times_and_counted() {
     );
     assert!(
         out.stderr.contains(
-            "... and 7 more like these at main.hcl:3:13 (one for each instance; `--json` lists every one)"
+            "... and 7 more like these at main.hcl:3:13, one for each instance (`--json` lists every one)"
         ) && out.stderr.contains("Validation failed: 10 errors."),
         "{}",
         out.stderr

@@ -237,6 +237,19 @@ pub(crate) fn services_hcl(prefix: &str, n: usize) -> String {
     out
 }
 
+/// The change of `address` in a JSON plan (`resource_changes[]`).
+pub(crate) fn resource_change<'a>(
+    plan: &'a serde_json::Value,
+    address: &str,
+) -> &'a serde_json::Value {
+    plan["resource_changes"]
+        .as_array()
+        .expect("a JSON plan has resource_changes")
+        .iter()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("the plan has no change of {address}"))
+}
+
 /// A plain LB service on `port_id` in `vpc_id` mapping `port` to itself: what tests create
 /// behind vpcep's back (change fields with struct update syntax).
 pub(crate) fn service_spec(port_id: &str, vpc_id: &str, port: u16) -> vpcep::cloud::ServiceSpec {

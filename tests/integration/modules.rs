@@ -25,12 +25,7 @@ fn the_modules_example_applies_converges_and_moves_an_instance_without_a_cloud_c
     );
     let json = ws.expect(&["plan", "--format", "json"], 0);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    let change = v["resource_changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["address"] == ORDERS)
-        .unwrap();
+    let change = super::harness::resource_change(&v, ORDERS);
     assert_eq!(change["module_address"], "module.published[\"orders\"]");
     assert_eq!(change["name"], "this");
     let children = v["planned_values"]["root_module"]["child_modules"]
