@@ -54,6 +54,43 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, 
     }
 }
 
+/// A number the API may make large or negative, read as 64-bit and saturated into `u32`: a
+/// quota of 2^40 is "unlimited" here, not an unreadable answer. A negative count is 0, a
+/// negative limit (`-1`, as some APIs write "no limit") the largest there is.
+fn saturating<'de, D: serde::Deserializer<'de>>(d: D, negative: u32) -> Result<Option<u32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+    }
+    Ok(Option::<Number>::deserialize(d)?.map(|n| match n {
+        Number::Unsigned(u) => u32::try_from(u).unwrap_or(u32::MAX),
+        Number::Signed(i) if i < 0 => negative,
+        Number::Signed(i) => u32::try_from(i).unwrap_or(u32::MAX),
+        Number::Float(f) if f < 0.0 => negative,
+        // `as` saturates, and a NaN is 0.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Number::Float(f) => f as u32,
+    }))
+}
+
+/// A count ([`saturating`]; negative is 0), required.
+fn count_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    saturating(d, 0)?.ok_or_else(|| serde::de::Error::custom("expected a number, not null"))
+}
+
+/// A count ([`saturating`]; negative is 0), optional.
+fn opt_count_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    saturating(d, 0)
+}
+
+/// A limit ([`saturating`]; negative is no limit), required.
+fn limit_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    saturating(d, u32::MAX)?.ok_or_else(|| serde::de::Error::custom("expected a number, not null"))
+}
+
 /// A value the API says is required and non-empty.
 fn non_empty(value: &str, field: &str) -> Result<(), String> {
     if value.is_empty() {
@@ -270,7 +307,11 @@ pub struct ServiceWire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWire>>,
     /// Endpoints in `creating` or `accepted` status; in the list only, not in every answer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "opt_count_u32"
+    )]
     pub connection_count: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
@@ -833,7 +874,9 @@ pub struct EndpointListWire {
 pub struct QuotaResourceWire {
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(deserialize_with = "count_u32")]
     pub used: u32,
+    #[serde(deserialize_with = "limit_u32")]
     pub quota: u32,
 }
 

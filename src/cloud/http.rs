@@ -366,9 +366,11 @@ impl HttpCloud {
         }
     }
 
-    /// Every item of a list, in order of creation. A page that brings nothing new (a server
-    /// that ignores `offset`) is an error; a list that changes while it is read (its total
-    /// moves) is read again from the start, so no object is skipped.
+    /// Every item of a list, in order of creation. Paging goes on while pages bring new
+    /// objects and ends at an empty page, or at a page that repeats a short one; `total_count`
+    /// is a hint (it may be larger than what the pages hold), except that a page that repeats
+    /// a full one (a server that ignores `offset`) is an error, and a list whose total moves
+    /// while it is read is read again from the start, so no object is skipped.
     fn list_all<P: Page>(
         &self,
         path: &str,
@@ -381,6 +383,7 @@ impl HttpCloud {
             let mut out: Vec<P::Item> = Vec::new();
             let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
             let mut first_total = None;
+            let mut previous_full = false;
             for _ in 0..MAX_PAGES {
                 let mut query = vec![
                     ("limit".to_owned(), page.to_string()),
@@ -412,14 +415,25 @@ impl HttpCloud {
                         out.push(item);
                     }
                 }
-                if got > 0 && new == 0 {
-                    return Err(malformed(
-                        &operation,
-                        &format!(
-                            "the page at offset {} repeats objects already read (the server ignores `offset`)",
-                            out.len()
-                        ),
-                    ));
+                if got == 0 {
+                    // The end of the list. `total_count` is a hint: the SDKs' own examples
+                    // say 100 where the pages hold 1, so a larger total is no error.
+                    return Ok(out);
+                }
+                if new == 0 {
+                    // A page that brings nothing new: after a full page, the server ignores
+                    // `offset` and what follows can never be read (an error, not a short
+                    // list); after a short one, the list simply ended.
+                    if previous_full {
+                        return Err(malformed(
+                            &operation,
+                            &format!(
+                                "the page at offset {} repeats objects already read (the server ignores `offset`)",
+                                out.len()
+                            ),
+                        ));
+                    }
+                    return Ok(out);
                 }
                 if new < got {
                     // Objects moved between pages: read the list again.
@@ -432,19 +446,14 @@ impl HttpCloud {
                     }
                     continue 'restart;
                 }
+                previous_full = got >= page;
+                // Without a total, a short page is the last one; with one, paging goes on
+                // while the total says more exist (a server may cap its pages below `limit`).
                 let done = match total {
-                    Some(t) => out.len() as u64 >= t || got == 0,
+                    Some(t) => out.len() as u64 >= t,
                     None => got < page,
                 };
                 if done {
-                    if let Some(t) = total
-                        && (out.len() as u64) < t
-                    {
-                        return Err(malformed(
-                            &operation,
-                            &format!("it says {t} objects exist but ends after {}", out.len()),
-                        ));
-                    }
                     return Ok(out);
                 }
             }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the proxy answers instead of (or after) the emulator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Lie {
     /// `200` with this body.
     Body(&'static str),
@@ -20,6 +20,8 @@ pub(crate) enum Lie {
     Redirect,
     /// The connection is closed without an answer.
     Reset,
+    /// The emulator's answer, its JSON changed by this function: a sloppy but honest server.
+    Edit(fn(&mut serde_json::Value)),
 }
 
 /// A rule: requests whose method and path match get `lie`, `times` times. With `after`, the
@@ -355,6 +357,17 @@ fn serve(shared: &Shared, stream: &TcpStream) {
         ),
         Lie::Reset => {
             let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Lie::Edit(edit) => {
+            let (status, body) = real();
+            let body = match serde_json::from_slice::<serde_json::Value>(&body) {
+                Ok(mut v) => {
+                    edit(&mut v);
+                    serde_json::to_vec(&v).unwrap()
+                }
+                Err(_) => body,
+            };
+            write_response(stream, status, "", &body);
         }
     }
 }
