@@ -7,7 +7,8 @@
 //!   a zone, `connection_count` in lists, errors as `{error_code, error_msg}`.
 //! - `sdk`: the OTC Go SDK's test fixtures (`opentelekomcloud/gophertelekomcloud`
 //!   `openstack/vpcep/v1/**/testing/fixtures.go`): undecorated names, services' `update_at`, timestamps
-//!   without a zone and with milliseconds, no `connection_count`, the wildcard permission listed
+//!   without a zone and with milliseconds, no `connection_count`, no empty `description`
+//!   (both SDKs' models omit it), the wildcard permission listed
 //!   as `*`, codes spelled `Endpoint.xxxx` (as the reference's accept/reject example does),
 //!   errors as `{error_code, error_message}` (the Huawei SDK's `QueryError`), and accepted
 //!   connections that settle one poll later.
@@ -59,6 +60,11 @@ impl Dialect {
                 let mut out = serde_json::Map::new();
                 for (k, v) in map {
                     if self == Dialect::Sdk && k == "connection_count" {
+                        continue;
+                    }
+                    // The Go SDKs' models mark `description` `omitempty`: an empty one is
+                    // answered as absent.
+                    if k == "description" && v.as_str() == Some("") {
                         continue;
                     }
                     let v = self.walk(v, Some(&k));

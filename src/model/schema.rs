@@ -344,9 +344,11 @@ fn sort_key(v: &Value) -> String {
 
 /// Whether two values of attribute `name` are the same once normalized (see [`normalize`]),
 /// without building normalized copies: equal values are (maps compare without regard to
-/// order already), and lists that are sets are compared as sorted references.
+/// order already), and lists that are sets are compared as sorted references. An empty
+/// string, list or map is the same as no value: the API answers an empty `description` or
+/// whitelist as absent, and a plan after apply must be empty.
 pub fn same(name: &str, a: &Value, b: &Value) -> bool {
-    if a == b {
+    if a == b || (is_absent(a) && is_absent(b)) {
         return true;
     }
     match (name, a, b) {
@@ -364,6 +366,17 @@ pub fn same(name: &str, a: &Value, b: &Value) -> bool {
                 .zip(sorted(y).iter())
                 .all(|(p, q)| p.1 == q.1)
         }
+        _ => false,
+    }
+}
+
+/// No value, or an empty one: what an API may answer for a value it does not keep.
+fn is_absent(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::List(l) => l.is_empty(),
+        Value::Map(m) => m.is_empty(),
         _ => false,
     }
 }

@@ -252,3 +252,31 @@ fn each_cloud_profile_refuses_what_its_documentation_does_not_allow() {
         "{out}"
     );
 }
+
+/// Issue 26.5: `description = ""` against an API that answers an empty description as absent
+/// (the Go SDKs' `omitempty`) planned `null -> ""` after every apply. Empty and absent values
+/// compare equal, so the plan after apply is empty in every dialect.
+#[test]
+fn empty_values_answered_as_absent_converge() {
+    for dialect in DIALECTS {
+        let emulator = EmulatorProcess::start(&["--token", TOKEN, "--dialect", dialect]);
+        let ws = Workspace::new();
+        ws.write(
+            "main.hcl",
+            &format!(
+                "{}{}",
+                emulator.provider(OWNER),
+                service("api", true).replace(
+                    "  whitelist = [\"*\"]\n",
+                    "  whitelist = []\n  description = \"\"\n  tags = {}\n"
+                )
+            ),
+        );
+        expect(&ws, &["apply", "--auto-approve"], 0);
+        let again = expect(&ws, &["plan", "--detailed-exitcode"], 0);
+        assert!(again.contains("No changes"), "{dialect}: {again}");
+        expect(&ws, &["refresh"], 0);
+        let after = expect(&ws, &["plan", "--detailed-exitcode"], 0);
+        assert!(!after.contains("changed outside"), "{dialect}: {after}");
+    }
+}
