@@ -386,6 +386,17 @@ pub fn service_fact(s: &Service) -> crate::model::facts::ServiceFact {
             .map(|p| (p.protocol.clone(), p.server_port))
             .collect(),
         gateway: s.service_type == "gateway",
+        whitelist: s
+            .whitelist
+            .iter()
+            .map(|w| {
+                if w == "*" {
+                    "iam:domain::*".to_owned()
+                } else {
+                    w.clone()
+                }
+            })
+            .collect(),
     }
 }
 

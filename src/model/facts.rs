@@ -116,6 +116,8 @@ pub struct ServiceFact {
     pub ports: Vec<(String, u16)>,
     /// A gateway service (cloud-operated): its endpoints take route tables and a policy.
     pub gateway: bool,
+    /// The accounts allowed to connect (`iam:domain::ID`, or `iam:domain::*` for all).
+    pub whitelist: Vec<String>,
 }
 
 /// A connection to one of the account's services.

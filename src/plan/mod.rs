@@ -146,6 +146,8 @@ pub enum RefusalKind {
     PreventDestroy,
     /// A partner would be cut off silently (rule 10): vpcep's own rule, not the cloud's.
     Disconnect,
+    /// An endpoint to a service whose whitelist does not admit the endpoint's account.
+    Whitelist,
 }
 
 impl RefusalKind {
@@ -167,11 +169,12 @@ impl RefusalKind {
             RefusalKind::NotConnected => "not_connected",
             RefusalKind::PreventDestroy => "prevent_destroy",
             RefusalKind::Disconnect => "disconnect",
+            RefusalKind::Whitelist => "whitelist",
         }
     }
 
     /// Every rule, in the order of the design.
-    pub const ALL: [RefusalKind; 15] = [
+    pub const ALL: [RefusalKind; 16] = [
         RefusalKind::Immutable,
         RefusalKind::Creating,
         RefusalKind::Connected,
@@ -187,6 +190,7 @@ impl RefusalKind {
         RefusalKind::NotConnected,
         RefusalKind::PreventDestroy,
         RefusalKind::Disconnect,
+        RefusalKind::Whitelist,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -38,6 +38,7 @@ pub(super) fn check(
         }
     }
     endpoint_services(plan, facts, &mut refusals);
+    whitelisted(plan, desired, facts, &mut refusals);
     dangling(plan, &mut refusals);
     plan.refusals = refusals;
     let warnings = whitelist_removals(plan);
@@ -133,6 +134,129 @@ fn endpoint_services(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
             r.help = Some("check the service ID with its owner (it may have been deleted), or remove the endpoint".to_owned());
             out.push(r);
         }
+    }
+}
+
+/// The account (domain) ID of a provider of this configuration (`None`: the default one),
+/// when known.
+fn account_of<'a>(facts: &'a CloudFacts, provider: Option<&str>) -> Option<&'a str> {
+    match provider {
+        None => facts.account.as_deref(),
+        Some(p) => facts.providers.get(p)?.account.as_deref(),
+    }
+}
+
+/// What the plan knows of the service an endpoint connects to: who owns it and whom its
+/// whitelist admits (known entries only).
+struct Admission {
+    /// The service's address, or its ID.
+    name: String,
+    owner: String,
+    whitelist: Vec<String>,
+}
+
+/// The service `c` (an endpoint's change) connects to, when the plan knows its owner and its
+/// whole whitelist: a service this plan creates or keeps, found through the reference of
+/// `service_id` or by its ID, or a service of a configured account found by its ID.
+fn admission(
+    c: &ResourceChange,
+    plan: &Plan,
+    desired: &DesiredState,
+    facts: &CloudFacts,
+) -> Option<Admission> {
+    let planned = |s: &ResourceChange| -> Option<Admission> {
+        let whitelist: Option<Vec<String>> = s
+            .after
+            .as_ref()?
+            .get("whitelist")
+            .map_or(Some(Vec::new()), |w| match w {
+                Value::Null => Some(Vec::new()),
+                Value::List(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+                _ => None,
+            });
+        Some(Admission {
+            name: format!("`{}`", s.address),
+            owner: account_of(facts, s.provider.as_deref())?.to_owned(),
+            whitelist: whitelist?,
+        })
+    };
+    let referenced = desired
+        .resources
+        .get(&c.address)
+        .and_then(|i| i.refs.get("service_id"))
+        .and_then(|targets| match targets.as_slice() {
+            [t] if t.resource.rtype == ResourceType::Service => Some(t),
+            _ => None,
+        });
+    if let Some(t) = referenced {
+        let service = plan.changes.iter().find(|s| {
+            s.address.resource == t.resource && s.address.key == t.key && s.action != Action::Delete
+        })?;
+        return planned(service);
+    }
+    let id = after_service_id(c)?;
+    if let Some(s) = plan.changes.iter().find(|s| {
+        s.address.rtype() == ResourceType::Service
+            && s.id.as_deref() == Some(id)
+            && matches!(s.action, Action::Update | Action::NoOp)
+    }) {
+        return planned(s);
+    }
+    std::iter::once((None, facts))
+        .chain(facts.providers.iter().map(|(k, f)| (Some(k.as_str()), f)))
+        .find_map(|(key, f)| {
+            let s = f.account_services.iter().flatten().find(|s| s.id == id)?;
+            Some(Admission {
+                name: format!("the endpoint service {id}"),
+                owner: account_of(facts, key)?.to_owned(),
+                whitelist: s.whitelist.clone(),
+            })
+        })
+}
+
+/// Endpoints that a provider of this configuration creates to a service whose whitelist does
+/// not admit that provider's account (the API's `EndPoint.2012`): refused wherever the plan
+/// knows both sides, so the apply does not fail halfway.
+fn whitelisted(plan: &Plan, desired: &DesiredState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    for c in plan.changes.iter().filter(|c| {
+        c.address.rtype() == ResourceType::Endpoint
+            && matches!(c.action, Action::Create | Action::Replace)
+    }) {
+        let Some(account) = account_of(facts, c.provider.as_deref()) else {
+            continue;
+        };
+        let Some(service) = admission(c, plan, desired, facts) else {
+            continue;
+        };
+        let entry = format!("iam:domain::{account}");
+        if service.owner == account
+            || service
+                .whitelist
+                .iter()
+                .any(|w| *w == entry || w == "iam:domain::*")
+        {
+            continue;
+        }
+        let by = c
+            .provider
+            .as_deref()
+            .map_or_else(String::new, |p| format!(" (provider `{p}`)"));
+        let mut r = refusal(
+            RefusalKind::Whitelist,
+            &c.address,
+            format!(
+                "`{}`{by} would connect from account {account} to {}, whose whitelist does not admit that account; the cloud refuses the endpoint (EndPoint.2012)",
+                c.address, service.name
+            ),
+        );
+        r.help = Some(format!(
+            "add \"{account}\" to the `whitelist` of {}, or create the endpoint from an account it admits",
+            service.name
+        ));
+        out.push(r);
     }
 }
 

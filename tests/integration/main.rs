@@ -30,6 +30,7 @@ mod model;
 mod modules;
 mod no_hidden_harm;
 mod pg;
+mod plan_applies;
 mod plan_cases;
 mod proxy;
 mod review;
