@@ -157,6 +157,7 @@ pub(crate) fn mv(
             "`{dst}` is in the state already; nothing was moved (remove it first with `vpcep state rm`, if it is really gone)"
         )));
     }
+    let before_move = state.problems();
     let resources = std::mem::take(&mut state.resources);
     state.resources = resources
         .into_iter()
@@ -178,6 +179,16 @@ pub(crate) fn mv(
                 }
             }
         }
+    }
+    if let Some(broken) = state
+        .problems()
+        .into_iter()
+        .find(|p| !before_move.contains(p))
+    {
+        return Err(fail(format!(
+            "moving `{from}` to `{to}` is refused: {broken}; nothing was moved\n  move every instance at once (`vpcep state mv {} {}`), or each to a keyed address",
+            from.resource, to.resource
+        )));
     }
     state.sort();
     if let Err(e) = state.next_serial() {
@@ -439,6 +450,17 @@ pub(crate) fn push(
             )));
         }
     };
+    let problems = pushed.problems();
+    if !problems.is_empty() {
+        return Err(fail(format!(
+            "`{}` breaks \"one cloud object, one address\"; nothing was pushed{}\n  fix the file (`vpcep state pull` shows the stored state), then push it again",
+            file.display(),
+            problems
+                .iter()
+                .map(|p| format!("\n  - {p}"))
+                .collect::<String>()
+        )));
+    }
     let (_, mut store) = open_locked(globals, args, vars, "state push")?;
     let current = match store.read() {
         Ok(s) => s,

@@ -70,6 +70,59 @@ pub enum StateChange {
 pub const MAX_SERIAL: u64 = i64::MAX as u64;
 
 impl RecordedState {
+    /// What breaks "one cloud object, one address" in this state, each naming the addresses:
+    /// one cloud ID recorded under two addresses of one type, and resources whose instances
+    /// mix shapes (one without a key beside keyed ones, or `count` indexes beside `for_each`
+    /// keys). A state written by vpcep has none; one edited by hand may.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut by_id: IndexMap<(super::ResourceType, &str), Vec<&super::Address>> =
+            IndexMap::new();
+        for r in self.resources.values() {
+            by_id
+                .entry((r.address.rtype(), r.id.as_str()))
+                .or_default()
+                .push(&r.address);
+        }
+        for ((rtype, id), addresses) in by_id.iter().filter(|(_, a)| a.len() > 1) {
+            let names: Vec<String> = addresses.iter().map(|a| format!("`{a}`")).collect();
+            out.push(format!(
+                "the {rtype} {id} is recorded under {} addresses ({}): one cloud object has one address, or apply would change or delete it twice",
+                addresses.len(),
+                names.join(", ")
+            ));
+        }
+        let mut shapes: IndexMap<&super::ResourceId, [Vec<&super::Address>; 3]> =
+            IndexMap::new();
+        for a in self.resources.keys() {
+            let shape = match a.key.as_deref() {
+                None => 0,
+                Some(k) if super::address::count_index(k).is_some() => 1,
+                Some(_) => 2,
+            };
+            shapes.entry(&a.resource).or_default()[shape].push(a);
+        }
+        for (resource, [single, counted, keyed]) in &shapes {
+            let kinds = [single, counted, keyed].iter().filter(|v| !v.is_empty()).count();
+            if kinds > 1 {
+                let what: Vec<String> = [
+                    (single, "an instance without a key"),
+                    (counted, "`count` instances"),
+                    (keyed, "`for_each` instances"),
+                ]
+                .iter()
+                .filter(|(v, _)| !v.is_empty())
+                .map(|(v, label)| format!("{label} ({})", v.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))
+                .collect();
+                out.push(format!(
+                    "`{resource}` mixes {}: a resource is recorded without a key, with `count` indexes or with `for_each` keys, never two of these",
+                    what.join(" and ")
+                ));
+            }
+        }
+        out
+    }
+
     /// Moves to the next serial: every new version of a state gets one. Never wraps: at
     /// [`MAX_SERIAL`] it is an error, since a wrapped serial would make an old saved plan look
     /// current.

@@ -323,6 +323,14 @@ pub fn from_wire(file: StateFile) -> Result<RecordedState, String> {
     for e in file.resources {
         let shown = e.address.clone();
         let r = resource_from_wire(e).map_err(|m| format!("resource `{shown}`: {m}"))?;
+        if state.resources.contains_key(&r.address) {
+            // Two records of one address: which is the cloud's object cannot be told, and
+            // keeping either would lose the other.
+            return Err(format!(
+                "resource `{}` is recorded twice; one address has one record",
+                r.address
+            ));
+        }
         state.resources.insert(r.address.clone(), r);
     }
     Ok(state)
