@@ -53,6 +53,13 @@ impl Failure {
         self.diagnostics = diagnostics;
         self
     }
+
+    /// The kind of stop, for tools.
+    #[must_use]
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
+    }
 }
 
 impl std::fmt::Display for Failure {
@@ -421,6 +428,12 @@ fn open_provider(
 #[derive(Debug, Clone, Default)]
 pub struct PlanSettings {
     pub refresh: bool,
+    /// `--refresh-only`: plan only what changed outside vpcep (the plan's changes are its
+    /// drift); applying it records that and changes nothing in the cloud.
+    pub refresh_only: bool,
+    /// `--forget-missing`: the refresh guard lets a refresh remove what it could not find,
+    /// however much that is.
+    pub forget_missing: bool,
     /// Whether the plan will be saved (`--out`): only then is the stored state hashed.
     pub saving: bool,
     pub options: PlanOptions,
@@ -736,6 +749,9 @@ pub fn plan(
     let (state, drift, mut facts) = if settings.refresh {
         let refreshed = crate::refresh::refresh_all(&clouds, &prior)
             .map_err(|e| fail(format!("refreshing from {}: {e}", clouds.describe())))?;
+        if !settings.forget_missing {
+            guard(&prior, &refreshed.drift, &clouds)?;
+        }
         notes.extend(refreshed.notes);
         state_changed |= refreshed.state != prior;
         // The refreshed state replaces the stored one for the rest of the command.
@@ -770,6 +786,7 @@ pub fn plan(
     for d in &drift {
         if let crate::plan::Drift::Deleted { address, .. } = d
             && !settings.options.destroy
+            && !settings.refresh_only
         {
             notes.push(format!(
                 "`{address}` was deleted outside vpcep; it is planned to be created again"
@@ -792,6 +809,9 @@ pub fn plan(
     )?;
     plan.drift = drift;
     plan.notes = notes;
+    if settings.refresh_only {
+        plan = plan.refresh_only();
+    }
     phase("evaluate and plan", &mut since);
     tracing::debug!(
         changes = plan.changes.len(),
@@ -813,6 +833,26 @@ pub fn plan(
         variables,
         reads,
     })
+}
+
+/// The refresh guard: a refresh that cannot find every object a provider records (or most of
+/// them) asked the wrong account, project or credentials far more often than it met that many
+/// deletions. Nothing is written, nor planned to be created again, unless `--forget-missing`
+/// confirms the loss.
+fn guard(
+    prior: &RecordedState,
+    drift: &[crate::plan::Drift],
+    clouds: &crate::cloud::Clouds,
+) -> Result<(), Failure> {
+    let vanished = crate::refresh::vanished(prior, drift, clouds);
+    if vanished.is_empty() {
+        return Ok(());
+    }
+    let lines: String = vanished.iter().map(|v| format!("\n  - {v}")).collect();
+    Err(fail(format!(
+        "refresh could not find what the state records, as when a provider signs in to the wrong account or project; nothing was written or planned:{lines}\n  check each provider's account, project and credentials; if these objects really were deleted outside vpcep, run again with `--forget-missing` to remove them from the state (and plan them anew)"
+    ))
+    .with_code("refresh_guard"))
 }
 
 /// `path` without `.` and `..` components (without touching the file system).

@@ -504,6 +504,8 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             allow_disconnect: addresses(&wire.options.allow_disconnect)?,
         },
         plan: Plan {
+            // Saved plans are never refresh-only (`plan --refresh-only --out` is refused).
+            refresh_only: false,
             // Re-derived from the plan's configuration and state when it is applied.
             state_edits: Vec::new(),
             reads: wire

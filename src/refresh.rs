@@ -81,6 +81,93 @@ pub fn refresh_all(
     Ok(all)
 }
 
+/// What a refresh could not find of one provider's recorded objects, when that is the
+/// signature of a wrong account, project or credentials rather than of deletions: every
+/// recorded object of the provider at once, or more than half of them when it records four
+/// or more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vanished {
+    /// `None`: the default provider; else `TYPE.ALIAS`.
+    pub provider: Option<String>,
+    /// The cloud, account or project it asked (its description).
+    pub asked: String,
+    pub missing: Vec<crate::model::Address>,
+    pub recorded: usize,
+}
+
+impl std::fmt::Display for Vanished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown: Vec<String> = self
+            .missing
+            .iter()
+            .take(5)
+            .map(|a| format!("`{a}`"))
+            .collect();
+        let more = self.missing.len().saturating_sub(shown.len());
+        write!(
+            f,
+            "{} could not find {} of the {} objects it records in {} ({}{})",
+            self.provider
+                .as_deref()
+                .map_or_else(|| "the default provider".to_owned(), |p| format!("provider `{p}`")),
+            self.missing.len(),
+            self.recorded,
+            self.asked,
+            shown.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// The refresh guard: for each provider, whether `drift` (of a refresh of `prior`) would
+/// remove so much of what it records that a wrong account is the likelier cause.
+pub fn vanished(prior: &RecordedState, drift: &[Drift], clouds: &dyn Providers) -> Vec<Vanished> {
+    let mut out = Vec::new();
+    for (key, cloud) in clouds.each() {
+        let recorded = prior
+            .resources
+            .values()
+            .filter(|r| r.provider.as_deref() == key)
+            .count();
+        let missing: Vec<crate::model::Address> = drift
+            .iter()
+            .filter_map(|d| match d {
+                Drift::Deleted { address, .. } => Some(address),
+                Drift::Changed { .. } => None,
+            })
+            .filter(|a| {
+                prior
+                    .resources
+                    .get(*a)
+                    .is_some_and(|r| r.provider.as_deref() == key)
+            })
+            .cloned()
+            .collect();
+        let suspicious = !missing.is_empty()
+            && (missing.len() == recorded || (recorded >= 4 && 2 * missing.len() > recorded));
+        if suspicious {
+            let described = cloud.describe();
+            let asked = match cloud.account() {
+                Some(account) if !described.contains(&account) => {
+                    format!("{described} as account {account}")
+                }
+                _ => described,
+            };
+            out.push(Vanished {
+                provider: key.map(str::to_owned),
+                asked,
+                missing,
+                recorded,
+            });
+        }
+    }
+    out
+}
+
 /// [`facts_only`] with every provider.
 pub fn facts_all(clouds: &dyn Providers) -> Result<CloudFacts, CloudError> {
     let mut facts: Option<CloudFacts> = None;

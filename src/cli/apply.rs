@@ -112,6 +112,12 @@ fn complete_line(destroy: bool, added: usize, changed: usize, destroyed: usize) 
 pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> Outcome {
     let operation = if destroy { "destroy" } else { "apply" };
     ignored_flags(args, operation)?;
+    super::plan::check_refresh_only(&args.plan, destroy)?;
+    if args.plan.refresh_only && args.plan_file.is_some() {
+        return Err(fail(
+            "`--refresh-only` takes no plan file: it plans and records what changed outside vpcep in one run",
+        ));
+    }
     let planned = match &args.plan_file {
         Some(_) if destroy => {
             return Err(fail(
@@ -164,6 +170,9 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     }
     if planned.plan.is_refused() {
         return Err(fail("the plan is refused; nothing was changed"));
+    }
+    if planned.plan.refresh_only {
+        return record_refresh(globals, planned, args, style);
     }
     if !planned.plan.has_changes() {
         // No resource changes: the outputs still follow the configuration (as Terraform's
@@ -346,6 +355,94 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
     }
     Ok(1)
+}
+
+/// `apply --refresh-only`, after its plan is shown: asks (unless `--auto-approve`), then records
+/// what refresh found — changing nothing in the cloud.
+fn record_refresh(
+    globals: &Globals,
+    mut planned: Planned,
+    args: &ApplyArgs,
+    style: Style,
+) -> Outcome {
+    let line = complete_line(false, 0, 0, 0);
+    if planned.plan.has_changes() && !args.auto_approve {
+        if args.json || !globals.interactive {
+            return Err(fail(
+                "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed",
+            ));
+        }
+        say_raw!(
+            "\nWould you like to update the vpcep state to reflect these detected changes?\n  vpcep will write these changes to the state without modifying any real infrastructure.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+        );
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        if !(std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes") {
+            say!("\nApply cancelled.");
+            return Ok(1);
+        }
+    }
+    session::persist_refreshed(&mut planned)?;
+    if args.json {
+        let summary = events::ChangeSummary {
+            add: 0,
+            change: 0,
+            remove: 0,
+            failed: 0,
+            skipped: 0,
+            operation: "refresh",
+            success: true,
+        };
+        say!("{}", events::change_summary(&line, &summary));
+    } else {
+        say!("\n{}", style.bold(&line));
+        print_outputs(&planned.state);
+    }
+    Ok(0)
+}
+
+/// `vpcep refresh`: `apply --refresh-only --auto-approve`, told in a few lines — every rule
+/// that guards a state write (the refresh guard, providers the configuration no longer
+/// declares) holds here as for `plan` and `apply`.
+pub(crate) fn refresh(
+    globals: &Globals,
+    args: &super::RefreshArgs,
+    vars: &[VarArg],
+) -> Outcome {
+    let settings = session::PlanSettings {
+        refresh: true,
+        refresh_only: true,
+        forget_missing: args.forget_missing,
+        saving: false,
+        options: crate::plan::PlanOptions::default(),
+        state: args.common.state.clone(),
+        lock_timeout: args.common.lock_timeout,
+    };
+    let mut planned = session::plan(&globals.env, vars, &settings, "refresh")?;
+    if planned.clouds.all_simulated() {
+        say!("Using {} — not a real cloud.", planned.clouds.describe());
+    }
+    for note in &planned.plan.notes {
+        say!("Note: {note}");
+    }
+    for d in &planned.plan.drift {
+        match d {
+            crate::plan::Drift::Changed { address, attrs, .. } => {
+                say!("{address}: changed outside vpcep ({})", attrs.join(", "));
+            }
+            crate::plan::Drift::Deleted { address, .. } => {
+                say!("{address}: deleted outside vpcep; removed from the state");
+            }
+        }
+    }
+    session::persist_refreshed(&mut planned)?;
+    let n = planned.state.resources.len();
+    say!(
+        "Refreshed {n} resource{}; {} changed outside vpcep.",
+        if n == 1 { "" } else { "s" },
+        planned.plan.drift.len()
+    );
+    Ok(0)
 }
 
 /// From here on, Ctrl-C (or SIGTERM) asks the apply to stop: running steps finish and are

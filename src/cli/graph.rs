@@ -40,6 +40,8 @@ pub(crate) fn run(globals: &Globals, args: &GraphArgs, vars: &[VarArg]) -> Outco
         Some(None) => {
             let settings = crate::app::PlanSettings {
                 refresh: args.refresh,
+                refresh_only: false,
+                forget_missing: false,
                 saving: false,
                 options: crate::plan::PlanOptions::default(),
                 state: args.common.state.clone(),

@@ -67,7 +67,8 @@ enum Command {
     /// Inspect or edit the recorded state
     #[command(subcommand)]
     State(StateCommand),
-    /// Update the recorded state from the cloud, changing nothing in the cloud
+    /// Record what changed outside vpcep, changing nothing in the cloud (`apply
+    /// --refresh-only --auto-approve`)
     Refresh(RefreshArgs),
     /// Print output values
     Output(OutputArgs),
@@ -175,6 +176,14 @@ pub(crate) struct PlanArgs {
     /// Read the cloud before planning (--refresh=false plans from recorded state)
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL")]
     refresh: bool,
+    /// Plan only what changed outside vpcep; `apply --refresh-only` records it in the state
+    /// and changes nothing in the cloud
+    #[arg(long)]
+    refresh_only: bool,
+    /// Let refresh remove from the state objects it cannot find even when that is every
+    /// object (or most) of a provider — the signature of a wrong account, which is refused
+    #[arg(long)]
+    forget_missing: bool,
     /// Plan to delete and create ADDR again (repeatable)
     #[arg(long, value_name = "ADDR", value_parser = parse_address)]
     replace: Vec<Address>,
@@ -271,6 +280,10 @@ enum StateCommand {
 
 #[derive(Debug, Args, Clone)]
 pub(crate) struct RefreshArgs {
+    /// Remove from the state objects refresh cannot find even when that is every object (or
+    /// most) of a provider — the signature of a wrong account, which is refused
+    #[arg(long)]
+    forget_missing: bool,
     #[command(flatten)]
     common: StateArgs,
 }
@@ -643,9 +656,7 @@ pub fn run() -> ExitCode {
         Command::State(StateCommand::Rm { addresses, common }) => {
             state_cmd::rm(&globals, common, &common.vars.in_order(args), addresses)
         }
-        Command::Refresh(r) => {
-            state_cmd::refresh(&globals, &r.common, &r.common.vars.in_order(args))
-        }
+        Command::Refresh(r) => apply::refresh(&globals, r, &r.common.vars.in_order(args)),
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
         Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
         Command::Emulator(e) => emulator::run(e),

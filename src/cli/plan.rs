@@ -13,6 +13,8 @@ use crate::render::{human, json, markdown};
 pub(crate) fn settings(args: &PlanArgs, destroy: bool) -> PlanSettings {
     PlanSettings {
         refresh: args.refresh,
+        refresh_only: args.refresh_only,
+        forget_missing: args.forget_missing,
         saving: args.out.is_some(),
         options: PlanOptions {
             replace: args.replace.clone(),
@@ -203,7 +205,34 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// `--refresh-only` with the flags it cannot take: an error that says why.
+pub(crate) fn check_refresh_only(args: &PlanArgs, destroy: bool) -> Result<(), super::failure::Failure> {
+    if !args.refresh_only {
+        return Ok(());
+    }
+    let conflict = if !args.refresh {
+        Some("`--refresh=false` (a refresh-only plan is the refresh)")
+    } else if destroy || args.destroy {
+        Some("`--destroy`")
+    } else if !args.replace.is_empty() {
+        Some("`--replace`")
+    } else if !args.target.is_empty() {
+        Some("`--target`")
+    } else if args.out.is_some() {
+        Some("`--out` (apply a refresh-only plan with `vpcep apply --refresh-only`)")
+    } else {
+        None
+    };
+    match conflict {
+        Some(flag) => Err(fail(format!(
+            "`--refresh-only` plans only what changed outside vpcep; it does not take {flag}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super::failure::Outcome {
+    check_refresh_only(args, false)?;
     let planned = session::plan(&globals.env, vars, &settings(args, false), "plan")?;
     let style = Style {
         color: globals.color_out,

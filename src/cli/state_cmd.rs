@@ -1,4 +1,4 @@
-//! `vpcep state list|show|rm`, `vpcep refresh`, `vpcep output` and `vpcep force-unlock`.
+//! `vpcep state list|show|mv|rm|pull|push`, `vpcep output` and `vpcep force-unlock`.
 
 use super::output::{say, say_raw};
 use super::show::read_state;
@@ -266,53 +266,6 @@ pub(crate) fn rm(
         "Successfully removed {} resource instance{} from the state; they still exist in the cloud.",
         matching.len(),
         if matching.len() == 1 { "" } else { "s" }
-    );
-    Ok(0)
-}
-
-pub(crate) fn refresh(
-    globals: &Globals,
-    args: &StateArgs,
-    vars: &[VarArg],
-) -> super::failure::Outcome {
-    let (snapshot, mut store) = open_locked(globals, args, vars, "refresh")?;
-    let prior = match store.read() {
-        Ok(s) => s.unwrap_or_default(),
-        Err(e) => return Err(fail(e)),
-    };
-    let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
-    let refreshed = match crate::refresh::refresh_all(&clouds, &prior) {
-        Ok(r) => r,
-        Err(e) => return Err(fail(format!("refreshing from {}: {e}", clouds.describe()))),
-    };
-    if clouds.all_simulated() {
-        say!("Using {} — not a real cloud.", clouds.describe());
-    }
-    for note in store.notes().iter().chain(&refreshed.notes) {
-        say!("Note: {note}");
-    }
-    for d in &refreshed.drift {
-        match d {
-            crate::plan::Drift::Changed { address, attrs, .. } => {
-                say!("{address}: changed outside vpcep ({})", attrs.join(", "));
-            }
-            crate::plan::Drift::Deleted { address, .. } => {
-                say!("{address}: deleted outside vpcep; removed from the state");
-            }
-        }
-    }
-    let mut state = refreshed.state;
-    if let Err(e) = state.next_serial() {
-        return Err(fail(e));
-    }
-    if let Err(e) = store.write(&state) {
-        return Err(fail(e));
-    }
-    say!(
-        "Refreshed {} resource{}; {} changed outside vpcep.",
-        state.resources.len(),
-        if state.resources.len() == 1 { "" } else { "s" },
-        refreshed.drift.len()
     );
     Ok(0)
 }

@@ -99,6 +99,7 @@ impl Plan {
             disconnections: Vec::new(),
             reads: Vec::new(),
             state_edits: Vec::new(),
+            refresh_only: false,
         }
     }
 }
@@ -336,6 +337,9 @@ pub struct Plan {
     /// Changes of the recorded state alone (`moved`, `import`, `removed` blocks), carried out
     /// before any cloud step; the changes above are planned against the state after them.
     pub state_edits: Vec<crate::model::refactor::StateEdit>,
+    /// `--refresh-only`: the plan records what changed outside vpcep and changes nothing in
+    /// the cloud; its changes are the drift alone.
+    pub refresh_only: bool,
 }
 
 /// A data source read during apply, with its arguments as known when planning.
@@ -392,7 +396,22 @@ impl Plan {
     }
 
     pub fn has_changes(&self) -> bool {
+        if self.refresh_only {
+            return !self.drift.is_empty();
+        }
         !self.state_edits.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
+    }
+
+    /// The refresh-only plan of this plan: its drift, notes and warnings, no changes.
+    #[must_use]
+    pub fn refresh_only(mut self) -> Plan {
+        self.changes.clear();
+        self.refusals.clear();
+        self.disconnections.clear();
+        self.reads.clear();
+        self.state_edits.clear();
+        self.refresh_only = true;
+        self
     }
 
     pub fn is_refused(&self) -> bool {
@@ -615,6 +634,7 @@ pub fn plan(
     changes.sort_unstable_by(|a, b| a.address.cmp(&b.address));
 
     let mut plan = Plan {
+        refresh_only: false,
         state_edits,
         changes,
         refusals: Vec::new(),

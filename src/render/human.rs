@@ -460,7 +460,7 @@ fn render_read(out: &mut Out, read: &crate::plan::DeferredRead) {
     out.text.push('\n');
 }
 
-fn render_drift(out: &mut Out, drift: &[Drift]) {
+fn render_drift(out: &mut Out, drift: &[Drift], refresh_only: bool) {
     let _ = writeln!(
         out.text,
         "{}\n",
@@ -506,12 +506,27 @@ fn render_drift(out: &mut Out, drift: &[Drift]) {
     }
     let _ = writeln!(
         out.text,
-        "Recorded state now matches the cloud; the plan below brings the cloud back to the configuration.\n"
+        "{}\n",
+        if refresh_only {
+            "This is a refresh-only plan, so vpcep will not take any actions to undo these. If you expected these changes, apply it (`vpcep apply --refresh-only`) to record them in the state without changing anything in the cloud."
+        } else {
+            "Recorded state now matches the cloud; the plan below brings the cloud back to the configuration."
+        }
     );
 }
 
 /// The summary line: `Plan: A to add, C to change, D to destroy.` or `No changes. ...`.
 pub fn summary_line(plan: &Plan) -> String {
+    if plan.refresh_only {
+        return match plan.drift.len() {
+            0 => "No changes. Your infrastructure still matches what the state records.".to_owned(),
+            n => format!(
+                "Refresh-only plan: {n} object{} changed outside vpcep; applying it records {} in the state and changes nothing in the cloud.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            ),
+        };
+    }
     if !plan.has_changes() {
         return "No changes. Your infrastructure matches the configuration.".to_owned();
     }
@@ -588,7 +603,7 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
         all: false,
     };
     if !plan.drift.is_empty() {
-        render_drift(&mut out, &plan.drift);
+        render_drift(&mut out, &plan.drift, plan.refresh_only);
     }
     for note in &plan.notes {
         let _ = writeln!(out.text, "Note: {note}");
@@ -596,7 +611,7 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
     if !plan.notes.is_empty() {
         out.text.push('\n');
     }
-    if plan.has_changes() || !plan.reads.is_empty() {
+    if !plan.refresh_only && (plan.has_changes() || !plan.reads.is_empty()) {
         let _ = writeln!(out.text, "vpcep will perform the following actions:\n");
         for edit in &plan.state_edits {
             let _ = writeln!(out.text, "  {}", out.style.bold(&state_edit_line(edit)));

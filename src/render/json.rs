@@ -508,6 +508,7 @@ pub fn summary(plan: &Plan) -> Json {
         "forget": forgotten,
         "has_changes": plan.has_changes(),
         "refused": plan.is_refused(),
+        "refresh_only": plan.refresh_only,
         "addresses": {
             "create": list(Action::Create),
             "update": list(Action::Update),

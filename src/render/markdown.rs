@@ -139,9 +139,14 @@ fn sections(plan: &Plan) -> Vec<Section> {
     }
     if !plan.drift.is_empty() {
         let mut text = format!(
-            "**Note: {} resource{} changed outside of vpcep** (the plan below brings them back):\n\n",
+            "**Note: {} resource{} changed outside of vpcep** ({}):\n\n",
             plan.drift.len(),
-            if plan.drift.len() == 1 { "" } else { "s" }
+            if plan.drift.len() == 1 { "" } else { "s" },
+            if plan.refresh_only {
+                "a refresh-only plan: applying it records this in the state and changes nothing in the cloud"
+            } else {
+                "the plan below brings them back"
+            }
         );
         for d in &plan.drift {
             let what = match d {

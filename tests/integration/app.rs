@@ -43,6 +43,8 @@ fn env(ws: &Workspace, heard: &Heard) -> Env {
 
 fn settings() -> PlanSettings {
     PlanSettings {
+        refresh_only: false,
+        forget_missing: false,
         refresh: true,
         saving: false,
         options: vpcep::plan::PlanOptions::default(),

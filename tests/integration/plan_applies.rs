@@ -225,3 +225,173 @@ fn state_mv_refuses_to_mix_keyed_and_unkeyed_instances() {
     // Into a free key of the keyed resource is fine.
     ws.expect(&["state", "mv", "vpcep_service.a", "vpcep_service.keyed[\"y\"]"], 0);
 }
+
+/// The cross-account example, applied: the owner's service and approval, the partner's
+/// endpoint through `sim.partner`.
+fn cross_account_applied() -> Workspace {
+    let ws = Workspace::example("cross-account");
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws
+}
+
+/// Case 3: after a typo in an account, `refresh` reported every resource "deleted outside
+/// vpcep; removed from the state" and exited 0, and the next plan created everything again.
+/// Now `refresh`, `plan` and `apply` stop at the guard, write nothing, and name the provider,
+/// the account asked, and the flag that confirms the loss.
+#[test]
+fn a_refresh_against_the_wrong_account_forgets_nothing() {
+    let ws = cross_account_applied();
+    let stored = ws.read("vpcep.state.json");
+    ws.edit(
+        "main.hcl",
+        "  domain_id = var.partner_account\n",
+        "  domain_id = \"5f1c0d2e3b4a49687766554433221199\"\n",
+    );
+    for args in [
+        &["refresh"][..],
+        &["plan"],
+        &["plan", "--refresh-only"],
+        &["apply", "--auto-approve"],
+        &["apply", "--refresh-only", "--auto-approve"],
+    ] {
+        let out = ws.expect(args, 1);
+        assert!(
+            out.stderr.contains("provider `sim.partner` could not find 1 of the 1 objects it records")
+                && out.stderr.contains("account 5f1c0d2e3b4a49687766554433221199")
+                && out.stderr.contains("`vpcep_endpoint.orders`")
+                && out.stderr.contains("--forget-missing"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("Creating..."), "{args:?}: {}", out.stdout);
+        assert_eq!(ws.read("vpcep.state.json"), stored, "{args:?} wrote the state");
+    }
+    // The default provider's account mistyped: every one of its objects is "missing".
+    ws.edit(
+        "main.hcl",
+        "  domain_id = \"5f1c0d2e3b4a49687766554433221199\"\n",
+        "  domain_id = var.partner_account\n",
+    );
+    ws.edit(
+        "main.hcl",
+        "  domain_id = var.owner_account\n",
+        "  domain_id = \"0d0e0f00000000000000000000000002\"\n",
+    );
+    let out = ws.expect(&["refresh"], 1);
+    assert!(
+        out.stderr.contains("the default provider could not find 2 of the 2 objects"),
+        "{}",
+        out.stderr
+    );
+    let json = super::harness::vpcep(ws.path(), &["apply", "--auto-approve", "--json"], &[]);
+    assert_eq!(json.code, 1);
+    assert!(json.stdout.contains("\"code\":\"refresh_guard\""), "{}", json.stdout);
+    assert_eq!(ws.read("vpcep.state.json"), stored);
+    // Fixed, everything is found where it was.
+    ws.edit(
+        "main.hcl",
+        "  domain_id = \"0d0e0f00000000000000000000000002\"\n",
+        "  domain_id = var.owner_account\n",
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// Case 3: `--forget-missing` confirms a real loss, as the guard's error says.
+#[test]
+fn forget_missing_confirms_what_really_was_deleted() {
+    let ws = cross_account_applied();
+    let endpoint = ws.id_of("vpcep_endpoint.orders");
+    let db = rusqlite::Connection::open(ws.path().join(".vpcep/cloud.db")).unwrap();
+    db.execute("DELETE FROM endpoints WHERE id = ?1", [&endpoint])
+        .unwrap();
+    ws.expect(&["refresh"], 1);
+    let out = ws.expect(&["refresh", "--forget-missing"], 0);
+    assert!(
+        out.stdout
+            .contains("vpcep_endpoint.orders: deleted outside vpcep; removed from the state"),
+        "{}",
+        out.stdout
+    );
+    let list = ws.expect(&["state", "list"], 0).stdout;
+    assert!(!list.contains("vpcep_endpoint.orders"), "{list}");
+}
+
+/// Case 3: with a provider alias removed from the configuration, `plan` refused, but
+/// `refresh` went around the rule and dropped the alias's resources from the state.
+#[test]
+fn refresh_keeps_the_rule_for_providers_the_configuration_no_longer_declares() {
+    let ws = cross_account_applied();
+    let stored = ws.read("vpcep.state.json");
+    let config = ws.read("main.hcl");
+    let start = config.find("provider \"sim\" {\n  alias").unwrap();
+    let end = start + config[start..].find("}\n").unwrap() + 2;
+    let cut = config.find("# The partner's lookup").unwrap();
+    let stop = config.find("resource \"vpcep_approval\"").unwrap();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}{}{}",
+            &config[..start],
+            &config[end..cut],
+            &config[stop..config.find("output \"partner_dns_name\"").unwrap()]
+        )
+        .replace("endpoints  = [vpcep_endpoint.orders.id]", "endpoints  = []"),
+    );
+    for args in [&["refresh"][..], &["apply", "--refresh-only", "--auto-approve"], &["plan"]] {
+        let out = ws.expect(args, 1);
+        assert!(
+            out.stderr
+                .contains("the state records resources of providers this configuration no longer declares: `vpcep_endpoint.orders` (provider `sim.partner`)"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert_eq!(ws.read("vpcep.state.json"), stored, "{args:?} wrote the state");
+    }
+}
+
+/// `plan --refresh-only` shows only what changed outside vpcep, with the detailed exit code
+/// a scheduled job needs; `apply --refresh-only` records it; in all three renderings.
+#[test]
+fn refresh_only_plans_and_applies_only_what_changed_outside() {
+    let ws = cross_account_applied();
+    ws.expect(&["plan", "--refresh-only", "--detailed-exitcode"], 0);
+    ws.write(
+        "two.hcl",
+        "resource \"vpcep_service\" \"two\" {\n  server_type = \"LB\"\n  port_id = \"port-two\"\n  vpc_id = \"vpc-two\"\n  port {\n    server_port = 80\n    client_port = 80\n  }\n}\n",
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let two = ws.id_of("vpcep_service.two");
+    let db = rusqlite::Connection::open(ws.path().join(".vpcep/cloud.db")).unwrap();
+    db.execute("DELETE FROM services WHERE id = ?1", [&two]).unwrap();
+    // A change of the configuration is no drift: refresh-only does not plan it.
+    ws.edit("main.hcl", "Order intake for the partner", "Orders, changed");
+    let out = ws.expect(&["plan", "--refresh-only", "--detailed-exitcode"], 2);
+    assert!(out.stdout.contains("# vpcep_service.two has been deleted"), "{}", out.stdout);
+    assert!(out.stdout.contains("This is a refresh-only plan"), "{}", out.stdout);
+    assert!(!out.stdout.contains("will perform the following actions"), "{}", out.stdout);
+    assert!(!out.stdout.contains("planned to be created again"), "{}", out.stdout);
+    assert!(out.stdout.contains("Refresh-only plan: 1 object changed outside vpcep"), "{}", out.stdout);
+    let json = ws.expect(&["plan", "--refresh-only", "--format", "json"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["summary"]["refresh_only"], true);
+    assert_eq!(doc["resource_drift"][0]["address"], "vpcep_service.two");
+    assert_eq!(doc["resource_changes"].as_array().map_or(0, Vec::len), 0, "{doc}");
+    let md = ws.expect(&["plan", "--refresh-only", "--format", "markdown"], 0);
+    assert!(md.stdout.contains("a refresh-only plan"), "{}", md.stdout);
+    assert!(md.stdout.contains("`vpcep_service.two` deleted"), "{}", md.stdout);
+    // Not saved: a refresh-only plan is applied with `apply --refresh-only`.
+    let out = ws.expect(&["plan", "--refresh-only", "--out", "p.plan"], 1);
+    assert!(out.stderr.contains("apply --refresh-only"), "{}", out.stderr);
+    let serial = ws.serial();
+    ws.expect(&["apply", "--refresh-only"], 1);
+    assert_eq!(ws.serial(), serial, "nothing is recorded without confirmation");
+    let out = ws.expect(&["apply", "--refresh-only", "--auto-approve"], 0);
+    assert!(out.stdout.contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed."));
+    assert!(!ws.expect(&["state", "list"], 0).stdout.contains("vpcep_service.two"));
+    // The description changed in the configuration only: no cloud call changed it.
+    let show = ws.expect(&["state", "show", "vpcep_service.orders"], 0).stdout;
+    assert!(show.contains("Order intake for the partner"), "{show}");
+    ws.expect(&["plan", "--refresh-only", "--detailed-exitcode"], 0);
+    // Terraform's spelling.
+    ws.expect(&["plan", "-refresh-only", "-detailed-exitcode"], 0);
+}

@@ -27,7 +27,12 @@ fn a_stale_saved_plan_is_refused_and_changes_nothing() {
         "cost-center = \"cc-4712\"",
     );
     ws.expect(&["plan", "--out", "second.vpcep"], 0);
+    // A refresh that finds nothing new writes nothing (a scheduled refresh must not make
+    // every saved plan stale); a state pushed again is a new serial.
     ws.expect(&["refresh"], 0);
+    assert_eq!(ws.serial(), serial);
+    ws.write("pulled.json", &ws.expect(&["state", "pull"], 0).stdout);
+    ws.expect(&["state", "push", "--force", "pulled.json"], 0);
     let out = ws.expect(&["apply", "second.vpcep"], 1);
     assert!(
         out.stderr
