@@ -7,16 +7,22 @@
 //! and are listed all the same. An endpoint this plan deletes is not cut off: it is deleted
 //! before the approval (see `apply::schedule`), its connection ends with it, and deleting it
 //! is what the configuration says — so it is not a disconnection.
+//!
+//! Deleting or replacing a service deletes the cloud's record of every endpoint connected to
+//! it, other accounts' endpoints this configuration does not manage included: each of those
+//! vanishes with the service, so it is listed too (a live one must have been rejected first,
+//! or rule 2 refuses the delete; a waiting or rejected one goes without asking, but never
+//! without a line in the plan).
 
 use super::{Action, CloudFacts, Disconnection, Plan, PlanOptions, Refusal, RefusalKind};
 use crate::model::{ResourceType, Value};
 use std::collections::HashSet;
 
 /// A connection as the recorded attributes hold it.
-struct Connection<'a> {
-    endpoint_id: &'a str,
-    account: &'a str,
-    status: &'a str,
+pub(super) struct Connection<'a> {
+    pub endpoint_id: &'a str,
+    pub account: &'a str,
+    pub status: &'a str,
 }
 
 fn connections(attrs: Option<&super::Attrs>) -> Vec<Connection<'_>> {
@@ -45,6 +51,37 @@ fn listed(attrs: Option<&super::Attrs>) -> Option<Vec<&str>> {
 /// Whether a connection in `status` is live: cutting it cuts a partner off.
 pub(super) fn is_live(status: &str) -> bool {
     crate::model::facts::ConnectionStatus::parse(status).blocks_delete()
+}
+
+/// The endpoints that vanish with the services this plan deletes or replaces: connected to
+/// such a service and not deleted by this plan itself, by the endpoint's ID, with the service's
+/// address, its ID and the connection.
+pub(super) fn vanishing(plan: &Plan) -> Vec<(&crate::model::Address, &str, Connection<'_>)> {
+    let deleted_endpoints: HashSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .filter_map(|c| c.id.as_deref())
+        .collect();
+    let mut out = Vec::new();
+    for c in plan.changes.iter().filter(|c| {
+        c.address.rtype() == ResourceType::Service
+            && matches!(c.action, Action::Delete | Action::Replace)
+    }) {
+        let service_id = c.id.as_deref().unwrap_or_default();
+        for k in connections(c.before.as_ref()) {
+            if !k.endpoint_id.is_empty()
+                && !deleted_endpoints.contains(k.endpoint_id)
+                && k.status != "deleting"
+            {
+                out.push((&c.address, service_id, k));
+            }
+        }
+    }
+    out
 }
 
 /// Finds every connection `plan` rejects.
@@ -140,6 +177,44 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
                 allowed,
             });
         }
+    }
+    // What the services this plan deletes take with them.
+    for (service, service_id, k) in vanishing(plan) {
+        let verb = if plan
+            .changes
+            .iter()
+            .any(|c| &c.address == service && c.action == Action::Replace)
+        {
+            "replaced"
+        } else {
+            "deleted"
+        };
+        let gone = format!(
+            "`{service}` is {verb}, and the cloud deletes the endpoint's connection with it (the endpoint's owner must create a new one)"
+        );
+        if let Some(d) = out.iter_mut().find(|d| d.endpoint_id == k.endpoint_id) {
+            d.reason = format!("{}; then {gone}", d.reason);
+            continue;
+        }
+        // A live connection that no approval rejects keeps the service from being deleted
+        // (rule 2 refuses it, naming the endpoint); the others go, and are listed.
+        if is_live(k.status) {
+            continue;
+        }
+        out.push(Disconnection {
+            by: service.clone(),
+            service_id: service_id.to_owned(),
+            endpoint_id: k.endpoint_id.to_owned(),
+            account: if k.account.is_empty() {
+                "unknown".to_owned()
+            } else {
+                k.account.to_owned()
+            },
+            status: k.status.to_owned(),
+            reason: gone,
+            explicit: false,
+            allowed: true,
+        });
     }
     out
 }

@@ -39,6 +39,7 @@ pub(super) fn check(
     }
     endpoint_services(plan, facts, &mut refusals);
     whitelisted(plan, desired, facts, &mut refusals);
+    vanishing_endpoints(plan, &mut refusals);
     dangling(plan, &mut refusals);
     plan.refusals = refusals;
     let warnings = whitelist_removals(plan);
@@ -48,6 +49,69 @@ pub(super) fn check(
 /// The known `service_id` a change's resource will have.
 fn after_service_id(c: &ResourceChange) -> Option<&str> {
     c.after.as_ref()?.get("service_id")?.as_str()
+}
+
+/// Approvals this plan applies that accept an endpoint which the plan's own deletion or
+/// replacement of its service removes from the cloud: apply would ask the cloud to accept an
+/// endpoint that no longer exists (`EndPoint.2006`). Judged on the approval's list when the
+/// plan knows it; when the list is known only after apply, on what it accepts now (it still
+/// lists the endpoint unless the configuration changed it, which the plan cannot see).
+fn vanishing_endpoints(plan: &Plan, out: &mut Vec<Refusal>) {
+    let gone = super::disconnect::vanishing(plan);
+    if gone.is_empty() {
+        return;
+    }
+    for c in plan.changes.iter().filter(|c| {
+        c.address.rtype() == ResourceType::Approval
+            && matches!(c.action, Action::Create | Action::Update | Action::Replace)
+    }) {
+        let after = c.after.as_ref().and_then(|a| a.get("endpoints"));
+        let (listed, known): (Vec<&str>, bool) = match after {
+            Some(Value::List(items)) => (items.iter().filter_map(Value::as_str).collect(), true),
+            Some(Value::Unknown) => (
+                c.before
+                    .as_ref()
+                    .and_then(|b| b.get("endpoints"))
+                    .and_then(Value::as_list)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect(),
+                false,
+            ),
+            _ => continue,
+        };
+        for (service, _, k) in gone.iter().filter(|(_, _, k)| listed.contains(&k.endpoint_id)) {
+            // Already refused for the same endpoint: listed for a service the plan creates.
+            if out.iter().any(|r| {
+                r.kind == RefusalKind::NotConnected
+                    && r.address.as_ref() == Some(&c.address)
+                    && r.message.contains(k.endpoint_id)
+            }) {
+                continue;
+            }
+            let mut r = refusal(
+                RefusalKind::Dangling,
+                &c.address,
+                format!(
+                    "`{}` {} the endpoint {} of account {}, which this plan removes from the cloud with `{service}`; apply would ask the cloud to accept an endpoint that no longer exists",
+                    c.address,
+                    if known {
+                        "lists"
+                    } else {
+                        "accepts now, and its `endpoints` are known only after apply, so it may still list"
+                    },
+                    k.endpoint_id,
+                    k.account
+                ),
+            );
+            r.help = Some(format!(
+                "remove {} from the approval's `endpoints` and apply that first (the partner creates a new endpoint for the new service), then plan the change of `{service}` again",
+                k.endpoint_id
+            ));
+            out.push(r);
+        }
+    }
 }
 
 /// Resources that name by its ID (not by reference) a service this plan deletes or replaces:

@@ -395,3 +395,134 @@ fn refresh_only_plans_and_applies_only_what_changed_outside() {
     // Terraform's spelling.
     ws.expect(&["plan", "-refresh-only", "-detailed-exitcode"], 0);
 }
+
+/// An owner's configuration: the service, its own endpoint, and an approval listing the own
+/// endpoint by reference and partners' endpoints through a variable (`concat`, so the list is
+/// known only after apply whenever the own endpoint is replaced).
+const OWNER_WITH_PARTNERS: &str = r#"
+provider "sim" {
+  path      = ".vpcep/cloud.db"
+  domain_id = "0d0e0f00000000000000000000000001"
+}
+
+variable "partner_endpoints" {
+  type    = list(string)
+  default = []
+}
+
+resource "vpcep_service" "orders" {
+  name        = "orders"
+  server_type = "LB"
+  port_id     = "port-orders"
+  vpc_id      = "vpc-owner"
+  whitelist   = ["5f1c0d2e3b4a49687766554433221100"]
+
+  port {
+    server_port = 8443
+    client_port = 443
+  }
+}
+
+resource "vpcep_endpoint" "own" {
+  service_id = vpcep_service.orders.id
+  vpc_id     = "vpc-own"
+  subnet_id  = "subnet-own"
+}
+
+resource "vpcep_approval" "orders" {
+  service_id = vpcep_service.orders.id
+  endpoints  = concat([vpcep_endpoint.own.id], var.partner_endpoints)
+}
+"#;
+
+/// The owner, with a partner's endpoint (its own configuration, in the partner's account)
+/// accepted through the variable. Returns the owner, the partner and the partner's endpoint ID.
+fn owner_accepting_a_partner() -> (Workspace, Workspace, String) {
+    let owner = Workspace::new();
+    owner.write("main.hcl", OWNER_WITH_PARTNERS);
+    owner.expect(&["apply", "--auto-approve"], 0);
+    let service = owner.id_of("vpcep_service.orders");
+    let partner = Workspace::new();
+    partner.write(
+        "main.hcl",
+        &format!(
+            "provider \"sim\" {{\n  path      = \"{}\"\n  domain_id = \"{PARTNER}\"\n}}\n\nresource \"vpcep_endpoint\" \"p\" {{\n  service_id = \"{service}\"\n  vpc_id     = \"vpc-partner\"\n  subnet_id  = \"subnet-partner\"\n}}\n",
+            owner.path().join(".vpcep/cloud.db").display()
+        ),
+    );
+    partner.expect(&["apply", "--auto-approve"], 0);
+    let endpoint = partner.id_of("vpcep_endpoint.p");
+    owner.write("vpcep.vars", &format!("partner_endpoints = [\"{endpoint}\"]\n"));
+    owner.expect(&["apply", "--auto-approve"], 0);
+    owner.expect(&["plan", "--detailed-exitcode"], 0);
+    (owner, partner, endpoint)
+}
+
+/// Case 2: `apply --replace` of a service with `--allow-disconnect` planned clean, deleted
+/// the service (the partner's endpoint went with it, and the plan never said so), and failed
+/// re-creating the approval with `EndPoint.2006`. Now the plan says the endpoint goes with
+/// the service and refuses the approval that would accept it, before anything changes; the
+/// refusal's way out (drop the endpoint first) then applies to the end.
+#[test]
+fn replacing_a_service_says_what_goes_with_it_and_never_ends_half_done() {
+    let (owner, _partner, endpoint) = owner_accepting_a_partner();
+    let stored = owner.read("vpcep.state.json");
+    let args = [
+        "apply",
+        "--auto-approve",
+        "--replace",
+        "vpcep_service.orders",
+        "--allow-disconnect",
+        "vpcep_approval.orders",
+    ];
+    let out = owner.expect(&args, 1);
+    assert!(
+        out.stdout.contains(&format!(
+            "`vpcep_approval.orders` rejects endpoint {endpoint} of account {PARTNER} (accepted): the approval is replaced; then `vpcep_service.orders` is replaced, and the cloud deletes the endpoint's connection with it"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "may still list the endpoint {endpoint} of account {PARTNER}, which this plan removes from the cloud with `vpcep_service.orders`"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("Destroying..."), "{}", out.stdout);
+    assert_eq!(owner.read("vpcep.state.json"), stored);
+    // The way out: the endpoint leaves the approval (an explicit disconnection), then the
+    // replacement applies to the end and converges.
+    owner.write("vpcep.vars", "partner_endpoints = []\n");
+    owner.expect(&["apply", "--auto-approve"], 0);
+    let replaced = owner.expect(&["apply", "--auto-approve", "--replace", "vpcep_service.orders"], 0);
+    assert!(
+        replaced.stdout.contains("Apply complete! Resources: 3 added, 0 changed, 3 destroyed."),
+        "{}",
+        replaced.stdout
+    );
+    owner.expect(&["plan", "--detailed-exitcode"], 0);
+}
+
+/// Case 2, the other half: a waiting or rejected partner's endpoint that no approval
+/// mentions goes with a destroyed service without asking, but never without a line.
+#[test]
+fn a_destroyed_service_lists_the_partner_endpoints_it_takes_along() {
+    let (owner, _partner, endpoint) = owner_accepting_a_partner();
+    // Explicitly rejected first: no longer live, so nothing refuses the destroy.
+    owner.write("vpcep.vars", "partner_endpoints = []\n");
+    owner.expect(&["apply", "--auto-approve"], 0);
+    let out = owner.expect(&["plan", "--destroy"], 0);
+    assert!(
+        out.stdout.contains(&format!(
+            "`vpcep_service.orders` rejects endpoint {endpoint} of account {PARTNER} (rejected): `vpcep_service.orders` is deleted, and the cloud deletes the endpoint's connection with it"
+        )),
+        "{}",
+        out.stdout
+    );
+    let json = owner.expect(&["plan", "--destroy", "--format", "json"], 0);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["disconnections"][0]["endpoint_id"], endpoint.as_str(), "{doc}");
+    assert_eq!(doc["disconnections"][0]["address"], "vpcep_service.orders");
+}
