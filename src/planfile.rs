@@ -186,6 +186,10 @@ struct ChangeWire {
     /// The provider (`TYPE.ALIAS`) when not the default one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     provider: Option<String>,
+    /// The provider recorded with the cloud object when it is not `provider` (`""`: the
+    /// default one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recorded_provider: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -253,6 +257,8 @@ fn change_to(c: &ResourceChange) -> ChangeWire {
         before_sensitive: c.before_sensitive.clone(),
         after_sensitive: c.after_sensitive.clone(),
         provider: c.provider.clone(),
+        recorded_provider: (c.recorded_provider != c.provider)
+            .then(|| c.recorded_provider.clone().unwrap_or_default()),
         timeouts_ms: [
             millis(c.timeouts.create),
             millis(c.timeouts.update),
@@ -280,6 +286,11 @@ fn change_from(w: &ChangeWire) -> Result<ResourceChange, String> {
         before_sensitive: w.before_sensitive.clone(),
         after_sensitive: w.after_sensitive.clone(),
         provider: w.provider.clone(),
+        recorded_provider: match &w.recorded_provider {
+            None => w.provider.clone(),
+            Some(p) if p.is_empty() => None,
+            Some(p) => Some(p.clone()),
+        },
         timeouts: Timeouts {
             create: Duration::from_millis(w.timeouts_ms[0]),
             update: Duration::from_millis(w.timeouts_ms[1]),

@@ -488,7 +488,13 @@ impl Run<'_> {
                         let tick = move |elapsed: Duration| {
                             let _ = tick_tx.send(Msg::Progress(i, elapsed));
                         };
-                        let cloud = clouds.cloud(change.provider.as_deref());
+                        // A delete goes to the account that holds the object; everything else
+                        // to the resource's provider (the same, unless the resource moves).
+                        let cloud = clouds.cloud(if action == Action::Delete {
+                            change.recorded_provider.as_deref()
+                        } else {
+                            change.provider.as_deref()
+                        });
                         let result = actions::run(cloud, &change, action, claims, &tick);
                         let fresh = if result.error.is_none()
                             && change.address.rtype() == ResourceType::Approval

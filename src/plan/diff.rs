@@ -43,6 +43,7 @@ pub(super) fn create(instance: &ResourceInstance) -> ResourceChange {
         id: None,
         depends_on: instance.depends_on.clone(),
         provider: instance.provider.clone(),
+        recorded_provider: instance.provider.clone(),
         timeouts: instance.timeouts,
         before_sensitive: Vec::new(),
         after_sensitive: instance.sensitive.clone(),
@@ -72,11 +73,29 @@ pub(super) fn compare(
         })
         .map(str::to_owned)
         .collect();
+    // A resource belongs to the provider (account) that made it: one the configuration moves
+    // to another provider is deleted through the old one and created through the new one,
+    // never read or changed through the new one (its "not found" would say nothing).
+    let moved = recorded.provider != instance.provider;
     let (action, computed, reason) = if replace {
         (
             Action::Replace,
             None,
             Some("requested with --replace".to_owned()),
+        )
+    } else if moved {
+        let name = |p: &Option<String>| {
+            p.as_deref()
+                .map_or_else(|| "the default provider".to_owned(), |p| format!("`{p}`"))
+        };
+        (
+            Action::Replace,
+            None,
+            Some(format!(
+                "its provider changes from {} to {}: deleted through the old one, created through the new one",
+                name(&recorded.provider),
+                name(&instance.provider)
+            )),
         )
     } else if changed.is_empty() {
         (Action::NoOp, Some(&recorded.attrs), None)
@@ -101,6 +120,7 @@ pub(super) fn compare(
         id: Some(recorded.id.clone()),
         depends_on: instance.depends_on.clone(),
         provider: instance.provider.clone(),
+        recorded_provider: recorded.provider.clone(),
         timeouts: instance.timeouts,
         before_sensitive: recorded.sensitive.clone(),
         after_sensitive: instance.sensitive.clone(),

@@ -77,6 +77,10 @@ pub struct ResourceChange {
     pub after_sensitive: Vec<String>,
     /// The provider it is managed with (`TYPE.ALIAS`); `None` for the default one.
     pub provider: Option<String>,
+    /// The provider recorded with the cloud object (its account), which reads and deletes
+    /// it: `provider` itself, except for a resource the configuration moves to another
+    /// provider, which is replaced — deleted through this one, created through `provider`.
+    pub recorded_provider: Option<String>,
 }
 
 impl Plan {
@@ -621,6 +625,7 @@ pub fn plan(
             id: Some(recorded.id.clone()),
             depends_on: recorded.depends_on.clone(),
             provider: recorded.provider.clone(),
+            recorded_provider: recorded.provider.clone(),
             before_sensitive: recorded.sensitive.clone(),
             after_sensitive: Vec::new(),
             timeouts: desired

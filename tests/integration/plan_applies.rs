@@ -526,3 +526,50 @@ fn a_destroyed_service_lists_the_partner_endpoints_it_takes_along() {
     assert_eq!(doc["disconnections"][0]["endpoint_id"], endpoint.as_str(), "{doc}");
     assert_eq!(doc["disconnections"][0]["address"], "vpcep_service.orders");
 }
+
+/// Case 6: removing `provider = sim.partner` from a recorded endpoint planned "No changes"
+/// (the argument alone), or sent its delete to the default provider's account, whose "not
+/// found" counted as deleted: the partner's endpoint stayed live and untracked. A resource
+/// belongs to the provider that made it: a move is a replacement, deleted through the old
+/// provider and created through the new one.
+#[test]
+fn a_resource_moved_to_another_provider_is_replaced_through_both() {
+    let ws = cross_account_applied();
+    let old = ws.id_of("vpcep_endpoint.orders");
+    let config = ws.read("main.hcl");
+    let at = config.find("resource \"vpcep_endpoint\"").unwrap();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}{}",
+            &config[..at],
+            config[at..].replacen("  provider   = sim.partner\n", "", 1)
+        ),
+    );
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout.contains(
+            "# vpcep_endpoint.orders must be replaced (its provider changes from `sim.partner` to the default provider"
+        ),
+        "{}",
+        plan.stdout
+    );
+    // Through a saved plan: the file carries which provider deletes.
+    ws.expect(&["plan", "--out", "moved.plan"], 0);
+    ws.expect(&["apply", "moved.plan"], 0);
+    let db = rusqlite::Connection::open(ws.path().join(".vpcep/cloud.db")).unwrap();
+    let live: Vec<(String, String)> = db
+        .prepare("SELECT id, domain_id FROM endpoints")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        !live.iter().any(|(id, _)| *id == old),
+        "the partner's endpoint stayed live and untracked: {live:?}"
+    );
+    let new = ws.id_of("vpcep_endpoint.orders");
+    assert_eq!(live, vec![(new, OWNER.to_owned())]);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
