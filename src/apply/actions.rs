@@ -384,6 +384,42 @@ pub(super) fn create(
     }
 }
 
+/// After an accept or reject whose error could not be read: the connection as the cloud shows
+/// it decides. Already in the wanted state: done; still `creating` (the `EndPoint.2019` a
+/// readable answer would name), or not settled: try again until the timeout; gone: an
+/// accept fails, a reject is done.
+fn read_back(
+    cloud: &dyn Cloud,
+    service_id: &str,
+    action: ConnectionAction,
+    endpoint: &str,
+    error: &CloudError,
+) -> Result<Poll<()>, String> {
+    let connections = match cloud.list_connections(service_id) {
+        Ok(c) => c,
+        Err(e) => return poll_error(&e),
+    };
+    let status = connections
+        .iter()
+        .find(|c| c.endpoint_id == endpoint)
+        .map(|c| c.status.as_str());
+    match (action, status) {
+        (ConnectionAction::Receive, Some("accepted"))
+        | (ConnectionAction::Reject, Some("rejected") | None) => Ok(Poll::Done(())),
+        (_, Some("creating")) => Ok(Poll::NotYet),
+        (_, Some("pendingAcceptance")) => Ok(Poll::Transient(error.to_string())),
+        (ConnectionAction::Receive, None) => Err(format!(
+            "cannot accept the endpoint {endpoint}: it is not connected to the service {service_id} ({})",
+            cloud_err(error)
+        )),
+        (_, Some(other)) => Err(format!(
+            "cannot {} the endpoint {endpoint}: its connection is `{other}` ({})",
+            action.as_str(),
+            cloud_err(error)
+        )),
+    }
+}
+
 /// Accepts what `after` lists and `before` did not; rejects what `before` listed and `after`
 /// does not; waits until the connections show it.
 fn approve(
@@ -424,6 +460,9 @@ fn approve(
                         Ok(Poll::Done(()))
                     }
                     Err(e) if e.is_transient() => Ok(Poll::Transient(e.to_string())),
+                    // A gateway that hides the error body (HTML, or nothing): what the cloud
+                    // meant is read back from the connection, as a readable code would say.
+                    Err(e) if e.is("HTTP") => read_back(cloud, &service_id, action, endpoint, &e),
                     Err(e) => Err(format!(
                         "cannot {} the endpoint {endpoint}: {}",
                         action.as_str(),

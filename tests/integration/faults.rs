@@ -328,3 +328,60 @@ fn credentials_in_the_endpoint_url_are_refused_without_echo() {
         out.stderr
     );
 }
+
+/// Issue 26: behind a gateway that answers errors with HTML, an approval whose `receive`
+/// failed while the partner's endpoint was still `creating` failed the apply; with the code
+/// readable it waited. Now what the cloud meant is read back from the connection, and the
+/// apply waits the same way.
+#[test]
+fn an_approval_behind_a_gateway_that_hides_errors_waits_for_a_creating_endpoint() {
+    const PARTNER: &str = "1c2c6f3e8a1d4c7e9f10a2b3c4d5e6f8";
+    let emulator = EmulatorProcess::start(&["--token", TOKEN, "--create-delay", "1500ms"]);
+    let proxy = LyingProxy::start(emulator.port);
+    let ws = Workspace::new();
+    let service = format!(
+        "{}resource \"vpcep_service\" \"api\" {{\n  server_type = \"LB\"\n  port_id = \"port-api\"\n  vpc_id = \"vpc-owner\"\n  whitelist = [\"{PARTNER}\"]\n  port {{\n    server_port = 8443\n    client_port = 443\n  }}\n}}\n",
+        proxy.provider(PROJECT)
+    );
+    ws.write("main.hcl", &service);
+    expect(&ws, &["apply", "--auto-approve"], 0);
+    let service_id = ws.id_of("vpcep_service.api");
+    let partner = emulator.client(
+        PARTNER,
+        vpcep::cloud::sign::Credentials::Token(vpcep::cloud::sign::Secret::new(TOKEN)),
+    );
+    let endpoint = partner
+        .create_endpoint(&vpcep::cloud::EndpointSpec {
+            service_id: service_id.clone(),
+            vpc_id: "vpc-partner".into(),
+            subnet_id: Some("subnet-partner".into()),
+            ..vpcep::cloud::EndpointSpec::default()
+        })
+        .unwrap();
+    assert_eq!(endpoint.status, "creating");
+    proxy.rule(Rule::new("POST", "/connections/action", Lie::HideErrors));
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{service}resource \"vpcep_approval\" \"api\" {{\n  service_id = vpcep_service.api.id\n  endpoints  = [\"{}\"]\n}}\n",
+            endpoint.id
+        ),
+    );
+    let out = expect(&ws, &["apply", "--auto-approve"], 0);
+    assert!(out.stdout.contains("Apply complete!"), "{}", out.stdout);
+    assert!(proxy.lies() > 0, "the accept never met the hidden error");
+    let owner = emulator.client(
+        PROJECT,
+        vpcep::cloud::sign::Credentials::Token(vpcep::cloud::sign::Secret::new(TOKEN)),
+    );
+    let connections = owner.list_connections(&service_id).unwrap();
+    assert_eq!(
+        connections
+            .iter()
+            .find(|c| c.endpoint_id == endpoint.id)
+            .map(|c| c.status.as_str()),
+        Some("accepted"),
+        "{connections:?}"
+    );
+    expect(&ws, &["plan", "--detailed-exitcode"], 0);
+}

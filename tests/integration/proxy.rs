@@ -22,6 +22,9 @@ pub(crate) enum Lie {
     Reset,
     /// The emulator's answer, its JSON changed by this function: a sloppy but honest server.
     Edit(fn(&mut serde_json::Value)),
+    /// The emulator's answer, but an error's body replaced by a gateway's HTML page (the
+    /// status stays): the code the client would decide by is hidden.
+    HideErrors,
 }
 
 /// A rule: requests whose method and path match get `lie`, `times` times. With `after`, the
@@ -357,6 +360,14 @@ fn serve(shared: &Shared, stream: &TcpStream) {
         ),
         Lie::Reset => {
             let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Lie::HideErrors => {
+            let (status, body) = real();
+            if status >= 400 {
+                write_response(stream, status, "", b"<html><body>Bad Request</body></html>");
+            } else {
+                write_response(stream, status, "", &body);
+            }
         }
         Lie::Edit(edit) => {
             let (status, body) = real();
