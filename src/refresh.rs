@@ -107,9 +107,10 @@ impl std::fmt::Display for Vanished {
         write!(
             f,
             "{} could not find {} of the {} objects it records in {} ({}{})",
-            self.provider
-                .as_deref()
-                .map_or_else(|| "the default provider".to_owned(), |p| format!("provider `{p}`")),
+            self.provider.as_deref().map_or_else(
+                || "the default provider".to_owned(),
+                |p| format!("provider `{p}`")
+            ),
             self.missing.len(),
             self.recorded,
             self.asked,

@@ -404,11 +404,7 @@ fn record_refresh(
 /// `vpcep refresh`: `apply --refresh-only --auto-approve`, told in a few lines — every rule
 /// that guards a state write (the refresh guard, providers the configuration no longer
 /// declares) holds here as for `plan` and `apply`.
-pub(crate) fn refresh(
-    globals: &Globals,
-    args: &super::RefreshArgs,
-    vars: &[VarArg],
-) -> Outcome {
+pub(crate) fn refresh(globals: &Globals, args: &super::RefreshArgs, vars: &[VarArg]) -> Outcome {
     let settings = session::PlanSettings {
         refresh: true,
         refresh_only: true,

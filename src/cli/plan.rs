@@ -206,7 +206,10 @@ fn shell_word(word: &str) -> String {
 }
 
 /// `--refresh-only` with the flags it cannot take: an error that says why.
-pub(crate) fn check_refresh_only(args: &PlanArgs, destroy: bool) -> Result<(), super::failure::Failure> {
+pub(crate) fn check_refresh_only(
+    args: &PlanArgs,
+    destroy: bool,
+) -> Result<(), super::failure::Failure> {
     if !args.refresh_only {
         return Ok(());
     }

@@ -57,7 +57,10 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, 
 /// A number the API may make large or negative, read as 64-bit and saturated into `u32`: a
 /// quota of 2^40 is "unlimited" here, not an unreadable answer. A negative count is 0, a
 /// negative limit (`-1`, as some APIs write "no limit") the largest there is.
-fn saturating<'de, D: serde::Deserializer<'de>>(d: D, negative: u32) -> Result<Option<u32>, D::Error> {
+fn saturating<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    negative: u32,
+) -> Result<Option<u32>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Number {

@@ -92,8 +92,7 @@ impl RecordedState {
                 names.join(", ")
             ));
         }
-        let mut shapes: IndexMap<&super::ResourceId, [Vec<&super::Address>; 3]> =
-            IndexMap::new();
+        let mut shapes: IndexMap<&super::ResourceId, [Vec<&super::Address>; 3]> = IndexMap::new();
         for a in self.resources.keys() {
             let shape = match a.key.as_deref() {
                 None => 0,
@@ -103,7 +102,10 @@ impl RecordedState {
             shapes.entry(&a.resource).or_default()[shape].push(a);
         }
         for (resource, [single, counted, keyed]) in &shapes {
-            let kinds = [single, counted, keyed].iter().filter(|v| !v.is_empty()).count();
+            let kinds = [single, counted, keyed]
+                .iter()
+                .filter(|v| !v.is_empty())
+                .count();
             if kinds > 1 {
                 let what: Vec<String> = [
                     (single, "an instance without a key"),
@@ -112,7 +114,15 @@ impl RecordedState {
                 ]
                 .iter()
                 .filter(|(v, _)| !v.is_empty())
-                .map(|(v, label)| format!("{label} ({})", v.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")))
+                .map(|(v, label)| {
+                    format!(
+                        "{label} ({})",
+                        v.iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
                 .collect();
                 out.push(format!(
                     "`{resource}` mixes {}: a resource is recorded without a key, with `count` indexes or with `for_each` keys, never two of these",

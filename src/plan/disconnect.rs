@@ -19,10 +19,10 @@ use crate::model::{ResourceType, Value};
 use std::collections::HashSet;
 
 /// A connection as the recorded attributes hold it.
-pub(super) struct Connection<'a> {
-    pub endpoint_id: &'a str,
-    pub account: &'a str,
-    pub status: &'a str,
+struct Connection<'a> {
+    endpoint_id: &'a str,
+    account: &'a str,
+    status: &'a str,
 }
 
 fn connections(attrs: Option<&super::Attrs>) -> Vec<Connection<'_>> {
@@ -53,10 +53,20 @@ pub(super) fn is_live(status: &str) -> bool {
     crate::model::facts::ConnectionStatus::parse(status).blocks_delete()
 }
 
+/// An endpoint that vanishes with a service this plan deletes or replaces.
+pub(super) struct Vanishing<'a> {
+    pub service: &'a crate::model::Address,
+    pub service_id: &'a str,
+    pub endpoint_id: String,
+    pub account: String,
+    pub status: String,
+}
+
 /// The endpoints that vanish with the services this plan deletes or replaces: connected to
-/// such a service and not deleted by this plan itself, by the endpoint's ID, with the service's
-/// address, its ID and the connection.
-pub(super) fn vanishing(plan: &Plan) -> Vec<(&crate::model::Address, &str, Connection<'_>)> {
+/// such a service and not deleted by this plan itself. The connections are the ones listed for
+/// this plan where there are (a refresh lists only the services whose count says they have
+/// live connections; waiting requests are looked up for a delete), else the recorded ones.
+pub(super) fn vanishing<'a>(plan: &'a Plan, facts: &CloudFacts) -> Vec<Vanishing<'a>> {
     let deleted_endpoints: HashSet<&str> = plan
         .changes
         .iter()
@@ -72,12 +82,40 @@ pub(super) fn vanishing(plan: &Plan) -> Vec<(&crate::model::Address, &str, Conne
             && matches!(c.action, Action::Delete | Action::Replace)
     }) {
         let service_id = c.id.as_deref().unwrap_or_default();
-        for k in connections(c.before.as_ref()) {
-            if !k.endpoint_id.is_empty()
-                && !deleted_endpoints.contains(k.endpoint_id)
-                && k.status != "deleting"
+        let known: Vec<(String, String, String)> = match facts.connections.get(service_id) {
+            Some(listed) => listed
+                .iter()
+                .map(|k| {
+                    (
+                        k.endpoint_id.clone(),
+                        k.domain_id.clone(),
+                        k.status.as_str().to_owned(),
+                    )
+                })
+                .collect(),
+            None => connections(c.before.as_ref())
+                .iter()
+                .map(|k| {
+                    (
+                        k.endpoint_id.to_owned(),
+                        k.account.to_owned(),
+                        k.status.to_owned(),
+                    )
+                })
+                .collect(),
+        };
+        for (endpoint_id, account, status) in known {
+            if !endpoint_id.is_empty()
+                && !deleted_endpoints.contains(endpoint_id.as_str())
+                && status != "deleting"
             {
-                out.push((&c.address, service_id, k));
+                out.push(Vanishing {
+                    service: &c.address,
+                    service_id,
+                    endpoint_id,
+                    account,
+                    status,
+                });
             }
         }
     }
@@ -179,7 +217,8 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
         }
     }
     // What the services this plan deletes take with them.
-    for (service, service_id, k) in vanishing(plan) {
+    for k in vanishing(plan, facts) {
+        let (service, service_id) = (k.service, k.service_id);
         let verb = if plan
             .changes
             .iter()
@@ -198,19 +237,19 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
         }
         // A live connection that no approval rejects keeps the service from being deleted
         // (rule 2 refuses it, naming the endpoint); the others go, and are listed.
-        if is_live(k.status) {
+        if is_live(&k.status) {
             continue;
         }
         out.push(Disconnection {
             by: service.clone(),
             service_id: service_id.to_owned(),
-            endpoint_id: k.endpoint_id.to_owned(),
+            endpoint_id: k.endpoint_id,
             account: if k.account.is_empty() {
                 "unknown".to_owned()
             } else {
-                k.account.to_owned()
+                k.account
             },
-            status: k.status.to_owned(),
+            status: k.status,
             reason: gone,
             explicit: false,
             allowed: true,

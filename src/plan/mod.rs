@@ -491,7 +491,8 @@ fn targeted(
 
 /// What `plan` needs to know that `facts` does not say: the services endpoints this plan
 /// creates connect to that are neither the account's nor this plan's, and the services whose
-/// connections the approvals this plan changes accept, where they were not listed.
+/// connections the approvals this plan changes accept, or that this plan deletes, where they
+/// were not listed.
 pub fn wanted(plan: &Plan, prior: &RecordedState, facts: &CloudFacts) -> Wanted {
     fn service_of<'a>(
         c: &'a ResourceChange,
@@ -541,6 +542,19 @@ pub fn wanted(plan: &Plan, prior: &RecordedState, facts: &CloudFacts) -> Wanted 
         .filter(|id| own.contains(id) && !facts.connections.contains_key(*id))
         .map(str::to_owned)
         .collect();
+    // A service this plan deletes or replaces takes every connection with it: the waiting
+    // ones too, which a refresh does not list (its count says only what is live).
+    connections.extend(
+        plan.changes
+            .iter()
+            .filter(|c| {
+                c.address.rtype() == ResourceType::Service
+                    && matches!(c.action, Action::Delete | Action::Replace)
+            })
+            .filter_map(|c| c.id.as_deref())
+            .filter(|id| !facts.connections.contains_key(*id))
+            .map(str::to_owned),
+    );
     connections.sort();
     connections.dedup();
     Wanted {

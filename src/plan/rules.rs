@@ -32,14 +32,14 @@ pub(super) fn check(
         for key in keys {
             let part = plan.only(key);
             let own = facts.of_provider(key);
-            quotas(&part, prior, &own, Some(key), &mut refusals);
+            quotas(plan, prior, &own, Some(key), &mut refusals);
             backends(&part, &own, &mut refusals);
             approvals(&part, &own, &mut refusals);
         }
     }
     endpoint_services(plan, facts, &mut refusals);
     whitelisted(plan, desired, facts, &mut refusals);
-    vanishing_endpoints(plan, &mut refusals);
+    vanishing_endpoints(plan, facts, &mut refusals);
     dangling(plan, &mut refusals);
     plan.refusals = refusals;
     let warnings = whitelist_removals(plan);
@@ -56,8 +56,8 @@ fn after_service_id(c: &ResourceChange) -> Option<&str> {
 /// endpoint that no longer exists (`EndPoint.2006`). Judged on the approval's list when the
 /// plan knows it; when the list is known only after apply, on what it accepts now (it still
 /// lists the endpoint unless the configuration changed it, which the plan cannot see).
-fn vanishing_endpoints(plan: &Plan, out: &mut Vec<Refusal>) {
-    let gone = super::disconnect::vanishing(plan);
+fn vanishing_endpoints(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
+    let gone = super::disconnect::vanishing(plan, facts);
     if gone.is_empty() {
         return;
     }
@@ -81,12 +81,16 @@ fn vanishing_endpoints(plan: &Plan, out: &mut Vec<Refusal>) {
             ),
             _ => continue,
         };
-        for (service, _, k) in gone.iter().filter(|(_, _, k)| listed.contains(&k.endpoint_id)) {
+        for k in gone
+            .iter()
+            .filter(|k| listed.contains(&k.endpoint_id.as_str()))
+        {
+            let service = k.service;
             // Already refused for the same endpoint: listed for a service the plan creates.
             if out.iter().any(|r| {
                 r.kind == RefusalKind::NotConnected
                     && r.address.as_ref() == Some(&c.address)
-                    && r.message.contains(k.endpoint_id)
+                    && r.message.contains(&k.endpoint_id)
             }) {
                 continue;
             }
@@ -229,18 +233,18 @@ fn admission(
     facts: &CloudFacts,
 ) -> Option<Admission> {
     let planned = |s: &ResourceChange| -> Option<Admission> {
-        let whitelist: Option<Vec<String>> = s
-            .after
-            .as_ref()?
-            .get("whitelist")
-            .map_or(Some(Vec::new()), |w| match w {
-                Value::Null => Some(Vec::new()),
-                Value::List(items) => items
-                    .iter()
-                    .map(|i| i.as_str().map(str::to_owned))
-                    .collect(),
-                _ => None,
-            });
+        let whitelist: Option<Vec<String>> =
+            s.after
+                .as_ref()?
+                .get("whitelist")
+                .map_or(Some(Vec::new()), |w| match w {
+                    Value::Null => Some(Vec::new()),
+                    Value::List(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned))
+                        .collect(),
+                    _ => None,
+                });
         Some(Admission {
             name: format!("`{}`", s.address),
             owner: account_of(facts, s.provider.as_deref())?.to_owned(),
@@ -798,14 +802,21 @@ fn quotas(
             "endpoints",
         ),
     ] {
-        let count = |a: Action| {
-            plan.changes
-                .iter()
-                .filter(|c| c.action == a && c.address.rtype() == rtype)
-                .count()
-        };
-        let creates = count(Action::Create);
-        let deletes = count(Action::Delete);
+        // A resource moved from one provider to another is created in the new provider's
+        // account and deleted in the old one's; other replacements net out in one account.
+        let key = provider.flatten();
+        let moved =
+            |c: &ResourceChange| c.action == Action::Replace && c.recorded_provider != c.provider;
+        let of_type = plan.changes.iter().filter(|c| c.address.rtype() == rtype);
+        let creates = of_type
+            .clone()
+            .filter(|c| c.provider.as_deref() == key || provider.is_none())
+            .filter(|c| c.action == Action::Create || moved(c))
+            .count();
+        let deletes = of_type
+            .filter(|c| c.recorded_provider.as_deref() == key || provider.is_none())
+            .filter(|c| c.action == Action::Delete || moved(c))
+            .count();
         let used = used as usize;
         if creates == 0 || used + creates <= quota as usize + deletes {
             continue;

@@ -209,7 +209,11 @@ fn totals_beyond_the_pages_and_huge_quotas_are_read_not_refused() {
         "GET",
         "/quotas",
         Lie::Edit(|v| {
-            for r in v["quotas"]["resources"].as_array_mut().into_iter().flatten() {
+            for r in v["quotas"]["resources"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+            {
                 r["quota"] = (1_u64 << 40).into();
             }
         }),

@@ -27,6 +27,7 @@ mod lifecycle;
 mod log;
 mod markdown;
 mod model;
+mod model_dialect;
 mod modules;
 mod no_hidden_harm;
 mod pg;

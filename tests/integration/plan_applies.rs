@@ -112,7 +112,8 @@ fn an_endpoint_by_id_to_a_recorded_service_is_judged_by_its_whitelist() {
             "{}{}{}",
             providers(),
             service("billing", ""),
-            partner_endpoint("billing", &format!("\"{id}\"")).replace("  provider   = sim.partner\n", "")
+            partner_endpoint("billing", &format!("\"{id}\""))
+                .replace("  provider   = sim.partner\n", "")
         ),
     );
     ws.expect(&["apply", "--auto-approve"], 0);
@@ -198,8 +199,17 @@ fn state_push_refuses_what_breaks_one_object_one_address() {
             }
             let out = ws.expect(&args, 1);
             assert!(out.stderr.contains(&want), "{name}: {}", out.stderr);
-            assert!(out.stderr.contains("nothing was pushed") || out.stderr.contains("not a vpcep state file"), "{name}: {}", out.stderr);
-            assert_eq!(ws.read("vpcep.state.json"), stored, "{name}: the state changed");
+            assert!(
+                out.stderr.contains("nothing was pushed")
+                    || out.stderr.contains("not a vpcep state file"),
+                "{name}: {}",
+                out.stderr
+            );
+            assert_eq!(
+                ws.read("vpcep.state.json"),
+                stored,
+                "{name}: the state changed"
+            );
         }
     }
     // The pulled state itself goes back as it was.
@@ -213,17 +223,33 @@ fn state_push_refuses_what_breaks_one_object_one_address() {
 fn state_mv_refuses_to_mix_keyed_and_unkeyed_instances() {
     let ws = three_services();
     let stored = ws.read("vpcep.state.json");
-    let out = ws.expect(&["state", "mv", "vpcep_service.a", "vpcep_service.keyed"], 1);
+    let out = ws.expect(
+        &["state", "mv", "vpcep_service.a", "vpcep_service.keyed"],
+        1,
+    );
     assert!(
-        out.stderr.contains("`vpcep_service.keyed` mixes an instance without a key"),
+        out.stderr
+            .contains("`vpcep_service.keyed` mixes an instance without a key"),
         "{}",
         out.stderr
     );
     let out = ws.expect(&["state", "mv", "vpcep_service.a", "vpcep_service.b[0]"], 1);
-    assert!(out.stderr.contains("`vpcep_service.b` mixes"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`vpcep_service.b` mixes"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(ws.read("vpcep.state.json"), stored);
     // Into a free key of the keyed resource is fine.
-    ws.expect(&["state", "mv", "vpcep_service.a", "vpcep_service.keyed[\"y\"]"], 0);
+    ws.expect(
+        &[
+            "state",
+            "mv",
+            "vpcep_service.a",
+            "vpcep_service.keyed[\"y\"]",
+        ],
+        0,
+    );
 }
 
 /// The cross-account example, applied: the owner's service and approval, the partner's
@@ -256,15 +282,26 @@ fn a_refresh_against_the_wrong_account_forgets_nothing() {
     ] {
         let out = ws.expect(args, 1);
         assert!(
-            out.stderr.contains("provider `sim.partner` could not find 1 of the 1 objects it records")
-                && out.stderr.contains("account 5f1c0d2e3b4a49687766554433221199")
+            out.stderr
+                .contains("provider `sim.partner` could not find 1 of the 1 objects it records")
+                && out
+                    .stderr
+                    .contains("account 5f1c0d2e3b4a49687766554433221199")
                 && out.stderr.contains("`vpcep_endpoint.orders`")
                 && out.stderr.contains("--forget-missing"),
             "{args:?}: {}",
             out.stderr
         );
-        assert!(!out.stdout.contains("Creating..."), "{args:?}: {}", out.stdout);
-        assert_eq!(ws.read("vpcep.state.json"), stored, "{args:?} wrote the state");
+        assert!(
+            !out.stdout.contains("Creating..."),
+            "{args:?}: {}",
+            out.stdout
+        );
+        assert_eq!(
+            ws.read("vpcep.state.json"),
+            stored,
+            "{args:?} wrote the state"
+        );
     }
     // The default provider's account mistyped: every one of its objects is "missing".
     ws.edit(
@@ -279,13 +316,18 @@ fn a_refresh_against_the_wrong_account_forgets_nothing() {
     );
     let out = ws.expect(&["refresh"], 1);
     assert!(
-        out.stderr.contains("the default provider could not find 2 of the 2 objects"),
+        out.stderr
+            .contains("the default provider could not find 2 of the 2 objects"),
         "{}",
         out.stderr
     );
     let json = super::harness::vpcep(ws.path(), &["apply", "--auto-approve", "--json"], &[]);
     assert_eq!(json.code, 1);
-    assert!(json.stdout.contains("\"code\":\"refresh_guard\""), "{}", json.stdout);
+    assert!(
+        json.stdout.contains("\"code\":\"refresh_guard\""),
+        "{}",
+        json.stdout
+    );
     assert_eq!(ws.read("vpcep.state.json"), stored);
     // Fixed, everything is found where it was.
     ws.edit(
@@ -337,7 +379,11 @@ fn refresh_keeps_the_rule_for_providers_the_configuration_no_longer_declares() {
         )
         .replace("endpoints  = [vpcep_endpoint.orders.id]", "endpoints  = []"),
     );
-    for args in [&["refresh"][..], &["apply", "--refresh-only", "--auto-approve"], &["plan"]] {
+    for args in [
+        &["refresh"][..],
+        &["apply", "--refresh-only", "--auto-approve"],
+        &["plan"],
+    ] {
         let out = ws.expect(args, 1);
         assert!(
             out.stderr
@@ -345,7 +391,11 @@ fn refresh_keeps_the_rule_for_providers_the_configuration_no_longer_declares() {
             "{args:?}: {}",
             out.stderr
         );
-        assert_eq!(ws.read("vpcep.state.json"), stored, "{args:?} wrote the state");
+        assert_eq!(
+            ws.read("vpcep.state.json"),
+            stored,
+            "{args:?} wrote the state"
+        );
     }
 }
 
@@ -362,34 +412,85 @@ fn refresh_only_plans_and_applies_only_what_changed_outside() {
     ws.expect(&["apply", "--auto-approve"], 0);
     let two = ws.id_of("vpcep_service.two");
     let db = rusqlite::Connection::open(ws.path().join(".vpcep/cloud.db")).unwrap();
-    db.execute("DELETE FROM services WHERE id = ?1", [&two]).unwrap();
+    db.execute("DELETE FROM services WHERE id = ?1", [&two])
+        .unwrap();
     // A change of the configuration is no drift: refresh-only does not plan it.
-    ws.edit("main.hcl", "Order intake for the partner", "Orders, changed");
+    ws.edit(
+        "main.hcl",
+        "Order intake for the partner",
+        "Orders, changed",
+    );
     let out = ws.expect(&["plan", "--refresh-only", "--detailed-exitcode"], 2);
-    assert!(out.stdout.contains("# vpcep_service.two has been deleted"), "{}", out.stdout);
-    assert!(out.stdout.contains("This is a refresh-only plan"), "{}", out.stdout);
-    assert!(!out.stdout.contains("will perform the following actions"), "{}", out.stdout);
-    assert!(!out.stdout.contains("planned to be created again"), "{}", out.stdout);
-    assert!(out.stdout.contains("Refresh-only plan: 1 object changed outside vpcep"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("# vpcep_service.two has been deleted"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("This is a refresh-only plan"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("will perform the following actions"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("planned to be created again"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("Refresh-only plan: 1 object changed outside vpcep"),
+        "{}",
+        out.stdout
+    );
     let json = ws.expect(&["plan", "--refresh-only", "--format", "json"], 0);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(doc["summary"]["refresh_only"], true);
     assert_eq!(doc["resource_drift"][0]["address"], "vpcep_service.two");
-    assert_eq!(doc["resource_changes"].as_array().map_or(0, Vec::len), 0, "{doc}");
+    assert_eq!(
+        doc["resource_changes"].as_array().map_or(0, Vec::len),
+        0,
+        "{doc}"
+    );
     let md = ws.expect(&["plan", "--refresh-only", "--format", "markdown"], 0);
     assert!(md.stdout.contains("a refresh-only plan"), "{}", md.stdout);
-    assert!(md.stdout.contains("`vpcep_service.two` deleted"), "{}", md.stdout);
+    assert!(
+        md.stdout.contains("`vpcep_service.two` deleted"),
+        "{}",
+        md.stdout
+    );
     // Not saved: a refresh-only plan is applied with `apply --refresh-only`.
     let out = ws.expect(&["plan", "--refresh-only", "--out", "p.plan"], 1);
-    assert!(out.stderr.contains("apply --refresh-only"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("apply --refresh-only"),
+        "{}",
+        out.stderr
+    );
     let serial = ws.serial();
     ws.expect(&["apply", "--refresh-only"], 1);
-    assert_eq!(ws.serial(), serial, "nothing is recorded without confirmation");
+    assert_eq!(
+        ws.serial(),
+        serial,
+        "nothing is recorded without confirmation"
+    );
     let out = ws.expect(&["apply", "--refresh-only", "--auto-approve"], 0);
-    assert!(out.stdout.contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed."));
-    assert!(!ws.expect(&["state", "list"], 0).stdout.contains("vpcep_service.two"));
+    assert!(
+        out.stdout
+            .contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+    );
+    assert!(
+        !ws.expect(&["state", "list"], 0)
+            .stdout
+            .contains("vpcep_service.two")
+    );
     // The description changed in the configuration only: no cloud call changed it.
-    let show = ws.expect(&["state", "show", "vpcep_service.orders"], 0).stdout;
+    let show = ws
+        .expect(&["state", "show", "vpcep_service.orders"], 0)
+        .stdout;
     assert!(show.contains("Order intake for the partner"), "{show}");
     ws.expect(&["plan", "--refresh-only", "--detailed-exitcode"], 0);
     // Terraform's spelling.
@@ -452,7 +553,10 @@ fn owner_accepting_a_partner() -> (Workspace, Workspace, String) {
     );
     partner.expect(&["apply", "--auto-approve"], 0);
     let endpoint = partner.id_of("vpcep_endpoint.p");
-    owner.write("vpcep.vars", &format!("partner_endpoints = [\"{endpoint}\"]\n"));
+    owner.write(
+        "vpcep.vars",
+        &format!("partner_endpoints = [\"{endpoint}\"]\n"),
+    );
     owner.expect(&["apply", "--auto-approve"], 0);
     owner.expect(&["plan", "--detailed-exitcode"], 0);
     (owner, partner, endpoint)
@@ -496,9 +600,19 @@ fn replacing_a_service_says_what_goes_with_it_and_never_ends_half_done() {
     // replacement applies to the end and converges.
     owner.write("vpcep.vars", "partner_endpoints = []\n");
     owner.expect(&["apply", "--auto-approve"], 0);
-    let replaced = owner.expect(&["apply", "--auto-approve", "--replace", "vpcep_service.orders"], 0);
+    let replaced = owner.expect(
+        &[
+            "apply",
+            "--auto-approve",
+            "--replace",
+            "vpcep_service.orders",
+        ],
+        0,
+    );
     assert!(
-        replaced.stdout.contains("Apply complete! Resources: 3 added, 0 changed, 3 destroyed."),
+        replaced
+            .stdout
+            .contains("Apply complete! Resources: 3 added, 0 changed, 3 destroyed."),
         "{}",
         replaced.stdout
     );
@@ -523,7 +637,11 @@ fn a_destroyed_service_lists_the_partner_endpoints_it_takes_along() {
     );
     let json = owner.expect(&["plan", "--destroy", "--format", "json"], 0);
     let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
-    assert_eq!(doc["disconnections"][0]["endpoint_id"], endpoint.as_str(), "{doc}");
+    assert_eq!(
+        doc["disconnections"][0]["endpoint_id"],
+        endpoint.as_str(),
+        "{doc}"
+    );
     assert_eq!(doc["disconnections"][0]["address"], "vpcep_service.orders");
 }
 
