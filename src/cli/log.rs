@@ -88,14 +88,30 @@ fn parse_level(text: &str) -> Result<LevelFilter, String> {
         .map_err(|_| format!("VPCEP_LOG is `{text}`; set it to one of {LEVELS}, or unset it"))
 }
 
-/// Opens `path` to append to, creating it readable by its owner only.
+/// Opens `path` to append to, creating it readable by its owner only. Only a regular file:
+/// a FIFO would block every log line until someone reads it, a device is no log. Opened
+/// without blocking (a FIFO with no reader would wait there), then checked.
 fn open_append(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::OpenOptions::new()
+    let not_a_file = || {
+        std::io::Error::other(
+            "it is not a regular file (a FIFO or a device); give the path of a file",
+        )
+    };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(not_a_file());
+    }
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
-        .open(path)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_a_file());
+    }
+    // O_NONBLOCK changes nothing for a regular file's writes.
+    Ok(file)
 }
 
 #[cfg(test)]

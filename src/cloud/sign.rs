@@ -62,37 +62,27 @@ fn hmac_hex(key: &[u8], message: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// Decodes `%XX` escapes and `+` (a space in a query string); other bytes stay as they are.
+/// Decodes `%XX` escapes and `+` (a space in a query string); other bytes stay as they are,
+/// and bytes that are not UTF-8 become U+FFFD. By the `percent-encoding` crate: user-supplied
+/// text (a connection string, a request path) is never sliced by hand.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let spaced = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
 }
+
+/// Everything but the unreserved characters `A-Za-z0-9-_.~` (RFC 3986), as the API's
+/// signature expects.
+const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encodes everything but the unreserved characters `A-Za-z0-9-_.~`.
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, RESERVED).to_string()
 }
 
 /// The parts of a request that are signed. Header names may be in any case.
@@ -263,6 +253,20 @@ pub fn sdk_date(t: std::time::SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_decoding_never_slices_inside_a_character() {
+        // `%a` then a two-byte character: the hand-written decoder sliced inside `é`.
+        assert_eq!(percent_decode("%aé"), "%aé");
+        assert_eq!(percent_decode("é%"), "é%");
+        assert_eq!(percent_decode("%41%42+c%2B"), "AB c+");
+        assert_eq!(percent_decode("%e9"), "\u{fffd}");
+        assert_eq!(percent_decode("%%%"), "%%%");
+        assert_eq!(percent_encode("a b/é~"), "a%20b%2F%C3%A9~");
+        for s in ["", "%", "%4", "%zz", "ä%C3", "%C3%A4", "€%E2%82"] {
+            let _ = percent_decode(s);
+        }
+    }
 
     fn parts<'a>(
         headers: &'a [(String, String)],

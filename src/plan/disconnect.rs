@@ -229,10 +229,13 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             "deleted"
         };
         let gone = format!(
-            "`{service}` is {verb}, and the cloud deletes the endpoint's connection with it (the endpoint's owner must create a new one)"
+            "the service is {verb}, and the cloud deletes the endpoint's connection with it (its owner must create a new endpoint)"
         );
         if let Some(d) = out.iter_mut().find(|d| d.endpoint_id == k.endpoint_id) {
-            d.reason = format!("{}; then {gone}", d.reason);
+            d.reason = format!(
+                "{}; then `{service}` is {verb}, and the cloud deletes the endpoint's connection with it",
+                d.reason
+            );
             continue;
         }
         // A live connection that no approval rejects keeps the service from being deleted

@@ -713,8 +713,13 @@ pub fn disconnection_lines(plan: &Plan) -> Vec<String> {
         .iter()
         .map(|d| {
             format!(
-                "`{}` rejects endpoint {} of account {} ({}): {}{}",
+                "`{}` {} endpoint {} of account {} ({}): {}{}",
                 d.by,
+                if d.by.rtype() == crate::model::ResourceType::Service {
+                    "takes along"
+                } else {
+                    "rejects"
+                },
                 d.endpoint_id,
                 d.account,
                 d.status,

@@ -138,7 +138,11 @@ fn key_values(s: &str) -> Result<Vec<(String, String, String)>, String> {
             i += 1;
         }
         if chars.get(i) != Some(&'=') {
-            return Err(format!("`{key}` has no value in the connection string"));
+            // The word itself is not shown: a password typed without `password=` would be.
+            let n = out.len() + 1;
+            return Err(format!(
+                "word {n} of the connection string is not `key=value` (it is not shown, as it may be a password); write each setting as `key=value`, e.g. `password=...`"
+            ));
         }
         i += 1;
         while chars.get(i).is_some_and(|c| c.is_whitespace()) {
@@ -227,6 +231,9 @@ fn client_config(options: &TlsOptions) -> Result<rustls::ClientConfig, String> {
 }
 
 /// The certificates of `path` (PEM), or the public roots.
+/// Largest `sslrootcert` file read (a bundle of every public root is about 250 KiB).
+const MAX_ROOT_CERT_FILE: u64 = 4 << 20;
+
 fn roots(path: Option<&PathBuf>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     let Some(path) = path else {
@@ -234,8 +241,11 @@ fn roots(path: Option<&PathBuf>) -> Result<RootCertStore, String> {
         return Ok(store);
     };
     let shown = path.display();
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read sslrootcert `{shown}`: {e}"))?
+    // A regular file of at most a few MiB: `/dev/zero` or a FIFO named here must not be read
+    // without end or block the command.
+    let pem =
+        crate::fsio::read_capped(path, MAX_ROOT_CERT_FILE, "sslrootcert").map_err(|e| e.message)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<_, _>>()
         .map_err(|e| format!("sslrootcert `{shown}` is not PEM certificates: {e}"))?;
     if certs.is_empty() {

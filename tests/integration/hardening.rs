@@ -439,3 +439,88 @@ fn a_problem_repeated_by_every_instance_is_shown_a_few_times_and_counted() {
         json.stdout
     );
 }
+
+/// Issue 34.3: a percent escape next to a multi-byte character in the pg connection string
+/// panicked (exit 101): the hand-written decoder sliced inside the character. Issue 34.4: a
+/// bare word (a password typed without `password=`) was echoed in the error.
+#[test]
+fn pg_connection_strings_with_broken_escapes_or_bare_words_end_in_clear_errors() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "backend \"pg\" {}\nresource \"vpcep_service\" \"s\" {\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n  port {\n    server_port = 80\n    client_port = 80\n  }\n}\n",
+    );
+    for conn in [
+        "postgresql://h/db?sslrootcert=%aé",
+        "postgresql://h/db?sslmode=%é%",
+        "host=127.0.0.1 hunter2-s3cret dbname=x",
+    ] {
+        let out = super::harness::vpcep(ws.path(), &["plan"], &[("VPCEP_PG_CONN_STR", conn)]);
+        assert_eq!(out.code, 1, "{conn}: {}", out.transcript());
+        assert!(!out.stderr.contains("panicked"), "{conn}: {}", out.stderr);
+        assert!(!out.stderr.contains("hunter2"), "{conn}: {}", out.stderr);
+    }
+    let out = super::harness::vpcep(
+        ws.path(),
+        &["plan"],
+        &[(
+            "VPCEP_PG_CONN_STR",
+            "host=127.0.0.1 hunter2-s3cret dbname=x",
+        )],
+    );
+    assert!(
+        out.stderr
+            .contains("word 2 of the connection string is not `key=value`"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Issue 34.2: `sslrootcert=/dev/zero` read without bound, and a FIFO there hung; so did a
+/// FIFO as `--log-file`. Only regular files of a bounded size are read or appended to.
+#[test]
+fn devices_and_fifos_named_as_files_are_refused_not_read_or_waited_on() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "backend \"pg\" {}\nresource \"vpcep_service\" \"s\" {\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n  port {\n    server_port = 80\n    client_port = 80\n  }\n}\n",
+    );
+    let fifo = ws.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let url =
+        std::env::var("VPCEP_TEST_PG_URL").unwrap_or_else(|_| "postgresql://127.0.0.1:1/db".into());
+    for root in ["/dev/zero".to_owned(), fifo.display().to_string()] {
+        let conn = format!(
+            "{}{}sslmode=verify-full&sslrootcert={root}",
+            url,
+            if url.contains('?') { "&" } else { "?" }
+        );
+        let out = super::harness::run_bounded(
+            super::harness::command(
+                ws.path(),
+                &["plan"],
+                &[("VPCEP_PG_CONN_STR", conn.as_str())],
+            ),
+            std::time::Duration::from_secs(20),
+        );
+        assert_eq!(out.code, 1, "{root}: {}", out.transcript());
+        assert!(out.stderr.contains("sslrootcert"), "{root}: {}", out.stderr);
+    }
+    ws.write("main.hcl", "resource \"vpcep_service\" \"s\" {\n  server_type = \"LB\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n  port {\n    server_port = 80\n    client_port = 80\n  }\n}\n");
+    for log in [fifo.display().to_string(), "/dev/null".to_owned()] {
+        let out = super::harness::run_bounded(
+            super::harness::command(ws.path(), &["--log-file", &log, "validate"], &[]),
+            std::time::Duration::from_secs(20),
+        );
+        assert_eq!(out.code, 1, "{log}: {}", out.transcript());
+        assert!(
+            out.stderr.contains("not a regular file"),
+            "{log}: {}",
+            out.stderr
+        );
+    }
+}

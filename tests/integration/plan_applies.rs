@@ -630,7 +630,7 @@ fn a_destroyed_service_lists_the_partner_endpoints_it_takes_along() {
     let out = owner.expect(&["plan", "--destroy"], 0);
     assert!(
         out.stdout.contains(&format!(
-            "`vpcep_service.orders` rejects endpoint {endpoint} of account {PARTNER} (rejected): `vpcep_service.orders` is deleted, and the cloud deletes the endpoint's connection with it"
+            "`vpcep_service.orders` takes along endpoint {endpoint} of account {PARTNER} (rejected): the service is deleted, and the cloud deletes the endpoint's connection with it"
         )),
         "{}",
         out.stdout
