@@ -43,7 +43,69 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
 }
 
+/// `text` with every control character but the tab written as an escape (`\n`, `\r`,
+/// `\u{1b}`), as Terraform shows them: a value in a configuration must not start a line of
+/// its own in a CI log (a forged `::error` workflow command) or send a terminal sequence.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' => out.push(c),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// What a message shows in place of a value computed from a sensitive one.
+pub const SENSITIVE_VALUE: &str = "(sensitive value)";
+
+/// `text` with the content of every quoted span — `"..."` or `` `...` `` — replaced by
+/// [`SENSITIVE_VALUE`], except spans that are exactly one of `keep` (names, addresses).
+fn redact_quoted(text: &str, keep: &[&str]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['"', '`']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        let after = &rest[open + quote.len_utf8()..];
+        let Some(close) = after.find(quote) else {
+            break;
+        };
+        let inner = &after[..close];
+        out.push_str(&rest[..open]);
+        if keep.contains(&inner) {
+            out.push(quote);
+            out.push_str(inner);
+            out.push(quote);
+        } else {
+            out.push_str(SENSITIVE_VALUE);
+        }
+        rest = &after[close + quote.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Diagnostic {
+    /// This diagnostic about an expression that reads a sensitive value: every quoted value in
+    /// it says "(sensitive value)" instead (the names in `keep` stay), so no derived form of
+    /// the secret — lowered, cut, encoded — reaches a terminal or a CI log.
+    #[must_use]
+    pub fn redacted(mut self, keep: &[&str]) -> Self {
+        self.message = redact_quoted(&self.message, keep);
+        self.help = self.help.map(|h| redact_quoted(&h, keep));
+        self.notes = self.notes.iter().map(|n| redact_quoted(n, keep)).collect();
+        self
+    }
+
     pub fn error(message: impl Into<String>) -> Self {
         Self::new(Severity::Error, message)
     }
@@ -225,14 +287,11 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         Severity::Warning => ("warning", "\x1b[1;33m"),
     };
     let mut out = String::new();
+    let message = escape_controls(&diagnostic.message);
     if color {
-        let _ = writeln!(
-            out,
-            "{paint}{label}\x1b[0m\x1b[1m: {}\x1b[0m",
-            diagnostic.message
-        );
+        let _ = writeln!(out, "{paint}{label}\x1b[0m\x1b[1m: {message}\x1b[0m");
     } else {
-        let _ = writeln!(out, "{label}: {}", diagnostic.message);
+        let _ = writeln!(out, "{label}: {message}");
     }
     let gutter_width = diagnostic
         .location
@@ -240,7 +299,13 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         .map_or(1, |l| l.line.to_string().len());
     let pad = " ".repeat(gutter_width);
     if let Some(loc) = &diagnostic.location {
-        let _ = writeln!(out, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column);
+        let _ = writeln!(
+            out,
+            "{pad}--> {}:{}:{}",
+            escape_controls(&loc.file),
+            loc.line,
+            loc.column
+        );
         let _ = writeln!(out, "{pad} |");
         // A long line is shown around the column, a long span by its start.
         let chars: Vec<char> = loc.source_line.chars().collect();
@@ -254,7 +319,7 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         if to < chars.len() {
             shown.push_str("...");
         }
-        let _ = writeln!(out, "{} | {shown}", loc.line);
+        let _ = writeln!(out, "{} | {}", loc.line, escape_controls(&shown));
         let lead = if from > 0 { 3 } else { 0 };
         let indent: String = " ".repeat(lead)
             + &chars
@@ -271,10 +336,10 @@ pub fn render(diagnostic: &Diagnostic, color: bool) -> String {
         }
     }
     for note in &diagnostic.notes {
-        let _ = writeln!(out, "{pad} = note: {note}");
+        let _ = writeln!(out, "{pad} = note: {}", escape_controls(note));
     }
     if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "{pad} = help: {help}");
+        let _ = writeln!(out, "{pad} = help: {}", escape_controls(help));
     }
     out
 }

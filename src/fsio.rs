@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 /// Largest configuration file read (a configuration of 50,000 services is about 16 MiB).
 pub const MAX_CONFIG_FILE: u64 = 64 << 20;
+/// Most bytes of configuration read from one directory (the root's, or a module's).
+pub const MAX_CONFIG_DIR: u64 = 96 << 20;
 /// Largest variables file read.
 pub const MAX_VAR_FILE: u64 = 16 << 20;
 /// Largest state, journal, saved plan or pushed state read.
@@ -90,6 +92,8 @@ fn open_capped(path: &Path, cap: u64, what: &str) -> Result<(File, u64), FileErr
 
 /// Copies the file at `from` (a regular file of at most `cap` bytes) to `to` as
 /// [`write_atomic`] writes, streaming: a large file is never held in memory.
+/// The copy gets the source's permissions: a backup of a state readable by its owner only is
+/// readable by its owner only.
 pub fn copy_capped_atomic(from: &Path, to: &Path, cap: u64, what: &str) -> Result<(), FileError> {
     /// Why a copy stopped on the reading side (the writing side's errors are `write_atomic`'s).
     enum Stop {
@@ -97,8 +101,16 @@ pub fn copy_capped_atomic(from: &Path, to: &Path, cap: u64, what: &str) -> Resul
         Read(std::io::Error),
     }
     let (mut file, _) = open_capped(from, cap, what)?;
+    let bits = {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.metadata()
+            .map_err(|e| io_error(&format!("read {what}"), from, &e))?
+            .permissions()
+            .mode()
+            & 0o7777
+    };
     let mut stop = None;
-    let copied = write_atomic_with(to, |w| {
+    let copied = write_atomic_as(to, Mode::Exactly(bits), |w| {
         let mut buf = vec![0; 1 << 16];
         let mut total = 0;
         loop {
@@ -176,6 +188,44 @@ pub fn resolve_links(path: &Path) -> Result<PathBuf, FileError> {
     ))
 }
 
+/// Removes the temporary files [`write_atomic`] left beside `target` when a process was
+/// killed while writing (`NAME.<16 hex digits>.tmp`, also of `NAME.backup`); only regular
+/// files, never a link. The caller must hold what serializes writers of `target` (the state's
+/// lock). Returns how many it removed.
+pub fn remove_stale_temporaries(target: &Path) -> usize {
+    let Some(name) = target.file_name().and_then(|n| n.to_str()) else {
+        return 0;
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let ours = |file: &str| -> bool {
+        let Some(middle) = file.strip_suffix(".tmp").and_then(|f| f.strip_prefix(name)) else {
+            return false;
+        };
+        let token = middle
+            .strip_prefix(".backup.")
+            .or_else(|| middle.strip_prefix('.'));
+        token.is_some_and(|t| t.len() == 16 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut removed = 0;
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name();
+        let Some(file) = file.to_str() else { continue };
+        if ours(file)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// A fresh temporary path beside `target`, hard to guess.
 fn temporary_beside(target: &Path) -> PathBuf {
     let mut name = target
@@ -206,11 +256,32 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), FileError> {
+    write_atomic_as(path, Mode::KeepOr(0o666), write)
+}
+
+/// The permissions a file written by [`write_atomic_as`] gets.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode {
+    /// The replaced file's; a new file gets these bits (less the umask).
+    KeepOr(u32),
+    /// These, whatever the replaced file had (a backup takes its original's).
+    Exactly(u32),
+}
+
+/// [`write_atomic_with`] with the permissions `mode` says. The temporary file is readable by
+/// its owner only until it has its final permissions, so no secret is ever readable through
+/// it by others.
+pub fn write_atomic_as(
+    path: &Path,
+    mode: Mode,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), FileError> {
+    use std::os::unix::fs::PermissionsExt as _;
     let target = resolve_links(path)?;
     if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| io_error("create the directory", dir, &e))?;
     }
-    let mode = match std::fs::metadata(&target) {
+    let existing = match std::fs::metadata(&target) {
         Ok(meta) if !meta.is_file() => {
             return Err(plain(
                 path,
@@ -220,21 +291,28 @@ pub fn write_atomic_with(
                 ),
             ));
         }
-        Ok(meta) => Some(meta.permissions()),
+        Ok(meta) => Some(meta.permissions().mode() & 0o7777),
         Err(_) => None,
     };
     let tmp = temporary_beside(&target);
+    // A new file's bits go through the umask, as any created file's do; otherwise the
+    // temporary file is the owner's alone until it gets the bits it keeps.
+    let (create, bits) = match (mode, existing) {
+        (Mode::Exactly(bits), _) | (Mode::KeepOr(_), Some(bits)) => (0o600, Some(bits)),
+        (Mode::KeepOr(new), None) => (new, None),
+    };
     let mut options = OpenOptions::new();
     options
         .write(true)
         .create_new(true)
+        .mode(create)
         .custom_flags(libc::O_NOFOLLOW);
     let file: File = options
         .open(&tmp)
         .map_err(|e| io_error("create", &tmp, &e))?;
     let written = (|| {
-        if let Some(perms) = &mode {
-            file.set_permissions(perms.clone())?;
+        if let Some(bits) = bits {
+            file.set_permissions(std::fs::Permissions::from_mode(bits))?;
         }
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
         write(&mut buffered)?;
@@ -259,11 +337,13 @@ pub fn write_atomic_with(
     Ok(())
 }
 
-/// Opens `path` for appending (created if missing), refusing to follow a symlink planted there.
-pub fn open_append(path: &Path) -> Result<File, FileError> {
+/// Opens `path` for appending (created if missing, with the permission bits `new_mode`),
+/// refusing to follow a symlink planted there.
+pub fn open_append(path: &Path, new_mode: u32) -> Result<File, FileError> {
     OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(new_mode)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| io_error("open", path, &e))

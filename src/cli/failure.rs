@@ -20,7 +20,14 @@ pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {
             crate::render::events::stopped(&failure.message, failure.code)
         );
     } else {
-        super::output::complain!("error: {}", failure.message);
+        // Its lines are its own; a control character inside one (a value the message quotes)
+        // is shown escaped, so no value starts a line of a CI log or drives the terminal.
+        let lines: Vec<std::borrow::Cow<'_, str>> = failure
+            .message
+            .split('\n')
+            .map(crate::diag::escape_controls)
+            .collect();
+        super::output::complain!("error: {}", lines.join("\n"));
     }
     1
 }

@@ -67,7 +67,9 @@ pub(crate) fn run(globals: &Globals, args: &FmtArgs) -> Outcome {
 }
 
 /// The files `path` names: itself when it is a file, else the `*.hcl` files of the directory
-/// (sorted), and with `recursive` those of the directories below it, hidden ones skipped.
+/// (sorted), and with `recursive` those of the directories below it, hidden ones skipped. A
+/// symbolic link to a directory is never followed below the named one (a link back up would
+/// make the walk endless); a linked file is formatted where it is.
 fn files(path: &Path, recursive: bool, named: bool) -> Result<Vec<PathBuf>, String> {
     let meta = std::fs::metadata(path).map_err(|e| {
         format!(
@@ -96,7 +98,8 @@ fn files(path: &Path, recursive: bool, named: bool) -> Result<Vec<PathBuf>, Stri
             continue;
         };
         if kind.is_dir() {
-            if recursive {
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
+            if recursive && !linked {
                 below.push(child);
             }
         } else if child.extension().is_some_and(|e| e == "hcl") {
@@ -137,9 +140,19 @@ fn one_file(globals: &Globals, args: &FmtArgs, path: &Path, tally: &mut Tally) {
     if args.diff {
         say_raw!("{}", unified(&shown, &text, &formatted));
     }
-    if !args.check
-        && let Err(e) = crate::fsio::write_atomic(path, formatted.as_bytes())
-    {
+    if args.check {
+        return;
+    }
+    // A read-only file is left as it is: replacing it (a rename over it) would succeed in a
+    // writable directory and silently undo its owner's choice.
+    if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        complain!(
+            "error: `{shown}` is read-only; it is not formatted (make it writable, or run `vpcep fmt --check` to see what differs)"
+        );
+        tally.failed += 1;
+        return;
+    }
+    if let Err(e) = crate::fsio::write_atomic(path, formatted.as_bytes()) {
         complain!("error: {}", e.message);
         tally.failed += 1;
     }

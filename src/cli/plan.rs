@@ -189,7 +189,11 @@ pub(crate) fn save(
 ) -> Result<(), String> {
     check_out_path(path, state)?;
     let text = crate::planfile::encode(&planned.saved());
-    crate::fsio::write_atomic(path, text.as_bytes()).map_err(|e| e.message)
+    // A saved plan holds every value, secrets included: its owner's alone when new.
+    crate::fsio::write_atomic_as(path, crate::fsio::Mode::KeepOr(0o600), |w| {
+        w.write_all(text.as_bytes())
+    })
+    .map_err(|e| e.message)
 }
 
 /// `word` quoted for a POSIX shell when it needs to be, so a printed command can be copied.

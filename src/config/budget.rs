@@ -105,6 +105,15 @@ fn limit_error(what: &str, limit: &str) -> String {
     )
 }
 
+/// What one loop iteration or generated element costs against the whole load's budget
+/// ([`Spent`]): `count` × a costly expression is bounded in all, not only per evaluation.
+pub(crate) const STEP_COST: u64 = 64;
+
+/// The loop iterations and generated elements of the evaluation under way.
+pub(crate) fn steps_used() -> u64 {
+    SPENT.with(|s| s.get().0)
+}
+
 /// Counts `n` loop iterations or generated elements.
 pub(crate) fn steps(n: u64) -> Result<(), String> {
     SPENT.with(|s| {

@@ -149,12 +149,29 @@ impl Scope {
         let value = match expr {
             // A literal is what it says: nothing to resolve, nothing for hcl-rs to evaluate.
             Expr::Lit(lit) => lit.value(),
-            Expr::Hcl(expr) => {
+            Expr::Hcl(hcl) => {
                 super::budget::start();
-                self.eval_inner(expr, each, file, diags, targets)?
+                let mark = diags.len();
+                let value = self.eval_inner(hcl, each, file, diags, targets);
+                // A problem of an expression that reads a secret would show a form of it
+                // (lowered, cut, encoded) in its message: every quoted value is redacted.
+                if diags.len() > mark && self.is_sensitive(expr) {
+                    let names: Vec<&str> = super::functions::names().collect();
+                    for d in &mut diags[mark..] {
+                        *d = std::mem::replace(d, Diagnostic::error("")).redacted(&names);
+                    }
+                }
+                value?
             }
         };
-        match self.spent.charge(super::budget::model_size(&value)) {
+        let work = match expr {
+            Expr::Lit(_) => 0,
+            Expr::Hcl(_) => super::budget::steps_used().saturating_mul(super::budget::STEP_COST),
+        };
+        match self
+            .spent
+            .charge(super::budget::model_size(&value).saturating_add(work))
+        {
             Ok(true) => Some(value),
             Ok(false) => None,
             Err(message) => {

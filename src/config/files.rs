@@ -90,14 +90,38 @@ pub(crate) fn list(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Opt
     Some(names)
 }
 
+/// The most `*.hcl` files one directory may hold.
+pub(crate) const MAX_CONFIG_FILES: usize = 2000;
+
 /// Reads the files `names` of `dir`: `(display name, text)` pairs. A file that cannot be read
-/// is an error (and left out).
+/// is an error (and left out); a directory past [`crate::fsio::MAX_CONFIG_DIR`] bytes or
+/// [`MAX_CONFIG_FILES`] files is an error, and nothing of it is read.
 pub(crate) fn read_named(
     dir: &Path,
     shown: &Path,
     names: Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Source> {
+    // The directory in all, by the sizes the files say before any is read: many files each
+    // under the per-file cap must not add up to more memory than the machine has.
+    let total: u64 = names
+        .iter()
+        .filter_map(|n| std::fs::metadata(dir.join(n)).ok())
+        .map(|m| m.len())
+        .sum();
+    if total > crate::fsio::MAX_CONFIG_DIR || names.len() > MAX_CONFIG_FILES {
+        diags.push(
+            Diagnostic::error(format!(
+                "the configuration in `{}` is {} files of {} MiB in all; vpcep reads at most {MAX_CONFIG_FILES} files of {} MiB in all from one directory",
+                shown.display(),
+                names.len(),
+                total >> 20,
+                crate::fsio::MAX_CONFIG_DIR >> 20
+            ))
+            .help("split it into modules in directories of their own, or remove the files vpcep should not read"),
+        );
+        return Vec::new();
+    }
     let mut files = Vec::with_capacity(names.len());
     for name in names {
         let display = display_path(shown, &name);

@@ -225,6 +225,12 @@ pub fn load_reading(
                 .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(true))))
         })
         .map(|(name, _)| name.clone())
+        .chain(
+            options
+                .module
+                .iter()
+                .flat_map(|m| m.sensitive_inputs.iter().cloned()),
+        )
         .collect();
     for name in &sensitive_vars {
         if let Some(Some(v)) = vars.get(name) {
@@ -536,6 +542,14 @@ fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
         syntax::Expr::Lit(lit) => return Ok(convert::to_hcl(&lit.value()).unwrap_or_default()),
         syntax::Expr::Hcl(expr) => expr,
     };
+    // Var files, `--var` and `VPCEP_VAR_*` values are input too: nothing that recurses over
+    // the expression runs before its depth is known to be within the budget.
+    if budget::depth(expr) > budget::MAX_DEPTH {
+        return Err(format!(
+            "this value nests more than {} levels deep (each `.attr`, `[index]` and `[*]` is a level); write it with less nesting",
+            budget::MAX_DEPTH
+        ));
+    }
     let refs = refs::Refs::of(expr);
     if let Some((name, _)) = refs.unknown_roots.first() {
         return Err(format!(
@@ -613,13 +627,16 @@ fn modules_inputs(
             Some(v) => match convert::to_hcl(v).map(|h| ty.convert(h)) {
                 Some(Ok(h)) => convert::from_hcl(h),
                 Some(Err(e)) => {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "invalid value for the input `{name}` of `{}`: {e}",
-                            m.call
-                        ))
-                        .at(m.call_at.clone()),
-                    );
+                    let d = Diagnostic::error(format!(
+                        "invalid value for the input `{name}` of `{}`: {e}",
+                        m.call
+                    ))
+                    .at(m.call_at.clone());
+                    diags.push(if m.sensitive_inputs.contains(name) {
+                        d.redacted(&[name.as_str(), m.call.as_str()])
+                    } else {
+                        d
+                    });
                     continue;
                 }
                 // Partly unknown: as given.

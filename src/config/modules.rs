@@ -29,6 +29,12 @@ pub struct ModuleContext {
     /// How many instances of this module exist in all: the product of the instance counts
     /// of its call and of every call above it.
     pub copies: u64,
+    /// The inputs whose expressions read something sensitive: the module's variables of
+    /// those names are sensitive inside it, as if declared so.
+    pub sensitive_inputs: Vec<String>,
+    /// The directories of the root and of every module above this one (canonical): a call
+    /// back into one of them is a cycle.
+    pub ancestors: Vec<std::path::PathBuf>,
 }
 
 /// What evaluating one `module` call gives its caller.
@@ -267,6 +273,27 @@ pub(crate) fn evaluate(
         None => return out,
     };
     let dir = tidy(&parent.dir.join(&path));
+    // A module that calls itself, directly or through others, would load without end (ten
+    // calls of its own directory at each of eight levels are 10^8 loads): a cycle is an
+    // error at the call, whatever `count` says.
+    let canonical =
+        |d: &std::path::Path| std::fs::canonicalize(d).unwrap_or_else(|_| d.to_path_buf());
+    let mut ancestors: Vec<std::path::PathBuf> = parent
+        .module
+        .as_ref()
+        .map(|m| m.ancestors.clone())
+        .unwrap_or_default();
+    ancestors.push(canonical(&parent.dir));
+    if ancestors.contains(&canonical(&dir)) {
+        diags.push(
+            Diagnostic::error(format!(
+                "the `source` of `{call}` is `{path}`, the module it is in or one that calls it: a module that calls itself would never end"
+            ))
+            .at(source_at)
+            .help("move what the module repeats into a module of its own, and call that"),
+        );
+        return out;
+    }
     let shown = tidy(
         &parent
             .shown_dir
@@ -299,6 +326,9 @@ pub(crate) fn evaluate(
         }));
         return out;
     }
+    // Every instance evaluates the module's text again: what it costs counts against the
+    // budget of the whole load, so calls cannot multiply work without bound.
+    let load_cost: u64 = (sources.iter().map(|(_, t)| t.len() as u64).sum::<u64>() * 4).max(4096);
     let parsed = std::sync::Arc::new(super::parse(&sources));
     let chosen = providers(&decl, diags);
     let provider = chosen
@@ -322,8 +352,17 @@ pub(crate) fn evaluate(
     let mut prepared: Vec<(Option<String>, Option<LoadOptions>)> =
         Vec::with_capacity(instances.len());
     for (key, each) in instances {
+        match scope.spent.charge(load_cost) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(message) => {
+                diags.push(Diagnostic::error(message).at(decl.location()));
+                break;
+            }
+        }
         let each: Option<&EachValue> = each.as_ref();
         let mut inputs = IndexMap::new();
+        let mut sensitive_inputs = Vec::new();
         let mut targets = Vec::new();
         let mut failed = false;
         for attr in decl
@@ -332,6 +371,9 @@ pub(crate) fn evaluate(
             .attributes()
             .filter(|a| !META.contains(&a.key.as_str()))
         {
+            if scope.is_sensitive(&attr.value) {
+                sensitive_inputs.push(attr.key.as_str().to_owned());
+            }
             match scope.eval(&attr.value, each, decl.file, diags, &mut targets) {
                 Some(v) => {
                     inputs.insert(attr.key.as_str().to_owned(), v);
@@ -351,6 +393,8 @@ pub(crate) fn evaluate(
                 call_at: decl.location(),
                 default_provider: default_provider.to_owned(),
                 copies,
+                sensitive_inputs,
+                ancestors: ancestors.clone(),
             }),
             spent: scope.spent.clone(),
             ..LoadOptions::default()

@@ -15,6 +15,28 @@ use indexmap::IndexMap;
 use std::ops::Range;
 use std::time::Duration;
 
+/// A message shown instead of a condition's or validation's `error_message` that reads a
+/// sensitive value (as Terraform does).
+pub(crate) const SENSITIVE_MESSAGE: &str =
+    "(the error message reads a sensitive value, so it is not shown)";
+
+/// Redacts the diagnostics pushed since `mark`: they are about an attribute that reads a
+/// sensitive value. The resource's address and its schema's names stay readable.
+fn redact_since(
+    diags: &mut [Diagnostic],
+    mark: usize,
+    address: &Address,
+    schema: &crate::model::schema::ResourceSchema,
+) {
+    let shown = address.to_string();
+    let mut keep: Vec<&str> = schema.attrs.iter().map(|a| a.name).collect();
+    keep.extend(schema.blocks.iter().map(|b| b.name));
+    keep.push(&shown);
+    for d in diags.iter_mut().skip(mark) {
+        *d = std::mem::replace(d, Diagnostic::error("")).redacted(&keep);
+    }
+}
+
 /// A resource instance with the source locations its rules report at.
 pub(crate) struct Lowered<'a> {
     pub instance: ResourceInstance,
@@ -272,8 +294,12 @@ pub(crate) fn evaluate<'a>(
         let each = each.as_ref();
         let mut targets_all: Vec<RefTarget> = Vec::new();
         for attr_schema in schema.attrs {
+            let mark = diags.len();
             let (value, targets) =
                 attribute(&address, body, attr_schema, "", each, &decl, scope, diags);
+            if sensitive.iter().any(|n| n == attr_schema.name) {
+                redact_since(diags, mark, &address, schema);
+            }
             if !targets.is_empty() {
                 targets_all.extend(targets.iter().cloned());
                 lowered
@@ -1246,6 +1272,10 @@ fn conditions(
                             .body
                             .get_attribute("error_message")
                             .and_then(|m| {
+                                if scope.is_sensitive(&m.value) {
+                                    // As Terraform: the message is not shown at all.
+                                    return Some(SENSITIVE_MESSAGE.to_owned());
+                                }
                                 match scope.eval(
                                     &m.value,
                                     Some(&context),

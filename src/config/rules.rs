@@ -116,7 +116,22 @@ fn cloud_limits(l: &Lowered<'_>, profile: CloudProfile, diags: &mut Vec<Diagnost
 }
 
 fn err(l: &Lowered<'_>, path: &str, message: String) -> Diagnostic {
-    Diagnostic::error(message).at(l.at(path))
+    unless_sensitive(l, path, Diagnostic::error(message).at(l.at(path)))
+}
+
+/// `d`, about the attribute at `path` of `l`, redacted when that attribute reads a sensitive
+/// value: the value in the message would be the secret, or a form of it.
+fn unless_sensitive(l: &Lowered<'_>, path: &str, d: Diagnostic) -> Diagnostic {
+    let top = path.split(['.', '[']).next().unwrap_or(path);
+    if !l.instance.sensitive.iter().any(|n| n == top) {
+        return d;
+    }
+    let schema = crate::model::schema::schema(l.instance.address.rtype());
+    let shown = l.instance.address.to_string();
+    let mut keep: Vec<&str> = schema.attrs.iter().map(|a| a.name).collect();
+    keep.extend(schema.blocks.iter().map(|b| b.name));
+    keep.push(&shown);
+    d.redacted(&keep)
 }
 
 fn known_str<'a>(l: &'a Lowered<'_>, name: &str) -> Option<&'a str> {
@@ -154,13 +169,15 @@ fn service(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
                 .help(help),
             );
         } else if server_type == "VIP" || server_type == "BMS" {
-            diags.push(
+            diags.push(unless_sensitive(
+                l,
+                "server_type",
                 Diagnostic::warning(format!(
                     "server_type \"{server_type}\" of `{addr}` is deprecated by the cloud and will be discontinued"
                 ))
                 .at(l.at("server_type"))
                 .help("use \"LB\" (an elastic load balancer) for new services"),
-            );
+            ));
         }
     }
     if let Some(service_type) = known_str(l, "service_type") {

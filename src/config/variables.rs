@@ -458,7 +458,11 @@ pub(crate) fn check_validations(
             match value {
                 Some(crate::model::Value::Bool(true)) => {}
                 Some(crate::model::Value::Bool(false)) => {
-                    let message = text(&message.value, &mut own);
+                    let message = if scope.is_sensitive(&message.value) {
+                        super::resources::SENSITIVE_MESSAGE.to_owned()
+                    } else {
+                        text(&message.value, &mut own)
+                    };
                     diags.push(
                         Diagnostic::error(format!(
                             "invalid value for variable `{name}`: {message}"

@@ -169,7 +169,7 @@ impl fmt::Display for Value {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{k} = {v}")?;
+                    write!(f, "{} = {v}", crate::diag::escape_controls(k))?;
                 }
                 f.write_str(" }")
             }

@@ -599,6 +599,43 @@ pub fn plan(
             if !in_scope(&instance.address) {
                 continue;
             }
+            // The owner's own account needs no whitelist entry, and the cloud does not list
+            // one: planned with it, the whitelist would differ after every apply.
+            let own_entry = (instance.address.rtype() == crate::model::ResourceType::Service)
+                .then(|| match instance.provider.as_deref() {
+                    None => facts.account.as_deref(),
+                    Some(p) => facts.providers.get(p).and_then(|f| f.account.as_deref()),
+                })
+                .flatten()
+                .map(|account| format!("iam:domain::{account}"));
+            let patched;
+            let instance = match own_entry.filter(|entry| {
+                instance
+                    .attr("whitelist")
+                    .as_list()
+                    .is_some_and(|l| l.iter().any(|w| w.as_str() == Some(entry.as_str())))
+            }) {
+                Some(entry) => {
+                    warnings.push(format!(
+                        "`{}` lists its own account in its whitelist ({entry}); the owner always has access, so the entry is left out",
+                        instance.address
+                    ));
+                    let mut copy = instance.clone();
+                    let kept: Vec<crate::model::Value> = copy
+                        .attr("whitelist")
+                        .as_list()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|w| w.as_str() != Some(entry.as_str()))
+                        .cloned()
+                        .collect();
+                    copy.attrs
+                        .insert("whitelist", crate::model::Value::List(kept));
+                    patched = copy;
+                    &patched
+                }
+                None => instance,
+            };
             let change = match prior.resources.get(&instance.address) {
                 None => diff::create(instance),
                 Some(recorded) => {

@@ -346,6 +346,12 @@ fn configuration(desired: &DesiredState) -> Json {
         let mut expressions = Map::new();
         for name in configured_names(id.rtype) {
             let value = instance.attr(name);
+            // A value computed from a sensitive one is never a `constant_value` (Terraform
+            // leaves it out too): tools see that the attribute is set, not what it is.
+            if instance.sensitive.iter().any(|n| n == name) {
+                expressions.insert(name.to_owned(), json!({}));
+                continue;
+            }
             if let Some(refs) = instance.refs.get(name) {
                 let mut list: Vec<String> = Vec::new();
                 for r in refs {

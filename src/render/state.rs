@@ -16,6 +16,10 @@ fn s(v: &Value) -> String {
 
 /// A list attribute as `a, b, c`, or `empty` when it has no elements.
 fn joined(v: &Value, empty: &str) -> String {
+    // A redacted list (see `redacted`) is shown as what it is, never as empty.
+    if let Some(text) = v.as_str() {
+        return text.to_owned();
+    }
     let items: Vec<String> = v.as_list().unwrap_or_default().iter().map(s).collect();
     if items.is_empty() {
         empty.to_owned()
@@ -109,10 +113,11 @@ fn service(r: &RecordedResource, out: &mut String) {
     let _ = writeln!(
         out,
         "  tags:          {}",
-        if tags.is_empty() {
-            "-".to_owned()
-        } else {
-            tags.join(", ")
+        match r.attr("tags").as_str() {
+            // Redacted (see `redacted`): sensitive, not absent.
+            Some(text) => text.to_owned(),
+            None if tags.is_empty() => "-".to_owned(),
+            None => tags.join(", "),
         }
     );
     if !r.attr("description").is_null() {

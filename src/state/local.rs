@@ -42,6 +42,11 @@ impl LocalState {
             Some((operation, timeout)) => Some(acquire(path, operation, timeout)?),
             None => None,
         };
+        if lock.is_some() {
+            // What a killed writer left: under the lock, no other writer's file is in flight.
+            let target = fsio::resolve_links(path).unwrap_or_else(|_| path.to_path_buf());
+            fsio::remove_stale_temporaries(&target);
+        }
         Ok(LocalState {
             path: path.to_path_buf(),
             lock,
@@ -176,7 +181,12 @@ impl StateStore for LocalState {
             // Any journal here continues an older state (a locked read compacts a current
             // one): start afresh.
             let _ = std::fs::remove_file(&path);
-            let mut file = fsio::open_append(&path)
+            // The journal holds what the state holds: the state file's permissions.
+            let bits = {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::metadata(&self.path).map_or(0o600, |m| m.permissions().mode() & 0o777)
+            };
+            let mut file = fsio::open_append(&path, bits)
                 .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
             let header = serde_json::to_string(&JournalHeader {
                 journal: 1,
@@ -221,8 +231,11 @@ impl StateStore for LocalState {
             Err(e) if e.not_found => {}
             Err(e) => return Err(StateError::new(StateErrorKind::Unavailable, e.message)),
         }
-        fsio::write_atomic_with(&self.path, |out| wire::encode_to(state, out))
-            .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
+        // A new state file is its owner's alone: it holds every value, secrets included.
+        fsio::write_atomic_as(&self.path, fsio::Mode::KeepOr(0o600), |out| {
+            wire::encode_to(state, out)
+        })
+        .map_err(|e| StateError::new(StateErrorKind::Unavailable, e.message))?;
         // The journal's changes are now in the state file; a crash before this removal is
         // harmless because the journal names the serial it continues.
         self.journal = None;

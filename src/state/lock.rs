@@ -5,6 +5,7 @@ use super::{StateError, StateErrorKind};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -104,12 +105,18 @@ pub fn acquire(
         })?;
     }
     let started = Instant::now();
+    // Created with the state file's permissions (its owner's alone for a new state).
+    let bits = {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(state_path).map_or(0o600, |m| m.permissions().mode() & 0o777)
+    };
     loop {
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(bits)
             .open(&path)
             .map_err(|e| {
                 StateError::new(

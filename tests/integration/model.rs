@@ -1307,7 +1307,28 @@ impl World {
             "{label}: the plan after apply is not empty: {:#?}",
             again
                 .actions()
-                .map(|c| format!("{} {} {:?}", c.action.as_str(), c.address, c.changed))
+                .map(|c| {
+                    let show = |a: Option<&vpcep::plan::Attrs>| {
+                        c.changed
+                            .iter()
+                            .map(|n| {
+                                format!(
+                                    "{n}={}",
+                                    a.and_then(|a| a.get(n))
+                                        .map_or_else(String::new, ToString::to_string)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                    };
+                    format!(
+                        "{} {} [provider {:?}] {:?} -> {:?}",
+                        c.action.as_str(),
+                        c.address,
+                        c.provider,
+                        show(c.before.as_ref()),
+                        show(c.after.as_ref())
+                    )
+                })
                 .collect::<Vec<_>>()
         );
         Outcome::Applied

@@ -691,3 +691,27 @@ fn a_resource_moved_to_another_provider_is_replaced_through_both() {
     assert_eq!(live, vec![(new, OWNER.to_owned())]);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+/// Found by the model test: a service whose whitelist names its own account planned the
+/// same update after every apply (the cloud does not list the owner). The entry is left out,
+/// with a warning, and the plan after apply is empty.
+#[test]
+fn a_whitelist_naming_the_owner_converges_with_a_warning() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}{}",
+            providers(),
+            service("billing", &format!("\"{OWNER}\", \"{PARTNER}\""))
+        ),
+    );
+    let out = ws.expect(&["apply", "--auto-approve"], 0);
+    assert!(
+        out.stdout
+            .contains("`vpcep_service.billing` lists its own account in its whitelist"),
+        "{}",
+        out.stdout
+    );
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}
