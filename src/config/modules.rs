@@ -13,6 +13,10 @@ use indexmap::IndexMap;
 
 /// How deep modules may nest (a module that calls itself would never end).
 pub(crate) const MAX_DEPTH: usize = 8;
+/// What loading one module instance costs at least against the whole load's budget: about
+/// 32,000 module instances in all (a fleet of 10,000 services, one module instance each,
+/// uses a third).
+pub(crate) const MODULE_LOAD_COST: u64 = 16 << 10;
 
 /// What a module instance is loaded with.
 #[derive(Debug, Clone, Default)]
@@ -328,7 +332,8 @@ pub(crate) fn evaluate(
     }
     // Every instance evaluates the module's text again: what it costs counts against the
     // budget of the whole load, so calls cannot multiply work without bound.
-    let load_cost: u64 = (sources.iter().map(|(_, t)| t.len() as u64).sum::<u64>() * 4).max(4096);
+    let load_cost: u64 =
+        (sources.iter().map(|(_, t)| t.len() as u64).sum::<u64>() * 4).max(MODULE_LOAD_COST);
     let parsed = std::sync::Arc::new(super::parse(&sources));
     let chosen = providers(&decl, diags);
     let provider = chosen

@@ -524,3 +524,182 @@ fn devices_and_fifos_named_as_files_are_refused_not_read_or_waited_on() {
         );
     }
 }
+
+/// Issue 34.2: a variable value with ~10,000 `[*]` splats (in `*.auto.vars`, `vpcep.vars`,
+/// `--var` or `VPCEP_VAR_*`) overflowed the stack (SIGABRT). Its depth is checked first.
+#[test]
+fn deep_variable_values_are_refused_from_every_source() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "variable \"v\" {\n  type    = list(number)\n  default = []\n}\n",
+    );
+    let deep = format!("[1]{}", "[*]".repeat(10_000));
+    let check = |out: super::harness::Output, from: &str| {
+        assert_eq!(out.code, 1, "{from}: {}", out.transcript());
+        assert!(
+            out.stderr.contains("nests more than 128 levels"),
+            "{from}: {}",
+            out.stderr
+        );
+    };
+    for file in ["a.auto.vars", "vpcep.vars"] {
+        ws.write(file, &format!("v = {deep}\n"));
+        check(ws.run(&["validate"]), file);
+        std::fs::remove_file(ws.path().join(file)).unwrap();
+    }
+    check(
+        ws.run(&["validate", "--var", &format!("v={deep}")]),
+        "--var",
+    );
+    check(
+        super::harness::vpcep(ws.path(), &["validate"], &[("VPCEP_VAR_v", deep.as_str())]),
+        "VPCEP_VAR_v",
+    );
+}
+
+/// Issue 34.2: a module block calling its own directory ten times (no `count`) escaped the
+/// instance cap: ~10^8 loads. A cycle — direct or through other modules — is an error at
+/// the call, and module loads count against the whole load's budget.
+#[test]
+fn modules_that_call_themselves_are_an_error_at_the_call() {
+    let ws = Workspace::new();
+    let calls: String = (0..10)
+        .map(|i| format!("module \"m{i}\" {{\n  source = \"./\"\n}}\n"))
+        .collect();
+    ws.write("main.hcl", &calls);
+    let out = ws.run_bounded(&["validate"], 30);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stderr.contains(
+            "the `source` of `module.m0` is `./`, the module it is in or one that calls it"
+        ),
+        "{}",
+        out.stderr
+    );
+    // Through another module.
+    ws.write("main.hcl", "module \"a\" {\n  source = \"./a\"\n}\n");
+    ws.write("a/main.hcl", "module \"b\" {\n  source = \"../b\"\n}\n");
+    ws.write("b/main.hcl", "module \"a\" {\n  source = \"../a\"\n}\n");
+    let out = ws.run_bounded(&["validate"], 30);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(out.stderr.contains("b/main.hcl:2"), "{}", out.stderr);
+    // A wide, deep tree of distinct modules (10^8 loads) ends at the budget of the whole
+    // load, not after hours: each load counts its module's text (padded here, so that the
+    // budget is met after a few hundred loads rather than thirty thousand).
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "module \"l1\" {\n  source = \"./l1\"\n  count  = 10\n}\n",
+    );
+    let padding = format!("# {}\n", "x".repeat(256 << 10));
+    for level in 1..8 {
+        let calls: String = (0..10)
+            .map(|i| format!("module \"c{i}\" {{\n  source = \"../l{}\"\n}}\n", level + 1))
+            .collect();
+        ws.write(&format!("l{level}/main.hcl"), &(padding.clone() + &calls));
+    }
+    ws.write("l8/main.hcl", "locals {\n  x = 1\n}\n");
+    let out = ws.run_bounded(&["validate"], 60);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stderr.contains("more memory than vpcep allows in all"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Issue 34.2: a module directory of many large files added up past any memory; the files
+/// of one directory are bounded in all, before any is read.
+#[test]
+fn a_configuration_directory_is_bounded_in_all() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", "module \"m\" {\n  source = \"./m\"\n}\n");
+    std::fs::create_dir_all(ws.path().join("m")).unwrap();
+    for i in 0..4 {
+        // Sparse: 40 MiB each by its length, nothing on disk.
+        let f = std::fs::File::create(ws.path().join(format!("m/f{i}.hcl"))).unwrap();
+        f.set_len(40 << 20).unwrap();
+    }
+    let out = ws.run_bounded(&["validate"], 30);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stderr.contains("MiB in all from one directory"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Issue 34.2 and 34.4: `fmt --recursive` followed symlinked directories (a loop listed a file
+/// 41 times, self-links never finished), and `fmt` replaced a read-only file.
+#[test]
+fn fmt_walks_no_linked_directories_and_leaves_read_only_files_alone() {
+    let ws = Workspace::new();
+    ws.write("sub/a.hcl", "x    = 1\n");
+    std::os::unix::fs::symlink(ws.path(), ws.path().join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(".", ws.path().join("sub/self")).unwrap();
+    let out = ws.run_bounded(&["fmt", "--recursive", "--check"], 30);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert_eq!(out.stdout.matches("a.hcl").count(), 1, "{}", out.stdout);
+    let path = ws.path().join("sub/a.hcl");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = ws.run(&["fmt", "sub"]);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(out.stderr.contains("is read-only"), "{}", out.stderr);
+    assert_eq!(ws.read("sub/a.hcl"), "x    = 1\n");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}
+
+/// Issue 34.4: diagnostics printed raw control characters: a value in a configuration could
+/// forge a `::error` workflow command or send terminal escapes into a CI log.
+#[test]
+fn control_characters_in_values_are_escaped_in_messages() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "resource \"vpcep_service\" \"s\" {\n  server_type = \"LB\\n::error::forged\\u001b[31m\"\n  port_id = \"p\"\n  vpc_id = \"v\"\n  port {\n    server_port = 80\n    client_port = 80\n  }\n}\n",
+    );
+    let out = ws.run(&["validate"]);
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        !out.stderr.lines().any(|l| l.starts_with("::error")),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains('\u{1b}'), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("\\n::error::forged\\u{1b}"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Issue 34.4: a kill during `state push` or `state mv` left a full-size temporary file; the
+/// next command that takes the lock removes it (and only its own kind of file).
+#[test]
+fn temporary_files_a_killed_write_left_are_removed_by_the_next_command() {
+    let ws = Workspace::new();
+    ws.write("main.hcl", &services_hcl("s", 1));
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.write("vpcep.state.json.0123456789abcdef.tmp", "{ half a state");
+    ws.write(
+        "vpcep.state.json.backup.fedcba9876543210.tmp",
+        "{ half a backup",
+    );
+    ws.write("vpcep.state.json.notes.tmp", "someone else's");
+    ws.expect(&["plan"], 0);
+    assert!(
+        !ws.path()
+            .join("vpcep.state.json.0123456789abcdef.tmp")
+            .exists()
+    );
+    assert!(
+        !ws.path()
+            .join("vpcep.state.json.backup.fedcba9876543210.tmp")
+            .exists()
+    );
+    assert!(ws.path().join("vpcep.state.json.notes.tmp").exists());
+}
