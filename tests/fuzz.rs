@@ -1,6 +1,9 @@
-//! The configuration loader under attack (issue 10): mutants of every example and validate
-//! case — byte flips, truncations, token swaps, deep nesting and resource bombs — each end in a
-//! desired state or in diagnostics, never in a panic or an abort, under a memory cap.
+//! The configuration loader under attack (issues 10 and 34): mutants of every example and
+//! validate case — byte flips, truncations, token swaps, deep nesting, resource bombs, modules
+//! that call themselves or each other, module directories of huge files, deep variable values,
+//! and secrets passed through functions — each end in a desired state or in diagnostics, never
+//! in a panic or an abort, under a memory cap; and no form of a secret (as written, lowered,
+//! uppercased, base64) appears in a diagnostic or in any rendering of the plan.
 //!
 //! Its own test binary, because it caps the whole process's memory (`RLIMIT_AS`): an
 //! allocation past the cap aborts the binary, so any bomb that escapes the budgets fails the
@@ -13,7 +16,16 @@ use std::time::{Duration, Instant};
 use vpcep::config::{LoadOptions, load};
 
 /// The memory the whole fuzz process may use.
-const MEMORY_CAP: u64 = 4 << 30;
+const MEMORY_CAP: u64 = 2 << 30;
+
+/// The secret of the sensitive bombs, and the forms of it no output may show.
+const SECRET: &str = "FuzzSecret42q";
+const SECRET_FORMS: [&str; 4] = [
+    "FuzzSecret42q",
+    "fuzzsecret42q",
+    "FUZZSECRET42Q",
+    "RnV6elNlY3JldDQycQ",
+];
 
 use vpcep::cloud::rng::Rng;
 
@@ -98,7 +110,95 @@ fn bombs() -> Vec<String> {
         "locals {\n  d = distinct([for i in range(10000) : [i, i]])\n  s = toset([for i in range(10000) : { k = i }])\n}\n".into(),
         format!("locals {{\n  chain = local{}\n}}\n", ".a".repeat(3_000)),
         format!("variable \"v\" {{\n  default = {}\n}}\n", "[".repeat(70) + &"]".repeat(70)),
+        // Modules that call themselves, each other, and a directory of huge files (beside
+        // the mutant: see `module_bombs`).
+        "module \"self\" {\n  source = \"./\"\n}\n".into(),
+        (0..10).map(|i| format!("module \"fan{i}\" {{\n  source = \"./fuzz-modules/selfcall\"\n}}\n")).collect(),
+        "module \"cycle\" {\n  source = \"./fuzz-modules/cycle_a\"\n}\n".into(),
+        "module \"huge\" {\n  source = \"./fuzz-modules/huge\"\n}\n".into(),
+        // A deep variable value, as var files and `--var` give them.
+        format!("variable \"deep\" {{\n  default = [1]{}\n}}\n", "[*]".repeat(10_000)),
+        // Secrets through functions, maps, templates and errors.
+        sensitive_bomb("tags = { audit = lower(var.fz), team = \"billing\" }"),
+        sensitive_bomb("description = base64encode(var.fz)"),
+        sensitive_bomb("tags = { (upper(var.fz)) = \"x y!\" }"),
+        sensitive_bomb("whitelist = [lower(var.fz)]"),
+        sensitive_bomb("description = format(\"%d\", lower(var.fz))"),
+        sensitive_bomb("name = \"${lower(var.fz)}!!\""),
+        sensitive_bomb("description = substr(var.fz, 0, 100)\n  lifecycle {\n    precondition {\n      condition     = false\n      error_message = \"no ${upper(var.fz)}\"\n    }\n  }"),
         "resource \"vpcep_service\" \"many\" {\n  count = 100000\n  server_type = \"LB\"\n  port_id = \"p-${count.index}\"\n  vpc_id = \"v\"\n  dynamic \"port\" {\n    for_each = range(200)\n    content {\n      server_port = port.value + 1\n      client_port = port.value + 1\n    }\n  }\n}\n".into(),
+    ]
+}
+
+/// A service reading the sensitive variable `fz` (whose value is [`SECRET`]) as `body` says.
+fn sensitive_bomb(body: &str) -> String {
+    format!(
+        "variable \"fz\" {{\n  type      = string\n  sensitive = true\n  default   = \"{SECRET}\"\n}}\nresource \"vpcep_service\" \"fz\" {{\n  server_type = \"LB\"\n  port_id     = \"fz\"\n  vpc_id      = \"fz\"\n  {body}\n  port {{\n    server_port = 1\n    client_port = 1\n  }}\n}}\n"
+    )
+}
+
+/// The module directories the module bombs call, made in `dir` (the directory mutants are
+/// loaded in): one calling itself ten times, two calling each other, and one of sparse files
+/// of 60 MiB each.
+fn module_bombs(dir: &Path) {
+    let modules = dir.join("fuzz-modules");
+    for sub in ["selfcall", "cycle_a", "cycle_b", "huge"] {
+        std::fs::create_dir_all(modules.join(sub)).unwrap();
+    }
+    let calls: String = (0..10)
+        .map(|i| format!("module \"again{i}\" {{\n  source = \"./\"\n}}\n"))
+        .collect();
+    std::fs::write(modules.join("selfcall/main.hcl"), calls).unwrap();
+    std::fs::write(
+        modules.join("cycle_a/main.hcl"),
+        "module \"b\" {\n  source = \"../cycle_b\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        modules.join("cycle_b/main.hcl"),
+        "module \"a\" {\n  source = \"../cycle_a\"\n}\n",
+    )
+    .unwrap();
+    for i in 0..40 {
+        let f = std::fs::File::create(modules.join(format!("huge/f{i:02}.hcl"))).unwrap();
+        f.set_len(60 << 20).unwrap();
+    }
+}
+
+/// Whether `text` shows a form of [`SECRET`].
+fn shows_secret(text: &str) -> Option<&'static str> {
+    SECRET_FORMS.into_iter().find(|f| text.contains(f))
+}
+
+/// Every rendering of the plan of `desired` (from nothing): none may show the secret.
+fn renderings(desired: &vpcep::model::DesiredState) -> Vec<String> {
+    let prior = vpcep::model::RecordedState::default();
+    let facts = vpcep::plan::CloudFacts::default();
+    let plan = vpcep::plan::plan(
+        desired,
+        &prior,
+        &facts,
+        &vpcep::plan::PlanOptions::default(),
+    );
+    vec![
+        vpcep::render::human::render_plan(&plan, vpcep::render::style::Style::PLAIN),
+        vpcep::render::json::render_plan(&vpcep::render::json::PlanDocument {
+            plan: &plan,
+            prior: &prior,
+            desired,
+            cloud: "fuzz",
+            simulated: true,
+        }),
+        vpcep::render::markdown::render_plan(
+            &plan,
+            &vpcep::render::markdown::Context {
+                dir: ".",
+                backend: "fuzz",
+                cloud: "fuzz",
+            },
+        )
+        .join("\n"),
+        vpcep::render::graph::dot(&vpcep::render::graph::of_plan(&plan)),
     ]
 }
 
@@ -298,19 +398,37 @@ fn run(mutants: usize, seed: u64) -> String {
     let spent = vpcep::config::Spent::with_limit(16 << 20);
     let rng = Rng::new(seed | 1);
     let (mut valid, mut invalid) = (0usize, 0usize);
+    let (mut secret_loads, mut renderings_checked) = (0usize, 0usize);
     let mut slowest = (Duration::ZERO, String::new());
     let mut panics = Vec::new();
+    // Mutants with a module bomb are loaded beside the bombs' directories.
+    let bomb_dir = tempfile::tempdir().unwrap();
+    module_bombs(bomb_dir.path());
     for i in 0..mutants {
         let (name, source) = &corpus[rng.below(corpus.len())];
         let mutant = mutate(&rng, source, &bombs);
         let started = Instant::now();
+        let dir = if mutant.contains("fuzz-modules") {
+            bomb_dir.path().to_path_buf()
+        } else {
+            // Where the file is, so that its module calls find their modules.
+            root.join(name)
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        };
+        // A deep value now and then from the command line's side, as `--var` gives it.
+        let vars = if rng.below(20) == 0 {
+            vec![vpcep::config::VarArg::Assign(format!(
+                "deep=[1]{}",
+                "[*]".repeat(rng.below(20_000))
+            ))]
+        } else {
+            Vec::new()
+        };
         let result = std::panic::catch_unwind(|| {
             load(&LoadOptions {
-                // Where the file is, so that its module calls find their modules.
-                dir: root
-                    .join(name)
-                    .parent()
-                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                dir: dir.clone(),
+                vars: vars.clone(),
                 sources: Some(vec![("main.hcl".to_owned(), mutant.clone().into())]),
                 spent: spent.clone(),
                 ..LoadOptions::default()
@@ -330,12 +448,32 @@ fn run(mutants: usize, seed: u64) -> String {
                     loaded.desired.is_some() != (loaded.errors() > 0),
                     "mutant {i} of {name}: a load must end in a desired state or in errors"
                 );
+                // The secret is sensitive in this load: no form of it may show anywhere.
+                let secret = loaded.secrets.iter().any(|s| s == SECRET);
                 for d in &loaded.diagnostics {
                     assert!(
                         !d.message.is_empty(),
                         "mutant {i} of {name}: an empty message"
                     );
-                    let _ = vpcep::diag::render(d, false);
+                    let shown = vpcep::diag::render(d, false);
+                    if secret && let Some(form) = shows_secret(&shown) {
+                        panic!(
+                            "mutant {i} of {name} (seed {seed}): a diagnostic shows `{form}`:\n{shown}\n--- mutant:\n{mutant}"
+                        );
+                    }
+                }
+                if secret {
+                    secret_loads += 1;
+                    if let Some(desired) = &loaded.desired {
+                        for text in renderings(desired) {
+                            if let Some(form) = shows_secret(&text) {
+                                panic!(
+                                    "mutant {i} of {name} (seed {seed}): a rendering shows `{form}`:\n{text}\n--- mutant:\n{mutant}"
+                                );
+                            }
+                            renderings_checked += 1;
+                        }
+                    }
                 }
                 if loaded.desired.is_some() {
                     valid += 1;
@@ -352,7 +490,7 @@ fn run(mutants: usize, seed: u64) -> String {
         "mutants should be both valid and invalid"
     );
     format!(
-        "fuzz: {mutants} mutants of {} files (seed {seed:#x}), {valid} valid, {invalid} with diagnostics, 0 panics, 0 aborts under a {} GiB cap; slowest {:.2?} ({})",
+        "fuzz: {mutants} mutants of {} files (seed {seed:#x}), {valid} valid, {invalid} with diagnostics, 0 panics, 0 aborts under a {} GiB cap; {secret_loads} loads with the secret, {renderings_checked} renderings without it; slowest {:.2?} ({})",
         corpus.len(),
         MEMORY_CAP >> 30,
         slowest.0,
