@@ -5,6 +5,7 @@ mod aliases;
 mod api_fixtures;
 mod app;
 mod cases;
+mod cli_fuzz;
 mod crash;
 mod crash_matrix;
 mod data_sources;
