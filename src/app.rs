@@ -848,7 +848,11 @@ fn guard(
     if vanished.is_empty() {
         return Ok(());
     }
-    let lines: String = vanished.iter().map(|v| format!("\n  - {v}")).collect();
+    let lines: String = vanished
+        .iter()
+        .map(|v| format!("\n  - {v}"))
+        .collect::<Vec<_>>()
+        .concat();
     Err(fail(format!(
         "refresh could not find what the state records, as when a provider signs in to the wrong account or project; nothing was written or planned:{lines}\n  check each provider's account, project and credentials; if these objects really were deleted outside vpcep, run again with `--forget-missing` to remove them from the state (and plan them anew)"
     ))

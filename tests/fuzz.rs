@@ -113,7 +113,10 @@ fn bombs() -> Vec<String> {
         // Modules that call themselves, each other, and a directory of huge files (beside
         // the mutant: see `module_bombs`).
         "module \"self\" {\n  source = \"./\"\n}\n".into(),
-        (0..10).map(|i| format!("module \"fan{i}\" {{\n  source = \"./fuzz-modules/selfcall\"\n}}\n")).collect(),
+        (0..10)
+            .map(|i| format!("module \"fan{i}\" {{\n  source = \"./fuzz-modules/selfcall\"\n}}\n"))
+            .collect::<Vec<_>>()
+            .concat(),
         "module \"cycle\" {\n  source = \"./fuzz-modules/cycle_a\"\n}\n".into(),
         "module \"huge\" {\n  source = \"./fuzz-modules/huge\"\n}\n".into(),
         // A deep variable value, as var files and `--var` give them.
@@ -147,7 +150,8 @@ fn module_bombs(dir: &Path) {
     }
     let calls: String = (0..10)
         .map(|i| format!("module \"again{i}\" {{\n  source = \"./\"\n}}\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     std::fs::write(modules.join("selfcall/main.hcl"), calls).unwrap();
     std::fs::write(
         modules.join("cycle_a/main.hcl"),

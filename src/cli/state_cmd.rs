@@ -411,7 +411,8 @@ pub(crate) fn push(
             problems
                 .iter()
                 .map(|p| format!("\n  - {p}"))
-                .collect::<String>()
+                .collect::<Vec<_>>()
+                .concat()
         )));
     }
     let (_, mut store) = open_locked(globals, args, vars, "state push")?;

@@ -566,7 +566,8 @@ fn modules_that_call_themselves_are_an_error_at_the_call() {
     let ws = Workspace::new();
     let calls: String = (0..10)
         .map(|i| format!("module \"m{i}\" {{\n  source = \"./\"\n}}\n"))
-        .collect();
+        .collect::<Vec<_>>()
+        .concat();
     ws.write("main.hcl", &calls);
     let out = ws.run_bounded(&["validate"], 30);
     assert_eq!(out.code, 1, "{}", out.transcript());
@@ -596,7 +597,8 @@ fn modules_that_call_themselves_are_an_error_at_the_call() {
     for level in 1..8 {
         let calls: String = (0..10)
             .map(|i| format!("module \"c{i}\" {{\n  source = \"../l{}\"\n}}\n", level + 1))
-            .collect();
+            .collect::<Vec<_>>()
+            .concat();
         ws.write(&format!("l{level}/main.hcl"), &(padding.clone() + &calls));
     }
     ws.write("l8/main.hcl", "locals {\n  x = 1\n}\n");
