@@ -119,6 +119,18 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+/// The driver's error without the words of the connection string it could not place: an
+/// unknown option may be a password typed without `password=`, and is not echoed.
+fn unechoed(message: &str) -> String {
+    match message.find("unknown option `") {
+        Some(at) => format!(
+            "{}unknown option (not shown: it may be a password); write each setting as `key=value` with a key PostgreSQL knows",
+            &message[..at]
+        ),
+        None => message.to_owned(),
+    }
+}
+
 impl PgState {
     /// Connects, creates the schema on first use, and takes the lock when asked.
     pub fn open(
@@ -131,7 +143,7 @@ impl PgState {
         let client = super::pg_tls::connect(conn_str).map_err(|e| {
             StateError::new(
                 StateErrorKind::Unavailable,
-                format!("cannot connect to {display}: {e}"),
+                format!("cannot connect to {display}: {}", unechoed(&e.to_string())),
             )
         })?;
         let mut state = PgState {

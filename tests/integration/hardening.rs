@@ -454,6 +454,8 @@ fn pg_connection_strings_with_broken_escapes_or_bare_words_end_in_clear_errors()
         "postgresql://h/db?sslrootcert=%aé",
         "postgresql://h/db?sslmode=%é%",
         "host=127.0.0.1 hunter2-s3cret dbname=x",
+        "postgresql://127.0.0.1:1/db?hunter2-s3cret",
+        "host=127.0.0.1 port=1 hunter2-s3cret=x",
     ] {
         let out = super::harness::vpcep(ws.path(), &["plan"], &[("VPCEP_PG_CONN_STR", conn)]);
         assert_eq!(out.code, 1, "{conn}: {}", out.transcript());
