@@ -408,9 +408,24 @@ fn run(mutants: usize, seed: u64) -> String {
     // Mutants with a module bomb are loaded beside the bombs' directories.
     let bomb_dir = tempfile::tempdir().unwrap();
     module_bombs(bomb_dir.path());
+    // `VPCEP_FUZZ_FROM=N` replays a failure quickly: the mutants before N are drawn (so the
+    // sequence is the same) but not loaded.
+    let from: usize = std::env::var("VPCEP_FUZZ_FROM")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     for i in 0..mutants {
         let (name, source) = &corpus[rng.below(corpus.len())];
         let mutant = mutate(&rng, source, &bombs);
+        if i < from {
+            if rng.below(20) == 0 {
+                let _ = rng.below(20_000);
+            }
+            continue;
+        }
+        if let Some(dump) = std::env::var_os("VPCEP_FUZZ_DUMP") {
+            let _ = std::fs::write(dump, &mutant);
+        }
         let started = Instant::now();
         let dir = if mutant.contains("fuzz-modules") {
             bomb_dir.path().to_path_buf()

@@ -69,9 +69,13 @@ pub(super) fn scan(text: &str) -> Vec<Line<'_>> {
             continue;
         }
         let mut code = Code::default();
-        scan_code(raw.trim(), &mut carry, &mut code);
-        let trimmed = code.text.trim_end().len();
-        code.text.truncate(trimmed);
+        scan_code(raw.trim_start(), &mut carry, &mut code);
+        // Trailing spaces go, unless the line ends inside a string that goes on: there they
+        // are the string's.
+        if carry.nest.is_empty() {
+            let trimmed = code.text.trim_end().len();
+            code.text.truncate(trimmed);
+        }
         lines.push(Line::Code(code));
     }
     lines

@@ -161,3 +161,14 @@ fn any_spacing_of_a_configuration_formats_to_a_fixed_point() {
         );
     }
 }
+
+/// Found by the fuzz test: a string that goes on past a raw line break lost the spaces
+/// before it (the line's trailing spaces were trimmed), which changed its value.
+#[test]
+fn a_string_that_spans_lines_keeps_its_trailing_spaces() {
+    let text = "x = \"a  \nb\"\ny   = 1   \n";
+    let once = fmt(text);
+    assert!(once.starts_with("x = \"a  \nb\"\n"), "{once:?}");
+    assert!(once.ends_with("y = 1\n"), "{once:?}");
+    assert_eq!(fmt(&once), once);
+}
