@@ -143,7 +143,7 @@ impl PgState {
         let client = super::pg_tls::connect(conn_str).map_err(|e| {
             StateError::new(
                 StateErrorKind::Unavailable,
-                format!("cannot connect to {display}: {}", unechoed(&e.to_string())),
+                format!("cannot connect to {display}: {}", unechoed(&e)),
             )
         })?;
         let mut state = PgState {
