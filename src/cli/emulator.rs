@@ -51,6 +51,10 @@ pub(crate) struct EmulatorArgs {
     /// the Huawei SDK's
     #[arg(long, value_enum, default_value = "reference")]
     dialect: crate::cloud::dialect::Dialect,
+    /// Throttle each project as OTC's API gateway does: N requests per second with a burst
+    /// (default N); past it, 429 with `APIGW.0308` and no `Retry-After`. E.g. `20/s,20`
+    #[arg(long, value_name = "N/s[,BURST]", value_parser = crate::cloud::emulator::RateLimit::parse)]
+    rate_limit: Option<crate::cloud::emulator::RateLimit>,
 }
 
 pub(crate) fn run(args: &EmulatorArgs) -> super::failure::Outcome {
@@ -86,6 +90,7 @@ pub(crate) fn run(args: &EmulatorArgs) -> super::failure::Outcome {
         quota_services: args.quota_services,
         quota_endpoints: args.quota_endpoints,
         dialect: args.dialect,
+        rate_limit: args.rate_limit,
     };
     say!(
         "vpcep emulator listening on http://{address} (store {}) — a simulated cloud, not a real one",

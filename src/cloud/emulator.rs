@@ -35,6 +35,43 @@ pub struct EmulatorConfig {
     pub quota_endpoints: u32,
     /// Which of the documented answer shapes to serve.
     pub dialect: Dialect,
+    /// Requests per second and burst allowed per project, as OTC's API gateway throttles
+    /// (`--rate-limit N/s[,burst]`); past it: 429 with `APIGW.0308` and no `Retry-After`.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket's rate and size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl RateLimit {
+    /// `N/s` or `N/s,BURST` (the burst defaults to N).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (rate, burst) = text.split_once(',').unwrap_or((text, ""));
+        let per_second: f64 = rate
+            .trim()
+            .trim_end_matches("/s")
+            .parse()
+            .ok()
+            .filter(|r: &f64| *r > 0.0 && r.is_finite())
+            .ok_or_else(|| {
+                format!("`{text}` is not a rate: write `N/s` or `N/s,BURST`, e.g. `20/s,20`")
+            })?;
+        let burst = if burst.trim().is_empty() {
+            per_second
+        } else {
+            burst
+                .trim()
+                .parse()
+                .ok()
+                .filter(|b: &f64| *b >= 1.0 && b.is_finite())
+                .ok_or_else(|| format!("the burst of `{text}` must be a number of at least 1"))?
+        };
+        Ok(RateLimit { per_second, burst })
+    }
 }
 
 pub struct Emulator {
@@ -44,6 +81,10 @@ pub struct Emulator {
     settling: Mutex<std::collections::HashSet<String>>,
     rng: super::rng::Rng,
     requests: AtomicU64,
+    /// Requests refused by the rate limit.
+    throttled: AtomicU64,
+    /// Each project's token bucket: tokens left, and when it was last filled.
+    buckets: Mutex<HashMap<String, (f64, std::time::Instant)>>,
 }
 
 /// The largest request body the emulator reads (the API's own limit is of this order).
@@ -139,6 +180,32 @@ impl Emulator {
             settling: Mutex::new(std::collections::HashSet::new()),
             rng: super::rng::Rng::new(seed),
             requests: AtomicU64::new(0),
+            throttled: AtomicU64::new(0),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether the rate limit lets a request of `project` through now (taking its token).
+    fn admitted(&self, project: &str) -> bool {
+        let Some(limit) = self.config.rate_limit else {
+            return true;
+        };
+        let now = std::time::Instant::now();
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (tokens, last) = buckets
+            .entry(project.to_owned())
+            .or_insert((limit.burst, now));
+        *tokens =
+            (*tokens + now.duration_since(*last).as_secs_f64() * limit.per_second).min(limit.burst);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
         }
     }
 
@@ -273,7 +340,24 @@ impl Emulator {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let (path, query) = split_url(url);
         if path == "/_emulator/stats" {
-            let r = ok(&serde_json::json!({"requests": self.requests()}));
+            let r = ok(&serde_json::json!({
+                "requests": self.requests(),
+                "throttled": self.throttled.load(Ordering::Relaxed),
+            }));
+            return (r.status, r.body);
+        }
+        // The gateway throttles per project before anything else looks at the request.
+        let project = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
+        if !self.admitted(project) {
+            self.throttled.fetch_add(1, Ordering::Relaxed);
+            let limit = self.config.rate_limit.map_or(0.0, |l| l.per_second);
+            let r = error(
+                429,
+                "APIGW.0308",
+                &format!(
+                    "The throttling threshold has been reached: policy user over ratelimit,limit:{limit},time:1 second"
+                ),
+            );
             return (r.status, r.body);
         }
         if let Err(r) = self.authenticate(headers) {

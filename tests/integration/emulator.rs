@@ -212,3 +212,59 @@ fn signatures_cover_the_body_received_within_the_clock_window() {
         "only the genuine request stored a service"
     );
 }
+
+/// `--rate-limit N/s,BURST` throttles each project as OTC's API gateway does: past the burst,
+/// 429 with `APIGW.0308` and no `Retry-After`; another project has its own bucket; the bucket
+/// refills at the rate.
+#[test]
+fn the_rate_limit_throttles_each_project_as_the_gateway_does() {
+    let emulator = EmulatorProcess::start(&["--token", TOKEN, "--rate-limit", "2/s,3"]);
+    let get = |project: &str| {
+        raw(
+            emulator.port,
+            &request(
+                "GET",
+                &format!("/v1/{project}/vpc-endpoint-services"),
+                &[("X-Auth-Token", TOKEN)],
+                "",
+            ),
+        )
+    };
+    let statuses: Vec<u16> = (0..5).map(|_| get(PROJECT).0).collect();
+    assert_eq!(&statuses[..3], &[200, 200, 200], "{statuses:?}");
+    let (status, body) = get(PROJECT);
+    assert_eq!(status, 429, "{body}");
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(error["error_code"], "APIGW.0308");
+    assert!(
+        error["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("The throttling threshold has been reached")
+    );
+    // Another project is not throttled by this one's requests.
+    assert_eq!(get("1b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7").0, 200);
+    // A second later the bucket has two tokens again.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(get(PROJECT).0, 200);
+    // No Retry-After: the raw answer's head does not name one.
+    let mut stream = TcpStream::connect(("127.0.0.1", emulator.port)).unwrap();
+    for _ in 0..3 {
+        let _ = get(PROJECT);
+    }
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(&request(
+            "GET",
+            &services_path(),
+            &[("X-Auth-Token", TOKEN), ("Connection", "close")],
+            "",
+        ))
+        .unwrap();
+    let mut head = String::new();
+    let _ = stream.read_to_string(&mut head);
+    assert!(head.starts_with("HTTP/1.1 429"), "{head}");
+    assert!(!head.to_ascii_lowercase().contains("retry-after"), "{head}");
+}
