@@ -354,7 +354,7 @@ impl Emulator {
             let r = error(
                 429,
                 "APIGW.0308",
-                &format!(
+                format!(
                     "The throttling threshold has been reached: policy user over ratelimit,limit:{limit},time:1 second"
                 ),
             );
