@@ -1,8 +1,13 @@
 //! HTTP benchmark (not a test): through `vpcep emulator` with 20 ms of latency per request, the
 //! apply of 1,000 services at `--parallelism` 10 and 50 (wall time, HTTP requests, and the ratio
-//! to requests × latency / parallelism), then refresh and plan of them.
+//! to requests × latency / parallelism), then refresh and plan of them; and through an emulator
+//! that throttles as OTC's gateway does (20 requests a second per project, burst 20, 429 with
+//! `APIGW.0308`), the apply of 200 and 1,000 services and the plan after it: exit status,
+//! services created, wall time, requests, throttled requests, requests per service, and the
+//! ratio to the limit's ideal time (requests the gateway let through ÷ 20 per second).
 //!
-//! Run with `cargo bench --bench http` (add `-- quick` for 100 services).
+//! Run with `cargo bench --bench http` (add `-- quick` for 100 services and the throttled
+//! run of 200 only; `-- throttled` for the throttled runs alone).
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::Path;
@@ -12,6 +17,10 @@ use std::time::Instant;
 const PROJECT: &str = "0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7";
 
 fn emulator(data: &Path, latency: &str) -> (Child, u16) {
+    emulator_with(data, latency, &[])
+}
+
+fn emulator_with(data: &Path, latency: &str, extra: &[&str]) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vpcep"))
         .args([
             "emulator",
@@ -21,8 +30,9 @@ fn emulator(data: &Path, latency: &str) -> (Child, u16) {
             "100000",
             "--latency",
             latency,
-            "--data",
         ])
+        .args(extra)
+        .arg("--data")
         .arg(data)
         .stdout(Stdio::piped())
         .spawn()
@@ -42,6 +52,11 @@ fn emulator(data: &Path, latency: &str) -> (Child, u16) {
 
 /// The emulator's request counter (the stats request itself counts as one).
 fn requests(port: u16) -> u64 {
+    stats(port)["requests"].as_u64().unwrap()
+}
+
+/// The emulator's counters.
+fn stats(port: u16) -> serde_json::Value {
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         stream,
@@ -51,9 +66,61 @@ fn requests(port: u16) -> u64 {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
-    serde_json::from_str::<serde_json::Value>(body).unwrap()["requests"]
-        .as_u64()
-        .unwrap()
+    serde_json::from_str::<serde_json::Value>(body).unwrap()
+}
+
+/// Apply, then plan, of `n` services through an emulator that admits `rate` requests a
+/// second per project.
+fn throttled(n: usize, rate: u32) {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let limit = format!("{rate}/s,{rate}");
+    let (mut server, port) = emulator_with(
+        &data.path().join("emulator.db"),
+        "0s",
+        &["--rate-limit", &limit],
+    );
+    std::fs::write(work.path().join("main.hcl"), config(port, n)).unwrap();
+    for (what, args) in [
+        ("apply", &["apply", "--auto-approve"][..]),
+        ("plan after it", &["plan", "--detailed-exitcode"]),
+    ] {
+        let before = stats(port);
+        let started = Instant::now();
+        let ok = vpcep(work.path(), args);
+        let secs = started.elapsed().as_secs_f64();
+        let after = stats(port);
+        // The stats request before counts; the one after does not yet.
+        let sent = after["requests"].as_u64().unwrap() - before["requests"].as_u64().unwrap() - 1;
+        let refused = after["throttled"].as_u64().unwrap() - before["throttled"].as_u64().unwrap();
+        let admitted = sent - refused;
+        #[allow(clippy::cast_precision_loss)]
+        let ideal = admitted as f64 / f64::from(rate);
+        let services = {
+            let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            write!(
+                stream,
+                "GET /v1/{PROJECT}/vpc-endpoint-services?limit=1 HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Auth-Token: bench\r\n\r\n"
+            )
+            .unwrap();
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
+            let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+            serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v["total_count"].as_u64())
+                .map_or_else(|| "?".to_owned(), |c| c.to_string())
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let per_service = admitted as f64 / n as f64;
+        println!(
+            "{what} of {n} services at {rate} requests/s: {}, {services} services exist, {secs:.1} s, {sent} requests ({refused} throttled, {per_service:.2} let through per service), {:.2}× the limit's ideal {ideal:.1} s",
+            if ok { "exit 0" } else { "FAILED" },
+            secs / ideal
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
 }
 
 fn config(port: u16, n: usize) -> String {
@@ -76,7 +143,20 @@ fn vpcep(dir: &Path, args: &[&str]) -> bool {
 
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
+    let only_throttled = std::env::args().any(|a| a == "throttled");
     let n = if quick { 100 } else { 1000 };
+    if only_throttled || !quick {
+        println!("vpcep HTTP benchmark: throttled by the gateway\n");
+        for n in [200, 1000] {
+            throttled(n, 20);
+        }
+        println!();
+        if only_throttled {
+            return;
+        }
+    } else {
+        throttled(200, 20);
+    }
     let data = tempfile::tempdir().unwrap();
     let db = data.path().join("emulator.db");
     let work = tempfile::tempdir().unwrap();

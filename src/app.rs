@@ -109,6 +109,8 @@ pub struct Env {
     pub credentials: Option<crate::cloud::sign::Credentials>,
     /// The pg backend's connection string, kept out of files.
     pub pg_conn_str: Option<String>,
+    /// How the API gateway's rate limit is treated (`--max-rps`, `--throttle-timeout`).
+    pub rate: crate::cloud::rate::RateSettings,
     pub observer: Box<dyn Observer>,
 }
 
@@ -417,7 +419,11 @@ fn open_provider(
                     "`provider \"otc\"` needs credentials in the environment: OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY (with OS_SECURITY_TOKEN for temporary credentials)",
                 ));
             };
-            crate::cloud::http::HttpCloud::new(otc, credentials)
+            let rate = crate::cloud::rate::RateSettings {
+                max_rps: env.rate.max_rps.or(otc.max_rps.map(f64::from)),
+                ..env.rate
+            };
+            crate::cloud::http::HttpCloud::with_rate(otc, credentials, rate)
                 .map(|c| Box::new(c) as Box<dyn Cloud>)
                 .map_err(fail)
         }

@@ -25,7 +25,7 @@ impl Progress {
         let bar = (!json && globals.progress && steps > 1).then(|| {
             let bar = indicatif::ProgressBar::new(steps as u64);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} steps, {elapsed} elapsed",
+                "{bar:40} {pos}/{len} steps, {elapsed} elapsed {msg}",
             ) {
                 bar.set_style(style);
             }
@@ -110,6 +110,7 @@ fn complete_line(destroy: bool, added: usize, changed: usize, destroyed: usize) 
 }
 
 pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> Outcome {
+    let started = std::time::Instant::now();
     let operation = if destroy { "destroy" } else { "apply" };
     ignored_flags(args, operation)?;
     super::plan::check_refresh_only(&args.plan, destroy)?;
@@ -278,6 +279,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         parallelism: usize::from(args.parallelism),
         interrupt: Some(interrupt_on_ctrl_c()),
     };
+    let watching = watch_throttling(&clouds, progress.bar.clone(), args.json);
     let result = apply::apply(
         &plan,
         &clouds,
@@ -287,7 +289,9 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         &options,
         &mut |e| progress.event(&e),
     );
+    drop(watching);
     progress.finish();
+    report_traffic(&clouds, started, args.json);
     let report = match result {
         Ok(r) => r,
         Err(e) => {
@@ -355,6 +359,110 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
     }
     Ok(1)
+}
+
+/// While it lives, says when the API gateway throttles: the progress bar's message on a
+/// terminal, else a line at most every ten seconds (nothing under `--json`, whose summary
+/// event says it all). Stops when dropped.
+struct Watching {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn watch_throttling(
+    clouds: &crate::cloud::Clouds,
+    bar: Option<indicatif::ProgressBar>,
+    json: bool,
+) -> Option<Watching> {
+    use std::sync::atomic::Ordering;
+    let budgets: Vec<_> = std::iter::once(&clouds.default)
+        .chain(clouds.aliased.values())
+        .filter_map(|c| c.budget())
+        .collect();
+    if budgets.is_empty() || json {
+        return None;
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping = stop.clone();
+    let thread = std::thread::spawn(move || {
+        let throttled = || budgets.iter().map(|b| b.traffic().throttled).sum::<u64>();
+        let rate = || budgets.iter().map(|b| b.traffic().rate).sum::<f64>();
+        let mut seen = throttled();
+        let mut said: Option<std::time::Instant> = None;
+        let mut quiet_since = std::time::Instant::now();
+        while !stopping.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            let now = throttled();
+            if now > seen {
+                seen = now;
+                quiet_since = std::time::Instant::now();
+                let rate = rate();
+                match &bar {
+                    Some(bar) => bar.set_message(format!(
+                        "waiting for the API gateway's rate limit (now {rate:.0} requests/s)"
+                    )),
+                    None if said
+                        .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(10)) =>
+                    {
+                        say!(
+                            "Throttled by the API gateway: waiting for its rate limit (now {rate:.0} requests/s)"
+                        );
+                        said = Some(std::time::Instant::now());
+                    }
+                    None => {}
+                }
+            } else if let Some(bar) = &bar
+                && quiet_since.elapsed() >= std::time::Duration::from_secs(2)
+            {
+                bar.set_message("");
+            }
+        }
+    });
+    Some(Watching {
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// After an apply against an API: the requests it sent, how many the gateway throttled, and
+/// the rate it ran at.
+fn report_traffic(clouds: &crate::cloud::Clouds, started: std::time::Instant, json: bool) {
+    let Some(t) = clouds.traffic() else {
+        return;
+    };
+    let elapsed = started.elapsed().as_secs_f64().max(0.001);
+    #[allow(clippy::cast_precision_loss)]
+    let average = (t.requests - t.throttled.min(t.requests)) as f64 / elapsed;
+    let message = format!(
+        "API: {} requests, {} throttled by the gateway and sent again; {average:.1} requests/s on average, {:.1} at the end",
+        t.requests, t.throttled, t.rate
+    );
+    if json {
+        say!(
+            "{}",
+            events::api_traffic(
+                &message,
+                &events::ApiTraffic {
+                    requests: t.requests,
+                    throttled: t.throttled,
+                    rate: t.rate,
+                    average_rate: average,
+                    elapsed_seconds: elapsed,
+                }
+            )
+        );
+    } else {
+        say!("{message}");
+    }
 }
 
 /// `apply --refresh-only`, after its plan is shown: asks (unless `--auto-approve`), then records

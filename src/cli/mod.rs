@@ -40,6 +40,14 @@ struct Cli {
     /// lock and state operations, plan timings; never credentials
     #[arg(long, global = true, value_name = "FILE", env = "VPCEP_LOG_PATH")]
     log_file: Option<PathBuf>,
+    /// At most N API requests per second per account (overrides the provider's `max_rps`);
+    /// without it, vpcep finds the gateway's limit by itself
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_rps: Option<u32>,
+    /// How long a request the API gateway keeps throttling is sent again before the run
+    /// gives up on it
+    #[arg(long, global = true, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
+    throttle_timeout: Duration,
     #[command(subcommand)]
     command: Command,
 }
@@ -372,6 +380,7 @@ impl Globals {
                 env_vars: Vec::new(),
                 credentials: None,
                 pg_conn_str: None,
+                rate: crate::cloud::rate::RateSettings::default(),
                 observer: Box::new(crate::app::Quiet),
             },
             color_err: false,
@@ -610,6 +619,10 @@ pub fn run() -> ExitCode {
             env_vars,
             credentials,
             pg_conn_str,
+            rate: crate::cloud::rate::RateSettings {
+                max_rps: cli.max_rps.map(f64::from),
+                throttle_timeout: cli.throttle_timeout,
+            },
             observer: Box::new(Terminal { color_err, json }),
         },
         color_err,

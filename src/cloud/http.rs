@@ -47,6 +47,9 @@ pub struct HttpCloud {
     requests: AtomicU64,
     rng: super::rng::Rng,
     poll: Duration,
+    /// The request budget of this identity and project (shared with every client of the
+    /// process that sends as them).
+    budget: std::sync::Arc<super::rate::Budget>,
 }
 
 /// One page of a list answer.
@@ -121,6 +124,15 @@ impl HttpCloud {
     }
 
     pub fn new(config: &OtcConfig, credentials: Credentials) -> Result<Self, String> {
+        Self::with_rate(config, credentials, super::rate::RateSettings::default())
+    }
+
+    /// [`HttpCloud::new`], with how it treats the gateway's rate limit.
+    pub fn with_rate(
+        config: &OtcConfig,
+        credentials: Credentials,
+        rate: super::rate::RateSettings,
+    ) -> Result<Self, String> {
         let endpoint = match (&config.endpoint, &config.region) {
             (Some(e), _) => e.clone(),
             (None, Some(r)) => Self::endpoint_for(r),
@@ -142,6 +154,14 @@ impl HttpCloud {
                 u64::try_from(d.as_nanos() & 0xffff_ffff).unwrap_or(7)
             })
             | 1;
+        // The gateway counts per user and project: the budget's key is the endpoint, the
+        // project and a digest of who signs (never the secret itself).
+        let identity = match &credentials {
+            Credentials::Token(t) => super::sign::sha256_hex(t.expose().as_bytes()),
+            Credentials::AkSk { access_key, .. } => access_key.clone(),
+        };
+        let budget =
+            super::rate::Budget::shared(&format!("{base} {} {identity}", config.project_id), rate);
         Ok(HttpCloud {
             agent,
             base,
@@ -151,12 +171,18 @@ impl HttpCloud {
             requests: AtomicU64::new(0),
             rng: super::rng::Rng::new(seed),
             poll: Duration::from_secs(2),
+            budget,
         })
     }
 
     /// How many HTTP requests this client has sent.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// What the request budget of this client's identity and project has seen.
+    pub fn traffic(&self) -> super::rate::Traffic {
+        self.budget.traffic()
     }
 
     /// Exponential backoff with jitter: about 100 ms, 200 ms, 400 ms ... capped at 5 s.
@@ -179,9 +205,20 @@ impl HttpCloud {
         body: Option<&[u8]>,
         attempt: u32,
     ) -> CloudResult<(u16, Vec<u8>)> {
+        let waited = self.budget.acquire();
+        if waited >= Duration::from_millis(500) {
+            tracing::debug!(waited = ?waited, "waited for the rate limit");
+        }
         let started = std::time::Instant::now();
         let result = self.exchange_once(method, path, query, body);
         let took = started.elapsed();
+        match &result {
+            Err(e) if e.is_throttle() => self.budget.throttled(e.retry_after),
+            // Any answer of the server itself: the gateway let the request through.
+            Ok(_) => self.budget.succeeded(),
+            Err(e) if e.status != 0 => self.budget.succeeded(),
+            Err(_) => {}
+        }
         let attempt = attempt + 1;
         match &result {
             Ok((status, answer)) => tracing::debug!(
@@ -286,6 +323,11 @@ impl HttpCloud {
         };
         let mut response = response.map_err(|e| transport(&e))?;
         let status = response.status().as_u16();
+        let response_retry_after: Option<String> = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         if (300..400).contains(&status) {
             let to = response
                 .headers()
@@ -307,6 +349,9 @@ impl HttpCloud {
         if status < 300 {
             return Ok((status, bytes));
         }
+        let retry_after = (status == 429)
+            .then(|| response_retry_after.as_deref().and_then(parse_retry_after))
+            .flatten();
         let (code, message) = api::error_of(&bytes).unwrap_or_else(|| {
             let code = match status {
                 401 => "EndPoint.0003",
@@ -320,6 +365,7 @@ impl HttpCloud {
             &code,
             format!("{message} ({operation}, HTTP {status})"),
         );
+        e.retry_after = retry_after;
         if status == 401 || status == 403 {
             e.message = format!(
                 "{message} ({operation}, HTTP {status}); check OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY, and the project ID"
@@ -353,8 +399,12 @@ impl HttpCloud {
     /// has been tried [`MAX_ATTEMPTS`] times.
     fn retrying<T>(&self, mut once: impl FnMut(u32) -> CloudResult<T>) -> CloudResult<T> {
         let mut attempt = 0;
+        let mut throttled_since = None;
         loop {
             match once(attempt) {
+                // Throttled: not processed, so sent again — for as long as the throttle
+                // timeout allows, however many times (the budget paces the retries).
+                Err(e) if e.is_throttle() => self.still_throttled(e, &mut throttled_since)?,
                 Err(e) if e.is_transient() && attempt + 1 < MAX_ATTEMPTS => {
                     let wait = self.backoff(attempt);
                     tracing::debug!(code = %e.code, wait = ?wait, "retrying");
@@ -494,6 +544,28 @@ impl HttpCloud {
         Ok(out)
     }
 
+    /// A throttled request may be sent again while the throttle timeout allows (counted from
+    /// the request's first throttled answer); past it, the throttle is the request's error.
+    fn still_throttled(
+        &self,
+        e: CloudError,
+        since: &mut Option<std::time::Instant>,
+    ) -> CloudResult<()> {
+        let first = *since.get_or_insert_with(std::time::Instant::now);
+        let limit = self.budget.settings().throttle_timeout;
+        if first.elapsed() >= limit {
+            let mut e = e;
+            e.message = format!(
+                "{}; the API gateway kept throttling it for longer than the throttle timeout ({}), so vpcep gave up; run again later, or with a larger `--throttle-timeout` or a lower `--max-rps`",
+                e.message,
+                humantime::format_duration(limit)
+            );
+            return Err(e);
+        }
+        tracing::debug!(code = %e.code, "throttled; sent again when the budget allows");
+        Ok(())
+    }
+
     /// Sends a create once. Throttling (the request was refused before it was processed) is
     /// retried; any other failure without an answer — a server error, a lost connection, an
     /// unreadable success — may have created the object, so it is reported as
@@ -507,7 +579,8 @@ impl HttpCloud {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| CloudError::new(0, "Internal", format!("encoding a request: {e}")))?;
         let operation = format!("POST {path}");
-        let mut attempt = 0;
+        let attempt = 0;
+        let mut throttled_since = None;
         loop {
             let result = self
                 .exchange("POST", path, &[], Some(&bytes), attempt)
@@ -515,15 +588,7 @@ impl HttpCloud {
                 .and_then(|w| convert(w).map_err(|e| malformed(&operation, &e)));
             match result {
                 Ok(created) => return Ok(created),
-                Err(e)
-                    if (e.status == 429 || e.is("EndPoint.0022") || e.is("APIGW.0308"))
-                        && attempt + 1 < MAX_ATTEMPTS =>
-                {
-                    let wait = self.backoff(attempt);
-                    tracing::debug!(code = %e.code, wait = ?wait, "retrying a throttled create");
-                    std::thread::sleep(wait);
-                    attempt += 1;
-                }
+                Err(e) if e.is_throttle() => self.still_throttled(e, &mut throttled_since)?,
                 Err(e) if e.is_transient() => {
                     return Err(CloudError::new(
                         0,
@@ -535,6 +600,11 @@ impl HttpCloud {
             }
         }
     }
+}
+
+/// `Retry-After` in seconds (an HTTP date is not waited for: the budget's own pause applies).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// A URL without its `user:password@` part, for messages.
@@ -560,6 +630,10 @@ impl Cloud for HttpCloud {
 
     fn is_simulated(&self) -> bool {
         false
+    }
+
+    fn budget(&self) -> Option<std::sync::Arc<super::rate::Budget>> {
+        Some(self.budget.clone())
     }
 
     fn poll_interval(&self) -> Duration {

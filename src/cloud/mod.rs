@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod emulator;
 pub mod http;
 pub mod httpd;
+pub mod rate;
 pub mod rng;
 pub mod set;
 pub mod sign;
@@ -38,6 +39,11 @@ pub trait Cloud: AsDyn + Send + Sync {
     fn is_simulated(&self) -> bool;
     /// How often to poll an asynchronous operation.
     fn poll_interval(&self) -> Duration;
+    /// The request budget this cloud's requests wait on (the API's clients), shared by every
+    /// client of the same identity and project.
+    fn budget(&self) -> Option<std::sync::Arc<rate::Budget>> {
+        None
+    }
     /// The account (domain) ID this cloud acts as, when it is known without asking.
     fn account(&self) -> Option<String> {
         None

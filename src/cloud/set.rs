@@ -45,6 +45,34 @@ impl Clouds {
             .join("; ")
     }
 
+    /// What the request budgets of the providers' API clients have seen, added up (each
+    /// budget once: aliases of one identity and project share one); `None` without any.
+    pub fn traffic(&self) -> Option<super::rate::Traffic> {
+        let mut seen: Vec<std::sync::Arc<super::rate::Budget>> = Vec::new();
+        for cloud in std::iter::once(&self.default).chain(self.aliased.values()) {
+            if let Some(b) = cloud.budget()
+                && !seen.iter().any(|s| std::sync::Arc::ptr_eq(s, &b))
+            {
+                seen.push(b);
+            }
+        }
+        if seen.is_empty() {
+            return None;
+        }
+        Some(
+            seen.iter()
+                .map(|b| b.traffic())
+                .fold(super::rate::Traffic::default(), |a, t| {
+                    super::rate::Traffic {
+                        requests: a.requests + t.requests,
+                        throttled: a.throttled + t.throttled,
+                        rate: a.rate + t.rate,
+                        waited: a.waited + t.waited,
+                    }
+                }),
+        )
+    }
+
     /// Whether every cloud is the simulator.
     pub fn all_simulated(&self) -> bool {
         self.default.is_simulated() && self.aliased.values().all(|c| c.is_simulated())

@@ -11,6 +11,8 @@ pub struct CloudError {
     /// The API's code, e.g. `EndPoint.3006`.
     pub code: String,
     pub message: String,
+    /// How long the server asked to wait before trying again (`Retry-After`), when it did.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The code of a create whose answer was lost: it may or may not have happened, so it must
@@ -23,6 +25,7 @@ impl CloudError {
             status,
             code: code.to_owned(),
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -30,6 +33,12 @@ impl CloudError {
     /// `Endpoint.`, so codes compare case-insensitively.
     pub fn is(&self, code: &str) -> bool {
         self.code.eq_ignore_ascii_case(code)
+    }
+
+    /// Whether the gateway throttled the request (it was not processed): 429, `APIGW.0308`,
+    /// `EndPoint.0022`.
+    pub fn is_throttle(&self) -> bool {
+        self.status == 429 || self.is("APIGW.0308") || self.is("EndPoint.0022")
     }
 
     /// Whether the same request may simply be sent again: throttling, server errors, lost

@@ -249,7 +249,14 @@ fn provider_config(
             decl.file,
             &decl.block.body,
             "a `provider \"otc\"` block",
-            &["alias", "region", "project_id", "endpoint", "cloud"],
+            &[
+                "alias",
+                "region",
+                "project_id",
+                "endpoint",
+                "cloud",
+                "max_rps",
+            ],
             &[],
             s.diags,
         );
@@ -298,11 +305,20 @@ fn provider_config(
                 );
             }
         }
+        let max_rps = s.count("max_rps");
+        if max_rps == Some(0) {
+            s.diags.push(
+                Diagnostic::error("`max_rps` must be at least 1 request per second")
+                    .at(decl.location())
+                    .help("leave it out to let vpcep find the gateway's limit by itself"),
+            );
+        }
         return ProviderConfig::Otc(OtcConfig {
             region,
             project_id: project_id.unwrap_or_default(),
             endpoint,
             cloud,
+            max_rps: max_rps.filter(|n| *n > 0),
         });
     }
     check_names(

@@ -206,6 +206,9 @@ pub struct OtcConfig {
     pub endpoint: Option<String>,
     /// Which cloud's documented limits apply.
     pub cloud: CloudProfile,
+    /// A cap on requests per second (`max_rps`): below the gateway's limit, nothing is
+    /// throttled at all.
+    pub max_rps: Option<u32>,
 }
 
 /// The documented differences between the clouds that run the VPCEP v1 API.

@@ -285,6 +285,22 @@ pub struct ChangeSummary<'a> {
 }
 
 /// `change_summary`: what apply did.
+/// What the API's request budgets saw during a run (`type: api_traffic`): requests sent,
+/// those the gateway throttled (each sent again), the rate at the end and on average.
+#[derive(Serialize)]
+pub struct ApiTraffic {
+    pub requests: u64,
+    pub throttled: u64,
+    pub rate: f64,
+    pub average_rate: f64,
+    pub elapsed_seconds: f64,
+}
+
+/// The `api_traffic` event.
+pub fn api_traffic(message: &str, traffic: &ApiTraffic) -> String {
+    json_line("info", message, "api_traffic", traffic)
+}
+
 pub fn change_summary(message: &str, summary: &ChangeSummary<'_>) -> String {
     let level = if summary.success { "info" } else { "error" };
     json_line(level, message, "change_summary", summary)

@@ -1,6 +1,7 @@
 //! The crash matrix (issue 10): SIGKILL at seeded random moments of every kind of change —
 //! create, update, destroy, a saved plan, `--refresh=false` — on the simulator, over the
-//! emulator with 20 % injected failures, and with state in `PostgreSQL`; the resources flat
+//! emulator with 20 % injected failures (and again with the gateway's throttling on: 25
+//! requests a second, burst 5), and with state in `PostgreSQL`; the resources flat
 //! (`for_each`) in half the cells, in module instances (`count`) in the other. Invariant after
 //! recovery: every cloud object is tracked by exactly one address, nothing is duplicated, and
 //! the next plan is truthful. One seed per cell here; `VPCEP_CRASH_SEEDS=N` runs N.
@@ -18,6 +19,8 @@ const TOKEN: &str = "tok-crash-matrix";
 enum Backend {
     Sim,
     Emulator,
+    /// The emulator throttling as OTC's gateway does, besides its injected failures.
+    Throttled,
     Pg,
 }
 
@@ -57,21 +60,26 @@ impl Cell {
         let mut env = Vec::new();
         let (emulator, pg) = match backend {
             Backend::Sim => (None, None),
-            Backend::Emulator => {
-                let e = EmulatorProcess::start(&[
+            Backend::Emulator | Backend::Throttled => {
+                let seed = seed.to_string();
+                let mut args = vec![
                     "--token",
                     TOKEN,
                     "--error-rate",
                     "0.2",
                     "--seed",
-                    &seed.to_string(),
+                    &seed,
                     "--create-delay",
                     "50ms",
                     "--quota-services",
                     "100",
                     "--quota-endpoints",
                     "100",
-                ]);
+                ];
+                if matches!(backend, Backend::Throttled) {
+                    args.extend(["--rate-limit", "25/s,5"]);
+                }
+                let e = EmulatorProcess::start(&args);
                 env.push(("OS_AUTH_TOKEN", TOKEN.to_owned()));
                 (Some(e), None)
             }
@@ -356,7 +364,12 @@ fn killed_at_random_moments_nothing_is_duplicated_or_untracked() {
         .unwrap_or(1);
     let mut runs = 0;
     for seed in first..first + seeds {
-        for backend in [Backend::Sim, Backend::Emulator, Backend::Pg] {
+        for backend in [
+            Backend::Sim,
+            Backend::Emulator,
+            Backend::Throttled,
+            Backend::Pg,
+        ] {
             for operation in [
                 Operation::Create,
                 Operation::Update,

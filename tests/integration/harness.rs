@@ -354,6 +354,7 @@ impl EmulatorProcess {
             project_id: project.to_owned(),
             endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
             cloud: vpcep::model::CloudProfile::Otc,
+            max_rps: None,
         };
         vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
     }

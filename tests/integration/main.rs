@@ -40,5 +40,6 @@ mod saved_plans;
 mod sensitive;
 mod spelling;
 mod state_mv;
+mod throttle;
 mod tidy;
 mod workflow;
