@@ -398,18 +398,25 @@ impl HttpCloud {
     /// Runs `once` (given the attempt number, from 0) until it succeeds, fails for good, or
     /// has been tried [`MAX_ATTEMPTS`] times.
     fn retrying<T>(&self, mut once: impl FnMut(u32) -> CloudResult<T>) -> CloudResult<T> {
+        // `attempt` counts the failures that are bounded by number; `sent`, every sending
+        // (what the log calls the attempt).
         let mut attempt = 0;
+        let mut sent = 0;
         let mut throttled_since = None;
         loop {
-            match once(attempt) {
+            match once(sent) {
                 // Throttled: not processed, so sent again — for as long as the throttle
                 // timeout allows, however many times (the budget paces the retries).
-                Err(e) if e.is_throttle() => self.still_throttled(e, &mut throttled_since)?,
+                Err(e) if e.is_throttle() => {
+                    self.still_throttled(e, &mut throttled_since)?;
+                    sent += 1;
+                }
                 Err(e) if e.is_transient() && attempt + 1 < MAX_ATTEMPTS => {
                     let wait = self.backoff(attempt);
                     tracing::debug!(code = %e.code, wait = ?wait, "retrying");
                     std::thread::sleep(wait);
                     attempt += 1;
+                    sent += 1;
                 }
                 other => return other,
             }
@@ -562,7 +569,7 @@ impl HttpCloud {
             );
             return Err(e);
         }
-        tracing::debug!(code = %e.code, "throttled; sent again when the budget allows");
+        tracing::debug!(code = %e.code, "retrying a throttled request when the budget allows");
         Ok(())
     }
 
@@ -579,16 +586,19 @@ impl HttpCloud {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| CloudError::new(0, "Internal", format!("encoding a request: {e}")))?;
         let operation = format!("POST {path}");
-        let attempt = 0;
+        let mut sent = 0;
         let mut throttled_since = None;
         loop {
             let result = self
-                .exchange("POST", path, &[], Some(&bytes), attempt)
+                .exchange("POST", path, &[], Some(&bytes), sent)
                 .and_then(|(status, answer)| decode::<W>(&answer, &operation, status))
                 .and_then(|w| convert(w).map_err(|e| malformed(&operation, &e)));
             match result {
                 Ok(created) => return Ok(created),
-                Err(e) if e.is_throttle() => self.still_throttled(e, &mut throttled_since)?,
+                Err(e) if e.is_throttle() => {
+                    self.still_throttled(e, &mut throttled_since)?;
+                    sent += 1;
+                }
                 Err(e) if e.is_transient() => {
                     return Err(CloudError::new(
                         0,
