@@ -265,7 +265,22 @@ fn admission(
         })?;
         return planned(service);
     }
-    let id = after_service_id(c)?;
+    let Some(id) = after_service_id(c) else {
+        // Known only after apply and not a reference of its own: read through a data source
+        // (a partner looking the service up by name, as `examples/cross-account` does). What
+        // the endpoint waits for then says which service: the one service it depends on that
+        // this plan creates or replaces, if there is exactly one.
+        let mut candidates = plan.changes.iter().filter(|s| {
+            s.address.rtype() == ResourceType::Service
+                && matches!(s.action, Action::Create | Action::Replace)
+                && c.depends_on.contains(&s.address.resource)
+        });
+        let only = candidates.next()?;
+        if candidates.next().is_some() || only.address.key.is_some() {
+            return None;
+        }
+        return planned(only);
+    };
     if let Some(s) = plan.changes.iter().find(|s| {
         s.address.rtype() == ResourceType::Service
             && s.id.as_deref() == Some(id)

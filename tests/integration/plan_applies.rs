@@ -715,3 +715,29 @@ fn a_whitelist_naming_the_owner_converges_with_a_warning() {
     );
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+/// Case 1 in the shape of `examples/cross-account`: the partner finds the service through a
+/// data source, so its ID is known only after apply; the endpoint waits for exactly that one
+/// service, and the rule judges it by that service's whitelist.
+#[test]
+fn an_alias_endpoint_through_a_data_source_is_judged_by_the_services_whitelist() {
+    let ws = Workspace::example("cross-account");
+    ws.edit(
+        "main.hcl",
+        "  whitelist   = [var.partner_account]\n",
+        "  whitelist   = []\n",
+    );
+    let out = ws.expect(&["plan"], 1);
+    assert!(
+        out.stdout.contains(&format!(
+            "`vpcep_endpoint.orders` (provider `sim.partner`) would connect from account {PARTNER} to `vpcep_service.orders`, whose whitelist does not admit that account"
+        )),
+        "{}",
+        out.stdout
+    );
+    let apply = ws.expect(&["apply", "--auto-approve"], 1);
+    assert!(!apply.stdout.contains("Creating..."), "{}", apply.stdout);
+    // As the example is, it applies.
+    let ws = Workspace::example("cross-account");
+    ws.expect(&["apply", "--auto-approve"], 0);
+}
