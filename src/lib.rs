@@ -17,8 +17,10 @@
 //! - [`state`]: the state's wire format, the local and `PostgreSQL` backends, locking and the
 //!   apply journal.
 //! - [`cloud`]: the VPCEP operations behind one trait: the simulated cloud, the HTTP client
-//!   (`provider "otc"`), and the emulator serving the simulator over HTTP in the answer shapes
-//!   the public sources show (`cloud::dialect`).
+//!   (`provider "otc"`) with one request budget per identity and project that adapts to the
+//!   API gateway's throttling (`cloud::rate`), and the emulator serving the simulator over
+//!   HTTP in the answer shapes the public sources show (`cloud::dialect`), throttling as the
+//!   gateway does when asked.
 //! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
 //! - [`plan`]: desired against recorded state → actions and refusals.
 //! - [`derive`](mod@derive): configuration and state to a plan (replacements carried through, facts the
