@@ -62,15 +62,43 @@ impl Progress {
 }
 
 fn confirm(destroy: bool) -> bool {
-    let question = if destroy {
-        "Do you really want to destroy all these resources? Deleted services cannot be recovered."
+    ask(if destroy {
+        "Do you really want to destroy all these resources? Deleted services cannot be recovered.\n  Only 'yes' will be accepted to approve."
     } else {
-        "Do you want to perform these actions?"
-    };
-    say_raw!("{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+        "Do you want to perform these actions?\n  Only 'yes' will be accepted to approve."
+    })
+}
+
+/// Asks `question` on the terminal: whether the answer is `yes`.
+fn ask(question: &str) -> bool {
+    say_raw!("{question}\n\n  Enter a value: ");
     let _ = std::io::stdout().flush();
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes"
+}
+
+/// Where apply cannot ask (not on a terminal, or with `--json`) and was not told
+/// `--auto-approve`.
+fn needs_auto_approve() -> super::failure::Failure {
+    fail(
+        "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed",
+    )
+}
+
+/// The `change_summary` event of a run that changed nothing in the cloud.
+fn nothing_done(line: &str, operation: &str) -> String {
+    events::change_summary(
+        line,
+        &events::ChangeSummary {
+            add: 0,
+            change: 0,
+            remove: 0,
+            failed: 0,
+            skipped: 0,
+            operation,
+            success: true,
+        },
+    )
 }
 
 /// The plan flags apply and destroy take but would do nothing with: an error, not silence.
@@ -203,16 +231,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         let line = complete_line(destroy, 0, 0, 0);
         let line = line.as_str();
         if args.json {
-            let summary = events::ChangeSummary {
-                add: 0,
-                change: 0,
-                remove: 0,
-                failed: 0,
-                skipped: 0,
-                operation,
-                success: true,
-            };
-            say!("{}", events::change_summary(line, &summary));
+            say!("{}", nothing_done(line, operation));
         } else {
             say!("\n{line}");
             // As Terraform: the outputs after every apply, changes or not (a data source may
@@ -225,9 +244,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     }
     if !args.auto_approve && args.plan_file.is_none() {
         if args.json || !globals.interactive {
-            return Err(fail(
-                "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed",
-            ));
+            return Err(needs_auto_approve());
         }
         say!();
         if !confirm(destroy || planned.plan.deletes_anything()) {
@@ -399,8 +416,12 @@ fn watch_throttling(
         let mut seen = throttled();
         let mut said: Option<std::time::Instant> = None;
         let mut quiet_since = std::time::Instant::now();
-        while !stopping.load(Ordering::Relaxed) {
-            std::thread::sleep(std::time::Duration::from_millis(250));
+        // A last look once asked to stop: a throttle of the apply's last moments is said too.
+        loop {
+            let last = stopping.load(Ordering::Relaxed);
+            if !last {
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
             let now = throttled();
             if now > seen {
                 seen = now;
@@ -424,6 +445,9 @@ fn watch_throttling(
                 && quiet_since.elapsed() >= std::time::Duration::from_secs(2)
             {
                 bar.set_message("");
+            }
+            if last {
+                break;
             }
         }
     });
@@ -476,32 +500,18 @@ fn record_refresh(
     let line = complete_line(false, 0, 0, 0);
     if planned.plan.has_changes() && !args.auto_approve {
         if args.json || !globals.interactive {
-            return Err(fail(
-                "apply needs `--auto-approve` when it cannot ask for confirmation (not on a terminal, or with --json); nothing was changed",
-            ));
+            return Err(needs_auto_approve());
         }
-        say_raw!(
-            "\nWould you like to update the vpcep state to reflect these detected changes?\n  vpcep will write these changes to the state without modifying any real infrastructure.\n  Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
-        );
-        let _ = std::io::stdout().flush();
-        let mut answer = String::new();
-        if !(std::io::stdin().read_line(&mut answer).is_ok() && answer.trim() == "yes") {
+        if !ask(
+            "\nWould you like to update the vpcep state to reflect these detected changes?\n  vpcep will write these changes to the state without modifying any real infrastructure.\n  Only 'yes' will be accepted to confirm.",
+        ) {
             say!("\nApply cancelled.");
             return Ok(1);
         }
     }
     session::persist_refreshed(&mut planned)?;
     if args.json {
-        let summary = events::ChangeSummary {
-            add: 0,
-            change: 0,
-            remove: 0,
-            failed: 0,
-            skipped: 0,
-            operation: "refresh",
-            success: true,
-        };
-        say!("{}", events::change_summary(&line, &summary));
+        say!("{}", nothing_done(&line, "refresh"));
     } else {
         say!("\n{}", style.bold(&line));
         print_outputs(&planned.state);

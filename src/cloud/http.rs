@@ -180,11 +180,6 @@ impl HttpCloud {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// What the request budget of this client's identity and project has seen.
-    pub fn traffic(&self) -> super::rate::Traffic {
-        self.budget.traffic()
-    }
-
     /// Exponential backoff with jitter: about 100 ms, 200 ms, 400 ms ... capped at 5 s.
     fn backoff(&self, attempt: u32) -> Duration {
         let base = (100u64 << attempt.min(6)).min(5_000);

@@ -62,8 +62,6 @@ pub struct Traffic {
     pub throttled: u64,
     /// The rate now, requests per second.
     pub rate: f64,
-    /// Time requests spent waiting for their turn, summed over the workers.
-    pub waited: Duration,
 }
 
 pub struct Budget {
@@ -71,7 +69,6 @@ pub struct Budget {
     settings: RateSettings,
     requests: AtomicU64,
     throttled: AtomicU64,
-    waited_ns: AtomicU64,
 }
 
 impl Budget {
@@ -91,7 +88,6 @@ impl Budget {
             settings,
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
-            waited_ns: AtomicU64::new(0),
         }
     }
 
@@ -144,12 +140,7 @@ impl Budget {
             std::thread::sleep(wait);
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let waited = started.elapsed();
-        self.waited_ns.fetch_add(
-            u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
-        waited
+        started.elapsed()
     }
 
     /// A request the gateway let through: the rate grows.
@@ -225,7 +216,6 @@ impl Budget {
             requests: self.requests.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             rate: self.lock().rate,
-            waited: Duration::from_nanos(self.waited_ns.load(Ordering::Relaxed)),
         }
     }
 }

@@ -67,7 +67,6 @@ impl Clouds {
                         requests: a.requests + t.requests,
                         throttled: a.throttled + t.throttled,
                         rate: a.rate + t.rate,
-                        waited: a.waited + t.waited,
                     }
                 }),
         )

@@ -20,20 +20,22 @@ use std::time::Duration;
 pub(crate) const SENSITIVE_MESSAGE: &str =
     "(the error message reads a sensitive value, so it is not shown)";
 
-/// Redacts the diagnostics pushed since `mark`: they are about an attribute that reads a
-/// sensitive value. The resource's address and its schema's names stay readable.
-fn redact_since(
-    diags: &mut [Diagnostic],
-    mark: usize,
-    address: &Address,
-    schema: &crate::model::schema::ResourceSchema,
-) {
+/// `d`, a problem of an attribute of `address` that reads a sensitive value, with every quoted
+/// value redacted; the address and its schema's names stay readable.
+pub(crate) fn redacted_for(d: Diagnostic, address: &Address) -> Diagnostic {
+    let schema = schema(address.rtype());
     let shown = address.to_string();
     let mut keep: Vec<&str> = schema.attrs.iter().map(|a| a.name).collect();
     keep.extend(schema.blocks.iter().map(|b| b.name));
     keep.push(&shown);
+    d.redacted(&keep)
+}
+
+/// Redacts the diagnostics pushed since `mark`: they are about an attribute of `address`
+/// that reads a sensitive value.
+fn redact_since(diags: &mut [Diagnostic], mark: usize, address: &Address) {
     for d in diags.iter_mut().skip(mark) {
-        *d = std::mem::replace(d, Diagnostic::error("")).redacted(&keep);
+        *d = redacted_for(std::mem::replace(d, Diagnostic::error("")), address);
     }
 }
 
@@ -298,7 +300,7 @@ pub(crate) fn evaluate<'a>(
             let (value, targets) =
                 attribute(&address, body, attr_schema, "", each, &decl, scope, diags);
             if sensitive.iter().any(|n| n == attr_schema.name) {
-                redact_since(diags, mark, &address, schema);
+                redact_since(diags, mark, &address);
             }
             if !targets.is_empty() {
                 targets_all.extend(targets.iter().cloned());

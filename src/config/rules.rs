@@ -123,15 +123,11 @@ fn err(l: &Lowered<'_>, path: &str, message: String) -> Diagnostic {
 /// value: the value in the message would be the secret, or a form of it.
 fn unless_sensitive(l: &Lowered<'_>, path: &str, d: Diagnostic) -> Diagnostic {
     let top = path.split(['.', '[']).next().unwrap_or(path);
-    if !l.instance.sensitive.iter().any(|n| n == top) {
-        return d;
+    if l.instance.sensitive.iter().any(|n| n == top) {
+        super::resources::redacted_for(d, &l.instance.address)
+    } else {
+        d
     }
-    let schema = crate::model::schema::schema(l.instance.address.rtype());
-    let shown = l.instance.address.to_string();
-    let mut keep: Vec<&str> = schema.attrs.iter().map(|a| a.name).collect();
-    keep.extend(schema.blocks.iter().map(|b| b.name));
-    keep.push(&shown);
-    d.redacted(&keep)
 }
 
 fn known_str<'a>(l: &'a Lowered<'_>, name: &str) -> Option<&'a str> {

@@ -53,6 +53,18 @@ pub(super) fn is_live(status: &str) -> bool {
     crate::model::facts::ConnectionStatus::parse(status).blocks_delete()
 }
 
+/// The IDs of the endpoints this plan deletes (or replaces): their connections end with them.
+pub(super) fn deleted_endpoints(plan: &Plan) -> HashSet<&str> {
+    plan.changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .filter_map(|c| c.id.as_deref())
+        .collect()
+}
+
 /// An endpoint that vanishes with a service this plan deletes or replaces.
 pub(super) struct Vanishing<'a> {
     pub service: &'a crate::model::Address,
@@ -67,15 +79,7 @@ pub(super) struct Vanishing<'a> {
 /// this plan where there are (a refresh lists only the services whose count says they have
 /// live connections; waiting requests are looked up for a delete), else the recorded ones.
 pub(super) fn vanishing<'a>(plan: &'a Plan, facts: &CloudFacts) -> Vec<Vanishing<'a>> {
-    let deleted_endpoints: HashSet<&str> = plan
-        .changes
-        .iter()
-        .filter(|c| {
-            c.address.rtype() == ResourceType::Endpoint
-                && matches!(c.action, Action::Delete | Action::Replace)
-        })
-        .filter_map(|c| c.id.as_deref())
-        .collect();
+    let deleted_endpoints = deleted_endpoints(plan);
     let mut out = Vec::new();
     for c in plan.changes.iter().filter(|c| {
         c.address.rtype() == ResourceType::Service
@@ -124,15 +128,7 @@ pub(super) fn vanishing<'a>(plan: &'a Plan, facts: &CloudFacts) -> Vec<Vanishing
 
 /// Finds every connection `plan` rejects.
 pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<Disconnection> {
-    let deleted_endpoints: HashSet<&str> = plan
-        .changes
-        .iter()
-        .filter(|c| {
-            c.address.rtype() == ResourceType::Endpoint
-                && matches!(c.action, Action::Delete | Action::Replace)
-        })
-        .filter_map(|c| c.id.as_deref())
-        .collect();
+    let deleted_endpoints = deleted_endpoints(plan);
     let mut out = Vec::new();
     for c in &plan.changes {
         if c.address.rtype() != ResourceType::Approval {

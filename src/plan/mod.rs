@@ -595,6 +595,13 @@ pub fn plan(
     }
 
     if !opts.destroy {
+        // The whitelist entry of each provider's own account (by provider; `None` the
+        // default's), when the account is known: made once, looked up per service.
+        let own_entries: std::collections::HashMap<Option<&str>, String> =
+            std::iter::once((None, facts))
+                .chain(facts.providers.iter().map(|(k, f)| (Some(k.as_str()), f)))
+                .filter_map(|(k, f)| Some((k, format!("iam:domain::{}", f.account.as_deref()?))))
+                .collect();
         for instance in desired.resources.values() {
             if !in_scope(&instance.address) {
                 continue;
@@ -602,12 +609,8 @@ pub fn plan(
             // The owner's own account needs no whitelist entry, and the cloud does not list
             // one: planned with it, the whitelist would differ after every apply.
             let own_entry = (instance.address.rtype() == crate::model::ResourceType::Service)
-                .then(|| match instance.provider.as_deref() {
-                    None => facts.account.as_deref(),
-                    Some(p) => facts.providers.get(p).and_then(|f| f.account.as_deref()),
-                })
-                .flatten()
-                .map(|account| format!("iam:domain::{account}"));
+                .then(|| own_entries.get(&instance.provider.as_deref()))
+                .flatten();
             let patched;
             let instance = match own_entry.filter(|entry| {
                 instance

@@ -4,7 +4,7 @@ use super::diff::immutable_changes;
 use super::{Action, CloudFacts, Plan, Refusal, RefusalKind, ResourceChange};
 use crate::model::facts::{ConnectionStatus, ServiceStatus};
 use crate::model::{Address, DesiredState, RecordedState, ResourceInstance, ResourceType, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub(super) fn check(
     plan: &mut Plan,
@@ -223,12 +223,66 @@ struct Admission {
     whitelist: Vec<String>,
 }
 
+/// The services an endpoint of this plan may connect to, indexed once per plan (a plan of
+/// thousands of endpoints must not scan every change for each).
+struct Services<'a> {
+    /// Services this plan creates, updates or keeps, by address.
+    by_address: HashMap<(&'a crate::model::ResourceId, Option<&'a str>), &'a ResourceChange>,
+    /// Services this plan creates or replaces (their IDs known only after apply), by resource.
+    new_by_resource: HashMap<&'a crate::model::ResourceId, Vec<&'a ResourceChange>>,
+    /// Services this plan keeps or updates, by cloud ID.
+    kept_by_id: HashMap<&'a str, &'a ResourceChange>,
+    /// The configured accounts' services, by cloud ID, with the provider of the account.
+    facts_by_id: HashMap<&'a str, (Option<&'a str>, &'a crate::model::facts::ServiceFact)>,
+}
+
+impl<'a> Services<'a> {
+    fn of(plan: &'a Plan, facts: &'a CloudFacts) -> Self {
+        let mut index = Services {
+            by_address: HashMap::new(),
+            new_by_resource: HashMap::new(),
+            kept_by_id: HashMap::new(),
+            facts_by_id: HashMap::new(),
+        };
+        for s in plan
+            .changes
+            .iter()
+            .filter(|s| s.address.rtype() == ResourceType::Service && s.action != Action::Delete)
+        {
+            index
+                .by_address
+                .insert((&s.address.resource, s.address.key.as_deref()), s);
+            match s.action {
+                Action::Create | Action::Replace => index
+                    .new_by_resource
+                    .entry(&s.address.resource)
+                    .or_default()
+                    .push(s),
+                _ => {
+                    if let Some(id) = s.id.as_deref() {
+                        index.kept_by_id.insert(id, s);
+                    }
+                }
+            }
+        }
+        for (key, f) in std::iter::once((None, facts))
+            .chain(facts.providers.iter().map(|(k, f)| (Some(k.as_str()), f)))
+        {
+            for s in f.account_services.iter().flatten() {
+                index.facts_by_id.entry(s.id.as_str()).or_insert((key, s));
+            }
+        }
+        index
+    }
+}
+
 /// The service `c` (an endpoint's change) connects to, when the plan knows its owner and its
 /// whole whitelist: a service this plan creates or keeps, found through the reference of
-/// `service_id` or by its ID, or a service of a configured account found by its ID.
+/// `service_id`, by its ID, or as the one new service the endpoint waits for; or a service of
+/// a configured account found by its ID.
 fn admission(
     c: &ResourceChange,
-    plan: &Plan,
+    services: &Services<'_>,
     desired: &DesiredState,
     facts: &CloudFacts,
 ) -> Option<Admission> {
@@ -260,58 +314,56 @@ fn admission(
             _ => None,
         });
     if let Some(t) = referenced {
-        let service = plan.changes.iter().find(|s| {
-            s.address.resource == t.resource && s.address.key == t.key && s.action != Action::Delete
-        })?;
-        return planned(service);
+        return planned(services.by_address.get(&(&t.resource, t.key.as_deref()))?);
     }
     let Some(id) = after_service_id(c) else {
         // Known only after apply and not a reference of its own: read through a data source
         // (a partner looking the service up by name, as `examples/cross-account` does). What
         // the endpoint waits for then says which service: the one service it depends on that
         // this plan creates or replaces, if there is exactly one.
-        let mut candidates = plan.changes.iter().filter(|s| {
-            s.address.rtype() == ResourceType::Service
-                && matches!(s.action, Action::Create | Action::Replace)
-                && c.depends_on.contains(&s.address.resource)
-        });
+        let mut candidates = c
+            .depends_on
+            .iter()
+            .filter_map(|d| services.new_by_resource.get(d))
+            .flatten();
         let only = candidates.next()?;
         if candidates.next().is_some() || only.address.key.is_some() {
             return None;
         }
         return planned(only);
     };
-    if let Some(s) = plan.changes.iter().find(|s| {
-        s.address.rtype() == ResourceType::Service
-            && s.id.as_deref() == Some(id)
-            && matches!(s.action, Action::Update | Action::NoOp)
-    }) {
+    if let Some(s) = services.kept_by_id.get(id) {
         return planned(s);
     }
-    std::iter::once((None, facts))
-        .chain(facts.providers.iter().map(|(k, f)| (Some(k.as_str()), f)))
-        .find_map(|(key, f)| {
-            let s = f.account_services.iter().flatten().find(|s| s.id == id)?;
-            Some(Admission {
-                name: format!("the endpoint service {id}"),
-                owner: account_of(facts, key)?.to_owned(),
-                whitelist: s.whitelist.clone(),
-            })
-        })
+    let (key, s) = services.facts_by_id.get(id)?;
+    Some(Admission {
+        name: format!("the endpoint service {id}"),
+        owner: account_of(facts, *key)?.to_owned(),
+        whitelist: s.whitelist.clone(),
+    })
 }
 
 /// Endpoints that a provider of this configuration creates to a service whose whitelist does
 /// not admit that provider's account (the API's `EndPoint.2012`): refused wherever the plan
 /// knows both sides, so the apply does not fail halfway.
 fn whitelisted(plan: &Plan, desired: &DesiredState, facts: &CloudFacts, out: &mut Vec<Refusal>) {
-    for c in plan.changes.iter().filter(|c| {
-        c.address.rtype() == ResourceType::Endpoint
-            && matches!(c.action, Action::Create | Action::Replace)
-    }) {
+    let mut creates = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Create | Action::Replace)
+        })
+        .peekable();
+    if creates.peek().is_none() {
+        return;
+    }
+    let services = Services::of(plan, facts);
+    for c in creates {
         let Some(account) = account_of(facts, c.provider.as_deref()) else {
             continue;
         };
-        let Some(service) = admission(c, plan, desired, facts) else {
+        let Some(service) = admission(c, &services, desired, facts) else {
             continue;
         };
         let entry = format!("iam:domain::{account}");
@@ -669,20 +721,12 @@ fn not_ready_for_update(change: &ResourceChange, out: &mut Vec<Refusal>) {
 fn protected_deletes(plan: &Plan, out: &mut Vec<Refusal>) {
     // Endpoints deleted by this plan disconnect before their service is deleted, and the
     // connections this plan may reject are rejected before it.
-    let mut going: HashSet<String> = plan
-        .changes
-        .iter()
-        .filter(|c| {
-            c.address.rtype() == ResourceType::Endpoint
-                && matches!(c.action, Action::Delete | Action::Replace)
-        })
-        .filter_map(|c| c.id.clone())
-        .collect();
+    let mut going: HashSet<&str> = super::disconnect::deleted_endpoints(plan);
     going.extend(
         plan.disconnections
             .iter()
             .filter(|d| d.allowed)
-            .map(|d| d.endpoint_id.clone()),
+            .map(|d| d.endpoint_id.as_str()),
     );
     for c in plan
         .changes

@@ -513,8 +513,14 @@ impl World {
                 c.services.get_mut(&k).unwrap().backend = rng.below(3);
                 "move a service to another backend"
             }
-            6 | 7 => {
-                let target = if rng.chance(50) {
+            6 | 7 | 21 => {
+                // 21: through an alias — a partner's endpoint in the same plan, mostly to
+                // this configuration's own services.
+                let via = op == 21;
+                if via && c.aliases.is_empty() {
+                    return options;
+                }
+                let target = if rng.chance(if via { 30 } else { 50 }) {
                     rng.pick(&foreign).cloned().map(Target::Foreign)
                 } else {
                     rng.pick(&services).copied().map(Target::Own)
@@ -525,14 +531,21 @@ impl World {
                 let k = acct.next_key;
                 acct.next_key += 1;
                 let mut e = Endpoint::to(target);
-                // Now and then what only a gateway endpoint takes, on an interface service:
-                // invalid for one of this configuration, refused for another account's.
-                if rng.chance(10) {
+                if via {
+                    e.via = Some(rng.below(c.aliases.len()));
+                } else if rng.chance(10) {
+                    // Now and then what only a gateway endpoint takes, on an interface
+                    // service: invalid for one of this configuration, refused for another
+                    // account's.
                     e.route_tables = rng.chance(50);
                     e.policy = !e.route_tables;
                 }
                 c.endpoints.insert(k, e);
-                "add an endpoint"
+                if via {
+                    "add an endpoint through an alias"
+                } else {
+                    "add an endpoint"
+                }
             }
             8 => {
                 let Some(&k) = rng.pick(&endpoints) else {
@@ -696,26 +709,6 @@ impl World {
                     return options;
                 }
                 "adopt a cloud-operated service into the state"
-            }
-            21 => {
-                // An endpoint through an alias: a partner's endpoint in the same plan.
-                if c.aliases.is_empty() {
-                    return options;
-                }
-                let target = if rng.chance(70) {
-                    rng.pick(&services).copied().map(Target::Own)
-                } else {
-                    rng.pick(&foreign).cloned().map(Target::Foreign)
-                };
-                let Some(target) = target else {
-                    return options;
-                };
-                let k = acct.next_key;
-                acct.next_key += 1;
-                let mut e = Endpoint::to(target);
-                e.via = Some(rng.below(c.aliases.len()));
-                c.endpoints.insert(k, e);
-                "add an endpoint through an alias"
             }
             22 => {
                 // A service published through an alias, whitelisting some other accounts.

@@ -72,6 +72,13 @@ fn a_throttled_apply_and_plan_finish_with_the_right_resources() {
         "{}",
         out.stdout
     );
+    // Said while it happens (a line, away from a terminal), not only in the summary.
+    assert!(
+        out.stdout
+            .contains("Throttled by the API gateway: waiting for its rate limit (now "),
+        "{}",
+        out.stdout
+    );
     let ids = recorded(&ws);
     assert_eq!(ids.len(), 30);
     assert_eq!(existing(&emulator), ids, "one cloud object, one address");
