@@ -105,8 +105,8 @@ pub struct Env {
     pub chdir: Option<PathBuf>,
     /// `VPCEP_VAR_*` variables.
     pub env_vars: Vec<(String, String)>,
-    /// Credentials for `provider "otc"`.
-    pub credentials: Option<crate::cloud::sign::Credentials>,
+    /// The sign-in environment variables (`OS_*`), which the default `otc` provider reads.
+    pub auth_env: crate::cloud::auth::AuthEnv,
     /// The pg backend's connection string, kept out of files.
     pub pg_conn_str: Option<String>,
     /// How the API gateway's rate limit is treated (`--max-rps`, `--throttle-timeout`).
@@ -361,7 +361,7 @@ pub fn store_for(
 }
 
 pub fn open_cloud(env: &Env, settings: &Settings) -> Result<Box<dyn Cloud>, Failure> {
-    open_provider(env, settings, &settings.provider)
+    open_provider(env, settings, &settings.provider, None)
 }
 
 /// The clouds of every provider of the configuration: the default one and each alias.
@@ -369,8 +369,7 @@ pub fn open_clouds(env: &Env, settings: &Settings) -> Result<crate::cloud::Cloud
     let default = open_cloud(env, settings)?;
     let mut aliased = indexmap::IndexMap::new();
     for (key, provider) in &settings.aliases {
-        let cloud = open_provider(env, settings, provider)
-            .map_err(|f| fail(format!("provider `{key}`: {}", f.message)))?;
+        let cloud = open_provider(env, settings, provider, Some(key))?;
         aliased.insert(key.clone(), cloud);
     }
     Ok(crate::cloud::Clouds { default, aliased })
@@ -404,28 +403,60 @@ fn check_providers_of(state: &RecordedState, settings: &Settings) -> Result<(), 
     )))
 }
 
+/// The cloud of one provider block (`alias`: its `TYPE.ALIAS`, `None` for the default one).
+/// An `otc` provider signs in here, so bad credentials fail before anything is planned.
 fn open_provider(
     env: &Env,
     settings: &Settings,
     provider: &ProviderConfig,
+    alias: Option<&str>,
 ) -> Result<Box<dyn Cloud>, Failure> {
     match provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)
-            .map_err(fail),
+            .map_err(|e| match alias {
+                Some(key) => fail(format!("provider `{key}`: {e}")),
+                None => fail(e),
+            }),
         ProviderConfig::Otc(otc) => {
-            let Some(credentials) = env.credentials.clone() else {
-                return Err(fail(
-                    "`provider \"otc\"` needs credentials in the environment: OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY (with OS_SECURITY_TOKEN for temporary credentials)",
-                ));
+            let name = alias.unwrap_or("otc");
+            let cx = crate::cloud::auth::Context {
+                provider: name,
+                env: alias.is_none().then_some(&env.auth_env),
+                region: otc.region.as_deref(),
+                project_id: otc.project_id.as_deref(),
+                profile: otc.profile,
+                dir: &settings.dir,
             };
+            let identity = crate::cloud::auth::resolve(&otc.sign_in, &cx).map_err(fail)?;
+            let session = match identity.direct() {
+                Some((credentials, project)) => {
+                    crate::cloud::iam::Session::fixed(credentials, project)
+                }
+                None => crate::cloud::iam::Session::sign_in(&identity, name).map_err(fail)?,
+            };
+            let endpoint = otc
+                .endpoint
+                .clone()
+                .or_else(|| session.scope().endpoint.clone())
+                .or_else(|| {
+                    identity
+                        .region
+                        .as_deref()
+                        .map(crate::cloud::http::HttpCloud::endpoint_for)
+                })
+                .ok_or_else(|| {
+                    fail(format!(
+                        "provider `{name}` needs a `region` or an `endpoint` (IAM's catalog named no VPCEP endpoint)"
+                    ))
+                })?;
             let rate = crate::cloud::rate::RateSettings {
                 max_rps: env.rate.max_rps.or(otc.max_rps.map(f64::from)),
                 ..env.rate
             };
-            crate::cloud::http::HttpCloud::with_rate(otc, credentials, rate)
+            crate::cloud::http::HttpCloud::signed_in(&endpoint, session, rate)
                 .map(|c| Box::new(c) as Box<dyn Cloud>)
-                .map_err(fail)
+                .map_err(|e| fail(format!("provider `{name}`: {e}")))
         }
     }
 }

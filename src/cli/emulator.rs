@@ -51,6 +51,14 @@ pub(crate) struct EmulatorArgs {
     /// the Huawei SDK's
     #[arg(long, value_enum, default_value = "reference")]
     dialect: crate::cloud::dialect::Dialect,
+    /// Serve IAM too, with the accounts, users, access keys, projects and agencies of this
+    /// JSON file; every request's identity is then verified and must be allowed in the
+    /// project of its path (see "Signing in" in the README)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "access_key"])]
+    iam: Option<PathBuf>,
+    /// How long IAM's tokens and temporary keys live (overrides the IAM file), e.g. 30s
+    #[arg(long, requires = "iam", value_parser = super::parse_duration)]
+    token_lifetime: Option<Duration>,
     /// Throttle each project as OTC's API gateway does: N requests per second with a burst
     /// (default N); past it, 429 with `APIGW.0308` and no `Retry-After`. E.g. `20/s,20`
     #[arg(long, value_name = "N/s[,BURST]", value_parser = crate::cloud::emulator::RateLimit::parse)]
@@ -75,7 +83,15 @@ pub(crate) fn run(args: &EmulatorArgs) -> super::failure::Outcome {
     let address = listener
         .local_addr()
         .map_or_else(|_| args.listen.clone(), |a| a.to_string());
+    let iam = match &args.iam {
+        Some(path) => Some(Arc::new(
+            crate::cloud::emulator_iam::Directory::load(path, args.token_lifetime)
+                .map_err(super::failure::fail)?,
+        )),
+        None => None,
+    };
     let config = EmulatorConfig {
+        iam,
         data: args.data.clone(),
         token: args.token.clone().map(Secret::new),
         access_key: args

@@ -378,7 +378,7 @@ impl Globals {
                 dir: PathBuf::from("."),
                 chdir: None,
                 env_vars: Vec::new(),
-                credentials: None,
+                auth_env: crate::cloud::auth::AuthEnv::default(),
                 pg_conn_str: None,
                 rate: crate::cloud::rate::RateSettings::default(),
                 observer: Box::new(crate::app::Quiet),
@@ -407,19 +407,6 @@ impl Globals {
             ..crate::config::LoadOptions::default()
         }
     }
-}
-
-/// Reads cloud credentials from the environment (and nowhere else).
-fn credentials_from_env() -> Result<Option<crate::cloud::sign::Credentials>, String> {
-    use crate::cloud::sign::{Credentials, Secret};
-    if let (Some(ak), Some(sk)) = (env_text("OS_ACCESS_KEY")?, env_text("OS_SECRET_KEY")?) {
-        return Ok(Some(Credentials::AkSk {
-            access_key: ak,
-            secret_key: Secret::new(sk),
-            security_token: env_text("OS_SECURITY_TOKEN")?.map(Secret::new),
-        }));
-    }
-    Ok(env_text("OS_AUTH_TOKEN")?.map(|t| Credentials::Token(Secret::new(t))))
 }
 
 /// The `VPCEP_VAR_*` variables; one that is not valid UTF-8 is an error naming it. The names
@@ -585,7 +572,7 @@ pub fn run() -> ExitCode {
     let from_env = (|| -> Result<_, String> {
         Ok((
             vpcep_vars_from_env()?,
-            credentials_from_env()?,
+            crate::cloud::auth::AuthEnv::from_process()?,
             env_text("VPCEP_PG_CONN_STR")?,
         ))
     })();
@@ -594,7 +581,7 @@ pub fn run() -> ExitCode {
         let globals = Globals::minimal(json);
         ExitCode::from(failure::report(&globals, &failure::fail(message)))
     };
-    let (env_vars, credentials, pg_conn_str) = match from_env {
+    let (env_vars, auth_env, pg_conn_str) = match from_env {
         Ok(x) => x,
         Err(e) => return early(e),
     };
@@ -617,7 +604,7 @@ pub fn run() -> ExitCode {
             dir: PathBuf::from("."),
             chdir: cli.chdir.clone(),
             env_vars,
-            credentials,
+            auth_env,
             pg_conn_str,
             rate: crate::cloud::rate::RateSettings {
                 max_rps: cli.max_rps.map(f64::from),

@@ -35,6 +35,9 @@ pub struct EmulatorConfig {
     pub quota_endpoints: u32,
     /// Which of the documented answer shapes to serve.
     pub dialect: Dialect,
+    /// IAM (`--iam FILE`): every request's identity is verified and must be allowed in the
+    /// project of its path; projects belong to the directory's accounts.
+    pub iam: Option<Arc<super::emulator_iam::Directory>>,
     /// Requests per second and burst allowed per project, as OTC's API gateway throttles
     /// (`--rate-limit N/s[,burst]`); past it: 429 with `APIGW.0308` and no `Retry-After`.
     pub rate_limit: Option<RateLimit>,
@@ -85,7 +88,12 @@ pub struct Emulator {
     throttled: AtomicU64,
     /// Each project's token bucket: tokens left, and when it was last filled.
     buckets: Mutex<HashMap<String, (f64, std::time::Instant)>>,
+    /// Who made each VPCEP call (with IAM): method, path, identity.
+    calls: Mutex<Vec<(String, String, String)>>,
 }
+
+/// The most calls kept in the record.
+const MAX_CALLS: usize = 100_000;
 
 /// The largest request body the emulator reads (the API's own limit is of this order).
 pub const MAX_BODY: usize = 1 << 20;
@@ -101,6 +109,9 @@ fn json<T: serde::Serialize>(status: u16, body: &T) -> Response {
         body: Some(serde_json::to_vec(body).unwrap_or_default()),
     }
 }
+
+/// An answer as sent: status, extra headers, body.
+pub type Sent = (u16, Vec<(String, String)>, Option<Vec<u8>>);
 
 fn ok<T: serde::Serialize>(body: &T) -> Response {
     json(200, body)
@@ -182,6 +193,7 @@ impl Emulator {
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             buckets: Mutex::new(HashMap::new()),
+            calls: Mutex::new(Vec::new()),
         }
     }
 
@@ -228,13 +240,19 @@ impl Emulator {
         if let Some(sim) = accounts.get(project_id) {
             return Ok(sim.clone());
         }
+        let domain_id = match &self.config.iam {
+            Some(iam) => iam
+                .domain_of_project(project_id)
+                .ok_or_else(|| error(404, "EndPoint.0005", "no such project"))?,
+            None => project_id.to_owned(),
+        };
         let config = SimConfig {
             path: self.config.data.clone(),
             create_delay: self.config.create_delay,
             delete_delay: self.config.delete_delay,
             quota_services: self.config.quota_services,
             quota_endpoints: self.config.quota_endpoints,
-            domain_id: project_id.to_owned(),
+            domain_id,
             project_id: project_id.to_owned(),
         };
         let sim = Arc::new(
@@ -246,24 +264,41 @@ impl Emulator {
     }
 
     /// The first check of a request, before its body is read: a token, or the presence of a
-    /// signature (verified with the body by [`Emulator::verify_signature`]).
-    fn authenticate(&self, headers: &[(String, String)]) -> Result<(), Response> {
+    /// signature (verified with the body by [`Emulator::identify`]). Every identity this
+    /// emulator is configured to accept is verified; only an emulator configured with none
+    /// accepts any token.
+    fn authenticate(&self, path: &str, headers: &[(String, String)]) -> Result<(), Response> {
         let header = |name: &str| {
             headers
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         };
-        if header("Authorization").is_some() {
+        if path.starts_with("/_emulator/") || is_iam(path) {
+            return Ok(());
+        }
+        let (signed, token) = (header("Authorization"), header("X-Auth-Token"));
+        if self.config.iam.is_some() {
+            // Verified in full (with the project of the path) by `identify`.
+            return if signed.is_some() || token.is_some() {
+                Ok(())
+            } else {
+                Err(denied("no X-Auth-Token or Authorization header"))
+            };
+        }
+        if signed.is_some() {
             return if self.config.access_key.is_some() {
                 Ok(())
             } else {
                 Err(denied("AK/SK signing is not enabled on this emulator"))
             };
         }
-        match (header("X-Auth-Token"), &self.config.token) {
+        match (token, &self.config.token) {
             (Some(given), Some(token)) if given == token.expose() => Ok(()),
             (Some(_), Some(_)) => Err(denied("the token is not valid")),
+            (Some(_), None) if self.config.access_key.is_some() => Err(denied(
+                "this emulator accepts requests signed with its access key only, not tokens",
+            )),
             (None, _) if self.config.token.is_some() || self.config.access_key.is_some() => {
                 Err(denied("no X-Auth-Token or Authorization header"))
             }
@@ -271,20 +306,35 @@ impl Emulator {
         }
     }
 
-    fn verify_signature(
+    /// Verifies who sent a request whose body has been read: the signature, and with IAM
+    /// the identity and its right to act in the path's project. `Some(identity)` with IAM.
+    fn identify(
         &self,
         method: &str,
         path: &str,
         query: &[(String, String)],
         headers: &[(String, String)],
         body: &[u8],
-    ) -> Result<(), Response> {
+    ) -> Result<Option<String>, Response> {
+        if let Some(iam) = &self.config.iam {
+            let project = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
+            return iam
+                .authorize(method, path, query, headers, body, project)
+                .map(Some)
+                .map_err(|(status, why)| {
+                    if status == 403 {
+                        error(403, "EndPoint.0004", format!("Forbidden: {why}"))
+                    } else {
+                        denied(&why)
+                    }
+                });
+        }
         let Some(auth) = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("Authorization"))
             .map(|(_, v)| v.as_str())
         else {
-            return Ok(());
+            return Ok(None);
         };
         let Some((ak, sk)) = &self.config.access_key else {
             return Err(denied("AK/SK signing is not enabled on this emulator"));
@@ -296,7 +346,23 @@ impl Emulator {
             headers,
             body,
         };
-        verify(auth, ak, sk, &parts, std::time::SystemTime::now()).map_err(|e| denied(&e))
+        verify(auth, ak, sk, &parts, std::time::SystemTime::now())
+            .map(|()| None)
+            .map_err(|e| denied(&e))
+    }
+
+    /// The identity of each call so far (with IAM), as JSON.
+    fn calls(&self) -> serde_json::Value {
+        let calls = self
+            .calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        serde_json::Value::Array(
+            calls
+                .iter()
+                .map(|(m, p, who)| serde_json::json!({"method": m, "path": p, "identity": who}))
+                .collect(),
+        )
     }
 
     /// Handles one request whose body has been read: `(status, body)`, in the configured
@@ -307,17 +373,24 @@ impl Emulator {
         url: &str,
         headers: &[(String, String)],
         body: &[u8],
-    ) -> (u16, Option<Vec<u8>>) {
+    ) -> Sent {
+        let (path, query) = split_url(url);
+        if let Some(iam) = &self.config.iam
+            && let Some((status, extra, answer)) = iam.handle(method, &path, &query, headers, body)
+        {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            return (status, extra, serde_json::to_vec(&answer).ok());
+        }
         let (status, body) = self.handle_plain(method, url, headers, body);
         let dialect = self.config.dialect;
         if dialect == Dialect::Reference {
-            return (status, body);
+            return (status, Vec::new(), body);
         }
         let Some(value) = body
             .as_deref()
             .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
         else {
-            return (status, body);
+            return (status, Vec::new(), body);
         };
         let value = if (200..300).contains(&status) {
             dialect.answer(value)
@@ -327,7 +400,7 @@ impl Emulator {
                 Err(_) => value,
             }
         };
-        (status, serde_json::to_vec(&value).ok())
+        (status, Vec::new(), serde_json::to_vec(&value).ok())
     }
 
     fn handle_plain(
@@ -346,6 +419,10 @@ impl Emulator {
             }));
             return (r.status, r.body);
         }
+        if path == "/_emulator/calls" {
+            let r = ok(&self.calls());
+            return (r.status, r.body);
+        }
         // The gateway throttles per project before anything else looks at the request.
         let project = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
         if !self.admitted(project) {
@@ -360,15 +437,25 @@ impl Emulator {
             );
             return (r.status, r.body);
         }
-        if let Err(r) = self.authenticate(headers) {
+        if let Err(r) = self.authenticate(&path, headers) {
             return (r.status, r.body);
         }
         if body.len() > MAX_BODY {
             let r = too_large();
             return (r.status, r.body);
         }
-        if let Err(r) = self.verify_signature(method, &path, &query, headers, body) {
-            return (r.status, r.body);
+        match self.identify(method, &path, &query, headers, body) {
+            Err(r) => return (r.status, r.body),
+            Ok(Some(who)) => {
+                let mut calls = self
+                    .calls
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if calls.len() < MAX_CALLS {
+                    calls.push((method.to_owned(), path.clone(), who));
+                }
+            }
+            Ok(None) => {}
         }
         if !self.config.latency.is_zero() {
             std::thread::sleep(self.config.latency);
@@ -675,7 +762,8 @@ impl Emulator {
 impl super::httpd::Service for Emulator {
     /// Authentication and the size check, before a body is read.
     fn accept(&self, head: &super::httpd::Head) -> Option<super::httpd::Answer> {
-        let refused = if let Err(r) = self.authenticate(&head.headers) {
+        let (path, _) = split_url(&head.target);
+        let refused = if let Err(r) = self.authenticate(&path, &head.headers) {
             r
         } else if head.content_length > MAX_BODY as u64 {
             too_large()
@@ -686,17 +774,24 @@ impl super::httpd::Service for Emulator {
         Some(super::httpd::Answer {
             status: refused.status,
             body: refused.body.unwrap_or_default(),
+            headers: Vec::new(),
         })
     }
 
     fn handle(&self, head: &super::httpd::Head, body: &[u8]) -> super::httpd::Answer {
-        let (status, body) =
+        let (status, headers, body) =
             Emulator::handle(self, &head.method, &head.target, &head.headers, body);
         super::httpd::Answer {
             status,
             body: body.unwrap_or_default(),
+            headers,
         }
     }
+}
+
+/// Whether a path is IAM's (`/v3/…`, `/v3.0/…`).
+fn is_iam(path: &str) -> bool {
+    path.starts_with("/v3/") || path.starts_with("/v3.0/")
 }
 
 fn denied(why: &str) -> Response {

@@ -10,6 +10,7 @@
 
 use super::Cloud;
 use super::api::{self, decode};
+use super::iam::Session;
 use super::sign::{Credentials, SignedParts, authorization, percent_encode, sdk_date};
 use super::types::{
     CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, OUTCOME_UNKNOWN,
@@ -43,7 +44,8 @@ pub struct HttpCloud {
     base: String,
     host: String,
     project_id: String,
-    credentials: Credentials,
+    /// Who signs, with credentials renewed as they age.
+    session: std::sync::Arc<Session>,
     requests: AtomicU64,
     rng: super::rng::Rng,
     poll: Duration,
@@ -127,7 +129,8 @@ impl HttpCloud {
         Self::with_rate(config, credentials, super::rate::RateSettings::default())
     }
 
-    /// [`HttpCloud::new`], with how it treats the gateway's rate limit.
+    /// [`HttpCloud::new`], with how it treats the gateway's rate limit: credentials used as
+    /// they are, in the block's `project_id`.
     pub fn with_rate(
         config: &OtcConfig,
         credentials: Credentials,
@@ -140,7 +143,17 @@ impl HttpCloud {
                 return Err("`provider \"otc\"` needs a `region` or an `endpoint`".into());
             }
         };
-        let (base, host) = crate::model::endpoint_parts(&endpoint)?;
+        let project = config.project_id.clone().unwrap_or_default();
+        Self::signed_in(&endpoint, Session::fixed(credentials, &project), rate)
+    }
+
+    /// A client of the API at `endpoint` that sends as `session`, in the session's project.
+    pub fn signed_in(
+        endpoint: &str,
+        session: std::sync::Arc<Session>,
+        rate: super::rate::RateSettings,
+    ) -> Result<Self, String> {
+        let (base, host) = crate::model::endpoint_parts(endpoint)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -154,20 +167,19 @@ impl HttpCloud {
                 u64::try_from(d.as_nanos() & 0xffff_ffff).unwrap_or(7)
             })
             | 1;
+        let project_id = session.scope().project_id.clone();
         // The gateway counts per user and project: the budget's key is the endpoint, the
         // project and a digest of who signs (never the secret itself).
-        let identity = match &credentials {
-            Credentials::Token(t) => super::sign::sha256_hex(t.expose().as_bytes()),
-            Credentials::AkSk { access_key, .. } => access_key.clone(),
-        };
-        let budget =
-            super::rate::Budget::shared(&format!("{base} {} {identity}", config.project_id), rate);
+        let budget = super::rate::Budget::shared(
+            &format!("{base} {project_id} {}", session.key()),
+            rate,
+        );
         Ok(HttpCloud {
             agent,
             base,
             host,
-            project_id: config.project_id.clone(),
-            credentials,
+            project_id,
+            session,
             requests: AtomicU64::new(0),
             rng: super::rng::Rng::new(seed),
             poll: Duration::from_secs(2),
@@ -263,7 +275,8 @@ impl HttpCloud {
             ("Host".into(), self.host.clone()),
             ("X-Project-Id".into(), self.project_id.clone()),
         ];
-        match &self.credentials {
+        let used = self.session.credentials()?;
+        match &used.credentials {
             Credentials::Token(token) => {
                 headers.push(("X-Auth-Token".into(), token.expose().to_owned()));
             }
@@ -355,6 +368,14 @@ impl HttpCloud {
             };
             (code.to_owned(), "no error message".to_owned())
         });
+        if status == 401 && self.session.unauthorized(&used)? {
+            // Renewed: the request was not carried out, so it is sent again (once).
+            return Err(CloudError::new(
+                401,
+                RENEWED,
+                format!("{message} ({operation}, HTTP 401); the credentials were renewed"),
+            ));
+        }
         let mut e = CloudError::new(
             status,
             &code,
@@ -363,7 +384,7 @@ impl HttpCloud {
         e.retry_after = retry_after;
         if status == 401 || status == 403 {
             e.message = format!(
-                "{message} ({operation}, HTTP {status}); check OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY, and the project ID"
+                "{message} ({operation}, HTTP {status}); check the provider's credentials and its project"
             );
         }
         Err(e)
@@ -398,8 +419,13 @@ impl HttpCloud {
         let mut attempt = 0;
         let mut sent = 0;
         let mut throttled_since = None;
+        let mut renewed = false;
         loop {
             match once(sent) {
+                Err(e) if e.code == RENEWED => {
+                    renewed_once(e, &mut renewed)?;
+                    sent += 1;
+                }
                 // Throttled: not processed, so sent again — for as long as the throttle
                 // timeout allows, however many times (the budget paces the retries).
                 Err(e) if e.is_throttle() => {
@@ -583,6 +609,7 @@ impl HttpCloud {
         let operation = format!("POST {path}");
         let mut sent = 0;
         let mut throttled_since = None;
+        let mut renewed = false;
         loop {
             let result = self
                 .exchange("POST", path, &[], Some(&bytes), sent)
@@ -590,6 +617,11 @@ impl HttpCloud {
                 .and_then(|w| convert(w).map_err(|e| malformed(&operation, &e)));
             match result {
                 Ok(created) => return Ok(created),
+                // Refused before anything was done: sent again with renewed credentials.
+                Err(e) if e.code == RENEWED => {
+                    renewed_once(e, &mut renewed)?;
+                    sent += 1;
+                }
                 Err(e) if e.is_throttle() => {
                     self.still_throttled(e, &mut throttled_since)?;
                     sent += 1;
@@ -605,6 +637,22 @@ impl HttpCloud {
             }
         }
     }
+}
+
+/// The code of a 401 after which the session renewed its credentials: the request is sent
+/// again, once.
+const RENEWED: &str = "vpcep.CredentialsRenewed";
+
+/// Allows one more sending after a renewal; a second 401 is the request's error.
+fn renewed_once(e: CloudError, renewed: &mut bool) -> CloudResult<()> {
+    if *renewed {
+        let mut e = e;
+        e.code = "EndPoint.0003".to_owned();
+        e.message = format!("{}; IAM's new credentials were refused too, check the provider's identity and project", e.message);
+        return Err(e);
+    }
+    *renewed = true;
+    Ok(())
 }
 
 /// `Retry-After` in seconds (an HTTP date is not waited for: the budget's own pause applies).
@@ -626,6 +674,10 @@ fn redact_url(url: &str) -> String {
 }
 
 impl Cloud for HttpCloud {
+    fn account(&self) -> Option<String> {
+        self.session.scope().domain_id.clone()
+    }
+
     fn describe(&self) -> String {
         format!(
             "the VPCEP API at {} (project {})",

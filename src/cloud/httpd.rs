@@ -28,6 +28,8 @@ pub struct Head {
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
+    /// Headers besides `Content-Type`, `Content-Length` and `Connection`.
+    pub headers: Vec<(String, String)>,
 }
 
 /// What serves requests: `accept` sees the head first and may answer without the body (which
@@ -55,9 +57,11 @@ pub fn serve<S: Service>(listener: &TcpListener, service: &std::sync::Arc<S>) {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
         204 => "No Content",
         400 => "Bad Request",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
         413 => "Payload Too Large",
         429 => "Too Many Requests",
@@ -69,8 +73,14 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn write_answer(mut stream: &TcpStream, answer: &Answer, close: bool) -> std::io::Result<()> {
+    let extra: String = answer
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect::<Vec<_>>()
+        .concat();
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{}\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}{}\r\n",
         answer.status,
         reason(answer.status),
         answer.body.len(),
@@ -88,6 +98,7 @@ fn plain(status: u16, message: &str) -> Answer {
             &serde_json::json!({"error_code": "EndPoint.0002", "error_msg": message}),
         )
         .unwrap_or_default(),
+        headers: Vec::new(),
     }
 }
 

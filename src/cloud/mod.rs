@@ -2,10 +2,13 @@
 //! refresh. Implementations: the embedded simulator (`sim`).
 
 pub mod api;
+pub mod auth;
 pub mod convert;
 pub mod dialect;
 pub mod emulator;
+pub mod emulator_iam;
 pub mod http;
+pub mod iam;
 pub mod httpd;
 pub mod rate;
 pub mod rng;

@@ -364,7 +364,7 @@ pub fn load_reading(
     let backend = settings::backend(&decls, &scope, &mut diags);
     resources::take_values(&mut lowered, &mut scope);
     let profile = match &provider {
-        crate::model::ProviderConfig::Otc(otc) => Some(otc.cloud),
+        crate::model::ProviderConfig::Otc(otc) => Some(otc.profile),
         crate::model::ProviderConfig::Sim(_) => None,
     };
     rules::check(&mut lowered, profile, &mut diags);

@@ -90,7 +90,7 @@ fn cloud_limits(l: &Lowered<'_>, profile: CloudProfile, diags: &mut Vec<Diagnost
                     &format!("port[{i}].protocol"),
                     format!("`{addr}` maps {p}, which the {} cloud does not accept", profile.as_str()),
                 )
-                .help(format!("{source}; use \"TCP\", or set `cloud` in the provider block if this is another cloud")),
+                .help(format!("{source}; use \"TCP\", or set `profile` in the provider block if this is another cloud")),
             );
         }
     }

@@ -5,6 +5,7 @@ use super::decls::{Decl, Decls};
 use super::deps::{Allowed, check_expr};
 use super::eval::Scope;
 use super::resources::parse_duration;
+use crate::cloud::sign::Secret;
 use crate::diag::{Diagnostic, Location};
 use crate::model::Value;
 use crate::model::desired::{BackendConfig, OtcConfig, OutputValue, ProviderConfig, SimConfig};
@@ -52,6 +53,23 @@ impl Settings<'_, '_> {
             (other, loc) => {
                 self.diags.push(
                     Diagnostic::error(format!("`{name}` must be a string, got {other}")).at(loc),
+                );
+                None
+            }
+        }
+    }
+
+    /// A credential: a string whose value no message repeats.
+    fn secret(&mut self, name: &str) -> Option<String> {
+        match self.value(name)? {
+            (Value::String(s), _) => Some(s.to_string()),
+            (other, loc) => {
+                self.diags.push(
+                    Diagnostic::error(format!(
+                        "`{name}` must be a string, got {}",
+                        other.type_name()
+                    ))
+                    .at(loc),
                 );
                 None
             }
@@ -245,81 +263,7 @@ fn provider_config(
         diags,
     };
     if decl.label(0) == "otc" {
-        check_names(
-            decl.file,
-            &decl.block.body,
-            "a `provider \"otc\"` block",
-            &[
-                "alias",
-                "region",
-                "project_id",
-                "endpoint",
-                "cloud",
-                "max_rps",
-            ],
-            &[],
-            s.diags,
-        );
-        let region = s.string("region");
-        let endpoint = s.string("endpoint");
-        let project_id = s.string("project_id");
-        if project_id.is_none() && !decl.block.body.has_attribute("project_id") {
-            s.diags.push(
-                Diagnostic::error(
-                    "`provider \"otc\"` is missing the required attribute `project_id`",
-                )
-                .at(decl.location())
-                .help("add `project_id = \"...\"` (the 32-character IAM project ID of the region)"),
-            );
-        }
-        if let Some(e) = &endpoint
-            && let Err(why) = crate::model::endpoint_parts(e)
-        {
-            // Pointed at the block, not the line: the line may hold a password.
-            s.diags.push(Diagnostic::error(why).at(decl.location()));
-        }
-        if region.is_none() && endpoint.is_none() && !decl.block.body.has_attribute("region") {
-            s.diags.push(
-                Diagnostic::error(
-                    "`provider \"otc\"` needs a `region` (or an explicit `endpoint`)",
-                )
-                .at(decl.location())
-                .help("add `region = \"eu-de\"`"),
-            );
-        }
-        let implied = crate::model::CloudProfile::implied(region.as_deref(), endpoint.as_deref());
-        let mut cloud = implied;
-        if let Some(name) = s.string("cloud") {
-            if let Some(c) = crate::model::CloudProfile::parse(&name) {
-                cloud = c;
-            } else {
-                s.diags.push(
-                    Diagnostic::error(format!("unknown cloud \"{name}\""))
-                        .at(decl.location())
-                        .help(format!(
-                            "use one of {}, or leave `cloud` out to take it from the region or endpoint",
-                            crate::model::CloudProfile::NAMES
-                                .map(|n| format!("\"{n}\""))
-                                .join(", ")
-                        )),
-                );
-            }
-        }
-        let max_rps = s.count("max_rps");
-        if max_rps == Some(0) {
-            s.diags.push(
-                Diagnostic::error("`max_rps` must be at least 1 request per second")
-                    .at(decl.location())
-                    .help("leave it out to let vpcep find the gateway's limit by itself"),
-            );
-        }
-        return ProviderConfig::Otc(OtcConfig {
-            region,
-            project_id: project_id.unwrap_or_default(),
-            endpoint,
-            cloud,
-            max_rps: max_rps.filter(|n| *n > 0),
-        });
+        return ProviderConfig::Otc(otc_config(decl, &mut s));
     }
     check_names(
         decl.file,
@@ -378,6 +322,106 @@ fn provider_config(
         }
     }
     ProviderConfig::Sim(sim)
+}
+
+/// A `provider "otc"` block: where the API is, which profile, and who signs in.
+fn otc_config(decl: Decl<'_>, s: &mut Settings<'_, '_>) -> OtcConfig {
+    let mut names = vec!["alias", "region", "project_id", "endpoint", "profile", "max_rps"];
+    names.extend(crate::cloud::auth::ATTRIBUTES);
+    check_names(
+        decl.file,
+        &decl.block.body,
+        "a `provider \"otc\"` block",
+        &names,
+        &[],
+        s.diags,
+    );
+    let region = s.string("region");
+    let endpoint = s.string("endpoint");
+    let project_id = s.string("project_id");
+    if let Some(e) = &endpoint
+        && let Err(why) = crate::model::endpoint_parts(e)
+    {
+        // Pointed at the block, not the line: the line may hold a password.
+        s.diags.push(Diagnostic::error(why).at(decl.location()));
+    }
+    let implied = crate::model::CloudProfile::implied(region.as_deref(), endpoint.as_deref());
+    let mut profile = implied;
+    if let Some(name) = s.string("profile") {
+        if let Some(c) = crate::model::CloudProfile::parse(&name) {
+            profile = c;
+        } else {
+            s.diags.push(
+                Diagnostic::error(format!("unknown profile \"{name}\""))
+                    .at(decl.location())
+                    .help(format!(
+                        "use one of {}, or leave `profile` out to take it from the region or endpoint",
+                        crate::model::CloudProfile::NAMES
+                            .map(|n| format!("\"{n}\""))
+                            .join(", ")
+                    )),
+            );
+        }
+    }
+    let max_rps = s.count("max_rps");
+    if max_rps == Some(0) {
+        s.diags.push(
+            Diagnostic::error("`max_rps` must be at least 1 request per second")
+                .at(decl.location())
+                .help("leave it out to let vpcep find the gateway's limit by itself"),
+        );
+    }
+    let password = s.secret("password").map(Secret::new);
+    let secret_key = s.secret("secret_key").map(Secret::new);
+    let security_token = s.secret("security_token").map(Secret::new);
+    let token = s.secret("token").map(Secret::new);
+    let access_key = s.secret("access_key");
+    let sign_in = crate::cloud::auth::SignIn {
+        auth_url: s.string("auth_url"),
+        user_name: s.string("user_name"),
+        user_id: s.string("user_id"),
+        password,
+        domain_name: s.string("domain_name"),
+        domain_id: s.string("domain_id"),
+        tenant_name: s.string("tenant_name"),
+        tenant_id: s.string("tenant_id"),
+        access_key,
+        secret_key,
+        security_token,
+        token,
+        agency_name: s.string("agency_name"),
+        agency_domain_name: s.string("agency_domain_name"),
+        delegated_project: s.string("delegated_project"),
+        cloud: s.string("cloud"),
+    };
+    if let Some(name) = &sign_in.cloud
+        && let Some(p) = crate::model::CloudProfile::parse(name)
+        && !crate::cloud::auth::CloudsFile::find(None, &s.scope.dir).is_ok_and(|f| f.has(name))
+    {
+        let loc = decl
+            .block
+            .body
+            .get_attribute("cloud")
+            .and_then(|a| decl.file.span(a.value.span()));
+        s.diags.push(
+            Diagnostic::error(format!(
+                "`cloud = \"{name}\"` names a clouds.yaml entry now, and there is none called `{name}`"
+            ))
+            .at(loc)
+            .help(format!(
+                "the API profile is written `profile = \"{}\"`; `cloud` names an entry of clouds.yaml (OpenStack's convention)",
+                p.as_str()
+            )),
+        );
+    }
+    OtcConfig {
+        region,
+        project_id,
+        endpoint,
+        profile,
+        max_rps: max_rps.filter(|n| *n > 0),
+        sign_in,
+    }
 }
 
 /// A domain (account) or project ID: 32 hexadecimal characters.

@@ -201,11 +201,15 @@ impl Default for SimConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OtcConfig {
     pub region: Option<String>,
-    pub project_id: String,
-    /// Overrides the endpoint derived from the region.
+    /// The project; without it, sign-in names the project (by `tenant_name`, an agency's
+    /// `delegated_project`, or the region) and IAM says its ID.
+    pub project_id: Option<String>,
+    /// Overrides the endpoint from the token's catalog or the region.
     pub endpoint: Option<String>,
-    /// Which cloud's documented limits apply.
-    pub cloud: CloudProfile,
+    /// Which cloud's documented limits apply (`profile`).
+    pub profile: CloudProfile,
+    /// Who the provider signs in as, as the block says (completed when the provider opens).
+    pub sign_in: crate::cloud::auth::SignIn,
     /// A cap on requests per second (`max_rps`): below the gateway's limit, nothing is
     /// throttled at all.
     pub max_rps: Option<u32>,
@@ -326,7 +330,7 @@ pub fn endpoint_parts(endpoint: &str) -> Result<(String, String), String> {
     }
     let authority = rest.split('/').next().unwrap_or(rest);
     if authority.contains('@') {
-        return Err("the `endpoint` must not contain credentials (`user:password@`); vpcep takes them only from OS_AUTH_TOKEN, or OS_ACCESS_KEY and OS_SECRET_KEY".into());
+        return Err("the `endpoint` must not contain credentials (`user:password@`); give them as the provider's sign-in attributes (see \"Signing in\" in the README)".into());
     }
     if authority.is_empty() {
         return Err("the `endpoint` has no host".into());

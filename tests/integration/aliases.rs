@@ -153,14 +153,23 @@ fn two_otc_providers_with_two_projects_work_the_same_over_the_api() {
     let start = config.find("provider \"sim\" {").unwrap();
     let end = config.find("resource \"vpcep_service\"").unwrap();
     let providers = format!(
-        "provider \"otc\" {{\n  project_id = \"{OWNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n}}\n\nprovider \"otc\" {{\n  alias      = \"partner\"\n  project_id = \"{PARTNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n}}\n\n",
+        "provider \"otc\" {{\n  project_id = \"{OWNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n}}\n\nvariable \"partner_token\" {{\n  sensitive = true\n}}\n\nprovider \"otc\" {{\n  alias      = \"partner\"\n  project_id = \"{PARTNER}\"\n  endpoint   = \"http://127.0.0.1:{port}\"\n  token      = var.partner_token\n}}\n\n",
         port = emulator.port
     );
     let config = format!("{}{providers}{}", &config[..start], &config[end..])
         .replace("provider     = sim.partner", "provider     = otc.partner")
         .replace("provider   = sim.partner", "provider   = otc.partner");
     ws.write("main.hcl", &config);
-    cross_account_flow(&ws, &[("OS_AUTH_TOKEN", "alias-token")], "otc.partner");
+    // Each provider signs in on its own: the default one from the environment, the alias
+    // from what its block says (an alias never reads the environment).
+    cross_account_flow(
+        &ws,
+        &[
+            ("OS_AUTH_TOKEN", "alias-token"),
+            ("VPCEP_VAR_partner_token", "alias-token"),
+        ],
+        "otc.partner",
+    );
     assert_eq!(emulator.services(OWNER), 0);
     assert_eq!(emulator.endpoints(PARTNER), 0);
 }

@@ -36,7 +36,7 @@ fn env(ws: &Workspace, heard: &Heard) -> Env {
         dir: ws.path().to_path_buf(),
         chdir: None,
         env_vars: Vec::new(),
-        credentials: None,
+        auth_env: vpcep::cloud::auth::AuthEnv::default(),
         pg_conn_str: None,
         observer: Box::new(heard.clone()),
     }

@@ -238,17 +238,30 @@ fn each_cloud_profile_refuses_what_its_documentation_does_not_allow() {
     // Huawei Cloud, named explicitly: UDP and 11 tags are allowed.
     ws.write(
         "main.hcl",
-        &config("  region = \"eu-west-101\"\n  cloud = \"huawei\"\n", "UDP"),
+        &config("  region = \"eu-west-101\"\n  profile = \"huawei\"\n", "UDP"),
     );
     expect(&ws, &["validate"], 0);
-    // An unknown cloud is named, with the choices.
+    // An unknown profile is named, with the choices.
     ws.write(
         "main.hcl",
-        &config("  region = \"eu-de\"\n  cloud = \"aws\"\n", "TCP"),
+        &config("  region = \"eu-de\"\n  profile = \"aws\"\n", "TCP"),
     );
     let out = expect(&ws, &["validate"], 1);
     assert!(
-        out.contains("unknown cloud \"aws\"") && out.contains("\"otc-swiss\""),
+        out.contains("unknown profile \"aws\"") && out.contains("\"otc-swiss\""),
+        "{out}"
+    );
+    // Issue 27: the profile's old name, `cloud`, now names a clouds.yaml entry; where there
+    // is no such entry, the error says to write `profile`, at the line.
+    ws.write(
+        "main.hcl",
+        &config("  region = \"eu-west-101\"\n  cloud = \"huawei\"\n", "UDP"),
+    );
+    let out = expect(&ws, &["validate"], 1);
+    assert!(
+        out.contains("names a clouds.yaml entry now")
+            && out.contains("`profile = \"huawei\"`")
+            && out.contains("main.hcl:4"),
         "{out}"
     );
 }

@@ -351,10 +351,11 @@ impl EmulatorProcess {
     ) -> vpcep::cloud::http::HttpCloud {
         let config = vpcep::model::OtcConfig {
             region: None,
-            project_id: project.to_owned(),
+            project_id: Some(project.to_owned()),
             endpoint: Some(format!("http://127.0.0.1:{}", self.port)),
-            cloud: vpcep::model::CloudProfile::Otc,
+            profile: vpcep::model::CloudProfile::Otc,
             max_rps: None,
+            sign_in: vpcep::cloud::auth::SignIn::default(),
         };
         vpcep::cloud::http::HttpCloud::new(&config, credentials).unwrap()
     }
