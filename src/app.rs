@@ -580,6 +580,7 @@ fn derive(
 /// give (an edited file), or if a rule now refuses them.
 pub fn from_plan_file(
     env: &Env,
+    vars: &[VarArg],
     path: &std::path::Path,
     state_override: Option<&PathBuf>,
     lock_timeout: Duration,
@@ -610,10 +611,12 @@ pub fn from_plan_file(
             "the state it was made against does not match its own record of it".into(),
         ));
     }
+    // The plan holds no credentials: the variables the providers sign in with come from
+    // `--var`, the environment and var files, as when planning.
     let (snapshot, loaded) = Snapshot::with_settings(
         saved.sources.clone(),
-        Vec::new(),
-        Vec::new(),
+        vars.to_vec(),
+        env.env_vars.clone(),
         Some(saved.variables.clone()),
         &env.dir,
     );
@@ -621,6 +624,19 @@ pub fn from_plan_file(
     if loaded.desired.is_none() {
         return Err(fail("the configuration saved in the plan has errors")
             .with_diagnostics(loaded.diagnostics));
+    }
+    if !loaded.unset_credentials.is_empty() {
+        let names = &loaded.unset_credentials;
+        return Err(fail(format!(
+            "`{}` does not hold the credentials its providers sign in with ({}), and they were not given again; nothing was changed\n  give them as when planning, e.g. {}",
+            path.display(),
+            names.iter().map(|n| format!("`var.{n}`")).collect::<Vec<_>>().join(", "),
+            names
+                .iter()
+                .map(|n| format!("VPCEP_VAR_{n}=… or --var {n}=…"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     env.observer.diagnostics(&loaded.diagnostics);
     let current = config::read_dir_as(&env.dir, &env.shown_dir(), &mut Vec::new());

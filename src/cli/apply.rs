@@ -155,6 +155,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         }
         Some(file) => session::from_plan_file(
             &globals.env,
+            vars,
             file,
             args.plan.common.state.as_ref(),
             args.plan.common.lock_timeout,

@@ -423,6 +423,24 @@ impl Emulator {
             let r = ok(&self.calls());
             return (r.status, r.body);
         }
+        if path == "/_emulator/revoke" && method == "POST" {
+            if let Some(iam) = &self.config.iam {
+                iam.revoke();
+            }
+            return (204, None);
+        }
+        if path == "/_emulator/issued" {
+            // The emulator's IAM is a test double: what it issued is shown, so tests can
+            // search every output for it.
+            let (tokens, secrets) = self
+                .config
+                .iam
+                .as_ref()
+                .map(|iam| iam.issued_secrets())
+                .unwrap_or_default();
+            let r = ok(&serde_json::json!({"tokens": tokens, "secrets": secrets}));
+            return (r.status, r.body);
+        }
         // The gateway throttles per project before anything else looks at the request.
         let project = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
         if !self.admitted(project) {

@@ -216,6 +216,30 @@ impl Directory {
         })
     }
 
+    /// Everything issued so far that is secret (tokens, temporary secret keys and security
+    /// tokens), and how many tokens: for tests that search outputs for leaked secrets.
+    pub fn issued_secrets(&self) -> (usize, Vec<String>) {
+        let issued = self.issued();
+        let mut out: Vec<String> = issued.tokens.keys().cloned().collect();
+        for k in issued.keys.values() {
+            out.push(k.secret.expose().to_owned());
+            out.push(k.security_token.clone());
+        }
+        (issued.tokens.len(), out)
+    }
+
+    /// Revokes every token and temporary key issued so far (as a password change or an
+    /// administrator would): their next use is answered 401.
+    pub fn revoke(&self) {
+        let mut issued = self.issued();
+        for t in issued.tokens.values_mut() {
+            t.expires = Instant::now();
+        }
+        for k in issued.keys.values_mut() {
+            k.expires = Instant::now();
+        }
+    }
+
     /// The account (domain ID) that owns a project.
     pub fn domain_of_project(&self, project: &str) -> Option<String> {
         self.domains
@@ -264,16 +288,17 @@ impl Directory {
         body: &[u8],
     ) -> Option<Reply> {
         let base = header(headers, "host").map_or_else(String::new, |h| format!("http://{h}"));
-        let body: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
+        let raw = body;
+        let body: Json = serde_json::from_slice(raw).unwrap_or(Json::Null);
         Some(match (method, path) {
             ("POST", "/v3/auth/tokens") => self.tokens(headers, &body, &base),
             ("POST", "/v3.0/OS-CREDENTIAL/securitytokens") => {
-                match self.caller(method, path, query, headers, &[]) {
+                match self.caller(method, path, query, headers, raw) {
                     Ok(actor) => self.security_tokens(&actor, &body),
                     Err(e) => e,
                 }
             }
-            ("GET", "/v3/projects") => match self.caller(method, path, query, headers, &[]) {
+            ("GET", "/v3/projects") => match self.caller(method, path, query, headers, raw) {
                 Ok(actor) => self.projects(&actor, query),
                 Err(e) => e,
             },

@@ -572,7 +572,7 @@ impl Iam<'_> {
         let message = iam_message(answer).unwrap_or_else(|| "no error message".to_owned());
         let message = crate::diag::escape_controls(&message);
         let check = match (&self.identity.method, &self.identity.agency) {
-            (_, Some(a)) if status == 403 => format!(
+            (_, Some(a)) if status == 403 || status == 404 => format!(
                 "check that account `{}` has an agency `{}` that trusts the signer's account, and the project",
                 a.domain_name, a.name
             ),

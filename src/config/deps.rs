@@ -811,15 +811,41 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
 
 /// The variables the `provider` and `backend` blocks read, directly or through locals.
 pub(crate) fn settings_variables(decls: &Decls<'_>) -> std::collections::HashSet<String> {
-    let mut vars = std::collections::HashSet::new();
-    let mut seen_locals = std::collections::HashSet::new();
-    let mut exprs: Vec<&Expr> = decls
+    let exprs: Vec<&Expr> = decls
         .provider
         .iter()
         .chain(decls.aliased.iter())
         .chain(decls.backend.iter())
         .flat_map(|d| d.block.body.attributes().map(|a| &a.value))
         .collect();
+    variables_read_by(decls, exprs)
+}
+
+/// The variables the provider blocks' credentials read (directly or through locals): their
+/// values are secrets, never saved in a plan, and asked for again when one is applied.
+pub(crate) fn credential_variables(decls: &Decls<'_>) -> std::collections::HashSet<String> {
+    let exprs: Vec<&Expr> = decls
+        .provider
+        .iter()
+        .chain(decls.aliased.iter())
+        .flat_map(|d| {
+            d.block
+                .body
+                .attributes()
+                .filter(|a| crate::cloud::auth::SECRET_ATTRIBUTES.contains(&a.key.as_str()))
+                .map(|a| &a.value)
+        })
+        .collect();
+    variables_read_by(decls, exprs)
+}
+
+/// The variables `exprs` read, directly or through locals.
+fn variables_read_by<'a>(
+    decls: &'a Decls<'a>,
+    mut exprs: Vec<&'a Expr>,
+) -> std::collections::HashSet<String> {
+    let mut vars = std::collections::HashSet::new();
+    let mut seen_locals = std::collections::HashSet::new();
     while let Some(expr) = exprs.pop() {
         let Some(expr) = expr.hcl() else { continue };
         for r in super::refs::Refs::of(expr).found {

@@ -106,6 +106,9 @@ pub struct Loaded {
     pub variables: IndexMap<String, Value>,
     /// Texts of sensitive values, to redact from anything printed (errors included).
     pub secrets: Vec<String>,
+    /// Variables the providers' credentials read that had no value: a saved plan does not
+    /// hold them, and they were not given again.
+    pub unset_credentials: Vec<String>,
     /// Data sources to read (every argument known) that the reads given did not answer: read
     /// them and load again.
     pub wanted: Vec<crate::model::data::DataRequest>,
@@ -179,6 +182,9 @@ pub fn load_reading(
         return finish(None, diags, IndexMap::new());
     }
     let decls = decls::collect(files, &mut diags);
+    // Variables that hold credentials: secrets, never saved (see `Loaded::variables`).
+    let credentials = deps::credential_variables(&decls);
+    let mut unset_credentials = Vec::new();
     let module_inputs = options.module.as_ref().map(|m| {
         module_limits(&decls, &mut diags);
         modules_inputs(m, &decls, &mut diags)
@@ -189,20 +195,44 @@ pub fn load_reading(
             .map(|(name, v)| (name.clone(), convert::to_hcl(v)))
             .collect()
     } else if let Some(fixed) = &options.var_values {
-        decls
+        let mut values: IndexMap<String, Option<hcl::Value>> = decls
             .variables
             .keys()
             .map(|name| (name.clone(), fixed.get(name).and_then(convert::to_hcl)))
-            .collect()
+            .collect();
+        // A saved plan holds no credentials: those variables are given again (arguments,
+        // environment, var files), or stay unset for the caller to ask for.
+        let wanted: Vec<&String> = credentials
+            .iter()
+            .filter(|name| !fixed.contains_key(*name))
+            .collect();
+        if !wanted.is_empty() {
+            let mut args = variables::auto_files(&options.dir, &mut diags);
+            args.extend(options.vars.iter().cloned());
+            let mut resolved =
+                variables::resolve(&decls, &args, &options.env, files.len(), &mut diags);
+            for name in wanted {
+                if resolved.missing.iter().any(|(m, _)| m == name) {
+                    unset_credentials.push(name.clone());
+                } else if let Some(v) = resolved.values.shift_remove(name) {
+                    values.insert(name.clone(), v);
+                }
+            }
+        }
+        values
     } else {
         let mut args = variables::auto_files(&options.dir, &mut diags);
         args.extend(options.vars.iter().cloned());
         let resolved = variables::resolve(&decls, &args, &options.env, files.len(), &mut diags);
         // Settings alone need only the variables the provider and backend read; commands
         // that only read state need no other values.
-        let needed = options
-            .settings_only
-            .then(|| deps::settings_variables(&decls));
+        // Credentials are needed only to reach the cloud, which such commands may not do;
+        // a command that does gets the missing value named by its full load.
+        let needed = options.settings_only.then(|| {
+            let mut needed = deps::settings_variables(&decls);
+            needed.retain(|v| !credentials.contains(v));
+            needed
+        });
         for (name, diag) in resolved.missing {
             if needed.as_ref().is_none_or(|n| n.contains(&name)) {
                 diags.push(diag);
@@ -212,6 +242,7 @@ pub fn load_reading(
     };
     let variables: IndexMap<String, Value> = vars
         .iter()
+        .filter(|(k, _)| !credentials.contains(*k))
         .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), convert::from_hcl(v))))
         .collect();
     let mut secrets = Vec::new();
@@ -225,6 +256,7 @@ pub fn load_reading(
                 .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(true))))
         })
         .map(|(name, _)| name.clone())
+        .chain(credentials.iter().cloned())
         .chain(
             options
                 .module
@@ -283,6 +315,7 @@ pub fn load_reading(
         };
         let mut loaded = finish(Some(desired), diags, variables);
         loaded.secrets = secrets;
+        loaded.unset_credentials = unset_credentials;
         return loaded;
     }
     let lowered = {
@@ -393,6 +426,7 @@ pub fn load_reading(
     };
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;
+    loaded.unset_credentials = unset_credentials;
     loaded.wanted = data_out.wanted;
     loaded
 }
@@ -531,6 +565,7 @@ fn finish(
         diagnostics: diags,
         variables,
         secrets: Vec::new(),
+        unset_credentials: Vec::new(),
         wanted: Vec::new(),
     }
 }

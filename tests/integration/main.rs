@@ -38,6 +38,7 @@ mod proxy;
 mod review;
 mod saved_plans;
 mod sensitive;
+mod signin;
 mod spelling;
 mod state_mv;
 mod throttle;
