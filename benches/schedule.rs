@@ -112,6 +112,9 @@ impl Cloud for Latency {
     ) -> CloudResult<()> {
         self.wait(self.0.update_endpoint_tags(id, set, delete))
     }
+    fn update_endpoint(&self, id: &str, update: &vpcep::cloud::EndpointUpdate) -> CloudResult<()> {
+        self.wait(self.0.update_endpoint(id, update))
+    }
     fn delete_endpoint(&self, id: &str) -> CloudResult<()> {
         self.wait(self.0.delete_endpoint(id))
     }

@@ -630,7 +630,11 @@ pub fn from_plan_file(
         return Err(fail(format!(
             "`{}` does not hold the credentials its providers sign in with ({}), and they were not given again; nothing was changed\n  give them as when planning, e.g. {}",
             path.display(),
-            names.iter().map(|n| format!("`var.{n}`")).collect::<Vec<_>>().join(", "),
+            names
+                .iter()
+                .map(|n| format!("`var.{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             names
                 .iter()
                 .map(|n| format!("VPCEP_VAR_{n}=… or --var {n}=…"))

@@ -611,10 +611,18 @@ pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
             Ok(record(change, &id, attrs))
         }
         ResourceType::Endpoint => {
-            let (set, delete) = tag_delta(&before, &after)?;
-            cloud
-                .update_endpoint_tags(&id, &set, &delete)
-                .map_err(|e| cloud_err(&e))?;
+            // Only the `huawei` profile plans these; elsewhere they are refused.
+            if let Some(update) = crate::cloud::convert::endpoint_update(&before, &after)? {
+                cloud
+                    .update_endpoint(&id, &update)
+                    .map_err(|e| cloud_err(&e))?;
+            }
+            if changed(change, "tags") {
+                let (set, delete) = tag_delta(&before, &after)?;
+                cloud
+                    .update_endpoint_tags(&id, &set, &delete)
+                    .map_err(|e| cloud_err(&e))?;
+            }
             let endpoint = cloud
                 .get_endpoint(&id)
                 .map_err(|e| cloud_err(&e))?

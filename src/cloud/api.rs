@@ -702,6 +702,44 @@ fn policy_from_wire(policy: Option<&Vec<PolicyStatementWire>>) -> Vec<PolicyStat
     })
 }
 
+/// `PUT /v1/{project_id}/vpc-endpoints/{id}` (Huawei Cloud): the whitelist of an interface
+/// endpoint and whether it is enforced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEndpointWhitelistRequest {
+    pub whitelist: Vec<String>,
+    pub enable_whitelist: bool,
+}
+
+/// `PUT /v1/{project_id}/vpc-endpoints/{id}/routetables` (Huawei Cloud).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEndpointRoutetablesRequest {
+    pub routetables: Vec<String>,
+}
+
+/// `PUT /v1/{project_id}/vpc-endpoints/{id}/policy` (Huawei Cloud).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEndpointPolicyRequest {
+    pub policy_statement: Vec<PolicyStatementWire>,
+}
+
+impl UpdateEndpointPolicyRequest {
+    pub fn from_model(policy: &[PolicyStatement]) -> Self {
+        UpdateEndpointPolicyRequest {
+            policy_statement: policy.iter().map(PolicyStatementWire::from_model).collect(),
+        }
+    }
+
+    pub fn to_model(&self) -> Vec<PolicyStatement> {
+        self.policy_statement
+            .iter()
+            .map(PolicyStatementWire::to_model)
+            .collect()
+    }
+}
+
 impl CreateEndpointRequest {
     pub fn from_spec(spec: &EndpointSpec) -> Self {
         CreateEndpointRequest {

@@ -61,7 +61,7 @@ pub const ATTRIBUTES: [&str; 16] = [
     "cloud",
 ];
 
-/// Each attribute's environment variables, first found wins (OpenStack's and the OTC
+/// Each attribute's environment variables, first found wins (`OpenStack`'s and the OTC
 /// provider's names).
 const ENV: [(&str, &[&str]); 17] = [
     ("auth_url", &["OS_AUTH_URL"]),
@@ -70,7 +70,11 @@ const ENV: [(&str, &[&str]); 17] = [
     ("password", &["OS_PASSWORD"]),
     (
         "domain_name",
-        &["OS_DOMAIN_NAME", "OS_USER_DOMAIN_NAME", "OS_PROJECT_DOMAIN_NAME"],
+        &[
+            "OS_DOMAIN_NAME",
+            "OS_USER_DOMAIN_NAME",
+            "OS_PROJECT_DOMAIN_NAME",
+        ],
     ),
     ("domain_id", &["OS_DOMAIN_ID", "OS_USER_DOMAIN_ID"]),
     ("tenant_name", &["OS_TENANT_NAME", "OS_PROJECT_NAME"]),
@@ -105,7 +109,9 @@ impl AuthEnv {
                 Ok(v) if !v.is_empty() => vars.push(((*name).to_owned(), Secret::new(v))),
                 Ok(_) | Err(std::env::VarError::NotPresent) => {}
                 Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(format!("the environment variable {name} is not valid UTF-8"));
+                    return Err(format!(
+                        "the environment variable {name} is not valid UTF-8"
+                    ));
                 }
             }
         }
@@ -129,9 +135,7 @@ impl AuthEnv {
     /// The value of an attribute from its environment variables, and the variable's name.
     fn attribute(&self, attribute: &str) -> Option<(&'static str, &Secret)> {
         let (_, names) = ENV.iter().find(|(a, _)| *a == attribute)?;
-        names
-            .iter()
-            .find_map(|n| self.get(n).map(|v| (*n, v)))
+        names.iter().find_map(|n| self.get(n).map(|v| (*n, v)))
     }
 }
 
@@ -213,7 +217,10 @@ impl Identity {
     pub fn key(&self) -> String {
         let who = match &self.method {
             Method::Password { user, password } => {
-                format!("password {user:?} {}", super::sign::sha256_hex(password.expose().as_bytes()))
+                format!(
+                    "password {user:?} {}",
+                    super::sign::sha256_hex(password.expose().as_bytes())
+                )
             }
             Method::Token(t) => format!("token {}", super::sign::sha256_hex(t.expose().as_bytes())),
             Method::AkSk(Credentials::AkSk { access_key, .. }) => format!("aksk {access_key}"),
@@ -309,10 +316,11 @@ fn block_value(block: &SignIn, attribute: &str) -> Option<Secret> {
 /// The identity a provider block describes, completed from the environment and clouds.yaml.
 pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
     let provider = cx.provider;
-    let cloud_name = block
-        .cloud
-        .clone()
-        .or_else(|| cx.env.and_then(|e| e.get("OS_CLOUD")).map(|s| s.expose().to_owned()));
+    let cloud_name = block.cloud.clone().or_else(|| {
+        cx.env
+            .and_then(|e| e.get("OS_CLOUD"))
+            .map(|s| s.expose().to_owned())
+    });
     let entry = match &cloud_name {
         Some(name) => Some(CloudsFile::find(cx.env, cx.dir)?.entry(name, provider)?),
         None => None,
@@ -389,7 +397,10 @@ pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
             "provider `{provider}` has no credentials: give `user_name`, `password` and `domain_name`, or `access_key` and `secret_key`, or `token`, or `cloud` naming a clouds.yaml entry{env_hint}"
         ));
     };
-    let agency = match (sources.text("agency_name"), sources.text("agency_domain_name")) {
+    let agency = match (
+        sources.text("agency_name"),
+        sources.text("agency_domain_name"),
+    ) {
         (Some(name), Some(domain_name)) => Some(Agency { name, domain_name }),
         (None, None) => None,
         (Some(_), None) => {
@@ -487,7 +498,7 @@ const CLOUDS_KEYS: [(&str, &str); 20] = [
     ("region_name", "region"),
 ];
 
-/// The clouds.yaml (and secure.yaml) OpenStack tools would read.
+/// The `clouds.yaml` (and `secure.yaml`) `OpenStack` tools would read.
 pub struct CloudsFile {
     path: PathBuf,
     clouds: serde_norway::Value,
@@ -498,7 +509,7 @@ pub struct CloudsFile {
 const MAX_CLOUDS_FILE: u64 = 1 << 20;
 
 impl CloudsFile {
-    /// The places OpenStack tools look for `name` (`clouds.yaml` or `secure.yaml`).
+    /// The places `OpenStack` tools look for `name` (`clouds.yaml` or `secure.yaml`).
     fn candidates(env: Option<&AuthEnv>, dir: &Path, name: &str, var: &str) -> Vec<PathBuf> {
         let mut out = Vec::new();
         if let Some(p) = env
@@ -596,7 +607,8 @@ impl CloudsFile {
 }
 
 fn read_yaml(path: &Path) -> Result<serde_norway::Value, String> {
-    let text = crate::fsio::read_text(path, MAX_CLOUDS_FILE, "clouds.yaml").map_err(|e| e.to_string())?;
+    let text =
+        crate::fsio::read_text(path, MAX_CLOUDS_FILE, "clouds.yaml").map_err(|e| e.to_string())?;
     serde_norway::from_str(&text).map_err(|e| {
         // The parser's message may quote the line, which may hold a password.
         let at = e
@@ -704,7 +716,11 @@ mod tests {
         assert_eq!(id.project, Project::Name("eu-de_acme".into()));
         assert_eq!(id.region.as_deref(), Some("eu-de"));
         assert_eq!(id.auth_url.as_deref(), Some("http://127.0.0.1:1/v3"));
-        assert!(id.source.contains("clouds.yaml entry `owner`"), "{}", id.source);
+        assert!(
+            id.source.contains("clouds.yaml entry `owner`"),
+            "{}",
+            id.source
+        );
         let Method::Password { password, .. } = id.method else {
             panic!("password expected")
         };
@@ -714,7 +730,10 @@ mod tests {
             ..SignIn::default()
         };
         let err = resolve(&missing, &c).unwrap_err();
-        assert!(err.contains("has no cloud `nobody`") && err.contains("`owner`"), "{err}");
+        assert!(
+            err.contains("has no cloud `nobody`") && err.contains("`owner`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Conversions between the cloud's objects and resource attributes (the model's maps).
 
 use super::types::{
-    Connection, Endpoint, EndpointSpec, PolicyStatement, PortMapping, Service, ServiceSpec,
+    Connection, Endpoint, EndpointSpec, EndpointUpdate, PolicyStatement, PortMapping, Service,
+    ServiceSpec,
 };
 use crate::model::Value;
 use indexmap::IndexMap;
@@ -367,6 +368,20 @@ pub fn endpoint_spec(attrs: &Attrs) -> Result<EndpointSpec, String> {
         description: get_opt_str(attrs, "description")?,
         enterprise_project_id: get_opt_str(attrs, "enterprise_project_id")?,
     })
+}
+
+/// The in-place update that takes an endpoint from `before` to `after`: the whitelist (with
+/// its switch), route tables and policy that differ; `None` when none of them does.
+pub fn endpoint_update(before: &Attrs, after: &Attrs) -> Result<Option<EndpointUpdate>, String> {
+    let (old, new) = (endpoint_spec(before)?, endpoint_spec(after)?);
+    let update = EndpointUpdate {
+        whitelist: (old.whitelist != new.whitelist
+            || old.whitelist_enabled() != new.whitelist_enabled())
+        .then(|| (new.whitelist.clone(), new.whitelist_enabled())),
+        route_tables: (old.route_tables != new.route_tables).then(|| new.route_tables.clone()),
+        policy: (old.policy != new.policy).then(|| new.policy.clone()),
+    };
+    Ok((update != EndpointUpdate::default()).then_some(update))
 }
 
 pub fn service_id_of(attrs: &Attrs) -> Result<String, String> {

@@ -10,7 +10,7 @@ use super::api;
 pub use super::dialect::Dialect;
 use super::sign::{Secret, SignedParts, verify};
 use super::sim::Sim;
-use super::types::{CloudError, ConnectionAction};
+use super::types::{CloudError, ConnectionAction, EndpointUpdate};
 use crate::model::SimConfig;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -759,6 +759,48 @@ impl Emulator {
             ("DELETE", ["vpc-endpoints", id]) => {
                 sim.delete_endpoint(id)?;
                 Ok(no_content())
+            }
+            // Huawei Cloud's in-place endpoint updates; each answers the endpoint.
+            ("PUT", ["vpc-endpoints", id, more @ ..]) => {
+                let update = match more {
+                    [] => {
+                        let r: api::UpdateEndpointWhitelistRequest = body_of(body)?;
+                        EndpointUpdate {
+                            whitelist: Some((r.whitelist, r.enable_whitelist)),
+                            ..EndpointUpdate::default()
+                        }
+                    }
+                    ["routetables"] => {
+                        let r: api::UpdateEndpointRoutetablesRequest = body_of(body)?;
+                        EndpointUpdate {
+                            route_tables: Some(r.routetables),
+                            ..EndpointUpdate::default()
+                        }
+                    }
+                    ["policy"] => {
+                        let r: api::UpdateEndpointPolicyRequest = body_of(body)?;
+                        EndpointUpdate {
+                            policy: Some(r.to_model()),
+                            ..EndpointUpdate::default()
+                        }
+                    }
+                    _ => {
+                        return Ok(error(
+                            404,
+                            "APIGW.0101",
+                            format!("The API does not exist: {method} {path}"),
+                        ));
+                    }
+                };
+                sim.update_endpoint(id, &update)?;
+                match sim.get_endpoint(id)? {
+                    Some(e) => Ok(ok(&api::EndpointWire::from_model(&e, project))),
+                    None => Err(CloudError::new(
+                        404,
+                        "EndPoint.2006",
+                        format!("the endpoint {id} does not exist"),
+                    )),
+                }
             }
             ("GET", ["quotas"]) => {
                 let quotas = sim.quotas()?;

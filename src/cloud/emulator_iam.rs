@@ -153,7 +153,8 @@ fn keystone_error(status: u16, message: &str) -> Reply {
 impl Directory {
     /// Reads the directory file; `lifetime` overrides the file's token lifetime.
     pub fn load(path: &std::path::Path, lifetime: Option<Duration>) -> Result<Self, String> {
-        let text = crate::fsio::read_text(path, 1 << 20, "the IAM file").map_err(|e| e.to_string())?;
+        let text =
+            crate::fsio::read_text(path, 1 << 20, "the IAM file").map_err(|e| e.to_string())?;
         let wire: FileWire = serde_json::from_str(&text)
             .map_err(|e| format!("`{}` is not an IAM file: {e}", path.display()))?;
         let lifetime = match (lifetime, &wire.token_lifetime) {
@@ -164,7 +165,8 @@ impl Directory {
         };
         let mut domains = Vec::new();
         for (name, d) in wire.domains {
-            let id = d.id.unwrap_or_else(|| derived_id(&format!("domain {name}")));
+            let id =
+                d.id.unwrap_or_else(|| derived_id(&format!("domain {name}")));
             let projects = d
                 .projects
                 .into_iter()
@@ -177,7 +179,8 @@ impl Directory {
                 .users
                 .into_iter()
                 .map(|(u, w)| {
-                    let uid = w.id.unwrap_or_else(|| derived_id(&format!("user {name} {u}")));
+                    let uid =
+                        w.id.unwrap_or_else(|| derived_id(&format!("user {name} {u}")));
                     (u, uid, Secret::new(w.password))
                 })
                 .collect::<Vec<_>>();
@@ -192,11 +195,7 @@ impl Directory {
                 }
                 keys.insert(ak, (Secret::new(k.secret), k.user));
             }
-            let agencies = d
-                .agencies
-                .into_iter()
-                .map(|(a, w)| (a, w.trusts))
-                .collect();
+            let agencies = d.agencies.into_iter().map(|(a, w)| (a, w.trusts)).collect();
             domains.push(Domain {
                 name,
                 id,
@@ -212,7 +211,9 @@ impl Directory {
             issued: Mutex::new(Issued::default()),
             seed: SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(1, |d| u64::try_from(d.as_nanos() & 0xffff_ffff_ffff).unwrap_or(1)),
+                .map_or(1, |d| {
+                    u64::try_from(d.as_nanos() & 0xffff_ffff_ffff).unwrap_or(1)
+                }),
         })
     }
 
@@ -357,7 +358,12 @@ impl Directory {
                 let agency = role["xrole_name"]
                     .as_str()
                     .or_else(|| role["agency_name"].as_str());
-                match self.assume(&caller, role["domain_name"].as_str(), role["domain_id"].as_str(), agency) {
+                match self.assume(
+                    &caller,
+                    role["domain_name"].as_str(),
+                    role["domain_id"].as_str(),
+                    agency,
+                ) {
                     Ok(actor) => actor,
                     Err(e) => return e,
                 }
@@ -370,7 +376,8 @@ impl Directory {
             None
         } else {
             match domain.projects.iter().find(|(name, id)| {
-                scope["id"].as_str() == Some(id.as_str()) || scope["name"].as_str() == Some(name.as_str())
+                scope["id"].as_str() == Some(id.as_str())
+                    || scope["name"].as_str() == Some(name.as_str())
             }) {
                 Some(p) => Some(p.clone()),
                 None => {
@@ -416,7 +423,10 @@ impl Directory {
         agency: Option<&str>,
     ) -> Result<Actor, Reply> {
         if caller.agency.is_some() {
-            return Err(keystone_error(403, "an agency's identity cannot assume another agency"));
+            return Err(keystone_error(
+                403,
+                "an agency's identity cannot assume another agency",
+            ));
         }
         let Some(target) = self.domain_named(domain_name, domain_id) else {
             return Err(keystone_error(404, "no such account"));
@@ -494,7 +504,10 @@ impl Directory {
 
     /// `GET /v3/projects?name=`: the caller's account's projects.
     fn projects(&self, caller: &Actor, query: &[(String, String)]) -> Reply {
-        let name = query.iter().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
+        let name = query
+            .iter()
+            .find(|(k, _)| k == "name")
+            .map(|(_, v)| v.as_str());
         let domain = &self.domains[caller.domain];
         let projects: Vec<Json> = domain
             .projects
@@ -526,7 +539,11 @@ impl Directory {
         if let Some(auth) = header(headers, "authorization") {
             let access = auth
                 .split(',')
-                .find_map(|f| f.trim().split_once("Access=").map(|(_, v)| v.trim().to_owned()))
+                .find_map(|f| {
+                    f.trim()
+                        .split_once("Access=")
+                        .map(|(_, v)| v.trim().to_owned())
+                })
                 .unwrap_or_default();
             let (secret, actor) = self.key(&access, headers)?;
             let parts = SignedParts {
@@ -542,7 +559,10 @@ impl Directory {
         }
         match header(headers, "x-auth-token") {
             Some(token) => self.token_actor(token).map(|(a, _)| a),
-            None => Err(keystone_error(401, "no X-Auth-Token or Authorization header")),
+            None => Err(keystone_error(
+                401,
+                "no X-Auth-Token or Authorization header",
+            )),
         }
     }
 
@@ -561,7 +581,10 @@ impl Directory {
                 Err(keystone_error(401, "The temporary access key has expired."))
             }
             Some(k) if header(headers, "x-security-token") != Some(k.security_token.as_str()) => {
-                Err(keystone_error(401, "the X-Security-Token of the temporary key is wrong"))
+                Err(keystone_error(
+                    401,
+                    "the X-Security-Token of the temporary key is wrong",
+                ))
             }
             Some(k) => Ok((k.secret.clone(), k.actor.clone())),
             None => Err(keystone_error(401, "unknown access key")),

@@ -13,8 +13,8 @@ use super::api::{self, decode};
 use super::iam::Session;
 use super::sign::{Credentials, SignedParts, authorization, percent_encode, sdk_date};
 use super::types::{
-    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, OUTCOME_UNKNOWN,
-    PublicService, Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
+    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, EndpointUpdate,
+    OUTCOME_UNKNOWN, PublicService, Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::OtcConfig;
 
@@ -170,10 +170,8 @@ impl HttpCloud {
         let project_id = session.scope().project_id.clone();
         // The gateway counts per user and project: the budget's key is the endpoint, the
         // project and a digest of who signs (never the secret itself).
-        let budget = super::rate::Budget::shared(
-            &format!("{base} {project_id} {}", session.key()),
-            rate,
-        );
+        let budget =
+            super::rate::Budget::shared(&format!("{base} {project_id} {}", session.key()), rate);
         Ok(HttpCloud {
             agent,
             base,
@@ -639,6 +637,12 @@ impl HttpCloud {
     }
 }
 
+/// A request body as JSON.
+fn encode<T: Serialize>(body: &T) -> CloudResult<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| CloudError::new(0, "Internal", format!("encoding a request: {e}")))
+}
+
 /// The code of a 401 after which the session renewed its credentials: the request is sent
 /// again, once.
 const RENEWED: &str = "vpcep.CredentialsRenewed";
@@ -647,8 +651,11 @@ const RENEWED: &str = "vpcep.CredentialsRenewed";
 fn renewed_once(e: CloudError, renewed: &mut bool) -> CloudResult<()> {
     if *renewed {
         let mut e = e;
-        e.code = "EndPoint.0003".to_owned();
-        e.message = format!("{}; IAM's new credentials were refused too, check the provider's identity and project", e.message);
+        "EndPoint.0003".clone_into(&mut e.code);
+        e.message = format!(
+            "{}; IAM's new credentials were refused too, check the provider's identity and project",
+            e.message
+        );
         return Err(e);
     }
     *renewed = true;
@@ -911,6 +918,30 @@ impl Cloud for HttpCloud {
         delete: &[String],
     ) -> CloudResult<()> {
         tags_action(self, "endpoint", id, set, delete)
+    }
+
+    fn update_endpoint(&self, id: &str, update: &EndpointUpdate) -> CloudResult<()> {
+        if let Some((whitelist, enable_whitelist)) = &update.whitelist {
+            let body = encode(&api::UpdateEndpointWhitelistRequest {
+                whitelist: whitelist.clone(),
+                enable_whitelist: *enable_whitelist,
+            })?;
+            let path = self.path(&format!("vpc-endpoints/{id}"));
+            self.request_empty("PUT", &path, Some(&body))?;
+        }
+        if let Some(tables) = &update.route_tables {
+            let body = encode(&api::UpdateEndpointRoutetablesRequest {
+                routetables: tables.clone(),
+            })?;
+            let path = self.path(&format!("vpc-endpoints/{id}/routetables"));
+            self.request_empty("PUT", &path, Some(&body))?;
+        }
+        if let Some(policy) = &update.policy {
+            let body = encode(&api::UpdateEndpointPolicyRequest::from_model(policy))?;
+            let path = self.path(&format!("vpc-endpoints/{id}/policy"));
+            self.request_empty("PUT", &path, Some(&body))?;
+        }
+        Ok(())
     }
 
     fn delete_endpoint(&self, id: &str) -> CloudResult<()> {

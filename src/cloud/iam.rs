@@ -96,7 +96,9 @@ impl Session {
     /// `provider` (`otc`, `otc.partner`) names it in errors.
     pub fn sign_in(identity: &Identity, provider: &str) -> Result<Arc<Session>, String> {
         let key = identity.key();
-        let mut cache = SESSIONS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = SESSIONS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let cache = cache.get_or_insert_with(HashMap::new);
         if let Some(session) = cache.get(&key).and_then(Weak::upgrade) {
             return Ok(session);
@@ -244,9 +246,7 @@ fn first_sign_in(
             Project::Id(id) => Ok(fixed(Credentials::Token(token.clone()), id.clone())),
             Project::Name(_) => iam.token(&token_identity(token), None),
         },
-        (Method::Token(token), Some(agency)) => {
-            iam.token(&assume_role(agency), Some(token))
-        }
+        (Method::Token(token), Some(agency)) => iam.token(&assume_role(agency), Some(token)),
         (Method::Password { user, password }, agency) => {
             let body = password_identity(user, password);
             match agency {
@@ -373,7 +373,14 @@ impl Iam<'_> {
             auth["scope"] = scope;
         }
         let url = format!("{}/auth/tokens", self.auth_url()?);
-        let (headers, body) = self.send("POST", &url, &[], &json!({ "auth": auth }), with_token, None)?;
+        let (headers, body) = self.send(
+            "POST",
+            &url,
+            &[],
+            &json!({ "auth": auth }),
+            with_token,
+            None,
+        )?;
         let token = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("x-subject-token"))
@@ -609,9 +616,11 @@ fn catalog_endpoint(token: &Json, region: Option<&str>) -> Option<String> {
         .find(|s| s.get("type").and_then(Json::as_str) == Some("vpcep"))?
         .get("endpoints")?
         .as_array()?;
-    let public = endpoints
-        .iter()
-        .filter(|e| e.get("interface").and_then(Json::as_str).is_none_or(|i| i == "public"));
+    let public = endpoints.iter().filter(|e| {
+        e.get("interface")
+            .and_then(Json::as_str)
+            .is_none_or(|i| i == "public")
+    });
     let chosen = public
         .clone()
         .find(|e| region.is_some() && e.get("region").and_then(Json::as_str) == region)
@@ -622,14 +631,17 @@ fn catalog_endpoint(token: &Json, region: Option<&str>) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// One HTTP exchange: status, headers and body.
+/// An HTTP answer: status, headers and body.
+type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// One HTTP exchange.
 fn exchange(
     agent: &ureq::Agent,
     method: &str,
     url: &str,
     headers: &[(String, String)],
     body: &[u8],
-) -> Result<(u16, Vec<(String, String)>, Vec<u8>), String> {
+) -> Result<Answer, String> {
     let with = |mut b: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
         for (k, v) in headers {
             if !k.eq_ignore_ascii_case("host") {
@@ -655,7 +667,11 @@ fn exchange(
     let answer_headers = response
         .headers()
         .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_owned(), v.to_owned())))
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_owned(), v.to_owned()))
+        })
         .collect();
     let bytes = response
         .body_mut()

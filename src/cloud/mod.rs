@@ -8,8 +8,8 @@ pub mod dialect;
 pub mod emulator;
 pub mod emulator_iam;
 pub mod http;
-pub mod iam;
 pub mod httpd;
+pub mod iam;
 pub mod rate;
 pub mod rng;
 pub mod set;
@@ -93,6 +93,9 @@ pub trait Cloud: AsDyn + Send + Sync {
         set: &IndexMap<String, String>,
         delete: &[String],
     ) -> CloudResult<()>;
+    /// Changes an endpoint's whitelist, route tables or policy in place (the `huawei`
+    /// profile's calls; the plan refuses such changes elsewhere).
+    fn update_endpoint(&self, id: &str, update: &EndpointUpdate) -> CloudResult<()>;
     fn delete_endpoint(&self, id: &str) -> CloudResult<()>;
 
     fn quotas(&self) -> CloudResult<Quotas>;

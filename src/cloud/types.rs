@@ -206,6 +206,18 @@ impl EndpointSpec {
     }
 }
 
+/// What an in-place endpoint update changes (Huawei Cloud's API; OTC's has no such calls).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointUpdate {
+    /// The whitelist and whether it is enforced, set together
+    /// (`PUT /v1/{project_id}/vpc-endpoints/{id}`).
+    pub whitelist: Option<(Vec<String>, bool)>,
+    /// A gateway endpoint's route tables (`PUT …/{id}/routetables`).
+    pub route_tables: Option<Vec<String>>,
+    /// A gateway endpoint's policy (`PUT …/{id}/policy`).
+    pub policy: Option<Vec<PolicyStatement>>,
+}
+
 /// A consumer endpoint as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {

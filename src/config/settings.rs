@@ -263,7 +263,7 @@ fn provider_config(
         diags,
     };
     if decl.label(0) == "otc" {
-        return ProviderConfig::Otc(otc_config(decl, &mut s));
+        return ProviderConfig::Otc(Box::new(otc_config(decl, &mut s)));
     }
     check_names(
         decl.file,
@@ -326,7 +326,14 @@ fn provider_config(
 
 /// A `provider "otc"` block: where the API is, which profile, and who signs in.
 fn otc_config(decl: Decl<'_>, s: &mut Settings<'_, '_>) -> OtcConfig {
-    let mut names = vec!["alias", "region", "project_id", "endpoint", "profile", "max_rps"];
+    let mut names = vec![
+        "alias",
+        "region",
+        "project_id",
+        "endpoint",
+        "profile",
+        "max_rps",
+    ];
     names.extend(crate::cloud::auth::ATTRIBUTES);
     check_names(
         decl.file,

@@ -162,7 +162,7 @@ pub struct OutputValue {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProviderConfig {
     Sim(SimConfig),
-    Otc(OtcConfig),
+    Otc(Box<OtcConfig>),
 }
 
 /// The built-in simulated VPCEP cloud.

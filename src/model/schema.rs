@@ -58,6 +58,9 @@ pub enum Mutability {
     InPlace,
     /// Fixed at create; a change is refused unless the resource is replaced explicitly.
     Immutable,
+    /// Changed with an update call on Huawei Cloud (`profile = "huawei"`), whose API has one;
+    /// fixed at create on OTC, whose API reference has none, and on the simulator.
+    InPlaceOnHuawei,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -109,6 +112,16 @@ impl ResourceSchema {
             .unwrap_or(Mutability::InPlace)
     }
 
+    /// Whether `name` cannot change in place on a cloud of `profile` (`None`: the simulator,
+    /// or not known, which counts as fixed).
+    pub fn is_immutable(&self, name: &str, profile: Option<super::CloudProfile>) -> bool {
+        match self.mutability(name) {
+            Mutability::InPlace => false,
+            Mutability::Immutable => true,
+            Mutability::InPlaceOnHuawei => profile != Some(super::CloudProfile::Huawei),
+        }
+    }
+
     /// Every name a reference may read: configured attributes, blocks and computed attributes.
     pub fn readable_names(&self) -> impl Iterator<Item = &'static str> {
         self.attrs
@@ -137,7 +150,7 @@ const fn attr(
 
 use AttrType as T;
 use DefaultValue as D;
-use Mutability::{Immutable, InPlace};
+use Mutability::{Immutable, InPlace, InPlaceOnHuawei};
 
 const SERVICE_ATTRS: &[AttrSchema] = &[
     attr("name", T::String, false, D::Null, InPlace),
@@ -212,9 +225,21 @@ const ENDPOINT: ResourceSchema = ResourceSchema {
         attr("subnet_id", T::String, false, D::Null, Immutable),
         attr("port_ip", T::String, false, D::Null, Immutable),
         attr("enable_dns", T::Bool, false, D::Bool(false), Immutable),
-        attr("whitelist", T::StringList, false, D::EmptyList, Immutable),
-        attr("enable_whitelist", T::Bool, false, D::Null, Immutable),
-        attr("route_tables", T::StringList, false, D::Null, Immutable),
+        attr(
+            "whitelist",
+            T::StringList,
+            false,
+            D::EmptyList,
+            InPlaceOnHuawei,
+        ),
+        attr("enable_whitelist", T::Bool, false, D::Null, InPlaceOnHuawei),
+        attr(
+            "route_tables",
+            T::StringList,
+            false,
+            D::Null,
+            InPlaceOnHuawei,
+        ),
         attr("tags", T::StringMap, false, D::EmptyMap, InPlace),
         attr("description", T::String, false, D::Null, Immutable),
         attr(
@@ -230,7 +255,7 @@ const ENDPOINT: ResourceSchema = ResourceSchema {
         min_items: 0,
         max_items: MAX_POLICY_STATEMENTS,
         attrs: POLICY_ATTRS,
-        mutability: Immutable,
+        mutability: InPlaceOnHuawei,
     }],
     computed: &[
         ("id", T::String),

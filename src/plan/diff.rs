@@ -1,8 +1,8 @@
 //! Attribute-level comparison of one desired instance with its recorded state.
 
 use super::{Action, Attrs, ResourceChange};
-use crate::model::schema::{Mutability, schema};
-use crate::model::{RecordedResource, ResourceInstance, ResourceType, Value};
+use crate::model::schema::schema;
+use crate::model::{CloudProfile, RecordedResource, ResourceInstance, ResourceType, Value};
 
 /// The configured attributes and blocks of a resource type, in schema order.
 pub fn configured_names(rtype: ResourceType) -> impl Iterator<Item = &'static str> {
@@ -131,11 +131,15 @@ pub(super) fn compare(
 /// only unknown — it refers to a resource that gets a new ID in this plan (replaced, or created
 /// again) — as Terraform's replace carries through to what refers to the replaced resource.
 /// A known change of such an attribute stays an update, which the rules refuse.
-pub(super) fn cascade(change: &mut ResourceChange, instance: &ResourceInstance) {
+pub(super) fn cascade(
+    change: &mut ResourceChange,
+    instance: &ResourceInstance,
+    profile: Option<CloudProfile>,
+) {
     if change.action != Action::Update {
         return;
     }
-    let immutable = immutable_changes(change);
+    let immutable = immutable_changes(change, profile);
     let Some(after) = &change.after else { return };
     let unknown = |name: &str| after.get(name).is_some_and(|v| !v.is_known());
     let Some(first) = immutable.first().copied() else {
@@ -158,13 +162,16 @@ pub(super) fn cascade(change: &mut ResourceChange, instance: &ResourceInstance) 
     change.action = Action::Replace;
 }
 
-/// The changed attributes that cannot change in place.
-pub(super) fn immutable_changes(change: &ResourceChange) -> Vec<&str> {
+/// The changed attributes that cannot change in place on the change's cloud (`profile`).
+pub(super) fn immutable_changes(
+    change: &ResourceChange,
+    profile: Option<CloudProfile>,
+) -> Vec<&str> {
     let s = schema(change.address.rtype());
     change
         .changed
         .iter()
         .map(String::as_str)
-        .filter(|name| s.mutability(name) == Mutability::Immutable)
+        .filter(|name| s.is_immutable(name, profile))
         .collect()
 }

@@ -564,6 +564,21 @@ pub fn wanted(plan: &Plan, prior: &RecordedState, facts: &CloudFacts) -> Wanted 
 }
 
 /// Plans the changes that bring `prior` to `desired`.
+/// The API profile of a provider (`None` for the default one): `None` for the simulator.
+pub(crate) fn profile_of(
+    desired: &DesiredState,
+    provider: Option<&str>,
+) -> Option<crate::model::CloudProfile> {
+    let config = match provider {
+        None => &desired.settings.provider,
+        Some(key) => desired.settings.aliases.get(key)?,
+    };
+    match config {
+        crate::model::ProviderConfig::Otc(otc) => Some(otc.profile),
+        crate::model::ProviderConfig::Sim(_) => None,
+    }
+}
+
 pub fn plan(
     desired: &DesiredState,
     prior: &RecordedState,
@@ -644,7 +659,11 @@ pub fn plan(
                 Some(recorded) => {
                     let replace = matches_target(&instance.address, &opts.replace);
                     let mut change = diff::compare(instance, recorded, replace);
-                    diff::cascade(&mut change, instance);
+                    diff::cascade(
+                        &mut change,
+                        instance,
+                        profile_of(desired, instance.provider.as_deref()),
+                    );
                     change
                 }
             };

@@ -14,7 +14,11 @@ pub(super) fn check(
 ) {
     let mut refusals = Vec::new();
     for change in &plan.changes {
-        immutable(change, &mut refusals);
+        immutable(
+            change,
+            super::profile_of(desired, change.provider.as_deref()),
+            &mut refusals,
+        );
         prevent_destroy(change, desired, &mut refusals);
         create_before_destroy(change, desired, &mut refusals);
         not_ready_for_update(change, &mut refusals);
@@ -520,11 +524,15 @@ fn show_ports(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn immutable(change: &ResourceChange, out: &mut Vec<Refusal>) {
+fn immutable(
+    change: &ResourceChange,
+    profile: Option<crate::model::CloudProfile>,
+    out: &mut Vec<Refusal>,
+) {
     if change.action != Action::Update {
         return;
     }
-    let names = immutable_changes(change);
+    let names = immutable_changes(change, profile);
     if names.is_empty() {
         return;
     }

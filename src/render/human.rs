@@ -381,9 +381,14 @@ fn render_change(out: &mut Out, change: &ResourceChange) {
             }
             lines.sort_by_key(|n| is_block(rtype, n));
             for name in &lines {
-                let note = match (replace, s.mutability(name) == Mutability::Immutable) {
-                    (true, true) => " # forces replacement",
-                    (false, true) => " # cannot change in place (refused)",
+                // An update of what only Huawei Cloud changes in place is either carried out
+                // (there) or refused, which the refusal says; only what no cloud changes in
+                // place is marked here.
+                let note = match (replace, s.mutability(name)) {
+                    (true, Mutability::Immutable | Mutability::InPlaceOnHuawei) => {
+                        " # forces replacement"
+                    }
+                    (false, Mutability::Immutable) => " # cannot change in place (refused)",
                     _ => "",
                 };
                 if change.is_sensitive(name) {

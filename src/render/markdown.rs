@@ -263,7 +263,7 @@ fn row(c: &ResourceChange, refusal: Option<&&Refusal>) -> String {
         let forcing: Vec<String> = c
             .changed
             .iter()
-            .filter(|n| schema(rtype).mutability(n) == Mutability::Immutable)
+            .filter(|n| schema(rtype).mutability(n) != Mutability::InPlace)
             .map(|n| code(n))
             .collect();
         if !forcing.is_empty() {

@@ -246,6 +246,35 @@ fn every_fixture_decodes_to_what_it_means() {
                 let request: api::ConnectionActionRequest = decode(f);
                 assert_eq!(request.action, "receive");
             }
+            // Huawei Cloud's in-place endpoint updates: what vpcep sends is the documented
+            // body, field for field.
+            "update_endpoint_whitelist_request" => {
+                let request: api::UpdateEndpointWhitelistRequest = decode(f);
+                assert!(request.enable_whitelist, "{}", f.name);
+                assert_eq!(
+                    serde_json::to_value(&request).unwrap(),
+                    f.body,
+                    "{}",
+                    f.name
+                );
+            }
+            "update_endpoint_routetables_request" => {
+                let request: api::UpdateEndpointRoutetablesRequest = decode(f);
+                assert_eq!(request.routetables.len(), 1, "{}", f.name);
+                assert_eq!(
+                    serde_json::to_value(&request).unwrap(),
+                    f.body,
+                    "{}",
+                    f.name
+                );
+            }
+            "update_endpoint_policy_request" => {
+                let request: api::UpdateEndpointPolicyRequest = decode(f);
+                let policy = request.to_model();
+                assert_eq!(policy[0].effect, "Allow", "{}", f.name);
+                let sent = api::UpdateEndpointPolicyRequest::from_model(&policy);
+                assert_eq!(serde_json::to_value(&sent).unwrap(), f.body, "{}", f.name);
+            }
             other => panic!("{}: unknown shape {other}", f.name),
         }
     }

@@ -238,7 +238,10 @@ fn each_cloud_profile_refuses_what_its_documentation_does_not_allow() {
     // Huawei Cloud, named explicitly: UDP and 11 tags are allowed.
     ws.write(
         "main.hcl",
-        &config("  region = \"eu-west-101\"\n  profile = \"huawei\"\n", "UDP"),
+        &config(
+            "  region = \"eu-west-101\"\n  profile = \"huawei\"\n",
+            "UDP",
+        ),
     );
     expect(&ws, &["validate"], 0);
     // An unknown profile is named, with the choices.
@@ -292,4 +295,69 @@ fn empty_values_answered_as_absent_converge() {
         let after = expect(&ws, &["plan", "--detailed-exitcode"], 0);
         assert!(!after.contains("changed outside"), "{dialect}: {after}");
     }
+}
+
+/// Issue 27: on Huawei Cloud an endpoint's whitelist (with its switch) is updated in place with
+/// the documented call, keeping the endpoint, its ID and its address; on OTC, whose API
+/// reference has no such call, the same change is refused before anything happens.
+#[test]
+fn an_endpoint_whitelist_changes_in_place_on_huawei_and_is_refused_on_otc() {
+    let emulator = EmulatorProcess::start(&["--token", TOKEN, "--dialect", "huawei"]);
+    let ws = Workspace::new();
+    let config = |profile: &str, whitelist: &str| {
+        format!(
+            "{}{}{}",
+            emulator
+                .provider(OWNER)
+                .replace("}\n", &format!("  profile    = \"{profile}\"\n}}\n")),
+            service("api", false),
+            endpoint(
+                "app",
+                "vpcep_service.api.id",
+                &format!("  whitelist = {whitelist}\n"),
+            )
+        )
+    };
+    ws.write("main.hcl", &config("huawei", "[\"10.0.0.0/24\"]"));
+    expect(&ws, &["apply", "--auto-approve"], 0);
+    let id = |ws: &Workspace| {
+        ws.state()["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == "vpcep_endpoint.app")
+            .unwrap()["attributes"]["id"]
+            .clone()
+    };
+    let before = id(&ws);
+    ws.write(
+        "main.hcl",
+        &config("huawei", "[\"10.0.0.0/24\", \"10.0.1.0/24\"]"),
+    );
+    let plan = expect(&ws, &["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.contains("# vpcep_endpoint.app will be updated in-place")
+            && plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{plan}"
+    );
+    expect(&ws, &["apply", "--auto-approve"], 0);
+    assert_eq!(id(&ws), before, "the endpoint was kept");
+    let endpoints = vpcep::cloud::Cloud::list_endpoints(
+        &emulator.client(OWNER, Credentials::Token(Secret::new(TOKEN))),
+    )
+    .unwrap();
+    assert_eq!(endpoints.len(), 1);
+    assert_eq!(endpoints[0].whitelist, ["10.0.0.0/24", "10.0.1.0/24"]);
+    assert!(endpoints[0].enable_whitelist);
+    expect(&ws, &["plan", "--detailed-exitcode"], 0);
+
+    // The same change on OTC is refused, naming the attribute.
+    ws.write("main.hcl", &config("otc", "[\"10.0.0.0/24\"]"));
+    let refused = expect(&ws, &["plan"], 1);
+    assert!(
+        refused.contains(
+            "`whitelist` of `vpcep_endpoint.app` cannot change after the endpoint is created"
+        ),
+        "{refused}"
+    );
 }

@@ -289,14 +289,15 @@ fn signed_requests_are_accepted_and_a_wrong_secret_or_token_is_refused() {
         bad_token.stderr
     );
     assert!(
-        bad_token.stderr.contains("check the provider's credentials"),
+        bad_token
+            .stderr
+            .contains("check the provider's credentials"),
         "{}",
         bad_token.stderr
     );
     let none = run(&ws, &["plan"], &[], 1, &mut seen);
     assert!(
-        none.stderr
-            .contains("provider `otc` has no credentials"),
+        none.stderr.contains("provider `otc` has no credentials"),
         "{}",
         none.stderr
     );

@@ -57,7 +57,11 @@ fn init_reaches_the_api_with_the_credentials_and_says_when_it_cannot() {
     assert!(!wrong.stderr.contains("tok-wrong"), "{}", wrong.stderr);
     let none = vpcep(ws.path(), &["init"], &[]);
     assert_eq!(none.code, 1);
-    assert!(none.stderr.contains("has no credentials"), "{}", none.stderr);
+    assert!(
+        none.stderr.contains("has no credentials"),
+        "{}",
+        none.stderr
+    );
 }
 
 #[test]

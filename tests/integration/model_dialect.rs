@@ -175,6 +175,9 @@ impl Cloud for Dialected {
     ) -> CloudResult<()> {
         self.sim.update_endpoint_tags(id, set, delete)
     }
+    fn update_endpoint(&self, id: &str, update: &vpcep::cloud::EndpointUpdate) -> CloudResult<()> {
+        self.sim.update_endpoint(id, update)
+    }
     fn delete_endpoint(&self, id: &str) -> CloudResult<()> {
         self.sim.delete_endpoint(id)
     }

@@ -18,9 +18,9 @@ fn iam_file(ws: &Workspace) -> String {
         super::harness::repo_root().join("examples/cross-account/otc/iam.json"),
     )
     .unwrap()
-        .replace("demo-owner-password", PASSWORD)
-        .replace("demo-partner-password", PARTNER_PASSWORD)
-        .replace("demo-owner-secret-key", SECRET_KEY);
+    .replace("demo-owner-password", PASSWORD)
+    .replace("demo-partner-password", PARTNER_PASSWORD)
+    .replace("demo-owner-secret-key", SECRET_KEY);
     ws.write("iam.json", &iam);
     ws.path().join("iam.json").display().to_string()
 }
@@ -81,8 +81,10 @@ fn creators(calls: &[(String, String, String)]) -> (String, String, String) {
             .find(|(m, p, _)| {
                 m == method && p.starts_with(&format!("/v1/{project}/")) && p.ends_with(ends)
             })
-            .map(|(_, _, who)| who.clone())
-            .unwrap_or_else(|| panic!("no {method} …{ends} in {project}: {calls:#?}"))
+            .map_or_else(
+                || panic!("no {method} …{ends} in {project}: {calls:#?}"),
+                |(_, _, who)| who.clone(),
+            )
     };
     (
         who("POST", OWNER_PROJECT, "/vpc-endpoint-services"),
@@ -158,7 +160,13 @@ fn owner_by_password_and_partner_through_an_agency_in_one_apply() {
         seen[0].stdout
     );
     run(&ws, &["show", "p.plan"], &[], 0, &mut seen);
-    run(&ws, &["show", "--format", "json", "p.plan"], &[], 0, &mut seen);
+    run(
+        &ws,
+        &["show", "--format", "json", "p.plan"],
+        &[],
+        0,
+        &mut seen,
+    );
     // The plan holds no credentials: without the password, applying it is refused before
     // anything happens, and says how to give it.
     let without = vpcep(ws.path(), &["apply", "p.plan"], &env[..1]);
@@ -235,13 +243,19 @@ fn a_token_revoked_during_the_apply_is_renewed_after_the_401() {
         .iter()
         .any(|(m, p, _)| m == "POST" && p.ends_with("/vpc-endpoint-services"))
     {
-        assert!(std::time::Instant::now() < deadline, "the apply never created the service");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the apply never created the service"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let (before, _) = issued(&emulator);
-    ureq::post(format!("http://127.0.0.1:{}/_emulator/revoke", emulator.port))
-        .send_empty()
-        .unwrap();
+    ureq::post(format!(
+        "http://127.0.0.1:{}/_emulator/revoke",
+        emulator.port
+    ))
+    .send_empty()
+    .unwrap();
     let out = apply.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -270,7 +284,8 @@ fn a_wrong_password_or_agency_fails_before_any_change() {
     );
     assert_eq!(out.code, 1, "{}", out.transcript());
     assert!(
-        out.stderr.contains("provider `otc`: IAM refused the sign-in")
+        out.stderr
+            .contains("provider `otc`: IAM refused the sign-in")
             && out.stderr.contains("HTTP 401")
             && out.stderr.contains("`password`"),
         "{}",
@@ -278,7 +293,11 @@ fn a_wrong_password_or_agency_fails_before_any_change() {
     );
     assert!(!out.stderr.contains(wrong) && !out.stdout.contains(wrong));
     assert!(calls(&emulator).is_empty(), "{:?}", calls(&emulator));
-    ws.edit("main.hcl", "agency_name        = \"vpcep-admin\"", "agency_name        = \"admin\"");
+    ws.edit(
+        "main.hcl",
+        "agency_name        = \"vpcep-admin\"",
+        "agency_name        = \"admin\"",
+    );
     let out = vpcep(
         ws.path(),
         &["plan"],
@@ -292,7 +311,9 @@ fn a_wrong_password_or_agency_fails_before_any_change() {
         out.stderr
             .contains("provider `otc.partner`: IAM refused the sign-in")
             && out.stderr.contains("HTTP 403")
-            && out.stderr.contains("account `globex` has an agency `admin`"),
+            && out
+                .stderr
+                .contains("account `globex` has an agency `admin`"),
         "{}",
         out.stderr
     );
@@ -342,7 +363,10 @@ fn access_keys_in_the_block_and_temporary_keys_through_the_agency() {
         &mut seen,
     );
     let (service, endpoint, approval) = creators(&calls(&emulator));
-    assert_eq!(service, format!("access key {ACCESS_KEY} of user alice of acme"));
+    assert_eq!(
+        service,
+        format!("access key {ACCESS_KEY} of user alice of acme")
+    );
     assert_eq!(
         endpoint,
         format!(
@@ -389,7 +413,10 @@ fn the_cloud_attribute_takes_a_clouds_yaml_entry() {
     run(&ws, &["apply", "--auto-approve"], &env, 0, &mut seen);
     let (service, endpoint, _) = creators(&calls(&emulator));
     assert_eq!(service, "user alice of acme");
-    assert!(endpoint.starts_with("agency vpcep-admin of globex"), "{endpoint}");
+    assert!(
+        endpoint.starts_with("agency vpcep-admin of globex"),
+        "{endpoint}"
+    );
     let (_, mut secrets) = issued(&emulator);
     secrets.push(PASSWORD.to_owned());
     // secure.yaml holds the password by design; nothing else may.
@@ -433,7 +460,11 @@ fn the_emulator_accepts_no_identity_it_has_not_verified() {
         .unwrap()
         .to_owned();
     assert_eq!(list(OWNER_PROJECT, &token), 200);
-    assert_eq!(list(PARTNER_PROJECT, &token), 403, "another account's project");
+    assert_eq!(
+        list(PARTNER_PROJECT, &token),
+        403,
+        "another account's project"
+    );
     std::thread::sleep(std::time::Duration::from_millis(1200));
     assert_eq!(list(OWNER_PROJECT, &token), 401, "expired");
     drop(ws);
@@ -447,6 +478,10 @@ fn the_emulator_accepts_no_identity_it_has_not_verified() {
         .header("X-Auth-Token", "anything")
         .send("{}")
         .unwrap();
-    assert_eq!(unsigned.status().as_u16(), 401, "a token where keys are required");
+    assert_eq!(
+        unsigned.status().as_u16(),
+        401,
+        "a token where keys are required"
+    );
     assert_eq!(keyed.services(OWNER_PROJECT), 0);
 }

@@ -10,8 +10,8 @@ mod validate;
 
 use super::Cloud;
 use super::types::{
-    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, PublicService,
-    Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
+    CloudError, CloudResult, Connection, ConnectionAction, Endpoint, EndpointSpec, EndpointUpdate,
+    PublicService, Quotas, Service, ServiceSpec, ServiceSummary, ServiceUpdate,
 };
 use crate::model::SimConfig;
 use indexmap::IndexMap;
@@ -837,6 +837,29 @@ impl Cloud for Sim {
                 rusqlite::params![id, store::json_map(&r.tags)],
             )
             .map_err(|e| db_err(&e))?;
+            Ok(())
+        })
+    }
+
+    fn update_endpoint(&self, id: &str, update: &EndpointUpdate) -> CloudResult<()> {
+        self.write(|conn, _now| {
+            let Some(mut r) = store::endpoint(conn, id)
+                .map_err(|e| db_err(&e))?
+                .filter(|r| r.domain_id == self.config.domain_id)
+            else {
+                return Err(not_found("endpoint", id));
+            };
+            if let Some((whitelist, enabled)) = &update.whitelist {
+                r.whitelist.clone_from(whitelist);
+                r.enable_whitelist = *enabled;
+            }
+            if let Some(tables) = &update.route_tables {
+                r.route_tables.clone_from(tables);
+            }
+            if let Some(policy) = &update.policy {
+                r.policy.clone_from(policy);
+            }
+            store::update_endpoint_access(conn, &r).map_err(|e| db_err(&e))?;
             Ok(())
         })
     }

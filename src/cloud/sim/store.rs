@@ -425,6 +425,21 @@ pub(super) fn insert_endpoint(
     Ok(())
 }
 
+/// Writes an endpoint's whitelist, its switch, route tables and policy.
+pub(super) fn update_endpoint_access(conn: &Connection, r: &EndpointRow) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE endpoints SET whitelist = ?2, enable_whitelist = ?3, route_tables = ?4, policy = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        r.id,
+        json_list(&r.whitelist),
+        r.enable_whitelist,
+        json_list(&r.route_tables),
+        policy_json(&r.policy)
+    ])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
