@@ -422,7 +422,8 @@ fn open_provider(
             let name = alias.unwrap_or("otc");
             let cx = crate::cloud::auth::Context {
                 provider: name,
-                env: alias.is_none().then_some(&env.auth_env),
+                env: &env.auth_env,
+                reads_credentials: alias.is_none(),
                 region: otc.region.as_deref(),
                 project_id: otc.project_id.as_deref(),
                 profile: otc.profile,

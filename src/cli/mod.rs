@@ -409,6 +409,18 @@ impl Globals {
     }
 }
 
+/// The variables sign-in reads (`OS_*`, and `HOME` for `~/.config/openstack`); one that is
+/// not valid UTF-8 is an error naming it.
+fn auth_env_from_process() -> Result<crate::cloud::auth::AuthEnv, String> {
+    let mut vars = Vec::new();
+    for name in crate::cloud::auth::AuthEnv::names() {
+        if let Some(value) = env_text(name)? {
+            vars.push((name.to_owned(), value));
+        }
+    }
+    Ok(crate::cloud::auth::AuthEnv::from_vars(vars))
+}
+
 /// The `VPCEP_VAR_*` variables; one that is not valid UTF-8 is an error naming it. The names
 /// of Terraform's `TF_VAR_*` come along (values left out), so loading can say they are not
 /// read. Other variables are not vpcep's business, whatever their bytes.
@@ -572,7 +584,7 @@ pub fn run() -> ExitCode {
     let from_env = (|| -> Result<_, String> {
         Ok((
             vpcep_vars_from_env()?,
-            crate::cloud::auth::AuthEnv::from_process()?,
+            auth_env_from_process()?,
             env_text("VPCEP_PG_CONN_STR")?,
         ))
     })();

@@ -9,27 +9,7 @@
 use super::sign::{Credentials, Secret};
 use std::path::{Path, PathBuf};
 
-/// The sign-in attributes of a provider block, as written (after evaluation).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SignIn {
-    pub auth_url: Option<String>,
-    pub user_name: Option<String>,
-    pub user_id: Option<String>,
-    pub password: Option<Secret>,
-    pub domain_name: Option<String>,
-    pub domain_id: Option<String>,
-    pub tenant_name: Option<String>,
-    pub tenant_id: Option<String>,
-    pub access_key: Option<String>,
-    pub secret_key: Option<Secret>,
-    pub security_token: Option<Secret>,
-    pub token: Option<Secret>,
-    pub agency_name: Option<String>,
-    pub agency_domain_name: Option<String>,
-    pub delegated_project: Option<String>,
-    /// An entry of `clouds.yaml`.
-    pub cloud: Option<String>,
-}
+pub use crate::model::SignIn;
 
 /// The attributes that hold credentials: their values are never saved, and variables they
 /// read are asked for again when a saved plan is applied.
@@ -97,25 +77,22 @@ pub struct AuthEnv {
 }
 
 impl AuthEnv {
-    /// The `OS_*` variables of this process that sign-in reads.
-    pub fn from_process() -> Result<Self, String> {
-        let mut vars = Vec::new();
-        let names = ENV
-            .iter()
-            .flat_map(|(_, names)| names.iter())
-            .chain(["OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE"].iter());
-        for name in names {
-            match std::env::var(name) {
-                Ok(v) if !v.is_empty() => vars.push(((*name).to_owned(), Secret::new(v))),
-                Ok(_) | Err(std::env::VarError::NotPresent) => {}
-                Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(format!(
-                        "the environment variable {name} is not valid UTF-8"
-                    ));
-                }
-            }
+    /// The names of the environment variables sign-in reads (the command line reads them).
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        ENV.iter()
+            .flat_map(|(_, names)| names.iter().copied())
+            .chain(["OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE", "HOME"])
+    }
+
+    /// The environment as read: `(name, value)` of those of [`AuthEnv::names`] that are set.
+    pub fn from_vars(vars: Vec<(String, String)>) -> Self {
+        AuthEnv {
+            vars: vars
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k, Secret::new(v)))
+                .collect(),
         }
-        Ok(AuthEnv { vars })
     }
 
     /// An environment of the given variables (for tests and embedding).
@@ -242,8 +219,10 @@ impl Identity {
 pub struct Context<'a> {
     /// `otc` or `otc.ALIAS`, for messages.
     pub provider: &'a str,
-    /// The default provider reads the environment; aliases do not.
-    pub env: Option<&'a AuthEnv>,
+    /// The environment: where clouds.yaml is, for every provider; and for the default
+    /// provider only (`reads_credentials`), credentials and settings.
+    pub env: &'a AuthEnv,
+    pub reads_credentials: bool,
     pub region: Option<&'a str>,
     pub project_id: Option<&'a str>,
     pub profile: crate::model::CloudProfile,
@@ -316,20 +295,20 @@ fn block_value(block: &SignIn, attribute: &str) -> Option<Secret> {
 /// The identity a provider block describes, completed from the environment and clouds.yaml.
 pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
     let provider = cx.provider;
+    let env = cx.reads_credentials.then_some(cx.env);
     let cloud_name = block.cloud.clone().or_else(|| {
-        cx.env
-            .and_then(|e| e.get("OS_CLOUD"))
+        env.and_then(|e| e.get("OS_CLOUD"))
             .map(|s| s.expose().to_owned())
     });
     let entry = match &cloud_name {
-        Some(name) => Some(CloudsFile::find(cx.env, cx.dir)?.entry(name, provider)?),
+        Some(name) => Some(
+            CloudsFile::find(cx.env, cx.dir)
+                .and_then(|f| f.entry(name, provider))
+                .map_err(|e| with_profile_hint(e, name))?,
+        ),
         None => None,
     };
-    let sources = Sources {
-        block,
-        env: cx.env,
-        entry,
-    };
+    let sources = Sources { block, env, entry };
     let region = cx
         .region
         .map(str::to_owned)
@@ -388,7 +367,7 @@ pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
             password: p.value,
         }
     } else {
-        let env_hint = if cx.env.is_some() {
+        let env_hint = if cx.reads_credentials {
             " (in the block, or OS_USERNAME/OS_PASSWORD/OS_DOMAIN_NAME, OS_ACCESS_KEY/OS_SECRET_KEY or OS_AUTH_TOKEN in the environment, or OS_CLOUD)"
         } else {
             "; a provider with an alias does not read the environment, so its block says where its credentials come from, e.g. `password = var.partner_password`"
@@ -446,6 +425,18 @@ pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
         region,
         source,
     })
+}
+
+/// A clouds.yaml error for `cloud = NAME`, with the hint that the API profile, which `cloud`
+/// used to name, is now `profile`.
+fn with_profile_hint(error: String, name: &str) -> String {
+    match crate::model::CloudProfile::parse(name) {
+        Some(p) => format!(
+            "{error}\n  `cloud` names a clouds.yaml entry; the API profile is written `profile = \"{}\"`",
+            p.as_str()
+        ),
+        None => error,
+    }
 }
 
 /// IAM's address for a region of a cloud.
@@ -510,18 +501,18 @@ const MAX_CLOUDS_FILE: u64 = 1 << 20;
 
 impl CloudsFile {
     /// The places `OpenStack` tools look for `name` (`clouds.yaml` or `secure.yaml`).
-    fn candidates(env: Option<&AuthEnv>, dir: &Path, name: &str, var: &str) -> Vec<PathBuf> {
+    fn candidates(env: &AuthEnv, dir: &Path, name: &str, var: &str) -> Vec<PathBuf> {
         let mut out = Vec::new();
-        if let Some(p) = env
-            .and_then(|e| e.get(var))
-            .map(|v| PathBuf::from(v.expose()))
-            .or_else(|| std::env::var_os(var).map(PathBuf::from))
-        {
-            out.push(p);
+        if let Some(p) = env.get(var) {
+            out.push(PathBuf::from(p.expose()));
         }
         out.push(dir.join(name));
-        if let Some(home) = std::env::var_os("HOME") {
-            out.push(PathBuf::from(home).join(".config/openstack").join(name));
+        if let Some(home) = env.get("HOME") {
+            out.push(
+                PathBuf::from(home.expose())
+                    .join(".config/openstack")
+                    .join(name),
+            );
         }
         out.push(PathBuf::from("/etc/openstack").join(name));
         out
@@ -529,7 +520,7 @@ impl CloudsFile {
 
     /// The first clouds.yaml found: `OS_CLIENT_CONFIG_FILE`, `./clouds.yaml`,
     /// `~/.config/openstack/clouds.yaml`, `/etc/openstack/clouds.yaml`.
-    pub fn find(env: Option<&AuthEnv>, dir: &Path) -> Result<Self, String> {
+    pub fn find(env: &AuthEnv, dir: &Path) -> Result<Self, String> {
         let candidates = Self::candidates(env, dir, "clouds.yaml", "OS_CLIENT_CONFIG_FILE");
         let Some(path) = candidates.iter().find(|p| p.is_file()).cloned() else {
             return Err(format!(
@@ -647,9 +638,11 @@ mod tests {
     use super::*;
 
     fn cx<'a>(provider: &'a str, env: Option<&'a AuthEnv>, dir: &'a Path) -> Context<'a> {
+        static NONE: std::sync::LazyLock<AuthEnv> = std::sync::LazyLock::new(AuthEnv::default);
         Context {
             provider,
-            env,
+            env: env.unwrap_or(&NONE),
+            reads_credentials: env.is_some(),
             region: Some("eu-de"),
             project_id: None,
             profile: crate::model::CloudProfile::Otc,

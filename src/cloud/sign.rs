@@ -6,29 +6,11 @@
 
 use hmac::{KeyInit as _, Mac as _};
 use sha2::{Digest as _, Sha256};
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 
-/// A secret string: usable, but never shown.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use crate::model::Secret;
 
 /// How requests are authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]

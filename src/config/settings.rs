@@ -352,6 +352,20 @@ fn otc_config(decl: Decl<'_>, s: &mut Settings<'_, '_>) -> OtcConfig {
         // Pointed at the block, not the line: the line may hold a password.
         s.diags.push(Diagnostic::error(why).at(decl.location()));
     }
+    // The default provider may take its region from the environment; an alias never does,
+    // so without a region, endpoint or clouds.yaml entry it has no cloud to reach.
+    let body = &decl.block.body;
+    if body.has_attribute("alias")
+        && !["region", "endpoint", "cloud"]
+            .iter()
+            .any(|a| body.has_attribute(a))
+    {
+        s.diags.push(
+            Diagnostic::error("`provider \"otc\"` needs a `region` (or an explicit `endpoint`)")
+                .at(decl.location())
+                .help("add `region = \"eu-de\"`; a provider with an alias does not read OS_REGION_NAME"),
+        );
+    }
     let implied = crate::model::CloudProfile::implied(region.as_deref(), endpoint.as_deref());
     let mut profile = implied;
     if let Some(name) = s.string("profile") {
@@ -401,26 +415,6 @@ fn otc_config(decl: Decl<'_>, s: &mut Settings<'_, '_>) -> OtcConfig {
         delegated_project: s.string("delegated_project"),
         cloud: s.string("cloud"),
     };
-    if let Some(name) = &sign_in.cloud
-        && let Some(p) = crate::model::CloudProfile::parse(name)
-        && !crate::cloud::auth::CloudsFile::find(None, &s.scope.dir).is_ok_and(|f| f.has(name))
-    {
-        let loc = decl
-            .block
-            .body
-            .get_attribute("cloud")
-            .and_then(|a| decl.file.span(a.value.span()));
-        s.diags.push(
-            Diagnostic::error(format!(
-                "`cloud = \"{name}\"` names a clouds.yaml entry now, and there is none called `{name}`"
-            ))
-            .at(loc)
-            .help(format!(
-                "the API profile is written `profile = \"{}\"`; `cloud` names an entry of clouds.yaml (OpenStack's convention)",
-                p.as_str()
-            )),
-        );
-    }
     OtcConfig {
         region,
         project_id,

@@ -209,10 +209,32 @@ pub struct OtcConfig {
     /// Which cloud's documented limits apply (`profile`).
     pub profile: CloudProfile,
     /// Who the provider signs in as, as the block says (completed when the provider opens).
-    pub sign_in: crate::cloud::auth::SignIn,
+    pub sign_in: SignIn,
     /// A cap on requests per second (`max_rps`): below the gateway's limit, nothing is
     /// throttled at all.
     pub max_rps: Option<u32>,
+}
+
+/// The sign-in attributes of a provider block, as written (after evaluation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignIn {
+    pub auth_url: Option<String>,
+    pub user_name: Option<String>,
+    pub user_id: Option<String>,
+    pub password: Option<super::Secret>,
+    pub domain_name: Option<String>,
+    pub domain_id: Option<String>,
+    pub tenant_name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<super::Secret>,
+    pub security_token: Option<super::Secret>,
+    pub token: Option<super::Secret>,
+    pub agency_name: Option<String>,
+    pub agency_domain_name: Option<String>,
+    pub delegated_project: Option<String>,
+    /// An entry of `clouds.yaml`.
+    pub cloud: Option<String>,
 }
 
 /// The documented differences between the clouds that run the VPCEP v1 API.

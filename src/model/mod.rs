@@ -17,8 +17,28 @@ pub mod value;
 pub use address::{Address, ResourceId, ResourceType};
 pub use desired::{
     BackendConfig, CloudProfile, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
-    ResourceInstance, Settings, SimConfig, Timeouts, endpoint_parts,
+    ResourceInstance, Settings, SignIn, SimConfig, Timeouts, endpoint_parts,
 };
 pub use map::Map;
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};
+
+/// A secret string (a password, a secret key, a token): usable, but never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}

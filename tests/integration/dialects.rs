@@ -255,16 +255,15 @@ fn each_cloud_profile_refuses_what_its_documentation_does_not_allow() {
         "{out}"
     );
     // Issue 27: the profile's old name, `cloud`, now names a clouds.yaml entry; where there
-    // is no such entry, the error says to write `profile`, at the line.
+    // is no such entry, the error says to write `profile`.
     ws.write(
         "main.hcl",
-        &config("  region = \"eu-west-101\"\n  cloud = \"huawei\"\n", "UDP"),
+        &config("  region = \"eu-west-101\"\n  cloud = \"huawei\"\n", "TCP"),
     );
-    let out = expect(&ws, &["validate"], 1);
+    let out = expect(&ws, &["plan"], 1);
     assert!(
-        out.contains("names a clouds.yaml entry now")
-            && out.contains("`profile = \"huawei\"`")
-            && out.contains("main.hcl:4"),
+        out.contains("no clouds.yaml found")
+            && out.contains("the API profile is written `profile = \"huawei\"`"),
         "{out}"
     );
 }
