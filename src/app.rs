@@ -462,6 +462,41 @@ fn open_provider(
     }
 }
 
+/// Connection requests with the approval of this configuration that accepts each (by its
+/// `endpoints`, as planned, or by its `accounts`).
+fn decided(
+    mut requests: Vec<crate::plan::ConnectionRequest>,
+    desired: &DesiredState,
+    plan: &crate::plan::Plan,
+) -> Vec<crate::plan::ConnectionRequest> {
+    for request in &mut requests {
+        let lists = |attrs: &crate::plan::Attrs, name: &str, what: &str| {
+            attrs
+                .get(name)
+                .and_then(crate::model::Value::as_list)
+                .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(what)))
+        };
+        let planned = plan.changes.iter().find(|c| {
+            c.address.rtype() == crate::model::ResourceType::Approval
+                && c.after.as_ref().is_some_and(|a| {
+                    a.get("service_id").and_then(crate::model::Value::as_str)
+                        == Some(request.service_id.as_str())
+                        && lists(a, "endpoints", &request.endpoint_id)
+                })
+        });
+        let configured = desired.resources.values().find(|r| {
+            r.address.rtype() == crate::model::ResourceType::Approval
+                && r.attr("service_id").as_str() == Some(request.service_id.as_str())
+                && (lists(&r.attrs, "endpoints", &request.endpoint_id)
+                    || lists(&r.attrs, "accounts", &request.account))
+        });
+        request.decided_by = planned
+            .map(|c| c.address.clone())
+            .or_else(|| configured.map(|r| r.address.clone()));
+    }
+    requests
+}
+
 /// Flags that choose what a plan does.
 #[derive(Debug, Clone, Default)]
 pub struct PlanSettings {
@@ -804,7 +839,7 @@ pub fn plan(
     let clouds = open_clouds(env, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
-    let (state, drift, mut facts) = if settings.refresh {
+    let (state, drift, mut facts, requests) = if settings.refresh {
         let refreshed = crate::refresh::refresh_all(&clouds, &prior)
             .map_err(|e| fail(format!("refreshing from {}: {e}", clouds.describe())))?;
         if !settings.forget_missing {
@@ -814,7 +849,12 @@ pub fn plan(
         state_changed |= refreshed.state != prior;
         // The refreshed state replaces the stored one for the rest of the command.
         drop(prior);
-        (refreshed.state, refreshed.drift, refreshed.facts)
+        (
+            refreshed.state,
+            refreshed.drift,
+            refreshed.facts,
+            refreshed.requests,
+        )
     } else {
         // Without a refresh, creates an interrupted apply left pending are still looked for:
         // nothing is created while an earlier create of it may exist.
@@ -831,7 +871,7 @@ pub fn plan(
         }
         let facts = crate::refresh::facts_all(&clouds)
             .map_err(|e| fail(format!("reading quotas from {}: {e}", clouds.describe())))?;
-        (prior, Vec::new(), facts)
+        (prior, Vec::new(), facts, Vec::new())
     };
     phase(
         if settings.refresh {
@@ -867,6 +907,7 @@ pub fn plan(
     )?;
     plan.drift = drift;
     plan.notes = notes;
+    plan.connection_requests = decided(requests, &desired, &plan);
     if settings.refresh_only {
         plan = plan.refresh_only();
     }

@@ -517,6 +517,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
         plan: Plan {
             // Saved plans are never refresh-only (`plan --refresh-only --out` is refused).
             refresh_only: false,
+            connection_requests: Vec::new(),
             // Re-derived from the plan's configuration and state when it is applied.
             state_edits: Vec::new(),
             reads: wire

@@ -37,7 +37,7 @@ pub fn read_for_import(
                     .filter(|c| c.status == "accepted")
                     .map(|c| c.endpoint_id.clone())
                     .collect();
-                Ok(Some(approval_attrs(id, &accepted, &connections)))
+                Ok(Some(approval_attrs(id, &accepted, &[], &connections)))
             }
             None => Ok(None),
         },

@@ -18,6 +18,9 @@ pub struct Refreshed {
     pub drift: Vec<Drift>,
     pub notes: Vec<String>,
     pub facts: CloudFacts,
+    /// Connections to the managed services that wait for a decision or changed outside
+    /// vpcep (`decided_by` is the planner's to fill).
+    pub requests: Vec<crate::plan::ConnectionRequest>,
 }
 
 /// The part of `state` one provider manages (`None`: the default provider): its resources,
@@ -67,6 +70,7 @@ pub fn refresh_all(
                 all.state.pending.extend(part.state.pending);
                 all.drift.extend(part.drift);
                 all.notes.extend(part.notes);
+                all.requests.extend(part.requests);
                 let mut facts = part.facts;
                 all.facts
                     .connections
@@ -231,6 +235,110 @@ fn configured_differs(
         .filter(|name| !same(name, old.attr(name), new.get(name).unwrap_or(&Value::Null)))
         .map(str::to_owned)
         .collect()
+}
+
+/// A connection as recorded in state: `(endpoint ID, account, status, created at)`.
+type Recorded = (String, String, String, String);
+
+/// The connections a recorded `connections` attribute lists; `None` when it lists none
+/// (they were not read when it was written).
+fn recorded_connections(value: &Value) -> Option<Vec<Recorded>> {
+    let items = value.as_list()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|c| {
+                let text = |k: &str| {
+                    c.as_map()
+                        .and_then(|m| m.get(k))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let id = text("endpoint_id");
+                (!id.is_empty())
+                    .then(|| (id, text("domain_id"), text("status"), text("created_at")))
+            })
+            .collect(),
+    )
+}
+
+/// The connections of the managed services worth the owner's attention: every one that
+/// waits for a decision, and every one that appeared, changed status or disappeared since
+/// the state was written. What vpcep last knew of a service's connections is its approval's
+/// record when it has one (written when the approval was applied), else the service's.
+fn connection_requests(
+    prior: &RecordedState,
+    services: &HashMap<&str, &Service>,
+    listed: &HashMap<String, Vec<crate::cloud::Connection>>,
+) -> Vec<crate::plan::ConnectionRequest> {
+    use crate::plan::{ConnectionChange, ConnectionRequest};
+    let mut out = Vec::new();
+    for (address, service) in &prior.resources {
+        if address.rtype() != ResourceType::Service || !services.contains_key(service.id.as_str()) {
+            continue;
+        }
+        let Some(now) = listed.get(&service.id) else {
+            continue;
+        };
+        let approval = prior.resources.values().find(|r| {
+            r.address.rtype() == ResourceType::Approval
+                && r.attr("service_id").as_str() == Some(service.id.as_str())
+        });
+        let known = approval
+            .and_then(|a| recorded_connections(a.attr("connections")))
+            .or_else(|| recorded_connections(service.attr("connections")));
+        let request =
+            |endpoint: &str, account: &str, status: &str, since: &str, change| ConnectionRequest {
+                service: address.clone(),
+                provider: service.provider.clone(),
+                service_id: service.id.clone(),
+                endpoint_id: endpoint.to_owned(),
+                account: account.to_owned(),
+                status: status.to_owned(),
+                since: since.to_owned(),
+                change,
+                decided_by: None,
+            };
+        let mut found = Vec::new();
+        for c in now {
+            let before = known
+                .as_ref()
+                .map(|k| k.iter().find(|(id, ..)| *id == c.endpoint_id));
+            let change = match before {
+                Some(None) => Some(ConnectionChange::Appeared),
+                Some(Some((_, _, status, _))) if *status != c.status => {
+                    Some(ConnectionChange::Changed {
+                        from: status.clone(),
+                    })
+                }
+                _ => None,
+            };
+            if change.is_some() || c.status == "pendingAcceptance" {
+                found.push(request(
+                    &c.endpoint_id,
+                    &c.domain_id,
+                    &c.status,
+                    &c.created_at,
+                    change,
+                ));
+            }
+        }
+        for (id, account, status, since) in known.iter().flatten() {
+            if !now.iter().any(|c| c.endpoint_id == *id) {
+                found.push(request(
+                    id,
+                    account,
+                    status,
+                    since,
+                    Some(ConnectionChange::Disappeared),
+                ));
+            }
+        }
+        found.sort_by(|a, b| a.endpoint_id.cmp(&b.endpoint_id));
+        out.extend(found);
+    }
+    out
 }
 
 /// Why a refresh could not finish.
@@ -471,8 +579,11 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
     let mut connections: HashMap<String, Vec<crate::cloud::Connection>> = HashMap::new();
     for s in services.iter().chain(&unlisted_services) {
         let managed = managed_ids.contains(s.id.as_str());
-        // An answer without `connection_count` says nothing: its connections are read.
-        if (managed && s.connection_count != Some(0)) || approval_services.contains(&s.id) {
+        // An answer without `connection_count` says nothing: its connections are read. A
+        // service with approval may have requests waiting, which the count leaves out.
+        if (managed && (s.connection_count != Some(0) || s.approval_enabled))
+            || approval_services.contains(&s.id)
+        {
             connections.insert(s.id.clone(), cloud.list_connections(&s.id)?);
         }
     }
@@ -504,9 +615,11 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
                 let service_id = old.attr("service_id").as_str().unwrap_or_default();
                 by_id.get(service_id).map(|_| {
                     let listed = get_list(&old.attrs, "endpoints").unwrap_or_default();
+                    let accounts = get_list(&old.attrs, "accounts").unwrap_or_default();
                     approval_attrs(
                         service_id,
                         &listed,
+                        &accounts,
                         connections.get(service_id).map_or(&[][..], Vec::as_slice),
                     )
                 })
@@ -547,10 +660,12 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
 
     notes.extend(reconcile_pending(&mut state, &services, &endpoints)?);
     state.sort();
+    let requests = connection_requests(prior, &by_id, &connections);
     Ok(Refreshed {
         state,
         drift,
         notes,
+        requests,
         facts: CloudFacts {
             quotas: Some(quotas),
             account: cloud.account().or_else(|| {

@@ -522,7 +522,12 @@ fn approve(
             record(
                 change,
                 &service_id,
-                approval_attrs(&service_id, &want, &connections),
+                approval_attrs(
+                    &service_id,
+                    &want,
+                    &get_list(after, "accounts").unwrap_or_default(),
+                    &connections,
+                ),
             ),
             Some(service_id),
         ),

@@ -294,7 +294,15 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
             shell_word(&out.display().to_string())
         );
     }
-    let changes = planned.plan.has_changes();
+    // A scheduled `plan --refresh-only --detailed-exitcode` also alerts while a connection
+    // request waits for a decision.
+    let changes = planned.plan.has_changes()
+        || (planned.plan.refresh_only
+            && planned
+                .plan
+                .connection_requests
+                .iter()
+                .any(crate::plan::ConnectionRequest::waits));
     // Freeing every plan, state and configuration value one by one costs more than a tenth of
     // a large plan; the process ends now and the system takes the memory back at once. The
     // store (its lock) and the cloud are closed as usual.

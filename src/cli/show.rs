@@ -131,6 +131,13 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super:
                         );
                     }
                 }
+                for c in refreshed.requests.iter().filter(|c| c.waits()) {
+                    let _ = writeln!(
+                        header,
+                        "Waiting for a decision: endpoint {} of account {} to `{}` ({} since {})\n",
+                        c.endpoint_id, c.account, c.service, c.status, c.since
+                    );
+                }
                 state = refreshed.state;
             }
             Err(e) => complain!(

@@ -229,7 +229,14 @@ fn policy_from_attrs(attrs: &Attrs) -> Result<Vec<PolicyStatement>, String> {
 
 /// An approval's attributes: the endpoints it accepts (those of `listed` that are accepted
 /// now) and every connection of the service.
-pub fn approval_attrs(service_id: &str, listed: &[String], connections: &[Connection]) -> Attrs {
+/// An approval as recorded: the `listed` endpoints that are accepted, the `accounts` it
+/// accepts every endpoint of (as configured), and the service's connections.
+pub fn approval_attrs(
+    service_id: &str,
+    listed: &[String],
+    accounts: &[String],
+    connections: &[Connection],
+) -> Attrs {
     let accepted: Vec<String> = listed
         .iter()
         .filter(|id| {
@@ -242,6 +249,7 @@ pub fn approval_attrs(service_id: &str, listed: &[String], connections: &[Connec
     let mut a = Attrs::new();
     a.insert("service_id", Value::String(service_id.into()));
     a.insert("endpoints", string_list(&accepted));
+    a.insert("accounts", string_list(accounts));
     a.insert("id", Value::String(service_id.into()));
     a.insert("connections", connections_value(connections));
     a

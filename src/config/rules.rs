@@ -48,7 +48,7 @@ pub(crate) fn check(
                 }
             }
             ResourceType::Endpoint => endpoint_attrs(l, diags),
-            ResourceType::Approval => {}
+            ResourceType::Approval => approval_accounts(l, diags),
         }
     }
     shared_backends(lowered, diags);
@@ -400,6 +400,62 @@ fn service_whitelist(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
         l.instance
             .attrs
             .insert("whitelist", Value::List(normalized));
+    }
+}
+
+/// An approval's `accounts`: each an account (domain) ID, bare or as `iam:domain::ID`, kept
+/// as the bare ID in lower case, each once; and an approval names `endpoints` or `accounts`.
+fn approval_accounts(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
+    let addr = l.instance.address.clone();
+    let empty = |name: &str| {
+        l.instance
+            .attr(name)
+            .as_list()
+            .is_some_and(|list| list.is_empty())
+    };
+    if empty("endpoints") && empty("accounts") {
+        diags.push(
+            err(l, "endpoints", format!("`{addr}` accepts nothing: it has no `endpoints` and no `accounts`"))
+                .help("list the endpoints to accept in `endpoints`, or the partners' account IDs in `accounts` to accept every endpoint they connect"),
+        );
+    }
+    let Some(entries) = l.instance.attr("accounts").as_list() else {
+        return;
+    };
+    let mut normalized: Vec<Value> = Vec::with_capacity(entries.len());
+    let mut ok = true;
+    for (i, entry) in entries.iter().enumerate() {
+        let Value::String(raw) = entry else {
+            normalized.push(entry.clone());
+            continue;
+        };
+        let id = raw.trim();
+        let id = id
+            .strip_prefix(WHITELIST_PREFIX)
+            .unwrap_or(id)
+            .to_lowercase();
+        if !super::settings::is_cloud_id(&id) {
+            diags.push(
+                err(l, &format!("accounts[{i}]"), format!("\"{raw}\" in the `accounts` of `{addr}` is not an account"))
+                    .help("use an account (domain) ID of 32 hexadecimal characters, or \"iam:domain::<ID>\""),
+            );
+            ok = false;
+        } else if normalized.iter().any(|v| v.as_str() == Some(id.as_str())) {
+            diags.push(
+                err(
+                    l,
+                    &format!("accounts[{i}]"),
+                    format!("`{addr}` lists account {id} twice"),
+                )
+                .help("list each account once"),
+            );
+            ok = false;
+        } else {
+            normalized.push(Value::String(id.into()));
+        }
+    }
+    if ok {
+        l.instance.attrs.insert("accounts", Value::List(normalized));
     }
 }
 

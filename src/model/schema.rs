@@ -275,7 +275,8 @@ const APPROVAL: ResourceSchema = ResourceSchema {
     rtype: ResourceType::Approval,
     attrs: &[
         attr("service_id", T::String, true, D::Null, Immutable),
-        attr("endpoints", T::StringList, true, D::Null, InPlace),
+        attr("endpoints", T::StringList, false, D::EmptyList, InPlace),
+        attr("accounts", T::StringList, false, D::EmptyList, InPlace),
     ],
     blocks: &[],
     computed: &[("id", T::String), ("connections", T::StringList)],
@@ -377,9 +378,11 @@ pub fn same(name: &str, a: &Value, b: &Value) -> bool {
         return true;
     }
     match (name, a, b) {
-        ("whitelist" | "endpoints" | "port" | "route_tables", Value::List(x), Value::List(y))
-            if x.len() == y.len() && x.iter().chain(y).all(Value::is_known) =>
-        {
+        (
+            "whitelist" | "endpoints" | "accounts" | "port" | "route_tables",
+            Value::List(x),
+            Value::List(y),
+        ) if x.len() == y.len() && x.iter().chain(y).all(Value::is_known) => {
             fn sorted(items: &[Value]) -> Vec<(String, &Value)> {
                 let mut keyed: Vec<(String, &Value)> =
                     items.iter().map(|v| (sort_key(v), v)).collect();
@@ -409,7 +412,7 @@ fn is_absent(v: &Value) -> bool {
 /// The canonical form of an attribute for comparison: sets sorted, maps sorted by key.
 pub fn normalize(name: &str, value: &Value) -> Value {
     match (name, value) {
-        ("whitelist" | "endpoints" | "port" | "route_tables", Value::List(items))
+        ("whitelist" | "endpoints" | "accounts" | "port" | "route_tables", Value::List(items))
             if items.iter().all(Value::is_known) =>
         {
             let mut sorted = items.clone();

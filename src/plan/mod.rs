@@ -12,8 +12,8 @@ mod rules;
 
 pub use diff::{configured_names, normalize};
 
-use crate::model::facts::{ConnectionFact, Quotas, ServiceFact};
-use crate::model::{Address, DesiredState, RecordedState, ResourceId, Timeouts};
+use crate::model::facts::{ConnectionFact, ConnectionStatus, Quotas, ServiceFact};
+use crate::model::{Address, DesiredState, RecordedState, ResourceId, ResourceInstance, Timeouts};
 use indexmap::IndexMap;
 
 pub type Attrs = crate::model::Map;
@@ -104,6 +104,7 @@ impl Plan {
             reads: Vec::new(),
             state_edits: Vec::new(),
             refresh_only: false,
+            connection_requests: Vec::new(),
         }
     }
 }
@@ -344,6 +345,58 @@ pub struct Plan {
     /// `--refresh-only`: the plan records what changed outside vpcep and changes nothing in
     /// the cloud; its changes are the drift alone.
     pub refresh_only: bool,
+    /// Connections to the configuration's services that wait for a decision, or that
+    /// appeared, changed status or disappeared since the state was written (in service,
+    /// then endpoint order).
+    pub connection_requests: Vec<ConnectionRequest>,
+}
+
+/// A connection to a service of this configuration worth the owner's attention: it waits
+/// for a decision, or it changed outside vpcep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionRequest {
+    /// The service's address and provider.
+    pub service: Address,
+    pub provider: Option<String>,
+    pub service_id: String,
+    pub endpoint_id: String,
+    /// The endpoint's account (domain ID).
+    pub account: String,
+    /// `pendingAcceptance`, `accepted`, ... (for one that disappeared: its last status).
+    pub status: String,
+    /// When the request was made (the connection's `created_at`).
+    pub since: String,
+    /// What changed since the state was written; `None` when only its waiting is news.
+    pub change: Option<ConnectionChange>,
+    /// The approval of this configuration that accepts it (by endpoint or by account).
+    pub decided_by: Option<Address>,
+}
+
+impl ConnectionRequest {
+    pub fn waits(&self) -> bool {
+        self.status == "pendingAcceptance" && self.change != Some(ConnectionChange::Disappeared)
+    }
+}
+
+/// How a connection changed outside vpcep since the state was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectionChange {
+    /// A new connection (a new request, or one accepted at once).
+    Appeared,
+    /// Its status changed (from this one).
+    Changed { from: String },
+    /// It is gone (the endpoint was deleted, or the connection cut).
+    Disappeared,
+}
+
+impl ConnectionChange {
+    pub fn describe(&self) -> String {
+        match self {
+            ConnectionChange::Appeared => "appeared".to_owned(),
+            ConnectionChange::Changed { from } => format!("changed from {from}"),
+            ConnectionChange::Disappeared => "disappeared".to_owned(),
+        }
+    }
 }
 
 /// A data source read during apply, with its arguments as known when planning.
@@ -401,7 +454,8 @@ impl Plan {
 
     pub fn has_changes(&self) -> bool {
         if self.refresh_only {
-            return !self.drift.is_empty();
+            return !self.drift.is_empty()
+                || self.connection_requests.iter().any(|c| c.change.is_some());
         }
         !self.state_edits.is_empty() || self.changes.iter().any(|c| c.action != Action::NoOp)
     }
@@ -564,6 +618,115 @@ pub fn wanted(plan: &Plan, prior: &RecordedState, facts: &CloudFacts) -> Wanted 
 }
 
 /// Plans the changes that bring `prior` to `desired`.
+/// A warning for each account of an approval's `accounts` that its service's whitelist does
+/// not admit: that account's endpoints can never connect, so nothing of it will wait.
+fn accounts_not_admitted(
+    instance: &ResourceInstance,
+    desired: &DesiredState,
+    prior: &RecordedState,
+) -> Vec<String> {
+    use crate::model::ResourceType;
+    if instance.address.rtype() != ResourceType::Approval {
+        return Vec::new();
+    }
+    let Some(accounts) = instance
+        .attr("accounts")
+        .as_list()
+        .filter(|a| !a.is_empty())
+    else {
+        return Vec::new();
+    };
+    // The service: the one the configuration refers to, else the recorded one of that ID.
+    let referenced = instance
+        .refs
+        .get("service_id")
+        .and_then(|targets| {
+            targets
+                .iter()
+                .find(|t| t.resource.rtype == ResourceType::Service)
+        })
+        .and_then(|t| {
+            desired.resources.values().find(|r| {
+                r.address.resource == t.resource && (t.key.is_none() || r.address.key == t.key)
+            })
+        });
+    let whitelist = match referenced {
+        Some(service) => service.attr("whitelist").as_list(),
+        None => {
+            let Some(id) = instance.attr("service_id").as_str() else {
+                return Vec::new();
+            };
+            prior
+                .resources
+                .values()
+                .find(|r| r.address.rtype() == ResourceType::Service && r.id == id)
+                .and_then(|r| r.attr("whitelist").as_list())
+        }
+    };
+    let Some(whitelist) = whitelist else {
+        return Vec::new();
+    };
+    let admits = |account: &str| {
+        whitelist.iter().any(|w| {
+            w.as_str().is_some_and(|w| {
+                let w = w.strip_prefix("iam:domain::").unwrap_or(w);
+                w == "*" || w.eq_ignore_ascii_case(account)
+            })
+        })
+    };
+    accounts
+        .iter()
+        .filter_map(crate::model::Value::as_str)
+        .filter(|a| !admits(a))
+        .map(|a| {
+            format!(
+                "`{}` accepts the endpoints of account {a}, which the service's whitelist does not admit: that account cannot connect, so nothing of it will ever wait; add it to the service's `whitelist`",
+                instance.address
+            )
+        })
+        .collect()
+}
+
+/// An approval with `accounts`, with every endpoint of those accounts that connects to its
+/// service added to its `endpoints` (waiting, accepted, or rejected by hand: the
+/// configuration says they are accepted); `None` when that adds nothing.
+fn by_accounts(instance: &ResourceInstance, facts: &CloudFacts) -> Option<ResourceInstance> {
+    if instance.address.rtype() != crate::model::ResourceType::Approval {
+        return None;
+    }
+    let accounts = instance.attr("accounts").as_list()?;
+    if accounts.is_empty() {
+        return None;
+    }
+    let service_id = instance.attr("service_id").as_str()?;
+    let listed = instance.attr("endpoints").as_list().unwrap_or_default();
+    let mut endpoints = listed.to_vec();
+    for c in facts.connections.get(service_id)? {
+        let wanted = matches!(
+            c.status,
+            ConnectionStatus::PendingAcceptance
+                | ConnectionStatus::Accepted
+                | ConnectionStatus::Rejected
+        ) && accounts
+            .iter()
+            .any(|a| a.as_str() == Some(c.domain_id.as_str()));
+        if wanted
+            && !endpoints
+                .iter()
+                .any(|e| e.as_str() == Some(c.endpoint_id.as_str()))
+        {
+            endpoints.push(crate::model::Value::String(c.endpoint_id.clone().into()));
+        }
+    }
+    if endpoints.len() == listed.len() {
+        return None;
+    }
+    let mut copy = instance.clone();
+    copy.attrs
+        .insert("endpoints", crate::model::Value::List(endpoints));
+    Some(copy)
+}
+
 /// The API profile of a provider (`None` for the default one): `None` for the simulator.
 pub(crate) fn profile_of(
     desired: &DesiredState,
@@ -654,6 +817,15 @@ pub fn plan(
                 }
                 None => instance,
             };
+            warnings.extend(accounts_not_admitted(instance, desired, prior));
+            let by_account;
+            let instance = match by_accounts(instance, facts) {
+                Some(expanded) => {
+                    by_account = expanded;
+                    &by_account
+                }
+                None => instance,
+            };
             let change = match prior.resources.get(&instance.address) {
                 None => diff::create(instance),
                 Some(recorded) => {
@@ -713,6 +885,7 @@ pub fn plan(
 
     let mut plan = Plan {
         refresh_only: false,
+        connection_requests: Vec::new(),
         state_edits,
         changes,
         refusals: Vec::new(),

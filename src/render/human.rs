@@ -523,13 +523,39 @@ fn render_drift(out: &mut Out, drift: &[Drift], refresh_only: bool) {
 /// The summary line: `Plan: A to add, C to change, D to destroy.` or `No changes. ...`.
 pub fn summary_line(plan: &Plan) -> String {
     if plan.refresh_only {
-        return match plan.drift.len() {
-            0 => "No changes. Your infrastructure still matches what the state records.".to_owned(),
-            n => format!(
+        let connections = plan
+            .connection_requests
+            .iter()
+            .filter(|c| c.change.is_some())
+            .count();
+        return match (plan.drift.len(), connections) {
+            (0, 0) => {
+                "No changes. Your infrastructure still matches what the state records.".to_owned()
+            }
+            (n, 0) => format!(
                 "Refresh-only plan: {n} object{} changed outside vpcep; applying it records {} in the state and changes nothing in the cloud.",
                 if n == 1 { "" } else { "s" },
                 if n == 1 { "it" } else { "them" }
             ),
+            (n, c) => {
+                let mut what = Vec::new();
+                if n > 0 {
+                    what.push(format!(
+                        "{n} object{} changed outside vpcep",
+                        if n == 1 { "" } else { "s" }
+                    ));
+                }
+                if c > 0 {
+                    what.push(format!(
+                        "{c} connection{} changed",
+                        if c == 1 { "" } else { "s" }
+                    ));
+                }
+                format!(
+                    "Refresh-only plan: {}; applying it records that in the state and changes nothing in the cloud.",
+                    what.join(", ")
+                )
+            }
         };
     }
     if !plan.has_changes() {
@@ -592,6 +618,73 @@ pub fn state_edit_done(edit: &crate::model::refactor::StateEdit) -> String {
     }
 }
 
+/// The heading of a plan's connection requests: how many wait (how many of them are new),
+/// and how many other connections changed outside vpcep.
+pub fn connection_heading(requests: &[crate::plan::ConnectionRequest]) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let waiting = requests.iter().filter(|c| c.waits()).count();
+    let new = requests
+        .iter()
+        .filter(|c| c.waits() && c.change.is_some())
+        .count();
+    let other = requests
+        .iter()
+        .filter(|c| !c.waits() && c.change.is_some())
+        .count();
+    let mut parts = Vec::new();
+    if waiting > 0 {
+        let news = if new > 0 {
+            format!(" ({new} new since the state was written)")
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{waiting} endpoint{} wait{} for a decision{news}",
+            plural(waiting),
+            if waiting == 1 { "s" } else { "" }
+        ));
+    }
+    if other > 0 {
+        parts.push(format!(
+            "{other} connection{} changed outside vpcep since the state was written",
+            plural(other)
+        ));
+    }
+    format!("Connection requests: {}.", parts.join("; "))
+}
+
+/// One connection request, as a sentence: who, to what, since when, and what decides it.
+pub fn connection_line(c: &crate::plan::ConnectionRequest) -> String {
+    let via = c
+        .provider
+        .as_deref()
+        .map_or_else(String::new, |p| format!(" [provider {p}]"));
+    let since = if c.since.is_empty() {
+        String::new()
+    } else {
+        format!(" since {}", c.since)
+    };
+    let what = match &c.change {
+        None => format!("waits for a decision ({}{since})", c.status),
+        Some(_) if c.waits() => format!("waits for a decision ({}{since}, new)", c.status),
+        Some(crate::plan::ConnectionChange::Disappeared) => {
+            format!("disappeared (was {})", c.status)
+        }
+        Some(change) => format!("{} ({}{since})", change.describe(), c.status),
+    };
+    let decision = if !c.waits() {
+        String::new()
+    } else if let Some(by) = &c.decided_by {
+        format!("; `{by}` accepts it on apply")
+    } else {
+        "; no approval of this configuration decides it: add it to a `vpcep_approval`'s `endpoints`, or its account to `accounts`".to_owned()
+    };
+    format!(
+        "`{}`{via}: endpoint {} of account {} {what}{decision}",
+        c.service, c.endpoint_id, c.account
+    )
+}
+
 /// Renders a whole plan for a terminal or a log.
 pub fn render_plan(plan: &Plan, style: Style) -> String {
     let mut text = String::new();
@@ -643,6 +736,18 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
         );
         for line in disconnection_lines(plan) {
             let _ = writeln!(out.text, "  - {line}");
+        }
+        out.text.push('\n');
+    }
+    if !plan.connection_requests.is_empty() {
+        let _ = writeln!(
+            out.text,
+            "{}\n",
+            out.style
+                .bold(&connection_heading(&plan.connection_requests))
+        );
+        for c in &plan.connection_requests {
+            let _ = writeln!(out.text, "  - {}", connection_line(c));
         }
         out.text.push('\n');
     }

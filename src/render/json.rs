@@ -524,6 +524,38 @@ pub fn summary(plan: &Plan) -> Json {
     })
 }
 
+/// The connections to the configuration's services that wait for a decision or changed
+/// outside vpcep (`change`: `null`, `appeared`, `changed`, `disappeared`).
+pub fn connection_requests(requests: &[crate::plan::ConnectionRequest]) -> Json {
+    use crate::plan::ConnectionChange;
+    Json::Array(
+        requests
+            .iter()
+            .map(|c| {
+                let (change, from) = match &c.change {
+                    None => (Json::Null, Json::Null),
+                    Some(ConnectionChange::Appeared) => (json!("appeared"), Json::Null),
+                    Some(ConnectionChange::Changed { from }) => (json!("changed"), json!(from)),
+                    Some(ConnectionChange::Disappeared) => (json!("disappeared"), Json::Null),
+                };
+                json!({
+                    "service": c.service.to_string(),
+                    "provider": c.provider,
+                    "service_id": c.service_id,
+                    "endpoint_id": c.endpoint_id,
+                    "account": c.account,
+                    "status": c.status,
+                    "since": c.since,
+                    "waiting": c.waits(),
+                    "change": change,
+                    "previous_status": from,
+                    "decided_by": c.decided_by.as_ref().map(ToString::to_string),
+                })
+            })
+            .collect(),
+    )
+}
+
 pub fn refusals(plan: &Plan) -> Json {
     Json::Array(
         plan.refusals
@@ -653,6 +685,10 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
                 })
                 .collect(),
         ),
+    );
+    top.insert(
+        "connection_requests".into(),
+        connection_requests(&plan.connection_requests),
     );
     top.insert("warnings".into(), json!(plan.warnings));
     top.insert("notes".into(), json!(plan.notes));

@@ -137,6 +137,17 @@ fn sections(plan: &Plan) -> Vec<Section> {
     for w in &plan.warnings {
         out.push(Section::Text(format!("> [!WARNING]\n> {w}\n\n")));
     }
+    if !plan.connection_requests.is_empty() {
+        let mut text = format!(
+            "> [!NOTE]\n> **{}**\n",
+            super::human::connection_heading(&plan.connection_requests)
+        );
+        for c in &plan.connection_requests {
+            let _ = writeln!(text, "> - {}", super::human::connection_line(c));
+        }
+        text.push('\n');
+        out.push(Section::Text(text));
+    }
     if !plan.drift.is_empty() {
         let mut text = format!(
             "**Note: {} resource{} changed outside of vpcep** ({}):\n\n",
