@@ -440,10 +440,31 @@ fn approve(
         Ok(s) => s,
         Err(e) => return Outcome::failed(e),
     };
-    let (want, had) = match (get_list(after, "endpoints"), get_list(before, "endpoints")) {
+    let (mut want, had) = match (get_list(after, "endpoints"), get_list(before, "endpoints")) {
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return Outcome::failed(e),
     };
+    // By account: every endpoint of those accounts connected now, those this apply just
+    // created included (the plan waited for them).
+    let accounts = get_list(after, "accounts").unwrap_or_default();
+    if !accounts.is_empty() {
+        match cloud.list_connections(&service_id) {
+            Ok(connections) => {
+                for c in connections {
+                    if accounts.contains(&c.domain_id)
+                        && matches!(
+                            c.status.as_str(),
+                            "pendingAcceptance" | "accepted" | "rejected" | "creating"
+                        )
+                        && !want.contains(&c.endpoint_id)
+                    {
+                        want.push(c.endpoint_id);
+                    }
+                }
+            }
+            Err(e) => return Outcome::failed(cloud_err(&e)),
+        }
+    }
     let accept: Vec<&String> = want.iter().filter(|e| !had.contains(e)).collect();
     let reject: Vec<&String> = had.iter().filter(|e| !want.contains(e)).collect();
     for (list, action) in [
@@ -727,6 +748,7 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
             }
             let mut after = before.clone();
             after.insert("endpoints", Value::List(Vec::new()));
+            after.insert("accounts", Value::List(Vec::new()));
             let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);
             match outcome.error {
                 // The service is gone: nothing left to reject.

@@ -249,7 +249,9 @@ pub fn approval_attrs(
     let mut a = Attrs::new();
     a.insert("service_id", Value::String(service_id.into()));
     a.insert("endpoints", string_list(&accepted));
-    a.insert("accounts", string_list(accounts));
+    if !accounts.is_empty() {
+        a.insert("accounts", string_list(accounts));
+    }
     a.insert("id", Value::String(service_id.into()));
     a.insert("connections", connections_value(connections));
     a

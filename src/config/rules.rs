@@ -407,13 +407,9 @@ fn service_whitelist(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
 /// as the bare ID in lower case, each once; and an approval names `endpoints` or `accounts`.
 fn approval_accounts(l: &mut Lowered<'_>, diags: &mut Vec<Diagnostic>) {
     let addr = l.instance.address.clone();
-    let empty = |name: &str| {
-        l.instance
-            .attr(name)
-            .as_list()
-            .is_some_and(|list| list.is_empty())
-    };
-    if empty("endpoints") && empty("accounts") {
+    // One of the two must be written (an empty list is fine: a module's approval may start
+    // with none).
+    if !l.body.has_attribute("endpoints") && !l.body.has_attribute("accounts") {
         diags.push(
             err(l, "endpoints", format!("`{addr}` accepts nothing: it has no `endpoints` and no `accounts`"))
                 .help("list the endpoints to accept in `endpoints`, or the partners' account IDs in `accounts` to accept every endpoint they connect"),

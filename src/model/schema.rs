@@ -276,7 +276,7 @@ const APPROVAL: ResourceSchema = ResourceSchema {
     attrs: &[
         attr("service_id", T::String, true, D::Null, Immutable),
         attr("endpoints", T::StringList, false, D::EmptyList, InPlace),
-        attr("accounts", T::StringList, false, D::EmptyList, InPlace),
+        attr("accounts", T::StringList, false, D::Null, InPlace),
     ],
     blocks: &[],
     computed: &[("id", T::String), ("connections", T::StringList)],

@@ -687,6 +687,114 @@ fn accounts_not_admitted(
         .collect()
 }
 
+/// An approval by account also accepts the endpoints this plan creates for those accounts (by
+/// a provider alias of the same configuration) to its service: it waits for their creates,
+/// shows them as `(known after apply)`, and apply accepts every endpoint of the accounts
+/// it finds then. Without this, such an endpoint would be accepted only on the next apply.
+fn accept_created(changes: &mut [ResourceChange], desired: &DesiredState, facts: &CloudFacts) {
+    use crate::model::ResourceType;
+    let account_of = |provider: Option<&str>| match provider {
+        None => facts.account.clone(),
+        Some(key) => facts.providers.get(key).and_then(|f| f.account.clone()),
+    };
+    let service_of = |address: &Address| {
+        desired
+            .resources
+            .get(address)
+            .and_then(|r| r.refs.get("service_id"))
+            .and_then(|targets| {
+                targets
+                    .iter()
+                    .find(|t| t.resource.rtype == ResourceType::Service)
+            })
+            .map(|t| (t.resource.clone(), t.key.clone()))
+    };
+    let created: Vec<(
+        ResourceId,
+        String,
+        Option<(ResourceId, Option<String>)>,
+        Option<String>,
+    )> = changes
+        .iter()
+        .filter(|c| {
+            c.address.rtype() == ResourceType::Endpoint
+                && matches!(c.action, Action::Create | Action::Replace)
+        })
+        .filter_map(|c| {
+            let account = account_of(c.provider.as_deref())?;
+            let service_id = c
+                .after
+                .as_ref()
+                .and_then(|a| a.get("service_id"))
+                .and_then(crate::model::Value::as_str)
+                .map(str::to_owned);
+            Some((
+                c.address.resource.clone(),
+                account,
+                service_of(&c.address),
+                service_id,
+            ))
+        })
+        .collect();
+    if created.is_empty() {
+        return;
+    }
+    for change in changes.iter_mut() {
+        if change.address.rtype() != ResourceType::Approval
+            || matches!(change.action, Action::Delete)
+        {
+            continue;
+        }
+        let Some(after) = change.after.as_mut() else {
+            continue;
+        };
+        let accounts: Vec<String> = after
+            .get("accounts")
+            .and_then(crate::model::Value::as_list)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+        if accounts.is_empty() {
+            continue;
+        }
+        let service = service_of(&change.address);
+        let service_id = after
+            .get("service_id")
+            .and_then(crate::model::Value::as_str)
+            .map(str::to_owned);
+        let mut added = false;
+        for (endpoint, account, endpoint_service, endpoint_service_id) in &created {
+            let same_service = (service.is_some() && service == *endpoint_service)
+                || (service_id.is_some() && service_id == *endpoint_service_id);
+            if !same_service || !accounts.contains(account) {
+                continue;
+            }
+            if !change.depends_on.contains(endpoint) {
+                change.depends_on.push(endpoint.clone());
+            }
+            added = true;
+        }
+        if !added {
+            continue;
+        }
+        if let Some(crate::model::Value::List(list)) = after.get_mut("endpoints") {
+            list.push(crate::model::Value::Unknown);
+        } else {
+            after.insert(
+                "endpoints",
+                crate::model::Value::List(vec![crate::model::Value::Unknown]),
+            );
+        }
+        if !change.changed.iter().any(|c| c == "endpoints") {
+            change.changed.push("endpoints".to_owned());
+        }
+        if change.action == Action::NoOp {
+            change.action = Action::Update;
+        }
+    }
+}
+
 /// An approval with `accounts`, with every endpoint of those accounts that connects to its
 /// service added to its `endpoints` (waiting, accepted, or rejected by hand: the
 /// configuration says they are accepted); `None` when that adds nothing.
@@ -842,6 +950,7 @@ pub fn plan(
             changes.push(change);
         }
     }
+    accept_created(&mut changes, desired, facts);
     let mut state_edits = Vec::new();
     for (address, recorded) in &prior.resources {
         let wanted = !opts.destroy && desired.resources.contains_key(address);

@@ -22,6 +22,7 @@ mod habits;
 mod hardening;
 mod harness;
 mod http;
+mod inbox;
 mod init;
 mod json_errors;
 mod lifecycle;
