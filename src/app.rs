@@ -908,6 +908,16 @@ pub fn plan(
     plan.drift = drift;
     plan.notes = notes;
     plan.connection_requests = decided(requests, &desired, &plan);
+    plan.headroom = std::iter::once((None, &facts))
+        .chain(facts.providers.iter().map(|(k, f)| (Some(k.clone()), f)))
+        .filter_map(|(provider, f)| {
+            Some(crate::plan::Headroom {
+                provider,
+                account: f.account.clone(),
+                quotas: f.quotas.clone()?,
+            })
+        })
+        .collect();
     if settings.refresh_only {
         plan = plan.refresh_only();
     }

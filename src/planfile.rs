@@ -518,6 +518,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             // Saved plans are never refresh-only (`plan --refresh-only --out` is refused).
             refresh_only: false,
             connection_requests: Vec::new(),
+            headroom: Vec::new(),
             // Re-derived from the plan's configuration and state when it is applied.
             state_edits: Vec::new(),
             reads: wire

@@ -254,6 +254,7 @@ impl Emulator {
             quota_endpoints: self.config.quota_endpoints,
             domain_id,
             project_id: project_id.to_owned(),
+            endpoint_updates: self.config.dialect == Dialect::Huawei,
         };
         let sim = Arc::new(
             Sim::open(&config, std::path::Path::new("."))

@@ -178,6 +178,9 @@ pub struct SimConfig {
     pub quota_endpoints: u32,
     pub domain_id: String,
     pub project_id: String,
+    /// Whether endpoints can be updated in place (Huawei Cloud's API, which `vpcep emulator
+    /// --dialect huawei` serves); the simulator otherwise follows OTC, whose API cannot.
+    pub endpoint_updates: bool,
 }
 
 pub const DEFAULT_SIM_DOMAIN_ID: &str = "0d0e0f00000000000000000000000001";
@@ -193,6 +196,7 @@ impl Default for SimConfig {
             quota_endpoints: 50,
             domain_id: DEFAULT_SIM_DOMAIN_ID.to_owned(),
             project_id: DEFAULT_SIM_PROJECT_ID.to_owned(),
+            endpoint_updates: false,
         }
     }
 }

@@ -105,6 +105,7 @@ impl Plan {
             state_edits: Vec::new(),
             refresh_only: false,
             connection_requests: Vec::new(),
+            headroom: Vec::new(),
         }
     }
 }
@@ -349,6 +350,40 @@ pub struct Plan {
     /// appeared, changed status or disappeared since the state was written (in service,
     /// then endpoint order).
     pub connection_requests: Vec<ConnectionRequest>,
+    /// Each provider's account and its quotas as refresh read them (used of allowed).
+    pub headroom: Vec<Headroom>,
+}
+
+/// One provider's account and its quotas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headroom {
+    /// `None`: the default provider.
+    pub provider: Option<String>,
+    pub account: Option<String>,
+    pub quotas: Quotas,
+}
+
+impl Headroom {
+    /// `services 3 of 20, endpoints 1 of 50 (account …, provider …)`.
+    pub fn describe(&self) -> String {
+        let q = &self.quotas;
+        let mut whose = Vec::new();
+        if let Some(a) = &self.account {
+            whose.push(format!("account {a}"));
+        }
+        if let Some(p) = &self.provider {
+            whose.push(format!("provider {p}"));
+        }
+        let whose = if whose.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", whose.join(", "))
+        };
+        format!(
+            "services {} of {}, endpoints {} of {}{whose}",
+            q.services_used, q.services_quota, q.endpoints_used, q.endpoints_quota
+        )
+    }
 }
 
 /// A connection to a service of this configuration worth the owner's attention: it waits
@@ -995,6 +1030,7 @@ pub fn plan(
     let mut plan = Plan {
         refresh_only: false,
         connection_requests: Vec::new(),
+        headroom: Vec::new(),
         state_edits,
         changes,
         refusals: Vec::new(),

@@ -751,6 +751,14 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
         }
         out.text.push('\n');
     }
+    if plan.refresh_only && !plan.headroom.is_empty() {
+        // The drift report of a scheduled job says how much room each account has left.
+        let _ = writeln!(out.text, "{}", out.style.bold("Quota headroom:"));
+        for h in &plan.headroom {
+            let _ = writeln!(out.text, "  - {}", h.describe());
+        }
+        out.text.push('\n');
+    }
     if !plan.warnings.is_empty() {
         for w in &plan.warnings {
             let _ = writeln!(out.text, "{}: {w}", out.style.yellow("Warning"));

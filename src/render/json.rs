@@ -690,6 +690,22 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
         "connection_requests".into(),
         connection_requests(&plan.connection_requests),
     );
+    top.insert(
+        "quotas".into(),
+        Json::Array(
+            plan.headroom
+                .iter()
+                .map(|h| {
+                    json!({
+                        "provider": h.provider,
+                        "account": h.account,
+                        "services": {"used": h.quotas.services_used, "quota": h.quotas.services_quota},
+                        "endpoints": {"used": h.quotas.endpoints_used, "quota": h.quotas.endpoints_quota},
+                    })
+                })
+                .collect(),
+        ),
+    );
     top.insert("warnings".into(), json!(plan.warnings));
     top.insert("notes".into(), json!(plan.notes));
     top.insert("summary".into(), summary(plan));

@@ -148,6 +148,14 @@ fn sections(plan: &Plan) -> Vec<Section> {
         text.push('\n');
         out.push(Section::Text(text));
     }
+    if plan.refresh_only && !plan.headroom.is_empty() {
+        let mut text = "**Quota headroom:**\n\n".to_owned();
+        for h in &plan.headroom {
+            let _ = writeln!(text, "- {}", h.describe());
+        }
+        text.push('\n');
+        out.push(Section::Text(text));
+    }
     if !plan.drift.is_empty() {
         let mut text = format!(
             "**Note: {} resource{} changed outside of vpcep** ({}):\n\n",

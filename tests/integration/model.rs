@@ -115,6 +115,8 @@ fn lifecycle(prevent_destroy: bool, create_before_destroy: bool) -> String {
 struct Approval {
     own: BTreeSet<u32>,
     foreign: BTreeSet<String>,
+    /// Accounts (indexes of [`DOMAINS`]) whose every endpoint is accepted (`accounts`).
+    accounts: BTreeSet<usize>,
     /// The service by its ID rather than by reference (as another configuration would).
     by_id: Option<String>,
 }
@@ -247,9 +249,19 @@ fn hcl(db: &Path, index: usize, c: &Config) -> String {
             .map(|e| format!("vpcep_endpoint.e{e}.id"))
             .chain(a.foreign.iter().map(|id| format!("\"{id}\"")))
             .collect();
+        let accounts = if a.accounts.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = a
+                .accounts
+                .iter()
+                .map(|i| format!("\"iam:domain::{}\"", DOMAINS[*i]))
+                .collect();
+            format!("  accounts = [{}]\n", ids.join(", "))
+        };
         write!(
             out,
-            "resource \"vpcep_approval\" \"a{s}\" {{\n{}  service_id = {}\n  endpoints = [{}]\n}}\n",
+            "resource \"vpcep_approval\" \"a{s}\" {{\n{}  service_id = {}\n  endpoints = [{}]\n{accounts}}}\n",
             provider_line(c.services.get(s).and_then(|x| x.via)),
             a.by_id.as_ref().map_or_else(
                 || format!("vpcep_service.s{s}.id"),
@@ -599,6 +611,14 @@ impl World {
                 if rng.chance(25) {
                     c.approvals.remove(&k);
                     "remove an approval"
+                } else if rng.chance(30) {
+                    // By account: every endpoint of an account, now and later (the account's
+                    // removal rejects them, under the disconnection rules).
+                    let other = rng.below(DOMAINS.len());
+                    if !ap.accounts.remove(&other) {
+                        ap.accounts.insert(other);
+                    }
+                    "change an approval's accounts"
                 } else if let Some((endpoint, _)) = rng.pick(&connected).cloned() {
                     let own = state
                         .resources

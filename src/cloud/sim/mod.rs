@@ -842,6 +842,13 @@ impl Cloud for Sim {
     }
 
     fn update_endpoint(&self, id: &str, update: &EndpointUpdate) -> CloudResult<()> {
+        if !self.config.endpoint_updates {
+            return Err(CloudError::new(
+                404,
+                "APIGW.0101",
+                "The API does not exist: an endpoint cannot be changed after it is created (OTC)",
+            ));
+        }
         self.write(|conn, _now| {
             let Some(mut r) = store::endpoint(conn, id)
                 .map_err(|e| db_err(&e))?
