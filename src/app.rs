@@ -914,7 +914,7 @@ pub fn plan(
             Some(crate::plan::Headroom {
                 provider,
                 account: f.account.clone(),
-                quotas: f.quotas.clone()?,
+                quotas: f.quotas?,
             })
         })
         .collect();

@@ -179,6 +179,16 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             continue;
         }
         let known = connections(before);
+        let accounts = |attrs: Option<&crate::plan::Attrs>| -> Vec<String> {
+            attrs
+                .and_then(|a| a.get("accounts"))
+                .and_then(Value::as_list)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        let (accounts_before, accounts_after) = (accounts(before), accounts(c.after.as_ref()));
         for endpoint_id in rejected {
             if deleted_endpoints.contains(endpoint_id) {
                 continue;
@@ -206,7 +216,14 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
                     account.to_owned()
                 },
                 status: status.to_owned(),
-                reason: reason.clone(),
+                reason: if c.action == Action::Update
+                    && accounts_before.iter().any(|a| a == account)
+                    && !accounts_after.iter().any(|a| a == account)
+                {
+                    "its account is removed from the approval's `accounts`".to_owned()
+                } else {
+                    reason.clone()
+                },
                 explicit,
                 allowed,
             });

@@ -685,18 +685,17 @@ fn accounts_not_admitted(
                 r.address.resource == t.resource && (t.key.is_none() || r.address.key == t.key)
             })
         });
-    let whitelist = match referenced {
-        Some(service) => service.attr("whitelist").as_list(),
-        None => {
-            let Some(id) = instance.attr("service_id").as_str() else {
-                return Vec::new();
-            };
-            prior
-                .resources
-                .values()
-                .find(|r| r.address.rtype() == ResourceType::Service && r.id == id)
-                .and_then(|r| r.attr("whitelist").as_list())
-        }
+    let whitelist = if let Some(service) = referenced {
+        service.attr("whitelist").as_list()
+    } else {
+        let Some(id) = instance.attr("service_id").as_str() else {
+            return Vec::new();
+        };
+        prior
+            .resources
+            .values()
+            .find(|r| r.address.rtype() == ResourceType::Service && r.id == id)
+            .and_then(|r| r.attr("whitelist").as_list())
     };
     let Some(whitelist) = whitelist else {
         return Vec::new();
@@ -722,6 +721,15 @@ fn accounts_not_admitted(
         .collect()
 }
 
+/// An endpoint this plan creates: its resource, its provider's account, the service it refers
+/// to (resource and key) and the service's ID when known.
+type Created = (
+    ResourceId,
+    String,
+    Option<(ResourceId, Option<String>)>,
+    Option<String>,
+);
+
 /// An approval by account also accepts the endpoints this plan creates for those accounts (by
 /// a provider alias of the same configuration) to its service: it waits for their creates,
 /// shows them as `(known after apply)`, and apply accepts every endpoint of the accounts
@@ -744,12 +752,7 @@ fn accept_created(changes: &mut [ResourceChange], desired: &DesiredState, facts:
             })
             .map(|t| (t.resource.clone(), t.key.clone()))
     };
-    let created: Vec<(
-        ResourceId,
-        String,
-        Option<(ResourceId, Option<String>)>,
-        Option<String>,
-    )> = changes
+    let created: Vec<Created> = changes
         .iter()
         .filter(|c| {
             c.address.rtype() == ResourceType::Endpoint

@@ -4,6 +4,7 @@
 //! and every later endpoint of that account; the disconnection rules hold for `accounts`.
 
 use super::harness::{Workspace, vpcep};
+use std::fmt::Write as _;
 
 const OWNER: &str = "0d0e0f00000000000000000000000001";
 const PARTNER: &str = "5f1c0d2e3b4a49687766554433221100";
@@ -40,9 +41,10 @@ fn partner_config(owner: &Workspace, service_id: &str, names: &[&str]) -> String
         owner.path().join(".vpcep/cloud.db").display()
     );
     for name in names {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\nresource \"vpcep_endpoint\" \"{name}\" {{\n  service_id = \"{service_id}\"\n  vpc_id     = \"abababab-cdcd-4efe-8f0f-101010101010\"\n  subnet_id  = \"12121212-3434-4565-8787-909090909090\"\n}}\n"
-        ));
+        );
     }
     text
 }
@@ -189,7 +191,7 @@ fn a_waiting_partner_is_seen_alerted_on_and_accepted_by_account() {
     assert!(
         plan.contains("Disconnections: this plan cuts 1 connection.")
             && plan.contains(&format!(
-                "rejects endpoint {second} of account {PARTNER} (accepted)"
+                "rejects endpoint {second} of account {PARTNER} (accepted): its account is removed from the approval's `accounts`"
             )),
         "{plan}"
     );
@@ -225,4 +227,46 @@ fn approvals_by_account_are_checked_as_written() {
         out.contains("accepts the endpoints of account 99999999999999999999999999999999, which the service's whitelist does not admit"),
         "{out}"
     );
+}
+
+/// An endpoint the same configuration creates for an account the approval accepts by account
+/// is accepted in the same apply: the approval waits for it, and the plan after is empty.
+#[test]
+fn an_endpoint_created_in_the_same_plan_is_accepted_by_account_in_one_apply() {
+    let ws = Workspace::example("cross-account");
+    ws.edit(
+        "main.hcl",
+        "  endpoints  = [vpcep_endpoint.orders.id]",
+        "  accounts   = [var.partner_account]",
+    );
+    ws.edit(
+        "main.hcl",
+        "  name        = \"orders\"\n",
+        "  name        = \"orders\"\n  approval_enabled = true\n",
+    );
+    let plan = run(&ws, &["plan"], 0);
+    assert!(
+        plan.contains("+ accounts    = [")
+            && plan.contains("+ endpoints   = [\n          + (known after apply),"),
+        "{plan}"
+    );
+    let applied = run(&ws, &["apply", "--auto-approve"], 0);
+    let endpoint = applied
+        .find("vpcep_endpoint.orders: Creation complete")
+        .unwrap();
+    let approval = applied
+        .find("vpcep_approval.orders: Creation complete")
+        .unwrap();
+    assert!(endpoint < approval, "{applied}");
+    run(&ws, &["plan", "--detailed-exitcode"], 0);
+    let partner_endpoint = id_of(&ws, "vpcep_endpoint.orders");
+    let state = ws.state();
+    let accepted = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == "vpcep_approval.orders")
+        .unwrap()["attributes"]["endpoints"]
+        .clone();
+    assert_eq!(accepted, serde_json::json!([partner_endpoint]));
 }
