@@ -638,7 +638,7 @@ pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
         }
         ResourceType::Endpoint => {
             // Only the `huawei` profile plans these; elsewhere they are refused.
-            if let Some(update) = crate::cloud::convert::endpoint_update(&before, &after)? {
+            if let Some(update) = crate::cloud::convert::endpoint_update(&after, &change.changed)? {
                 cloud
                     .update_endpoint(&id, &update)
                     .map_err(|e| cloud_err(&e))?;

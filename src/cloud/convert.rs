@@ -380,18 +380,29 @@ pub fn endpoint_spec(attrs: &Attrs) -> Result<EndpointSpec, String> {
     })
 }
 
-/// The in-place update that takes an endpoint from `before` to `after`: the whitelist (with
-/// its switch), route tables and policy that differ; `None` when none of them does.
-pub fn endpoint_update(before: &Attrs, after: &Attrs) -> Result<Option<EndpointUpdate>, String> {
-    let (old, new) = (endpoint_spec(before)?, endpoint_spec(after)?);
-    let update = EndpointUpdate {
-        whitelist: (old.whitelist != new.whitelist
-            || old.whitelist_enabled() != new.whitelist_enabled())
-        .then(|| (new.whitelist.clone(), new.whitelist_enabled())),
-        route_tables: (old.route_tables != new.route_tables).then(|| new.route_tables.clone()),
-        policy: (old.policy != new.policy).then(|| new.policy.clone()),
-    };
-    Ok((update != EndpointUpdate::default()).then_some(update))
+/// The in-place update of an endpoint to `after` for the attributes a plan changes
+/// (`changed`): the whitelist (with its switch), route tables and policy; `None` when the
+/// plan changes none of them.
+pub fn endpoint_update(
+    after: &Attrs,
+    changed: &[String],
+) -> Result<Option<EndpointUpdate>, String> {
+    let changes = |names: &[&str]| changed.iter().any(|c| names.contains(&c.as_str()));
+    if !changes(&[
+        "whitelist",
+        "enable_whitelist",
+        "route_tables",
+        "policy_statement",
+    ]) {
+        return Ok(None);
+    }
+    let new = endpoint_spec(after)?;
+    Ok(Some(EndpointUpdate {
+        whitelist: changes(&["whitelist", "enable_whitelist"])
+            .then(|| (new.whitelist.clone(), new.whitelist_enabled())),
+        route_tables: changes(&["route_tables"]).then(|| new.route_tables.clone()),
+        policy: changes(&["policy_statement"]).then(|| new.policy.clone()),
+    }))
 }
 
 pub fn service_id_of(attrs: &Attrs) -> Result<String, String> {
