@@ -18,10 +18,13 @@
 //!   apply journal.
 //! - [`cloud`]: the VPCEP operations behind one trait: the simulated cloud, the HTTP client
 //!   (`provider "otc"`) with one request budget per identity and project that adapts to the
-//!   API gateway's throttling (`cloud::rate`), and the emulator serving the simulator over
-//!   HTTP in the answer shapes the public sources show (`cloud::dialect`), throttling as the
-//!   gateway does when asked.
-//! - [`refresh`]: reads the cloud into recorded state, drift and the facts rules need.
+//!   API gateway's throttling (`cloud::rate`), each provider's identity (`cloud::auth`: the
+//!   block, the environment for the default provider, clouds.yaml) signed in by IAM
+//!   (`cloud::iam`: tokens, agencies, temporary keys, renewal), and the emulator serving the
+//!   simulator over HTTP in the answer shapes the public sources show (`cloud::dialect`),
+//!   throttling as the gateway does and serving IAM (`cloud::emulator_iam`) when asked.
+//! - [`refresh`]: reads the cloud into recorded state, drift, the facts rules need, and the
+//!   connection requests the owner should see (waiting, or changed since the state).
 //! - [`plan`]: desired against recorded state → actions and refusals.
 //! - [`derive`](mod@derive): configuration and state to a plan (replacements carried through, facts the
 //!   plan needs looked up once), and re-evaluation during apply; shared by `cli` and tests.
