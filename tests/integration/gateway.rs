@@ -288,3 +288,49 @@ fn a_gateway_endpoint_over_the_api() {
     let out = vpcep(ws.path(), &["plan", "--detailed-exitcode"], &env);
     assert_eq!(out.code, 0, "{}", out.transcript());
 }
+
+/// Issue 27: on Huawei Cloud a gateway endpoint's route tables and policy change in place
+/// (`PUT …/routetables`, `PUT …/policy`): the endpoint is kept and the next plan is empty.
+#[test]
+fn a_gateway_endpoints_route_tables_and_policy_change_in_place_on_huawei() {
+    let emulator = EmulatorProcess::start(&["--token", "gateway-token", "--dialect", "huawei"]);
+    let ws = Workspace::example("public-service");
+    let config = ws.read("main.hcl");
+    let provider = emulator
+        .provider("0a0b0c0d0e0f4a5b8c9d0e1f2a3b4c5d")
+        .replace("}\n", "  profile    = \"huawei\"\n}\n");
+    ws.write("main.hcl", &format!("{provider}\n{config}"));
+    let env = [("OS_AUTH_TOKEN", "gateway-token")];
+    let out = vpcep(ws.path(), &["apply", "--auto-approve"], &env);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let id = attrs(&ws, "vpcep_endpoint.object_storage")["id"].clone();
+    ws.edit(
+        "main.hcl",
+        "  vpc_id     = var.vpc_id\n",
+        "  vpc_id     = var.vpc_id\n  route_tables = [\"rtb-reports\"]\n",
+    );
+    ws.edit(
+        "main.hcl",
+        "action   = [\"obs:object:GetObject\", \"obs:object:PutObject\"]",
+        "action   = [\"obs:object:GetObject\"]",
+    );
+    let plan = vpcep(ws.path(), &["plan", "--detailed-exitcode"], &env);
+    assert_eq!(plan.code, 2, "{}", plan.transcript());
+    assert!(
+        plan.stdout
+            .contains("# vpcep_endpoint.object_storage will be updated in-place"),
+        "{}",
+        plan.stdout
+    );
+    let out = vpcep(ws.path(), &["apply", "--auto-approve"], &env);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    let recorded = attrs(&ws, "vpcep_endpoint.object_storage");
+    assert_eq!(recorded["id"], id, "the endpoint was kept");
+    assert_eq!(recorded["route_tables"], serde_json::json!(["rtb-reports"]));
+    assert_eq!(
+        recorded["policy_statement"][0]["action"],
+        serde_json::json!(["obs:object:GetObject"])
+    );
+    let out = vpcep(ws.path(), &["plan", "--detailed-exitcode"], &env);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+}
