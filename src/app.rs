@@ -785,6 +785,8 @@ pub fn from_plan_file(
     plan.drift = saved.plan.drift;
     plan.notes = saved.plan.notes;
     plan.warnings = saved.plan.warnings;
+    plan.connection_requests = saved.plan.connection_requests;
+    plan.headroom = saved.plan.headroom;
     Ok(Planned {
         state_changed: stored.as_ref() != Some(&saved.state),
         snapshot,

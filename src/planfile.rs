@@ -99,6 +99,39 @@ struct Wire {
     /// read as before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     reads: Vec<ReadWire>,
+    /// The connection requests the plan showed (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    connection_requests: Vec<RequestWire>,
+    /// Each account's quotas when planned (left out when not read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    quotas: Vec<HeadroomWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestWire {
+    service: String,
+    provider: Option<String>,
+    service_id: String,
+    endpoint_id: String,
+    account: String,
+    status: String,
+    since: String,
+    /// `appeared`, `changed`, `disappeared`, or none.
+    change: Option<String>,
+    previous_status: Option<String>,
+    decided_by: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadroomWire {
+    provider: Option<String>,
+    account: Option<String>,
+    services_used: u32,
+    services_quota: u32,
+    endpoints_used: u32,
+    endpoints_quota: u32,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -430,6 +463,45 @@ pub fn encode(saved: &SavedPlan) -> String {
                 allowed: d.allowed,
             })
             .collect(),
+        connection_requests: plan
+            .connection_requests
+            .iter()
+            .map(|c| {
+                use crate::plan::ConnectionChange;
+                let (change, previous_status) = match &c.change {
+                    None => (None, None),
+                    Some(ConnectionChange::Appeared) => (Some("appeared"), None),
+                    Some(ConnectionChange::Changed { from }) => {
+                        (Some("changed"), Some(from.clone()))
+                    }
+                    Some(ConnectionChange::Disappeared) => (Some("disappeared"), None),
+                };
+                RequestWire {
+                    service: c.service.to_string(),
+                    provider: c.provider.clone(),
+                    service_id: c.service_id.clone(),
+                    endpoint_id: c.endpoint_id.clone(),
+                    account: c.account.clone(),
+                    status: c.status.clone(),
+                    since: c.since.clone(),
+                    change: change.map(str::to_owned),
+                    previous_status,
+                    decided_by: c.decided_by.as_ref().map(ToString::to_string),
+                }
+            })
+            .collect(),
+        quotas: plan
+            .headroom
+            .iter()
+            .map(|h| HeadroomWire {
+                provider: h.provider.clone(),
+                account: h.account.clone(),
+                services_used: h.quotas.services_used,
+                services_quota: h.quotas.services_quota,
+                endpoints_used: h.quotas.endpoints_used,
+                endpoints_quota: h.quotas.endpoints_quota,
+            })
+            .collect(),
     };
     let mut text = serde_json::to_string(&wire).unwrap_or_default();
     text.push('\n');
@@ -517,8 +589,6 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
         plan: Plan {
             // Saved plans are never refresh-only (`plan --refresh-only --out` is refused).
             refresh_only: false,
-            connection_requests: Vec::new(),
-            headroom: Vec::new(),
             // Re-derived from the plan's configuration and state when it is applied.
             state_edits: Vec::new(),
             reads: wire
@@ -561,6 +631,49 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
                     })
                 })
                 .collect::<Result<_, String>>()?,
+            connection_requests: wire
+                .connection_requests
+                .iter()
+                .map(|c| {
+                    use crate::plan::ConnectionChange;
+                    let change = match (c.change.as_deref(), &c.previous_status) {
+                        (None, _) => None,
+                        (Some("appeared"), _) => Some(ConnectionChange::Appeared),
+                        (Some("changed"), Some(from)) => {
+                            Some(ConnectionChange::Changed { from: from.clone() })
+                        }
+                        (Some("disappeared"), _) => Some(ConnectionChange::Disappeared),
+                        (Some(other), _) => {
+                            return Err(format!("unknown connection change `{other}`"));
+                        }
+                    };
+                    Ok(crate::plan::ConnectionRequest {
+                        service: parse_address(&c.service)?,
+                        provider: c.provider.clone(),
+                        service_id: c.service_id.clone(),
+                        endpoint_id: c.endpoint_id.clone(),
+                        account: c.account.clone(),
+                        status: c.status.clone(),
+                        since: c.since.clone(),
+                        change,
+                        decided_by: c.decided_by.as_deref().map(parse_address).transpose()?,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
+            headroom: wire
+                .quotas
+                .iter()
+                .map(|h| crate::plan::Headroom {
+                    provider: h.provider.clone(),
+                    account: h.account.clone(),
+                    quotas: crate::model::facts::Quotas {
+                        services_used: h.services_used,
+                        services_quota: h.services_quota,
+                        endpoints_used: h.endpoints_used,
+                        endpoints_quota: h.endpoints_quota,
+                    },
+                })
+                .collect(),
         },
     })
 }

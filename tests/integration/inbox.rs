@@ -113,6 +113,13 @@ fn a_waiting_partner_is_seen_alerted_on_and_accepted_by_account() {
         )),
         "{show}"
     );
+    // A saved plan keeps them: reviewing it later shows who waits.
+    run(&owner, &["plan", "--out", "p.vpcep"], 0);
+    let saved = run(&owner, &["show", "p.vpcep"], 0);
+    assert!(
+        saved.contains(&format!("endpoint {first} of account {PARTNER} waits for a decision")),
+        "{saved}"
+    );
     // The scheduled drift job alerts (exit 2) while it waits.
     let drift = run(
         &owner,
