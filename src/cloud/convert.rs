@@ -387,8 +387,8 @@ pub fn endpoint_update(
     after: &Attrs,
     changed: &[String],
 ) -> Result<Option<EndpointUpdate>, String> {
-    let changes = |names: &[&str]| changed.iter().any(|c| names.contains(&c.as_str()));
-    if !changes(&[
+    let touches = |names: &[&str]| changed.iter().any(|c| names.contains(&c.as_str()));
+    if !touches(&[
         "whitelist",
         "enable_whitelist",
         "route_tables",
@@ -398,10 +398,10 @@ pub fn endpoint_update(
     }
     let new = endpoint_spec(after)?;
     Ok(Some(EndpointUpdate {
-        whitelist: changes(&["whitelist", "enable_whitelist"])
+        whitelist: touches(&["whitelist", "enable_whitelist"])
             .then(|| (new.whitelist.clone(), new.whitelist_enabled())),
-        route_tables: changes(&["route_tables"]).then(|| new.route_tables.clone()),
-        policy: changes(&["policy_statement"]).then(|| new.policy.clone()),
+        route_tables: touches(&["route_tables"]).then(|| new.route_tables.clone()),
+        policy: touches(&["policy_statement"]).then(|| new.policy.clone()),
     }))
 }
 

@@ -117,7 +117,9 @@ fn a_waiting_partner_is_seen_alerted_on_and_accepted_by_account() {
     run(&owner, &["plan", "--out", "p.vpcep"], 0);
     let saved = run(&owner, &["show", "p.vpcep"], 0);
     assert!(
-        saved.contains(&format!("endpoint {first} of account {PARTNER} waits for a decision")),
+        saved.contains(&format!(
+            "endpoint {first} of account {PARTNER} waits for a decision"
+        )),
         "{saved}"
     );
     // The scheduled drift job alerts (exit 2) while it waits.
