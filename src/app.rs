@@ -470,12 +470,6 @@ fn decided(
     plan: &crate::plan::Plan,
 ) -> Vec<crate::plan::ConnectionRequest> {
     for request in &mut requests {
-        let lists = |attrs: &crate::plan::Attrs, name: &str, what: &str| {
-            attrs
-                .get(name)
-                .and_then(crate::model::Value::as_list)
-                .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(what)))
-        };
         let planned = plan.changes.iter().find(|c| {
             c.address.rtype() == crate::model::ResourceType::Approval
                 && c.after.as_ref().is_some_and(|a| {
@@ -484,17 +478,37 @@ fn decided(
                         && lists(a, "endpoints", &request.endpoint_id)
                 })
         });
-        let configured = desired.resources.values().find(|r| {
+        request.decided_by = planned
+            .map(|c| c.address.clone())
+            .or_else(|| configured_approval(request, desired));
+    }
+    requests
+}
+
+/// Whether the list attribute `name` of `attrs` holds `what`.
+fn lists(attrs: &crate::plan::Attrs, name: &str, what: &str) -> bool {
+    attrs
+        .get(name)
+        .and_then(crate::model::Value::as_list)
+        .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(what)))
+}
+
+/// The approval of the configuration that accepts a connection request, by its `endpoints`
+/// or its `accounts`.
+pub fn configured_approval(
+    request: &crate::plan::ConnectionRequest,
+    desired: &DesiredState,
+) -> Option<crate::model::Address> {
+    desired
+        .resources
+        .values()
+        .find(|r| {
             r.address.rtype() == crate::model::ResourceType::Approval
                 && r.attr("service_id").as_str() == Some(request.service_id.as_str())
                 && (lists(&r.attrs, "endpoints", &request.endpoint_id)
                     || lists(&r.attrs, "accounts", &request.account))
-        });
-        request.decided_by = planned
-            .map(|c| c.address.clone())
-            .or_else(|| configured.map(|r| r.address.clone()));
-    }
-    requests
+        })
+        .map(|r| r.address.clone())
 }
 
 /// Flags that choose what a plan does.

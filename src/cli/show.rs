@@ -131,10 +131,22 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super:
                         );
                     }
                 }
+                // Which approval of the configuration accepts each, when it evaluates.
+                let desired = (!refreshed.requests.is_empty())
+                    .then(|| snapshot.desired(&globals.env, &refreshed.state).ok())
+                    .flatten()
+                    .map(|(d, _)| d);
                 for c in refreshed.requests.iter().filter(|c| c.waits()) {
+                    let decision = desired
+                        .as_ref()
+                        .and_then(|d| crate::app::configured_approval(c, d))
+                        .map_or_else(
+                            || "; no approval of the configuration accepts it".to_owned(),
+                            |a| format!("; `{a}` accepts it on the next apply"),
+                        );
                     let _ = writeln!(
                         header,
-                        "Waiting for a decision: endpoint {} of account {} to `{}` ({} since {})\n",
+                        "Waiting for a decision: endpoint {} of account {} to `{}` ({} since {}){decision}\n",
                         c.endpoint_id, c.account, c.service, c.status, c.since
                     );
                 }

@@ -158,6 +158,13 @@ fn a_waiting_partner_is_seen_alerted_on_and_accepted_by_account() {
     );
     run(&partner, &["apply", "--auto-approve"], 0);
     let second = id_of(&partner, "vpcep_endpoint.second");
+    let show = run(&owner, &["show"], 0);
+    assert!(
+        show.contains(&format!(
+            "Waiting for a decision: endpoint {second} of account {PARTNER} to `vpcep_service.orders`"
+        )) && show.contains("`vpcep_approval.partners` accepts it on the next apply"),
+        "{show}"
+    );
     run(
         &owner,
         &["plan", "--refresh-only", "--detailed-exitcode"],
