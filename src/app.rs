@@ -444,7 +444,7 @@ fn open_provider(
                     identity
                         .region
                         .as_deref()
-                        .map(crate::cloud::http::HttpCloud::endpoint_for)
+                        .map(|r| crate::cloud::http::HttpCloud::endpoint_for(otc.profile, r))
                 })
                 .ok_or_else(|| {
                     fail(format!(

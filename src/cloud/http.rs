@@ -120,9 +120,19 @@ fn malformed(operation: &str, why: &str) -> CloudError {
 }
 
 impl HttpCloud {
-    /// The endpoint of a region: `https://vpcep.<region>.otc.t-systems.com`.
-    pub fn endpoint_for(region: &str) -> String {
-        format!("https://vpcep.{region}.otc.t-systems.com")
+    /// The endpoint of a region of a cloud: `https://vpcep.<region>.otc.t-systems.com`
+    /// (`otc`), `https://vpcep.<region>.sc.otc.t-systems.com` (`otc-swiss`, as its IAM
+    /// catalog names it), `https://vpcep.<region>.myhuaweicloud.com` (`huawei`).
+    pub fn endpoint_for(profile: crate::model::CloudProfile, region: &str) -> String {
+        match profile {
+            crate::model::CloudProfile::Otc => format!("https://vpcep.{region}.otc.t-systems.com"),
+            crate::model::CloudProfile::OtcSwiss => {
+                format!("https://vpcep.{region}.sc.otc.t-systems.com")
+            }
+            crate::model::CloudProfile::Huawei => {
+                format!("https://vpcep.{region}.myhuaweicloud.com")
+            }
+        }
     }
 
     pub fn new(config: &OtcConfig, credentials: Credentials) -> Result<Self, String> {
@@ -138,7 +148,7 @@ impl HttpCloud {
     ) -> Result<Self, String> {
         let endpoint = match (&config.endpoint, &config.region) {
             (Some(e), _) => e.clone(),
-            (None, Some(r)) => Self::endpoint_for(r),
+            (None, Some(r)) => Self::endpoint_for(config.profile, r),
             (None, None) => {
                 return Err("`provider \"otc\"` needs a `region` or an `endpoint`".into());
             }
@@ -1029,5 +1039,27 @@ mod tests {
     fn redirect_targets_are_shown_without_credentials() {
         assert_eq!(redact_url("http://u:p@evil/x"), "http://evil/x");
         assert_eq!(redact_url("http://evil/x"), "http://evil/x");
+    }
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::HttpCloud;
+    use crate::model::CloudProfile;
+
+    #[test]
+    fn each_profile_derives_its_own_clouds_endpoint_from_the_region() {
+        assert_eq!(
+            HttpCloud::endpoint_for(CloudProfile::Otc, "eu-de"),
+            "https://vpcep.eu-de.otc.t-systems.com"
+        );
+        assert_eq!(
+            HttpCloud::endpoint_for(CloudProfile::OtcSwiss, "eu-ch2"),
+            "https://vpcep.eu-ch2.sc.otc.t-systems.com"
+        );
+        assert_eq!(
+            HttpCloud::endpoint_for(CloudProfile::Huawei, "ap-southeast-1"),
+            "https://vpcep.ap-southeast-1.myhuaweicloud.com"
+        );
     }
 }
