@@ -127,11 +127,13 @@ pub(crate) fn collect(
         }
     }
     let in_cycle = cycles(&moves, diags);
+    // Where moves start: a move to one of them is a step of a chain (`a` to `x`, `x` to `y`).
+    let starts: Vec<Target> = moves.iter().map(|(_, m)| m.from.clone()).collect();
     for (decl, m) in moves {
         if in_cycle.contains(&m.at) {
             continue;
         }
-        if let Some(m) = check_moved(decl, decls, desired, m, diags) {
+        if let Some(m) = check_moved(decl, decls, desired, &starts, m, diags) {
             out.moved.push(m);
         }
     }
@@ -243,6 +245,7 @@ fn check_moved(
     decl: &Decl<'_>,
     decls: &Decls<'_>,
     desired: &IndexMap<Address, crate::model::ResourceInstance>,
+    starts: &[Target],
     m: Moved,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Moved> {
@@ -305,7 +308,13 @@ fn check_moved(
     let declared = |id: &ResourceId| {
         decls.resources.contains_key(id) || desired.keys().any(|a| a.resource == *id)
     };
-    if !declared(to_id) {
+    // The destination of one step of a chain is the source of the next: not declared, and
+    // never recorded for long (the chain is followed to its end).
+    let chained = starts.iter().any(|start| match (start, &m.to) {
+        (Target::Resource(a), to) | (to, Target::Resource(a)) => to.resource() == Some(a),
+        (a, b) => a == b,
+    });
+    if !declared(to_id) && !chained {
         diags.push(err(
             format!(
                 "`moved` to `{}`, which the configuration does not declare",

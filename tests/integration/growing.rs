@@ -636,3 +636,49 @@ fn replace_triggered_by_replaces_when_what_it_names_changes() {
     assert_ne!(ws.id_of("vpcep_endpoint.e[\"a\"]"), before);
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+/// A chain of moves (`a` to `x`, then `x` to `y`, with only `y` declared), as a configuration
+/// collects them over two refactorings, is followed to its end — in either order of the
+/// blocks — and the end is recorded with the same ID; a chain whose end is not declared is
+/// still refused.
+#[test]
+fn a_chain_of_moves_is_followed_to_its_declared_end() {
+    for blocks in [
+        "moved {\n  from = vpcep_service.a\n  to   = vpcep_service.x\n}\n\nmoved {\n  from = vpcep_service.x\n  to   = vpcep_service.y\n}\n",
+        "moved {\n  from = vpcep_service.x\n  to   = vpcep_service.y\n}\n\nmoved {\n  from = vpcep_service.a\n  to   = vpcep_service.x\n}\n",
+    ] {
+        let ws = Workspace::new();
+        ws.write("main.hcl", &service_block("a", "port", None));
+        ws.expect(&["apply", "--auto-approve"], 0);
+        let id = ws.id_of("vpcep_service.a");
+        ws.write(
+            "main.hcl",
+            &format!("{}\n{blocks}", service_block("y", "port", None)),
+        );
+        let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+        assert!(
+            plan.stdout
+                .contains("# vpcep_service.a has moved to vpcep_service.y"),
+            "{}",
+            plan.stdout
+        );
+        ws.expect(&["apply", "--auto-approve"], 0);
+        assert_eq!(ws.id_of("vpcep_service.y"), id);
+        ws.expect(&["plan", "--detailed-exitcode"], 0);
+    }
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}\nmoved {{\n  from = vpcep_service.a\n  to   = vpcep_service.x\n}}\n\nmoved {{\n  from = vpcep_service.x\n  to   = vpcep_service.z\n}}\n",
+            service_block("y", "port", None)
+        ),
+    );
+    let out = ws.expect(&["validate"], 1);
+    assert!(
+        out.stderr
+            .contains("`moved` to `vpcep_service.z`, which the configuration does not declare"),
+        "{}",
+        out.stderr
+    );
+}
