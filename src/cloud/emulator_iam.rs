@@ -646,3 +646,97 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directory() -> Directory {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iam.json");
+        std::fs::write(
+            &path,
+            r#"{"domains": {
+                "acme": {"projects": {"eu-de": null}, "users": {"alice": {"password": "pw"}},
+                         "access_keys": {"AK1": {"secret": "SK1", "user": "alice"}}},
+                "globex": {"projects": {"eu-de": null}, "agencies": {"admin": {"trusts": "acme"}}}}}"#,
+        )
+        .unwrap();
+        Directory::load(&path, Some(Duration::from_secs(60))).unwrap()
+    }
+
+    /// Whatever a client sends — any method, path, headers and JSON (or not) — IAM answers
+    /// with a status and never panics, and nothing it does not issue is accepted.
+    #[test]
+    fn random_requests_get_answers_and_no_unissued_identity_is_accepted() {
+        let iam = directory();
+        let rng = crate::cloud::rng::Rng::new(27);
+        let pick = |items: &[&'static str]| items[rng.below(items.len())];
+        let bodies = [
+            "",
+            "null",
+            "[]",
+            "{}",
+            r#"{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "alice", "password": "nope", "domain": {"name": "acme"}}}}}}"#,
+            r#"{"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": 7}}}}}"#,
+            r#"{"auth": {"identity": {"methods": ["assume_role"], "assume_role": {"domain_name": "globex", "xrole_name": "admin"}}}}"#,
+            r#"{"auth": {"identity": {"methods": ["token"], "token": {"id": "forged"}}, "scope": {"project": {"name": 3}}}}"#,
+            r#"{"auth": {"identity": {"methods": [null]}}}"#,
+            r#"{"auth": {"identity": {"methods": ["assume_role"], "assume_role": {"agency_name": "admin", "domain_id": "x", "duration_seconds": -5}}}}"#,
+        ];
+        let paths = [
+            "/v3/auth/tokens",
+            "/v3.0/OS-CREDENTIAL/securitytokens",
+            "/v3/projects",
+            "/v3/",
+            "/v3.0/x",
+        ];
+        for _ in 0..2000 {
+            let body = bodies[rng.below(bodies.len())];
+            let path = pick(&paths);
+            let method = pick(&["GET", "POST", "PUT", "DELETE"]);
+            let mut headers = Vec::new();
+            if rng.below(2) == 0 {
+                headers.push((
+                    "X-Auth-Token".to_owned(),
+                    pick(&["", "forged", "x"]).to_owned(),
+                ));
+            }
+            if rng.below(3) == 0 {
+                headers.push((
+                    "Authorization".to_owned(),
+                    pick(&[
+                        "SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host, Signature=00",
+                        "SDK-HMAC-SHA256 Access=",
+                        "Basic abc",
+                        "SDK-HMAC-SHA256",
+                    ])
+                    .to_owned(),
+                ));
+            }
+            let query = vec![("name".to_owned(), pick(&["eu-de", "", "x"]).to_owned())];
+            let (status, _, _) = iam
+                .handle(method, path, &query, &headers, body.as_bytes())
+                .expect("an IAM path is IAM's");
+            assert!(
+                (400..500).contains(&status),
+                "{method} {path} {headers:?} {body}: {status}"
+            );
+            let project = iam.domains[rng.below(2)].projects[0].1.clone();
+            let verdict = iam.authorize(
+                method,
+                "/v1/p/x",
+                &query,
+                &headers,
+                body.as_bytes(),
+                &project,
+            );
+            assert!(verdict.is_err(), "{headers:?} was accepted");
+        }
+        assert_eq!(
+            iam.issued_secrets().0,
+            0,
+            "nothing was issued to a wrong request"
+        );
+    }
+}
