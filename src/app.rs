@@ -661,6 +661,22 @@ pub fn from_plan_file(
             "the state it was made against does not match its own record of it".into(),
         ));
     }
+    // A value the plan holds is fixed: `--var` may give only what it does not hold (the
+    // credentials), never change what was reviewed.
+    for arg in vars {
+        if let VarArg::Assign(text) = arg {
+            let name = text
+                .split_once('=')
+                .map_or(text.as_str(), |(n, _)| n)
+                .trim();
+            if saved.variables.contains_key(name) {
+                return Err(fail(format!(
+                    "`{}` was planned with its own value of `var.{name}`; a saved plan applies as it was reviewed, so nothing was changed\n  leave out `--var {name}=…`, or make a new plan with it: `vpcep plan --var {name}=… --out FILE`",
+                    path.display()
+                )));
+            }
+        }
+    }
     // The plan holds no credentials: the variables the providers sign in with come from
     // `--var`, the environment and var files, as when planning.
     let (snapshot, loaded) = Snapshot::with_settings(

@@ -179,11 +179,35 @@ fn owner_by_password_and_partner_through_an_agency_in_one_apply() {
     );
     assert!(calls(&emulator).iter().all(|(m, _, _)| m == "GET"));
     seen.push(without);
+    // What the plan holds is fixed: `--var` may give the password, not change the account.
+    let changed = vpcep(
+        ws.path(),
+        &["apply", "--var", "owner_domain=globex", "p.plan"],
+        &env,
+    );
+    assert_eq!(changed.code, 1, "{}", changed.transcript());
+    assert!(
+        changed
+            .stderr
+            .contains("was planned with its own value of `var.owner_domain`"),
+        "{}",
+        changed.stderr
+    );
+    seen.push(changed);
     let (before, _) = issued(&emulator);
+    // The password given again on the command line rather than in the environment.
+    let password = format!("owner_password={PASSWORD}");
     run(
         &ws,
-        &["--log-file", "trace.log", "apply", "p.plan"],
-        &env,
+        &[
+            "--log-file",
+            "trace.log",
+            "apply",
+            "--var",
+            &password,
+            "p.plan",
+        ],
+        &[env[0], env[2]],
         0,
         &mut seen,
     );
