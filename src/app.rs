@@ -817,6 +817,7 @@ pub fn from_plan_file(
     plan.warnings = saved.plan.warnings;
     plan.connection_requests = saved.plan.connection_requests;
     plan.headroom = saved.plan.headroom;
+    plan.checks.clone_from(&derived.desired.checks);
     Ok(Planned {
         state_changed: stored.as_ref() != Some(&saved.state),
         snapshot,
@@ -940,6 +941,7 @@ pub fn plan(
     plan.drift = drift;
     plan.notes = notes;
     plan.connection_requests = decided(requests, &desired, &plan);
+    plan.checks.clone_from(&desired.checks);
     plan.headroom = std::iter::once((None, &facts))
         .chain(facts.providers.iter().map(|(k, f)| (Some(k.clone()), f)))
         .filter_map(|(provider, f)| {

@@ -307,6 +307,7 @@ impl Resolver for ConfigResolver<'_> {
                     )
                 })
                 .collect(),
+            checks: desired.checks,
         })
     }
 }

@@ -660,6 +660,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
                     })
                 })
                 .collect::<Result<_, String>>()?,
+            checks: Vec::new(),
             headroom: wire
                 .quotas
                 .iter()

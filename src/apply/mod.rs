@@ -67,6 +67,8 @@ pub enum Event {
 pub struct Resolved {
     pub attrs: HashMap<Address, Attrs>,
     pub outputs: IndexMap<String, RecordedOutput>,
+    /// The `check` blocks, evaluated against the state at that time.
+    pub checks: Vec<crate::model::CheckResult>,
 }
 
 /// Re-evaluates the configuration (the snapshot the plan was made from) against `state`.
@@ -94,6 +96,8 @@ pub struct Report {
     /// Steps that did not start because the apply was interrupted.
     pub not_started: usize,
     pub interrupted: bool,
+    /// The `check` blocks evaluated against what apply made (a failed one warns).
+    pub checks: Vec<crate::model::CheckResult>,
 }
 
 impl Report {
@@ -253,6 +257,7 @@ pub fn apply(
             latest = Some(r);
         }
         if let Some(r) = latest {
+            run.report.checks = r.checks;
             let change = StateChange::Outputs(r.outputs);
             run.state.apply(change);
         }

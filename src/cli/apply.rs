@@ -266,7 +266,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         reads,
         ..
     } = planned;
-    let outputs = !desired.outputs.is_empty();
+    // Outputs and `check` blocks are evaluated once more against what apply made.
+    let outputs = !desired.outputs.is_empty() || !desired.checks.is_empty();
     let checks = desired.resources.values().any(|r| r.deferred_checks);
     // The plan holds every value apply needs; the configuration is kept only if apply will
     // evaluate it again (values unknown at plan time, outputs).
@@ -349,12 +350,29 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             operation,
             success: report.succeeded(),
         };
+        for w in report
+            .checks
+            .iter()
+            .filter_map(crate::model::CheckResult::warning)
+        {
+            say!(
+                "{}",
+                events::config_diagnostic(&crate::diag::Diagnostic::warning(w))
+            );
+        }
         say!("{}", events::change_summary(&line, &summary));
         return Ok(u8::from(!report.succeeded()));
     }
     say!();
     if report.succeeded() {
         say!("{}", style.bold(&line));
+        for w in report
+            .checks
+            .iter()
+            .filter_map(crate::model::CheckResult::warning)
+        {
+            complain!("{}: {w}", style.yellow("Warning"));
+        }
         print_outputs(&state);
         return Ok(0);
     }

@@ -82,8 +82,9 @@ pub(crate) fn check_names(
             Structure::Block(block) => {
                 let name = block.ident.as_str();
                 if blocks.contains(&name) {
-                    // `dynamic "port"` names its block (checked where it is desugared).
-                    if !block.labels.is_empty() && name != "dynamic" {
+                    // `dynamic "port"` names its block (checked where it is desugared), and a
+                    // `check`'s scoped `data "TYPE" "NAME"` is read as a data source.
+                    if !block.labels.is_empty() && name != "dynamic" && name != "data" {
                         diags.push(
                             Diagnostic::error(format!("a `{name}` block takes no labels"))
                                 .at(file.span(header_span(block)))

@@ -57,11 +57,13 @@ pub(crate) struct Decls<'a> {
     pub refactors: Vec<Decl<'a>>,
     /// `module "NAME"` calls.
     pub modules: IndexMap<String, Decl<'a>>,
+    /// `check "NAME"` blocks (their `data` blocks are collected with the others).
+    pub checks: IndexMap<String, Decl<'a>>,
 }
 
 const TOP_LEVEL: &[&str] = &[
     "variable", "locals", "provider", "backend", "resource", "data", "output", "module", "moved",
-    "removed", "import",
+    "removed", "import", "check",
 ];
 const PROVIDERS: &[&str] = &["sim", "otc"];
 const BACKENDS: &[&str] = &["local", "pg"];
@@ -106,7 +108,7 @@ fn collect_block<'a>(
     let decl = Decl { file, block };
     let kind = block.ident.as_str();
     let expected_labels = match kind {
-        "variable" | "provider" | "backend" | "output" | "module" => 1,
+        "variable" | "provider" | "backend" | "output" | "module" | "check" => 1,
         "locals" | "moved" | "removed" | "import" => 0,
         "resource" | "data" => 2,
         _ => {
@@ -223,7 +225,7 @@ fn collect_block<'a>(
                 decls.backend = Some(decl);
             }
         }
-        "variable" | "output" | "module" => {
+        "variable" | "output" | "module" | "check" => {
             let name = decl.label(0).to_owned();
             if !is_identifier(&name) {
                 diags.push(
@@ -233,9 +235,30 @@ fn collect_block<'a>(
                 );
                 return;
             }
+            if kind == "check" {
+                // A scoped data source is read like any other (its name is the module's).
+                for nested in decl
+                    .block
+                    .body
+                    .blocks()
+                    .filter(|b| b.ident.as_str() == "data")
+                {
+                    if nested.labels.len() == 2 {
+                        collect_data(
+                            decls,
+                            Decl {
+                                file: decl.file,
+                                block: nested,
+                            },
+                            diags,
+                        );
+                    }
+                }
+            }
             let map = match kind {
                 "variable" => &mut decls.variables,
                 "module" => &mut decls.modules,
+                "check" => &mut decls.checks,
                 _ => &mut decls.outputs,
             };
             if let Some(first) = map.get(&name) {

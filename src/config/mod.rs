@@ -312,6 +312,7 @@ pub fn load_reading(
             secrets: secrets.clone(),
             data: Vec::new(),
             refactors: crate::model::refactor::Refactors::default(),
+            checks: Vec::new(),
         };
         let mut loaded = finish(Some(desired), diags, variables);
         loaded.secrets = secrets;
@@ -392,6 +393,7 @@ pub fn load_reading(
     };
     let (mut lowered, data_out) = lowered;
     let outputs = settings::outputs(&decls, &scope, &mut diags);
+    let checks = settings::checks(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
     let aliases = settings::aliases(&decls, &scope, &mut diags);
     let backend = settings::backend(&decls, &scope, &mut diags);
@@ -423,6 +425,7 @@ pub fn load_reading(
         secrets: secrets.clone(),
         data: data_out.instances,
         refactors,
+        checks,
     };
     let mut loaded = finish(Some(desired), diags, variables);
     loaded.secrets = secrets;

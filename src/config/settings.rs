@@ -540,3 +540,125 @@ pub(crate) fn outputs(
     }
     out
 }
+
+/// The `check` blocks: each `assert`'s `condition` evaluated with what is known. A false one
+/// fails the check with its `error_message`; one that reads a value known only after apply
+/// leaves it unknown. A check never stops a plan or an apply: it warns.
+pub(crate) fn checks(
+    decls: &Decls<'_>,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<crate::model::CheckResult> {
+    use crate::model::{CheckResult, CheckStatus};
+    let allowed = Allowed::anywhere(true, "a `check` block");
+    let mut out = Vec::new();
+    for (name, decl) in &decls.checks {
+        let body = &decl.block.body;
+        check_names(
+            decl.file,
+            body,
+            "a `check` block",
+            &[],
+            &["assert", "data"],
+            diags,
+        );
+        let mut status = CheckStatus::Pass;
+        let mut problems = Vec::new();
+        let asserts: Vec<_> = body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "assert")
+            .collect();
+        if asserts.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("check `{name}` has no `assert` block"))
+                    .at(decl.location())
+                    .help("add `assert { condition = ...  error_message = \"...\" }`"),
+            );
+            continue;
+        }
+        for assert in asserts {
+            check_names(
+                decl.file,
+                &assert.body,
+                "an `assert` block",
+                &["condition", "error_message"],
+                &[],
+                diags,
+            );
+            let (Some(condition), Some(message)) = (
+                assert.body.get_attribute("condition"),
+                assert.body.get_attribute("error_message"),
+            ) else {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "an `assert` of check `{name}` needs a `condition` and an `error_message`"
+                    ))
+                    .at(decl.file.span(assert.ident.span()))
+                    .help("write `condition = <a bool>` and `error_message = \"what is wrong\"`"),
+                );
+                continue;
+            };
+            check_expr(&condition.value, decl.file, decls, allowed, diags);
+            check_expr(&message.value, decl.file, decls, allowed, diags);
+            // What evaluating finds wrong (an index out of range, a null) fails the check;
+            // it is not an error of the configuration.
+            let mut found = Vec::new();
+            let value = scope.eval(
+                &condition.value,
+                None,
+                decl.file,
+                &mut found,
+                &mut Vec::new(),
+            );
+            let failed_to_evaluate = found
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| d.message.clone());
+            match (value, failed_to_evaluate) {
+                (_, Some(why)) => {
+                    status = CheckStatus::Fail;
+                    problems.push(format!("the condition cannot be evaluated: {why}"));
+                }
+                (Some(Value::Bool(true)), None) => {}
+                (Some(Value::Bool(false)), None) => {
+                    status = CheckStatus::Fail;
+                    let mut quiet = Vec::new();
+                    let text = match scope.eval(
+                        &message.value,
+                        None,
+                        decl.file,
+                        &mut quiet,
+                        &mut Vec::new(),
+                    ) {
+                        Some(Value::String(s)) => s.to_string(),
+                        Some(v) if v.is_known() => v.to_string(),
+                        _ => "(the error message is known only after apply)".to_owned(),
+                    };
+                    problems.push(text);
+                }
+                (Some(v), None) if !v.is_known() => {
+                    if status == CheckStatus::Pass {
+                        status = CheckStatus::Unknown;
+                    }
+                }
+                (Some(v), None) => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "the `condition` of check `{name}` must be a bool, got {}",
+                            v.type_name()
+                        ))
+                        .at(decl.file.span(condition.value.span())),
+                    );
+                }
+                (None, None) => {}
+            }
+        }
+        out.push(CheckResult {
+            name: name.clone(),
+            status,
+            problems,
+            at: decl.position(),
+        });
+    }
+    out
+}

@@ -45,6 +45,8 @@ pub struct DesiredState {
     pub data: Vec<crate::model::data::DataInstance>,
     /// `moved`, `removed` and `import` blocks.
     pub refactors: crate::model::refactor::Refactors,
+    /// The `check` blocks, each evaluated with what is known.
+    pub checks: Vec<CheckResult>,
     /// The text of every sensitive value the configuration holds (values of sensitive
     /// variables), so free text — an error the cloud echoes — can be redacted too.
     pub secrets: Vec<String>,
@@ -60,6 +62,7 @@ impl DesiredState {
             secrets: Vec::new(),
             data: Vec::new(),
             refactors: crate::model::refactor::Refactors::default(),
+            checks: Vec::new(),
         }
     }
 
@@ -148,6 +151,49 @@ impl Default for Timeouts {
             update: ten_minutes,
             delete: ten_minutes,
         }
+    }
+}
+
+/// What a `check` block found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub name: String,
+    pub status: CheckStatus,
+    /// The `error_message` of each failing assertion (or why it could not be evaluated).
+    pub problems: Vec<String>,
+    /// `file:line` of the block.
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// A condition reads a value known only after apply.
+    Unknown,
+}
+
+impl CheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Pass => "pass",
+            CheckStatus::Fail => "fail",
+            CheckStatus::Unknown => "unknown",
+        }
+    }
+}
+
+impl CheckResult {
+    /// The warning a failed check gives.
+    pub fn warning(&self) -> Option<String> {
+        (self.status == CheckStatus::Fail).then(|| {
+            format!(
+                "check `{}` failed ({}): {}",
+                self.name,
+                self.at,
+                self.problems.join("; ")
+            )
+        })
     }
 }
 

@@ -16,8 +16,9 @@ pub mod value;
 
 pub use address::{Address, ResourceId, ResourceType};
 pub use desired::{
-    BackendConfig, CloudProfile, DesiredState, OtcConfig, OutputValue, ProviderConfig, RefTarget,
-    ResourceInstance, Settings, SignIn, SimConfig, Timeouts, endpoint_parts,
+    BackendConfig, CheckResult, CheckStatus, CloudProfile, DesiredState, OtcConfig, OutputValue,
+    ProviderConfig, RefTarget, ResourceInstance, Settings, SignIn, SimConfig, Timeouts,
+    endpoint_parts,
 };
 pub use map::Map;
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};

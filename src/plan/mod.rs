@@ -106,6 +106,7 @@ impl Plan {
             refresh_only: false,
             connection_requests: Vec::new(),
             headroom: Vec::new(),
+            checks: Vec::new(),
         }
     }
 }
@@ -352,6 +353,8 @@ pub struct Plan {
     pub connection_requests: Vec<ConnectionRequest>,
     /// Each provider's account and its quotas as refresh read them (used of allowed).
     pub headroom: Vec<Headroom>,
+    /// The configuration's `check` blocks as evaluated when planning.
+    pub checks: Vec<crate::model::CheckResult>,
 }
 
 /// One provider's account and its quotas.
@@ -1034,6 +1037,7 @@ pub fn plan(
         refresh_only: false,
         connection_requests: Vec::new(),
         headroom: Vec::new(),
+        checks: Vec::new(),
         state_edits,
         changes,
         refusals: Vec::new(),

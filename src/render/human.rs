@@ -759,8 +759,13 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
         }
         out.text.push('\n');
     }
-    if !plan.warnings.is_empty() {
-        for w in &plan.warnings {
+    let failed_checks: Vec<String> = plan
+        .checks
+        .iter()
+        .filter_map(crate::model::CheckResult::warning)
+        .collect();
+    if !plan.warnings.is_empty() || !failed_checks.is_empty() {
+        for w in plan.warnings.iter().chain(&failed_checks) {
             let _ = writeln!(out.text, "{}: {w}", out.style.yellow("Warning"));
         }
         out.text.push('\n');

@@ -556,6 +556,28 @@ pub fn connection_requests(requests: &[crate::plan::ConnectionRequest]) -> Json 
     )
 }
 
+/// The `check` blocks as Terraform's JSON plan lists them: each with its status and the
+/// problems of a failed one.
+pub fn checks(checks: &[crate::model::CheckResult]) -> Json {
+    Json::Array(
+        checks
+            .iter()
+            .map(|c| {
+                let address = json!({"kind": "check", "name": c.name, "to_display": format!("check.{}", c.name)});
+                json!({
+                    "address": address,
+                    "status": c.status.as_str(),
+                    "instances": [{
+                        "address": {"to_display": format!("check.{}", c.name)},
+                        "status": c.status.as_str(),
+                        "problems": c.problems.iter().map(|m| json!({"message": m})).collect::<Vec<_>>(),
+                    }],
+                })
+            })
+            .collect(),
+    )
+}
+
 pub fn refusals(plan: &Plan) -> Json {
     Json::Array(
         plan.refusals
@@ -706,6 +728,7 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
                 .collect(),
         ),
     );
+    top.insert("checks".into(), checks(&plan.checks));
     top.insert("warnings".into(), json!(plan.warnings));
     top.insert("notes".into(), json!(plan.notes));
     top.insert("summary".into(), summary(plan));

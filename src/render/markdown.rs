@@ -134,7 +134,11 @@ fn sections(plan: &Plan) -> Vec<Section> {
         text.push('\n');
         out.push(Section::Text(text));
     }
-    for w in &plan.warnings {
+    let failed_checks = plan
+        .checks
+        .iter()
+        .filter_map(crate::model::CheckResult::warning);
+    for w in plan.warnings.iter().cloned().chain(failed_checks) {
         out.push(Section::Text(format!("> [!WARNING]\n> {w}\n\n")));
     }
     if !plan.connection_requests.is_empty() {
