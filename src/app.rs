@@ -111,6 +111,9 @@ pub struct Env {
     pub pg_conn_str: Option<String>,
     /// How the API gateway's rate limit is treated (`--max-rps`, `--throttle-timeout`).
     pub rate: crate::cloud::rate::RateSettings,
+    /// Under `vpcep test`: every provider is an account of the simulated cloud in this
+    /// directory (`cloud.db`), with the test file's overrides (`providers.json`).
+    pub test_cloud: Option<PathBuf>,
     pub observer: Box<dyn Observer>,
 }
 
@@ -411,6 +414,12 @@ fn open_provider(
     provider: &ProviderConfig,
     alias: Option<&str>,
 ) -> Result<Box<dyn Cloud>, Failure> {
+    if let Some(dir) = &env.test_cloud {
+        let sim = crate::testcloud::simulated(dir, provider, alias).map_err(fail)?;
+        return Sim::open(&sim, &settings.dir)
+            .map(|s| Box::new(s) as Box<dyn Cloud>)
+            .map_err(fail);
+    }
     match provider {
         ProviderConfig::Sim(sim) => Sim::open(sim, &settings.dir)
             .map(|s| Box::new(s) as Box<dyn Cloud>)

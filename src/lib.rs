@@ -33,6 +33,9 @@
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step; its `schedule` starts
 //!   each step as soon as what it waits for is done (over [`model::graph`]).
+//! - [`testcloud`]: the simulated cloud `vpcep test` runs a configuration against (every
+//!   provider an account of one simulator in the test's own directory); the test files are
+//!   read by `config::testfile` and run by `cli`'s `test` command.
 //!
 //! Invariants (those marked * are checked by `tests/integration/tidy.rs`):
 //! - \* `hcl` types never leave `config`; the rest of the crate sees `model` types only.
@@ -75,3 +78,4 @@ pub mod refactors;
 pub mod refresh;
 pub mod render;
 pub mod state;
+pub mod testcloud;

@@ -15,6 +15,7 @@ mod plan;
 mod show;
 mod spelling;
 mod state_cmd;
+mod test;
 mod validate;
 
 use crate::config::VarArg;
@@ -48,6 +49,10 @@ struct Cli {
     /// gives up on it
     #[arg(long, global = true, value_name = "DURATION", default_value = "15m", value_parser = parse_duration)]
     throttle_timeout: Duration,
+    /// (`vpcep test` runs its commands so:) every provider is an account of the simulated
+    /// cloud in DIR, with the overrides of DIR/providers.json
+    #[arg(long, global = true, value_name = "DIR", hide = true)]
+    test_cloud: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -86,6 +91,8 @@ enum Command {
     Import(ImportArgs),
     /// Serve the simulated cloud over the real VPCEP REST API (for tests and demos)
     Emulator(emulator::EmulatorArgs),
+    /// Run the configuration's test files (`*.tftest.hcl`) against the simulated cloud
+    Test(test::TestArgs),
     /// Print vpcep's version and platform (and the versions of the formats it writes)
     Version {
         /// Print as JSON
@@ -381,6 +388,7 @@ impl Globals {
                 auth_env: crate::cloud::auth::AuthEnv::default(),
                 pg_conn_str: None,
                 rate: crate::cloud::rate::RateSettings::default(),
+                test_cloud: None,
                 observer: Box::new(crate::app::Quiet),
             },
             color_err: false,
@@ -622,6 +630,7 @@ pub fn run() -> ExitCode {
                 max_rps: cli.max_rps.map(f64::from),
                 throttle_timeout: cli.throttle_timeout,
             },
+            test_cloud: cli.test_cloud.clone(),
             observer: Box::new(Terminal { color_err, json }),
         },
         color_err,
@@ -672,6 +681,7 @@ pub fn run() -> ExitCode {
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
         Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
         Command::Emulator(e) => emulator::run(e),
+        Command::Test(t) => test::run(&globals, t),
         Command::Version { json } => Ok(about::version(*json)),
         Command::Completions { shell } => Ok(about::completions(*shell)),
         Command::Man => about::man(),

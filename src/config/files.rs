@@ -36,6 +36,11 @@ pub fn read_dir_as(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Vec
     }
 }
 
+/// Whether a file name is a test file's (`*.tftest.hcl`), which `vpcep test` runs.
+pub fn is_test_file(name: &str) -> bool {
+    name.ends_with(".tftest.hcl")
+}
+
 /// The names of the `*.hcl` files of `dir`, sorted; `None`, with an error, when the directory
 /// cannot be listed or holds none.
 pub(crate) fn list(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
@@ -67,7 +72,9 @@ pub(crate) fn list(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Opt
         names.sort();
         names
     };
-    let names = with("hcl");
+    // Test files (`vpcep test`) are never configuration.
+    let mut names = with("hcl");
+    names.retain(|n| !is_test_file(n));
     if names.is_empty() {
         let terraform = with("tf");
         let help = if terraform.is_empty() {

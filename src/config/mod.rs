@@ -26,11 +26,12 @@ mod resources;
 mod rules;
 mod settings;
 mod syntax;
+pub mod testfile;
 mod types;
 mod variables;
 
 pub use data::{DataReads, NoReads};
-pub use files::{read_dir, read_dir_as};
+pub use files::{is_test_file, read_dir, read_dir_as};
 pub use modules::ModuleContext;
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;

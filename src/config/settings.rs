@@ -619,7 +619,7 @@ pub(crate) fn checks(
                     status = CheckStatus::Fail;
                     problems.push(format!("the condition cannot be evaluated: {why}"));
                 }
-                (Some(Value::Bool(true)), None) => {}
+                (Some(Value::Bool(true)) | None, None) => {}
                 (Some(Value::Bool(false)), None) => {
                     status = CheckStatus::Fail;
                     let mut quiet = Vec::new();
@@ -650,7 +650,6 @@ pub(crate) fn checks(
                         .at(decl.file.span(condition.value.span())),
                     );
                 }
-                (None, None) => {}
             }
         }
         out.push(CheckResult {

@@ -33,6 +33,7 @@ impl Observer for Heard {
 fn env(ws: &Workspace, heard: &Heard) -> Env {
     Env {
         rate: vpcep::cloud::rate::RateSettings::default(),
+        test_cloud: None,
         dir: ws.path().to_path_buf(),
         chdir: None,
         env_vars: Vec::new(),

@@ -42,6 +42,7 @@ mod sensitive;
 mod signin;
 mod spelling;
 mod state_mv;
+mod testing;
 mod throttle;
 mod tidy;
 mod workflow;
