@@ -307,3 +307,25 @@ fn a_failing_check_warns_in_plan_and_apply_and_is_in_the_json_plan() {
         markdown.stdout
     );
 }
+
+/// `expect_failures` also names a `check` block that fails and a resource whose precondition
+/// fails.
+#[test]
+fn checks_and_preconditions_can_be_expected_to_fail() {
+    let ws = workspace();
+    ws.write(
+        "rules.hcl",
+        "variable \"strict\" {\n  type    = bool\n  default = false\n}\n\ncheck \"named_orders\" {\n  assert {\n    condition     = var.name == \"orders\"\n    error_message = \"the service is not orders\"\n  }\n}\n\nresource \"vpcep_service\" \"guarded\" {\n  server_type = \"LB\"\n  port_id     = \"11111111-2222-4333-8444-555555555556\"\n  vpc_id      = \"66666666-7777-4888-9999-000000000000\"\n\n  port {\n    server_port = 8443\n    client_port = 443\n  }\n\n  lifecycle {\n    precondition {\n      condition     = !var.strict\n      error_message = \"strict mode forbids this service\"\n    }\n  }\n}\n",
+    );
+    ws.write(
+        "rules.tftest.hcl",
+        "run \"check_fails\" {\n  command = plan\n  variables {\n    name = \"billing\"\n  }\n  expect_failures = [check.named_orders]\n}\n\nrun \"precondition_fails\" {\n  command = plan\n  variables {\n    strict = true\n  }\n  expect_failures = [vpcep_service.guarded]\n}\n\nrun \"nothing_fails\" {\n  command = plan\n}\n",
+    );
+    let out = vpcep(ws.path(), &["test"], &[]);
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert!(
+        out.stdout.ends_with("Success! 3 passed, 0 failed.\n"),
+        "{}",
+        out.stdout
+    );
+}
