@@ -327,8 +327,41 @@ struct Runner<'a> {
 /// An assertion's outputs: the condition, the message, and the two sides of a comparison.
 const PREFIX: &str = "vpcep_test_";
 
+/// What a run's plan found: its exit code, what it printed, its JSON (when it made one), the
+/// names of what failed (refused resources, rules, failed checks) and why.
+struct Planned {
+    code: i32,
+    stderr: String,
+    json: Option<Json>,
+    failed: Vec<String>,
+    why: Vec<String>,
+}
+
+impl Planned {
+    /// Whether the configuration itself failed (a validation, a precondition): the command
+    /// stopped before it could make a plan.
+    fn config_error(&self) -> bool {
+        self.code != 0 && self.json.is_none()
+    }
+
+    /// Whether `expected` (as `expect_failures` writes it) is among what failed.
+    fn saw(&self, expected: &str) -> bool {
+        let named = |v: &str| {
+            self.stderr.contains(&format!("`{v}`")) || self.stderr.contains(&format!("var.{v}"))
+        };
+        self.failed.iter().any(|f| matches_failure(f, expected))
+            || (self.config_error() && expected.strip_prefix("var.").is_some_and(named))
+            || (self.config_error() && self.stderr.contains(&format!("`{expected}`")))
+    }
+}
+
+/// Whether a failure names `expected` or an instance of it.
+fn matches_failure(failure: &str, expected: &str) -> bool {
+    failure == expected || failure.starts_with(&format!("{expected}["))
+}
+
 impl Runner<'_> {
-    fn command(&self, args: &[&str]) -> Result<(i32, String, String), String> {
+    fn command(&self, args: &[String]) -> Result<(i32, String, String), String> {
         let out = std::process::Command::new(self.exe)
             .arg("-C")
             .arg(self.config)
@@ -354,106 +387,11 @@ impl Runner<'_> {
         run: &Run,
         earlier: &serde_json::Map<String, Json>,
     ) -> Result<(RunResult, serde_json::Map<String, Json>), String> {
-        let with_runs = |text: &str| substitute_runs(text, earlier);
-        // The run itself, without its assertions (they are evaluated once it is done).
-        let assertions = self.config.join("zz_vpcep_test.hcl");
-        let _ = std::fs::remove_file(&assertions);
-        // The run's own values over the file's.
-        let mut merged: indexmap::IndexMap<&str, &str> = indexmap::IndexMap::new();
-        for (name, value) in test.variables.iter().chain(&run.variables) {
-            merged.insert(name, value);
-        }
-        let mut vars = String::new();
-        for (name, value) in merged {
-            let _ = writeln!(vars, "{name} = {}", with_runs(value));
-        }
-        let var_file = self.cloud.join("run.vars");
-        std::fs::write(&var_file, vars)
-            .map_err(|e| format!("cannot write the run's variables: {e}"))?;
-        let state = self.state.display().to_string();
-        let var_file = var_file.display().to_string();
-        let mut common: Vec<String> = vec!["--state".into(), state, "--var-file".into(), var_file];
-        for v in self.cli_vars {
-            common.extend(["--var".to_owned(), v.clone()]);
-        }
-        let mut plan_args: Vec<String> = vec!["plan".into(), "--format".into(), "json".into()];
-        plan_args.extend(common.iter().cloned());
-        if run.refresh_only {
-            plan_args.push("--refresh-only".into());
-        }
-        if !run.refresh {
-            plan_args.push("--refresh=false".into());
-        }
-        for r in &run.replace {
-            plan_args.extend(["--replace".to_owned(), r.clone()]);
-        }
-        for t in &run.target {
-            plan_args.extend(["--target".to_owned(), t.clone()]);
-        }
-        let refs: Vec<&str> = plan_args.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = self.command(&refs)?;
-        let mut transcript = format!("$ vpcep {}\n{stderr}", refs.join(" "));
-        let plan: Option<Json> = serde_json::from_str(&stdout).ok();
-        // What failed: configuration errors (stderr), refusals and failed checks (the plan).
-        let mut failures: Vec<String> = Vec::new();
-        let mut described: Vec<String> = Vec::new();
-        if let Some(plan) = &plan {
-            for r in plan["refusals"].as_array().into_iter().flatten() {
-                // A refusal of the whole account (a quota) is named by its rule.
-                if let Some(a) = r["address"].as_str().or_else(|| r["rule"].as_str()) {
-                    failures.push(a.to_owned());
-                }
-                described.push(r["message"].as_str().unwrap_or_default().to_owned());
-            }
-            for c in plan["checks"].as_array().into_iter().flatten() {
-                if c["status"] == "fail" {
-                    let name = c["address"]["name"].as_str().unwrap_or_default();
-                    failures.push(format!("check.{name}"));
-                    described.push(format!("check `{name}` failed"));
-                }
-            }
-        }
-        if code != 0 && plan.is_none() {
-            described.push(first_error(&stderr));
-        }
-        // A configuration error (a variable's validation, a precondition) names what failed.
-        let config_error = code != 0 && plan.is_none();
-        let expected_seen = |expected: &str| {
-            let named = |v: &str| {
-                stderr.contains(&format!("`{v}`")) || stderr.contains(&format!("var.{v}"))
-            };
-            failures
-                .iter()
-                .any(|f| f == expected || f.starts_with(&format!("{expected}[")))
-                || (config_error && expected.strip_prefix("var.").is_some_and(named))
-                || (config_error && stderr.contains(&format!("`{expected}`")))
-        };
-        let mut problems = Vec::new();
-        if !run.expect_failures.is_empty() {
-            for expected in &run.expect_failures {
-                if !expected_seen(expected) {
-                    problems.push(format!(
-                        "expected `{expected}` to fail, but it did not{}",
-                        if described.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (what failed: {})", described.join("; "))
-                        }
-                    ));
-                }
-            }
-            let unexpected: Vec<&String> = failures
-                .iter()
-                .filter(|f| {
-                    !run.expect_failures
-                        .iter()
-                        .any(|e| *f == e || f.starts_with(&format!("{e}[")))
-                })
-                .collect();
-            for u in unexpected {
-                problems.push(format!("`{u}` failed, which the run does not expect"));
-            }
-            return Ok((
+        let common = self.inputs(test, run, earlier)?;
+        let mut transcript = String::new();
+        let planned = self.plan(run, &common, &mut transcript)?;
+        let ended = |problems: Vec<String>, transcript: String| {
+            Ok((
                 RunResult {
                     name: run.name.clone(),
                     passed: problems.is_empty(),
@@ -461,138 +399,199 @@ impl Runner<'_> {
                     transcript,
                 },
                 serde_json::Map::new(),
-            ));
+            ))
+        };
+        if !run.expect_failures.is_empty() {
+            return ended(expected_failures(run, &planned), transcript);
         }
-        if !described.is_empty() && (code != 0 || !failures.iter().all(|f| f.starts_with("check.")))
+        // A check that fails only warns; anything else that failed fails the run.
+        if !planned.why.is_empty()
+            && (planned.code != 0 || !planned.failed.iter().all(|f| f.starts_with("check.")))
         {
-            problems.extend(described);
-            return Ok((
-                RunResult {
-                    name: run.name.clone(),
-                    passed: false,
-                    problems,
-                    transcript,
-                },
-                serde_json::Map::new(),
-            ));
+            return ended(planned.why, transcript);
         }
-        // The values the assertions read: planned, or recorded after apply.
-        let outputs: serde_json::Map<String, Json> = if run.plan_only {
-            plan.as_ref()
-                .and_then(|p| p["planned_values"]["outputs"].as_object())
-                .map(|o| {
-                    o.iter()
-                        .map(|(k, v)| (k.clone(), v["value"].clone()))
-                        .collect()
-                })
+        let outputs = if run.plan_only {
+            planned
+                .json
+                .as_ref()
+                .map(|p| values_of(&p["planned_values"]["outputs"]))
                 .unwrap_or_default()
         } else {
-            let mut apply_args: Vec<String> = vec!["apply".into(), "--auto-approve".into()];
-            apply_args.extend(common.iter().cloned());
-            if run.refresh_only {
-                apply_args.push("--refresh-only".into());
-            }
-            for r in &run.replace {
-                apply_args.extend(["--replace".to_owned(), r.clone()]);
-            }
-            for t in &run.target {
-                apply_args.extend(["--target".to_owned(), t.clone()]);
-            }
-            let refs: Vec<&str> = apply_args.iter().map(String::as_str).collect();
-            let (code, stdout, stderr) = self.command(&refs)?;
-            let _ = write!(transcript, "$ vpcep {}\n{stdout}{stderr}", refs.join(" "));
-            if code != 0 {
-                return Ok((
-                    RunResult {
-                        name: run.name.clone(),
-                        passed: false,
-                        problems: vec![format!("apply failed: {}", first_error(&stderr))],
-                        transcript,
-                    },
-                    serde_json::Map::new(),
-                ));
+            if let Err(problem) = self.apply(run, &common, &mut transcript) {
+                return ended(vec![problem], transcript);
             }
             recorded_outputs(&self.state)
         };
-        // The assertions, as outputs of the configuration as the run left it (`output.NAME`
-        // and `run.NAME.OUTPUT` as the values they had), read from a plan that changes nothing.
-        let assertions_plan = if run.asserts.is_empty() {
-            serde_json::Map::new()
+        let problems = match self.assert(run, &common, &outputs, earlier) {
+            Ok(problems) => problems,
+            Err(problem) => vec![problem],
+        };
+        let own = outputs
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with(PREFIX))
+            .collect();
+        Ok((
+            RunResult {
+                name: run.name.clone(),
+                passed: problems.is_empty(),
+                problems,
+                transcript,
+            },
+            own,
+        ))
+    }
+
+    /// Writes the run's variables (its own over the file's, earlier runs' outputs in place)
+    /// and returns the arguments every command of the run takes.
+    fn inputs(
+        &self,
+        test: &TestFile,
+        run: &Run,
+        earlier: &serde_json::Map<String, Json>,
+    ) -> Result<Vec<String>, String> {
+        let mut merged: indexmap::IndexMap<&str, &str> = indexmap::IndexMap::new();
+        for (name, value) in test.variables.iter().chain(&run.variables) {
+            merged.insert(name, value);
+        }
+        let mut vars = String::new();
+        for (name, value) in merged {
+            let _ = writeln!(vars, "{name} = {}", substitute_runs(value, earlier));
+        }
+        let var_file = self.cloud.join("run.vars");
+        std::fs::write(&var_file, vars)
+            .map_err(|e| format!("cannot write the run's variables: {e}"))?;
+        let mut common: Vec<String> = vec![
+            "--state".into(),
+            self.state.display().to_string(),
+            "--var-file".into(),
+            var_file.display().to_string(),
+        ];
+        for v in self.cli_vars {
+            common.extend(["--var".to_owned(), v.clone()]);
+        }
+        Ok(common)
+    }
+
+    /// The run's plan (without its assertions), and what failed in it.
+    fn plan(
+        &self,
+        run: &Run,
+        common: &[String],
+        transcript: &mut String,
+    ) -> Result<Planned, String> {
+        let _ = std::fs::remove_file(self.config.join(ASSERTIONS));
+        let mut args: Vec<String> = vec!["plan".into(), "--format".into(), "json".into()];
+        args.extend(common.iter().cloned());
+        if !run.refresh {
+            args.push("--refresh=false".into());
+        }
+        args.extend(plan_options(run));
+        let (code, stdout, stderr) = self.command(&args)?;
+        let _ = write!(transcript, "$ vpcep {}\n{stderr}", args.join(" "));
+        let json: Option<Json> = serde_json::from_str(&stdout).ok();
+        let (mut failed, mut why) = (Vec::new(), Vec::new());
+        if let Some(plan) = &json {
+            for r in plan["refusals"].as_array().into_iter().flatten() {
+                // A refusal of the whole account (a quota) is named by its rule.
+                if let Some(a) = r["address"].as_str().or_else(|| r["rule"].as_str()) {
+                    failed.push(a.to_owned());
+                }
+                why.push(r["message"].as_str().unwrap_or_default().to_owned());
+            }
+            for c in plan["checks"].as_array().into_iter().flatten() {
+                if c["status"] == "fail" {
+                    let name = c["address"]["name"].as_str().unwrap_or_default();
+                    failed.push(format!("check.{name}"));
+                    why.push(format!("check `{name}` failed"));
+                }
+            }
+        } else if code != 0 {
+            why.push(first_error(&stderr));
+        }
+        Ok(Planned {
+            code,
+            stderr,
+            json,
+            failed,
+            why,
+        })
+    }
+
+    /// Applies the run; the problem when it fails.
+    fn apply(&self, run: &Run, common: &[String], transcript: &mut String) -> Result<(), String> {
+        let mut args: Vec<String> = vec!["apply".into(), "--auto-approve".into()];
+        args.extend(common.iter().cloned());
+        args.extend(plan_options(run));
+        let (code, stdout, stderr) = self.command(&args)?;
+        let _ = write!(transcript, "$ vpcep {}\n{stdout}{stderr}", args.join(" "));
+        if code == 0 {
+            Ok(())
         } else {
-            let with_values = |text: &str| substitute_outputs(&with_runs(text), &outputs);
-            let mut extra = String::new();
-            for (i, a) in run.asserts.iter().enumerate() {
-                let _ = writeln!(
-                    extra,
-                    "output \"{PREFIX}{i}\" {{\n  value = ({})\n}}\noutput \"{PREFIX}{i}_message\" {{\n  value = ({})\n}}",
-                    with_values(&a.condition),
-                    with_values(&a.error_message)
-                );
-                if let Some((left, right)) = comparison(&a.condition) {
-                    let _ = writeln!(
-                        extra,
-                        "output \"{PREFIX}{i}_left\" {{\n  value = ({})\n}}\noutput \"{PREFIX}{i}_right\" {{\n  value = ({})\n}}",
-                        with_values(left),
-                        with_values(right)
-                    );
-                }
-            }
-            std::fs::write(&assertions, extra)
-                .map_err(|e| format!("cannot write the run's assertions: {e}"))?;
-            let mut args: Vec<String> = vec![
-                "plan".into(),
-                "--format".into(),
-                "json".into(),
-                "--refresh=false".into(),
-            ];
-            args.extend(common.iter().cloned());
-            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-            let (code, stdout, stderr) = self.command(&refs)?;
-            let _ = std::fs::remove_file(&assertions);
-            let evaluated: Option<Json> = serde_json::from_str(&stdout).ok();
-            match evaluated {
-                Some(p) if code == 0 => p["planned_values"]["outputs"]
-                    .as_object()
-                    .map(|o| {
-                        o.iter()
-                            .map(|(k, v)| (k.clone(), v["value"].clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                _ => {
-                    return Ok((
-                        RunResult {
-                            name: run.name.clone(),
-                            passed: false,
-                            problems: vec![format!(
-                                "the assertions cannot be evaluated: {}",
-                                first_error(&stderr)
-                            )],
-                            transcript,
-                        },
-                        serde_json::Map::new(),
-                    ));
-                }
-            }
+            Err(format!("apply failed: {}", first_error(&stderr)))
+        }
+    }
+
+    /// The run's assertions, evaluated as outputs of the configuration as the run left it
+    /// (`output.NAME` and `run.NAME.OUTPUT` as the values they had), by a plan that changes
+    /// nothing: a problem per assertion that does not hold.
+    fn assert(
+        &self,
+        run: &Run,
+        common: &[String],
+        outputs: &serde_json::Map<String, Json>,
+        earlier: &serde_json::Map<String, Json>,
+    ) -> Result<Vec<String>, String> {
+        if run.asserts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let with_values = |text: &str| substitute_outputs(&substitute_runs(text, earlier), outputs);
+        let mut extra = String::new();
+        let mut output = |name: String, expr: &str| {
+            let _ = writeln!(
+                extra,
+                "output \"{name}\" {{\n  value = ({})\n}}",
+                with_values(expr)
+            );
         };
         for (i, a) in run.asserts.iter().enumerate() {
-            let outputs = &assertions_plan;
-            let value = &outputs
-                .get(&format!("{PREFIX}{i}"))
-                .cloned()
-                .unwrap_or(Json::Null);
-            match value {
+            output(format!("{PREFIX}{i}"), &a.condition);
+            output(format!("{PREFIX}{i}_message"), &a.error_message);
+            if let Some((left, right)) = comparison(&a.condition) {
+                output(format!("{PREFIX}{i}_left"), left);
+                output(format!("{PREFIX}{i}_right"), right);
+            }
+        }
+        let file = self.config.join(ASSERTIONS);
+        std::fs::write(&file, extra)
+            .map_err(|e| format!("cannot write the run's assertions: {e}"))?;
+        let mut args: Vec<String> = vec![
+            "plan".into(),
+            "--format".into(),
+            "json".into(),
+            "--refresh=false".into(),
+        ];
+        args.extend(common.iter().cloned());
+        let (code, stdout, stderr) = self.command(&args)?;
+        let _ = std::fs::remove_file(&file);
+        let values = match serde_json::from_str::<Json>(&stdout) {
+            Ok(p) if code == 0 => values_of(&p["planned_values"]["outputs"]),
+            _ => {
+                return Err(format!(
+                    "the assertions cannot be evaluated: {}",
+                    first_error(&stderr)
+                ));
+            }
+        };
+        let mut problems = Vec::new();
+        for (i, a) in run.asserts.iter().enumerate() {
+            let get = |suffix: &str| values.get(&format!("{PREFIX}{i}{suffix}"));
+            match get("").unwrap_or(&Json::Null) {
                 Json::Bool(true) => {}
                 Json::Bool(false) => {
-                    let message = outputs
-                        .get(&format!("{PREFIX}{i}_message"))
+                    let message = get("_message")
                         .and_then(Json::as_str)
-                        .unwrap_or(&a.error_message)
-                        .to_owned();
-                    let compared = match (
-                        outputs.get(&format!("{PREFIX}{i}_left")),
-                        outputs.get(&format!("{PREFIX}{i}_right")),
-                    ) {
+                        .unwrap_or(&a.error_message);
+                    let compared = match (get("_left"), get("_right")) {
                         (Some(l), Some(r)) => format!("; compared {l} with {r}"),
                         _ => String::new(),
                     };
@@ -611,20 +610,66 @@ impl Runner<'_> {
                 )),
             }
         }
-        let own: serde_json::Map<String, Json> = outputs
-            .into_iter()
-            .filter(|(k, _)| !k.starts_with(PREFIX))
-            .collect();
-        Ok((
-            RunResult {
-                name: run.name.clone(),
-                passed: problems.is_empty(),
-                problems,
-                transcript,
-            },
-            own,
-        ))
+        Ok(problems)
     }
+}
+
+/// The file the assertions are written to in the copy of the configuration.
+const ASSERTIONS: &str = "zz_vpcep_test.hcl";
+
+/// `plan_options` as flags of plan and apply.
+fn plan_options(run: &Run) -> Vec<String> {
+    let mut args = Vec::new();
+    if run.refresh_only {
+        args.push("--refresh-only".to_owned());
+    }
+    for r in &run.replace {
+        args.extend(["--replace".to_owned(), r.clone()]);
+    }
+    for t in &run.target {
+        args.extend(["--target".to_owned(), t.clone()]);
+    }
+    args
+}
+
+/// The problems of a run that expects failures: each expected one that did not happen, and
+/// each failure it does not expect.
+fn expected_failures(run: &Run, planned: &Planned) -> Vec<String> {
+    let mut problems = Vec::new();
+    for expected in &run.expect_failures {
+        if !planned.saw(expected) {
+            let what = if planned.why.is_empty() {
+                String::new()
+            } else {
+                format!(" (what failed: {})", planned.why.join("; "))
+            };
+            problems.push(format!(
+                "expected `{expected}` to fail, but it did not{what}"
+            ));
+        }
+    }
+    for failure in &planned.failed {
+        if !run
+            .expect_failures
+            .iter()
+            .any(|e| matches_failure(failure, e))
+        {
+            problems.push(format!("`{failure}` failed, which the run does not expect"));
+        }
+    }
+    problems
+}
+
+/// The `value` of each output of a JSON plan's `planned_values.outputs`.
+fn values_of(outputs: &Json) -> serde_json::Map<String, Json> {
+    outputs
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v["value"].clone()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `output.NAME` replaced by the value that output has now, as a literal.
