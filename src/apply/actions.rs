@@ -444,28 +444,35 @@ fn approve(
         (Ok(w), Ok(h)) => (w, h),
         (Err(e), _) | (_, Err(e)) => return Outcome::failed(e),
     };
-    // By account: every endpoint of those accounts connected now, those this apply just
-    // created included (the plan waited for them).
+    // By account: every endpoint of those accounts, as the plan expanded them (apply fills
+    // the list from the configuration, which does not expand it), with those this apply
+    // just created (the plan waited for them) or that arrived since, as `accounts` says.
     let accounts = get_list(after, "accounts").unwrap_or_default();
-    if !accounts.is_empty() {
-        match cloud.list_connections(&service_id) {
-            Ok(connections) => {
-                for c in connections {
-                    if accounts.contains(&c.domain_id)
-                        && matches!(
-                            c.status.as_str(),
-                            "pendingAcceptance" | "accepted" | "rejected" | "creating"
-                        )
-                        && !want.contains(&c.endpoint_id)
-                    {
-                        want.push(c.endpoint_id);
-                    }
-                }
-            }
-            Err(e) => return Outcome::failed(cloud_err(&e)),
+    let now = match cloud.list_connections(&service_id) {
+        Ok(connections) => connections,
+        Err(e) => return Outcome::failed(cloud_err(&e)),
+    };
+    for c in &now {
+        if accounts.contains(&c.domain_id)
+            && matches!(
+                c.status.as_str(),
+                "pendingAcceptance" | "accepted" | "rejected"
+            )
+            && !want.contains(&c.endpoint_id)
+        {
+            want.push(c.endpoint_id.clone());
         }
     }
-    let accept: Vec<&String> = want.iter().filter(|e| !had.contains(e)).collect();
+    // An endpoint accepted already (as every one is while the service's approval is off)
+    // needs no call: the list records it.
+    let accepted_now = |e: &String| {
+        now.iter()
+            .any(|c| c.endpoint_id == *e && c.status == "accepted")
+    };
+    let accept: Vec<&String> = want
+        .iter()
+        .filter(|e| !had.contains(e) && !accepted_now(e))
+        .collect();
     let reject: Vec<&String> = had.iter().filter(|e| !want.contains(e)).collect();
     for (list, action) in [
         (&accept, ConnectionAction::Receive),

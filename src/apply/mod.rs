@@ -301,16 +301,33 @@ impl Resolver for NoConfiguration {
     }
 }
 
-/// Replaces configured attributes that were unknown at plan time by their values now.
+/// Replaces configured attributes that were unknown at plan time by their values now. An
+/// approval's `endpoints` keeps what the plan knew besides (the plan adds the endpoints of
+/// its `accounts`, which the configuration does not list).
 fn fill_known(change: &mut ResourceChange, now: Option<&Attrs>) {
     let (Some(after), Some(now)) = (change.after.as_mut(), now) else {
         return;
     };
+    let approval = change.address.rtype() == crate::model::ResourceType::Approval;
     for name in crate::plan::configured_names(change.address.rtype()) {
         if let (Some(slot), Some(v)) = (after.get_mut(name), now.get(name))
             && !slot.is_known()
         {
+            let planned: Vec<crate::model::Value> = match (&*slot, approval && name == "endpoints")
+            {
+                (crate::model::Value::List(items), true) => {
+                    items.iter().filter(|i| i.is_known()).cloned().collect()
+                }
+                _ => Vec::new(),
+            };
             *slot = v.clone();
+            if let crate::model::Value::List(items) = slot {
+                for known in planned {
+                    if !items.contains(&known) {
+                        items.push(known);
+                    }
+                }
+            }
         }
     }
 }

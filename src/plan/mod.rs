@@ -724,6 +724,40 @@ fn accounts_not_admitted(
         .collect()
 }
 
+/// An approval of a service this plan updates (by the service's ID, so no reference orders
+/// them) waits for that update: the approval's rules judge it against the service as updated
+/// (its `approval_enabled`), so that is how apply must find it.
+fn after_service_updates(changes: &mut [ResourceChange]) {
+    use crate::model::ResourceType;
+    let updated: Vec<(String, ResourceId)> = changes
+        .iter()
+        .filter(|c| c.address.rtype() == ResourceType::Service && c.action == Action::Update)
+        .filter_map(|c| Some((c.id.clone()?, c.address.resource.clone())))
+        .collect();
+    if updated.is_empty() {
+        return;
+    }
+    for change in changes.iter_mut() {
+        if change.address.rtype() != ResourceType::Approval {
+            continue;
+        }
+        let Some(service_id) = change
+            .after
+            .as_ref()
+            .and_then(|a| a.get("service_id"))
+            .and_then(crate::model::Value::as_str)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        for (id, service) in &updated {
+            if *id == service_id && !change.depends_on.contains(service) {
+                change.depends_on.push(service.clone());
+            }
+        }
+    }
+}
+
 /// An endpoint this plan creates: its resource, its provider's account, the service it refers
 /// to (resource and key) and the service's ID when known.
 type Created = (
@@ -737,7 +771,12 @@ type Created = (
 /// a provider alias of the same configuration) to its service: it waits for their creates,
 /// shows them as `(known after apply)`, and apply accepts every endpoint of the accounts
 /// it finds then. Without this, such an endpoint would be accepted only on the next apply.
-fn accept_created(changes: &mut [ResourceChange], desired: &DesiredState, facts: &CloudFacts) {
+fn accept_created(
+    changes: &mut [ResourceChange],
+    desired: &DesiredState,
+    prior: &RecordedState,
+    facts: &CloudFacts,
+) {
     use crate::model::ResourceType;
     let account_of = |provider: Option<&str>| match provider {
         None => facts.account.clone(),
@@ -831,7 +870,12 @@ fn accept_created(changes: &mut [ResourceChange], desired: &DesiredState, facts:
             change.changed.push("endpoints".to_owned());
         }
         if change.action == Action::NoOp {
+            // A no-op carries no values; the update shows the recorded ones as before.
             change.action = Action::Update;
+            change.before = prior
+                .resources
+                .get(&change.address)
+                .map(|r| r.attrs.clone());
         }
     }
 }
@@ -991,7 +1035,8 @@ pub fn plan(
             changes.push(change);
         }
     }
-    accept_created(&mut changes, desired, facts);
+    accept_created(&mut changes, desired, prior, facts);
+    after_service_updates(&mut changes);
     let mut state_edits = Vec::new();
     for (address, recorded) in &prior.resources {
         let wanted = !opts.destroy && desired.resources.contains_key(address);

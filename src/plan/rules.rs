@@ -1069,12 +1069,24 @@ fn approvals(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Refusal>) {
                 .unwrap_or_default()
         };
         let (had, want) = (list(c.before.as_ref()), list(c.after.as_ref()));
+        // An endpoint accepted already (every one is while approval is off, and so is one
+        // created after it is turned off, known only after apply) takes no call.
+        let accepted = |e: &Value| {
+            !e.is_known()
+                || facts.connections.get(service_id).is_some_and(|cs| {
+                    cs.iter().any(|k| {
+                        Some(k.endpoint_id.as_str()) == e.as_str()
+                            && k.status == ConnectionStatus::Accepted
+                    })
+                })
+        };
         let calls = match c.action {
             Action::Update => {
-                want.iter().any(|e| !had.contains(e)) || had.iter().any(|e| !want.contains(e))
+                want.iter().any(|e| !had.contains(e) && !accepted(e))
+                    || had.iter().any(|e| !want.contains(e))
             }
-            Action::Replace => !had.is_empty() || !want.is_empty(),
-            _ => !want.is_empty(),
+            // A replaced approval of a service without approval is only forgotten first.
+            _ => want.iter().any(|e| !accepted(e)),
         };
         if enabled == Some(false) && calls {
             let mut r = refusal(
