@@ -274,6 +274,13 @@ fn connection_requests(
 ) -> Vec<crate::plan::ConnectionRequest> {
     use crate::plan::{ConnectionChange, ConnectionRequest};
     let mut out = Vec::new();
+    // Each service's approval record, found once (not per service over every record).
+    let approvals: HashMap<&str, &crate::model::RecordedResource> = prior
+        .resources
+        .values()
+        .filter(|r| r.address.rtype() == ResourceType::Approval)
+        .filter_map(|r| Some((r.attr("service_id").as_str()?, r)))
+        .collect();
     for (address, service) in &prior.resources {
         if address.rtype() != ResourceType::Service || !services.contains_key(service.id.as_str()) {
             continue;
@@ -281,11 +288,8 @@ fn connection_requests(
         let Some(now) = listed.get(&service.id) else {
             continue;
         };
-        let approval = prior.resources.values().find(|r| {
-            r.address.rtype() == ResourceType::Approval
-                && r.attr("service_id").as_str() == Some(service.id.as_str())
-        });
-        let known = approval
+        let known = approvals
+            .get(service.id.as_str())
             .and_then(|a| recorded_connections(a.attr("connections")))
             .or_else(|| recorded_connections(service.attr("connections")));
         let request =

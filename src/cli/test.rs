@@ -390,7 +390,7 @@ impl Runner<'_> {
         let common = self.inputs(test, run, earlier)?;
         let mut transcript = String::new();
         let planned = self.plan(run, &common, &mut transcript)?;
-        let ended = |problems: Vec<String>, transcript: String| {
+        let ended = |problems: Vec<String>, transcript: String, outputs| {
             Ok((
                 RunResult {
                     name: run.name.clone(),
@@ -398,17 +398,21 @@ impl Runner<'_> {
                     problems,
                     transcript,
                 },
-                serde_json::Map::new(),
+                outputs,
             ))
         };
         if !run.expect_failures.is_empty() {
-            return ended(expected_failures(run, &planned), transcript);
+            return ended(
+                expected_failures(run, &planned),
+                transcript,
+                serde_json::Map::new(),
+            );
         }
         // A check that fails only warns; anything else that failed fails the run.
         if !planned.why.is_empty()
             && (planned.code != 0 || !planned.failed.iter().all(|f| f.starts_with("check.")))
         {
-            return ended(planned.why, transcript);
+            return ended(planned.why, transcript, serde_json::Map::new());
         }
         let outputs = if run.plan_only {
             planned
@@ -418,7 +422,7 @@ impl Runner<'_> {
                 .unwrap_or_default()
         } else {
             if let Err(problem) = self.apply(run, &common, &mut transcript) {
-                return ended(vec![problem], transcript);
+                return ended(vec![problem], transcript, serde_json::Map::new());
             }
             recorded_outputs(&self.state)
         };
@@ -430,15 +434,7 @@ impl Runner<'_> {
             .into_iter()
             .filter(|(k, _)| !k.starts_with(PREFIX))
             .collect();
-        Ok((
-            RunResult {
-                name: run.name.clone(),
-                passed: problems.is_empty(),
-                problems,
-                transcript,
-            },
-            own,
-        ))
+        ended(problems, transcript, own)
     }
 
     /// Writes the run's variables (its own over the file's, earlier runs' outputs in place)

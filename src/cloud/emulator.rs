@@ -320,7 +320,16 @@ impl Emulator {
         if let Some(iam) = &self.config.iam {
             let project = path.trim_matches('/').split('/').nth(1).unwrap_or_default();
             return iam
-                .authorize(method, path, query, headers, body, project)
+                .authorize(
+                    &SignedParts {
+                        method,
+                        path,
+                        query,
+                        headers,
+                        body,
+                    },
+                    project,
+                )
                 .map(Some)
                 .map_err(|(status, why)| {
                     if status == 403 {

@@ -294,12 +294,24 @@ impl Directory {
         Some(match (method, path) {
             ("POST", "/v3/auth/tokens") => self.tokens(headers, &body, &base),
             ("POST", "/v3.0/OS-CREDENTIAL/securitytokens") => {
-                match self.caller(method, path, query, headers, raw) {
+                match self.caller(&SignedParts {
+                    method,
+                    path,
+                    query,
+                    headers,
+                    body: raw,
+                }) {
                     Ok(actor) => self.security_tokens(&actor, &body),
                     Err(e) => e,
                 }
             }
-            ("GET", "/v3/projects") => match self.caller(method, path, query, headers, raw) {
+            ("GET", "/v3/projects") => match self.caller(&SignedParts {
+                method,
+                path,
+                query,
+                headers,
+                body: raw,
+            }) {
                 Ok(actor) => self.projects(&actor, query),
                 Err(e) => e,
             },
@@ -528,14 +540,8 @@ impl Directory {
     }
 
     /// Who sent a request (by token, or by a signature with a permanent or temporary key).
-    fn caller(
-        &self,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        headers: &[(String, String)],
-        body: &[u8],
-    ) -> Result<Actor, Reply> {
+    fn caller(&self, request: &SignedParts<'_>) -> Result<Actor, Reply> {
+        let headers = request.headers;
         if let Some(auth) = header(headers, "authorization") {
             let access = auth
                 .split(',')
@@ -546,14 +552,7 @@ impl Directory {
                 })
                 .unwrap_or_default();
             let (secret, actor) = self.key(&access, headers)?;
-            let parts = SignedParts {
-                method,
-                path,
-                query,
-                headers,
-                body,
-            };
-            verify(auth, &access, &secret, &parts, SystemTime::now())
+            verify(auth, &access, &secret, request, SystemTime::now())
                 .map_err(|e| keystone_error(401, &format!("the signature is not valid: {e}")))?;
             return Ok(actor);
         }
@@ -595,13 +594,10 @@ impl Directory {
     /// it for the records; otherwise the status (401 or 403) and the message.
     pub fn authorize(
         &self,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        headers: &[(String, String)],
-        body: &[u8],
+        request: &SignedParts<'_>,
         project: &str,
     ) -> Result<String, (u16, String)> {
+        let headers = request.headers;
         let message = |reply: Reply| {
             let text = reply.2["error"]["message"]
                 .as_str()
@@ -610,9 +606,7 @@ impl Directory {
             (reply.0, text)
         };
         let (actor, scoped) = if header(headers, "authorization").is_some() {
-            let actor = self
-                .caller(method, path, query, headers, body)
-                .map_err(message)?;
+            let actor = self.caller(request).map_err(message)?;
             (actor, None)
         } else if let Some(token) = header(headers, "x-auth-token") {
             // A token without a project (scoped to an account) acts in none.
@@ -723,14 +717,14 @@ mod tests {
                 "{method} {path} {headers:?} {body}: {status}"
             );
             let project = iam.domains[rng.below(2)].projects[0].1.clone();
-            let verdict = iam.authorize(
+            let request = SignedParts {
                 method,
-                "/v1/p/x",
-                &query,
-                &headers,
-                body.as_bytes(),
-                &project,
-            );
+                path: "/v1/p/x",
+                query: &query,
+                headers: &headers,
+                body: body.as_bytes(),
+            };
+            let verdict = iam.authorize(&request, &project);
             assert!(verdict.is_err(), "{headers:?} was accepted");
         }
         assert_eq!(
