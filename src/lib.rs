@@ -33,6 +33,8 @@
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step; its `schedule` starts
 //!   each step as soon as what it waits for is done (over [`model::graph`]).
+//! - [`migrate`]: `vpcep migrate`, a Terraform configuration and its state (format 4) moved
+//!   to vpcep: the HCL conversion is `config::migrate`'s, the state and `MIGRATION.md` its own.
 //! - [`testcloud`]: the simulated cloud `vpcep test` runs a configuration against (every
 //!   provider an account of one simulator in the test's own directory); the test files are
 //!   read by `config::testfile` and run by `cli`'s `test` command.
@@ -70,6 +72,7 @@ pub mod config;
 pub mod derive;
 pub mod diag;
 pub mod fsio;
+pub mod migrate;
 pub mod model;
 pub mod plan;
 pub mod planfile;

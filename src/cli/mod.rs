@@ -10,6 +10,7 @@ mod graph;
 mod import;
 mod init;
 mod log;
+mod migrate;
 mod output;
 mod plan;
 mod show;
@@ -89,6 +90,9 @@ enum Command {
     ForceUnlock(UnlockArgs),
     /// Adopt an existing cloud resource into the recorded state
     Import(ImportArgs),
+    /// Move a Terraform configuration of VPCEP resources and its state to vpcep, changing
+    /// nothing in the cloud or in the Terraform directory
+    Migrate(migrate::MigrateArgs),
     /// Serve the simulated cloud over the real VPCEP REST API (for tests and demos)
     Emulator(emulator::EmulatorArgs),
     /// Run the configuration's test files (`*.tftest.hcl`) against the simulated cloud
@@ -680,6 +684,7 @@ pub fn run() -> ExitCode {
         Command::Refresh(r) => apply::refresh(&globals, r, &r.common.vars.in_order(args)),
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
         Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
+        Command::Migrate(m) => migrate::run(&globals, m),
         Command::Emulator(e) => emulator::run(e),
         Command::Test(t) => test::run(&globals, t),
         Command::Version { json } => Ok(about::version(*json)),

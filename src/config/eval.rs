@@ -502,6 +502,10 @@ impl Scope {
                 hcl::Value::from(cwd.display().to_string()),
             );
             ctx.declare_var("path", hcl::Value::Object(obj));
+            let mut workspace = hcl::Map::new();
+            workspace.insert("workspace".to_owned(), hcl::Value::from("default"));
+            ctx.declare_var("terraform", hcl::Value::Object(workspace.clone()));
+            ctx.declare_var("vpcep", hcl::Value::Object(workspace));
         }
         let _in_dir = super::functions::files::enter(&self.dir);
         if let Some(this) = each.and_then(|e| e.this.as_ref()) {

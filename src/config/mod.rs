@@ -19,6 +19,7 @@ mod files;
 mod functions;
 pub mod layout;
 mod lazy;
+pub mod migrate;
 mod modules;
 mod refactor;
 mod refs;

@@ -197,6 +197,19 @@ impl Collector {
                     span,
                 ),
             },
+            // The workspace is `default` until there are workspaces; `terraform.workspace` is the
+            // same value, for configurations moved from Terraform.
+            "terraform" | "vpcep" => match first_attr.as_deref() {
+                Some("workspace") => self.out.found.push(Reference {
+                    kind: RefKind::Path,
+                    span,
+                }),
+                _ => self.problem(
+                    format!("`{name}` has only the attribute `workspace`"),
+                    Some("write `vpcep.workspace` (or `terraform.workspace`)"),
+                    span,
+                ),
+            },
             "each" => match first_attr.as_deref() {
                 Some("key" | "value") => self.out.found.push(Reference {
                     kind: RefKind::Each,

@@ -28,6 +28,7 @@ mod json_errors;
 mod lifecycle;
 mod log;
 mod markdown;
+mod migrate;
 mod model;
 mod model_dialect;
 mod modules;

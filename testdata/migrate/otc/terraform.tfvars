@@ -1,0 +1,1 @@
+partner_account = "5f1c0d2e3b4a49687766554433221100"

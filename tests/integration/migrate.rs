@@ -1,0 +1,229 @@
+//! `vpcep migrate` (issue 29): Terraform directories of the `opentelekomcloud` and `huaweicloud`
+//! providers, with a `terraform.tfstate` in format 4 made for objects created in
+//! `vpcep emulator`, move to vpcep so that the next `vpcep plan` shows no changes — and the
+//! Terraform directory is never written.
+
+use super::harness::{EmulatorProcess, Output, Workspace, copy_config, repo_root, vpcep};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const PASSWORD: &str = "demo-owner-password";
+const SECRET_KEY: &str = "demo-owner-secret-key";
+
+fn iam_emulator(extra: &[&str]) -> (Workspace, EmulatorProcess) {
+    let ws = Workspace::new();
+    let iam = std::fs::read_to_string(repo_root().join("examples/cross-account/otc/iam.json"))
+        .expect("the example's IAM accounts");
+    ws.write("iam.json", &iam);
+    let path = ws.path().join("iam.json").display().to_string();
+    let mut args = vec!["--iam", path.as_str()];
+    args.extend(extra);
+    let emulator = EmulatorProcess::start(&args);
+    (ws, emulator)
+}
+
+fn expect(dir: &Path, args: &[&str], env: &[(&str, &str)], code: i32) -> Output {
+    let out = vpcep(dir, args, env);
+    assert_eq!(
+        out.code, code,
+        "vpcep {args:?} exited {}:\n--- stdout\n{}\n--- stderr\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    out
+}
+
+/// Every file of a directory with its bytes, to show that nothing was written there.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A recorded attribute of `address` in a vpcep state.
+fn attr(ws: &Workspace, address: &str, name: &str) -> String {
+    let state = ws.state();
+    let r = state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} is not recorded"));
+    match &r["attributes"][name] {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The Terraform directory `testdata/migrate/NAME` in `ws/tf`, its `terraform.tfstate` made
+/// from the template with `ids` filled in.
+fn terraform_dir(ws: &Workspace, name: &str, ids: &[(&str, String)]) -> std::path::PathBuf {
+    let src = repo_root().join("testdata/migrate").join(name);
+    let tf = ws.path().join("tf");
+    std::fs::create_dir_all(&tf).unwrap();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let mut text = std::fs::read_to_string(entry.path()).unwrap();
+        if let Some(stem) = file.strip_suffix(".in") {
+            for (k, v) in ids {
+                text = text.replace(&format!("@{k}@"), v);
+            }
+            assert!(!text.contains("\"@"), "{file} has a placeholder left");
+            std::fs::write(tf.join(stem), text).unwrap();
+        } else {
+            std::fs::write(tf.join(&file), text).unwrap();
+        }
+    }
+    let _ = copy_config;
+    tf
+}
+
+const OTC_OBJECTS: &str = r#"
+variable "auth_url" {}
+variable "password" { sensitive = true }
+provider "otc" {
+  auth_url    = var.auth_url
+  domain_name = "acme"
+  user_name   = "alice"
+  password    = var.password
+  tenant_name = "eu-de"
+}
+locals {
+  tags = { team = "payments", env = "default" }
+  vpc  = "66666666-7777-4888-9999-000000000000"
+}
+resource "vpcep_service" "api" {
+  name             = "payments-api"
+  server_type      = "LB"
+  port_id          = "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"
+  vpc_id           = local.vpc
+  approval_enabled = false
+  whitelist        = ["5f1c0d2e3b4a49687766554433221100"]
+  tags             = local.tags
+  port {
+    client_port = 443
+    server_port = 8443
+  }
+  port {
+    client_port = 80
+    server_port = 8080
+  }
+}
+resource "vpcep_service" "team" {
+  for_each    = toset(["reporting", "billing"])
+  name        = each.key
+  server_type = "VM"
+  port_id     = "port-${each.key}"
+  vpc_id      = local.vpc
+  tags        = merge(local.tags, { owner = each.key })
+  port {
+    client_port = 80
+    server_port = 8080
+  }
+}
+resource "vpcep_endpoint" "reporting" {
+  service_id = vpcep_service.team["reporting"].id
+  vpc_id     = local.vpc
+  subnet_id  = "12121212-3434-4565-8787-909090909090"
+  enable_dns = true
+  tags       = local.tags
+}
+resource "vpcep_approval" "reporting" {
+  service_id = vpcep_service.team["reporting"].id
+  endpoints  = [vpcep_endpoint.reporting.id]
+}
+"#;
+
+#[test]
+fn an_opentelekomcloud_directory_moves_and_the_next_plan_is_empty() {
+    let (ws, emulator) = iam_emulator(&[]);
+    let url = format!("http://127.0.0.1:{}/v3", emulator.port);
+    let env = [
+        ("VPCEP_VAR_auth_url", url.as_str()),
+        ("VPCEP_VAR_password", PASSWORD),
+    ];
+    // What Terraform created, made here by vpcep in the emulator's account.
+    let made = Workspace::new();
+    made.write("main.hcl", OTC_OBJECTS);
+    expect(made.path(), &["apply", "--auto-approve"], &env, 0);
+    let ids = [
+        ("api", made.id_of("vpcep_service.api")),
+        (
+            "team_reporting",
+            made.id_of("vpcep_service.team[\"reporting\"]"),
+        ),
+        (
+            "team_billing",
+            made.id_of("vpcep_service.team[\"billing\"]"),
+        ),
+        ("endpoint", made.id_of("vpcep_endpoint.reporting")),
+        ("endpoint_ip", attr(&made, "vpcep_endpoint.reporting", "ip")),
+    ];
+    let tf = terraform_dir(&ws, "otc", &ids);
+    let before = snapshot(&tf);
+
+    let out = expect(ws.path(), &["migrate", "tf", "--out", "vpcep"], &[], 0);
+    assert!(
+        out.stdout.contains("Migrated 4 resource(s) (5 instance(s)"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        snapshot(&tf),
+        before,
+        "the migration wrote into the Terraform directory"
+    );
+
+    let migrated = ws.path().join("vpcep");
+    let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    // The moved state holds the same IDs under the new addresses, at serial 1 in a lineage
+    // of its own; the outputs read the same objects.
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(migrated.join("vpcep.state.json")).unwrap())
+            .unwrap();
+    assert_ne!(state["lineage"], "0f6b0e4c-3c1e-4f7e-9d55-2f8d1f0e6a11");
+    let output = expect(&migrated, &["output", "api_id"], &env, 0);
+    assert_eq!(output.stdout.trim(), ids[0].1);
+
+    let main = std::fs::read_to_string(migrated.join("main.hcl")).unwrap();
+    for want in [
+        "provider \"otc\" {",
+        "# The partners' API: open to one partner account, no approval.\nresource \"vpcep_service\" \"api\" {",
+        "port_id          = var.lb_vip_port_id",
+        "subnet_id  = var.shared_network_id",
+        "# the opentelekomcloud provider's default, written out\n  approval_enabled = true",
+        "env  = terraform.workspace",
+        "# opentelekomcloud_lb_loadbalancer_v2.lb stays in Terraform (see MIGRATION.md)",
+    ] {
+        assert!(main.contains(want), "missing {want:?} in\n{main}");
+    }
+    let inputs = std::fs::read_to_string(migrated.join("from_terraform.hcl")).unwrap();
+    assert!(
+        inputs.contains("# From Terraform: opentelekomcloud_lb_loadbalancer_v2.lb.vip_port_id\nvariable \"lb_vip_port_id\" {\n  default = \"9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d\""),
+        "{inputs}"
+    );
+    let report = std::fs::read_to_string(migrated.join("MIGRATION.md")).unwrap();
+    for want in [
+        "terraform state rm 'opentelekomcloud_vpcep_service_v1.api' 'opentelekomcloud_vpcep_service_v1.team'",
+        "`opentelekomcloud_lb_loadbalancer_v2.lb` (main.tf:32): vpcep manages VPC endpoint services",
+        "`max_retries` of provider \"opentelekomcloud\"",
+        "the `s3` backend",
+        &format!(
+            "| `opentelekomcloud_vpcep_service_v1.team[\"billing\"]` (main.tf:63) | `vpcep_service.team[\"billing\"]` | `{}` |",
+            ids[2].1
+        ),
+    ] {
+        assert!(report.contains(want), "missing {want:?} in\n{report}");
+    }
+    // A second run refuses to write over what the first wrote.
+    let again = expect(ws.path(), &["migrate", "tf", "--out", "vpcep"], &[], 1);
+    assert!(again.stderr.contains("is not empty"), "{}", again.stderr);
+}
