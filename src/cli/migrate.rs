@@ -17,7 +17,7 @@ pub(crate) struct MigrateArgs {
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// Where to write the vpcep configuration, state and MIGRATION.md: a new or empty
-    /// directory (default: `vpcep/` beside TERRAFORM_DIR)
+    /// directory (default: `vpcep/` beside `TERRAFORM_DIR`)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }

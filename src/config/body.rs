@@ -115,6 +115,14 @@ fn special_help(name: &str) -> Option<String> {
         "create_before_destroy" | "replace_triggered_by" | "ignore_changes" | "prevent_destroy" => {
             format!("`{name}` goes in the resource's `lifecycle {{ ... }}` block")
         }
+        // The Terraform providers' names (`vpcep migrate` converts whole configurations).
+        "port_mapping" => "vpcep's port mapping block is `port { server_port = ...  client_port = ... }` (the huaweicloud provider's `port_mapping`; `vpcep migrate` converts Terraform configurations)".into(),
+        "permissions" => "vpcep's list of accounts allowed to connect is `whitelist` (the huaweicloud provider's `permissions`)".into(),
+        "service_port" => "vpcep calls the backend's port `server_port` (the huaweicloud provider's `service_port`)".into(),
+        "terminal_port" => "vpcep calls the port clients connect to `client_port` (the huaweicloud provider's `terminal_port`)".into(),
+        "approval" => "vpcep's is `approval_enabled` (the huaweicloud provider's `approval`)".into(),
+        "network_id" => "vpcep's is `subnet_id` (the huaweicloud provider's `network_id`)".into(),
+        "routetables" => "vpcep's is `route_tables` (the huaweicloud provider's `routetables`)".into(),
         "dynamic" => "`dynamic` generates a resource's nested blocks (`port`, `policy_statement`) and goes directly in the `resource` block".into(),
         _ => return None,
     })

@@ -191,7 +191,11 @@ fn collect_block<'a>(
                 diags.push(
                     Diagnostic::error(format!("unknown provider `{label}`"))
                         .at(decl.location())
-                        .help("use `sim` (the built-in simulated cloud) or `otc` (Open Telekom Cloud / Huawei Cloud)"),
+                        .help(match super::migrate::kinds::Origin::from_provider_name(label) {
+                            Some(super::migrate::kinds::Origin::Otc) => "vpcep's is `provider \"otc\"`, with the same sign-in attributes; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
+                            Some(super::migrate::kinds::Origin::Huawei) => "vpcep's is `provider \"otc\" { profile = \"huawei\" }`; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
+                            None => "use `sim` (the built-in simulated cloud) or `otc` (Open Telekom Cloud / Huawei Cloud)".to_owned(),
+                        }),
                 );
             } else if block.body.has_attribute("alias") {
                 decls.aliased.push(decl);
@@ -323,7 +327,16 @@ fn collect_resource<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<D
         diags.push(
             Diagnostic::error(format!("unknown resource type `{type_name}`"))
                 .at(decl.file.span(decl.block.labels[0].span()))
-                .help_opt(suggestion(type_name, &types)),
+                .help_opt(super::migrate::kinds::kind(type_name).map_or_else(
+                    || suggestion(type_name, &types),
+                    |k| {
+                        Some(format!(
+                            "`{type_name}` is the {} Terraform provider's; vpcep's is `{}` (`vpcep migrate TERRAFORM_DIR` converts a whole Terraform configuration and its state)",
+                            k.origin.provider_name(),
+                            k.rtype.as_str()
+                        ))
+                    },
+                )),
         );
         return;
     };

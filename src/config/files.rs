@@ -81,7 +81,7 @@ pub(crate) fn list(dir: &Path, shown: &Path, diags: &mut Vec<Diagnostic>) -> Opt
             "run vpcep in the directory of your configuration, or pass it with `-C DIR`".to_owned()
         } else {
             format!(
-                "vpcep reads `*.hcl` files, not Terraform's `*.tf` ({}): rename them if they are a vpcep configuration",
+                "vpcep reads `*.hcl` files, not Terraform's `*.tf` ({}): convert a Terraform configuration and its state with `vpcep migrate DIR`, or rename the files if they are a vpcep configuration",
                 terraform.join(", ")
             )
         };

@@ -14,6 +14,9 @@ use crate::model::{Address, RecordedResource, RecordedState, ResourceId};
 use std::path::{Path, PathBuf};
 use tfstate::{TfInstance, TfState};
 
+/// A file to write: its name and text.
+type NamedText = (String, String);
+
 /// What to migrate and where to.
 pub struct Request {
     pub tf_dir: PathBuf,
@@ -123,9 +126,7 @@ pub fn migrate(request: &Request) -> Result<Outcome, Vec<Diagnostic>> {
 
 /// The `*.tf` files (sorted), and the variable files as vpcep names them
 /// (`terraform.tfvars` → `vpcep.vars`, `NAME.auto.tfvars` → `NAME.auto.vars`).
-fn read_terraform_dir(
-    dir: &Path,
-) -> Result<(Vec<TfSource>, Vec<(String, String)>), Vec<Diagnostic>> {
+fn read_terraform_dir(dir: &Path) -> Result<(Vec<TfSource>, Vec<NamedText>), Vec<Diagnostic>> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| {
             vec![Diagnostic::error(format!(
@@ -165,7 +166,10 @@ fn read_terraform_dir(
     let mut sources = Vec::new();
     let mut var_files = Vec::new();
     for name in &names {
-        if name.ends_with(".tf") {
+        if Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+        {
             sources.push(TfSource {
                 name: name.clone(),
                 text: read(name)?,

@@ -61,7 +61,7 @@ pub struct TfInstance {
 }
 
 impl TfState {
-    /// Parses a state file's text; only format version 4 (Terraform ≥ 0.12, OpenTofu) is read.
+    /// Parses a state file's text; only format version 4 (Terraform ≥ 0.12, `OpenTofu`) is read.
     pub fn parse(text: &str) -> Result<TfState, String> {
         let state: TfState =
             serde_json::from_str(text).map_err(|e| format!("it is not a Terraform state: {e}"))?;

@@ -227,3 +227,211 @@ fn an_opentelekomcloud_directory_moves_and_the_next_plan_is_empty() {
     let again = expect(ws.path(), &["migrate", "tf", "--out", "vpcep"], &[], 1);
     assert!(again.stderr.contains("is not empty"), "{}", again.stderr);
 }
+
+const HUAWEI_OBJECTS: &str = r#"
+variable "endpoint" {}
+variable "secret_key" { sensitive = true }
+provider "otc" {
+  profile    = "huawei"
+  region     = "eu-de"
+  access_key = "AKACMEALICE00000001"
+  secret_key = var.secret_key
+  project_id = "0d0e0f000000000000000000000000e1"
+  endpoint   = var.endpoint
+}
+locals {
+  vpc = "66666666-7777-4888-9999-000000000000"
+}
+resource "vpcep_service" "orders" {
+  name             = "orders"
+  server_type      = "VM"
+  vpc_id           = local.vpc
+  port_id          = "port-orders"
+  approval_enabled = false
+  whitelist        = ["5f1c0d2e3b4a49687766554433221100"]
+  description      = "Order intake"
+  tags             = { team = "orders" }
+  port {
+    server_port = 8080
+    client_port = 80
+  }
+  port {
+    protocol    = "UDP"
+    server_port = 5353
+    client_port = 53
+  }
+}
+resource "vpcep_service" "internal" {
+  count       = 2
+  name        = "internal-${count.index}"
+  server_type = "VM"
+  vpc_id      = local.vpc
+  port_id     = "port-internal-${count.index}"
+  port {
+    server_port = 9000
+    client_port = 9000
+  }
+}
+resource "vpcep_endpoint" "client" {
+  service_id = vpcep_service.internal[0].id
+  vpc_id     = local.vpc
+  subnet_id  = "12121212-3434-4565-8787-909090909090"
+  enable_dns = true
+}
+resource "vpcep_approval" "internal" {
+  service_id = vpcep_service.internal[0].id
+  endpoints  = [vpcep_endpoint.client.id]
+}
+"#;
+
+#[test]
+fn a_huaweicloud_directory_moves_with_its_names_and_defaults() {
+    let (ws, emulator) = iam_emulator(&["--dialect", "huawei"]);
+    let url = format!("http://127.0.0.1:{}/v3", emulator.port);
+    let endpoint = format!("http://127.0.0.1:{}", emulator.port);
+    let made = Workspace::new();
+    made.write("main.hcl", HUAWEI_OBJECTS);
+    let made_env = [
+        ("VPCEP_VAR_endpoint", endpoint.as_str()),
+        ("VPCEP_VAR_secret_key", SECRET_KEY),
+    ];
+    expect(made.path(), &["apply", "--auto-approve"], &made_env, 0);
+    let ids = [
+        ("orders", made.id_of("vpcep_service.orders")),
+        ("internal_0", made.id_of("vpcep_service.internal[0]")),
+        ("internal_1", made.id_of("vpcep_service.internal[1]")),
+        ("client", made.id_of("vpcep_endpoint.client")),
+        ("client_ip", attr(&made, "vpcep_endpoint.client", "ip")),
+    ];
+    let tf = terraform_dir(&ws, "huawei", &ids);
+    let before = snapshot(&tf);
+    // Without `--out`, the configuration goes to `vpcep/` beside the Terraform directory.
+    expect(ws.path(), &["migrate", "tf"], &[], 0);
+    assert_eq!(snapshot(&tf), before);
+    let migrated = ws.path().join("vpcep");
+    let env = [
+        ("VPCEP_VAR_auth_url", url.as_str()),
+        ("VPCEP_VAR_vpcep_endpoint", endpoint.as_str()),
+        ("VPCEP_VAR_access_key", "AKACMEALICE00000001"),
+        ("VPCEP_VAR_secret_key", SECRET_KEY),
+    ];
+    let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+
+    let main = std::fs::read_to_string(migrated.join("main.hcl")).unwrap();
+    for want in [
+        "provider \"otc\" {\n  profile    = \"huawei\"",
+        "endpoint   = var.vpcep_endpoint",
+        "port_id     = var.backend_network[0].port",
+        "whitelist   = [\"iam:domain::5f1c0d2e3b4a49687766554433221100\"]",
+        "port {\n    server_port = 8080\n    client_port = 80\n  }",
+        "port {\n    protocol    = \"UDP\"\n    server_port = 5353\n    client_port = 53\n  }",
+        "approval_enabled = true",
+        "# the huaweicloud provider's default, written out\n  approval_enabled = false",
+        "subnet_id  = var.subnet_id",
+        "# the huaweicloud provider's default, written out\n  enable_dns = true",
+        "value = vpcep_endpoint.client.ip",
+    ] {
+        assert!(main.contains(want), "missing {want:?} in\n{main}");
+    }
+    // The server's network list is read from the state; its admin password, sensitive
+    // there, is not (the variable reads only the network).
+    let inputs = std::fs::read_to_string(migrated.join("from_terraform.hcl")).unwrap();
+    assert!(inputs.contains("port        = \"port-orders\""), "{inputs}");
+    assert!(!inputs.contains("admin_pass"), "{inputs}");
+    let report = std::fs::read_to_string(migrated.join("MIGRATION.md")).unwrap();
+    assert!(
+        report.contains("`enterprise_project_id` of provider \"huaweicloud\""),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_terraform_providers_spellings_name_vpceps_and_point_at_migrate() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        r#"provider "huaweicloud" {}
+resource "opentelekomcloud_vpcep_service_v1" "a" {
+  server_type = "VM"
+}
+resource "vpcep_service" "b" {
+  server_type = "VM"
+  port_id     = "p"
+  vpc_id      = "v"
+  permissions = ["*"]
+  port_mapping {
+    service_port  = 80
+    terminal_port = 80
+  }
+}
+"#,
+    );
+    let out = ws.expect(&["validate"], 1);
+    for want in [
+        "vpcep's is `provider \"otc\" { profile = \"huawei\" }`",
+        "`opentelekomcloud_vpcep_service_v1` is the opentelekomcloud Terraform provider's; vpcep's is `vpcep_service` (`vpcep migrate TERRAFORM_DIR`",
+        "vpcep's list of accounts allowed to connect is `whitelist`",
+        "vpcep's port mapping block is `port { server_port = ...  client_port = ... }`",
+    ] {
+        assert!(
+            out.stderr.contains(want),
+            "missing {want:?} in\n{}",
+            out.stderr
+        );
+    }
+    let tf = Workspace::new();
+    tf.write(
+        "main.tf",
+        "resource \"opentelekomcloud_vpcep_service_v1\" \"a\" {}\n",
+    );
+    let out = tf.expect(&["validate"], 1);
+    assert!(
+        out.stderr
+            .contains("convert a Terraform configuration and its state with `vpcep migrate DIR`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn what_cannot_be_migrated_is_refused_before_anything_is_written() {
+    let ws = Workspace::new();
+    ws.write("tf/main.tf.json", "{}");
+    ws.write("tf/terraform.tfstate", "{\"version\": 4}");
+    let out = expect(ws.path(), &["migrate", "tf"], &[], 1);
+    assert!(
+        out.stderr.contains("is Terraform's JSON syntax"),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_file(ws.path().join("tf/main.tf.json")).unwrap();
+    ws.write(
+        "tf/main.tf",
+        "resource \"huaweicloud_vpcep_service\" \"a\" {\n",
+    );
+    let out = expect(ws.path(), &["migrate", "tf"], &[], 1);
+    assert!(out.stderr.contains("main.tf:"), "{}", out.stderr);
+    ws.write(
+        "tf/main.tf",
+        "resource \"huaweicloud_vpcep_service\" \"a\" {}\n",
+    );
+    ws.write("tf/terraform.tfstate", "{\"version\": 3, \"modules\": []}");
+    let out = expect(ws.path(), &["migrate", "tf"], &[], 1);
+    assert!(out.stderr.contains("format version 3"), "{}", out.stderr);
+    std::fs::remove_file(ws.path().join("tf/terraform.tfstate")).unwrap();
+    let out = expect(ws.path(), &["migrate", "tf"], &[], 1);
+    assert!(
+        out.stderr.contains("terraform state pull"),
+        "{}",
+        out.stderr
+    );
+    ws.write("tf/terraform.tfstate", "{\"version\": 4}");
+    let out = expect(ws.path(), &["migrate", "tf", "--out", "tf/vpcep"], &[], 1);
+    assert!(
+        out.stderr.contains("inside the Terraform directory"),
+        "{}",
+        out.stderr
+    );
+    assert!(!ws.path().join("vpcep").exists() && !ws.path().join("tf/vpcep").exists());
+}

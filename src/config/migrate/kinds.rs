@@ -100,56 +100,81 @@ pub fn attribute(kind: Kind, name: &str) -> Attr {
     use Attr::{Blocks, Drop, Keep, Rename};
     use Origin::{Huawei, Otc};
     use ResourceType::{Approval, Endpoint, Service};
+    // Meta-arguments (rewritten by the caller), then each type's attributes of the same name.
+    const META: [&str; 4] = ["count", "for_each", "depends_on", "provider"];
+    let same: &[&str] = match (kind.rtype, kind.origin) {
+        (Service, Otc) => &[
+            "name",
+            "port_id",
+            "vpc_id",
+            "server_type",
+            "service_type",
+            "description",
+            "tcp_proxy",
+            "tags",
+            "enterprise_project_id",
+            "approval_enabled",
+            "whitelist",
+        ],
+        (Service, Huawei) => &[
+            "name",
+            "port_id",
+            "vpc_id",
+            "server_type",
+            "service_type",
+            "description",
+            "tcp_proxy",
+            "tags",
+            "enterprise_project_id",
+        ],
+        (Endpoint, Otc) => &[
+            "service_id",
+            "vpc_id",
+            "enable_dns",
+            "whitelist",
+            "enable_whitelist",
+            "tags",
+            "description",
+            "enterprise_project_id",
+            "subnet_id",
+            "port_ip",
+            "route_tables",
+        ],
+        (Endpoint, Huawei) => &[
+            "service_id",
+            "vpc_id",
+            "enable_dns",
+            "whitelist",
+            "enable_whitelist",
+            "tags",
+            "description",
+            "enterprise_project_id",
+        ],
+        (Approval, _) => &["service_id", "endpoints"],
+    };
+    if META.contains(&name) || same.contains(&name) {
+        return Keep;
+    }
     match (kind.rtype, kind.origin, name) {
-        // Meta-arguments, rewritten by the caller.
-        (_, _, "count" | "for_each" | "depends_on" | "provider") => Keep,
         (_, _, "region") => Drop(REGION),
-        (
-            Service,
-            _,
-            "name"
-            | "port_id"
-            | "vpc_id"
-            | "server_type"
-            | "service_type"
-            | "description"
-            | "tcp_proxy"
-            | "tags"
-            | "enterprise_project_id",
-        ) => Keep,
-        (Service, Otc, "approval_enabled" | "whitelist") => Keep,
-        (Service, Otc, "vip_port_id" | "pool_id") => Drop(NOT_MANAGED),
         (Service, Huawei, "approval") => Rename("approval_enabled"),
         (Service, Huawei, "permissions") => Rename("whitelist"),
-        (
-            Service,
-            Huawei,
-            "enable_policy" | "ip_version" | "snat_network_id" | "pool_id" | "ip_address",
-        ) => Drop(NOT_MANAGED),
-        (Service, Huawei, "organization_permissions") => Drop(
-            "vpcep manages account permissions only; the organization permissions stay as they are",
-        ),
-        (
-            Endpoint,
-            _,
-            "service_id"
-            | "vpc_id"
-            | "enable_dns"
-            | "whitelist"
-            | "enable_whitelist"
-            | "tags"
-            | "description"
-            | "enterprise_project_id",
-        ) => Keep,
-        (Endpoint, Otc, "subnet_id" | "port_ip" | "route_tables") => Keep,
         (Endpoint, Huawei, "network_id") => Rename("subnet_id"),
         (Endpoint, Huawei, "ip_address") => Rename("port_ip"),
         (Endpoint, Huawei, "routetables") => Rename("route_tables"),
-        (Endpoint, Huawei, "ip_version" | "ipv6_address") => Drop(NOT_MANAGED),
+        (Service, Otc, "vip_port_id" | "pool_id")
+        | (
+            Service,
+            Huawei,
+            "enable_policy" | "ip_version" | "snat_network_id" | "pool_id" | "ip_address",
+        )
+        | (Endpoint, Huawei, "ip_version" | "ipv6_address") => Drop(NOT_MANAGED),
+        (Service, Huawei, "organization_permissions") => Drop(
+            "vpcep manages account permissions only; the organization permissions stay as they are",
+        ),
         (Endpoint, Huawei, "policy_statement" | "policy_document") => Blocks(
             "its policy is JSON in Terraform and `policy_statement` blocks in vpcep; write them and move it by hand (`vpcep import`)",
         ),
-        (Approval, _, "service_id" | "endpoints") => Keep,
         _ => Blocks("vpcep has no such attribute"),
     }
 }
@@ -158,8 +183,8 @@ pub fn attribute(kind: Kind, name: &str) -> Attr {
 /// when it is left out (the reason given).
 pub fn block(kind: Kind, name: &str) -> Result<&'static str, &'static str> {
     match (kind.rtype, kind.origin, name) {
-        (ResourceType::Service, Origin::Otc, "port") => Ok("port"),
-        (ResourceType::Service, Origin::Huawei, "port_mapping") => Ok("port"),
+        (ResourceType::Service, Origin::Otc, "port")
+        | (ResourceType::Service, Origin::Huawei, "port_mapping") => Ok("port"),
         (_, _, "lifecycle") => Ok("lifecycle"),
         (_, _, "timeouts") => Ok("timeouts"),
         (_, _, "provisioner" | "connection") => Err("vpcep runs no provisioners"),
@@ -209,23 +234,39 @@ pub fn explicit_defaults(kind: Kind) -> &'static [(&'static str, &'static str, &
 
 /// What becomes of an attribute of a `provider` block.
 pub fn provider_attribute(origin: Origin, name: &str) -> Attr {
-    use Attr::{Drop, Keep, Rename};
+    const BOTH: [&str; 11] = [
+        "alias",
+        "region",
+        "auth_url",
+        "user_name",
+        "user_id",
+        "password",
+        "domain_name",
+        "domain_id",
+        "access_key",
+        "secret_key",
+        "security_token",
+    ];
+    const OTC: [&str; 7] = [
+        "tenant_name",
+        "tenant_id",
+        "token",
+        "agency_name",
+        "agency_domain_name",
+        "delegated_project",
+        "cloud",
+    ];
+    if BOTH.contains(&name)
+        || (origin == Origin::Otc && OTC.contains(&name))
+        || (origin == Origin::Huawei && name == "project_id")
+    {
+        return Attr::Keep;
+    }
     match (origin, name) {
-        (
-            _,
-            "alias" | "region" | "auth_url" | "user_name" | "user_id" | "password" | "domain_name"
-            | "domain_id" | "access_key" | "secret_key" | "security_token",
-        ) => Keep,
-        (
-            Origin::Otc,
-            "tenant_name" | "tenant_id" | "token" | "agency_name" | "agency_domain_name"
-            | "delegated_project" | "cloud",
-        ) => Keep,
-        (Origin::Huawei, "project_id") => Keep,
-        (Origin::Huawei, "project_name") => Rename("tenant_name"),
-        (Origin::Huawei, "cloud") => Drop(
+        (Origin::Huawei, "project_name") => Attr::Rename("tenant_name"),
+        (Origin::Huawei, "cloud") => Attr::Drop(
             "the huaweicloud provider's `cloud` is the domain suffix of its endpoints; vpcep takes the VPCEP address from `endpoint`",
         ),
-        _ => Drop("vpcep's provider has no such setting"),
+        _ => Attr::Drop("vpcep's provider has no such setting"),
     }
 }

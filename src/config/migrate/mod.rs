@@ -16,6 +16,7 @@ use hcl::edit::{Decorated, Ident};
 use kinds::{Attr, Kind, Origin};
 use rewrite::Rewriter;
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 /// One file of the Terraform configuration.
 pub struct TfSource {
@@ -148,7 +149,8 @@ pub fn convert(sources: &[TfSource]) -> Conversion {
         for structure in body {
             let at = position(&file, structure.span());
             match convert_structure(structure, &at, &declared, &mut rewriter, &mut out) {
-                Converted::Kept(mut s, origin) => {
+                Converted::Kept(s, origin) => {
+                    let mut s = *s;
                     if let Some(o) = origin {
                         origins_used.insert(o);
                     }
@@ -166,7 +168,7 @@ pub fn convert(sources: &[TfSource]) -> Conversion {
                 Converted::Gone { comments, note } => {
                     carried.push_str(&comments);
                     if let Some(note) = note {
-                        carried.push_str(&format!("# {note}\n"));
+                        let _ = writeln!(carried, "# {note}");
                     }
                 }
             }
@@ -226,24 +228,21 @@ fn declare(parsed: &[(SourceFile, Body)], out: &mut Conversion) -> Declared {
                         declared.staying.insert(key);
                         continue;
                     };
-                    match blocking_attribute(kind, &block.body) {
-                        Some((name, why)) => {
-                            out.left.push(Left {
-                                what: format!("{}.{}", key.0, key.1),
-                                at,
-                                why: format!("`{name}`: {why}"),
-                            });
-                            declared.staying.insert(key);
-                        }
-                        None => {
-                            out.moved.push(MovedResource {
-                                tf_type: key.0.clone(),
-                                name: key.1.clone(),
-                                kind,
-                                at,
-                            });
-                            declared.moved.insert(key, kind);
-                        }
+                    if let Some((name, why)) = blocking_attribute(kind, &block.body) {
+                        out.left.push(Left {
+                            what: format!("{}.{}", key.0, key.1),
+                            at,
+                            why: format!("`{name}`: {why}"),
+                        });
+                        declared.staying.insert(key);
+                    } else {
+                        out.moved.push(MovedResource {
+                            tf_type: key.0.clone(),
+                            name: key.1.clone(),
+                            kind,
+                            at,
+                        });
+                        declared.moved.insert(key, kind);
                     }
                 }
                 "variable" => {
@@ -277,7 +276,7 @@ fn blocking_attribute(kind: Kind, body: &Body) -> Option<(String, &'static str)>
 enum Converted {
     /// The structure as vpcep writes it, and the provider it needs (origin as a number for
     /// ordering, and its alias).
-    Kept(Structure, Option<(u8, Option<String>)>),
+    Kept(Box<Structure>, Option<(u8, Option<String>)>),
     /// Left out: the comments written above it, and a note that takes its place.
     Gone {
         comments: String,
@@ -327,28 +326,24 @@ fn convert_structure(
         }
         "variable" | "locals" | "output" => {
             rewriter.visit_body(&mut block.body);
-            Converted::Kept(Structure::Block(block), None)
+            Converted::Kept(Box::new(Structure::Block(block)), None)
         }
         "resource" => {
             let key = (label(&block, 0).to_owned(), label(&block, 1).to_owned());
-            match declared.moved.get(&key) {
-                Some(kind) => {
-                    let provider = convert_resource(&mut block, *kind, at, rewriter, out);
-                    Converted::Kept(Structure::Block(block), Some(provider))
+            if let Some(kind) = declared.moved.get(&key) {
+                let provider = convert_resource(&mut block, *kind, at, rewriter, out);
+                Converted::Kept(Box::new(Structure::Block(block)), Some(provider))
+            } else {
+                if kinds::kind(&key.0).is_none() {
+                    out.left.push(Left {
+                        what: format!("{}.{}", key.0, key.1),
+                        at: at.to_owned(),
+                        why: "vpcep manages VPC endpoint services, endpoints and approvals only"
+                            .to_owned(),
+                    });
                 }
-                None => {
-                    if kinds::kind(&key.0).is_none() {
-                        out.left.push(Left {
-                            what: format!("{}.{}", key.0, key.1),
-                            at: at.to_owned(),
-                            why:
-                                "vpcep manages VPC endpoint services, endpoints and approvals only"
-                                    .to_owned(),
-                        });
-                    }
-                    let note = format!("{}.{} stays in Terraform (see MIGRATION.md)", key.0, key.1);
-                    gone(&Structure::Block(block), Some(note))
-                }
+                let note = format!("{}.{} stays in Terraform (see MIGRATION.md)", key.0, key.1);
+                gone(&Structure::Block(block), Some(note))
             }
         }
         "data" => {
@@ -375,12 +370,11 @@ fn convert_structure(
                 Some(format!("{what} stays in Terraform (see MIGRATION.md)")),
             )
         }
-        "provider" => match Origin::from_provider_name(label(&block, 0)) {
-            Some(origin) => {
+        "provider" => {
+            if let Some(origin) = Origin::from_provider_name(label(&block, 0)) {
                 convert_provider(&mut block, origin, at, rewriter, out);
-                Converted::Kept(Structure::Block(block), None)
-            }
-            None => {
+                Converted::Kept(Box::new(Structure::Block(block)), None)
+            } else {
                 let what = format!("provider \"{}\"", label(&block, 0));
                 out.left.push(Left {
                     what: what.clone(),
@@ -389,7 +383,7 @@ fn convert_structure(
                 });
                 gone(&Structure::Block(block), None)
             }
-        },
+        }
         "moved" | "removed" | "import" => {
             let target = ["to", "from"]
                 .iter()
@@ -400,7 +394,7 @@ fn convert_structure(
                 .is_some_and(|t| declared.moved.contains_key(t))
             {
                 rewriter.visit_body(&mut block.body);
-                Converted::Kept(Structure::Block(block), None)
+                Converted::Kept(Box::new(Structure::Block(block)), None)
             } else {
                 out.left.push(Left {
                     what: format!("a `{kind}` block"),
@@ -412,7 +406,7 @@ fn convert_structure(
         }
         "check" if !block.body.has_blocks("data") => {
             rewriter.visit_body(&mut block.body);
-            Converted::Kept(Structure::Block(block), None)
+            Converted::Kept(Box::new(Structure::Block(block)), None)
         }
         _ => {
             out.left.push(Left {
@@ -486,7 +480,7 @@ fn convert_resource(
                 }
                 match name.as_str() {
                     "provider" => {
-                        alias = rewriter.provider_reference(&mut attr.value);
+                        alias = Rewriter::provider_reference(&mut attr.value);
                     }
                     "depends_on" => {
                         if !rewriter.depends_on(&mut attr.value) {
@@ -723,7 +717,8 @@ fn add_implicit_providers(
             continue;
         }
         defaults.push(origin);
-        added.push_str(&format!(
+        let _ = write!(
+            added,
             "# Terraform's {} provider had no block and signed in from the environment; so does this one.\nprovider \"otc\" {{\n{}}}\n\n",
             origin.provider_name(),
             if origin == Origin::Huawei {
@@ -731,7 +726,7 @@ fn add_implicit_providers(
             } else {
                 ""
             }
-        ));
+        );
     }
     if defaults.len() > 1 {
         out.errors.push(
@@ -753,20 +748,24 @@ pub fn variables_file(inputs: &[(Input, Option<serde_json::Value>)]) -> String {
         "# Values the configuration read from resources that stay in Terraform, as Terraform's state\n# recorded them when this configuration was migrated. Update them when those resources change.\n",
     );
     for (input, value) in inputs {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "\n# From Terraform: {}\nvariable \"{}\" {{\n",
             input.origin(),
             input.var
-        ));
+        );
         match value {
             Some(v) => {
-                text.push_str(&format!("  default = {}\n", hcl_literal(v, 1)));
+                let _ = writeln!(text, "  default = {}", hcl_literal(v, 1));
             }
-            None => text.push_str(&format!(
-                "  description = \"{} (not in Terraform's state: set it with --var or VPCEP_VAR_{})\"\n",
-                input.origin(),
-                input.var
-            )),
+            None => {
+                let _ = writeln!(
+                    text,
+                    "  description = \"{} (not in Terraform's state: set it with --var or VPCEP_VAR_{})\"",
+                    input.origin(),
+                    input.var
+                );
+            }
         }
         text.push_str("}\n");
     }
@@ -797,7 +796,7 @@ pub fn hcl_literal(value: &serde_json::Value, depth: usize) -> String {
                 } else {
                     hcl_string(k)
                 };
-                s.push_str(&format!("{pad}  {key} = {}\n", hcl_literal(v, depth + 1)));
+                let _ = writeln!(s, "{pad}  {key} = {}", hcl_literal(v, depth + 1));
             }
             s.push_str(&pad);
             s.push('}');

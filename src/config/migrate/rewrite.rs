@@ -55,7 +55,7 @@ impl<'a> Rewriter<'a> {
     }
 
     /// `provider = opentelekomcloud.partner` → `otc.partner`; returns the alias.
-    pub(super) fn provider_reference(&mut self, expr: &mut Expression) -> Option<String> {
+    pub(super) fn provider_reference(expr: &mut Expression) -> Option<String> {
         match expr {
             Expression::Variable(v) => {
                 *v.value_mut() = Ident::new("otc");
@@ -152,7 +152,7 @@ impl<'a> Rewriter<'a> {
                     return;
                 };
                 let rest = t.operators.split_off(2);
-                self.to_variable(t, InputSource::Data { tf_type, name }, rest);
+                self.read_as_variable(t, InputSource::Data { tf_type, name }, rest);
             }
             "module" => {
                 let Some(name) = attr_at(&t.operators, 0) else {
@@ -188,7 +188,7 @@ impl<'a> Rewriter<'a> {
                     rename_read_attribute(&mut t.operators, kind);
                 } else if self.staying.contains(&key) {
                     let rest = t.operators.split_off(1);
-                    self.to_variable(
+                    self.read_as_variable(
                         t,
                         InputSource::Resource {
                             tf_type: root,
@@ -202,7 +202,7 @@ impl<'a> Rewriter<'a> {
     }
 
     /// `T.N.attr…`, `T.N[k].attr…`, `T.N[*].attr…` → `var.V…`, `var.V[k]…`, `var.V…`.
-    fn to_variable(
+    fn read_as_variable(
         &mut self,
         t: &mut Traversal,
         source: InputSource,
