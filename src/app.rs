@@ -179,6 +179,7 @@ impl Snapshot {
             parsed: Some(self.parsed()),
             module: None,
             spent: config::Spent::default(),
+            generating: false,
         }
     }
 
@@ -238,6 +239,32 @@ impl Snapshot {
                 "the `provider` and `backend` settings must not depend on resources",
             )
             .with_diagnostics(loaded.diagnostics)),
+            None => Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics)),
+        }
+    }
+}
+
+impl Snapshot {
+    /// The `import` blocks into resources the configuration does not declare yet (for
+    /// `plan --generate-config-out` to write their blocks); the configuration's other problems
+    /// are errors as usual.
+    pub fn unconfigured_imports(
+        &self,
+        env: &Env,
+        state: &RecordedState,
+    ) -> Result<Vec<crate::model::refactor::Import>, Failure> {
+        let mut options = self.options();
+        options.generating = true;
+        let loaded = config::load_with(
+            &options,
+            &crate::derive::StateValues {
+                state,
+                unknown: &std::collections::HashSet::new(),
+            },
+        );
+        env.observer.secrets(&loaded.secrets);
+        match loaded.desired {
+            Some(d) => Ok(d.refactors.unconfigured),
             None => Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics)),
         }
     }

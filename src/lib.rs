@@ -33,6 +33,8 @@
 //! - [`planfile`]: saved plans (`plan --out`), checked for staleness by apply.
 //! - [`apply`]: carries a plan out, recording every completed step; its `schedule` starts
 //!   each step as soon as what it waits for is done (over [`model::graph`]).
+//! - [`adopt`]: cloud objects adopted without writing their configuration by hand: the
+//!   blocks of `import` targets (`plan --generate-config-out`) and `import --all`.
 //! - [`migrate`]: `vpcep migrate`, a Terraform configuration and its state (format 4) moved
 //!   to vpcep: the HCL conversion is `config::migrate`'s, the state and `MIGRATION.md` its own.
 //! - [`testcloud`]: the simulated cloud `vpcep test` runs a configuration against (every
@@ -64,6 +66,7 @@
 //!   every step is journalled (fsynced, records that arrive together sharing one fsync)
 //!   before it starts or anything depends on it.
 
+pub mod adopt;
 pub mod app;
 pub mod apply;
 pub mod cli;

@@ -11,6 +11,14 @@ pub(crate) fn run(
     args: &ImportArgs,
     vars: &[VarArg],
 ) -> super::failure::Outcome {
+    if args.all {
+        return all(globals, args, vars);
+    }
+    let (Some(address), Some(id)) = (&args.address, &args.id) else {
+        return Err(fail(
+            "`vpcep import` takes ADDR ID (one object), or `--all` (every object no state records)",
+        ));
+    };
     let snapshot = session::snapshot(&globals.env, vars)?;
     let mut store = session::store_for(
         &globals.env,
@@ -23,7 +31,6 @@ pub(crate) fn run(
         Ok(None) => (RecordedState::new(), false),
         Err(e) => return Err(fail(e)),
     };
-    let address = &args.address;
     if state.resources.contains_key(address) {
         return Err(fail(format!(
             "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
@@ -41,17 +48,16 @@ pub(crate) fn run(
     if let Some(owner) = state
         .resources
         .values()
-        .find(|r| r.id == args.id && r.address.rtype() == address.rtype())
+        .find(|r| &r.id == id && r.address.rtype() == address.rtype())
     {
         return Err(fail(format!(
             "{} is already managed here as `{}`; one cloud object can have only one address (to move it, `vpcep state rm {}` first)",
-            args.id, owner.address, owner.address
+            id, owner.address, owner.address
         )));
     }
     let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
     // The resource's own provider's account holds it.
     let cloud = crate::cloud::Providers::cloud(&clouds, instance.provider.as_deref());
-    let id = &args.id;
     let found = crate::refactors::read_for_import(cloud, address.rtype(), id);
     let attrs = match found {
         Ok(Some(attrs)) => attrs,
@@ -84,5 +90,35 @@ pub(crate) fn run(
     }
     say!("Imported {address} (id {id}) from {}.", cloud.describe());
     say!("Run `vpcep plan` to compare it with the configuration.");
+    Ok(0)
+}
+
+/// `vpcep import --all`: the account's unrecorded objects written as configuration with
+/// `import` blocks.
+fn all(globals: &Globals, args: &ImportArgs, vars: &[VarArg]) -> super::failure::Outcome {
+    let state = crate::adopt::StateArgs {
+        state: args.common.state.as_ref(),
+        lock_timeout: args.common.lock_timeout,
+    };
+    let adopted = crate::adopt::import_all(
+        &globals.env,
+        vars,
+        &state,
+        args.provider.as_deref(),
+        &args.out,
+    )?;
+    let total = adopted.services + adopted.endpoints + adopted.approvals;
+    if total == 0 {
+        say!("The account has nothing that no state records; nothing was written.");
+        return Ok(0);
+    }
+    say!(
+        "Wrote {} service(s), {} endpoint(s) and {} approval(s), each with its import block, to {}.",
+        adopted.services,
+        adopted.endpoints,
+        adopted.approvals,
+        adopted.path.display()
+    );
+    say!("Run `vpcep plan`: it imports them ({total} to import) and should change nothing else.");
     Ok(0)
 }

@@ -116,10 +116,27 @@ enum Command {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct ImportArgs {
     /// The resource address in the configuration, e.g. `vpcep_service.api`
-    #[arg(value_parser = parse_address)]
-    address: Address,
+    #[arg(value_parser = parse_address, required_unless_present = "all")]
+    address: Option<Address>,
     /// The cloud ID (for an approval: the ID of its service)
-    id: String,
+    #[arg(required_unless_present = "all")]
+    id: Option<String>,
+    /// Find every service, endpoint and approval of the account that no state records, and
+    /// write their configuration with an `import` block each (the next apply imports them)
+    #[arg(long, conflicts_with_all = ["address", "id"])]
+    all: bool,
+    /// With `--all`: the account of the provider with this alias (default: the default
+    /// provider's)
+    #[arg(long, value_name = "ALIAS", requires = "all")]
+    provider: Option<String>,
+    /// With `--all`: the new file to write, in the configuration directory
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "all",
+        default_value = "imported.hcl"
+    )]
+    out: PathBuf,
     #[command(flatten)]
     common: StateArgs,
 }
@@ -182,6 +199,10 @@ pub(crate) struct PlanArgs {
     /// Save the plan to FILE, to apply exactly it later with `vpcep apply FILE`
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Write the resource blocks of `import` blocks whose target has none yet to FILE (a new
+    /// `.hcl` file in the configuration directory), read from the cloud; then plan with them
+    #[arg(long, value_name = "FILE", require_equals = false)]
+    generate_config_out: Option<PathBuf>,
     /// With `--format markdown`: write each pull-request comment to DIR/comment-N.md (a plan
     /// longer than GitHub's 65,536-character limit needs several)
     #[arg(long, value_name = "DIR")]

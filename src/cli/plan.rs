@@ -209,6 +209,31 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// `--generate-config-out=FILE`: the import targets' blocks written before planning.
+fn generate_config(
+    globals: &Globals,
+    args: &PlanArgs,
+    vars: &[VarArg],
+    out: &std::path::Path,
+) -> Result<(), super::failure::Failure> {
+    let state = crate::adopt::StateArgs {
+        state: args.common.state.as_ref(),
+        lock_timeout: args.common.lock_timeout,
+    };
+    match crate::adopt::generate_for_imports(&globals.env, vars, &state, out)? {
+        0 => complain!(
+            "note: every `import` block's target has a resource block; nothing was written to {}",
+            out.display()
+        ),
+        n => complain!(
+            "Wrote the configuration of {n} imported resource{} to {}; review it, then keep it with your configuration.",
+            if n == 1 { "" } else { "s" },
+            out.display()
+        ),
+    }
+    Ok(())
+}
+
 /// `--refresh-only` with the flags it cannot take: an error that says why.
 pub(crate) fn check_refresh_only(
     args: &PlanArgs,
@@ -240,6 +265,9 @@ pub(crate) fn check_refresh_only(
 
 pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super::failure::Outcome {
     check_refresh_only(args, false)?;
+    if let Some(out) = &args.generate_config_out {
+        generate_config(globals, args, vars, out)?;
+    }
     let planned = session::plan(&globals.env, vars, &settings(args, false), "plan")?;
     let style = Style {
         color: globals.color_out,

@@ -17,6 +17,7 @@ mod dynamic;
 mod eval;
 mod files;
 mod functions;
+pub mod generate;
 pub mod layout;
 mod lazy;
 pub mod migrate;
@@ -78,6 +79,10 @@ pub struct LoadOptions {
     /// instance's load what the load that made it has produced (a load of the root counts
     /// afresh with this limit).
     pub spent: Spent,
+    /// `plan --generate-config-out`: an `import` block into a resource that has no block yet
+    /// is recorded in `refactors.unconfigured` (for its configuration to be written), not an
+    /// error.
+    pub generating: bool,
 }
 
 /// A configuration file: how it is named in messages, and its text (shared, not copied, by
@@ -411,7 +416,7 @@ pub fn load_reading(
         .chain(module_resources)
         .map(|i| (i.address.clone(), i))
         .collect();
-    let refactors = refactor::collect(&decls, &scope, &resources, &mut diags);
+    let refactors = refactor::collect(&decls, &scope, &resources, options.generating, &mut diags);
     drop(scope);
     secrets.sort();
     secrets.dedup();

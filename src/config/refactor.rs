@@ -4,7 +4,7 @@
 
 use super::body::check_names;
 use super::decls::{Decl, Decls};
-use super::eval::Scope;
+use super::eval::{EachValue, Scope};
 use crate::diag::Diagnostic;
 use crate::model::refactor::{Import, Moved, Refactors, Removed, Target};
 use crate::model::{Address, ResourceId, ResourceType, Value};
@@ -16,6 +16,7 @@ pub(crate) fn collect(
     decls: &Decls<'_>,
     scope: &Scope,
     desired: &IndexMap<Address, crate::model::ResourceInstance>,
+    generating: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Refactors {
     let mut out = Refactors::default();
@@ -77,52 +78,34 @@ pub(crate) fn collect(
                     decl.file,
                     &decl.block.body,
                     "an `import` block",
-                    &["to", "id"],
+                    &["to", "id", "for_each"],
                     &[],
                     diags,
                 );
-                let Some(to) = target(decl, "to", diags) else {
-                    continue;
-                };
-                let to = match to {
-                    Target::Instance(a) => a,
-                    Target::Resource(id) => Address {
-                        resource: id,
-                        key: None,
-                    },
-                    Target::Module(path) => {
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "an `import` block imports into a resource, not into `{path}`"
-                            ))
-                            .at(decl.location())
-                            .help("write `to = module.NAME.vpcep_service.NAME`"),
-                        );
+                // `for_each` imports one object per element, `to`'s key and `id` read from
+                // `each` (as Terraform ≥ 1.7).
+                let elements = if decl.block.body.has_attribute("for_each") {
+                    let Some(elements) = super::resources::for_each(&"import", decl, scope, diags)
+                    else {
                         continue;
+                    };
+                    elements.into_iter().map(|(_, each)| each).collect()
+                } else {
+                    vec![None]
+                };
+                for each in elements {
+                    if !import_one(
+                        decl,
+                        scope,
+                        each.as_ref(),
+                        desired,
+                        generating,
+                        &mut out,
+                        diags,
+                    ) {
+                        break;
                     }
-                };
-                if !desired.contains_key(&to) {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "the `import` block imports into `{to}`, which the configuration does not declare"
-                        ))
-                        .at(decl.location())
-                        .help("add the resource block first (the import reads the cloud object into it)"),
-                    );
-                    continue;
                 }
-                let Some(id) = import_id(decl, scope, diags) else {
-                    continue;
-                };
-                if let Some(first) = out.imports.iter().find(|i| i.to == to) {
-                    diags.push(
-                        Diagnostic::error(format!("`{to}` is imported twice"))
-                            .at(decl.location())
-                            .note(format!("the first `import` block is at {}", first.at)),
-                    );
-                    continue;
-                }
-                out.imports.push(Import { to, id, at });
             }
         }
     }
@@ -140,8 +123,88 @@ pub(crate) fn collect(
     out
 }
 
+/// One object an `import` block imports (for `each` element of its `for_each`); false when
+/// the block is wrong in a way every element would repeat.
+fn import_one(
+    decl: &Decl<'_>,
+    scope: &Scope,
+    each: Option<&EachValue>,
+    desired: &IndexMap<Address, crate::model::ResourceInstance>,
+    generating: bool,
+    out: &mut Refactors,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let at = decl.position();
+    let Some(to) = target_in(decl, "to", Some((scope, each)), diags) else {
+        return false;
+    };
+    let to = match to {
+        Target::Instance(a) => a,
+        Target::Resource(id) => Address {
+            resource: id,
+            key: None,
+        },
+        Target::Module(path) => {
+            diags.push(
+                Diagnostic::error(format!(
+                    "an `import` block imports into a resource, not into `{path}`"
+                ))
+                .at(decl.location())
+                .help("write `to = module.NAME.vpcep_service.NAME`"),
+            );
+            return false;
+        }
+    };
+    let declared = desired.keys().any(|a| a.resource == to.resource);
+    if generating && !declared && to.key.is_none() {
+        let Some(id) = import_id(decl, scope, each, diags) else {
+            return false;
+        };
+        out.unconfigured.push(Import { to, id, at });
+        return true;
+    }
+    if !desired.contains_key(&to) {
+        diags.push(
+            Diagnostic::error(format!(
+                "the `import` block imports into `{to}`, which the configuration does not declare"
+            ))
+            .at(decl.location())
+            .help(if declared || to.key.is_some() {
+                "add the resource block first (the import reads the cloud object into it)"
+            } else {
+                "add the resource block first, or let `vpcep plan --generate-config-out=FILE` write it"
+            }),
+        );
+        return false;
+    }
+    let Some(id) = import_id(decl, scope, each, diags) else {
+        return false;
+    };
+    if let Some(first) = out.imports.iter().find(|i| i.to == to) {
+        diags.push(
+            Diagnostic::error(format!("`{to}` is imported twice"))
+                .at(decl.location())
+                .note(format!("the first `import` block is at {}", first.at)),
+        );
+        return true;
+    }
+    out.imports.push(Import { to, id, at });
+    true
+}
+
 /// An address written as `TYPE.NAME` or `TYPE.NAME["key"]`.
 fn target(decl: &Decl<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Target> {
+    target_in(decl, name, None, diags)
+}
+
+/// [`target`], its keys evaluated when `scope` is given (an `import`'s `to =
+/// vpcep_service.api[each.key]`); without it, keys are literals.
+fn target_in(
+    decl: &Decl<'_>,
+    name: &str,
+    scope: Option<(&Scope, Option<&EachValue>)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Target> {
     let kind = decl.block.ident.as_str();
     let Some(attr) = decl.block.body.get_attribute(name) else {
         diags.push(
@@ -163,7 +226,31 @@ fn target(decl: &Decl<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Option<Ta
                 .iter()
                 .map(hcl::edit::Decorated::value)
                 .collect();
-            parse_target(root.as_str(), &ops)
+            let problems = std::cell::RefCell::new(Vec::new());
+            let key = |op: &TraversalOperator| {
+                key_of(op).or_else(|| {
+                    let (scope, each) = scope?;
+                    let TraversalOperator::Index(index) = op else {
+                        return None;
+                    };
+                    let expr = super::syntax::Expr::from_hcl(index.clone());
+                    let value = scope.eval(
+                        &expr,
+                        each,
+                        decl.file,
+                        &mut problems.borrow_mut(),
+                        &mut Vec::new(),
+                    );
+                    match value? {
+                        Value::String(k) => Some(k.to_string()),
+                        Value::Number(n) => n.as_u64().map(crate::model::address::count_key),
+                        _ => None,
+                    }
+                })
+            };
+            let parsed = parse_target(root.as_str(), &ops, &key);
+            diags.append(&mut problems.into_inner());
+            parsed
         }
         _ => None,
     });
@@ -194,7 +281,11 @@ fn key_of(op: &TraversalOperator) -> Option<String> {
 
 /// `TYPE.NAME`, `TYPE.NAME[KEY]`, `module.NAME[KEY]` (a module instance), or a resource inside
 /// modules: `module.NAME[KEY].TYPE.NAME[KEY]`.
-fn parse_target(root: &str, ops: &[&TraversalOperator]) -> Option<Target> {
+fn parse_target(
+    root: &str,
+    ops: &[&TraversalOperator],
+    key_of: &dyn Fn(&TraversalOperator) -> Option<String>,
+) -> Option<Target> {
     let mut path = String::new();
     let mut root = root.to_owned();
     let mut rest = ops;
@@ -410,7 +501,12 @@ fn removed_destroy(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) 
     }
 }
 
-fn import_id(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Option<String> {
+fn import_id(
+    decl: &Decl<'_>,
+    scope: &Scope,
+    each: Option<&EachValue>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
     let Some(attr) = decl.block.body.get_attribute("id") else {
         diags.push(
             Diagnostic::error("the `import` block has no `id`")
@@ -419,7 +515,7 @@ fn import_id(decl: &Decl<'_>, scope: &Scope, diags: &mut Vec<Diagnostic>) -> Opt
         );
         return None;
     };
-    match scope.eval(&attr.value, None, decl.file, diags, &mut Vec::new())? {
+    match scope.eval(&attr.value, each, decl.file, diags, &mut Vec::new())? {
         Value::String(s) if !s.is_empty() => Some(s.to_string()),
         Value::Unknown => {
             diags.push(

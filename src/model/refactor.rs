@@ -114,6 +114,9 @@ pub struct Refactors {
     pub moved: Vec<Moved>,
     pub removed: Vec<Removed>,
     pub imports: Vec<Import>,
+    /// Imports into resources the configuration does not declare yet (only while generating
+    /// their configuration, `plan --generate-config-out`).
+    pub unconfigured: Vec<Import>,
 }
 
 impl Refactors {

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `vpcep` binary on real files.
 
 mod about;
+mod adopt;
 mod aliases;
 mod api_fixtures;
 mod app;
