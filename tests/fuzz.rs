@@ -389,6 +389,41 @@ fn formats_to_a_fixed_point(mutant: &str, which: &str) {
     }
 }
 
+/// `vpcep migrate`'s conversion of the mutant spelled as a Terraform configuration (the
+/// providers' resource types, blocks and names): it never panics, and what it writes is HCL
+/// that parses (it formats its own output and says so when that fails).
+fn migrates_to_hcl(mutant: &str, which: &str) {
+    use vpcep::config::migrate::{TfSource, convert, variables_file};
+    let terraform = mutant
+        .replace("vpcep_service", "opentelekomcloud_vpcep_service_v1")
+        .replace("vpcep_endpoint", "huaweicloud_vpcep_endpoint")
+        .replace("vpcep_approval", "opentelekomcloud_vpcep_approval_v1")
+        .replace("provider \"otc\"", "provider \"huaweicloud\"")
+        .replace("port {", "port_mapping {")
+        .replace("whitelist", "permissions");
+    let sources = [TfSource {
+        name: "main.tf".to_owned(),
+        text: terraform,
+    }];
+    let converted = std::panic::catch_unwind(|| convert(&sources))
+        .unwrap_or_else(|_| panic!("migrate panicked on {which}"));
+    for e in &converted.errors {
+        assert!(
+            !e.message.contains("does not read back"),
+            "migrate wrote HCL that does not parse for {which}: {}",
+            e.message
+        );
+    }
+    if converted.errors.is_empty() {
+        let inputs: Vec<_> = converted.inputs.iter().map(|i| (i.clone(), None)).collect();
+        let vars = variables_file(&inputs);
+        assert!(
+            hcl::edit::parser::parse_body(&vars).is_ok(),
+            "migrate's variables do not parse for {which}:\n{vars}"
+        );
+    }
+}
+
 fn run(mutants: usize, seed: u64) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let corpus = corpus(&root);
@@ -455,6 +490,7 @@ fn run(mutants: usize, seed: u64) -> String {
         });
         let took = started.elapsed();
         formats_to_a_fixed_point(&mutant, &format!("mutant {i} of {name} (seed {seed})"));
+        migrates_to_hcl(&mutant, &format!("mutant {i} of {name} (seed {seed})"));
         if took > slowest.0 {
             slowest = (took, format!("mutant {i} of {name}"));
             if let Some(dump) = std::env::var_os("VPCEP_FUZZ_DUMP_SLOWEST") {

@@ -21,9 +21,10 @@ pub(super) struct Context<'a> {
     pub attention: &'a [Diagnostic],
 }
 
-/// A table cell: pipes and line breaks would end it.
+/// A table cell or list item: pipes and line breaks would end it, and no control character
+/// reaches a terminal that shows the file.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    crate::diag::escape_controls(&text.replace('|', "\\|")).into_owned()
 }
 
 pub(super) fn markdown(c: &Context<'_>) -> String {
@@ -107,14 +108,14 @@ pub(super) fn markdown(c: &Context<'_>) -> String {
     if !c.conversion.left.is_empty() {
         let _ = writeln!(md, "## Left in Terraform\n");
         for left in &c.conversion.left {
-            let _ = writeln!(md, "- `{}` ({}): {}", left.what, left.at, left.why);
+            let _ = writeln!(md, "- `{}` ({}): {}", cell(&left.what), left.at, left.why);
         }
         let _ = writeln!(md);
     }
     if !c.conversion.dropped.is_empty() || !c.notes.is_empty() {
         let _ = writeln!(md, "## Not carried over, and worth knowing\n");
         for d in &c.conversion.dropped {
-            let _ = writeln!(md, "- {} ({}): {}", d.what, d.at, d.why);
+            let _ = writeln!(md, "- {} ({}): {}", cell(&d.what), d.at, d.why);
         }
         for note in c.notes {
             let _ = writeln!(md, "- {note}");

@@ -129,6 +129,10 @@ pub fn convert(sources: &[TfSource]) -> Conversion {
     let mut parsed = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         let file = SourceFile::new(source.name.clone(), source.text.as_str(), i);
+        // The limits every configuration file is read within (nesting, object sizes).
+        if !super::files::within_cost(&file, &mut out.errors) {
+            continue;
+        }
         match hcl::edit::parser::parse_body(&source.text) {
             Ok(body) => parsed.push((file, body)),
             Err(e) => out.errors.push(
@@ -168,7 +172,8 @@ pub fn convert(sources: &[TfSource]) -> Conversion {
                 Converted::Gone { comments, note } => {
                     carried.push_str(&comments);
                     if let Some(note) = note {
-                        let _ = writeln!(carried, "# {note}");
+                        // A label may hold a line break; the comment stays one line.
+                        let _ = writeln!(carried, "# {}", crate::diag::escape_controls(&note));
                     }
                 }
             }
