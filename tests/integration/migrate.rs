@@ -435,3 +435,69 @@ fn what_cannot_be_migrated_is_refused_before_anything_is_written() {
     );
     assert!(!ws.path().join("vpcep").exists() && !ws.path().join("tf/vpcep").exists());
 }
+
+#[test]
+fn provider_aliases_move_with_their_resources_across_accounts() {
+    let (ws, emulator) = iam_emulator(&[]);
+    let url = format!("http://127.0.0.1:{}/v3", emulator.port);
+    // The cross-account example makes what Terraform made: the owner's service, the
+    // partner's endpoint through the agency, the approval.
+    let made = Workspace::example("cross-account/otc");
+    let made_env = [
+        ("VPCEP_VAR_auth_url", url.as_str()),
+        ("VPCEP_VAR_owner_password", PASSWORD),
+    ];
+    expect(made.path(), &["apply", "--auto-approve"], &made_env, 0);
+    let dns = made.state()["outputs"]["partner_dns_name"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids = [
+        ("service", made.id_of("vpcep_service.orders")),
+        ("endpoint", made.id_of("vpcep_endpoint.orders")),
+        ("dns", dns),
+    ];
+    terraform_dir(&ws, "otc-aliases", &ids);
+    expect(ws.path(), &["migrate", "tf", "--out", "vpcep"], &[], 0);
+    let migrated = ws.path().join("vpcep");
+    let main = std::fs::read_to_string(migrated.join("main.hcl")).unwrap();
+    for want in [
+        "provider \"otc\" {\n  alias              = \"partner\"",
+        "agency_name        = \"vpcep-admin\"",
+        "resource \"vpcep_endpoint\" \"orders\" {\n  provider   = otc.partner",
+        "value = vpcep_endpoint.orders.dns_names[0]",
+    ] {
+        assert!(main.contains(want), "missing {want:?} in\n{main}");
+    }
+    let state = std::fs::read_to_string(migrated.join("vpcep.state.json")).unwrap();
+    assert!(state.contains("\"provider\":\"otc.partner\""), "{state}");
+    let env = [
+        ("VPCEP_VAR_auth_url", url.as_str()),
+        ("VPCEP_VAR_password", PASSWORD),
+    ];
+    let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
+    assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+}
+
+#[test]
+fn the_workspace_reads_as_default_under_both_names() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        "output \"both\" {\n  value = \"${vpcep.workspace}/${terraform.workspace}\"\n}\n",
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    let out = ws.expect(&["output", "--raw", "both"], 0);
+    assert_eq!(out.stdout, "default/default");
+    ws.write(
+        "main.hcl",
+        "output \"x\" {\n  value = terraform.version\n}\n",
+    );
+    let out = ws.expect(&["validate"], 1);
+    assert!(
+        out.stderr
+            .contains("`terraform` has only the attribute `workspace`"),
+        "{}",
+        out.stderr
+    );
+}
