@@ -501,3 +501,44 @@ fn the_workspace_reads_as_default_under_both_names() {
         out.stderr
     );
 }
+
+#[test]
+fn what_vpcep_would_refuse_is_listed_before_the_first_plan() {
+    // The opentelekomcloud provider lets a UDP mapping through; the OTC API refuses it
+    // (`EndPoint.3075`), and so does vpcep's validation: the migration writes the files, says
+    // so, lists it in MIGRATION.md and exits 1.
+    let ws = Workspace::new();
+    ws.write(
+        "tf/main.tf",
+        "resource \"opentelekomcloud_vpcep_service_v1\" \"dns\" {\n  server_type = \"VM\"\n  port_id     = \"p\"\n  vpc_id      = \"v\"\n  port {\n    protocol    = \"UDP\"\n    server_port = 53\n    client_port = 53\n  }\n}\n",
+    );
+    ws.write(
+        "tf/terraform.tfstate",
+        "{\"version\": 4, \"serial\": 1, \"lineage\": \"x\", \"resources\": []}",
+    );
+    let out = expect(ws.path(), &["migrate", "tf"], &[], 1);
+    assert!(
+        out.stderr
+            .contains("maps UDP, which the otc cloud does not accept"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains("needs attention (1 problem(s) above"),
+        "{}",
+        out.stdout
+    );
+    let report = ws.read("vpcep/MIGRATION.md");
+    assert!(
+        report.contains("## Needs attention before `vpcep plan`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("is not in Terraform's state: `vpcep plan` will create it"),
+        "{report}"
+    );
+    // With no provider block in Terraform, the provider signs in from the environment; so
+    // does the converted one (vpcep's default would be the simulated cloud).
+    let providers = ws.read("vpcep/providers.hcl");
+    assert!(providers.contains("provider \"otc\" {}"), "{providers}");
+}

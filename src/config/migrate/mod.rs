@@ -722,15 +722,15 @@ fn add_implicit_providers(
             continue;
         }
         defaults.push(origin);
+        let body = if origin == Origin::Huawei {
+            "{\n  profile = \"huawei\"\n}"
+        } else {
+            "{}"
+        };
         let _ = write!(
             added,
-            "# Terraform's {} provider had no block and signed in from the environment; so does this one.\nprovider \"otc\" {{\n{}}}\n\n",
+            "# Terraform's {} provider had no block and signed in from the environment; so does this one.\nprovider \"otc\" {body}\n\n",
             origin.provider_name(),
-            if origin == Origin::Huawei {
-                "  profile = \"huawei\"\n"
-            } else {
-                ""
-            }
         );
     }
     if defaults.len() > 1 {
