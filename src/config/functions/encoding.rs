@@ -8,7 +8,7 @@ use hcl::Value;
 use hcl::eval::FuncArgs;
 
 /// A value as JSON text, object keys sorted as Terraform writes them.
-fn sorted_json(v: &Value) -> serde_json::Value {
+pub(super) fn sorted_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),

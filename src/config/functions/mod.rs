@@ -5,7 +5,8 @@
 //! replace startswith endswith min max`, and in the submodules the string, collection,
 //! encoding and network functions (`formatlist substr regex regexall index zipmap setunion
 //! setintersection setsubtract slice reverse element one alltrue anytrue jsonencode jsondecode
-//! base64encode sha256 cidrhost cidrsubnet file fileexists templatefile abspath try can`).
+//! base64encode sha256 cidrhost cidrsubnet file fileexists templatefile abspath try can`, and
+//! `more`'s numbers, strings, collections, conversions, encodings and time).
 //! `try` and `can` are evaluated by vpcep itself where it can (see `super::lazy`).
 
 // hcl-rs calls functions through `fn(FuncArgs) -> ...` pointers, so arguments come by value.
@@ -14,6 +15,7 @@
 mod collections;
 mod encoding;
 pub(crate) mod files;
+mod more;
 mod network;
 mod text;
 
@@ -79,6 +81,41 @@ const FUNCTIONS: &[(&str, Func, usize, bool)] = &[
     ("endswith", endswith, 2, false),
     ("min", min, 0, true),
     ("max", max, 0, true),
+    ("abs", more::abs, 1, false),
+    ("ceil", more::ceil, 1, false),
+    ("floor", more::floor, 1, false),
+    ("signum", more::signum, 1, false),
+    ("pow", more::pow, 2, false),
+    ("log", more::log, 2, false),
+    ("parseint", more::parseint, 2, false),
+    ("sum", more::sum, 1, false),
+    ("trimprefix", more::trimprefix, 2, false),
+    ("trimsuffix", more::trimsuffix, 2, false),
+    ("trim", more::trim, 2, false),
+    ("chomp", more::chomp, 1, false),
+    ("title", more::title, 1, false),
+    ("strrev", more::strrev, 1, false),
+    ("indent", more::indent, 2, false),
+    ("strcontains", more::strcontains, 2, false),
+    ("compact", more::compact, 1, false),
+    ("coalescelist", more::coalescelist, 0, true),
+    ("chunklist", more::chunklist, 2, false),
+    ("setproduct", more::setproduct, 0, true),
+    ("transpose", more::transpose, 1, false),
+    ("matchkeys", more::matchkeys, 3, false),
+    ("tobool", more::tobool, 1, false),
+    ("base64decode", more::base64decode, 1, false),
+    ("base64sha256", more::base64sha256, 1, false),
+    ("urlencode", more::urlencode, 1, false),
+    ("yamlencode", more::yamlencode, 1, false),
+    ("yamldecode", more::yamldecode, 1, false),
+    ("timestamp", more::timestamp, 0, false),
+    ("timeadd", more::timeadd, 2, false),
+    ("plantimestamp", more::timestamp, 0, false),
+    ("sha512", more::sha512, 1, false),
+    ("base64sha512", more::base64sha512, 1, false),
+    ("cidrnetmask", network::cidrnetmask, 1, false),
+    ("cidrsubnets", network::cidrsubnets, 1, true),
 ];
 
 /// The budget's internal functions (see `budget`), which no configuration calls by name.
@@ -648,6 +685,36 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// `testdata/functions/cases.txt`: each case's expression and what it gives.
+    #[test]
+    fn terraforms_functions_as_documented() {
+        let cases = include_str!("../../../testdata/functions/cases.txt");
+        let mut checked = 0;
+        for line in cases.lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (src, want) = line
+                .split_once(" => ")
+                .unwrap_or_else(|| panic!("`{line}` has no ` => `"));
+            match (eval(src), want.strip_prefix("error: ")) {
+                (Ok(v), None) => assert_eq!(
+                    serde_json::to_string(&v).unwrap(),
+                    serde_json::to_string(
+                        &serde_json::from_str::<serde_json::Value>(want).unwrap()
+                    )
+                    .unwrap(),
+                    "{src}"
+                ),
+                (Err(e), Some(part)) => assert!(e.contains(part), "{src}: `{e}` lacks `{part}`"),
+                (Ok(v), Some(_)) => panic!("{src} gave {v:?}, expected an error"),
+                (Err(e), None) => panic!("{src} failed: {e}"),
+            }
+            checked += 1;
+        }
+        assert!(checked > 60, "only {checked} cases read");
     }
 
     #[test]

@@ -78,3 +78,44 @@ pub(super) fn cidrsubnet(args: FuncArgs) -> Result<Value, String> {
         Ipv4Addr::from(subnet)
     )))
 }
+
+/// `cidrnetmask("172.16.0.0/12")` = `"255.240.0.0"`.
+pub(super) fn cidrnetmask(args: FuncArgs) -> Result<Value, String> {
+    let (_, len) = prefix(want_str(&args[0], "the prefix")?)?;
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    Ok(Value::String(Ipv4Addr::from(mask).to_string()))
+}
+
+/// `cidrsubnets("10.1.0.0/16", 4, 4, 8)` = consecutive subnets of those new bits, each
+/// aligned after the previous one, as Terraform allocates them.
+pub(super) fn cidrsubnets(args: FuncArgs) -> Result<Value, String> {
+    let (net, len) = prefix(want_str(&args[0], "the prefix")?)?;
+    let mut free: u64 = u64::from(net);
+    let end = u64::from(net) + (1u64 << (32 - len));
+    let mut out = Vec::new();
+    for (i, bits) in args.iter().skip(1).enumerate() {
+        let bits = whole(bits, &format!("new bits #{}", i + 1))?;
+        let new_len = i64::from(len) + bits;
+        if bits < 1 || new_len > 32 {
+            return Err(format!(
+                "a /{len} prefix cannot be extended by {bits} bits (1 to {} more)",
+                32 - len
+            ));
+        }
+        let size = 1u64 << (32 - new_len);
+        let start = free.div_ceil(size) * size;
+        if start + size > end {
+            return Err(format!(
+                "not enough room in the /{len} prefix for subnet #{} (/{new_len})",
+                i + 1
+            ));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        out.push(Value::String(format!(
+            "{}/{new_len}",
+            Ipv4Addr::from(start as u32)
+        )));
+        free = start + size;
+    }
+    Ok(Value::Array(out))
+}
