@@ -676,7 +676,16 @@ fn modules_inputs(
                         "invalid value for the input `{name}` of `{}`: {e}",
                         m.call
                     ))
-                    .at(m.call_at.clone());
+                    .at(m
+                        .inputs_at
+                        .get(name)
+                        .cloned()
+                        .flatten()
+                        .or_else(|| m.call_at.clone()))
+                    .note(format!(
+                        "the module declares `{name}` at {}",
+                        decl.position()
+                    ));
                     diags.push(if m.sensitive_inputs.contains(name) {
                         d.redacted(&[name.as_str(), m.call.as_str()])
                     } else {

@@ -28,6 +28,8 @@ pub struct ModuleContext {
     /// The call, for messages: `module.NAME` and where it is written.
     pub call: String,
     pub call_at: Option<Location>,
+    /// Where each input's value is written in the call (for an error about that value).
+    pub inputs_at: IndexMap<String, Option<Location>>,
     /// The type of the root's default provider (`sim`, `otc`): what `providers` keys name.
     pub default_provider: String,
     /// How many instances of this module exist in all: the product of the instance counts
@@ -367,6 +369,7 @@ pub(crate) fn evaluate(
         }
         let each: Option<&EachValue> = each.as_ref();
         let mut inputs = IndexMap::new();
+        let mut inputs_at = IndexMap::new();
         let mut sensitive_inputs = Vec::new();
         let mut targets = Vec::new();
         let mut failed = false;
@@ -379,6 +382,10 @@ pub(crate) fn evaluate(
             if scope.is_sensitive(&attr.value) {
                 sensitive_inputs.push(attr.key.as_str().to_owned());
             }
+            inputs_at.insert(
+                attr.key.as_str().to_owned(),
+                decl.file.span(attr.value.span()),
+            );
             match scope.eval(&attr.value, each, decl.file, diags, &mut targets) {
                 Some(v) => {
                     inputs.insert(attr.key.as_str().to_owned(), v);
@@ -393,6 +400,7 @@ pub(crate) fn evaluate(
             parsed: Some(parsed.clone()),
             module: Some(ModuleContext {
                 inputs,
+                inputs_at,
                 depth,
                 call: instance_path(name, key.as_deref()),
                 call_at: decl.location(),

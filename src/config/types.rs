@@ -1,4 +1,6 @@
-//! Variable type constraints (`string`, `list(string)`, `map(number)`, ...) and conversion to them.
+//! Variable type constraints (`string`, `list(string)`, `map(number)`, `object({ name = string,
+//! port = optional(number, 443) })`, `tuple([string, number])`, ...) and conversion to them,
+//! optional attributes' defaults applied at every depth (as Terraform ≥ 1.3).
 
 use hcl::Value;
 use hcl::edit::expr::Expression;
@@ -12,6 +14,20 @@ pub(crate) enum TypeConstraint {
     List(Box<TypeConstraint>),
     Set(Box<TypeConstraint>),
     Map(Box<TypeConstraint>),
+    /// `object({...})`: each attribute's name and type, in the order written.
+    Object(Vec<ObjectAttr>),
+    Tuple(Vec<TypeConstraint>),
+}
+
+/// One attribute of an `object({...})` type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ObjectAttr {
+    pub name: String,
+    pub ty: TypeConstraint,
+    /// `optional(TYPE)` may be left out (then null); `optional(TYPE, DEFAULT)` takes DEFAULT
+    /// when left out or null.
+    pub optional: bool,
+    pub default: Option<Value>,
 }
 
 impl TypeConstraint {
@@ -25,6 +41,46 @@ impl TypeConstraint {
                 "bool" => Ok(Self::Bool),
                 other => Err(format!("unknown type `{other}`")),
             },
+            Expression::FuncCall(call) if call.name.name.as_str() == "object" => {
+                let args: Vec<&Expression> = call.args.iter().collect();
+                let [Expression::Object(attrs)] = args.as_slice() else {
+                    return Err(
+                        "`object(...)` takes one `{ NAME = TYPE, ... }` of its attributes".into(),
+                    );
+                };
+                let mut out: Vec<ObjectAttr> = Vec::new();
+                for (key, value) in attrs {
+                    let name = match key {
+                        hcl::edit::expr::ObjectKey::Ident(i) => i.as_str().to_owned(),
+                        hcl::edit::expr::ObjectKey::Expression(e) => e
+                            .as_str()
+                            .map(str::to_owned)
+                            .ok_or("an object attribute is named by an identifier or a string")?,
+                    };
+                    if out.iter().any(|a| a.name == name) {
+                        return Err(format!("the object type names `{name}` twice"));
+                    }
+                    let attr = Self::attribute(name.clone(), value.expr())
+                        .map_err(|e| format!("attribute `{name}`: {e}"))?;
+                    out.push(attr);
+                }
+                Ok(Self::Object(out))
+            }
+            Expression::FuncCall(call) if call.name.name.as_str() == "tuple" => {
+                let args: Vec<&Expression> = call.args.iter().collect();
+                let [Expression::Array(items)] = args.as_slice() else {
+                    return Err("`tuple(...)` takes one `[TYPE, ...]` of its elements".into());
+                };
+                items
+                    .iter()
+                    .map(Self::parse)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Self::Tuple)
+            }
+            Expression::FuncCall(call) if call.name.name.as_str() == "optional" => Err(
+                "`optional(...)` marks an attribute inside `object({...})`, not a type of its own"
+                    .into(),
+            ),
             Expression::FuncCall(call) => {
                 let name = call.name.name.as_str();
                 let args: Vec<&Expression> = call.args.iter().collect();
@@ -41,6 +97,45 @@ impl TypeConstraint {
             }
             _ => Err("a type must be written as a type keyword".into()),
         }
+    }
+
+    /// An object type's attribute: `TYPE`, `optional(TYPE)` or `optional(TYPE, DEFAULT)`.
+    fn attribute(name: String, expr: &Expression) -> Result<ObjectAttr, String> {
+        let Expression::FuncCall(call) = expr else {
+            return Ok(ObjectAttr {
+                name,
+                ty: Self::parse(expr)?,
+                optional: false,
+                default: None,
+            });
+        };
+        if call.name.name.as_str() != "optional" {
+            return Ok(ObjectAttr {
+                name,
+                ty: Self::parse(expr)?,
+                optional: false,
+                default: None,
+            });
+        }
+        let args: Vec<&Expression> = call.args.iter().collect();
+        let (ty, default) = match args.as_slice() {
+            [ty] => (Self::parse(ty)?, None),
+            [ty, default] => {
+                let ty = Self::parse(ty)?;
+                let value = constant(default)?;
+                let value = ty
+                    .convert(value)
+                    .map_err(|e| format!("the default does not fit the type: {e}"))?;
+                (ty, Some(value))
+            }
+            _ => return Err("`optional(TYPE)` or `optional(TYPE, DEFAULT)`".into()),
+        };
+        Ok(ObjectAttr {
+            name,
+            ty,
+            optional: true,
+            default,
+        })
     }
 
     /// Whether a value given on the command line or in the environment is taken as a plain
@@ -87,6 +182,43 @@ impl TypeConstraint {
                 }
                 Ok(Value::Array(out))
             }
+            (Self::Object(attrs), Value::Object(mut map)) => {
+                let mut out = hcl::Map::new();
+                for a in attrs {
+                    let given = map.shift_remove(&a.name).unwrap_or(Value::Null);
+                    let value = match (given, &a.default) {
+                        (Value::Null, Some(default)) => default.clone(),
+                        (Value::Null, None) if !a.optional => {
+                            return Err(format!("attribute `{}` is required", a.name));
+                        }
+                        (given, _) => {
+                            a.ty.convert(given)
+                                .map_err(|e| format!("attribute `{}`: {e}", a.name))?
+                        }
+                    };
+                    out.insert(a.name.clone(), value);
+                }
+                // Attributes the type does not declare are dropped, as Terraform drops them.
+                Ok(Value::Object(out))
+            }
+            (Self::Tuple(types), Value::Array(items)) => {
+                if types.len() != items.len() {
+                    return Err(format!(
+                        "expected a tuple of {} elements, got {}",
+                        types.len(),
+                        items.len()
+                    ));
+                }
+                types
+                    .iter()
+                    .zip(items)
+                    .enumerate()
+                    .map(|(i, (ty, item))| {
+                        ty.convert(item).map_err(|e| format!("element {i}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Value::Array)
+            }
             (Self::Map(inner), Value::Object(map)) => map
                 .into_iter()
                 .map(|(k, v)| match inner.convert(v) {
@@ -108,6 +240,19 @@ impl TypeConstraint {
             Self::List(inner) => format!("a list of {}", inner.plural()),
             Self::Set(inner) => format!("a set of {}", inner.plural()),
             Self::Map(inner) => format!("a map of {}", inner.plural()),
+            Self::Object(attrs) => format!(
+                "an object with {}",
+                if attrs.is_empty() {
+                    "no attributes".to_owned()
+                } else {
+                    attrs
+                        .iter()
+                        .map(|a| format!("`{}`", a.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            Self::Tuple(types) => format!("a tuple of {} elements", types.len()),
         }
     }
 
@@ -120,6 +265,14 @@ impl TypeConstraint {
             other => format!("({})", other.describe()),
         }
     }
+}
+
+/// A default written in a type (`optional(number, 443)`): a constant expression.
+fn constant(expr: &Expression) -> Result<Value, String> {
+    use hcl::eval::Evaluate as _;
+    hcl::Expression::from(expr.clone())
+        .evaluate(&super::functions::context())
+        .map_err(|e| format!("the default must be a constant: {e}"))
 }
 
 fn kind_of(value: &Value) -> String {
@@ -149,6 +302,53 @@ mod tests {
                 TypeConstraint::String
             ))))
         );
+    }
+
+    /// `testdata/types/cases.txt`: a type, a value, and what the value becomes.
+    #[test]
+    fn structural_types_as_documented() {
+        use hcl::eval::Evaluate as _;
+        let cases = include_str!("../../testdata/types/cases.txt");
+        let mut checked = 0;
+        for case in cases.split("\n\n") {
+            let lines: Vec<&str> = case.lines().filter(|l| !l.starts_with('#')).collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let field = |name: &str| {
+                lines
+                    .iter()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or_else(|| panic!("a case without `{name}`: {case}"), str::trim)
+            };
+            let (ty_src, value_src, want) = (field("type:"), field("value:"), field("=>"));
+            let parsed = hcl::edit::parser::parse_expr(ty_src)
+                .map_err(|e| e.to_string())
+                .and_then(|e| TypeConstraint::parse(&e));
+            let got = parsed.and_then(|ty| {
+                let value =
+                    hcl::Expression::from(hcl::edit::parser::parse_expr(value_src).unwrap())
+                        .evaluate(&hcl::eval::Context::new())
+                        .unwrap();
+                ty.convert(value)
+            });
+            match (got, want.strip_prefix("error: ")) {
+                (Ok(v), None) => assert_eq!(
+                    serde_json::to_value(&v).unwrap(),
+                    serde_json::from_str::<serde_json::Value>(want).unwrap(),
+                    "{ty_src} of {value_src}"
+                ),
+                (Err(e), Some(part)) => {
+                    assert!(
+                        e.contains(part),
+                        "{ty_src} of {value_src}: `{e}` lacks `{part}`"
+                    );
+                }
+                (got, _) => panic!("{ty_src} of {value_src}: got {got:?}, expected {want}"),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 12, "only {checked} cases");
     }
 
     #[test]

@@ -159,7 +159,7 @@ pub(crate) fn resolve(
                 Err(e) => diags.push(
                     Diagnostic::error(format!("invalid type for variable `{name}`: {e}"))
                         .at(decl.file.span(attr.value.span()))
-                        .help("use string, number, bool, any, list(TYPE), set(TYPE) or map(TYPE)"),
+                        .help("use string, number, bool, any, list(TYPE), set(TYPE), map(TYPE), object({ NAME = TYPE, NAME = optional(TYPE, DEFAULT) }) or tuple([TYPE, ...])"),
                 ),
             }
         }

@@ -26,6 +26,7 @@ mod http;
 mod inbox;
 mod init;
 mod json_errors;
+mod language;
 mod lifecycle;
 mod log;
 mod markdown;
