@@ -105,6 +105,23 @@ struct Wire {
     /// Each account's quotas when planned (left out when not read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     quotas: Vec<HeadroomWire>,
+    /// The outputs the plan records differently (left out when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    output_changes: Vec<OutputWire>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputWire {
+    name: String,
+    /// `create`, `update` or `delete`.
+    action: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    /// The value is known only after apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    after_unknown: bool,
+    sensitive: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -490,6 +507,18 @@ pub fn encode(saved: &SavedPlan) -> String {
                 }
             })
             .collect(),
+        output_changes: plan
+            .output_changes
+            .iter()
+            .map(|o| OutputWire {
+                name: o.name.clone(),
+                action: o.action.as_str().to_owned(),
+                before: o.before.as_ref().map(Value::to_json),
+                after: o.after.as_ref().map(Value::to_json),
+                after_unknown: o.after.as_ref().is_some_and(|v| !v.is_known()),
+                sensitive: o.sensitive,
+            })
+            .collect(),
         quotas: plan
             .headroom
             .iter()
@@ -661,6 +690,29 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
                 })
                 .collect::<Result<_, String>>()?,
             checks: Vec::new(),
+            output_changes: wire
+                .output_changes
+                .iter()
+                .map(|o| {
+                    let action = match o.action.as_str() {
+                        "create" => crate::plan::OutputAction::Create,
+                        "update" => crate::plan::OutputAction::Update,
+                        "delete" => crate::plan::OutputAction::Delete,
+                        other => return Err(format!("unknown output action `{other}`")),
+                    };
+                    Ok(crate::plan::OutputChange {
+                        name: o.name.clone(),
+                        action,
+                        before: o.before.as_ref().map(Value::from_json),
+                        after: if o.after_unknown {
+                            Some(Value::Unknown)
+                        } else {
+                            o.after.as_ref().map(Value::from_json)
+                        },
+                        sensitive: o.sensitive,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
             headroom: wire
                 .quotas
                 .iter()

@@ -325,6 +325,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
     // A scheduled `plan --refresh-only --detailed-exitcode` also alerts while a connection
     // request waits for a decision.
     let changes = planned.plan.has_changes()
+        || !planned.plan.output_changes.is_empty()
         || (planned.plan.refresh_only
             && planned
                 .plan

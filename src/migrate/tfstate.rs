@@ -113,6 +113,10 @@ impl TfInstance {
     }
 }
 
+/// The enterprise project the API reports for an object made without one (the OTC provider
+/// does not record it).
+const DEFAULT_PROJECT: &str = "0";
+
 fn text(a: &serde_json::Map<String, J>, name: &str) -> Option<String> {
     a.get(name)
         .and_then(J::as_str)
@@ -218,7 +222,7 @@ pub fn recorded_attrs(kind: Kind, a: &serde_json::Map<String, J>) -> crate::mode
                 tcp_proxy: text_or(a, "tcp_proxy", "close"),
                 connection_count: None,
                 created_at: text_or(a, "created_at", ""),
-                enterprise_project_id: text(a, "enterprise_project_id"),
+                enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
                 error: None,
             };
             service_attrs(&service)
@@ -231,7 +235,9 @@ pub fn recorded_attrs(kind: Kind, a: &serde_json::Map<String, J>) -> crate::mode
                 service_name: text_or(a, "service_name", ""),
                 vpc_id: text_or(a, "vpc_id", ""),
                 subnet_id: text(a, if huawei { "network_id" } else { "subnet_id" }),
-                port_ip: None,
+                // The providers read the endpoint's address back into `port_ip`
+                // (`ip_address`), as vpcep's refresh does.
+                port_ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
                 ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
                 enable_dns: flag(a, "enable_dns").unwrap_or(huawei),
                 whitelist: strings(a, "whitelist"),
@@ -247,7 +253,7 @@ pub fn recorded_attrs(kind: Kind, a: &serde_json::Map<String, J>) -> crate::mode
                 policy: Vec::new(),
                 tags: string_map(a, "tags"),
                 description: text(a, "description"),
-                enterprise_project_id: text(a, "enterprise_project_id"),
+                enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
                 status: text_or(a, "status", "accepted"),
                 created_at: text_or(a, "created_at", ""),
                 updated_at: text_or(a, "updated_at", ""),

@@ -107,6 +107,7 @@ impl Plan {
             connection_requests: Vec::new(),
             headroom: Vec::new(),
             checks: Vec::new(),
+            output_changes: Vec::new(),
         }
     }
 }
@@ -355,6 +356,87 @@ pub struct Plan {
     pub headroom: Vec<Headroom>,
     /// The configuration's `check` blocks as evaluated when planning.
     pub checks: Vec<crate::model::CheckResult>,
+    /// The outputs apply records differently ("Changes to Outputs").
+    pub output_changes: Vec<OutputChange>,
+}
+
+/// How an output value changes ("Changes to Outputs").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputAction {
+    Create,
+    Update,
+    Delete,
+}
+
+impl OutputAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputAction::Create => "create",
+            OutputAction::Update => "update",
+            OutputAction::Delete => "delete",
+        }
+    }
+}
+
+/// One output whose recorded value the apply changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: OutputAction,
+    /// As recorded (`None` when it is new).
+    pub before: Option<crate::model::Value>,
+    /// As configured (`None` when it goes; `Value::Unknown` inside: known after apply).
+    pub after: Option<crate::model::Value>,
+    /// Either side is sensitive: never shown.
+    pub sensitive: bool,
+}
+
+/// The outputs that apply records differently from the state: new, changed, gone (a destroy
+/// plan removes them all), in name order.
+pub fn output_changes(
+    desired: &DesiredState,
+    prior: &RecordedState,
+    destroy: bool,
+) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    if !destroy {
+        for (name, o) in &desired.outputs {
+            match prior.outputs.get(name) {
+                None => out.push(OutputChange {
+                    name: name.clone(),
+                    action: OutputAction::Create,
+                    before: None,
+                    after: Some(o.value.clone()),
+                    sensitive: o.sensitive,
+                }),
+                Some(p)
+                    if p.value != o.value || !o.value.is_known() || p.sensitive != o.sensitive =>
+                {
+                    out.push(OutputChange {
+                        name: name.clone(),
+                        action: OutputAction::Update,
+                        before: Some(p.value.clone()),
+                        after: Some(o.value.clone()),
+                        sensitive: o.sensitive || p.sensitive,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for (name, p) in &prior.outputs {
+        if destroy || !desired.outputs.contains_key(name) {
+            out.push(OutputChange {
+                name: name.clone(),
+                action: OutputAction::Delete,
+                before: Some(p.value.clone()),
+                after: None,
+                sensitive: p.sensitive,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
 }
 
 /// One provider's account and its quotas.
@@ -502,6 +584,7 @@ impl Plan {
     #[must_use]
     pub fn refresh_only(mut self) -> Plan {
         self.changes.clear();
+        self.output_changes.clear();
         self.refusals.clear();
         self.disconnections.clear();
         self.reads.clear();
@@ -1083,6 +1166,7 @@ pub fn plan(
         connection_requests: Vec::new(),
         headroom: Vec::new(),
         checks: Vec::new(),
+        output_changes: output_changes(desired, prior, opts.destroy),
         state_edits,
         changes,
         refusals: Vec::new(),

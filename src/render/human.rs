@@ -795,7 +795,56 @@ pub fn render_plan_into(text: &mut String, plan: &Plan, style: Style) {
     if plan.deletes_anything() && !plan.is_refused() {
         let _ = writeln!(out.text, "Deleted resources cannot be recovered.");
     }
+    if !plan.output_changes.is_empty() && !plan.refresh_only {
+        let _ = writeln!(out.text, "\n{}", out.style.bold("Changes to Outputs:"));
+        for line in output_change_lines(&plan.output_changes) {
+            let _ = writeln!(out.text, "  {line}");
+        }
+        if !plan.has_changes() && !plan.is_refused() {
+            let _ = writeln!(
+                out.text,
+                "\nYou can apply this plan to save these new output values to the state, without changing anything in the cloud."
+            );
+        }
+    }
     *text = out.text;
+}
+
+/// "Changes to Outputs", one line each, names aligned: `+ name = "new"`, `~ name = "old" ->
+/// "new"`, `- name = "old" -> null`; a sensitive value is never shown, an unknown one is
+/// `(known after apply)`.
+pub fn output_change_lines(changes: &[crate::plan::OutputChange]) -> Vec<String> {
+    use crate::plan::OutputAction;
+    let width = changes
+        .iter()
+        .map(|o| o.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let shown = |v: &Value, sensitive: bool| {
+        if sensitive {
+            "(sensitive value)".to_owned()
+        } else if !v.is_known() {
+            "(known after apply)".to_owned()
+        } else {
+            crate::diag::escape_controls(&v.to_string()).into_owned()
+        }
+    };
+    changes
+        .iter()
+        .map(|o| {
+            let name = format!("{:width$}", o.name);
+            let before = o.before.as_ref().map(|v| shown(v, o.sensitive));
+            let after = o.after.as_ref().map(|v| shown(v, o.sensitive));
+            match (o.action, before, after) {
+                (OutputAction::Create, _, Some(after)) => format!("+ {name} = {after}"),
+                (OutputAction::Update, Some(before), Some(after)) => {
+                    format!("~ {name} = {before} -> {after}")
+                }
+                (_, Some(before), _) => format!("- {name} = {before} -> null"),
+                (_, None, _) => format!("- {name} = null"),
+            }
+        })
+        .collect()
 }
 
 /// One change as the human plan shows it, laid out for a `diff` code block (the change

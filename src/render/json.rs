@@ -728,6 +728,10 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
                 .collect(),
         ),
     );
+    top.insert(
+        "output_changes".into(),
+        output_changes(&plan.output_changes),
+    );
     top.insert("checks".into(), checks(&plan.checks));
     top.insert("warnings".into(), json!(plan.warnings));
     top.insert("notes".into(), json!(plan.notes));
@@ -765,4 +769,28 @@ mod tests {
         assert_eq!(mask, json!({"id": true, "endpoints": [false, true]}));
         assert_eq!(join_unknown(&values, &mask), v);
     }
+}
+
+/// Terraform's `output_changes`: each output's change (`actions`, `before`, `after`,
+/// `after_unknown`, `before_sensitive`, `after_sensitive`), a sensitive value left out.
+fn output_changes(changes: &[crate::plan::OutputChange]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for o in changes {
+        let value = |v: Option<&crate::model::Value>| match v {
+            Some(v) if !o.sensitive && v.is_known() => v.to_json(),
+            _ => serde_json::Value::Null,
+        };
+        out.insert(
+            o.name.clone(),
+            json!({
+                "actions": [o.action.as_str()],
+                "before": value(o.before.as_ref()),
+                "after": value(o.after.as_ref()),
+                "after_unknown": o.after.as_ref().is_some_and(|v| !v.is_known()),
+                "before_sensitive": o.sensitive && o.before.is_some(),
+                "after_sensitive": o.sensitive && o.after.is_some(),
+            }),
+        );
+    }
+    serde_json::Value::Object(out)
 }

@@ -206,7 +206,17 @@ fn sections(plan: &Plan) -> Vec<Section> {
         .iter()
         .filter(|c| c.action != Action::NoOp || refused_at.contains_key(&c.address))
         .collect();
+    let outputs = (!plan.output_changes.is_empty() && !plan.refresh_only).then(|| {
+        Section::Text(format!(
+            "**Changes to Outputs**\n\n{}\n",
+            fenced(
+                "diff",
+                &super::human::output_change_lines(&plan.output_changes).join("\n")
+            )
+        ))
+    });
     if changes.is_empty() && plan.reads.is_empty() {
+        out.extend(outputs);
         return out;
     }
     let reads = plan.reads.iter().map(|r| {
@@ -242,6 +252,7 @@ fn sections(plan: &Plan) -> Vec<Section> {
             full,
         });
     }
+    out.extend(outputs);
     if plan.deletes_anything() && !plan.is_refused() {
         out.push(Section::Text(
             "⚠️ Deleted resources cannot be recovered.\n".to_owned(),

@@ -127,3 +127,72 @@ output "pair" {
         out.stderr
     );
 }
+
+#[test]
+fn output_changes_show_in_every_rendering_and_secrets_never() {
+    let ws = Workspace::new();
+    let config = |stage: &str, token: &str, extra: &str| {
+        format!(
+            "variable \"token\" {{\n  sensitive = true\n  default   = \"{token}\"\n}}\n\noutput \"stage\" {{\n  value = \"{stage}\"\n}}\n\noutput \"token\" {{\n  value     = var.token\n  sensitive = true\n}}\n{extra}"
+        )
+    };
+    ws.write(
+        "main.hcl",
+        &config(
+            "blue",
+            "s3cret-one",
+            "\noutput \"legacy\" {\n  value = [1, 2]\n}\n",
+        ),
+    );
+    let first = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        first.stdout.contains("Changes to Outputs:\n  + legacy = [1, 2]\n  + stage  = \"blue\"\n  + token  = (sensitive value)\n"),
+        "{}",
+        first.stdout
+    );
+    assert!(
+        first
+            .stdout
+            .contains("You can apply this plan to save these new output values"),
+        "{}",
+        first.stdout
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // A changed value, a changed secret, an output removed: only outputs change.
+    ws.write("main.hcl", &config("green", "s3cret-two", ""));
+    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
+    assert!(
+        plan.stdout.contains("Changes to Outputs:\n  - legacy = [1, 2] -> null\n  ~ stage  = \"blue\" -> \"green\"\n  ~ token  = (sensitive value) -> (sensitive value)\n"),
+        "{}",
+        plan.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.expect(&["plan", "--format", "json"], 0).stdout).unwrap();
+    let changes = &json["output_changes"];
+    assert_eq!(changes["stage"]["actions"], serde_json::json!(["update"]));
+    assert_eq!(changes["stage"]["before"], "blue");
+    assert_eq!(changes["stage"]["after"], "green");
+    assert_eq!(changes["legacy"]["actions"], serde_json::json!(["delete"]));
+    assert_eq!(changes["token"]["before"], serde_json::Value::Null);
+    assert_eq!(changes["token"]["after_sensitive"], true);
+    let markdown = ws.expect(&["plan", "--format", "markdown"], 0).stdout;
+    assert!(
+        markdown.contains("**Changes to Outputs**\n\n```diff\n- legacy = [1, 2] -> null\n~ stage  = \"blue\" -> \"green\""),
+        "{markdown}"
+    );
+    // A saved plan shows them too.
+    ws.expect(&["plan", "--out", "p.plan"], 0);
+    let shown = ws.expect(&["show", "p.plan"], 0).stdout;
+    assert!(
+        shown.contains("~ stage  = \"blue\" -> \"green\""),
+        "{shown}"
+    );
+    for text in [&plan.stdout, &json.to_string(), &markdown, &shown] {
+        assert!(!text.contains("s3cret"), "a secret shows:\n{text}");
+    }
+    ws.expect(&["apply", "p.plan"], 0);
+    assert_eq!(ws.expect(&["output", "--raw", "stage"], 0).stdout, "green");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+}

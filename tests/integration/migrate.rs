@@ -184,6 +184,8 @@ fn an_opentelekomcloud_directory_moves_and_the_next_plan_is_empty() {
     let migrated = ws.path().join("vpcep");
     let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    // The moved state is what refresh reads: nothing seems changed outside.
+    assert!(!plan.stdout.contains("changed outside"), "{}", plan.stdout);
     // The moved state holds the same IDs under the new addresses, at serial 1 in a lineage
     // of its own; the outputs read the same objects.
     let state: serde_json::Value =
@@ -317,6 +319,8 @@ fn a_huaweicloud_directory_moves_with_its_names_and_defaults() {
     ];
     let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    // The moved state is what refresh reads: nothing seems changed outside.
+    assert!(!plan.stdout.contains("changed outside"), "{}", plan.stdout);
 
     let main = std::fs::read_to_string(migrated.join("main.hcl")).unwrap();
     for want in [
@@ -455,6 +459,7 @@ fn provider_aliases_move_with_their_resources_across_accounts() {
     let ids = [
         ("service", made.id_of("vpcep_service.orders")),
         ("endpoint", made.id_of("vpcep_endpoint.orders")),
+        ("ip", attr(&made, "vpcep_endpoint.orders", "ip")),
         ("dns", dns),
     ];
     terraform_dir(&ws, "otc-aliases", &ids);
@@ -477,6 +482,8 @@ fn provider_aliases_move_with_their_resources_across_accounts() {
     ];
     let plan = expect(&migrated, &["plan", "--detailed-exitcode"], &env, 0);
     assert!(plan.stdout.contains("No changes."), "{}", plan.stdout);
+    // The moved state is what refresh reads: nothing seems changed outside.
+    assert!(!plan.stdout.contains("changed outside"), "{}", plan.stdout);
 }
 
 #[test]
