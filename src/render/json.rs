@@ -747,6 +747,30 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     line
 }
 
+/// Terraform's `output_changes`: each output's change (`actions`, `before`, `after`,
+/// `after_unknown`, `before_sensitive`, `after_sensitive`), a sensitive value left out.
+fn output_changes(changes: &[crate::plan::OutputChange]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for o in changes {
+        let value = |v: Option<&crate::model::Value>| match v {
+            Some(v) if !o.sensitive && v.is_known() => v.to_json(),
+            _ => serde_json::Value::Null,
+        };
+        out.insert(
+            o.name.clone(),
+            json!({
+                "actions": [o.action.as_str()],
+                "before": value(o.before.as_ref()),
+                "after": value(o.after.as_ref()),
+                "after_unknown": o.after.as_ref().is_some_and(|v| !v.is_known()),
+                "before_sensitive": o.sensitive && o.before.is_some(),
+                "after_sensitive": o.sensitive && o.after.is_some(),
+            }),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,26 +795,3 @@ mod tests {
     }
 }
 
-/// Terraform's `output_changes`: each output's change (`actions`, `before`, `after`,
-/// `after_unknown`, `before_sensitive`, `after_sensitive`), a sensitive value left out.
-fn output_changes(changes: &[crate::plan::OutputChange]) -> serde_json::Value {
-    let mut out = serde_json::Map::new();
-    for o in changes {
-        let value = |v: Option<&crate::model::Value>| match v {
-            Some(v) if !o.sensitive && v.is_known() => v.to_json(),
-            _ => serde_json::Value::Null,
-        };
-        out.insert(
-            o.name.clone(),
-            json!({
-                "actions": [o.action.as_str()],
-                "before": value(o.before.as_ref()),
-                "after": value(o.after.as_ref()),
-                "after_unknown": o.after.as_ref().is_some_and(|v| !v.is_known()),
-                "before_sensitive": o.sensitive && o.before.is_some(),
-                "after_sensitive": o.sensitive && o.after.is_some(),
-            }),
-        );
-    }
-    serde_json::Value::Object(out)
-}
