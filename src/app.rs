@@ -114,6 +114,9 @@ pub struct Env {
     /// Under `vpcep test`: every provider is an account of the simulated cloud in this
     /// directory (`cloud.db`), with the test file's overrides (`providers.json`).
     pub test_cloud: Option<PathBuf>,
+    /// The workspace (`VPCEP_WORKSPACE`, else the one `vpcep workspace select` chose): which
+    /// state the backend reads, and `vpcep.workspace`.
+    pub workspace: String,
     pub observer: Box<dyn Observer>,
 }
 
@@ -133,6 +136,8 @@ pub struct Snapshot {
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
     pub settings: Settings,
+    /// The workspace the configuration is evaluated in (`vpcep.workspace`).
+    pub workspace: String,
     /// `sources` parsed, once for the whole command; released (see [`Snapshot::release`])
     /// while a plan is made from what it evaluated to, and parsed again only if evaluated again.
     parsed: std::sync::Mutex<Option<std::sync::Arc<config::Parsed>>>,
@@ -147,6 +152,7 @@ impl Snapshot {
         env: Vec<(String, String)>,
         var_values: Option<indexmap::IndexMap<String, crate::model::Value>>,
         dir: &std::path::Path,
+        workspace: &str,
     ) -> (Snapshot, config::Loaded) {
         let parsed = std::sync::Arc::new(config::parse(&sources));
         let mut snapshot = Snapshot {
@@ -156,6 +162,7 @@ impl Snapshot {
             env,
             dir: dir.to_path_buf(),
             settings: Settings::defaults(dir),
+            workspace: workspace.to_owned(),
             parsed: std::sync::Mutex::new(Some(parsed)),
         };
         let mut options = snapshot.options();
@@ -180,6 +187,7 @@ impl Snapshot {
             module: None,
             spent: config::Spent::default(),
             generating: false,
+            workspace: self.workspace.clone(),
         }
     }
 
@@ -287,8 +295,14 @@ pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Failure> {
             fail("the configuration cannot be read; nothing was done").with_diagnostics(diags)
         );
     }
-    let (snapshot, loaded) =
-        Snapshot::with_settings(sources, vars.to_vec(), env.env_vars.clone(), None, &env.dir);
+    let (snapshot, loaded) = Snapshot::with_settings(
+        sources,
+        vars.to_vec(),
+        env.env_vars.clone(),
+        None,
+        &env.dir,
+        &env.workspace,
+    );
     env.observer.secrets(&loaded.secrets);
     if loaded.desired.is_some() {
         Ok(snapshot)
@@ -332,9 +346,39 @@ pub fn state_location(
     settings: &Settings,
     override_path: Option<&PathBuf>,
 ) -> Result<StateLocation, Failure> {
+    state_location_of(env, settings, override_path, &env.workspace)
+}
+
+/// [`state_location`] of the workspace `workspace` (`--state PATH` names one file, whatever
+/// the workspace).
+pub fn state_location_of(
+    env: &Env,
+    settings: &Settings,
+    override_path: Option<&PathBuf>,
+    workspace: &str,
+) -> Result<StateLocation, Failure> {
     if let Some(p) = override_path {
         return Ok(StateLocation::Local(p.clone()));
     }
+    let location = default_location(env, settings)?;
+    Ok(match location {
+        StateLocation::Local(path) => {
+            StateLocation::Local(crate::workspace::local_path(&path, workspace))
+        }
+        StateLocation::Pg {
+            conn_str,
+            schema,
+            name,
+        } => StateLocation::Pg {
+            conn_str,
+            schema,
+            name: crate::workspace::pg_name(&name, workspace),
+        },
+    })
+}
+
+/// Where the default workspace's state is.
+fn default_location(env: &Env, settings: &Settings) -> Result<StateLocation, Failure> {
     match &settings.backend {
         BackendConfig::Local { path }
             if path.is_absolute() || env.dir == std::path::Path::new(".") =>
@@ -721,6 +765,7 @@ pub fn from_plan_file(
         env.env_vars.clone(),
         Some(saved.variables.clone()),
         &env.dir,
+        &env.workspace,
     );
     env.observer.secrets(&loaded.secrets);
     if loaded.desired.is_none() {

@@ -37,6 +37,8 @@
 //!   blocks of `import` targets (`plan --generate-config-out`) and `import --all`.
 //! - [`migrate`]: `vpcep migrate`, a Terraform configuration and its state (format 4) moved
 //!   to vpcep: the HCL conversion is `config::migrate`'s, the state and `MIGRATION.md` its own.
+//! - [`workspace`]: one configuration, one state per workspace (`vpcep.state.d/NAME/`, pg
+//!   `STATE_NAME/NAME`), the selection in `.vpcep/environment`.
 //! - [`testcloud`]: the simulated cloud `vpcep test` runs a configuration against (every
 //!   provider an account of one simulator in the test's own directory); the test files are
 //!   read by `config::testfile` and run by `cli`'s `test` command.
@@ -85,3 +87,4 @@ pub mod refresh;
 pub mod render;
 pub mod state;
 pub mod testcloud;
+pub mod workspace;

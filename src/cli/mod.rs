@@ -18,6 +18,7 @@ mod spelling;
 mod state_cmd;
 mod test;
 mod validate;
+mod workspace;
 
 use crate::config::VarArg;
 use crate::diag::{self, Diagnostic};
@@ -93,6 +94,9 @@ enum Command {
     /// Move a Terraform configuration of VPCEP resources and its state to vpcep, changing
     /// nothing in the cloud or in the Terraform directory
     Migrate(migrate::MigrateArgs),
+    /// One configuration, several states: list, show, new, select or delete workspaces
+    #[command(subcommand)]
+    Workspace(workspace::WorkspaceCommand),
     /// Serve the simulated cloud over the real VPCEP REST API (for tests and demos)
     Emulator(emulator::EmulatorArgs),
     /// Run the configuration's test files (`*.tftest.hcl`) against the simulated cloud
@@ -363,6 +367,8 @@ pub(crate) struct Globals {
     pub interactive: bool,
     /// Whether to draw a progress bar (both outputs are a terminal).
     pub progress: bool,
+    /// The workspace comes from `VPCEP_WORKSPACE`, not from the selection.
+    pub workspace_from_env: bool,
     /// The command writes JSON events (`apply --json`): diagnostics and failures too.
     pub json: bool,
 }
@@ -414,12 +420,14 @@ impl Globals {
                 pg_conn_str: None,
                 rate: crate::cloud::rate::RateSettings::default(),
                 test_cloud: None,
+                workspace: crate::model::DEFAULT_WORKSPACE.to_owned(),
                 observer: Box::new(crate::app::Quiet),
             },
             color_err: false,
             color_out: false,
             interactive: false,
             progress: false,
+            workspace_from_env: false,
             json,
         }
     }
@@ -644,6 +652,21 @@ pub fn run() -> ExitCode {
     if let Err(e) = log::init(log_level.as_deref(), cli.log_file.as_deref(), color_err) {
         return early(e);
     }
+    // The workspace: `VPCEP_WORKSPACE` for this run, else the one selected in the directory.
+    let from_env = match env_text("VPCEP_WORKSPACE") {
+        Ok(w) => w.filter(|w| !w.is_empty()),
+        Err(e) => return early(e),
+    };
+    let workspace = match &from_env {
+        Some(w) => match crate::workspace::check_name(w) {
+            Ok(()) => w.clone(),
+            Err(e) => return early(format!("VPCEP_WORKSPACE: {e}")),
+        },
+        None => match crate::workspace::selected(std::path::Path::new(".")) {
+            Ok(w) => w,
+            Err(e) => return early(e),
+        },
+    };
     let globals = Globals {
         env: crate::app::Env {
             dir: PathBuf::from("."),
@@ -656,8 +679,10 @@ pub fn run() -> ExitCode {
                 throttle_timeout: cli.throttle_timeout,
             },
             test_cloud: cli.test_cloud.clone(),
+            workspace,
             observer: Box::new(Terminal { color_err, json }),
         },
+        workspace_from_env: from_env.is_some(),
         color_err,
         color_out: !no_color && std::io::stdout().is_terminal(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
@@ -665,6 +690,22 @@ pub fn run() -> ExitCode {
         json,
     };
     let args = &raw_args[1..];
+    // A command that reads the configuration's state says which workspace it is in, unless
+    // it is the default one.
+    let uses_state = !matches!(
+        cli.command,
+        Command::Fmt(_)
+            | Command::Workspace(_)
+            | Command::Version { .. }
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Emulator(_)
+            | Command::Test(_)
+            | Command::Migrate(_)
+    );
+    if uses_state && globals.env.workspace != crate::model::DEFAULT_WORKSPACE && !json {
+        output::complain!("Workspace: {}", globals.env.workspace);
+    }
     let outcome = match &cli.command {
         Command::Init(vars) => init::run(&globals, &vars.in_order(args)),
         Command::Validate(v) => Ok(validate::run(&globals, &v.vars.in_order(args), v.json)),
@@ -706,6 +747,7 @@ pub fn run() -> ExitCode {
         Command::Output(o) => state_cmd::output(&globals, o, &o.common.vars.in_order(args)),
         Command::Import(i) => import::run(&globals, i, &i.common.vars.in_order(args)),
         Command::Migrate(m) => migrate::run(&globals, m),
+        Command::Workspace(w) => workspace::run(&globals, w, args),
         Command::Emulator(e) => emulator::run(e),
         Command::Test(t) => test::run(&globals, t),
         Command::Version { json } => Ok(about::version(*json)),

@@ -58,6 +58,8 @@ pub(crate) struct Scope {
     pub sensitive: Sensitive,
     /// The configuration directory: `path.module`, and where `file` reads relative paths.
     pub dir: std::path::PathBuf,
+    /// The workspace (`vpcep.workspace`, `terraform.workspace`).
+    pub workspace: String,
     /// In a module: the values its call gives its variables (known or not).
     pub inputs: Option<IndexMap<String, Value>>,
     /// The outputs of each module call's instances, as resources' values are kept.
@@ -97,6 +99,7 @@ impl Scope {
             data_reads: HashMap::new(),
             sensitive: Sensitive::default(),
             dir: std::path::PathBuf::from("."),
+            workspace: crate::model::DEFAULT_WORKSPACE.to_owned(),
             inputs: None,
             modules: HashMap::new(),
             module_reads: HashMap::new(),
@@ -503,7 +506,10 @@ impl Scope {
             );
             ctx.declare_var("path", hcl::Value::Object(obj));
             let mut workspace = hcl::Map::new();
-            workspace.insert("workspace".to_owned(), hcl::Value::from("default"));
+            workspace.insert(
+                "workspace".to_owned(),
+                hcl::Value::from(self.workspace.as_str()),
+            );
             ctx.declare_var("terraform", hcl::Value::Object(workspace.clone()));
             ctx.declare_var("vpcep", hcl::Value::Object(workspace));
         }

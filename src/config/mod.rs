@@ -83,6 +83,8 @@ pub struct LoadOptions {
     /// is recorded in `refactors.unconfigured` (for its configuration to be written), not an
     /// error.
     pub generating: bool,
+    /// The workspace the command runs in (`vpcep.workspace`); empty: `default`.
+    pub workspace: String,
 }
 
 /// A configuration file: how it is named in messages, and its text (shared, not copied, by
@@ -279,6 +281,9 @@ pub fn load_reading(
     let mut scope = eval::Scope::new(vars);
     scope.sensitive.vars = sensitive_vars;
     scope.dir.clone_from(&options.dir);
+    if !options.workspace.is_empty() {
+        scope.workspace.clone_from(&options.workspace);
+    }
     scope.inputs = module_inputs;
     scope.copies = options.module.as_ref().map_or(1, |m| m.copies.max(1));
     // A load of its own starts counting afresh (options may be loaded more than once); a

@@ -410,6 +410,8 @@ pub(crate) fn evaluate(
                 ancestors: ancestors.clone(),
             }),
             spent: scope.spent.clone(),
+            // A module reads the workspace of the root.
+            workspace: scope.workspace.clone(),
             ..LoadOptions::default()
         });
         prepared.push((key, options));

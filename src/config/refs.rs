@@ -197,8 +197,8 @@ impl Collector {
                     span,
                 ),
             },
-            // The workspace is `default` until there are workspaces; `terraform.workspace` is the
-            // same value, for configurations moved from Terraform.
+            // The workspace; `terraform.workspace` is the same value, for configurations moved
+            // from Terraform.
             "terraform" | "vpcep" => match first_attr.as_deref() {
                 Some("workspace") => self.out.found.push(Reference {
                     kind: RefKind::Path,

@@ -21,6 +21,9 @@ pub use desired::{
     endpoint_parts,
 };
 pub use map::Map;
+
+/// The workspace a configuration runs in when none is selected.
+pub const DEFAULT_WORKSPACE: &str = "default";
 pub use state::{PendingCreate, RecordedOutput, RecordedResource, RecordedState, StateChange};
 pub use value::{Number, Value};
 

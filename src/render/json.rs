@@ -794,4 +794,3 @@ mod tests {
         assert_eq!(join_unknown(&values, &mask), v);
     }
 }
-

@@ -356,6 +356,35 @@ impl Drop for PgState {
     }
 }
 
+/// The names of every state in the schema (every workspace's), sorted.
+pub fn state_names(conn_str: &str, schema: &str) -> Result<Vec<String>, StateError> {
+    let mut state = PgState::open(conn_str, schema, "", None)?;
+    let sql = format!("SELECT name FROM {}.states ORDER BY name", state.schema);
+    let display = state.display.clone();
+    let rows = state
+        .client
+        .query(&sql, &[])
+        .map_err(|e| db_error(&display, "listing the states", &e))?;
+    Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+}
+
+/// Removes the state `name` (a workspace's) with its versions and journal.
+pub fn delete_state(conn_str: &str, schema: &str, name: &str) -> Result<(), StateError> {
+    let mut state = PgState::open(conn_str, schema, name, None)?;
+    let display = state.display.clone();
+    let s = state.schema.clone();
+    let fail = |e: postgres::Error| db_error(&display, "deleting the state", &e);
+    let mut tx = state.client.transaction().map_err(fail)?;
+    for table in ["states", "state_versions", "journal"] {
+        tx.execute(
+            &format!("DELETE FROM {s}.{table} WHERE name = $1"),
+            &[&name],
+        )
+        .map_err(fail)?;
+    }
+    tx.commit().map_err(fail)
+}
+
 impl StateStore for PgState {
     fn describe(&self) -> String {
         self.display.clone()

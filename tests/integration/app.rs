@@ -39,6 +39,7 @@ fn env(ws: &Workspace, heard: &Heard) -> Env {
         env_vars: Vec::new(),
         auth_env: vpcep::cloud::auth::AuthEnv::default(),
         pg_conn_str: None,
+        workspace: vpcep::model::DEFAULT_WORKSPACE.to_owned(),
         observer: Box::new(heard.clone()),
     }
 }

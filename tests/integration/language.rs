@@ -196,3 +196,111 @@ fn output_changes_show_in_every_rendering_and_secrets_never() {
     assert_eq!(ws.expect(&["output", "--raw", "stage"], 0).stdout, "green");
     ws.expect(&["plan", "--detailed-exitcode"], 0);
 }
+
+const PER_WORKSPACE: &str = r#"
+resource "vpcep_service" "s" {
+  name        = "svc-${vpcep.workspace}"
+  server_type = "VM"
+  port_id     = "port-${terraform.workspace}"
+  vpc_id      = "vpc"
+  port {
+    server_port = 80
+    client_port = 80
+  }
+}
+
+output "name" {
+  value = vpcep_service.s.name
+}
+"#;
+
+/// Two workspaces of one configuration, each with its own state and resources.
+pub(crate) fn two_workspaces(ws: &Workspace, env: &[(&str, &str)]) {
+    let run = |args: &[&str], extra: &[(&str, &str)], code: i32| {
+        let all: Vec<(&str, &str)> = env.iter().chain(extra).copied().collect();
+        let out = super::harness::vpcep(ws.path(), args, &all);
+        assert_eq!(out.code, code, "vpcep {args:?}:\n{}", out.transcript());
+        out
+    };
+    run(&["apply", "--auto-approve"], &[], 0);
+    let out = run(&["workspace", "new", "staging"], &[], 0);
+    assert!(
+        out.stdout
+            .contains("Created and selected the workspace \"staging\""),
+        "{}",
+        out.stdout
+    );
+    let plan = run(&["plan"], &[], 0);
+    assert!(
+        plan.stderr.contains("Workspace: staging"),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    run(&["apply", "--auto-approve"], &[], 0);
+    assert_eq!(
+        run(&["output", "--raw", "name"], &[], 0).stdout,
+        "svc-staging"
+    );
+    assert_eq!(
+        run(&["workspace", "list"], &[], 0).stdout,
+        "  default\n* staging\n"
+    );
+    run(&["workspace", "select", "default"], &[], 0);
+    assert_eq!(
+        run(&["output", "--raw", "name"], &[], 0).stdout,
+        "svc-default"
+    );
+    assert_eq!(run(&["workspace", "show"], &[], 0).stdout.trim(), "default");
+    // CI chooses one for a run without selecting it.
+    let staging = [("VPCEP_WORKSPACE", "staging")];
+    assert_eq!(
+        run(&["output", "--raw", "name"], &staging, 0).stdout,
+        "svc-staging"
+    );
+    run(&["plan", "--detailed-exitcode"], &staging, 0);
+    // A workspace that still records resources is not deleted; nor is the one in use.
+    let refused = run(&["workspace", "delete", "staging"], &[], 1);
+    assert!(
+        refused.stderr.contains("still records 1 resource"),
+        "{}",
+        refused.stderr
+    );
+    let in_use = run(&["workspace", "delete", "staging"], &staging, 1);
+    assert!(
+        in_use.stderr.contains("is the workspace in use"),
+        "{}",
+        in_use.stderr
+    );
+    run(&["destroy", "--auto-approve"], &staging, 0);
+    run(&["workspace", "delete", "staging"], &[], 0);
+    assert_eq!(run(&["workspace", "list"], &[], 0).stdout, "* default\n");
+    // The default workspace's service was never touched.
+    run(&["plan", "--detailed-exitcode"], &[], 0);
+    let missing = run(&["workspace", "select", "nope"], &[], 1);
+    assert!(
+        missing.stderr.contains("vpcep workspace new nope"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn workspaces_keep_separate_states_on_the_local_backend() {
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!("provider \"sim\" {{\n  path = \".vpcep/cloud.db\"\n}}\n{PER_WORKSPACE}"),
+    );
+    two_workspaces(&ws, &[]);
+    assert!(!ws.path().join("vpcep.state.d/staging").exists());
+}
+
+pub(crate) fn per_workspace_config() -> &'static str {
+    PER_WORKSPACE
+}

@@ -578,3 +578,31 @@ fn tls_is_used_and_verified_as_sslmode_asks() {
         refused.stderr
     );
 }
+
+#[test]
+fn workspaces_keep_separate_states_in_postgresql() {
+    let Some(url) = pg_url() else { return };
+    let schema = Schema::new(&url, "workspaces");
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "provider \"sim\" {{\n  path = \".vpcep/cloud.db\"\n}}\n{}{}",
+            schema.backend("infra"),
+            super::language::per_workspace_config()
+        ),
+    );
+    let conn = [("VPCEP_PG_CONN_STR", url.as_str())];
+    // One state per workspace, named after the backend's `state_name`.
+    super::language::two_workspaces(&ws, &conn);
+    let names: Vec<String> = schema
+        .query(&format!(
+            "SELECT name FROM {}.states ORDER BY name",
+            schema.name
+        ))
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, ["infra"], "the deleted workspace's state is gone");
+    assert_eq!(schema.resources("infra"), 1);
+}
