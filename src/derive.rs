@@ -164,10 +164,13 @@ pub fn derive(
     for _ in 0..=state.resources.len() {
         let more: Vec<(Address, String)> = plan::triggered(&plan, &desired)
             .into_iter()
-            .filter(|(a, _)| !options.replace.contains(a))
+            .filter(|(a, _)| !options.replace.iter().any(|t| t.matches(a)))
             .collect();
         if !more.is_empty() {
-            options.replace.extend(more.iter().map(|(a, _)| a.clone()));
+            options.replace.extend(
+                more.iter()
+                    .map(|(a, _)| crate::model::refactor::Target::Instance(a.clone())),
+            );
             triggered.extend(more);
             plan = with_edits(plan::plan(&desired, state, facts, &options));
         }

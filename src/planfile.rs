@@ -595,6 +595,14 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             .map(|a| parse_address(a))
             .collect::<Result<_, _>>()
     };
+    let targets = |list: &[String]| {
+        list.iter()
+            .map(|a| {
+                a.parse::<crate::model::refactor::Target>()
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, String>>()
+    };
     Ok(SavedPlan {
         base: wire.base,
         base_sha256: wire.base_sha256,
@@ -610,8 +618,8 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
         cloud: wire.cloud,
         simulated: wire.simulated,
         options: PlanOptions {
-            replace: addresses(&wire.options.replace)?,
-            targets: addresses(&wire.options.targets)?,
+            replace: targets(&wire.options.replace)?,
+            targets: targets(&wire.options.targets)?,
             destroy: wire.options.destroy,
             allow_disconnect: addresses(&wire.options.allow_disconnect)?,
         },

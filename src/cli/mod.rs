@@ -174,6 +174,15 @@ fn parse_address(s: &str) -> Result<Address, String> {
     s.parse::<Address>().map_err(|e| e.to_string())
 }
 
+/// A resource address, or a module call or instance (`module.svc`, `module.svc["a"]`).
+fn parse_target(s: &str) -> Result<crate::model::refactor::Target, String> {
+    s.parse::<crate::model::refactor::Target>().map_err(|_| {
+        format!(
+            "`{s}` is not an address; expected TYPE.NAME, TYPE.NAME[\"KEY\"], module.NAME or module.NAME[\"KEY\"] (e.g. vpcep_service.api, module.svc[\"orders\"])"
+        )
+    })
+}
+
 #[derive(Debug, Args, Clone)]
 pub(crate) struct StateArgs {
     /// Use this state file instead of the backend's
@@ -228,12 +237,14 @@ pub(crate) struct PlanArgs {
     /// object (or most) of a provider — the signature of a wrong account, which is refused
     #[arg(long)]
     forget_missing: bool,
-    /// Plan to delete and create ADDR again (repeatable)
-    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
-    replace: Vec<Address>,
-    /// Limit the plan to ADDR and what it depends on (repeatable)
-    #[arg(long, value_name = "ADDR", value_parser = parse_address)]
-    target: Vec<Address>,
+    /// Plan to delete and create ADDR again (repeatable; a module call or instance, e.g.
+    /// `module.svc["orders"]`, replaces every resource in it)
+    #[arg(long, value_name = "ADDR", value_parser = parse_target)]
+    replace: Vec<crate::model::refactor::Target>,
+    /// Limit the plan to ADDR and what it depends on (repeatable; also `module.NAME` or
+    /// `module.NAME[KEY]`)
+    #[arg(long, value_name = "ADDR", value_parser = parse_target)]
+    target: Vec<crate::model::refactor::Target>,
     /// Plan to delete everything this configuration manages
     #[arg(long)]
     destroy: bool,
@@ -280,8 +291,14 @@ pub(crate) struct ShowArgs {
 
 #[derive(Debug, Subcommand)]
 enum StateCommand {
-    /// List the recorded resources
-    List(StateArgs),
+    /// List the recorded resources (only those an ADDR names, when given: a resource or a
+    /// module, e.g. `module.svc`)
+    List {
+        #[arg(value_parser = parse_target, value_name = "ADDR")]
+        filters: Vec<crate::model::refactor::Target>,
+        #[command(flatten)]
+        common: StateArgs,
+    },
     /// Show every recorded attribute of one resource
     Show {
         #[arg(value_parser = parse_address)]
@@ -304,19 +321,21 @@ enum StateCommand {
     /// Give a recorded resource (or one instance) another address, touching nothing in the
     /// cloud: after renaming it in the configuration, the next plan has nothing to do
     Mv {
-        /// The recorded address, e.g. `vpcep_service.api` or `vpcep_service.fleet["a"]`
-        #[arg(value_parser = parse_address)]
-        source: Address,
-        /// The new address, of the same type
-        #[arg(value_parser = parse_address)]
-        destination: Address,
+        /// The recorded address, e.g. `vpcep_service.api`, `vpcep_service.fleet["a"]`, or a
+        /// module instance (`module.svc["a"]`: every resource in it)
+        #[arg(value_parser = parse_target)]
+        source: crate::model::refactor::Target,
+        /// The new address, of the same type (for a module, a module address)
+        #[arg(value_parser = parse_target)]
+        destination: crate::model::refactor::Target,
         #[command(flatten)]
         common: StateArgs,
     },
     /// Forget resources without deleting them in the cloud
     Rm {
-        #[arg(required = true, value_parser = parse_address)]
-        addresses: Vec<Address>,
+        /// Resources, instances or module instances (`module.svc["a"]`) to forget
+        #[arg(required = true, value_parser = parse_target)]
+        addresses: Vec<crate::model::refactor::Target>,
         #[command(flatten)]
         common: StateArgs,
     },
@@ -715,8 +734,8 @@ pub fn run() -> ExitCode {
         Command::Apply(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), false),
         Command::Destroy(a) => apply::run(&globals, a, &a.plan.common.vars.in_order(args), true),
         Command::Show(s) => show::run(&globals, s, &s.common.vars.in_order(args)),
-        Command::State(StateCommand::List(s)) => {
-            state_cmd::list(&globals, s, &s.vars.in_order(args))
+        Command::State(StateCommand::List { filters, common }) => {
+            state_cmd::list(&globals, common, &common.vars.in_order(args), filters)
         }
         Command::State(StateCommand::Show { address, common }) => {
             state_cmd::show(&globals, common, &common.vars.in_order(args), address)

@@ -5,23 +5,25 @@ use super::show::read_state;
 use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
 use crate::app::{self as session, fail};
 use crate::config::VarArg;
-use crate::model::{Address, Value};
+use crate::model::refactor::Target;
+use crate::model::{Address, ResourceId, Value};
 use crate::state::StateStore;
 
 pub(crate) fn list(
     globals: &Globals,
     args: &StateArgs,
     vars: &[VarArg],
+    filters: &[Target],
 ) -> super::failure::Outcome {
-    match read_state(globals, args, vars) {
-        Ok((state, _)) => {
-            for a in state.resources.keys() {
-                say!("{a}");
-            }
-            Ok(0)
-        }
-        Err(f) => Err(f),
+    let (state, _) = read_state(globals, args, vars)?;
+    for a in state
+        .resources
+        .keys()
+        .filter(|a| filters.is_empty() || filters.iter().any(|f| f.matches(a)))
+    {
+        say!("{a}");
     }
+    Ok(0)
 }
 
 pub(crate) fn show(
@@ -86,6 +88,101 @@ fn recorded(
 /// `state mv SRC DST`: a whole resource (each instance keeping its key, and what depends on it
 /// following), or one instance (or a resource without `for_each`) to one address.
 pub(crate) fn mv(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    from: &Target,
+    to: &Target,
+) -> super::failure::Outcome {
+    let address = |t: &Target| match t {
+        Target::Resource(id) => Some(Address::new(id.clone(), None)),
+        Target::Instance(a) => Some(a.clone()),
+        Target::Module(_) => None,
+    };
+    match (address(from), address(to)) {
+        (Some(from), Some(to)) => mv_resource(globals, args, vars, &from, &to),
+        (None, None) => mv_module(globals, args, vars, from, to),
+        _ => Err(fail(format!(
+            "`{from}` and `{to}` are not both module addresses or both resource addresses: a module instance moves to a module address (`vpcep state mv module.a module.b`), a resource to a resource address"
+        ))),
+    }
+}
+
+/// `state mv module.a module.b` (or an instance, `module.svc["a"]`): every resource recorded
+/// in that module instance (and the modules it calls) moves, keys kept, and what depended on
+/// them follows.
+fn mv_module(
+    globals: &Globals,
+    args: &StateArgs,
+    vars: &[VarArg],
+    from: &Target,
+    to: &Target,
+) -> super::failure::Outcome {
+    if from == to {
+        return Err(fail(format!(
+            "`{from}` is already at `{to}`; nothing was moved"
+        )));
+    }
+    let (_, mut store) = open_locked(globals, args, vars, "state mv")?;
+    let mut state = recorded(store.as_mut())?;
+    if let Some(p) = state.pending.iter().find(|p| from.matches(&p.address)) {
+        return Err(fail(format!(
+            "an interrupted apply's create of `{}` is not settled yet; run `vpcep plan` (it finds what that create made) before moving it",
+            p.address
+        )));
+    }
+    let block = crate::model::refactor::Moved {
+        from: from.clone(),
+        to: to.clone(),
+        at: "`vpcep state mv`".to_owned(),
+    };
+    let matching: Vec<Address> = state
+        .resources
+        .keys()
+        .filter(|a| from.matches(a))
+        .cloned()
+        .collect();
+    if matching.is_empty() {
+        return Err(fail(format!(
+            "nothing is recorded in `{from}`; nothing was moved (see `vpcep state list {from}`)"
+        )));
+    }
+    let edits = crate::model::refactor::apply_moves(&mut state, std::slice::from_ref(&block))
+        .map_err(fail)?;
+    // What depended on a moved resource depends on it under its new name.
+    let renamed: Vec<(ResourceId, ResourceId)> = edits
+        .iter()
+        .filter_map(|e| match e {
+            crate::model::refactor::StateEdit::Move { from, record } => {
+                Some((from.resource.clone(), record.address.resource.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for record in state.resources.values_mut() {
+        for d in &mut record.depends_on {
+            if let Some((_, new)) = renamed.iter().find(|(old, _)| old == d) {
+                d.clone_from(new);
+            }
+        }
+    }
+    state.sort();
+    state.next_serial().map_err(fail)?;
+    store.write(&state).map_err(fail)?;
+    for e in &edits {
+        if let crate::model::refactor::StateEdit::Move { from, record } = e {
+            say!("Moved {from} to {}", record.address);
+        }
+    }
+    say!(
+        "Successfully moved {} object{}.",
+        edits.len(),
+        if edits.len() == 1 { "" } else { "s" }
+    );
+    Ok(0)
+}
+
+fn mv_resource(
     globals: &Globals,
     args: &StateArgs,
     vars: &[VarArg],
@@ -212,15 +309,11 @@ pub(crate) fn rm(
     globals: &Globals,
     args: &StateArgs,
     vars: &[VarArg],
-    addresses: &[Address],
+    addresses: &[Target],
 ) -> super::failure::Outcome {
     let (_, mut store) = open_locked(globals, args, vars, "state rm")?;
     let mut state = recorded(store.as_mut())?;
-    let wanted = |a: &Address| {
-        addresses
-            .iter()
-            .any(|w| w == a || (w.key.is_none() && w.resource == a.resource))
-    };
+    let wanted = |a: &Address| addresses.iter().any(|w| w.matches(a));
     let matching: Vec<Address> = state
         .resources
         .keys()
@@ -237,11 +330,7 @@ pub(crate) fn rm(
         .collect();
     state.pending.retain(|p| !wanted(&p.address));
     for w in addresses {
-        if !matching
-            .iter()
-            .chain(&pending)
-            .any(|a| a == w || (w.key.is_none() && w.resource == a.resource))
-        {
+        if !matching.iter().chain(&pending).any(|a| w.matches(a)) {
             return Err(fail(format!(
                 "`{w}` is not in the state; nothing was removed (see `vpcep state list`)"
             )));

@@ -301,6 +301,8 @@ pub fn load_reading(
             .map_or_else(|| "sim".to_owned(), |p| p.label(0).to_owned()),
     };
     let mut module_resources: Vec<crate::model::ResourceInstance> = Vec::new();
+    // The `moved` and `removed` blocks of the modules, at their instances' addresses.
+    let mut module_refactors = crate::model::refactor::Refactors::default();
     if options.settings_only {
         // Locals the settings may read; those that need resources stay unset.
         let mut ignored = Vec::new();
@@ -369,6 +371,8 @@ pub fn load_reading(
                         scope.module_reads.insert(name.clone(), call.reads);
                         secrets.extend(call.secrets);
                         module_resources.extend(call.resources);
+                        module_refactors.moved.extend(call.refactors.moved);
+                        module_refactors.removed.extend(call.refactors.removed);
                         found.extend(own.into_iter().map(|d| (at, d)));
                     }
                     deps::Node::Data(id) => {
@@ -421,7 +425,10 @@ pub fn load_reading(
         .chain(module_resources)
         .map(|i| (i.address.clone(), i))
         .collect();
-    let refactors = refactor::collect(&decls, &scope, &resources, options.generating, &mut diags);
+    let mut refactors =
+        refactor::collect(&decls, &scope, &resources, options.generating, &mut diags);
+    refactors.moved.extend(module_refactors.moved);
+    refactors.removed.extend(module_refactors.removed);
     drop(scope);
     secrets.sort();
     secrets.dedup();
@@ -617,19 +624,30 @@ fn constant(expr: &syntax::Expr) -> Result<hcl::Value, String> {
     Ok(value)
 }
 
-/// What only the root module may hold: the provider and backend, refactoring blocks.
+/// What only the root module may hold: the provider and backend, `import` blocks (a module's
+/// `moved` and `removed` blocks apply to each of its instances, as Terraform's do).
 fn module_limits(decls: &decls::Decls<'_>, diags: &mut Vec<Diagnostic>) {
     let root_only = decls
         .provider
         .iter()
         .chain(&decls.aliased)
         .chain(&decls.backend)
-        .chain(&decls.refactors);
+        .chain(
+            decls
+                .refactors
+                .iter()
+                .filter(|d| d.block.ident.as_str() == "import"),
+        );
     for decl in root_only {
+        let kind = decl.block.ident.as_str();
+        let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         diags.push(
             Diagnostic::error(format!(
-                "a `{}` block belongs in the root configuration, not in a module",
-                decl.block.ident
+                "{article} `{kind}` block belongs in the root configuration, not in a module"
             ))
             .at(decl.location())
             .help("move it to the configuration that calls the module (a module's resources use the provider its call passes in `providers`)"),

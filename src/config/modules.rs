@@ -57,6 +57,24 @@ pub(crate) struct CallOutcome {
     pub data: Vec<crate::model::data::DataInstance>,
     /// Reads the instances want and the reads given did not answer.
     pub wanted: Vec<crate::model::data::DataRequest>,
+    /// The module's `moved` and `removed` blocks, for each instance at its addresses.
+    pub refactors: crate::model::refactor::Refactors,
+}
+
+/// A module's refactoring target at the instance `instance` (`module.svc["a"]`).
+fn in_instance(
+    target: &crate::model::refactor::Target,
+    instance: &str,
+) -> crate::model::refactor::Target {
+    use crate::model::refactor::Target;
+    match target {
+        Target::Resource(id) => Target::Resource(id.in_module(instance)),
+        Target::Instance(a) => Target::Instance(crate::model::Address {
+            resource: a.resource.in_module(instance),
+            key: a.key.clone(),
+        }),
+        Target::Module(path) => Target::Module(format!("{instance}.{path}")),
+    }
 }
 
 /// The attributes of a call that are not inputs.
@@ -463,6 +481,20 @@ pub(crate) fn evaluate(
             .map(|(k, o)| (k, o.value))
             .collect();
         values.insert(key.clone().unwrap_or_default(), Some(outputs));
+        for m in desired.refactors.moved {
+            out.refactors.moved.push(crate::model::refactor::Moved {
+                from: in_instance(&m.from, &instance),
+                to: in_instance(&m.to, &instance),
+                at: m.at,
+            });
+        }
+        for r in desired.refactors.removed {
+            out.refactors.removed.push(crate::model::refactor::Removed {
+                from: in_instance(&r.from, &instance),
+                destroy: r.destroy,
+                at: r.at,
+            });
+        }
         for mut d in desired.data {
             d.address.id = d.address.id.in_module(&instance);
             out.data.push(d);

@@ -28,11 +28,38 @@ impl Target {
         match self {
             Target::Resource(id) => address.resource == *id,
             Target::Instance(a) => a == address,
+            // `module.svc` is every instance of the call (`module.svc["a"]`) and what they
+            // call; `module.svc["a"]` that instance and what it calls.
             Target::Module(path) => address.resource.module_path().is_some_and(|p| {
                 p == path
-                    || p.strip_prefix(path.as_str())
-                        .is_some_and(|r| r.starts_with('.'))
+                    || p.strip_prefix(path.as_str()).is_some_and(|r| {
+                        r.starts_with('.') || (r.starts_with('[') && !path.ends_with(']'))
+                    })
             }),
+        }
+    }
+}
+
+/// `TYPE.NAME` (every instance), `TYPE.NAME[KEY]` (one), either inside modules
+/// (`module.svc["a"].vpcep_service.this`), or a module call or instance alone (`module.svc`,
+/// `module.svc["a"]`, `module.a.module.b`).
+impl std::str::FromStr for Target {
+    type Err = super::address::AddressError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(address) = s.parse::<Address>() {
+            return Ok(match address.key {
+                None => Target::Resource(address.resource),
+                Some(_) => Target::Instance(address),
+            });
+        }
+        // A module path alone: `module.NAME` or `module.NAME[KEY]`, repeated with `.`.
+        let module = format!("{s}.vpcep_service.x");
+        match module.parse::<Address>() {
+            Ok(a) if s.starts_with("module.") => Ok(Target::Module(
+                a.resource.module_path().unwrap_or_default().to_owned(),
+            )),
+            _ => Err(super::address::AddressError(s.to_owned())),
         }
     }
 }

@@ -317,10 +317,11 @@ impl Wanted {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlanOptions {
-    /// `--replace`: instances to delete and create again.
-    pub replace: Vec<Address>,
+    /// `--replace`: instances to delete and create again (a resource: every instance; a
+    /// module call or instance: every resource in it).
+    pub replace: Vec<crate::model::refactor::Target>,
     /// `--target`: limit the plan to these (and what they need).
-    pub targets: Vec<Address>,
+    pub targets: Vec<crate::model::refactor::Target>,
     /// `--destroy`: plan to delete everything recorded.
     pub destroy: bool,
     /// `--allow-disconnect`: approvals (or services) whose changes may cut other accounts'
@@ -609,10 +610,8 @@ impl Plan {
     }
 }
 
-fn matches_target(address: &Address, targets: &[Address]) -> bool {
-    targets
-        .iter()
-        .any(|t| t.resource == address.resource && (t.key.is_none() || t.key == address.key))
+fn matches_target(address: &Address, targets: &[crate::model::refactor::Target]) -> bool {
+    targets.iter().any(|t| t.matches(address))
 }
 
 /// The resources a targeted plan may touch: the targets and what they depend on (or, for a
@@ -1037,10 +1036,7 @@ pub fn plan(
     }
 
     for r in &opts.replace {
-        let exists = prior
-            .resources
-            .keys()
-            .any(|a| a == r || (r.key.is_none() && a.resource == r.resource));
+        let exists = prior.resources.keys().any(|a| r.matches(a));
         if !exists {
             warnings.push(format!(
                 "--replace {r}: `{r}` is not in the recorded state, so there is nothing to replace"

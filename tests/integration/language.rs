@@ -304,3 +304,106 @@ fn workspaces_keep_separate_states_on_the_local_backend() {
 pub(crate) fn per_workspace_config() -> &'static str {
     PER_WORKSPACE
 }
+
+#[test]
+fn module_addresses_work_for_target_replace_state_and_moved() {
+    let ws = Workspace::new();
+    let module = |name: &str, description: &str| {
+        format!(
+            "variable \"name\" {{}}\nvariable \"description\" {{\n  default = \"{description}\"\n}}\nresource \"vpcep_service\" \"{name}\" {{\n  name        = var.name\n  description = var.description\n  server_type = \"VM\"\n  port_id     = \"port-${{var.name}}\"\n  vpc_id      = \"vpc\"\n  port {{\n    server_port = 80\n    client_port = 80\n  }}\n}}\n"
+        )
+    };
+    let root = |call: &str| {
+        format!(
+            "provider \"sim\" {{\n  path = \".vpcep/cloud.db\"\n}}\nmodule \"{call}\" {{\n  source   = \"./modules/svc\"\n  for_each = toset([\"a\", \"b\"])\n  name     = each.key\n}}\n"
+        )
+    };
+    ws.write("modules/svc/main.hcl", &module("this", "v1"));
+    ws.write("main.hcl", &root("svc"));
+    ws.expect(&["apply", "--auto-approve"], 0);
+
+    // Both instances would change; a module instance target plans one.
+    ws.write("modules/svc/main.hcl", &module("this", "v2"));
+    let targeted = ws.expect(&["plan", "-target=module.svc[\"a\"]"], 0).stdout;
+    assert!(
+        targeted.contains("# module.svc[\"a\"].vpcep_service.this will be updated in-place"),
+        "{targeted}"
+    );
+    assert!(!targeted.contains("module.svc[\"b\"]"), "{targeted}");
+    assert!(
+        targeted.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{targeted}"
+    );
+    let replaced = ws
+        .expect(&["plan", "--replace", "module.svc[\"b\"]"], 0)
+        .stdout;
+    assert!(
+        replaced.contains(
+            "# module.svc[\"b\"].vpcep_service.this must be replaced (requested with --replace)"
+        ),
+        "{replaced}"
+    );
+    assert_eq!(
+        ws.expect(&["state", "list", "module.svc[\"a\"]"], 0).stdout,
+        "module.svc[\"a\"].vpcep_service.this\n"
+    );
+    assert_eq!(
+        ws.expect(&["state", "list", "module.svc"], 0)
+            .stdout
+            .lines()
+            .count(),
+        2
+    );
+
+    // The call renamed: `state mv` of the module moves every instance; nothing to do after.
+    ws.write("modules/svc/main.hcl", &module("this", "v1"));
+    ws.write("main.hcl", &root("services"));
+    let moved = ws
+        .expect(&["state", "mv", "module.svc", "module.services"], 0)
+        .stdout;
+    assert!(moved.contains("Successfully moved 2 objects."), "{moved}");
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // A `moved` block inside the module renames the resource in every instance, with no
+    // cloud change.
+    ws.write(
+        "modules/svc/main.hcl",
+        &format!(
+            "{}moved {{\n  from = vpcep_service.this\n  to   = vpcep_service.main\n}}\n",
+            module("main", "v1")
+        ),
+    );
+    let plan = ws.expect(&["plan"], 0).stdout;
+    assert!(plan.contains("# module.services[\"b\"].vpcep_service.this has moved to module.services[\"b\"].vpcep_service.main"), "{plan}");
+    assert!(
+        plan.contains("Plan: 0 to add, 0 to change, 0 to destroy, 2 to move."),
+        "{plan}"
+    );
+    ws.expect(&["apply", "--auto-approve"], 0);
+    ws.expect(&["plan", "--detailed-exitcode"], 0);
+
+    // `state rm` of a module instance forgets what it holds.
+    let removed = ws
+        .expect(&["state", "rm", "module.services[\"b\"]"], 0)
+        .stdout;
+    assert!(
+        removed.contains("Removed module.services[\"b\"].vpcep_service.main"),
+        "{removed}"
+    );
+    assert_eq!(
+        ws.expect(&["state", "list"], 0).stdout,
+        "module.services[\"a\"].vpcep_service.main\n"
+    );
+    // An `import` block still belongs in the root.
+    ws.write(
+        "modules/svc/import.hcl",
+        "import {\n  to = vpcep_service.main\n  id = \"x\"\n}\n",
+    );
+    let out = ws.expect(&["validate"], 1);
+    assert!(
+        out.stderr
+            .contains("an `import` block belongs in the root configuration"),
+        "{}",
+        out.stderr
+    );
+}

@@ -672,7 +672,9 @@ impl World {
                 let Some(addr) = rng.pick(&addresses).cloned() else {
                     return options;
                 };
-                options.replace.push(addr);
+                options
+                    .replace
+                    .push(vpcep::model::refactor::Target::Instance(addr));
                 "replace a resource"
             }
             14 => {
