@@ -30,14 +30,14 @@ pub(super) struct Code {
 
 /// Where the scanner is inside a string with interpolations: a quoted string, or the code
 /// of a `${ … }` / `%{ … }` sequence with the braces opened within it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Nest {
     Quoted,
     Interpolation { braces: u32 },
 }
 
 /// What carries from one line to the next.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Carry {
     nest: Vec<Nest>,
     block_comment: bool,
@@ -69,7 +69,35 @@ pub(super) fn scan(text: &str) -> Vec<Line<'_>> {
             continue;
         }
         let mut code = Code::default();
+        let before = carry.clone();
         scan_code(raw.trim_start(), &mut carry, &mut code);
+        // The tokens spaced as Terraform spaces them; the line is scanned again so that its
+        // `=` and comment are found where they now are. A line holding a block comment, or
+        // only a comment, is kept as scanned.
+        let starts_comment = code.text.starts_with('#') || code.text.starts_with("//");
+        if !starts_comment && !code.text.contains("/*") {
+            let (codes, comment) = match code.comment {
+                Some(at) => code.text.split_at(at),
+                None => (code.text.as_str(), ""),
+            };
+            // A line that ends inside a string keeps its trailing spaces: they are the string's.
+            let codes = if carry.nest.is_empty() {
+                codes.trim_end()
+            } else {
+                codes
+            };
+            let mut respaced = super::tokens::respace(codes);
+            if !comment.is_empty() {
+                respaced.push(' ');
+                respaced.push_str(comment);
+            }
+            let mut again = before;
+            let mut recode = Code::default();
+            scan_code(&respaced, &mut again, &mut recode);
+            if again == carry {
+                code = recode;
+            }
+        }
         // Trailing spaces go, unless the line ends inside a string that goes on: there they
         // are the string's.
         if carry.nest.is_empty() {

@@ -1,7 +1,7 @@
 //! `vpcep fmt`: the canonical layout of an HCL file — two spaces per nesting level, the `=` of
-//! neighbouring one-line attributes aligned (as are their trailing comments), single spaces
-//! between tokens, one blank line between blocks and at most one anywhere — keeping every
-//! comment, string and heredoc as written.
+//! neighbouring one-line attributes aligned (as are their trailing comments), the spaces
+//! between tokens as `terraform fmt` puts them ([`tokens`]), one blank line between blocks and
+//! at most one anywhere — keeping every comment, string and heredoc as written.
 //!
 //! The rules are Terraform's (`hclwrite`'s indent stack and alignment cells), applied to the
 //! lines of the text ([`lines`]); hcl-edit's parse supplies where blocks begin and end. The
@@ -9,6 +9,7 @@
 //! alone with an error: formatting can never change a configuration.
 
 mod lines;
+mod tokens;
 
 use crate::diag::{Diagnostic, SourceFile};
 use hcl::edit::Span as _;

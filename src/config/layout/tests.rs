@@ -172,3 +172,24 @@ fn a_string_that_spans_lines_keeps_its_trailing_spaces() {
     assert!(once.ends_with("y = 1\n"), "{once:?}");
     assert_eq!(fmt(&once), once);
 }
+
+/// `testdata/fmt/expressions.txt`: each value as written and as `terraform fmt` writes it.
+#[test]
+fn expressions_are_spaced_as_terraform_spaces_them() {
+    let cases = include_str!("../../../testdata/fmt/expressions.txt");
+    let mut checked = 0;
+    for line in cases.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (input, want) = line
+            .split_once(" => ")
+            .unwrap_or_else(|| panic!("`{line}` has no ` => `"));
+        let got = fmt(&format!("locals {{\n  v = {input}\n}}\n"));
+        assert_eq!(got, format!("locals {{\n  v = {want}\n}}\n"), "{input}");
+        // Formatting what is formatted changes nothing.
+        assert_eq!(fmt(&got), got, "{input}");
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} cases");
+}
