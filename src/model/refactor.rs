@@ -335,3 +335,30 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod address_forms {
+    use super::Target;
+
+    /// `testdata/addresses/cases.txt`: each form, what it names, and how it is written back.
+    #[test]
+    fn every_address_form_reads_and_writes_back() {
+        let cases = include_str!("../../testdata/addresses/cases.txt");
+        let mut checked = 0;
+        for line in cases.lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (input, want) = line.split_once(" => ").expect("a case");
+            let got = match input.parse::<Target>() {
+                Ok(Target::Resource(id)) => format!("resource {id}"),
+                Ok(Target::Instance(a)) => format!("instance {a}"),
+                Ok(Target::Module(path)) => format!("module {path}"),
+                Err(_) => "error".to_owned(),
+            };
+            assert_eq!(got, want, "{input}");
+            checked += 1;
+        }
+        assert!(checked >= 15, "only {checked} cases");
+    }
+}
