@@ -166,7 +166,7 @@ fn force_unlock_breaks_the_lock_of_a_hanging_command() {
         broke.stdout
     );
     // The next command gets the lock while the holder still runs.
-    let plan = ws.run(&["plan"]);
+    let plan = ws.expect(&["plan"], 0);
     assert!(!plan.stderr.contains("is locked"), "{}", plan.stderr);
     let _ = holder.wait_with_output();
 }

@@ -276,7 +276,14 @@ fn on_terminal(ws: &Workspace, args: &str, env: &[(&str, &str)]) -> String {
         .envs(env.iter().copied())
         .output()
         .expect("`script` (util-linux) runs vpcep on a pseudo-terminal");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // What ran is the plan (so that an absent colour means what the test says, not a
+    // command that failed before printing anything).
+    assert!(
+        out.status.success() && text.contains("Plan: 1 to add"),
+        "vpcep {args} on a terminal:\n{text}"
+    );
+    text
 }
 
 #[test]

@@ -94,6 +94,49 @@ fn outputs(file: &Path) -> HashMap<String, String> {
         .collect()
 }
 
+/// The commits of the simulated pull request and of its merge.
+const HEAD_SHA: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+const MERGE_SHA: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+
+/// `text` with its `${{ EXPR }}` replaced as GitHub would for this run; an expression the
+/// test does not know fails it.
+fn expand(text: &str, all: &HashMap<String, HashMap<String, String>>) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("a closed expression") + start;
+        let expr = rest[start + 3..end].trim();
+        let value = match expr {
+            "github.event.pull_request.head.sha" => HEAD_SHA.to_owned(),
+            "github.sha" | "github.event.after" => MERGE_SHA.to_owned(),
+            "github.repository" => "acme/infra".to_owned(),
+            "github.repository_owner" => "acme".to_owned(),
+            "github.token" => "test-token".to_owned(),
+            "github.event.pull_request.number" => "7".to_owned(),
+            "runner.os" => "Linux".to_owned(),
+            _ => {
+                let path: Vec<&str> = expr.split('.').collect();
+                match path.as_slice() {
+                    ["steps", id, "outputs", key] => all
+                        .get(*id)
+                        .and_then(|o| o.get(*key))
+                        .cloned()
+                        .unwrap_or_default(),
+                    ["secrets", _] => String::new(),
+                    _ => panic!(
+                        "the example uses `${{{{ {expr} }}}}`, which this test does not know"
+                    ),
+                }
+            }
+        };
+        out.push_str(&value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Evaluates `steps.ID.outputs.KEY == 'VALUE'`, the one form of condition the example uses.
 fn holds(condition: &str, all: &HashMap<String, HashMap<String, String>>) -> bool {
     let (left, right) = condition.split_once("==").expect("a comparison");
@@ -134,16 +177,27 @@ fn run_job(
             continue;
         }
         match (&step.uses, &step.run) {
-            (Some(u), _) if u.starts_with("actions/checkout@") => {}
+            (Some(u), _)
+                if u.starts_with("actions/checkout@") || u.starts_with("actions/cache@") => {}
             (Some(u), _) if u.starts_with("actions/upload-artifact@") => {
                 let path = repo.join(&step.with["path"]);
                 assert!(path.exists(), "the artifact {} exists", path.display());
-                std::fs::copy(&path, artifacts.join(path.file_name().unwrap())).unwrap();
+                // Kept under its name, as GitHub keeps it: the download must ask for that name.
+                let name = expand(&step.with["name"], &all);
+                let dir = artifacts.join(&name);
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
             }
             (Some(u), _) if u.starts_with("dawidd6/action-download-artifact@") => {
+                let name = expand(&step.with["name"], &all);
+                let from = artifacts.join(&name);
+                assert!(
+                    from.is_dir(),
+                    "the apply job asks for the artifact `{name}`, which the plan job did not upload"
+                );
                 let into = repo.join(&step.with["path"]);
                 std::fs::create_dir_all(&into).unwrap();
-                for entry in std::fs::read_dir(artifacts).unwrap().flatten() {
+                for entry in std::fs::read_dir(from).unwrap().flatten() {
                     std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
                 }
             }
@@ -166,6 +220,7 @@ fn run_job(
                     bin.display(),
                     std::env::var("PATH").unwrap_or_default()
                 );
+                let run = &expand(run, &all);
                 let out = std::process::Command::new("bash")
                     .args(["-e", "-c", run])
                     .current_dir(repo)
@@ -203,7 +258,9 @@ fn the_github_workflow_example_runs_as_written() {
     let gh = bin.path().join("gh");
     std::fs::write(
         &gh,
-        "#!/bin/sh\n[ \"$1 $2\" = \"pr comment\" ] || exit 2\ncat \"$5\" >> \"$GH_COMMENTS\"\n",
+        &format!(
+            "#!/bin/sh\nif [ \"$1\" = api ]; then\n  [ \"$2\" = \"repos/acme/infra/commits/{MERGE_SHA}/pulls\" ] || exit 2\n  echo {HEAD_SHA}\n  exit 0\nfi\n[ \"$1 $2\" = \"pr comment\" ] || exit 2\ncat \"$5\" >> \"$GH_COMMENTS\"\n"
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&gh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
