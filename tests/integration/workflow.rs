@@ -258,7 +258,7 @@ fn the_github_workflow_example_runs_as_written() {
     let gh = bin.path().join("gh");
     std::fs::write(
         &gh,
-        &format!(
+        format!(
             "#!/bin/sh\nif [ \"$1\" = api ]; then\n  [ \"$2\" = \"repos/acme/infra/commits/{MERGE_SHA}/pulls\" ] || exit 2\n  echo {HEAD_SHA}\n  exit 0\nfi\n[ \"$1 $2\" = \"pr comment\" ] || exit 2\ncat \"$5\" >> \"$GH_COMMENTS\"\n"
         ),
     )
