@@ -284,6 +284,36 @@ fn config_errors(errors: usize) -> Failure {
         "the configuration has {errors} error{}; nothing was done",
         if errors == 1 { "" } else { "s" }
     ))
+    .with_code("configuration_invalid")
+}
+
+/// The kind of stop a cloud error is, for tools: `cloud_unreachable` (no answer),
+/// `cloud_throttled` (the gateway's rate limit, after every retry), `cloud_denied` (401/403:
+/// sign-in or permissions), else `cloud_refused` (the API said no; its code is in the message).
+pub fn cloud_code(e: &crate::cloud::CloudError) -> &'static str {
+    if e.status == 0 {
+        "cloud_unreachable"
+    } else if e.is_throttle() {
+        "cloud_throttled"
+    } else if e.status == 401 || e.status == 403 {
+        "cloud_denied"
+    } else {
+        "cloud_refused"
+    }
+}
+
+/// A failure reading the cloud, with its kind.
+fn cloud_failure(what: String, e: &crate::cloud::CloudError) -> Failure {
+    fail(format!("{what}: {e}")).with_code(cloud_code(e))
+}
+
+fn refresh_failure(what: String, e: &crate::refresh::RefreshError) -> Failure {
+    match e {
+        crate::refresh::RefreshError::Cloud(e) => cloud_failure(what, e),
+        crate::refresh::RefreshError::Ambiguous(_) => {
+            fail(format!("{what}: {e}")).with_code("refresh_ambiguous")
+        }
+    }
 }
 
 /// Reads the configuration and evaluates its provider and backend settings.
@@ -291,9 +321,9 @@ pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Failure> {
     let mut diags = Vec::new();
     let sources = config::read_dir_as(&env.dir, &env.shown_dir(), &mut diags);
     if !diags.is_empty() {
-        return Err(
-            fail("the configuration cannot be read; nothing was done").with_diagnostics(diags)
-        );
+        return Err(fail("the configuration cannot be read; nothing was done")
+            .with_diagnostics(diags)
+            .with_code("configuration_invalid"));
     }
     let (snapshot, loaded) = Snapshot::with_settings(
         sources,
@@ -835,7 +865,8 @@ pub fn from_plan_file(
             "the saved plan `{}` is stale: it was made against {what}; nothing was changed\n  run `vpcep plan --out {}` again and review the new plan",
             path.display(),
             path.display()
-        )));
+        ))
+        .with_code("plan_stale"));
     }
     if !same_config {
         env.observer.note(
@@ -846,7 +877,7 @@ pub fn from_plan_file(
     let clouds = open_clouds(env, &snapshot.settings)?;
     // The rules run again on what the cloud says now: what it would refuse is refused here.
     let facts = crate::refresh::refresh_all(&clouds, &saved.state)
-        .map_err(|e| fail(format!("reading {}: {e}", clouds.describe())))?
+        .map_err(|e| refresh_failure(format!("reading {}", clouds.describe()), &e))?
         .facts;
     let mut facts = facts;
     let derived = derive(
@@ -955,7 +986,7 @@ pub fn plan(
     let mut state_changed = !had_state;
     let (state, drift, mut facts, requests) = if settings.refresh {
         let refreshed = crate::refresh::refresh_all(&clouds, &prior)
-            .map_err(|e| fail(format!("refreshing from {}: {e}", clouds.describe())))?;
+            .map_err(|e| refresh_failure(format!("refreshing from {}", clouds.describe()), &e))?;
         if !settings.forget_missing {
             guard(&prior, &refreshed.drift, &clouds)?;
         }
@@ -975,16 +1006,19 @@ pub fn plan(
         let mut prior = prior;
         if !prior.pending.is_empty() {
             let found = crate::refresh::reconcile_all(&clouds, &mut prior).map_err(|e| {
-                fail(format!(
-                    "looking for the creates of an interrupted apply in {}: {e}",
-                    clouds.describe()
-                ))
+                refresh_failure(
+                    format!(
+                        "looking for the creates of an interrupted apply in {}",
+                        clouds.describe()
+                    ),
+                    &e,
+                )
             })?;
             notes.extend(found);
             state_changed = true;
         }
         let facts = crate::refresh::facts_all(&clouds)
-            .map_err(|e| fail(format!("reading quotas from {}: {e}", clouds.describe())))?;
+            .map_err(|e| cloud_failure(format!("reading quotas from {}", clouds.describe()), &e))?;
         (prior, Vec::new(), facts, Vec::new())
     };
     phase(

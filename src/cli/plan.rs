@@ -298,7 +298,8 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
         }
         return Err(fail(
             "the plan is refused; nothing can be applied until the refusals above are resolved",
-        ));
+        )
+        .with_code("plan_refused"));
     }
     if let Some(out) = &args.out {
         let state = match session::state_location(

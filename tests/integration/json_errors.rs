@@ -48,6 +48,7 @@ fn an_invalid_configuration_is_diagnostic_events_with_ranges() {
     ws.edit("main.hcl", "server_port", "server_prot");
     let out = ws.run(&["apply", "--auto-approve", "--json"]);
     let events = ends_with_error(&out, "the configuration has");
+    assert_eq!(events.last().unwrap()["code"], "configuration_invalid");
     let problems: Vec<&serde_json::Value> = events
         .iter()
         .filter(|e| e["type"] == "diagnostic" && e["range"].is_object())
@@ -75,7 +76,8 @@ fn a_stale_saved_plan_is_a_diagnostic_event() {
     ws.expect(&["plan", "--out", "p.vpcep"], 0);
     ws.expect(&["apply", "--auto-approve"], 0);
     let out = ws.run(&["apply", "--json", "p.vpcep"]);
-    ends_with_error(&out, "is stale");
+    let events = ends_with_error(&out, "is stale");
+    assert_eq!(events.last().unwrap()["code"], "plan_stale");
 }
 
 #[test]
@@ -91,7 +93,61 @@ fn a_cloud_error_is_a_diagnostic_event() {
         &["apply", "--auto-approve", "--json"],
         &[("OS_AUTH_TOKEN", "token")],
     );
-    ends_with_error(&out, "127.0.0.1:9");
+    let events = ends_with_error(&out, "127.0.0.1:9");
+    assert_eq!(events.last().unwrap()["code"], "cloud_unreachable");
+}
+
+/// A cloud that refuses the identity, and one whose gateway keeps throttling past
+/// `--throttle-timeout`, each stop with a code of their own.
+#[test]
+fn denied_and_throttled_clouds_have_codes_of_their_own() {
+    let emulator = super::harness::EmulatorProcess::start(&[
+        "--token",
+        "right-token",
+        "--rate-limit",
+        "1/s,1",
+    ]);
+    let ws = Workspace::new();
+    ws.write(
+        "main.hcl",
+        &format!(
+            "{}{}",
+            emulator.provider("0b2c6f3e8a1d4c7e9f10a2b3c4d5e6f7"),
+            super::harness::services_hcl("s", 3)
+        ),
+    );
+    let denied = vpcep(
+        ws.path(),
+        &["apply", "--auto-approve", "--json"],
+        &[("OS_AUTH_TOKEN", "wrong-token")],
+    );
+    let events = ends_with_error(&denied, "");
+    assert_eq!(
+        events.last().unwrap()["code"],
+        "cloud_denied",
+        "{}",
+        denied.stdout
+    );
+    let throttled = vpcep(
+        ws.path(),
+        &[
+            "--max-rps",
+            "50",
+            "--throttle-timeout",
+            "0s",
+            "apply",
+            "--auto-approve",
+            "--json",
+        ],
+        &[("OS_AUTH_TOKEN", "right-token")],
+    );
+    let events = ends_with_error(&throttled, "");
+    assert_eq!(
+        events.last().unwrap()["code"],
+        "cloud_throttled",
+        "{}",
+        throttled.stdout
+    );
 }
 
 /// A warning does not stop the apply; under `--json` it is a `diagnostic` event of severity
