@@ -303,11 +303,11 @@ pub fn cloud_code(e: &crate::cloud::CloudError) -> &'static str {
 }
 
 /// A failure reading the cloud, with its kind.
-fn cloud_failure(what: String, e: &crate::cloud::CloudError) -> Failure {
+fn cloud_failure(what: &str, e: &crate::cloud::CloudError) -> Failure {
     fail(format!("{what}: {e}")).with_code(cloud_code(e))
 }
 
-fn refresh_failure(what: String, e: &crate::refresh::RefreshError) -> Failure {
+fn refresh_failure(what: &str, e: &crate::refresh::RefreshError) -> Failure {
     match e {
         crate::refresh::RefreshError::Cloud(e) => cloud_failure(what, e),
         crate::refresh::RefreshError::Ambiguous(_) => {
@@ -877,7 +877,7 @@ pub fn from_plan_file(
     let clouds = open_clouds(env, &snapshot.settings)?;
     // The rules run again on what the cloud says now: what it would refuse is refused here.
     let facts = crate::refresh::refresh_all(&clouds, &saved.state)
-        .map_err(|e| refresh_failure(format!("reading {}", clouds.describe()), &e))?
+        .map_err(|e| refresh_failure(&format!("reading {}", clouds.describe()), &e))?
         .facts;
     let mut facts = facts;
     let derived = derive(
@@ -986,7 +986,7 @@ pub fn plan(
     let mut state_changed = !had_state;
     let (state, drift, mut facts, requests) = if settings.refresh {
         let refreshed = crate::refresh::refresh_all(&clouds, &prior)
-            .map_err(|e| refresh_failure(format!("refreshing from {}", clouds.describe()), &e))?;
+            .map_err(|e| refresh_failure(&format!("refreshing from {}", clouds.describe()), &e))?;
         if !settings.forget_missing {
             guard(&prior, &refreshed.drift, &clouds)?;
         }
@@ -1007,7 +1007,7 @@ pub fn plan(
         if !prior.pending.is_empty() {
             let found = crate::refresh::reconcile_all(&clouds, &mut prior).map_err(|e| {
                 refresh_failure(
-                    format!(
+                    &format!(
                         "looking for the creates of an interrupted apply in {}",
                         clouds.describe()
                     ),
@@ -1017,8 +1017,9 @@ pub fn plan(
             notes.extend(found);
             state_changed = true;
         }
-        let facts = crate::refresh::facts_all(&clouds)
-            .map_err(|e| cloud_failure(format!("reading quotas from {}", clouds.describe()), &e))?;
+        let facts = crate::refresh::facts_all(&clouds).map_err(|e| {
+            cloud_failure(&format!("reading quotas from {}", clouds.describe()), &e)
+        })?;
         (prior, Vec::new(), facts, Vec::new())
     };
     phase(
