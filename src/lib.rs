@@ -23,6 +23,11 @@
 //!   (`cloud::iam`: tokens, agencies, temporary keys, renewal), and the emulator serving the
 //!   simulator over HTTP in the answer shapes the public sources show (`cloud::dialect`),
 //!   throttling as the gateway does and serving IAM (`cloud::emulator_iam`) when asked.
+//! - [`reads`]: data sources read from the cloud for the configuration (each read once per
+//!   command).
+//! - [`refactors`]: `moved` and `import` blocks carried out on the refreshed state before
+//!   planning (records renamed, imported objects read by ID).
+//! - [`fsio`]: capped reads and atomic replacements of files (never through a planted link).
 //! - [`refresh`]: reads the cloud into recorded state, drift, the facts rules need, and the
 //!   connection requests the owner should see (waiting, or changed since the state).
 //! - [`plan`]: desired against recorded state → actions and refusals.

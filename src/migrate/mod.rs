@@ -301,6 +301,7 @@ fn recorded_state(
                 .iter()
                 .filter_map(|d| moved_id(d))
                 .collect();
+            depends_on.sort();
             depends_on.dedup();
             recorded.resources.insert(
                 address.clone(),

@@ -3,7 +3,7 @@
 //! `vpcep emulator`, move to vpcep so that the next `vpcep plan` shows no changes — and the
 //! Terraform directory is never written.
 
-use super::harness::{EmulatorProcess, Output, Workspace, copy_config, repo_root, vpcep};
+use super::harness::{EmulatorProcess, Output, Workspace, repo_root, vpcep};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -81,7 +81,6 @@ fn terraform_dir(ws: &Workspace, name: &str, ids: &[(&str, String)]) -> std::pat
             std::fs::write(tf.join(&file), text).unwrap();
         }
     }
-    let _ = copy_config;
     tf
 }
 

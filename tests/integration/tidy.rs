@@ -105,3 +105,32 @@ fn the_planner_and_the_renderers_see_model_types_only() {
         },
     );
 }
+
+/// The module map in `src/lib.rs` names every module of the crate (`[`name`]`), so a module
+/// added without saying what it owns fails here.
+#[test]
+fn the_module_map_names_every_module() {
+    let lib = std::fs::read_to_string(super::harness::repo_root().join("src/lib.rs")).unwrap();
+    let map: String = lib
+        .lines()
+        .filter(|l| l.starts_with("//!"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let modules: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))
+        })
+        .map(|l| l.trim_end_matches(';'))
+        .collect();
+    assert!(modules.len() > 15, "{modules:?}");
+    let missing: Vec<&&str> = modules
+        .iter()
+        .filter(|m| !map.contains(&format!("[`{m}`]")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "src/lib.rs's map does not name {missing:?}"
+    );
+}

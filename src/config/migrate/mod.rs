@@ -75,12 +75,12 @@ impl Input {
         };
         let instance = match self.shape {
             Shape::One => base,
-            Shape::Each => format!("{base}[*each*]"),
+            Shape::Each => format!("{base}[each instance]"),
             Shape::All => format!("{base}[*]"),
         };
         match &self.attr {
-            Some(a) => format!("{instance}.{a}").replace("[*each*]", "[each instance]"),
-            None => instance.replace("[*each*]", "[each instance]"),
+            Some(a) => format!("{instance}.{a}"),
+            None => instance,
         }
     }
 }
