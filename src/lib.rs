@@ -59,7 +59,9 @@
 //!   piece), let go while a plan is made and parsed again only if evaluated again.
 //! - Loading a configuration reports every problem it finds in one run, in source order, and
 //!   never panics on any input.
-//! - `plan` and `render` do no I/O and are deterministic: same inputs, byte-identical output.
+//! - \* `plan` and `render` do no I/O, read no clock (an event's time is given to it) and are
+//!   deterministic: same inputs, byte-identical output. \* `apply` reports events and never calls
+//!   `render` (no cycle between the two).
 //! - Wire formats stay at the edges: the state file and journal in `state`, saved plans in
 //!   `planfile`, the JSON plan in `render::json`, the apply event stream in `render::events`,
 //!   the VPCEP API's JSON in `cloud::api`; each is pinned by a golden file

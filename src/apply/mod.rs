@@ -60,7 +60,9 @@ pub enum Event {
     /// are waited for.
     Interrupted { running: usize },
     /// A `moved`, `import` or `removed` block carried out on the state (no cloud call).
-    StateEdited { address: Address, what: String },
+    StateEdited {
+        edit: crate::model::refactor::StateEdit,
+    },
 }
 
 /// What the configuration says once more is known: desired attributes and outputs.
@@ -176,10 +178,7 @@ pub fn apply(
             state.apply(change);
         }
         for edit in &plan.state_edits {
-            on_event(Event::StateEdited {
-                address: edit.address().clone(),
-                what: crate::render::human::state_edit_done(edit),
-            });
+            on_event(Event::StateEdited { edit: edit.clone() });
         }
     }
     // Deletes first, then creates and updates; a replace is a delete and a create.

@@ -36,7 +36,7 @@ impl Progress {
 
     fn event(&self, event: &Event) {
         if self.json {
-            say!("{}", events::json(event));
+            say!("{}", events::json(event, &super::output::now()));
             return;
         }
         let line = events::line(event);
@@ -98,6 +98,7 @@ fn nothing_done(line: &str, operation: &str) -> String {
             operation,
             success: true,
         },
+        &super::output::now(),
     )
 }
 
@@ -183,7 +184,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             events::plan_summary(
                 &planned.plan,
                 &planned.clouds.describe(),
-                planned.clouds.all_simulated()
+                planned.clouds.all_simulated(),
+                &super::output::now()
             )
         );
     } else if let Some(file) = &args.plan_file {
@@ -357,10 +359,16 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         {
             say!(
                 "{}",
-                events::config_diagnostic(&crate::diag::Diagnostic::warning(w))
+                events::config_diagnostic(
+                    &crate::diag::Diagnostic::warning(w),
+                    &super::output::now()
+                )
             );
         }
-        say!("{}", events::change_summary(&line, &summary));
+        say!(
+            "{}",
+            events::change_summary(&line, &summary, &super::output::now())
+        );
         return Ok(u8::from(!report.succeeded()));
     }
     say!();
@@ -500,7 +508,8 @@ fn report_traffic(clouds: &crate::cloud::Clouds, started: std::time::Instant, js
                     rate: t.rate,
                     average_rate: average,
                     elapsed_seconds: elapsed,
-                }
+                },
+                &super::output::now()
             )
         );
     } else {

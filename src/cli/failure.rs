@@ -17,7 +17,7 @@ pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {
     if globals.json {
         super::output::say!(
             "{}",
-            crate::render::events::stopped(&failure.message, failure.code)
+            crate::render::events::stopped(&failure.message, failure.code, &super::output::now())
         );
     } else {
         // Its lines are its own; a control character inside one (a value the message quotes)

@@ -574,7 +574,10 @@ fn show_diagnostics(json: bool, color: bool, diagnostics: &[Diagnostic]) {
         indexmap::IndexMap::new();
     for d in diagnostics {
         if json {
-            output::say!("{}", crate::render::events::config_diagnostic(d));
+            output::say!(
+                "{}",
+                crate::render::events::config_diagnostic(d, &output::now())
+            );
             continue;
         }
         if let Some(at) = &d.location {

@@ -150,6 +150,11 @@ macro_rules! complain_raw {
 
 pub(crate) use {complain, complain_raw, say, say_raw};
 
+/// The time of an event line (RFC 3339): read here, so that rendering reads no clock.
+pub(crate) fn now() -> String {
+    crate::state::lock::now_rfc3339()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,7 +78,11 @@ pub fn line(event: &Event) -> String {
         Event::Skipped {
             address, reason, ..
         } => format!("{address}: Skipped, because {reason}"),
-        Event::StateEdited { address, what } => format!("{address}: {what}"),
+        Event::StateEdited { edit } => format!(
+            "{}: {}",
+            edit.address(),
+            super::human::state_edit_done(edit)
+        ),
         Event::Interrupted { running: 0 } => {
             "Interrupted: no step is running; stopping (Ctrl-C again exits at once)".to_owned()
         }
@@ -115,11 +119,12 @@ struct Line<'a, F: Serialize> {
     fields: F,
 }
 
-fn json_line<F: Serialize>(level: &str, message: &str, kind: &str, fields: F) -> String {
+/// One JSON line at `now` (RFC 3339; the caller reads the clock, so rendering stays pure).
+fn json_line<F: Serialize>(now: &str, level: &str, message: &str, kind: &str, fields: F) -> String {
     let line = Line {
         level,
         message,
-        timestamp: crate::state::lock::now_rfc3339(),
+        timestamp: now.to_owned(),
         kind,
         fields,
     };
@@ -150,7 +155,7 @@ struct IdField<'a> {
 }
 
 /// The JSON line of an apply event.
-pub fn json(event: &Event) -> String {
+pub fn json(event: &Event, now: &str) -> String {
     let text = line(event);
     let (level, kind, fields) = match event {
         Event::Start {
@@ -235,20 +240,21 @@ pub fn json(event: &Event) -> String {
                 reason: Some(reason),
             },
         ),
-        Event::StateEdited { address, what } => {
+        Event::StateEdited { edit } => {
+            let what = super::human::state_edit_done(edit);
             let fields = StateEditFields {
-                address: address.to_string(),
-                change: what,
+                address: edit.address().to_string(),
+                change: &what,
             };
-            return json_line("info", &text, "state_edit", fields);
+            return json_line(now, "info", &text, "state_edit", fields);
         }
         // Not a step: its own fields.
         Event::Interrupted { running } => {
             let fields = InterruptedFields { running: *running };
-            return json_line("warn", &text, "apply_interrupted", fields);
+            return json_line(now, "warn", &text, "apply_interrupted", fields);
         }
     };
-    json_line(level, &text, kind, fields)
+    json_line(now, level, &text, kind, fields)
 }
 
 #[derive(Serialize)]
@@ -259,8 +265,9 @@ struct PlanSummary<'a> {
 }
 
 /// `plan_summary`: what apply is about to do, and where.
-pub fn plan_summary(plan: &crate::plan::Plan, cloud: &str, simulated: bool) -> String {
+pub fn plan_summary(plan: &crate::plan::Plan, cloud: &str, simulated: bool, now: &str) -> String {
     json_line(
+        now,
         "info",
         &super::human::summary_line(plan),
         "plan_summary",
@@ -297,13 +304,13 @@ pub struct ApiTraffic {
 }
 
 /// The `api_traffic` event.
-pub fn api_traffic(message: &str, traffic: &ApiTraffic) -> String {
-    json_line("info", message, "api_traffic", traffic)
+pub fn api_traffic(message: &str, traffic: &ApiTraffic, now: &str) -> String {
+    json_line(now, "info", message, "api_traffic", traffic)
 }
 
-pub fn change_summary(message: &str, summary: &ChangeSummary<'_>) -> String {
+pub fn change_summary(message: &str, summary: &ChangeSummary<'_>, now: &str) -> String {
     let level = if summary.success { "info" } else { "error" };
-    json_line(level, message, "change_summary", summary)
+    json_line(now, level, message, "change_summary", summary)
 }
 
 /// Where a diagnostic points, in Terraform's `range` shape.
@@ -333,44 +340,50 @@ struct DiagnosticFields<'a> {
 
 /// `diagnostic` for an error that stopped the command, with a `code` where its kind is known
 /// (e.g. `state_locked`).
-pub fn stopped(summary: &str, code: Option<&str>) -> String {
-    diagnostic_line(DiagnosticFields {
-        severity: "error",
-        summary,
-        code,
-        detail: None,
-        range: None,
-    })
+pub fn stopped(summary: &str, code: Option<&str>, now: &str) -> String {
+    diagnostic_line(
+        now,
+        DiagnosticFields {
+            severity: "error",
+            summary,
+            code,
+            detail: None,
+            range: None,
+        },
+    )
 }
 
 /// `diagnostic` for a problem in the configuration (an error or a warning), with where it is
 /// and how to fix it.
-pub fn config_diagnostic(d: &Diagnostic) -> String {
-    diagnostic_line(DiagnosticFields {
-        severity: match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        },
-        summary: &d.message,
-        code: None,
-        detail: d.help.as_deref(),
-        range: d.location.as_ref().map(|l| Range {
-            filename: &l.file,
-            start: Position {
-                line: l.line,
-                column: l.column,
+pub fn config_diagnostic(d: &Diagnostic, now: &str) -> String {
+    diagnostic_line(
+        now,
+        DiagnosticFields {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
             },
-        }),
-    })
+            summary: &d.message,
+            code: None,
+            detail: d.help.as_deref(),
+            range: d.location.as_ref().map(|l| Range {
+                filename: &l.file,
+                start: Position {
+                    line: l.line,
+                    column: l.column,
+                },
+            }),
+        },
+    )
 }
 
-fn diagnostic_line(fields: DiagnosticFields<'_>) -> String {
+fn diagnostic_line(now: &str, fields: DiagnosticFields<'_>) -> String {
     let level = if fields.severity == "error" {
         "error"
     } else {
         "warn"
     };
-    json_line(level, fields.summary, "diagnostic", fields)
+    json_line(now, level, fields.summary, "diagnostic", fields)
 }
 
 #[cfg(test)]
@@ -384,8 +397,10 @@ mod tests {
             line(&event),
             "Interrupted: waiting for 2 running steps to finish... (Ctrl-C again exits at once)"
         );
-        let json: serde_json::Value = serde_json::from_str(&json(&event)).expect("JSON");
+        let json: serde_json::Value =
+            serde_json::from_str(&json(&event, "2026-12-07T12:00:00Z")).expect("JSON");
         assert_eq!(json["type"], "apply_interrupted");
+        assert_eq!(json["@timestamp"], "2026-12-07T12:00:00Z");
         assert_eq!(json["@level"], "warn");
         assert_eq!(json["running"], 2);
         assert!(line(&Event::Interrupted { running: 0 }).contains("no step is running"));

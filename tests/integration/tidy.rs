@@ -134,3 +134,22 @@ fn the_module_map_names_every_module() {
         "src/lib.rs's map does not name {missing:?}"
     );
 }
+
+#[test]
+fn planning_and_rendering_read_no_clock() {
+    only_in(
+        "src/plan and src/render read no clock (a time they show is given to them)",
+        &["now_rfc3339", "SystemTime::now", "Instant::now", "Utc::now"],
+        |p| !(p.starts_with("src/plan/") || p.starts_with("src/render/")),
+    );
+}
+
+#[test]
+fn apply_does_not_call_the_renderers() {
+    // `render` shows apply's events; apply calling back into `render` would make a cycle.
+    only_in(
+        "src/apply never uses src/render (it reports events; cli renders them)",
+        &["crate::render", "render::"],
+        |p| !p.starts_with("src/apply/"),
+    );
+}
