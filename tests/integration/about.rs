@@ -157,3 +157,38 @@ fn validate_json_gives_every_diagnostic_with_its_range() {
     assert_eq!(doc["warning_count"], 2);
     assert_eq!(doc["diagnostics"][0]["severity"], "warning");
 }
+
+/// The README's command list and `vpcep --help` name the same commands.
+#[test]
+fn the_readme_lists_every_command_and_only_those() {
+    let readme = std::fs::read_to_string(super::harness::repo_root().join("README.md")).unwrap();
+    let block = readme
+        .split("## Commands")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .expect("a code block under `## Commands`");
+    let mut listed: Vec<&str> = block
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let help = super::harness::vpcep(std::path::Path::new("."), &["--help"], &[]);
+    let mut commands: Vec<&str> = help
+        .stdout
+        .split("Commands:")
+        .nth(1)
+        .and_then(|s| s.split("Options:").next())
+        .expect("the help's command list")
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| *w != "help")
+        .collect();
+    commands.sort_unstable();
+    assert_eq!(
+        listed, commands,
+        "README.md's command list and `vpcep --help` differ"
+    );
+}
