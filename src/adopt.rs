@@ -1,13 +1,16 @@
-//! Adopting what exists in the cloud without writing it by hand: the configuration of
-//! `import` blocks' targets (`plan --generate-config-out`), and every service, endpoint and
-//! approval of an account that no state records (`import --all`), each written as a resource
-//! block with its `import` block. The state changes only when the next apply imports them.
+//! Adopting what exists in the cloud: one object into the state (`import ADDR ID`), the
+//! configuration of `import` blocks' targets (`plan --generate-config-out`), and every
+//! service, endpoint and approval of an account that no state records (`import --all`), each
+//! written as a resource block with its `import` block (the state changes only when the next
+//! apply imports them).
 
 use crate::app::{self, Env, Failure, fail};
 use crate::cloud::{Cloud, Endpoint, Providers, Service};
 use crate::config::VarArg;
 use crate::config::generate;
-use crate::model::{Address, RecordedState, ResourceId, ResourceType};
+use crate::model::{
+    Address, RecordedResource, RecordedState, ResourceId, ResourceType, StateChange,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -107,6 +110,79 @@ pub fn generate_for_imports(
     );
     crate::fsio::write_atomic(&path, text.as_bytes()).map_err(|e| fail(e.message))?;
     Ok(imports.len())
+}
+
+/// `vpcep import ADDR ID`: the cloud object `id` read into the state at `address` (which the
+/// configuration declares), under the state's lock; returns the cloud it was read from.
+pub fn import_one(
+    env: &Env,
+    vars: &[VarArg],
+    state_args: &StateArgs<'_>,
+    address: &Address,
+    id: &str,
+) -> Result<String, Failure> {
+    let snapshot = app::snapshot(env, vars)?;
+    let mut store = app::store_for(
+        env,
+        &snapshot.settings,
+        state_args.state,
+        Some(("import", state_args.lock_timeout)),
+    )?;
+    let (mut state, had_state) = match store.read()? {
+        Some(s) => (s, true),
+        None => (RecordedState::new(), false),
+    };
+    if state.resources.contains_key(address) {
+        return Err(fail(format!(
+            "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
+        )));
+    }
+    let (desired, _) = snapshot.desired(env, &state)?;
+    let Some(instance) = desired.resources.get(address) else {
+        return Err(fail(format!(
+            "`{address}` is not in the configuration; add its resource block first, then import"
+        )));
+    };
+    if let Some(owner) = state
+        .resources
+        .values()
+        .find(|r| r.id == id && r.address.rtype() == address.rtype())
+    {
+        return Err(fail(format!(
+            "{id} is already managed here as `{}`; one cloud object can have only one address (to move it, `vpcep state rm {}` first)",
+            owner.address, owner.address
+        )));
+    }
+    let clouds = app::open_clouds(env, &snapshot.settings)?;
+    // The resource's own provider's account holds it.
+    let cloud = clouds.cloud(instance.provider.as_deref());
+    let attrs = crate::refactors::read_for_import(cloud, address.rtype(), id)
+        .map_err(|e| {
+            fail(format!("reading {id} from {}: {e}", cloud.describe()))
+                .with_code(app::cloud_code(&e))
+        })?
+        .ok_or_else(|| {
+            fail(format!(
+                "{} has no {} with the ID {id}",
+                cloud.describe(),
+                crate::refactors::kind_of(address.rtype())
+            ))
+        })?;
+    if !had_state {
+        store.write(&state)?;
+    }
+    state.apply(StateChange::Set(RecordedResource {
+        address: address.clone(),
+        id: id.to_owned(),
+        attrs,
+        depends_on: instance.depends_on.clone(),
+        sensitive: instance.sensitive.clone(),
+        provider: instance.provider.clone(),
+    }));
+    state.next_serial().map_err(fail)?;
+    state.sort();
+    store.write(&state)?;
+    Ok(cloud.describe())
 }
 
 /// What `import --all` wrote.
