@@ -230,29 +230,9 @@ impl Snapshot {
         ),
         Failure,
     > {
-        let loaded = config::load_with(
-            &self.options(),
-            &crate::derive::StateValues {
-                state,
-                unknown: &std::collections::HashSet::new(),
-            },
-        );
-        env.observer.secrets(&loaded.secrets);
-        match loaded.desired {
-            Some(d) if d.settings == self.settings => {
-                env.observer.diagnostics(&loaded.diagnostics);
-                Ok((d, loaded.variables))
-            }
-            Some(_) => Err(fail(
-                "the `provider` and `backend` settings must not depend on resources",
-            )
-            .with_diagnostics(loaded.diagnostics)),
-            None => Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics)),
-        }
+        self.evaluate(env, state, &self.options(), true)
     }
-}
 
-impl Snapshot {
     /// The `import` blocks into resources the configuration does not declare yet (for
     /// `plan --generate-config-out` to write their blocks); the configuration's other problems
     /// are errors as usual.
@@ -263,8 +243,28 @@ impl Snapshot {
     ) -> Result<Vec<crate::model::refactor::Import>, Failure> {
         let mut options = self.options();
         options.generating = true;
+        // The plan that follows evaluates the configuration again and shows its warnings.
+        let (desired, _) = self.evaluate(env, state, &options, false)?;
+        Ok(desired.refactors.unconfigured)
+    }
+
+    /// Evaluates the configuration with `options` and what `state` knows; an error stops it
+    /// with every problem, and warnings are shown when `warn`.
+    fn evaluate(
+        &self,
+        env: &Env,
+        state: &RecordedState,
+        options: &LoadOptions,
+        warn: bool,
+    ) -> Result<
+        (
+            DesiredState,
+            indexmap::IndexMap<String, crate::model::Value>,
+        ),
+        Failure,
+    > {
         let loaded = config::load_with(
-            &options,
+            options,
             &crate::derive::StateValues {
                 state,
                 unknown: &std::collections::HashSet::new(),
@@ -272,7 +272,16 @@ impl Snapshot {
         );
         env.observer.secrets(&loaded.secrets);
         match loaded.desired {
-            Some(d) => Ok(d.refactors.unconfigured),
+            Some(d) if d.settings == self.settings => {
+                if warn {
+                    env.observer.diagnostics(&loaded.diagnostics);
+                }
+                Ok((d, loaded.variables))
+            }
+            Some(_) => Err(fail(
+                "the `provider` and `backend` settings must not depend on resources",
+            )
+            .with_diagnostics(loaded.diagnostics)),
             None => Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics)),
         }
     }

@@ -191,36 +191,46 @@ impl FromStr for Address {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || AddressError(s.to_owned());
-        // `module.NAME.` or `module.NAME[KEY].`, any number of times, first.
-        let mut path = String::new();
-        let mut rest = s;
-        while let Some(after) = rest.strip_prefix("module.") {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .ok_or_else(err)?;
-            if name_len == 0 {
-                return Err(err());
-            }
-            let mut end = name_len;
-            if after[end..].starts_with('[') {
-                end += module_key_len(&after[end..]).ok_or_else(err)?;
-            }
-            if !after[end..].starts_with('.') {
-                return Err(err());
-            }
-            if !path.is_empty() {
-                path.push('.');
-            }
-            path.push_str("module.");
-            path.push_str(&after[..end]);
-            rest = &after[end + 1..];
-        }
+        let (path, rest) = split_module_path(s).ok_or_else(err)?;
         let mut address: Address = parse_local(rest).map_err(|_| err())?;
         if !path.is_empty() {
             address.resource = address.resource.in_module(&path);
         }
         Ok(address)
     }
+}
+
+/// The module path at the start of `s` (`module.NAME` or `module.NAME[KEY]`, any number of
+/// times, joined by `.`) and what follows its `.`; `("", s)` without one, `(path, "")` when
+/// `s` is a module path alone, `None` when a segment is malformed.
+pub fn split_module_path(s: &str) -> Option<(String, &str)> {
+    let mut path = String::new();
+    let mut rest = s;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(after.len());
+        if name_len == 0 {
+            return None;
+        }
+        let mut end = name_len;
+        if after[end..].starts_with('[') {
+            end += module_key_len(&after[end..])?;
+        }
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str("module.");
+        path.push_str(&after[..end]);
+        if end == after.len() {
+            return Some((path, ""));
+        }
+        rest = after[end..].strip_prefix('.')?;
+        if rest.is_empty() {
+            return None;
+        }
+    }
+    Some((path, rest))
 }
 
 /// The length of `[KEY]` at the start of `s` (a quoted key may hold `]`).

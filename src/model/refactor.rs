@@ -54,11 +54,8 @@ impl std::str::FromStr for Target {
             });
         }
         // A module path alone: `module.NAME` or `module.NAME[KEY]`, repeated with `.`.
-        let module = format!("{s}.vpcep_service.x");
-        match module.parse::<Address>() {
-            Ok(a) if s.starts_with("module.") => Ok(Target::Module(
-                a.resource.module_path().unwrap_or_default().to_owned(),
-            )),
+        match super::address::split_module_path(s) {
+            Some((path, "")) if !path.is_empty() => Ok(Target::Module(path)),
             _ => Err(super::address::AddressError(s.to_owned())),
         }
     }

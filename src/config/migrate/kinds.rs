@@ -100,59 +100,42 @@ pub fn attribute(kind: Kind, name: &str) -> Attr {
     use Attr::{Blocks, Drop, Keep, Rename};
     use Origin::{Huawei, Otc};
     use ResourceType::{Approval, Endpoint, Service};
-    // Meta-arguments (rewritten by the caller), then each type's attributes of the same name.
+    // Meta-arguments (rewritten by the caller), then each type's attributes of the same name
+    // in both providers, then those only the OTC provider shares with vpcep.
     const META: [&str; 4] = ["count", "for_each", "depends_on", "provider"];
-    let same: &[&str] = match (kind.rtype, kind.origin) {
-        (Service, Otc) => &[
-            "name",
-            "port_id",
-            "vpc_id",
-            "server_type",
-            "service_type",
-            "description",
-            "tcp_proxy",
-            "tags",
-            "enterprise_project_id",
-            "approval_enabled",
-            "whitelist",
-        ],
-        (Service, Huawei) => &[
-            "name",
-            "port_id",
-            "vpc_id",
-            "server_type",
-            "service_type",
-            "description",
-            "tcp_proxy",
-            "tags",
-            "enterprise_project_id",
-        ],
-        (Endpoint, Otc) => &[
-            "service_id",
-            "vpc_id",
-            "enable_dns",
-            "whitelist",
-            "enable_whitelist",
-            "tags",
-            "description",
-            "enterprise_project_id",
-            "subnet_id",
-            "port_ip",
-            "route_tables",
-        ],
-        (Endpoint, Huawei) => &[
-            "service_id",
-            "vpc_id",
-            "enable_dns",
-            "whitelist",
-            "enable_whitelist",
-            "tags",
-            "description",
-            "enterprise_project_id",
-        ],
-        (Approval, _) => &["service_id", "endpoints"],
+    const SERVICE: [&str; 9] = [
+        "name",
+        "port_id",
+        "vpc_id",
+        "server_type",
+        "service_type",
+        "description",
+        "tcp_proxy",
+        "tags",
+        "enterprise_project_id",
+    ];
+    const ENDPOINT: [&str; 8] = [
+        "service_id",
+        "vpc_id",
+        "enable_dns",
+        "whitelist",
+        "enable_whitelist",
+        "tags",
+        "description",
+        "enterprise_project_id",
+    ];
+    let same = match (kind.rtype, kind.origin) {
+        (Service, origin) => {
+            SERVICE.contains(&name)
+                || (origin == Otc && matches!(name, "approval_enabled" | "whitelist"))
+        }
+        (Endpoint, origin) => {
+            ENDPOINT.contains(&name)
+                || (origin == Otc && matches!(name, "subnet_id" | "port_ip" | "route_tables"))
+        }
+        (Approval, _) => matches!(name, "service_id" | "endpoints"),
     };
-    if META.contains(&name) || same.contains(&name) {
+    if META.contains(&name) || same {
         return Keep;
     }
     match (kind.rtype, kind.origin, name) {
@@ -232,34 +215,27 @@ pub fn explicit_defaults(kind: Kind) -> &'static [(&'static str, &'static str, &
     }
 }
 
-/// What becomes of an attribute of a `provider` block.
+/// The sign-in attributes only the OTC provider has (of vpcep's, which are its names).
+const OTC_ONLY: [&str; 7] = [
+    "tenant_name",
+    "tenant_id",
+    "token",
+    "agency_name",
+    "agency_domain_name",
+    "delegated_project",
+    "cloud",
+];
+
+/// What becomes of an attribute of a `provider` block: vpcep's `otc` provider takes the OTC
+/// provider's sign-in attributes by their names ([`crate::cloud::auth::ATTRIBUTES`]).
 pub fn provider_attribute(origin: Origin, name: &str) -> Attr {
-    const BOTH: [&str; 11] = [
-        "alias",
-        "region",
-        "auth_url",
-        "user_name",
-        "user_id",
-        "password",
-        "domain_name",
-        "domain_id",
-        "access_key",
-        "secret_key",
-        "security_token",
-    ];
-    const OTC: [&str; 7] = [
-        "tenant_name",
-        "tenant_id",
-        "token",
-        "agency_name",
-        "agency_domain_name",
-        "delegated_project",
-        "cloud",
-    ];
-    if BOTH.contains(&name)
-        || (origin == Origin::Otc && OTC.contains(&name))
-        || (origin == Origin::Huawei && name == "project_id")
-    {
+    let signs_in = crate::cloud::auth::ATTRIBUTES.contains(&name);
+    let keep = matches!(name, "alias" | "region")
+        || match origin {
+            Origin::Otc => signs_in,
+            Origin::Huawei => (signs_in && !OTC_ONLY.contains(&name)) || name == "project_id",
+        };
+    if keep {
         return Attr::Keep;
     }
     match (origin, name) {
