@@ -34,7 +34,7 @@ fn arch() -> &'static str {
 
 /// `vpcep completions SHELL`: a completion script for SHELL on standard output.
 pub(crate) fn completions(shell: clap_complete::Shell) -> u8 {
-    let mut command = <super::Cli as clap::CommandFactory>::command();
+    let mut command = <super::args::Cli as clap::CommandFactory>::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, "vpcep", &mut out);
     super::output::stdout_unredacted(&String::from_utf8_lossy(&out));
@@ -43,7 +43,7 @@ pub(crate) fn completions(shell: clap_complete::Shell) -> u8 {
 
 /// `vpcep man`: the man page (roff) on standard output, e.g. `vpcep man > vpcep.1`.
 pub(crate) fn man() -> Outcome {
-    let command = <super::Cli as clap::CommandFactory>::command();
+    let command = <super::args::Cli as clap::CommandFactory>::command();
     let mut out = Vec::new();
     clap_mangen::Man::new(command)
         .render(&mut out)

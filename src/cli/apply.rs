@@ -2,7 +2,7 @@
 
 use super::failure::{Outcome, fail};
 use super::output::{complain, say, say_raw};
-use super::{ApplyArgs, Globals};
+use super::{args::ApplyArgs, environment::Globals};
 use crate::app::{self as session, Planned};
 use crate::apply::{self, ApplyOptions, Event};
 use crate::config::VarArg;
@@ -114,7 +114,7 @@ fn ignored_flags(args: &ApplyArgs, operation: &str) -> Result<(), super::failure
             "`{operation}` writes no pull-request comments, so `--out-dir` would do nothing; it is a plan flag (`vpcep plan --format markdown --out-dir DIR`)"
         )));
     }
-    if args.plan.format != super::Format::Human {
+    if args.plan.format != super::args::Format::Human {
         return Err(fail(format!(
             "`{operation}` prints text, or one JSON event per line with `--json`; `--format` is a plan flag (`vpcep plan --format json|markdown`)"
         )));
@@ -197,7 +197,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
     } else {
         super::output::stdout(
-            &super::plan::View::of(&planned, globals).render(super::Format::Human, style),
+            &super::plan::View::of(&planned, globals).render(super::args::Format::Human, style),
         );
     }
     if planned.plan.is_refused() {
@@ -550,7 +550,11 @@ fn record_refresh(
 /// `vpcep refresh`: `apply --refresh-only --auto-approve`, told in a few lines — every rule
 /// that guards a state write (the refresh guard, providers the configuration no longer
 /// declares) holds here as for `plan` and `apply`.
-pub(crate) fn refresh(globals: &Globals, args: &super::RefreshArgs, vars: &[VarArg]) -> Outcome {
+pub(crate) fn refresh(
+    globals: &Globals,
+    args: &super::args::RefreshArgs,
+    vars: &[VarArg],
+) -> Outcome {
     let settings = session::PlanSettings {
         refresh: true,
         refresh_only: true,

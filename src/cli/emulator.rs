@@ -27,7 +27,7 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, requires = "access_key")]
     secret_key: Option<String>,
     /// Delay added to every request, e.g. 20ms
-    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    #[arg(long, default_value = "0s", value_parser = super::args::parse_duration)]
     latency: Duration,
     /// Probability (0 to 1) that a request fails with 500 or 429
     #[arg(long, default_value_t = 0.0)]
@@ -36,10 +36,10 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// How long services and endpoints stay `creating`
-    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    #[arg(long, default_value = "0s", value_parser = super::args::parse_duration)]
     create_delay: Duration,
     /// How long deleted endpoints and services stay `deleting`
-    #[arg(long, default_value = "0s", value_parser = super::parse_duration)]
+    #[arg(long, default_value = "0s", value_parser = super::args::parse_duration)]
     delete_delay: Duration,
     /// Endpoint services per account
     #[arg(long, default_value_t = 20)]
@@ -57,7 +57,7 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "access_key"])]
     iam: Option<PathBuf>,
     /// How long IAM's tokens and temporary keys live (overrides the IAM file), e.g. 30s
-    #[arg(long, requires = "iam", value_parser = super::parse_duration)]
+    #[arg(long, requires = "iam", value_parser = super::args::parse_duration)]
     token_lifetime: Option<Duration>,
     /// Throttle each project as OTC's API gateway does: N requests per second with a burst
     /// (default N); past it, 429 with `APIGW.0308` and no `Retry-After`. E.g. `20/s,20`

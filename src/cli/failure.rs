@@ -3,7 +3,7 @@
 //! the diagnostics that led to it, or under `--json` as the documented `diagnostic` events —
 //! and turns it into the exit code.
 
-use super::Globals;
+use super::environment::Globals;
 
 /// A command's result: its exit code when it ran to the end (which may be non-zero, e.g. an
 /// apply that reported its own failures), or why it stopped.
@@ -13,7 +13,7 @@ pub(crate) use crate::app::{Failure, fail};
 
 /// Prints `failure` the way the command prints (see the module comment); the exit code is 1.
 pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {
-    super::print_diagnostics(globals, &failure.diagnostics);
+    super::diagnostics::print_diagnostics(globals, &failure.diagnostics);
     if globals.json {
         super::output::say!(
             "{}",

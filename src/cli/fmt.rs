@@ -1,7 +1,7 @@
 //! `vpcep fmt`: rewrites configuration files in the canonical layout (`config::layout`), or
 //! with `--check` only says which would change (for CI), with `--diff` shows how.
 
-use super::Globals;
+use super::environment::Globals;
 use super::failure::{Outcome, fail};
 use super::output::{complain, complain_raw, say, say_raw};
 use crate::diag::{self, Diagnostic, SourceFile};

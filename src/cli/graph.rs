@@ -1,7 +1,7 @@
 //! `vpcep graph`: the configuration's dependency graph, or a saved plan's changes, as DOT or
 //! mermaid (`render::graph`).
 
-use super::Globals;
+use super::environment::Globals;
 use super::failure::{Outcome, fail};
 use super::output::say_raw;
 use crate::config::{self, VarArg};
@@ -26,7 +26,7 @@ pub(crate) struct GraphArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true, value_name = "BOOL", requires = "plan")]
     refresh: bool,
     #[command(flatten)]
-    pub(super) common: super::StateArgs,
+    pub(super) common: super::args::StateArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,7 +64,7 @@ pub(crate) fn run(globals: &Globals, args: &GraphArgs, vars: &[VarArg]) -> Outco
                 return Err(fail("the configuration has errors; nothing was drawn")
                     .with_diagnostics(loaded.diagnostics));
             };
-            super::print_diagnostics(globals, &loaded.diagnostics);
+            super::diagnostics::print_diagnostics(globals, &loaded.diagnostics);
             graph::of_config(&desired)
         }
     };

@@ -2,7 +2,7 @@
 //! adopting is `crate::adopt`'s.
 
 use super::output::say;
-use super::{Globals, ImportArgs};
+use super::{args::ImportArgs, environment::Globals};
 use crate::app::fail;
 use crate::config::VarArg;
 

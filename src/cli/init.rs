@@ -1,7 +1,7 @@
 //! `vpcep init`: checks that the configuration's backend and provider can be reached, making
 //! what the backend needs on the way (the schema and tables of the pg backend); safe to run again.
 
-use super::Globals;
+use super::environment::Globals;
 use super::failure::{Outcome, fail};
 use super::output::say;
 use crate::app as session;

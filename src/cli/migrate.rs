@@ -1,7 +1,7 @@
 //! `vpcep migrate TERRAFORM_DIR`: moves a Terraform configuration of VPCEP resources and its
 //! state to vpcep (`crate::migrate`), then says what it wrote and what finishes the move.
 
-use super::Globals;
+use super::environment::Globals;
 use super::failure::Outcome;
 use super::output::say;
 use clap::Args;
@@ -60,7 +60,7 @@ pub(crate) fn run(globals: &Globals, args: &MigrateArgs) -> Outcome {
         );
     }
     if !done.attention.is_empty() {
-        super::print_diagnostics(globals, &done.attention);
+        super::diagnostics::print_diagnostics(globals, &done.attention);
         say!(
             "The converted configuration needs attention ({} problem(s) above, listed in MIGRATION.md) before `vpcep plan`.",
             done.attention.len()

@@ -2,7 +2,7 @@
 //! refused, 2 with `--detailed-exitcode` and changes.
 
 use super::output::complain;
-use super::{Format, Globals, PlanArgs};
+use super::{args::Format, args::PlanArgs, environment::Globals};
 use crate::app::{self as session, PlanSettings, Planned, fail};
 use crate::config::VarArg;
 use crate::model::{DesiredState, RecordedState};

@@ -2,7 +2,7 @@
 //! and prints them with the renderers of `render` (`render::state` for people).
 
 use super::output::{complain, say, say_raw};
-use super::{Format, Globals, ShowArgs, StateArgs};
+use super::{args::Format, args::ShowArgs, args::StateArgs, environment::Globals};
 use crate::app::{self as session, fail};
 use crate::config::VarArg;
 use crate::model::RecordedState;
@@ -63,7 +63,7 @@ fn show_plan_file(
     );
     super::output::remember_secrets(&loaded.secrets);
     let Some(desired) = loaded.desired else {
-        super::print_diagnostics(globals, &loaded.diagnostics);
+        super::diagnostics::print_diagnostics(globals, &loaded.diagnostics);
         return Err(fail("the configuration saved in the plan has errors"));
     };
     let backend =

@@ -133,7 +133,7 @@ mod tests {
             .chain(args.iter().copied())
             .map(OsString::from)
             .collect();
-        let out = normalize(&args, &super::super::Cli::command())?;
+        let out = normalize(&args, &super::super::args::Cli::command())?;
         Ok(out[1..]
             .iter()
             .map(|a| a.to_string_lossy().into_owned())

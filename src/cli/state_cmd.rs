@@ -2,7 +2,7 @@
 
 use super::output::{say, say_raw};
 use super::show::read_state;
-use super::{Globals, OutputArgs, StateArgs, UnlockArgs};
+use super::{args::OutputArgs, args::StateArgs, args::UnlockArgs, environment::Globals};
 use crate::app::{self as session, fail};
 use crate::config::VarArg;
 use crate::model::refactor::Target;

@@ -46,7 +46,10 @@ struct FileResult {
     error: Option<String>,
 }
 
-pub(crate) fn run(globals: &super::Globals, args: &TestArgs) -> super::failure::Outcome {
+pub(crate) fn run(
+    globals: &super::environment::Globals,
+    args: &TestArgs,
+) -> super::failure::Outcome {
     let dir = globals.env.dir.clone();
     let mut files = discover(&dir);
     if !args.filter.is_empty() {

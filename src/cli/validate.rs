@@ -1,6 +1,6 @@
 //! `vpcep validate`: load the configuration and report every problem.
 
-use super::Globals;
+use super::environment::Globals;
 use super::output::{complain, say};
 use crate::config::{self, VarArg};
 
@@ -15,7 +15,7 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg], json: bool) -> u8 {
         std::mem::forget(loaded);
         return code;
     }
-    super::print_diagnostics(globals, &loaded.diagnostics);
+    super::diagnostics::print_diagnostics(globals, &loaded.diagnostics);
     let warnings = match loaded.warnings() {
         0 => String::new(),
         1 => ", with 1 warning".to_owned(),

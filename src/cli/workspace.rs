@@ -3,7 +3,7 @@
 
 use super::failure::{Outcome, fail};
 use super::output::{complain, say};
-use super::{Globals, VarFlags};
+use super::{args::VarFlags, environment::Globals};
 use clap::{Args, Subcommand};
 use std::time::Duration;
 
@@ -39,7 +39,7 @@ pub(crate) enum WorkspaceCommand {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct WorkspaceArgs {
     /// How long to wait for a lock held by another command
-    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "0s", value_parser = super::args::parse_duration)]
     lock_timeout: Duration,
     #[command(flatten)]
     vars: VarFlags,
