@@ -1,10 +1,10 @@
 //! The command line: parses arguments with clap, runs the command, prints, and picks the exit
 //! code. This is the only module that prints or reads the process environment.
 //!
-//! By job: [`args`] is the grammar, [`environment`] reads the process once into the
-//! [`Globals`] every command gets, [`run`] and [`dispatch`] here pick the command, each command's
+//! By job: `args` is the grammar, `environment` reads the process once into the
+//! `Globals` every command gets, `run` and `dispatch` here pick the command, each command's
 //! module builds its request for the application layer ([`crate::app`]) and prints the outcome,
-//! and [`failure::report`] prints why a command stopped.
+//! and `failure::report` prints why a command stopped.
 
 mod about;
 mod apply;
