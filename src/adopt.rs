@@ -157,10 +157,7 @@ pub fn import_one(
     // The resource's own provider's account holds it.
     let cloud = clouds.cloud(instance.provider.as_deref());
     let attrs = crate::refactors::read_for_import(cloud, address.rtype(), id)
-        .map_err(|e| {
-            fail(format!("reading {id} from {}: {e}", cloud.describe()))
-                .with_code(app::cloud_code(&e))
-        })?
+        .map_err(|e| crate::failure::cloud(&format!("reading {id} from {}", cloud.describe()), &e))?
         .ok_or_else(|| {
             fail(format!(
                 "{} has no {} with the ID {id}",
@@ -340,8 +337,9 @@ impl Found {
             .filter(|r| r.provider.as_deref() == provider)
             .map(|r| (r.address.rtype(), r.id.as_str()))
             .collect();
-        let read_failed =
-            |e: crate::cloud::CloudError| fail(format!("reading {}: {e}", cloud.describe()));
+        let read_failed = |e: crate::cloud::CloudError| {
+            crate::failure::cloud(&format!("reading {}", cloud.describe()), &e)
+        };
         let services: Vec<Service> = cloud
             .list_services()
             .map_err(read_failed)?

@@ -16,66 +16,7 @@ use crate::state::local::LocalState;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Why a command stopped before its end.
-#[derive(Debug)]
-pub struct Failure {
-    /// One line saying what went wrong and, where it helps, how to fix it.
-    pub message: String,
-    /// Problems in the configuration that led to it, shown first.
-    pub diagnostics: Vec<Diagnostic>,
-    /// What kind of stop it is, for tools (`state_locked`, ...), where one is known.
-    pub code: Option<&'static str>,
-}
-
-impl From<crate::state::StateError> for Failure {
-    fn from(e: crate::state::StateError) -> Self {
-        use crate::state::StateErrorKind as K;
-        let code = match e.kind {
-            K::Locked => "state_locked",
-            K::Conflict => "state_conflict",
-            K::Damaged => "state_damaged",
-            K::Unsupported => "state_unsupported",
-            K::Unavailable => "state_unavailable",
-            K::Internal => "internal",
-        };
-        Failure {
-            message: e.message,
-            diagnostics: Vec::new(),
-            code: Some(code),
-        }
-    }
-}
-
-impl Failure {
-    /// The diagnostics that led to this failure.
-    #[must_use]
-    pub fn with_diagnostics(mut self, diagnostics: Vec<Diagnostic>) -> Self {
-        self.diagnostics = diagnostics;
-        self
-    }
-
-    /// The kind of stop, for tools.
-    #[must_use]
-    pub fn with_code(mut self, code: &'static str) -> Self {
-        self.code = Some(code);
-        self
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// A failure with `message`.
-pub fn fail(message: impl std::fmt::Display) -> Failure {
-    Failure {
-        message: message.to_string(),
-        diagnostics: Vec::new(),
-        code: None,
-    }
-}
+pub use crate::failure::{Failure, Kind as FailureKind, fail};
 
 /// What a command shows besides its result, as it happens.
 pub trait Observer: Send + Sync {
@@ -293,34 +234,19 @@ fn config_errors(errors: usize) -> Failure {
         "the configuration has {errors} error{}; nothing was done",
         if errors == 1 { "" } else { "s" }
     ))
-    .with_code("configuration_invalid")
-}
-
-/// The kind of stop a cloud error is, for tools: `cloud_unreachable` (no answer),
-/// `cloud_throttled` (the gateway's rate limit, after every retry), `cloud_denied` (401/403:
-/// sign-in or permissions), else `cloud_refused` (the API said no; its code is in the message).
-pub fn cloud_code(e: &crate::cloud::CloudError) -> &'static str {
-    if e.status == 0 {
-        "cloud_unreachable"
-    } else if e.is_throttle() {
-        "cloud_throttled"
-    } else if e.status == 401 || e.status == 403 {
-        "cloud_denied"
-    } else {
-        "cloud_refused"
-    }
+    .with_kind(FailureKind::ConfigurationInvalid)
 }
 
 /// A failure reading the cloud, with its kind.
 fn cloud_failure(what: &str, e: &crate::cloud::CloudError) -> Failure {
-    fail(format!("{what}: {e}")).with_code(cloud_code(e))
+    crate::failure::cloud(what, e)
 }
 
 fn refresh_failure(what: &str, e: &crate::refresh::RefreshError) -> Failure {
     match e {
         crate::refresh::RefreshError::Cloud(e) => cloud_failure(what, e),
         crate::refresh::RefreshError::Ambiguous(_) => {
-            fail(format!("{what}: {e}")).with_code("refresh_ambiguous")
+            fail(format!("{what}: {e}")).with_kind(FailureKind::RefreshAmbiguous)
         }
     }
 }
@@ -332,7 +258,7 @@ pub fn snapshot(env: &Env, vars: &[VarArg]) -> Result<Snapshot, Failure> {
     if !diags.is_empty() {
         return Err(fail("the configuration cannot be read; nothing was done")
             .with_diagnostics(diags)
-            .with_code("configuration_invalid"));
+            .with_kind(FailureKind::ConfigurationInvalid));
     }
     let (snapshot, loaded) = Snapshot::with_settings(
         sources,
@@ -553,7 +479,9 @@ fn open_provider(
                 Some((credentials, project)) => {
                     crate::cloud::iam::Session::fixed(credentials, project)
                 }
-                None => crate::cloud::iam::Session::sign_in(&identity, name).map_err(fail)?,
+                None => {
+                    crate::cloud::iam::Session::sign_in(&identity, name).map_err(sign_in_failure)?
+                }
             };
             let endpoint = otc
                 .endpoint
@@ -579,6 +507,20 @@ fn open_provider(
                 .map_err(|e| fail(format!("provider `{name}`: {e}")))
         }
     }
+}
+
+/// A failed sign-in as a failure of its kind: IAM unreachable, denied (401/403), throttled,
+/// refused; an incomplete identity is the user's to complete.
+fn sign_in_failure(e: crate::cloud::iam::SignInError) -> Failure {
+    use crate::cloud::iam::SignInFailure as R;
+    let kind = match e.reason {
+        R::Incomplete => FailureKind::Usage,
+        R::Unreachable => FailureKind::CloudUnreachable,
+        R::Refused(401 | 403) => FailureKind::CloudDenied,
+        R::Refused(429) => FailureKind::CloudThrottled,
+        R::Refused(_) => FailureKind::CloudRefused,
+    };
+    fail(e.message).with_kind(kind)
 }
 
 /// Connection requests with the approval of this configuration that accepts each (by its
@@ -730,10 +672,13 @@ fn derive(
             }
             Ok(derived)
         }
-        Err(crate::derive::DeriveError::Cloud(e)) => Err(fail(format!(
-            "reading what the plan needs to know from {}: {e}",
-            clouds.describe()
-        ))),
+        Err(crate::derive::DeriveError::Cloud(e)) => Err(cloud_failure(
+            &format!(
+                "reading what the plan needs to know from {}",
+                clouds.describe()
+            ),
+            &e,
+        )),
         Err(crate::derive::DeriveError::Config(loaded)) => {
             env.observer.secrets(&loaded.secrets);
             Err(config_errors(loaded.errors()).with_diagnostics(loaded.diagnostics))
@@ -762,7 +707,8 @@ pub fn from_plan_file(
         return Err(fail(format!(
             "`{}` is a refused plan; it cannot be applied",
             path.display()
-        )));
+        ))
+        .with_kind(FailureKind::PlanRefused));
     }
     let edited = |why: String| {
         fail(format!(
@@ -809,6 +755,7 @@ pub fn from_plan_file(
     env.observer.secrets(&loaded.secrets);
     if loaded.desired.is_none() {
         return Err(fail("the configuration saved in the plan has errors")
+            .with_kind(FailureKind::ConfigurationInvalid)
             .with_diagnostics(loaded.diagnostics));
     }
     if !loaded.unset_credentials.is_empty() {
@@ -875,7 +822,7 @@ pub fn from_plan_file(
             path.display(),
             path.display()
         ))
-        .with_code("plan_stale"));
+        .with_kind(FailureKind::PlanStale));
     }
     if !same_config {
         env.observer.note(
@@ -930,7 +877,8 @@ pub fn from_plan_file(
             path.display(),
             reasons.join("\n"),
             path.display()
-        )));
+        ))
+        .with_kind(FailureKind::PlanRefused));
     }
     let mut plan = derived.plan;
     plan.drift = saved.plan.drift;
@@ -1124,7 +1072,7 @@ fn guard(
     Err(fail(format!(
         "refresh could not find what the state records, as when a provider signs in to the wrong account or project; nothing was written or planned:{lines}\n  check each provider's account, project and credentials; if these objects really were deleted outside vpcep, run again with `--forget-missing` to remove them from the state (and plan them anew)"
     ))
-    .with_code("refresh_guard"))
+    .with_kind(FailureKind::RefreshGuard))
 }
 
 /// `path` without `.` and `..` components (without touching the file system).

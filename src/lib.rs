@@ -10,6 +10,7 @@
 //! - [`app`]: the application layer the commands share (read the configuration once, lock the
 //!   state, refresh, plan); it never prints: warnings, notes and secrets go to its
 //!   `Observer`, and a stop is an `app::Failure` value. Tests call it in-process.
+//! - [`failure`]: why a command stopped, as a value with a kind (a stable `code` for tools).
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state,
 //!   and the facts of the cloud the planner's rules read.
@@ -83,6 +84,7 @@ pub mod cloud;
 pub mod config;
 pub mod derive;
 pub mod diag;
+pub mod failure;
 pub mod fsio;
 pub mod migrate;
 pub mod model;

@@ -201,7 +201,8 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         );
     }
     if planned.plan.is_refused() {
-        return Err(fail("the plan is refused; nothing was changed").with_code("plan_refused"));
+        return Err(fail("the plan is refused; nothing was changed")
+            .with_kind(crate::app::FailureKind::PlanRefused));
     }
     if planned.plan.refresh_only {
         return record_refresh(globals, planned, args, style);

@@ -17,7 +17,12 @@ pub(crate) fn report(globals: &Globals, failure: &Failure) -> u8 {
     if globals.json {
         super::output::say!(
             "{}",
-            crate::render::events::stopped(&failure.message, failure.code, &super::output::now())
+            crate::render::events::stopped(
+                &failure.message,
+                failure.code(),
+                failure.api_code.as_deref(),
+                &super::output::now()
+            )
         );
     } else {
         // Its lines are its own; a control character inside one (a value the message quotes)

@@ -28,9 +28,9 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> Outcome {
     let clouds = session::open_clouds(&globals.env, &snapshot.settings)?;
     for (key, cloud) in crate::cloud::Providers::each(&clouds) {
         let name = key.map_or_else(String::new, |k| format!("{k}: "));
-        let quotas = cloud
-            .quotas()
-            .map_err(|e| fail(format!("{name}{} cannot be reached: {e}", cloud.describe())))?;
+        let quotas = cloud.quotas().map_err(|e| {
+            crate::failure::cloud(&format!("{name}{} cannot be reached", cloud.describe()), &e)
+        })?;
         say!(
             "  {name}{}: reachable; {} of {} services and {} of {} endpoints of the account's quotas in use",
             cloud.describe(),

@@ -299,7 +299,7 @@ pub(crate) fn run(globals: &Globals, args: &PlanArgs, vars: &[VarArg]) -> super:
         return Err(fail(
             "the plan is refused; nothing can be applied until the refusals above are resolved",
         )
-        .with_code("plan_refused"));
+        .with_kind(crate::app::FailureKind::PlanRefused));
     }
     if let Some(out) = &args.out {
         let state = match session::state_location(

@@ -61,6 +61,52 @@ pub struct Used {
     generation: u64,
 }
 
+/// Why a sign-in failed, and the sentence that says what to check.
+#[derive(Debug)]
+pub struct SignInError {
+    pub reason: SignInFailure,
+    pub message: String,
+}
+
+/// What kind of sign-in failure it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFailure {
+    /// The identity is incomplete, or IAM's answer names no usable project or keys.
+    Incomplete,
+    /// IAM did not answer.
+    Unreachable,
+    /// IAM answered with this HTTP status.
+    Refused(u16),
+}
+
+impl SignInError {
+    /// As a cloud error (for renewals in the middle of a run): the HTTP status IAM answered
+    /// with, 0 when it did not answer, 401 otherwise.
+    pub fn into_cloud(self) -> CloudError {
+        let status = match self.reason {
+            SignInFailure::Unreachable => 0,
+            SignInFailure::Refused(status) => status,
+            SignInFailure::Incomplete => 401,
+        };
+        CloudError::new(status, "IAM", self.message)
+    }
+}
+
+impl From<String> for SignInError {
+    fn from(message: String) -> Self {
+        SignInError {
+            reason: SignInFailure::Incomplete,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for SignInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 static SESSIONS: Mutex<Option<HashMap<String, Weak<Session>>>> = Mutex::new(None);
 
 impl Session {
@@ -94,7 +140,7 @@ impl Session {
 
     /// Signs `identity` in (once per run and identity: later calls share the session).
     /// `provider` (`otc`, `otc.partner`) names it in errors.
-    pub fn sign_in(identity: &Identity, provider: &str) -> Result<Arc<Session>, String> {
+    pub fn sign_in(identity: &Identity, provider: &str) -> Result<Arc<Session>, SignInError> {
         let key = identity.key();
         let mut cache = SESSIONS
             .lock()
@@ -170,7 +216,7 @@ impl Session {
         }
         tracing::debug!(provider = %self.provider, "renewing the IAM credentials");
         let (mut issued, _) = first_sign_in(&self.agent, &self.identity, &self.provider)
-            .map_err(|e| CloudError::new(401, "IAM", e))?;
+            .map_err(SignInError::into_cloud)?;
         issued.generation = generation + 1;
         *self
             .issued
@@ -213,7 +259,7 @@ fn first_sign_in(
     agent: &ureq::Agent,
     identity: &Identity,
     provider: &str,
-) -> Result<(Issued, Scope), String> {
+) -> Result<(Issued, Scope), SignInError> {
     let iam = Iam {
         agent,
         identity,
@@ -304,12 +350,13 @@ struct Iam<'a> {
 }
 
 impl Iam<'_> {
-    fn auth_url(&self) -> Result<&str, String> {
+    fn auth_url(&self) -> Result<&str, SignInError> {
         self.identity.auth_url.as_deref().ok_or_else(|| {
             format!(
                 "provider `{}` signs in through IAM but has no `auth_url` and no `region` to derive it from",
                 self.provider
             )
+            .into()
         })
     }
 
@@ -325,7 +372,7 @@ impl Iam<'_> {
         &self,
         identity: &Json,
         with_token: Option<&Secret>,
-    ) -> Result<(Issued, Scope), String> {
+    ) -> Result<(Issued, Scope), SignInError> {
         let (TokenAnswer(token, body), life) =
             self.request_token(identity, Some(self.project_scope()), with_token)?;
         let project = body.get("project");
@@ -367,7 +414,7 @@ impl Iam<'_> {
         identity: &Json,
         scope: Option<Json>,
         with_token: Option<&Secret>,
-    ) -> Result<(TokenAnswer, Duration), String> {
+    ) -> Result<(TokenAnswer, Duration), SignInError> {
         let mut auth = json!({"identity": identity});
         if let Some(scope) = scope {
             auth["scope"] = scope;
@@ -404,7 +451,7 @@ impl Iam<'_> {
         &self,
         keys: &Credentials,
         agency: &Agency,
-    ) -> Result<(Issued, Scope), String> {
+    ) -> Result<(Issued, Scope), SignInError> {
         let url = format!("{}.0/OS-CREDENTIAL/securitytokens", self.auth_url()?);
         let body = json!({"auth": {"identity": {"methods": ["assume_role"], "assume_role": {
             "agency_name": agency.name, "domain_name": agency.domain_name,
@@ -418,7 +465,8 @@ impl Iam<'_> {
             return Err(format!(
                 "provider `{}`: IAM's answer to POST {url} has no `credential` with access, secret and securitytoken",
                 self.provider
-            ));
+            )
+            .into());
         };
         let temporary = Credentials::AkSk {
             access_key: access,
@@ -445,7 +493,7 @@ impl Iam<'_> {
     }
 
     /// The ID of the project called `name` in the signer's own account.
-    fn project_named(&self, keys: &Credentials, name: &str) -> Result<String, String> {
+    fn project_named(&self, keys: &Credentials, name: &str) -> Result<String, SignInError> {
         let url = format!("{}/projects", self.auth_url()?);
         let mut query = vec![("name".to_owned(), name.to_owned())];
         if let Some(domain) = &self.identity.domain_id {
@@ -467,12 +515,14 @@ impl Iam<'_> {
             [] => Err(format!(
                 "provider `{}`: IAM knows no project `{name}` in the signer's account; set `project_id`, or `tenant_name` to a project of that account",
                 self.provider
-            )),
+            )
+            .into()),
             _ => Err(format!(
                 "provider `{}`: IAM knows {} projects called `{name}`; set `project_id`",
                 self.provider,
                 ids.len()
-            )),
+            )
+            .into()),
         }
     }
 
@@ -486,7 +536,7 @@ impl Iam<'_> {
         body: &Json,
         token: Option<&Secret>,
         keys: Option<&Credentials>,
-    ) -> Result<(Vec<(String, String)>, Json), String> {
+    ) -> Result<(Vec<(String, String)>, Json), SignInError> {
         let (base, host) = crate::model::endpoint_parts(url)
             .map_err(|e| format!("provider `{}`: `auth_url`: {e}", self.provider))?;
         let path = base
@@ -560,17 +610,21 @@ impl Iam<'_> {
                 std::thread::sleep(Duration::from_millis(200 << attempt));
                 continue;
             }
-            let (status, answer_headers, answer) = result.map_err(|e| {
-                format!(
+            let (status, answer_headers, answer) = result.map_err(|e| SignInError {
+                reason: SignInFailure::Unreachable,
+                message: format!(
                     "provider `{}`: IAM cannot be reached ({operation}): {e}; check `auth_url` or `region`",
                     self.provider
-                )
+                ),
             })?;
             let json: Json = serde_json::from_slice(&answer).unwrap_or(Json::Null);
             if (200..300).contains(&status) {
                 return Ok((answer_headers, json));
             }
-            return Err(self.refused(&operation, status, &json));
+            return Err(SignInError {
+                reason: SignInFailure::Refused(status),
+                message: self.refused(&operation, status, &json),
+            });
         }
     }
 

@@ -333,20 +333,23 @@ struct DiagnosticFields<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    api_code: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     range: Option<Range<'a>>,
 }
 
-/// `diagnostic` for an error that stopped the command, with a `code` where its kind is known
-/// (e.g. `state_locked`).
-pub fn stopped(summary: &str, code: Option<&str>, now: &str) -> String {
+/// `diagnostic` for an error that stopped the command, with the `code` of its kind (e.g.
+/// `state_locked`) and, when the cloud stopped it, the API's `api_code`.
+pub fn stopped(summary: &str, code: &str, api_code: Option<&str>, now: &str) -> String {
     diagnostic_line(
         now,
         DiagnosticFields {
             severity: "error",
             summary,
-            code,
+            code: Some(code),
+            api_code,
             detail: None,
             range: None,
         },
@@ -365,6 +368,7 @@ pub fn config_diagnostic(d: &Diagnostic, now: &str) -> String {
             },
             summary: &d.message,
             code: None,
+            api_code: None,
             detail: d.help.as_deref(),
             range: d.location.as_ref().map(|l| Range {
                 filename: &l.file,

@@ -85,8 +85,9 @@ fn plans_in_process_and_reports_to_its_observer() {
     let Err(failure) = app::plan(&env(&ws, &Heard::default()), &[], &settings(), "plan") else {
         panic!("an invalid configuration plans");
     };
-    assert!(
-        failure.message.contains("the configuration has"),
+    assert_eq!(
+        failure.kind,
+        app::FailureKind::ConfigurationInvalid,
         "{failure}"
     );
     assert!(

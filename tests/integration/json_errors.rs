@@ -173,3 +173,13 @@ fn a_warning_is_a_diagnostic_event_and_the_apply_goes_on() {
     assert_eq!(warning["range"]["filename"], "main.hcl", "{warning}");
     assert_eq!(events.last().unwrap()["type"], "change_summary");
 }
+
+/// A stop that is the user's to fix (here a plan file that does not exist) has the `usage`
+/// code: every stop under `--json` carries one.
+#[test]
+fn a_usage_error_has_the_usage_code() {
+    let ws = Workspace::example("single-service");
+    let out = ws.run(&["apply", "--json", "missing.plan"]);
+    let events = ends_with_error(&out, "missing.plan");
+    assert_eq!(events.last().unwrap()["code"], "usage");
+}

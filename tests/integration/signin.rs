@@ -509,3 +509,42 @@ fn the_emulator_accepts_no_identity_it_has_not_verified() {
     );
     assert_eq!(keyed.services(OWNER_PROJECT), 0);
 }
+
+/// Under `apply --json` a failed sign-in stops with the kind of its cause: IAM's refusal is
+/// `cloud_denied`, an IAM that does not answer `cloud_unreachable` (not a usage error).
+#[test]
+fn a_failed_sign_in_stops_with_the_kind_of_its_cause() {
+    let (ws, emulator) = setup(&[]);
+    let url = format!("http://127.0.0.1:{}/v3", emulator.port);
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/v3",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    for (auth_url, password, code) in [
+        (url.as_str(), "pw-0000-not-the-password", "cloud_denied"),
+        (closed.as_str(), PASSWORD, "cloud_unreachable"),
+    ] {
+        let out = vpcep(
+            ws.path(),
+            &["apply", "--auto-approve", "--json"],
+            &[
+                ("VPCEP_VAR_auth_url", auth_url),
+                ("VPCEP_VAR_owner_password", password),
+            ],
+        );
+        assert_eq!(out.code, 1, "{}", out.transcript());
+        let last: serde_json::Value =
+            serde_json::from_str(out.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (last["type"].as_str(), last["code"].as_str()),
+            (Some("diagnostic"), Some(code)),
+            "{}",
+            out.transcript()
+        );
+        assert!(last["summary"].as_str().unwrap().contains("IAM"), "{last}");
+    }
+    assert!(calls(&emulator).is_empty(), "{:?}", calls(&emulator));
+}
