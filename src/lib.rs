@@ -9,7 +9,9 @@
 //!   reads the process environment.
 //! - [`app`]: the application layer the commands share (read the configuration once, lock the
 //!   state, refresh, plan); it never prints: warnings, notes and secrets go to its
-//!   `Observer`, and a stop is an `app::Failure` value. Tests call it in-process.
+//!   `Observer`, and a stop is an `app::Failure` value. Tests call it in-process. The state
+//!   commands' edits (`state mv|rm|push`) are its `state_edit` use cases, written through
+//!   one gate (`state_edit::commit`).
 //! - [`failure`]: why a command stopped, as a value with a kind (a stable `code` for tools).
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state,

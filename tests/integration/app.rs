@@ -99,3 +99,77 @@ fn plans_in_process_and_reports_to_its_observer() {
         failure.diagnostics
     );
 }
+
+/// The state commands' edits are use cases of the application layer: their stops have kinds
+/// (a held lock, a file of another configuration), and what they change goes through one gate
+/// that writes the next serial.
+#[test]
+fn state_edits_are_use_cases_whose_stops_have_kinds() {
+    use app::state_edit::{self, StateRequest};
+    use vpcep::model::refactor::Target;
+    let ws = Workspace::example("single-service");
+    assert_eq!(ws.run(&["apply", "--auto-approve"]).code, 0);
+    let heard = Heard::default();
+    let request = StateRequest {
+        path: None,
+        lock_timeout: Duration::ZERO,
+    };
+    let target = |s: &str| s.parse::<Target>().unwrap();
+    let serial = || {
+        let text = ws.read("vpcep.state.json");
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["serial"]
+            .as_u64()
+            .unwrap()
+    };
+
+    // Held by another command: the edit stops as `state_locked`, and the state is as it was.
+    let before = serial();
+    {
+        let _held = vpcep::state::local::LocalState::open(
+            &ws.path().join("vpcep.state.json"),
+            Some(("test", Duration::ZERO)),
+        )
+        .unwrap();
+        let Err(failure) = state_edit::mv(
+            &env(&ws, &heard),
+            &[],
+            &request,
+            &target("vpcep_service.billing"),
+            &target("vpcep_service.web"),
+        ) else {
+            panic!("moved under a held lock");
+        };
+        assert_eq!(failure.kind, app::FailureKind::StateLocked, "{failure}");
+    }
+    assert_eq!(serial(), before);
+
+    // A move goes through: the next serial, the new address.
+    let moves = state_edit::mv(
+        &env(&ws, &heard),
+        &[],
+        &request,
+        &target("vpcep_service.billing"),
+        &target("vpcep_service.web"),
+    )
+    .unwrap_or_else(|f| panic!("{f}"));
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0].1.to_string(), "vpcep_service.web");
+    assert_eq!(serial(), before + 1);
+
+    // A state file of another configuration is a conflict, and nothing is written.
+    let other = ws
+        .read("vpcep.state.json")
+        .replacen("\"lineage\": \"", "\"lineage\": \"x", 1);
+    ws.write("other.json", &other);
+    let Err(failure) = state_edit::push(
+        &env(&ws, &heard),
+        &[],
+        &request,
+        &ws.path().join("other.json"),
+        false,
+    ) else {
+        panic!("pushed a state of another lineage");
+    };
+    assert_eq!(failure.kind, app::FailureKind::StateConflict, "{failure}");
+    assert_eq!(serial(), before + 1);
+}

@@ -16,6 +16,8 @@ use crate::state::local::LocalState;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub mod state_edit;
+
 pub use crate::failure::{Failure, Kind as FailureKind, fail};
 
 /// What a command shows besides its result, as it happens.
