@@ -2,7 +2,7 @@
 //! optional `args` file (one extra argument per line), an optional `env` file (`NAME=VALUE`
 //! lines) and an `expected` transcript of exit code, stdout and stderr.
 //!
-//! `UPDATE_EXPECT=1 cargo test` rewrites the expectations.
+//! `SNAPSHOTS=overwrite cargo test` rewrites the expectations.
 
 use super::harness::{check_expected, repo_root, vpcep};
 

@@ -1,7 +1,7 @@
 //! Golden files at every compatibility boundary: the state file, the journal, the saved plan,
 //! the JSON plan, the `apply --json` stream and `show` (human and JSON), for the
 //! `partner-sharing` example. A change to any of them shows as a diff here; accept an intended
-//! one with `UPDATE_EXPECT=1` (and think of the readers of the old format: the state file and
+//! one with `SNAPSHOTS=overwrite` (and think of the readers of the old format: the state file and
 //! saved plans carry a `format_version`).
 //!
 //! What differs from run to run is replaced before comparing: IDs (`<id-N>`, numbered by first

@@ -1,5 +1,5 @@
 //! `vpcep graph`: the configuration's dependencies and a plan's changes, as DOT and mermaid,
-//! against goldens in `testdata/graph/` (`UPDATE_EXPECT=1` rewrites them).
+//! against goldens in `testdata/graph/` (`SNAPSHOTS=overwrite` rewrites them).
 
 use super::harness::{Workspace, check_expected, repo_root, vpcep};
 

@@ -94,32 +94,17 @@ pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Compares `actual` with the file at `path`; with `UPDATE_EXPECT=1` rewrites the file instead.
-/// Returns a readable diff on mismatch.
+/// Compares `actual` with the file at `path` as it is (no wildcards), by snapbox: a mismatch
+/// is a readable diff; with `SNAPSHOTS=overwrite` the file is rewritten instead.
 pub(crate) fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(path, actual).expect("write the expected file");
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_default();
-    if expected == actual {
-        return Ok(());
-    }
-    let diff = similar::TextDiff::from_lines(expected.as_str(), actual);
-    let mut out = format!("{} differs (- expected, + actual):\n", path.display());
-    for change in diff.iter_all_changes() {
-        let sign = match change.tag() {
-            similar::ChangeTag::Delete => '-',
-            similar::ChangeTag::Insert => '+',
-            similar::ChangeTag::Equal => ' ',
-        };
-        let _ = write!(out, "{sign}{change}");
-        if change.missing_newline() {
-            out.push('\n');
-        }
-    }
-    out.push_str("rerun with UPDATE_EXPECT=1 to accept the new output\n");
-    Err(out)
+    snapbox::Assert::new()
+        .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
+        .try_eq(
+            Some(&path.display()),
+            snapbox::Data::text(actual.to_owned()).raw(),
+            snapbox::Data::read_from(path, Some(snapbox::data::DataFormat::Text)).raw(),
+        )
+        .map_err(|e| e.to_string())
 }
 
 /// The `*.hcl` files of `src` and of its directories (a configuration with its modules); a

@@ -48,4 +48,5 @@ mod state_mv;
 mod testing;
 mod throttle;
 mod tidy;
+mod transcripts;
 mod workflow;

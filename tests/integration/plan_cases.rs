@@ -5,7 +5,7 @@
 //! `expected.md` (the markdown comment). A case whose configuration is an example's names it
 //! in a file `example` instead of copying it.
 //!
-//! `UPDATE_EXPECT=1 cargo test` rewrites the expectations.
+//! `SNAPSHOTS=overwrite cargo test` rewrites the expectations.
 
 use super::harness::{check_expected, copy_config, repo_root, vpcep};
 
