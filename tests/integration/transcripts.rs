@@ -5,8 +5,8 @@
 //! - `$ vpcep ARGS` (optionally after `NAME=VALUE` assignments) runs the binary; the lines
 //!   after it are its standard output, then `--- stderr` and its standard error when there
 //!   is any, then `[exit N]`;
-//! - `$ edit FILE: OLD => NEW` replaces the first OLD in FILE, `$ append FILE: TEXT` adds a
-//!   line to it, `$ rm FILE` removes it.
+//! - `$ edit FILE: OLD => NEW` replaces every OLD in FILE (there must be one), `$ append FILE:
+//!   TEXT` adds a line to it (making it if need be), `$ rm FILE` removes it.
 //!
 //! The runner replays the steps in a fresh copy of the directory and compares the whole
 //! transcript with the file, by snapbox; `SNAPSHOTS=overwrite cargo test` rewrites the files.
@@ -274,7 +274,7 @@ fn replay(path: &Path) -> Result<String, String> {
                 if !text.contains(from.as_str()) {
                     return Err(format!("`$ {written}`: `{from}` is not in {file}"));
                 }
-                ws.write(file, &text.replacen(from.as_str(), to, 1));
+                ws.write(file, &text.replace(from.as_str(), to));
             }
             Step::Append { file, text } => {
                 let mut all = ws.read(file);
