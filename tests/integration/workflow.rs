@@ -115,6 +115,7 @@ fn expand(text: &str, all: &HashMap<String, HashMap<String, String>>) -> String 
             "github.token" => "test-token".to_owned(),
             "github.event.pull_request.number" => "7".to_owned(),
             "runner.os" => "Linux".to_owned(),
+            "env.VPCEP_VERSION" => "v0.1.0".to_owned(),
             _ => {
                 let path: Vec<&str> = expr.split('.').collect();
                 match path.as_slice() {
@@ -206,9 +207,6 @@ fn run_job(
                 assert!(comment.contains("### vpcep plan"), "the comment: {comment}");
             }
             (Some(u), _) => panic!("the example uses `{u}`, which this test does not play"),
-            (None, Some(run)) if run.contains("cargo install") => {
-                // The binary under test is on PATH instead.
-            }
             (None, Some(run)) if run.contains("pip install checkov") => {
                 // Needs PyPI; `.ci/checkov.sh` runs the same policies on the same JSON plans.
                 assert!(repo.join("plan.json").exists(), "the JSON plan for checkov");
