@@ -11,7 +11,8 @@
 //!   state, refresh, plan); it never prints: warnings, notes and secrets go to its
 //!   `Observer`, and a stop is an `app::Failure` value. Tests call it in-process. The state
 //!   commands' edits (`state mv|rm|push`) are its `state_edit` use cases, written through
-//!   one gate (`state_edit::commit`).
+//!   one gate (`state_edit::commit`); `carry_out` applies a confirmed plan (outputs that
+//!   follow the configuration, the resolver that evaluates it again).
 //! - [`failure`]: why a command stopped, as a value with a kind (a stable `code` for tools).
 //! - [`config`]: HCL files → [`model::DesiredState`] plus diagnostics.
 //! - [`model`]: addresses, values (with unknowns), resource schemas, desired and recorded state,

@@ -16,6 +16,7 @@ use crate::state::local::LocalState;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub mod carry_out;
 pub mod state_edit;
 
 pub use crate::failure::{Failure, Kind as FailureKind, fail};

@@ -141,34 +141,7 @@ fn complete_line(destroy: bool, added: usize, changed: usize, destroyed: usize) 
 pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy: bool) -> Outcome {
     let started = std::time::Instant::now();
     let operation = if destroy { "destroy" } else { "apply" };
-    ignored_flags(args, operation)?;
-    super::plan::check_refresh_only(&args.plan, destroy)?;
-    if args.plan.refresh_only && args.plan_file.is_some() {
-        return Err(fail(
-            "`--refresh-only` takes no plan file: it plans and records what changed outside vpcep in one run",
-        ));
-    }
-    let planned = match &args.plan_file {
-        Some(_) if destroy => {
-            return Err(fail(
-                "`destroy` takes no plan file; use `vpcep plan --destroy --out FILE`, then `vpcep apply FILE`",
-            ));
-        }
-        Some(file) => session::from_plan_file(
-            &globals.env,
-            vars,
-            file,
-            args.plan.common.state.as_ref(),
-            args.plan.common.lock_timeout,
-        ),
-        None => session::plan(
-            &globals.env,
-            vars,
-            &super::plan::settings(&args.plan, destroy),
-            operation,
-        ),
-    };
-    let mut planned: Planned = planned?;
+    let mut planned = open_plan(globals, args, vars, destroy)?;
     let style = Style {
         color: globals.color_out,
     };
@@ -178,28 +151,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
         .map(|c| if c.action == Action::Replace { 2 } else { 1 })
         .sum();
     let progress = Progress::new(globals, steps, args.json);
-    if args.json {
-        say!(
-            "{}",
-            events::plan_summary(
-                &planned.plan,
-                &planned.clouds.describe(),
-                planned.clouds.all_simulated(),
-                &super::output::now()
-            )
-        );
-    } else if let Some(file) = &args.plan_file {
-        say_raw!("{}", super::plan::View::of(&planned, globals).cloud_line());
-        say!(
-            "Applying the saved plan {}: {}",
-            file.display(),
-            human::summary_line(&planned.plan)
-        );
-    } else {
-        super::output::stdout(
-            &super::plan::View::of(&planned, globals).render(super::args::Format::Human, style),
-        );
-    }
+    show_plan(globals, args, &planned, style);
     if planned.plan.is_refused() {
         return Err(fail("the plan is refused; nothing was changed")
             .with_kind(crate::app::FailureKind::PlanRefused));
@@ -207,29 +159,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     if planned.plan.refresh_only {
         return record_refresh(globals, planned, args, style);
     }
-    if !planned.plan.has_changes() {
-        // No resource changes: the outputs still follow the configuration (as Terraform's
-        // "Changes to Outputs"), known as they all are now.
-        let outputs: indexmap::IndexMap<String, crate::model::RecordedOutput> = planned
-            .desired
-            .outputs
-            .iter()
-            .filter(|(_, o)| o.value.is_known())
-            .map(|(k, o)| {
-                (
-                    k.clone(),
-                    crate::model::RecordedOutput {
-                        value: o.value.clone(),
-                        sensitive: o.sensitive,
-                    },
-                )
-            })
-            .collect();
-        if outputs != planned.state.outputs {
-            planned.state.outputs = outputs;
-            planned.state_changed = true;
-        }
-    }
+    session::carry_out::outputs_follow(&mut planned);
     session::persist_refreshed(&mut planned)?;
     if !planned.plan.has_changes() {
         let line = complete_line(destroy, 0, 0, 0);
@@ -259,69 +189,93 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
     if !args.json {
         say!();
     }
-    let Planned {
-        snapshot,
-        mut store,
-        mut state,
-        clouds,
-        plan,
-        desired,
-        reads,
-        ..
-    } = planned;
-    // Outputs and `check` blocks are evaluated once more against what apply made.
-    let outputs = !desired.outputs.is_empty() || !desired.checks.is_empty();
-    let checks = desired.resources.values().any(|r| r.deferred_checks);
-    // The plan holds every value apply needs; the configuration is kept only if apply will
-    // evaluate it again (values unknown at plan time, outputs).
-    drop(desired);
-    let keep_config = outputs || checks || plan.changes.iter().any(apply::needs_configuration);
-    let snapshot = keep_config.then_some(snapshot);
-    let remember =
-        |loaded: &crate::config::Loaded| super::output::remember_secrets(&loaded.secrets);
-    let mut from_config;
-    let mut without_config = apply::NoConfiguration;
-    let resolver: &mut dyn apply::Resolver = match &snapshot {
-        Some(snapshot) => {
-            from_config = crate::derive::ConfigResolver {
-                source: snapshot,
-                on_load: &remember,
-                outputs,
-                checks,
-                data: Some(crate::derive::DataAccess {
-                    clouds: &clouds,
-                    reads: &reads,
-                }),
-            };
-            &mut from_config
-        }
-        None => &mut without_config,
-    };
     let options = ApplyOptions {
         parallelism: usize::from(args.parallelism),
         interrupt: Some(interrupt_on_ctrl_c()),
     };
-    let watching = watch_throttling(&clouds, progress.bar.clone(), args.json);
-    let result = apply::apply(
-        &plan,
-        &clouds,
-        store.as_mut(),
-        &mut state,
-        resolver,
-        &options,
-        &mut |e| progress.event(&e),
-    );
+    let watching = watch_throttling(&planned.clouds, progress.bar.clone(), args.json);
+    let applied = session::carry_out::carry_out(&globals.env, planned, &options, &mut |e| {
+        progress.event(&e);
+    });
     drop(watching);
     progress.finish();
-    report_traffic(&clouds, started, args.json);
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(fail(format!(
-                "recording state failed: {e}; the last recorded changes are in the journal beside the state file"
-            )));
-        }
-    };
+    report_traffic(&applied.clouds, started, args.json);
+    let report = applied.report?;
+    Ok(show_report(args, destroy, &report, &applied.state, style))
+}
+
+/// The plan `apply` carries out: the saved one it was given, or one made now; flags that
+/// would be ignored are refused first.
+fn open_plan(
+    globals: &Globals,
+    args: &ApplyArgs,
+    vars: &[VarArg],
+    destroy: bool,
+) -> Result<Planned, super::failure::Failure> {
+    let operation = if destroy { "destroy" } else { "apply" };
+    ignored_flags(args, operation)?;
+    super::plan::check_refresh_only(&args.plan, destroy)?;
+    if args.plan.refresh_only && args.plan_file.is_some() {
+        return Err(fail(
+            "`--refresh-only` takes no plan file: it plans and records what changed outside vpcep in one run",
+        ));
+    }
+    match &args.plan_file {
+        Some(_) if destroy => Err(fail(
+            "`destroy` takes no plan file; use `vpcep plan --destroy --out FILE`, then `vpcep apply FILE`",
+        )),
+        Some(file) => session::from_plan_file(
+            &globals.env,
+            vars,
+            file,
+            args.plan.common.state.as_ref(),
+            args.plan.common.lock_timeout,
+        ),
+        None => session::plan(
+            &globals.env,
+            vars,
+            &super::plan::settings(&args.plan, destroy),
+            operation,
+        ),
+    }
+}
+
+/// Shows the plan before it is carried out: whole, or one line for a saved plan the user
+/// reviewed already, or the `plan_summary` event under `--json`.
+fn show_plan(globals: &Globals, args: &ApplyArgs, planned: &Planned, style: Style) {
+    if args.json {
+        say!(
+            "{}",
+            events::plan_summary(
+                &planned.plan,
+                &planned.clouds.describe(),
+                planned.clouds.all_simulated(),
+                &super::output::now()
+            )
+        );
+    } else if let Some(file) = &args.plan_file {
+        say_raw!("{}", super::plan::View::of(planned, globals).cloud_line());
+        say!(
+            "Applying the saved plan {}: {}",
+            file.display(),
+            human::summary_line(&planned.plan)
+        );
+    } else {
+        super::output::stdout(
+            &super::plan::View::of(planned, globals).render(super::args::Format::Human, style),
+        );
+    }
+}
+
+/// The last line of a run and what follows it (warnings of checks, outputs, or what failed
+/// and what to do); the exit code: 0 when everything was done.
+fn show_report(
+    args: &ApplyArgs,
+    destroy: bool,
+    report: &apply::Report,
+    state: &RecordedState,
+    style: Style,
+) -> u8 {
     let line = if report.succeeded() {
         complete_line(destroy, report.added, report.changed, report.destroyed)
     } else if report.interrupted {
@@ -343,6 +297,10 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             report.skipped.len()
         )
     };
+    let warnings = report
+        .checks
+        .iter()
+        .filter_map(crate::model::CheckResult::warning);
     if args.json {
         let summary = events::ChangeSummary {
             add: report.added,
@@ -350,14 +308,10 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             remove: report.destroyed,
             failed: report.failed.len(),
             skipped: report.skipped.len(),
-            operation,
+            operation: if destroy { "destroy" } else { "apply" },
             success: report.succeeded(),
         };
-        for w in report
-            .checks
-            .iter()
-            .filter_map(crate::model::CheckResult::warning)
-        {
+        for w in warnings {
             say!(
                 "{}",
                 events::config_diagnostic(
@@ -370,20 +324,16 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             "{}",
             events::change_summary(&line, &summary, &super::output::now())
         );
-        return Ok(u8::from(!report.succeeded()));
+        return u8::from(!report.succeeded());
     }
     say!();
     if report.succeeded() {
         say!("{}", style.bold(&line));
-        for w in report
-            .checks
-            .iter()
-            .filter_map(crate::model::CheckResult::warning)
-        {
+        for w in warnings {
             complain!("{}: {w}", style.yellow("Warning"));
         }
-        print_outputs(&state);
-        return Ok(0);
+        print_outputs(state);
+        return 0;
     }
     say!("{}", style.bold_red(&line));
     for (address, error) in &report.failed {
@@ -403,7 +353,7 @@ pub(crate) fn run(globals: &Globals, args: &ApplyArgs, vars: &[VarArg], destroy:
             "note: everything that completed is recorded; fix the cause and run apply again to finish"
         );
     }
-    Ok(1)
+    1
 }
 
 /// While it lives, says when the API gateway throttles: the progress bar's message on a
