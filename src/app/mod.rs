@@ -82,6 +82,8 @@ pub struct Snapshot {
     pub settings: Settings,
     /// The workspace the configuration is evaluated in (`vpcep.workspace`).
     pub workspace: String,
+    /// The variables files, each read once for the whole command.
+    var_files: config::VarFiles,
     /// `sources` parsed, once for the whole command; released (see [`Snapshot::release`])
     /// while a plan is made from what it evaluated to, and parsed again only if evaluated again.
     parsed: std::sync::Mutex<Option<std::sync::Arc<config::Parsed>>>,
@@ -108,6 +110,7 @@ impl Snapshot {
             settings: Settings::defaults(dir),
             workspace: workspace.to_owned(),
             parsed: std::sync::Mutex::new(Some(parsed)),
+            var_files: config::VarFiles::default(),
         };
         let mut options = snapshot.options();
         options.settings_only = true;
@@ -132,6 +135,7 @@ impl Snapshot {
             spent: config::Spent::default(),
             generating: false,
             workspace: self.workspace.clone(),
+            var_files: self.var_files.clone(),
         }
     }
 

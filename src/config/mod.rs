@@ -37,7 +37,7 @@ pub use files::{is_test_file, read_dir, read_dir_as};
 pub use modules::ModuleContext;
 pub use rules::normalize_whitelist_entry;
 pub use settings::is_cloud_id;
-pub use variables::{ENV_PREFIX, TF_ENV_PREFIX};
+pub use variables::{ENV_PREFIX, TF_ENV_PREFIX, VarFiles};
 
 use crate::diag::Diagnostic;
 use crate::model::{Address, DesiredState, Value};
@@ -85,6 +85,9 @@ pub struct LoadOptions {
     pub generating: bool,
     /// The workspace the command runs in (`vpcep.workspace`); empty: `default`.
     pub workspace: String,
+    /// The variables files read so far: a command shares one among its evaluations, so each
+    /// file is read once.
+    pub var_files: VarFiles,
 }
 
 /// A configuration file: how it is named in messages, and its text (shared, not copied, by
@@ -218,8 +221,14 @@ pub fn load_reading(
         if !wanted.is_empty() {
             let mut args = variables::auto_files(&options.dir, &mut diags);
             args.extend(options.vars.iter().cloned());
-            let mut resolved =
-                variables::resolve(&decls, &args, &options.env, files.len(), &mut diags);
+            let mut resolved = variables::resolve(
+                &decls,
+                &args,
+                &options.env,
+                &options.var_files,
+                files.len(),
+                &mut diags,
+            );
             for name in wanted {
                 if resolved.missing.iter().any(|(m, _)| m == name) {
                     unset_credentials.push(name.clone());
@@ -232,7 +241,14 @@ pub fn load_reading(
     } else {
         let mut args = variables::auto_files(&options.dir, &mut diags);
         args.extend(options.vars.iter().cloned());
-        let resolved = variables::resolve(&decls, &args, &options.env, files.len(), &mut diags);
+        let resolved = variables::resolve(
+            &decls,
+            &args,
+            &options.env,
+            &options.var_files,
+            files.len(),
+            &mut diags,
+        );
         // Settings alone need only the variables the provider and backend read; commands
         // that only read state need no other values.
         // Credentials are needed only to reach the cloud, which such commands may not do;

@@ -13,6 +13,9 @@ use super::types::TypeConstraint;
 use super::{VarArg, constant};
 use crate::diag::{Diagnostic, SourceFile};
 use indexmap::IndexMap;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The prefix of environment variables that set input variables.
 pub const ENV_PREFIX: &str = "VPCEP_VAR_";
@@ -22,6 +25,32 @@ pub const TF_ENV_PREFIX: &str = "TF_VAR_";
 
 /// The variables file read from the configuration directory without being named.
 pub(crate) const AUTO_FILE: &str = "vpcep.vars";
+
+/// The variables files one command reads, each read from disk once however often the command
+/// evaluates the configuration (settings, plan, replacements, apply): every evaluation sees
+/// the same values, even if a file changes while the command runs. Clones share the texts.
+#[derive(Debug, Clone, Default)]
+pub struct VarFiles(Arc<Mutex<HashMap<PathBuf, FileText>>>);
+
+/// A variables file's text, or why it could not be read.
+type FileText = Result<Arc<str>, String>;
+
+impl VarFiles {
+    /// The text of `path`, read on first use.
+    fn read(&self, path: &Path) -> FileText {
+        let mut held = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.entry(path.to_owned())
+            .or_insert_with(|| {
+                crate::fsio::read_text(path, crate::fsio::MAX_VAR_FILE, "the variables file")
+                    .map(Arc::from)
+                    .map_err(|e| e.message)
+            })
+            .clone()
+    }
+}
 
 /// The variables files of `dir` read without being named: `vpcep.vars`, then every
 /// `*.auto.vars` in name order; and a warning for each file of Terraform's that would be
@@ -114,6 +143,7 @@ pub(crate) fn resolve(
     decls: &Decls<'_>,
     args: &[VarArg],
     env: &[(String, String)],
+    var_files: &VarFiles,
     extra_files: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Resolved {
@@ -265,6 +295,7 @@ pub(crate) fn resolve(
             }
             VarArg::File(path) => {
                 read_var_file(
+                    var_files,
                     path,
                     extra_files + i,
                     &declared,
@@ -341,7 +372,8 @@ fn from_text(ty: &TypeConstraint, raw: &str) -> Result<hcl::Value, String> {
 }
 
 fn read_var_file(
-    path: &std::path::Path,
+    var_files: &VarFiles,
+    path: &Path,
     index: usize,
     declared: &IndexMap<String, Declared>,
     names: &[&str],
@@ -349,10 +381,10 @@ fn read_var_file(
     diags: &mut Vec<Diagnostic>,
 ) {
     let display = path.display().to_string();
-    let text = match crate::fsio::read_text(path, crate::fsio::MAX_VAR_FILE, "the variables file") {
+    let text = match var_files.read(path) {
         Ok(t) => t,
-        Err(e) => {
-            diags.push(Diagnostic::error(e.message).help(
+        Err(message) => {
+            diags.push(Diagnostic::error(message).help(
                 "check the path given to `--var-file`; a relative path is inside the configuration directory (the one `-C` names)",
             ));
             return;
@@ -492,5 +524,49 @@ pub(crate) fn check_validations(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evaluations that share a command's [`VarFiles`] see a variables file as it was first
+    /// read, even if it changes in between; a new command reads it again.
+    #[test]
+    fn a_command_reads_each_variables_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.hcl"),
+            "variable \"team\" {\n  type = string\n}\noutput \"team\" {\n  value = var.team\n}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("vpcep.vars"), "team = \"payments\"\n").unwrap();
+        let options = crate::config::LoadOptions {
+            dir: dir.path().to_path_buf(),
+            ..crate::config::LoadOptions::default()
+        };
+        let team = |options: &crate::config::LoadOptions| {
+            let loaded = crate::config::load(options);
+            assert_eq!(loaded.errors(), 0, "{:?}", loaded.diagnostics);
+            loaded.variables["team"].clone()
+        };
+        assert_eq!(
+            team(&options),
+            crate::model::Value::String("payments".into())
+        );
+        std::fs::write(dir.path().join("vpcep.vars"), "team = \"search\"\n").unwrap();
+        assert_eq!(
+            team(&options),
+            crate::model::Value::String("payments".into())
+        );
+        let next_command = crate::config::LoadOptions {
+            var_files: VarFiles::default(),
+            ..options
+        };
+        assert_eq!(
+            team(&next_command),
+            crate::model::Value::String("search".into())
+        );
     }
 }
