@@ -699,6 +699,79 @@ fn derive(
 
 pub use saved::from_plan_file;
 
+/// What a plan is made against: the state as the cloud reports it, what changed outside
+/// vpcep, the facts the rules read, and the connection requests the owner should see.
+struct Refreshed {
+    state: RecordedState,
+    drift: Vec<crate::plan::Drift>,
+    facts: crate::plan::CloudFacts,
+    requests: Vec<crate::plan::ConnectionRequest>,
+}
+
+/// Refreshes `prior` from the clouds (refused by the refresh guard when it would forget what
+/// the state records, unless `--forget-missing`); with `--refresh=false`, only looks for the
+/// creates an interrupted apply left pending (nothing is created while an earlier create of
+/// it may exist) and reads the facts. Notes and whether the state changed are added to.
+fn refresh_for_plan(
+    settings: &PlanSettings,
+    clouds: &crate::cloud::Clouds,
+    prior: RecordedState,
+    notes: &mut Vec<String>,
+    state_changed: &mut bool,
+) -> Result<Refreshed, Failure> {
+    if settings.refresh {
+        let refreshed = crate::refresh::refresh_all(clouds, &prior)
+            .map_err(|e| refresh_failure(&format!("refreshing from {}", clouds.describe()), &e))?;
+        if !settings.forget_missing {
+            guard(&prior, &refreshed.drift, clouds)?;
+        }
+        notes.extend(refreshed.notes);
+        *state_changed |= refreshed.state != prior;
+        return Ok(Refreshed {
+            state: refreshed.state,
+            drift: refreshed.drift,
+            facts: refreshed.facts,
+            requests: refreshed.requests,
+        });
+    }
+    let mut prior = prior;
+    if !prior.pending.is_empty() {
+        let found = crate::refresh::reconcile_all(clouds, &mut prior).map_err(|e| {
+            refresh_failure(
+                &format!(
+                    "looking for the creates of an interrupted apply in {}",
+                    clouds.describe()
+                ),
+                &e,
+            )
+        })?;
+        notes.extend(found);
+        *state_changed = true;
+    }
+    let facts = crate::refresh::facts_all(clouds)
+        .map_err(|e| cloud_failure(&format!("reading quotas from {}", clouds.describe()), &e))?;
+    Ok(Refreshed {
+        state: prior,
+        drift: Vec::new(),
+        facts,
+        requests: Vec::new(),
+    })
+}
+
+/// The quota headroom of each provider's account, as the facts read it.
+fn headroom(facts: &crate::plan::CloudFacts) -> Vec<crate::plan::Headroom> {
+    std::iter::once((None, facts))
+        .chain(facts.providers.iter().map(|(k, f)| (Some(k.clone()), f)))
+        .filter_map(|(provider, f)| {
+            Some(crate::plan::Headroom {
+                provider,
+                account: f.account.clone(),
+                quotas: f.quotas?,
+            })
+        })
+        .collect()
+}
+
 /// Reads, locks, refreshes and plans.
 pub fn plan(
     env: &Env,
@@ -737,44 +810,12 @@ pub fn plan(
     let clouds = open_clouds(env, &snapshot.settings)?;
     let mut notes = store.notes();
     let mut state_changed = !had_state;
-    let (state, drift, mut facts, requests) = if settings.refresh {
-        let refreshed = crate::refresh::refresh_all(&clouds, &prior)
-            .map_err(|e| refresh_failure(&format!("refreshing from {}", clouds.describe()), &e))?;
-        if !settings.forget_missing {
-            guard(&prior, &refreshed.drift, &clouds)?;
-        }
-        notes.extend(refreshed.notes);
-        state_changed |= refreshed.state != prior;
-        // The refreshed state replaces the stored one for the rest of the command.
-        drop(prior);
-        (
-            refreshed.state,
-            refreshed.drift,
-            refreshed.facts,
-            refreshed.requests,
-        )
-    } else {
-        // Without a refresh, creates an interrupted apply left pending are still looked for:
-        // nothing is created while an earlier create of it may exist.
-        let mut prior = prior;
-        if !prior.pending.is_empty() {
-            let found = crate::refresh::reconcile_all(&clouds, &mut prior).map_err(|e| {
-                refresh_failure(
-                    &format!(
-                        "looking for the creates of an interrupted apply in {}",
-                        clouds.describe()
-                    ),
-                    &e,
-                )
-            })?;
-            notes.extend(found);
-            state_changed = true;
-        }
-        let facts = crate::refresh::facts_all(&clouds).map_err(|e| {
-            cloud_failure(&format!("reading quotas from {}", clouds.describe()), &e)
-        })?;
-        (prior, Vec::new(), facts, Vec::new())
-    };
+    let Refreshed {
+        state,
+        drift,
+        mut facts,
+        requests,
+    } = refresh_for_plan(settings, &clouds, prior, &mut notes, &mut state_changed)?;
     phase(
         if settings.refresh {
             "refresh"
@@ -811,16 +852,7 @@ pub fn plan(
     plan.notes = notes;
     plan.connection_requests = decided(requests, &desired, &plan);
     plan.checks.clone_from(&desired.checks);
-    plan.headroom = std::iter::once((None, &facts))
-        .chain(facts.providers.iter().map(|(k, f)| (Some(k.clone()), f)))
-        .filter_map(|(provider, f)| {
-            Some(crate::plan::Headroom {
-                provider,
-                account: f.account.clone(),
-                quotas: f.quotas?,
-            })
-        })
-        .collect();
+    plan.headroom = headroom(&facts);
     if settings.refresh_only {
         plan = plan.refresh_only();
     }
