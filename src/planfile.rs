@@ -438,103 +438,97 @@ pub fn encode(saved: &SavedPlan) -> String {
                 .collect(),
         },
         changes: plan.changes.iter().map(change_to).collect(),
-        refusals: plan
-            .refusals
-            .iter()
-            .map(|r| RefusalWire {
-                rule: r.kind.as_str().to_owned(),
-                address: r.address.as_ref().map(ToString::to_string),
-                message: r.message.clone(),
-                details: r.details.clone(),
-                help: r.help.clone(),
-            })
-            .collect(),
+        refusals: plan.refusals.iter().map(refusal_to).collect(),
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         drift: plan.drift.iter().map(drift_to).collect(),
-        reads: plan
-            .reads
-            .iter()
-            .map(|r| {
-                let (args, args_unknown) = attrs_to(Some(&r.args));
-                ReadWire {
-                    data_type: r.address.id.dtype.as_str().to_owned(),
-                    name: r.address.id.name.clone(),
-                    key: r.address.key.clone(),
-                    args,
-                    args_unknown,
-                }
-            })
-            .collect(),
-        disconnections: plan
-            .disconnections
-            .iter()
-            .map(|d| DisconnectionWire {
-                by: d.by.to_string(),
-                service_id: d.service_id.clone(),
-                endpoint_id: d.endpoint_id.clone(),
-                account: d.account.clone(),
-                status: d.status.clone(),
-                reason: d.reason.clone(),
-                explicit: d.explicit,
-                allowed: d.allowed,
-            })
-            .collect(),
-        connection_requests: plan
-            .connection_requests
-            .iter()
-            .map(|c| {
-                use crate::plan::ConnectionChange;
-                let (change, previous_status) = match &c.change {
-                    None => (None, None),
-                    Some(ConnectionChange::Appeared) => (Some("appeared"), None),
-                    Some(ConnectionChange::Changed { from }) => {
-                        (Some("changed"), Some(from.clone()))
-                    }
-                    Some(ConnectionChange::Disappeared) => (Some("disappeared"), None),
-                };
-                RequestWire {
-                    service: c.service.to_string(),
-                    provider: c.provider.clone(),
-                    service_id: c.service_id.clone(),
-                    endpoint_id: c.endpoint_id.clone(),
-                    account: c.account.clone(),
-                    status: c.status.clone(),
-                    since: c.since.clone(),
-                    change: change.map(str::to_owned),
-                    previous_status,
-                    decided_by: c.decided_by.as_ref().map(ToString::to_string),
-                }
-            })
-            .collect(),
-        output_changes: plan
-            .output_changes
-            .iter()
-            .map(|o| OutputWire {
-                name: o.name.clone(),
-                action: o.action.as_str().to_owned(),
-                before: o.before.as_ref().map(Value::to_json),
-                after: o.after.as_ref().map(Value::to_json),
-                after_unknown: o.after.as_ref().is_some_and(|v| !v.is_known()),
-                sensitive: o.sensitive,
-            })
-            .collect(),
-        quotas: plan
-            .headroom
-            .iter()
-            .map(|h| HeadroomWire {
-                provider: h.provider.clone(),
-                account: h.account.clone(),
-                services_used: h.quotas.services_used,
-                services_quota: h.quotas.services_quota,
-                endpoints_used: h.quotas.endpoints_used,
-                endpoints_quota: h.quotas.endpoints_quota,
-            })
-            .collect(),
+        reads: plan.reads.iter().map(read_to).collect(),
+        disconnections: plan.disconnections.iter().map(disconnection_to).collect(),
+        connection_requests: plan.connection_requests.iter().map(request_to).collect(),
+        output_changes: plan.output_changes.iter().map(output_change_to).collect(),
+        quotas: plan.headroom.iter().map(headroom_to).collect(),
     };
     let mut text = serde_json::to_string(&wire).unwrap_or_default();
     text.push('\n');
     text
+}
+
+fn refusal_to(r: &Refusal) -> RefusalWire {
+    RefusalWire {
+        rule: r.kind.as_str().to_owned(),
+        address: r.address.as_ref().map(ToString::to_string),
+        message: r.message.clone(),
+        details: r.details.clone(),
+        help: r.help.clone(),
+    }
+}
+
+fn read_to(r: &crate::plan::DeferredRead) -> ReadWire {
+    let (args, args_unknown) = attrs_to(Some(&r.args));
+    ReadWire {
+        data_type: r.address.id.dtype.as_str().to_owned(),
+        name: r.address.id.name.clone(),
+        key: r.address.key.clone(),
+        args,
+        args_unknown,
+    }
+}
+
+fn disconnection_to(d: &crate::plan::Disconnection) -> DisconnectionWire {
+    DisconnectionWire {
+        by: d.by.to_string(),
+        service_id: d.service_id.clone(),
+        endpoint_id: d.endpoint_id.clone(),
+        account: d.account.clone(),
+        status: d.status.clone(),
+        reason: d.reason.clone(),
+        explicit: d.explicit,
+        allowed: d.allowed,
+    }
+}
+
+fn request_to(c: &crate::plan::ConnectionRequest) -> RequestWire {
+    use crate::plan::ConnectionChange;
+    let (change, previous_status) = match &c.change {
+        None => (None, None),
+        Some(ConnectionChange::Appeared) => (Some("appeared"), None),
+        Some(ConnectionChange::Changed { from }) => (Some("changed"), Some(from.clone())),
+        Some(ConnectionChange::Disappeared) => (Some("disappeared"), None),
+    };
+    RequestWire {
+        service: c.service.to_string(),
+        provider: c.provider.clone(),
+        service_id: c.service_id.clone(),
+        endpoint_id: c.endpoint_id.clone(),
+        account: c.account.clone(),
+        status: c.status.clone(),
+        since: c.since.clone(),
+        change: change.map(str::to_owned),
+        previous_status,
+        decided_by: c.decided_by.as_ref().map(ToString::to_string),
+    }
+}
+
+fn output_change_to(o: &crate::plan::OutputChange) -> OutputWire {
+    OutputWire {
+        name: o.name.clone(),
+        action: o.action.as_str().to_owned(),
+        before: o.before.as_ref().map(Value::to_json),
+        after: o.after.as_ref().map(Value::to_json),
+        after_unknown: o.after.as_ref().is_some_and(|v| !v.is_known()),
+        sensitive: o.sensitive,
+    }
+}
+
+fn headroom_to(h: &crate::plan::Headroom) -> HeadroomWire {
+    HeadroomWire {
+        provider: h.provider.clone(),
+        account: h.account.clone(),
+        services_used: h.quotas.services_used,
+        services_quota: h.quotas.services_quota,
+        endpoints_used: h.quotas.endpoints_used,
+        endpoints_quota: h.quotas.endpoints_quota,
+    }
 }
 
 /// Whether `bytes` start like a saved plan (so `plan --out` may overwrite that file).
@@ -574,17 +568,8 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
     let refusals = wire
         .refusals
         .iter()
-        .map(|r| {
-            Ok(Refusal {
-                kind: crate::plan::RefusalKind::parse(&r.rule)
-                    .ok_or_else(|| format!("unknown rule `{}`", r.rule))?,
-                address: r.address.as_deref().map(parse_address).transpose()?,
-                message: r.message.clone(),
-                details: r.details.clone(),
-                help: r.help.clone(),
-            })
-        })
-        .collect::<Result<_, String>>()?;
+        .map(refusal_from)
+        .collect::<Result<_, _>>()?;
     let drift = wire
         .drift
         .iter()
@@ -628,24 +613,7 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             refresh_only: false,
             // Re-derived from the plan's configuration and state when it is applied.
             state_edits: Vec::new(),
-            reads: wire
-                .reads
-                .iter()
-                .map(|r| {
-                    let dtype = crate::model::data::DataType::parse(&r.data_type)
-                        .ok_or_else(|| format!("unknown data source `{}`", r.data_type))?;
-                    Ok(crate::plan::DeferredRead {
-                        address: crate::model::data::DataAddress {
-                            id: crate::model::data::DataId {
-                                dtype,
-                                name: r.name.clone(),
-                            },
-                            key: r.key.clone(),
-                        },
-                        args: attrs_from(&r.args, &r.args_unknown, "args")?.unwrap_or_default(),
-                    })
-                })
-                .collect::<Result<_, String>>()?,
+            reads: wire.reads.iter().map(read_from).collect::<Result<_, _>>()?,
             changes,
             refusals,
             warnings: wire.warnings,
@@ -655,86 +623,116 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
             disconnections: wire
                 .disconnections
                 .iter()
-                .map(|d| {
-                    Ok(crate::plan::Disconnection {
-                        by: parse_address(&d.by)?,
-                        service_id: d.service_id.clone(),
-                        endpoint_id: d.endpoint_id.clone(),
-                        account: d.account.clone(),
-                        status: d.status.clone(),
-                        reason: d.reason.clone(),
-                        explicit: d.explicit,
-                        allowed: d.allowed,
-                    })
-                })
-                .collect::<Result<_, String>>()?,
+                .map(disconnection_from)
+                .collect::<Result<_, _>>()?,
             connection_requests: wire
                 .connection_requests
                 .iter()
-                .map(|c| {
-                    use crate::plan::ConnectionChange;
-                    let change = match (c.change.as_deref(), &c.previous_status) {
-                        (None, _) => None,
-                        (Some("appeared"), _) => Some(ConnectionChange::Appeared),
-                        (Some("changed"), Some(from)) => {
-                            Some(ConnectionChange::Changed { from: from.clone() })
-                        }
-                        (Some("disappeared"), _) => Some(ConnectionChange::Disappeared),
-                        (Some(other), _) => {
-                            return Err(format!("unknown connection change `{other}`"));
-                        }
-                    };
-                    Ok(crate::plan::ConnectionRequest {
-                        service: parse_address(&c.service)?,
-                        provider: c.provider.clone(),
-                        service_id: c.service_id.clone(),
-                        endpoint_id: c.endpoint_id.clone(),
-                        account: c.account.clone(),
-                        status: c.status.clone(),
-                        since: c.since.clone(),
-                        change,
-                        decided_by: c.decided_by.as_deref().map(parse_address).transpose()?,
-                    })
-                })
-                .collect::<Result<_, String>>()?,
+                .map(request_from)
+                .collect::<Result<_, _>>()?,
             checks: Vec::new(),
             output_changes: wire
                 .output_changes
                 .iter()
-                .map(|o| {
-                    let action = match o.action.as_str() {
-                        "create" => crate::plan::OutputAction::Create,
-                        "update" => crate::plan::OutputAction::Update,
-                        "delete" => crate::plan::OutputAction::Delete,
-                        other => return Err(format!("unknown output action `{other}`")),
-                    };
-                    Ok(crate::plan::OutputChange {
-                        name: o.name.clone(),
-                        action,
-                        before: o.before.as_ref().map(Value::from_json),
-                        after: if o.after_unknown {
-                            Some(Value::Unknown)
-                        } else {
-                            o.after.as_ref().map(Value::from_json)
-                        },
-                        sensitive: o.sensitive,
-                    })
-                })
-                .collect::<Result<_, String>>()?,
-            headroom: wire
-                .quotas
-                .iter()
-                .map(|h| crate::plan::Headroom {
-                    provider: h.provider.clone(),
-                    account: h.account.clone(),
-                    quotas: crate::model::facts::Quotas {
-                        services_used: h.services_used,
-                        services_quota: h.services_quota,
-                        endpoints_used: h.endpoints_used,
-                        endpoints_quota: h.endpoints_quota,
-                    },
-                })
-                .collect(),
+                .map(output_change_from)
+                .collect::<Result<_, _>>()?,
+            headroom: wire.quotas.iter().map(headroom_from).collect(),
         },
     })
+}
+
+fn refusal_from(r: &RefusalWire) -> Result<Refusal, String> {
+    Ok(Refusal {
+        kind: crate::plan::RefusalKind::parse(&r.rule)
+            .ok_or_else(|| format!("unknown rule `{}`", r.rule))?,
+        address: r.address.as_deref().map(parse_address).transpose()?,
+        message: r.message.clone(),
+        details: r.details.clone(),
+        help: r.help.clone(),
+    })
+}
+
+fn read_from(r: &ReadWire) -> Result<crate::plan::DeferredRead, String> {
+    let dtype = crate::model::data::DataType::parse(&r.data_type)
+        .ok_or_else(|| format!("unknown data source `{}`", r.data_type))?;
+    Ok(crate::plan::DeferredRead {
+        address: crate::model::data::DataAddress {
+            id: crate::model::data::DataId {
+                dtype,
+                name: r.name.clone(),
+            },
+            key: r.key.clone(),
+        },
+        args: attrs_from(&r.args, &r.args_unknown, "args")?.unwrap_or_default(),
+    })
+}
+
+fn disconnection_from(d: &DisconnectionWire) -> Result<crate::plan::Disconnection, String> {
+    Ok(crate::plan::Disconnection {
+        by: parse_address(&d.by)?,
+        service_id: d.service_id.clone(),
+        endpoint_id: d.endpoint_id.clone(),
+        account: d.account.clone(),
+        status: d.status.clone(),
+        reason: d.reason.clone(),
+        explicit: d.explicit,
+        allowed: d.allowed,
+    })
+}
+
+fn request_from(c: &RequestWire) -> Result<crate::plan::ConnectionRequest, String> {
+    use crate::plan::ConnectionChange;
+    let change = match (c.change.as_deref(), &c.previous_status) {
+        (None, _) => None,
+        (Some("appeared"), _) => Some(ConnectionChange::Appeared),
+        (Some("changed"), Some(from)) => Some(ConnectionChange::Changed { from: from.clone() }),
+        (Some("disappeared"), _) => Some(ConnectionChange::Disappeared),
+        (Some(other), _) => {
+            return Err(format!("unknown connection change `{other}`"));
+        }
+    };
+    Ok(crate::plan::ConnectionRequest {
+        service: parse_address(&c.service)?,
+        provider: c.provider.clone(),
+        service_id: c.service_id.clone(),
+        endpoint_id: c.endpoint_id.clone(),
+        account: c.account.clone(),
+        status: c.status.clone(),
+        since: c.since.clone(),
+        change,
+        decided_by: c.decided_by.as_deref().map(parse_address).transpose()?,
+    })
+}
+
+fn output_change_from(o: &OutputWire) -> Result<crate::plan::OutputChange, String> {
+    let action = match o.action.as_str() {
+        "create" => crate::plan::OutputAction::Create,
+        "update" => crate::plan::OutputAction::Update,
+        "delete" => crate::plan::OutputAction::Delete,
+        other => return Err(format!("unknown output action `{other}`")),
+    };
+    Ok(crate::plan::OutputChange {
+        name: o.name.clone(),
+        action,
+        before: o.before.as_ref().map(Value::from_json),
+        after: if o.after_unknown {
+            Some(Value::Unknown)
+        } else {
+            o.after.as_ref().map(Value::from_json)
+        },
+        sensitive: o.sensitive,
+    })
+}
+
+fn headroom_from(h: &HeadroomWire) -> crate::plan::Headroom {
+    crate::plan::Headroom {
+        provider: h.provider.clone(),
+        account: h.account.clone(),
+        quotas: crate::model::facts::Quotas {
+            services_used: h.services_used,
+            services_quota: h.services_quota,
+            endpoints_used: h.endpoints_used,
+            endpoints_quota: h.endpoints_quota,
+        },
+    }
 }
