@@ -516,24 +516,14 @@ fn reconcile_pending(
     Ok(notes)
 }
 
-pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, RefreshError> {
-    let services = cloud.list_services()?;
-    let needs_endpoints = prior
-        .resources
-        .keys()
-        .any(|a| a.rtype() == ResourceType::Endpoint)
-        || prior
-            .pending
-            .iter()
-            .any(|p| p.address.rtype() == ResourceType::Endpoint);
-    let endpoints = if needs_endpoints {
-        cloud.list_endpoints()?
-    } else {
-        Vec::new()
-    };
-    let quotas: Quotas = cloud.quotas()?;
-    // A recorded object the list does not show is read directly before it counts as deleted:
-    // an incomplete list must never make vpcep create something again.
+/// What the list calls did not show of what the state records, read one by one: an
+/// incomplete list must never make vpcep create something again.
+fn read_unlisted(
+    cloud: &dyn Cloud,
+    prior: &RecordedState,
+    services: &[Service],
+    endpoints: &[Endpoint],
+) -> Result<(Vec<Service>, Vec<Endpoint>), CloudError> {
     let listed_services: HashSet<&str> = services.iter().map(|s| s.id.as_str()).collect();
     let listed_endpoints: HashSet<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
     let mut unlisted_services = Vec::new();
@@ -560,111 +550,165 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
             unlisted_services.push(s);
         }
     }
-    let by_id: HashMap<&str, &Service> = services
-        .iter()
-        .chain(&unlisted_services)
-        .map(|s| (s.id.as_str(), s))
-        .collect();
-    let endpoints_by_id: HashMap<&str, &Endpoint> = endpoints
-        .iter()
-        .chain(&unlisted_endpoints)
-        .map(|e| (e.id.as_str(), e))
-        .collect();
+    Ok((unlisted_services, unlisted_endpoints))
+}
 
-    // Connections are listed only where they matter: services with blocking connections and
-    // services whose approvals are managed here.
-    let approval_services: HashSet<String> = prior
+/// Connections, listed only where they matter: services with blocking connections and
+/// services whose approvals are managed here. An answer without `connection_count` says
+/// nothing: its connections are read. A service with approval may have requests waiting,
+/// which the count leaves out.
+fn read_connections<'a>(
+    cloud: &dyn Cloud,
+    prior: &RecordedState,
+    services: impl Iterator<Item = &'a Service>,
+) -> Result<HashMap<String, Vec<crate::cloud::Connection>>, CloudError> {
+    let approval_services: HashSet<&str> = prior
         .resources
         .values()
         .filter(|r| r.address.rtype() == ResourceType::Approval)
-        .filter_map(|r| r.attr("service_id").as_str().map(str::to_owned))
+        .filter_map(|r| r.attr("service_id").as_str())
         .collect();
     let managed_ids: HashSet<&str> = prior.resources.values().map(|r| r.id.as_str()).collect();
-    let mut connections: HashMap<String, Vec<crate::cloud::Connection>> = HashMap::new();
-    for s in services.iter().chain(&unlisted_services) {
+    let mut connections = HashMap::new();
+    for s in services {
         let managed = managed_ids.contains(s.id.as_str());
-        // An answer without `connection_count` says nothing: its connections are read. A
-        // service with approval may have requests waiting, which the count leaves out.
         if (managed && (s.connection_count != Some(0) || s.approval_enabled))
-            || approval_services.contains(&s.id)
+            || approval_services.contains(s.id.as_str())
         {
             connections.insert(s.id.clone(), cloud.list_connections(&s.id)?);
         }
     }
+    Ok(connections)
+}
 
-    // The refreshed state is built anew from the prior one, taking each resource's attributes
-    // from the cloud: the prior attributes are never copied only to be replaced.
-    let mut state = RecordedState {
-        lineage: prior.lineage.clone(),
-        serial: prior.serial,
-        resources: indexmap::IndexMap::with_capacity(prior.resources.len()),
-        outputs: prior.outputs.clone(),
-        pending: prior.pending.clone(),
-    };
-    let mut drift = Vec::new();
-    let mut notes = Vec::new();
-    for (address, old) in &prior.resources {
-        let new_attrs = match address.rtype() {
-            ResourceType::Service => by_id.get(old.id.as_str()).map(|s| {
+/// What the cloud read, by ID.
+struct Read<'a> {
+    services: HashMap<&'a str, &'a Service>,
+    endpoints: HashMap<&'a str, &'a Endpoint>,
+    connections: &'a HashMap<String, Vec<crate::cloud::Connection>>,
+}
+
+impl Read<'_> {
+    /// The attributes of the recorded `old` as the cloud reports them now; `None` when the
+    /// cloud no longer has it.
+    fn attrs_of(&self, old: &RecordedResource) -> Option<crate::model::Map> {
+        match old.address.rtype() {
+            ResourceType::Service => self.services.get(old.id.as_str()).map(|s| {
                 let mut attrs = service_attrs(s);
-                if let Some(c) = connections.get(&s.id) {
+                if let Some(c) = self.connections.get(&s.id) {
                     attrs.insert("connections", connections_value(c));
                 }
                 attrs
             }),
-            ResourceType::Endpoint => endpoints_by_id
+            ResourceType::Endpoint => self
+                .endpoints
                 .get(old.id.as_str())
                 .map(|e| endpoint_attrs(e)),
             ResourceType::Approval => {
                 let service_id = old.attr("service_id").as_str().unwrap_or_default();
-                by_id.get(service_id).map(|_| {
+                self.services.get(service_id).map(|_| {
                     let listed = get_list(&old.attrs, "endpoints").unwrap_or_default();
                     let accounts = get_list(&old.attrs, "accounts").unwrap_or_default();
                     approval_attrs(
                         service_id,
                         &listed,
                         &accounts,
-                        connections.get(service_id).map_or(&[][..], Vec::as_slice),
+                        self.connections
+                            .get(service_id)
+                            .map_or(&[][..], Vec::as_slice),
                     )
                 })
-            }
-        };
-        match new_attrs {
-            None => {
-                drift.push(Drift::Deleted {
-                    address: address.clone(),
-                    before: old.attrs.clone(),
-                });
-            }
-            Some(attrs) => {
-                let changed = configured_differs(address.rtype(), old, &attrs);
-                if !changed.is_empty() {
-                    drift.push(Drift::Changed {
-                        address: address.clone(),
-                        before: old.attrs.clone(),
-                        after: attrs.clone(),
-                        attrs: changed,
-                        sensitive: old.sensitive.clone(),
-                    });
-                }
-                state.resources.insert(
-                    address.clone(),
-                    RecordedResource {
-                        address: old.address.clone(),
-                        id: old.id.clone(),
-                        attrs,
-                        depends_on: old.depends_on.clone(),
-                        sensitive: old.sensitive.clone(),
-                        provider: old.provider.clone(),
-                    },
-                );
             }
         }
     }
 
-    notes.extend(reconcile_pending(&mut state, &services, &endpoints)?);
+    /// The refreshed state, built anew from the prior one with each resource's attributes
+    /// from the cloud (the prior attributes are never copied only to be replaced), and what
+    /// changed outside vpcep.
+    fn rebuild(&self, prior: &RecordedState) -> (RecordedState, Vec<Drift>) {
+        let mut state = RecordedState {
+            lineage: prior.lineage.clone(),
+            serial: prior.serial,
+            resources: indexmap::IndexMap::with_capacity(prior.resources.len()),
+            outputs: prior.outputs.clone(),
+            pending: prior.pending.clone(),
+        };
+        let mut drift = Vec::new();
+        for (address, old) in &prior.resources {
+            let Some(attrs) = self.attrs_of(old) else {
+                drift.push(Drift::Deleted {
+                    address: address.clone(),
+                    before: old.attrs.clone(),
+                });
+                continue;
+            };
+            let changed = configured_differs(address.rtype(), old, &attrs);
+            if !changed.is_empty() {
+                drift.push(Drift::Changed {
+                    address: address.clone(),
+                    before: old.attrs.clone(),
+                    after: attrs.clone(),
+                    attrs: changed,
+                    sensitive: old.sensitive.clone(),
+                });
+            }
+            state.resources.insert(
+                address.clone(),
+                RecordedResource {
+                    address: old.address.clone(),
+                    id: old.id.clone(),
+                    attrs,
+                    depends_on: old.depends_on.clone(),
+                    sensitive: old.sensitive.clone(),
+                    provider: old.provider.clone(),
+                },
+            );
+        }
+        (state, drift)
+    }
+}
+
+pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, RefreshError> {
+    let services = cloud.list_services()?;
+    let needs_endpoints = prior
+        .resources
+        .keys()
+        .any(|a| a.rtype() == ResourceType::Endpoint)
+        || prior
+            .pending
+            .iter()
+            .any(|p| p.address.rtype() == ResourceType::Endpoint);
+    let endpoints = if needs_endpoints {
+        cloud.list_endpoints()?
+    } else {
+        Vec::new()
+    };
+    let quotas: Quotas = cloud.quotas()?;
+    let (unlisted_services, unlisted_endpoints) =
+        read_unlisted(cloud, prior, &services, &endpoints)?;
+    let connections = read_connections(cloud, prior, services.iter().chain(&unlisted_services))?;
+    let read = Read {
+        services: services
+            .iter()
+            .chain(&unlisted_services)
+            .map(|s| (s.id.as_str(), s))
+            .collect(),
+        endpoints: endpoints
+            .iter()
+            .chain(&unlisted_endpoints)
+            .map(|e| (e.id.as_str(), e))
+            .collect(),
+        connections: &connections,
+    };
+    let (mut state, drift) = read.rebuild(prior);
+    let notes = reconcile_pending(&mut state, &services, &endpoints)?;
     state.sort();
-    let requests = connection_requests(prior, &by_id, &connections);
+    let requests = connection_requests(prior, &read.services, &connections);
+    let mut facts_connections: indexmap::IndexMap<_, _> = connections
+        .iter()
+        .map(|(id, list)| (id.clone(), list.iter().map(connection_fact).collect()))
+        .collect();
+    facts_connections.sort_keys();
     Ok(Refreshed {
         state,
         drift,
@@ -681,14 +725,7 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
             account_services: Some(services.iter().map(service_fact).collect()),
             foreign_services: indexmap::IndexMap::new(),
             providers: indexmap::IndexMap::new(),
-            connections: {
-                let mut c: indexmap::IndexMap<_, _> = connections
-                    .into_iter()
-                    .map(|(id, list)| (id, list.iter().map(connection_fact).collect()))
-                    .collect();
-                c.sort_keys();
-                c
-            },
+            connections: facts_connections,
         },
     })
 }
