@@ -122,84 +122,7 @@ fn sections(plan: &Plan) -> Vec<Section> {
     if plan.is_refused() {
         out.push(Section::Text(refusals(plan)));
     }
-    if !plan.disconnections.is_empty() {
-        let n = plan.disconnections.len();
-        let mut text = format!(
-            "> [!IMPORTANT]\n> **This plan cuts {n} connection{}:**\n",
-            if n == 1 { "" } else { "s" }
-        );
-        for line in super::human::disconnection_lines(plan) {
-            let _ = writeln!(text, "> - {line}");
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
-    let failed_checks = plan
-        .checks
-        .iter()
-        .filter_map(crate::model::CheckResult::warning);
-    for w in plan.warnings.iter().cloned().chain(failed_checks) {
-        out.push(Section::Text(format!("> [!WARNING]\n> {w}\n\n")));
-    }
-    if !plan.connection_requests.is_empty() {
-        let mut text = format!(
-            "> [!NOTE]\n> **{}**\n",
-            super::human::connection_heading(&plan.connection_requests)
-        );
-        for c in &plan.connection_requests {
-            let _ = writeln!(text, "> - {}", super::human::connection_line(c));
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
-    if plan.refresh_only && !plan.headroom.is_empty() {
-        let mut text = "**Quota headroom:**\n\n".to_owned();
-        for h in &plan.headroom {
-            let _ = writeln!(text, "- {}", h.describe());
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
-    if !plan.drift.is_empty() {
-        let mut text = format!(
-            "**Note: {} resource{} changed outside of vpcep** ({}):\n\n",
-            plan.drift.len(),
-            if plan.drift.len() == 1 { "" } else { "s" },
-            if plan.refresh_only {
-                "a refresh-only plan: applying it records this in the state and changes nothing in the cloud"
-            } else {
-                "the plan below brings them back"
-            }
-        );
-        for d in &plan.drift {
-            let what = match d {
-                crate::plan::Drift::Changed { attrs, .. } => {
-                    format!("changed: {}", attrs.join(", "))
-                }
-                crate::plan::Drift::Deleted { .. } => "deleted".to_owned(),
-            };
-            let _ = writeln!(text, "- {} {what}", code(&d.address().to_string()));
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
-    if !plan.notes.is_empty() {
-        let mut text = String::new();
-        for n in &plan.notes {
-            let _ = writeln!(text, "- {n}");
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
-    if !plan.state_edits.is_empty() {
-        let mut text = "**State only** (no cloud change):\n\n".to_owned();
-        for e in &plan.state_edits {
-            let line = super::human::state_edit_line(e);
-            let _ = writeln!(text, "- {}", line.trim_start_matches("# "));
-        }
-        text.push('\n');
-        out.push(Section::Text(text));
-    }
+    out.extend(notices(plan).into_iter().map(Section::Text));
     // Every change, and every resource a refusal is about even if it does not change.
     let changes: Vec<&ResourceChange> = plan
         .changes
@@ -257,6 +180,91 @@ fn sections(plan: &Plan) -> Vec<Section> {
         out.push(Section::Text(
             "⚠️ Deleted resources cannot be recovered.\n".to_owned(),
         ));
+    }
+    out
+}
+
+/// What the comment says before the changes: disconnections, warnings, connection requests,
+/// quota headroom (refresh-only), drift, notes and state-only edits, each a block of its own.
+fn notices(plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    if !plan.disconnections.is_empty() {
+        let n = plan.disconnections.len();
+        let mut text = format!(
+            "> [!IMPORTANT]\n> **This plan cuts {n} connection{}:**\n",
+            if n == 1 { "" } else { "s" }
+        );
+        for line in super::human::disconnection_lines(plan) {
+            let _ = writeln!(text, "> - {line}");
+        }
+        text.push('\n');
+        out.push(text);
+    }
+    let failed_checks = plan
+        .checks
+        .iter()
+        .filter_map(crate::model::CheckResult::warning);
+    for w in plan.warnings.iter().cloned().chain(failed_checks) {
+        out.push(format!("> [!WARNING]\n> {w}\n\n"));
+    }
+    if !plan.connection_requests.is_empty() {
+        let mut text = format!(
+            "> [!NOTE]\n> **{}**\n",
+            super::human::connection_heading(&plan.connection_requests)
+        );
+        for c in &plan.connection_requests {
+            let _ = writeln!(text, "> - {}", super::human::connection_line(c));
+        }
+        text.push('\n');
+        out.push(text);
+    }
+    if plan.refresh_only && !plan.headroom.is_empty() {
+        let mut text = "**Quota headroom:**\n\n".to_owned();
+        for h in &plan.headroom {
+            let _ = writeln!(text, "- {}", h.describe());
+        }
+        text.push('\n');
+        out.push(text);
+    }
+    if !plan.drift.is_empty() {
+        let mut text = format!(
+            "**Note: {} resource{} changed outside of vpcep** ({}):\n\n",
+            plan.drift.len(),
+            if plan.drift.len() == 1 { "" } else { "s" },
+            if plan.refresh_only {
+                "a refresh-only plan: applying it records this in the state and changes nothing in the cloud"
+            } else {
+                "the plan below brings them back"
+            }
+        );
+        for d in &plan.drift {
+            let what = match d {
+                crate::plan::Drift::Changed { attrs, .. } => {
+                    format!("changed: {}", attrs.join(", "))
+                }
+                crate::plan::Drift::Deleted { .. } => "deleted".to_owned(),
+            };
+            let _ = writeln!(text, "- {} {what}", code(&d.address().to_string()));
+        }
+        text.push('\n');
+        out.push(text);
+    }
+    if !plan.notes.is_empty() {
+        let mut text = String::new();
+        for n in &plan.notes {
+            let _ = writeln!(text, "- {n}");
+        }
+        text.push('\n');
+        out.push(text);
+    }
+    if !plan.state_edits.is_empty() {
+        let mut text = "**State only** (no cloud change):\n\n".to_owned();
+        for e in &plan.state_edits {
+            let line = super::human::state_edit_line(e);
+            let _ = writeln!(text, "- {}", line.trim_start_matches("# "));
+        }
+        text.push('\n');
+        out.push(text);
     }
     out
 }
