@@ -1017,6 +1017,91 @@ pub(crate) fn profile_of(
     }
 }
 
+/// `instance` without its own account's whitelist entry (`own_entry`), with a warning: the
+/// owner always has access, and the cloud does not list it, so planned with it the whitelist
+/// would differ after every apply.
+fn without_own_account<'a>(
+    instance: &'a ResourceInstance,
+    own_entry: Option<&String>,
+    warnings: &mut Vec<String>,
+) -> std::borrow::Cow<'a, ResourceInstance> {
+    let Some(entry) = own_entry.filter(|entry| {
+        instance
+            .attr("whitelist")
+            .as_list()
+            .is_some_and(|l| l.iter().any(|w| w.as_str() == Some(entry.as_str())))
+    }) else {
+        return std::borrow::Cow::Borrowed(instance);
+    };
+    warnings.push(format!(
+        "`{}` lists its own account in its whitelist ({entry}); the owner always has access, so the entry is left out",
+        instance.address
+    ));
+    let mut copy = instance.clone();
+    let kept: Vec<crate::model::Value> = copy
+        .attr("whitelist")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter(|w| w.as_str() != Some(entry.as_str()))
+        .cloned()
+        .collect();
+    copy.attrs
+        .insert("whitelist", crate::model::Value::List(kept));
+    std::borrow::Cow::Owned(copy)
+}
+
+/// The deletions of what only the state has (everything, for `--destroy`) within scope,
+/// added to `changes`; what a `removed` block with `destroy = false` forgets instead is
+/// returned as state-only edits.
+fn deletions(
+    desired: &DesiredState,
+    prior: &RecordedState,
+    opts: &PlanOptions,
+    in_scope: &dyn Fn(&Address) -> bool,
+    changes: &mut Vec<ResourceChange>,
+) -> Vec<crate::model::refactor::StateEdit> {
+    let mut state_edits = Vec::new();
+    for (address, recorded) in &prior.resources {
+        let wanted = !opts.destroy && desired.resources.contains_key(address);
+        if wanted || !in_scope(address) {
+            continue;
+        }
+        // `removed { lifecycle { destroy = false } }`: forgotten, the cloud object stays.
+        if !opts.destroy && desired.refactors.forgets(address).is_some() {
+            state_edits.push(crate::model::refactor::StateEdit::Forget {
+                address: address.clone(),
+            });
+            continue;
+        }
+        let reason = if opts.destroy {
+            None
+        } else {
+            Some("it is no longer in the configuration".to_owned())
+        };
+        changes.push(ResourceChange {
+            address: address.clone(),
+            action: Action::Delete,
+            before: Some(recorded.attrs.clone()),
+            after: None,
+            changed: Vec::new(),
+            reason,
+            id: Some(recorded.id.clone()),
+            depends_on: recorded.depends_on.clone(),
+            provider: recorded.provider.clone(),
+            recorded_provider: recorded.provider.clone(),
+            before_sensitive: recorded.sensitive.clone(),
+            after_sensitive: Vec::new(),
+            timeouts: desired
+                .resources
+                .get(address)
+                .map(|r| r.timeouts)
+                .unwrap_or_default(),
+        });
+    }
+    state_edits
+}
+
 pub fn plan(
     desired: &DesiredState,
     prior: &RecordedState,
@@ -1061,34 +1146,8 @@ pub fn plan(
             let own_entry = (instance.address.rtype() == crate::model::ResourceType::Service)
                 .then(|| own_entries.get(&instance.provider.as_deref()))
                 .flatten();
-            let patched;
-            let instance = match own_entry.filter(|entry| {
-                instance
-                    .attr("whitelist")
-                    .as_list()
-                    .is_some_and(|l| l.iter().any(|w| w.as_str() == Some(entry.as_str())))
-            }) {
-                Some(entry) => {
-                    warnings.push(format!(
-                        "`{}` lists its own account in its whitelist ({entry}); the owner always has access, so the entry is left out",
-                        instance.address
-                    ));
-                    let mut copy = instance.clone();
-                    let kept: Vec<crate::model::Value> = copy
-                        .attr("whitelist")
-                        .as_list()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|w| w.as_str() != Some(entry.as_str()))
-                        .cloned()
-                        .collect();
-                    copy.attrs
-                        .insert("whitelist", crate::model::Value::List(kept));
-                    patched = copy;
-                    &patched
-                }
-                None => instance,
-            };
+            let instance = without_own_account(instance, own_entry, &mut warnings);
+            let instance = instance.as_ref();
             warnings.extend(accounts_not_admitted(instance, desired, prior));
             let by_account;
             let instance = match by_accounts(instance, facts) {
@@ -1116,44 +1175,7 @@ pub fn plan(
     }
     accept_created(&mut changes, desired, prior, facts);
     after_service_updates(&mut changes);
-    let mut state_edits = Vec::new();
-    for (address, recorded) in &prior.resources {
-        let wanted = !opts.destroy && desired.resources.contains_key(address);
-        if wanted || !in_scope(address) {
-            continue;
-        }
-        // `removed { lifecycle { destroy = false } }`: forgotten, the cloud object stays.
-        if !opts.destroy && desired.refactors.forgets(address).is_some() {
-            state_edits.push(crate::model::refactor::StateEdit::Forget {
-                address: address.clone(),
-            });
-            continue;
-        }
-        let reason = if opts.destroy {
-            None
-        } else {
-            Some("it is no longer in the configuration".to_owned())
-        };
-        changes.push(ResourceChange {
-            address: address.clone(),
-            action: Action::Delete,
-            before: Some(recorded.attrs.clone()),
-            after: None,
-            changed: Vec::new(),
-            reason,
-            id: Some(recorded.id.clone()),
-            depends_on: recorded.depends_on.clone(),
-            provider: recorded.provider.clone(),
-            recorded_provider: recorded.provider.clone(),
-            before_sensitive: recorded.sensitive.clone(),
-            after_sensitive: Vec::new(),
-            timeouts: desired
-                .resources
-                .get(address)
-                .map(|r| r.timeouts)
-                .unwrap_or_default(),
-        });
-    }
+    let state_edits = deletions(desired, prior, opts, &in_scope, &mut changes);
     // Addresses are unique: an unstable sort orders them the same, without a scratch copy.
     changes.sort_unstable_by(|a, b| a.address.cmp(&b.address));
 
