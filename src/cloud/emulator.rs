@@ -182,6 +182,15 @@ fn total(n: usize) -> Option<u64> {
     u64::try_from(n).ok()
 }
 
+/// The API's answer for a service that does not exist.
+fn missing_service(id: &str) -> CloudError {
+    CloudError::new(
+        404,
+        "EndPoint.0005",
+        format!("the endpoint service {id} does not exist"),
+    )
+}
+
 impl Emulator {
     pub fn new(config: EmulatorConfig) -> Self {
         let seed = config.seed.max(1);
@@ -511,6 +520,246 @@ impl Emulator {
         (r.status, r.body)
     }
 
+    /// `GET …/vpc-endpoint-services/describe`: a service by `id` or by name, as anyone may see it.
+    fn describe(sim: &Sim, query: &[(String, String)]) -> Result<Response, CloudError> {
+        let q = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let found = match (q("id"), q("endpoint_service_name")) {
+            (Some(id), _) => (id, sim.describe_service(id)?),
+            (None, Some(name)) => (name, sim.describe_service_named(name)?),
+            (None, None) => {
+                return Err(CloudError::new(
+                    400,
+                    "EndPoint.0002",
+                    "`id` or `endpoint_service_name` is required",
+                ));
+            }
+        };
+        match found {
+            (_, Some(s)) => Ok(ok(&api::ServiceSummaryWire::from_model(&s))),
+            (asked, None) => Err(CloudError::new(
+                404,
+                "EndPoint.2003",
+                format!("the endpoint service {asked} does not exist"),
+            )),
+        }
+    }
+
+    /// `GET …/connections`: a page of the service's connections (a dialect that settles later
+    /// reports an acceptance once more as `pendingAcceptance`).
+    fn connections(
+        &self,
+        sim: &Sim,
+        id: &str,
+        query: &[(String, String)],
+    ) -> Result<Response, CloudError> {
+        let mut all = sim.list_connections(id)?;
+        if self.config.dialect.settles_later() {
+            // Reported `pendingAcceptance` once more, then as it is.
+            let mut settling = self
+                .settling
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for c in &mut all {
+                if settling.remove(&c.endpoint_id) {
+                    "pendingAcceptance".clone_into(&mut c.status);
+                }
+            }
+        }
+        let list = page(&all, query)?
+            .iter()
+            .map(api::ConnectionWire::from_model)
+            .collect();
+        Ok(ok(&api::ConnectionListWire {
+            connections: list,
+            total_count: total(all.len()),
+        }))
+    }
+
+    /// `POST …/connections/action`: accepts or rejects one endpoint's connection.
+    fn connection_action(&self, sim: &Sim, id: &str, body: &[u8]) -> Result<Response, CloudError> {
+        let request: api::ConnectionActionRequest = body_of(body)?;
+        let action = match request.action.as_str() {
+            "receive" => ConnectionAction::Receive,
+            "reject" => ConnectionAction::Reject,
+            _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
+        };
+        let [endpoint] = request.endpoints.as_slice() else {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.2031",
+                "Only one endpoint is allowed.",
+            ));
+        };
+        sim.connection_action(id, action, endpoint)?;
+        if action == ConnectionAction::Receive && self.config.dialect.settles_later() {
+            self.settling
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(endpoint.clone());
+        }
+        let list = sim
+            .list_connections(id)?
+            .iter()
+            .filter(|c| c.endpoint_id == *endpoint)
+            .map(api::ConnectionWire::from_model)
+            .collect();
+        Ok(ok(&api::ConnectionListWire {
+            connections: list,
+            total_count: None,
+        }))
+    }
+
+    /// `GET …/permissions`: a page of the service's whitelist.
+    fn permissions(
+        sim: &Sim,
+        id: &str,
+        query: &[(String, String)],
+    ) -> Result<Response, CloudError> {
+        let service = sim.get_service(id)?.ok_or_else(|| missing_service(id))?;
+        let list = page(&service.whitelist, query)?
+            .into_iter()
+            .map(|p| api::PermissionWire {
+                id: Some(p.clone()),
+                permission: p,
+                permission_type: Some("domainId".into()),
+                created_at: Some(service.created_at.clone()),
+            })
+            .collect();
+        Ok(ok(&api::PermissionListWire {
+            permissions: list,
+            total_count: total(service.whitelist.len()),
+        }))
+    }
+
+    /// `POST …/permissions/action`: adds to or removes from the whitelist (refused while the
+    /// service is creating, as the OTC provider assumes).
+    fn permissions_action(sim: &Sim, id: &str, body: &[u8]) -> Result<Response, CloudError> {
+        let request: api::PermissionActionRequest = body_of(body)?;
+        if request.permissions.is_empty() {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.3036",
+                "the permission list is empty",
+            ));
+        }
+        // As the OTC provider assumes: the whitelist changes once the service is
+        // available.
+        if sim.get_service(id)?.is_some_and(|s| s.status == "creating") {
+            return Err(CloudError::new(
+                400,
+                "EndPoint.3045",
+                format!("the endpoint service {id} is creating and cannot be modified now"),
+            ));
+        }
+        match request.action.as_str() {
+            "add" => sim.update_whitelist(id, &request.permissions, &[])?,
+            "remove" => sim.update_whitelist(id, &[], &request.permissions)?,
+            _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
+        }
+        let now = sim
+            .get_service(id)?
+            .map(|s| s.whitelist)
+            .unwrap_or_default();
+        Ok(ok(&serde_json::json!({"permissions": now})))
+    }
+
+    /// `POST /{endpoint_service|endpoint}/{id}/tags/action`: sets or deletes tags.
+    fn tags_action(sim: &Sim, kind: &str, id: &str, body: &[u8]) -> Result<Response, CloudError> {
+        let request: api::TagsActionRequest = body_of(body)?;
+        let (set, delete): (indexmap::IndexMap<String, String>, Vec<String>) =
+            match request.action.as_str() {
+                "create" => {
+                    let mut set = indexmap::IndexMap::new();
+                    for t in &request.tags {
+                        let Some(v) = &t.value else {
+                            return Err(CloudError::new(
+                                400,
+                                "EndPoint.3066",
+                                format!("the tag `{}` has no value", t.key),
+                            ));
+                        };
+                        if set.insert(t.key.clone(), v.clone()).is_some() {
+                            return Err(CloudError::new(
+                                400,
+                                "EndPoint.3067",
+                                format!("the tag key `{}` is given twice", t.key),
+                            ));
+                        }
+                    }
+                    (set, Vec::new())
+                }
+                "delete" => (
+                    indexmap::IndexMap::new(),
+                    request.tags.iter().map(|t| t.key.clone()).collect(),
+                ),
+                _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
+            };
+        if kind == "endpoint_service" {
+            sim.update_service_tags(id, &set, &delete)?;
+        } else {
+            sim.update_endpoint_tags(id, &set, &delete)?;
+        }
+        Ok(no_content())
+    }
+
+    /// Huawei Cloud's in-place endpoint updates (whitelist, route tables, policy); each
+    /// answers the endpoint.
+    fn update_endpoint(
+        sim: &Sim,
+        project: &str,
+        id: &str,
+        more: &[&str],
+        body: &[u8],
+    ) -> Result<Response, CloudError> {
+        let update = match more {
+            [] => {
+                let r: api::UpdateEndpointWhitelistRequest = body_of(body)?;
+                EndpointUpdate {
+                    whitelist: Some((r.whitelist, r.enable_whitelist)),
+                    ..EndpointUpdate::default()
+                }
+            }
+            ["routetables"] => {
+                let r: api::UpdateEndpointRoutetablesRequest = body_of(body)?;
+                EndpointUpdate {
+                    route_tables: Some(r.routetables),
+                    ..EndpointUpdate::default()
+                }
+            }
+            ["policy"] => {
+                let r: api::UpdateEndpointPolicyRequest = body_of(body)?;
+                EndpointUpdate {
+                    policy: Some(r.to_model()),
+                    ..EndpointUpdate::default()
+                }
+            }
+            _ => {
+                return Ok(error(
+                    404,
+                    "APIGW.0101",
+                    format!(
+                        "The API does not exist: PUT /v1/{project}/vpc-endpoints/{id}/{}",
+                        more.join("/")
+                    ),
+                ));
+            }
+        };
+        sim.update_endpoint(id, &update)?;
+        match sim.get_endpoint(id)? {
+            Some(e) => Ok(ok(&api::EndpointWire::from_model(&e, project))),
+            None => Err(CloudError::new(
+                404,
+                "EndPoint.2006",
+                format!("the endpoint {id} does not exist"),
+            )),
+        }
+    }
+
     fn route(&self, method: &str, path: &str, query: &[(String, String)], body: &[u8]) -> Response {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let ["v1", project, rest @ ..] = segments.as_slice() else {
@@ -519,19 +768,6 @@ impl Emulator {
         let sim = match self.account(project) {
             Ok(s) => s,
             Err(r) => return r,
-        };
-        let q = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let missing_service = |id: &str| {
-            CloudError::new(
-                404,
-                "EndPoint.0005",
-                format!("the endpoint service {id} does not exist"),
-            )
         };
         let result: Result<Response, CloudError> = (|| match (method, rest) {
             ("GET", ["vpc-endpoint-services"]) => {
@@ -563,27 +799,7 @@ impl Emulator {
                     total_count: total(all.len()),
                 }))
             }
-            ("GET", ["vpc-endpoint-services", "describe"]) => {
-                let found = match (q("id"), q("endpoint_service_name")) {
-                    (Some(id), _) => (id, sim.describe_service(id)?),
-                    (None, Some(name)) => (name, sim.describe_service_named(name)?),
-                    (None, None) => {
-                        return Err(CloudError::new(
-                            400,
-                            "EndPoint.0002",
-                            "`id` or `endpoint_service_name` is required",
-                        ));
-                    }
-                };
-                match found {
-                    (_, Some(s)) => Ok(ok(&api::ServiceSummaryWire::from_model(&s))),
-                    (asked, None) => Err(CloudError::new(
-                        404,
-                        "EndPoint.2003",
-                        format!("the endpoint service {asked} does not exist"),
-                    )),
-                }
-            }
+            ("GET", ["vpc-endpoint-services", "describe"]) => Self::describe(&sim, query),
             ("GET", ["vpc-endpoint-services", id]) => match sim.get_service(id)? {
                 Some(s) => Ok(ok(&api::ServiceWire::from_model(&s, project))),
                 None => Err(missing_service(id)),
@@ -598,104 +814,16 @@ impl Emulator {
                 Ok(no_content())
             }
             ("GET", ["vpc-endpoint-services", id, "connections"]) => {
-                let mut all = sim.list_connections(id)?;
-                if self.config.dialect.settles_later() {
-                    // Reported `pendingAcceptance` once more, then as it is.
-                    let mut settling = self
-                        .settling
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    for c in &mut all {
-                        if settling.remove(&c.endpoint_id) {
-                            "pendingAcceptance".clone_into(&mut c.status);
-                        }
-                    }
-                }
-                let list = page(&all, query)?
-                    .iter()
-                    .map(api::ConnectionWire::from_model)
-                    .collect();
-                Ok(ok(&api::ConnectionListWire {
-                    connections: list,
-                    total_count: total(all.len()),
-                }))
+                self.connections(&sim, id, query)
             }
             ("POST", ["vpc-endpoint-services", id, "connections", "action"]) => {
-                let request: api::ConnectionActionRequest = body_of(body)?;
-                let action = match request.action.as_str() {
-                    "receive" => ConnectionAction::Receive,
-                    "reject" => ConnectionAction::Reject,
-                    _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
-                };
-                let [endpoint] = request.endpoints.as_slice() else {
-                    return Err(CloudError::new(
-                        400,
-                        "EndPoint.2031",
-                        "Only one endpoint is allowed.",
-                    ));
-                };
-                sim.connection_action(id, action, endpoint)?;
-                if action == ConnectionAction::Receive && self.config.dialect.settles_later() {
-                    self.settling
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert(endpoint.clone());
-                }
-                let list = sim
-                    .list_connections(id)?
-                    .iter()
-                    .filter(|c| c.endpoint_id == *endpoint)
-                    .map(api::ConnectionWire::from_model)
-                    .collect();
-                Ok(ok(&api::ConnectionListWire {
-                    connections: list,
-                    total_count: None,
-                }))
+                self.connection_action(&sim, id, body)
             }
             ("GET", ["vpc-endpoint-services", id, "permissions"]) => {
-                let service = sim.get_service(id)?.ok_or_else(|| missing_service(id))?;
-                let list = page(&service.whitelist, query)?
-                    .into_iter()
-                    .map(|p| api::PermissionWire {
-                        id: Some(p.clone()),
-                        permission: p,
-                        permission_type: Some("domainId".into()),
-                        created_at: Some(service.created_at.clone()),
-                    })
-                    .collect();
-                Ok(ok(&api::PermissionListWire {
-                    permissions: list,
-                    total_count: total(service.whitelist.len()),
-                }))
+                Self::permissions(&sim, id, query)
             }
             ("POST", ["vpc-endpoint-services", id, "permissions", "action"]) => {
-                let request: api::PermissionActionRequest = body_of(body)?;
-                if request.permissions.is_empty() {
-                    return Err(CloudError::new(
-                        400,
-                        "EndPoint.3036",
-                        "the permission list is empty",
-                    ));
-                }
-                // As the OTC provider assumes: the whitelist changes once the service is
-                // available.
-                if sim.get_service(id)?.is_some_and(|s| s.status == "creating") {
-                    return Err(CloudError::new(
-                        400,
-                        "EndPoint.3045",
-                        format!("the endpoint service {id} is creating and cannot be modified now"),
-                    ));
-                }
-                match request.action.as_str() {
-                    "add" => sim.update_whitelist(id, &request.permissions, &[])?,
-                    "remove" => sim.update_whitelist(id, &[], &request.permissions)?,
-                    _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
-                }
-                let now = sim
-                    .get_service(id)?
-                    .map(|s| s.whitelist)
-                    .unwrap_or_default();
-                Ok(ok(&serde_json::json!({"permissions": now})))
+                Self::permissions_action(&sim, id, body)
             }
             (
                 "POST",
@@ -705,43 +833,7 @@ impl Emulator {
                     "tags",
                     "action",
                 ],
-            ) => {
-                let request: api::TagsActionRequest = body_of(body)?;
-                let (set, delete): (indexmap::IndexMap<String, String>, Vec<String>) =
-                    match request.action.as_str() {
-                        "create" => {
-                            let mut set = indexmap::IndexMap::new();
-                            for t in &request.tags {
-                                let Some(v) = &t.value else {
-                                    return Err(CloudError::new(
-                                        400,
-                                        "EndPoint.3066",
-                                        format!("the tag `{}` has no value", t.key),
-                                    ));
-                                };
-                                if set.insert(t.key.clone(), v.clone()).is_some() {
-                                    return Err(CloudError::new(
-                                        400,
-                                        "EndPoint.3067",
-                                        format!("the tag key `{}` is given twice", t.key),
-                                    ));
-                                }
-                            }
-                            (set, Vec::new())
-                        }
-                        "delete" => (
-                            indexmap::IndexMap::new(),
-                            request.tags.iter().map(|t| t.key.clone()).collect(),
-                        ),
-                        _ => return Err(CloudError::new(400, "EndPoint.0007", "invalid action")),
-                    };
-                if *kind == "endpoint_service" {
-                    sim.update_service_tags(id, &set, &delete)?;
-                } else {
-                    sim.update_endpoint_tags(id, &set, &delete)?;
-                }
-                Ok(no_content())
-            }
+            ) => Self::tags_action(&sim, kind, id, body),
             ("GET", ["vpc-endpoints"]) => {
                 let all = sim.list_endpoints()?;
                 let list = page(&all, query)?
@@ -772,45 +864,7 @@ impl Emulator {
             }
             // Huawei Cloud's in-place endpoint updates; each answers the endpoint.
             ("PUT", ["vpc-endpoints", id, more @ ..]) => {
-                let update = match more {
-                    [] => {
-                        let r: api::UpdateEndpointWhitelistRequest = body_of(body)?;
-                        EndpointUpdate {
-                            whitelist: Some((r.whitelist, r.enable_whitelist)),
-                            ..EndpointUpdate::default()
-                        }
-                    }
-                    ["routetables"] => {
-                        let r: api::UpdateEndpointRoutetablesRequest = body_of(body)?;
-                        EndpointUpdate {
-                            route_tables: Some(r.routetables),
-                            ..EndpointUpdate::default()
-                        }
-                    }
-                    ["policy"] => {
-                        let r: api::UpdateEndpointPolicyRequest = body_of(body)?;
-                        EndpointUpdate {
-                            policy: Some(r.to_model()),
-                            ..EndpointUpdate::default()
-                        }
-                    }
-                    _ => {
-                        return Ok(error(
-                            404,
-                            "APIGW.0101",
-                            format!("The API does not exist: {method} {path}"),
-                        ));
-                    }
-                };
-                sim.update_endpoint(id, &update)?;
-                match sim.get_endpoint(id)? {
-                    Some(e) => Ok(ok(&api::EndpointWire::from_model(&e, project))),
-                    None => Err(CloudError::new(
-                        404,
-                        "EndPoint.2006",
-                        format!("the endpoint {id} does not exist"),
-                    )),
-                }
+                Self::update_endpoint(&sim, project, id, more, body)
             }
             ("GET", ["quotas"]) => {
                 let quotas = sim.quotas()?;
