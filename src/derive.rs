@@ -96,6 +96,52 @@ pub enum DeriveError {
     Refactor(String),
 }
 
+/// Reads the facts `plan` turns out to need that `facts` does not hold (other accounts'
+/// services endpoints connect to, the connections of services whose approvals change) into
+/// `facts`; whether there were any (and the plan is to be made again).
+fn read_wanted(
+    plan: &Plan,
+    state: &RecordedState,
+    facts: &mut CloudFacts,
+    clouds: &dyn Providers,
+) -> Result<bool, crate::cloud::CloudError> {
+    let wanted = plan::wanted(plan, state, facts);
+    if wanted.is_empty() {
+        return Ok(false);
+    }
+    for id in wanted.services {
+        // Any account may describe any service.
+        let kind = clouds
+            .cloud(None)
+            .describe_service(&id)?
+            .map(|s| s.service_type);
+        facts.foreign_services.insert(id, kind);
+    }
+    for id in wanted.connections {
+        // The connections are the service owner's to list: the provider of the service
+        // as recorded (the default one for a service not recorded here).
+        let owner = state
+            .resources
+            .values()
+            .find(|r| r.address.rtype() == crate::model::ResourceType::Service && r.id == id)
+            .and_then(|r| r.provider.as_deref());
+        match clouds.cloud(owner).list_connections(&id) {
+            Ok(listed) => {
+                let listed = listed
+                    .iter()
+                    .map(crate::cloud::convert::connection_fact)
+                    .collect();
+                facts.connections.insert(id, listed);
+            }
+            // Gone since the state was recorded (a plan without refresh): the rules go by
+            // what the state says, and apply finds out.
+            Err(e) if e.status == 404 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
 /// Evaluates `source` against `state` and plans. Facts the plan turns out to need and `facts`
 /// does not hold (other accounts' services endpoints connect to, the connections of services
 /// whose approvals change) are read from `cloud`, kept in `facts`, and the plan made again.
@@ -195,39 +241,7 @@ pub fn derive(
         plan = with_edits(plan::plan(&desired, state, facts, &options));
     }
     source.release();
-    let wanted = plan::wanted(&plan, state, facts);
-    if !wanted.is_empty() {
-        for id in wanted.services {
-            // Any account may describe any service.
-            let kind = clouds
-                .cloud(None)
-                .describe_service(&id)
-                .map_err(DeriveError::Cloud)?
-                .map(|s| s.service_type);
-            facts.foreign_services.insert(id, kind);
-        }
-        for id in wanted.connections {
-            // The connections are the service owner's to list: the provider of the service
-            // as recorded (the default one for a service not recorded here).
-            let owner = state
-                .resources
-                .values()
-                .find(|r| r.address.rtype() == crate::model::ResourceType::Service && r.id == id)
-                .and_then(|r| r.provider.as_deref());
-            match clouds.cloud(owner).list_connections(&id) {
-                Ok(listed) => {
-                    let listed = listed
-                        .iter()
-                        .map(crate::cloud::convert::connection_fact)
-                        .collect();
-                    facts.connections.insert(id, listed);
-                }
-                // Gone since the state was recorded (a plan without refresh): the rules go by
-                // what the state says, and apply finds out.
-                Err(e) if e.status == 404 => {}
-                Err(e) => return Err(DeriveError::Cloud(e)),
-            }
-        }
+    if read_wanted(&plan, state, facts, clouds).map_err(DeriveError::Cloud)? {
         plan = with_edits(plan::plan(&desired, state, facts, &options));
     }
     for (address, why) in &triggered {
