@@ -292,27 +292,10 @@ fn block_value(block: &SignIn, attribute: &str) -> Option<Secret> {
     }
 }
 
-/// The identity a provider block describes, completed from the environment and clouds.yaml.
-pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
+/// How the provider signs in, from the first credentials its sources give (key pair, token,
+/// password), and where that secret came from (for messages).
+fn method(sources: &Sources<'_>, cx: &Context<'_>) -> Result<(Method, String), String> {
     let provider = cx.provider;
-    let env = cx.reads_credentials.then_some(cx.env);
-    let cloud_name = block.cloud.clone().or_else(|| {
-        env.and_then(|e| e.get("OS_CLOUD"))
-            .map(|s| s.expose().to_owned())
-    });
-    let entry = match &cloud_name {
-        Some(name) => Some(
-            CloudsFile::find(cx.env, cx.dir)
-                .and_then(|f| f.entry(name, provider))
-                .map_err(|e| with_profile_hint(e, name))?,
-        ),
-        None => None,
-    };
-    let sources = Sources { block, env, entry };
-    let region = cx
-        .region
-        .map(str::to_owned)
-        .or_else(|| sources.text("region"));
     let password = sources.find("password");
     let access_key = sources.find("access_key");
     let secret_key = sources.find("secret_key");
@@ -376,23 +359,50 @@ pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
             "provider `{provider}` has no credentials: give `user_name`, `password` and `domain_name`, or `access_key` and `secret_key`, or `token`, or `cloud` naming a clouds.yaml entry{env_hint}"
         ));
     };
-    let agency = match (
+    Ok((method, source))
+}
+
+/// The agency the provider acts through: both of `agency_name` and `agency_domain_name`, or
+/// neither.
+fn agency(sources: &Sources<'_>, provider: &str) -> Result<Option<Agency>, String> {
+    match (
         sources.text("agency_name"),
         sources.text("agency_domain_name"),
     ) {
-        (Some(name), Some(domain_name)) => Some(Agency { name, domain_name }),
-        (None, None) => None,
-        (Some(_), None) => {
-            return Err(format!(
-                "provider `{provider}` has an `agency_name` but no `agency_domain_name` (the account that made the agency)"
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(format!(
-                "provider `{provider}` has an `agency_domain_name` but no `agency_name`"
-            ));
-        }
+        (Some(name), Some(domain_name)) => Ok(Some(Agency { name, domain_name })),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(format!(
+            "provider `{provider}` has an `agency_name` but no `agency_domain_name` (the account that made the agency)"
+        )),
+        (None, Some(_)) => Err(format!(
+            "provider `{provider}` has an `agency_domain_name` but no `agency_name`"
+        )),
+    }
+}
+
+/// The identity a provider block describes, completed from the environment and clouds.yaml.
+pub fn resolve(block: &SignIn, cx: &Context<'_>) -> Result<Identity, String> {
+    let provider = cx.provider;
+    let env = cx.reads_credentials.then_some(cx.env);
+    let cloud_name = block.cloud.clone().or_else(|| {
+        env.and_then(|e| e.get("OS_CLOUD"))
+            .map(|s| s.expose().to_owned())
+    });
+    let entry = match &cloud_name {
+        Some(name) => Some(
+            CloudsFile::find(cx.env, cx.dir)
+                .and_then(|f| f.entry(name, provider))
+                .map_err(|e| with_profile_hint(e, name))?,
+        ),
+        None => None,
     };
+    let sources = Sources { block, env, entry };
+    let region = cx
+        .region
+        .map(str::to_owned)
+        .or_else(|| sources.text("region"));
+    let (method, source) = method(&sources, cx)?;
+    let agency = agency(&sources, provider)?;
     let project = if let Some(id) = cx
         .project_id
         .map(str::to_owned)
