@@ -260,24 +260,15 @@ impl HttpCloud {
         result
     }
 
-    fn exchange_once(
+    /// The headers of a request: its project, and the credentials of the session now (a
+    /// token, or an AK/SK signature of exactly this request), with which credentials they are.
+    fn signed_headers(
         &self,
         method: &str,
         path: &str,
         query: &[(String, String)],
-        body: Option<&[u8]>,
-    ) -> CloudResult<(u16, Vec<u8>)> {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let body_bytes = body.unwrap_or_default();
-        let query_string: Vec<String> = query
-            .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-            .collect();
-        let url = if query.is_empty() {
-            format!("{}{path}", self.base)
-        } else {
-            format!("{}{path}?{}", self.base, query_string.join("&"))
-        };
+        body_bytes: &[u8],
+    ) -> CloudResult<(Vec<(String, String)>, crate::cloud::iam::Used)> {
         let mut headers: Vec<(String, String)> = vec![
             ("Content-Type".into(), "application/json".into()),
             ("Host".into(), self.host.clone()),
@@ -308,6 +299,28 @@ impl HttpCloud {
                 headers.push(("Authorization".into(), auth));
             }
         }
+        Ok((headers, used))
+    }
+
+    fn exchange_once(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        body: Option<&[u8]>,
+    ) -> CloudResult<(u16, Vec<u8>)> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let body_bytes = body.unwrap_or_default();
+        let query_string: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .collect();
+        let url = if query.is_empty() {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}{path}?{}", self.base, query_string.join("&"))
+        };
+        let (headers, used) = self.signed_headers(method, path, query, body_bytes)?;
         let operation = format!("{method} {path}");
         let transport =
             |e: &ureq::Error| CloudError::new(0, "Transport", format!("{operation} failed: {e}"));
