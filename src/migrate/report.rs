@@ -27,17 +27,9 @@ fn cell(text: &str) -> String {
     crate::diag::escape_controls(&text.replace('|', "\\|")).into_owned()
 }
 
-pub(super) fn markdown(c: &Context<'_>) -> String {
-    let mut md = String::new();
-    let _ = writeln!(md, "# Moving from Terraform\n");
-    let _ = writeln!(
-        md,
-        "`vpcep migrate` converted the Terraform configuration in `{}` and its state `{}` (serial {}, lineage `{}`) into this directory. It changed nothing in the cloud and nothing in the Terraform directory.\n",
-        c.tf_dir.display(),
-        c.state_path.display(),
-        c.state.serial,
-        c.state.lineage
-    );
+/// `## Converted`: each moved resource's instances, Terraform address to vpcep address to
+/// cloud ID.
+fn converted(md: &mut String, c: &Context<'_>) {
     let _ = writeln!(md, "## Converted\n");
     if c.conversion.moved.is_empty() {
         let _ = writeln!(md, "No VPCEP resource: there was nothing to move.\n");
@@ -84,6 +76,44 @@ pub(super) fn markdown(c: &Context<'_>) -> String {
             "Provider blocks became `provider \"otc\"` blocks with the same sign-in attributes and aliases (`huaweicloud` ones with `profile = \"huawei\"`). Where the Terraform provider has a default of its own, it is written out, so nothing changes meaning. Comments, variables, locals, outputs, `for_each`/`count`, `depends_on` and `lifecycle` are carried over.\n"
         );
     }
+}
+
+/// `## Finish the move`: the plan that must show no changes, and Terraform's `state rm`.
+fn finish(md: &mut String, c: &Context<'_>) {
+    let _ = writeln!(md, "## Finish the move\n");
+    let _ = writeln!(
+        md,
+        "1. Check that vpcep sees the cloud as Terraform did: the plan must show **no changes**.\n\n   ```sh\n   vpcep -C {} plan --detailed-exitcode   # exit code 0: nothing to change\n   ```\n",
+        c.out.display()
+    );
+    if c.state_rm.is_empty() {
+        let _ = writeln!(
+            md,
+            "2. Terraform's state records none of the converted resources; nothing to remove there."
+        );
+    } else {
+        let addresses: Vec<String> = c.state_rm.iter().map(|a| format!("'{a}'")).collect();
+        let _ = writeln!(
+            md,
+            "2. Then let Terraform forget them (this deletes nothing in the cloud), and delete their blocks from the `*.tf` files:\n\n   ```sh\n   cd {}\n   terraform state rm {}\n   ```\n\n   From then on `vpcep plan` and `vpcep apply` manage them; `terraform plan` must no longer mention them.",
+            c.tf_dir.display(),
+            addresses.join(" ")
+        );
+    }
+}
+
+pub(super) fn markdown(c: &Context<'_>) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Moving from Terraform\n");
+    let _ = writeln!(
+        md,
+        "`vpcep migrate` converted the Terraform configuration in `{}` and its state `{}` (serial {}, lineage `{}`) into this directory. It changed nothing in the cloud and nothing in the Terraform directory.\n",
+        c.tf_dir.display(),
+        c.state_path.display(),
+        c.state.serial,
+        c.state.lineage
+    );
+    converted(&mut md, c);
     if !c.inputs.is_empty() {
         let _ = writeln!(md, "## Values taken from Terraform\n");
         let _ = writeln!(
@@ -145,25 +175,6 @@ pub(super) fn markdown(c: &Context<'_>) -> String {
         }
         let _ = writeln!(md);
     }
-    let _ = writeln!(md, "## Finish the move\n");
-    let _ = writeln!(
-        md,
-        "1. Check that vpcep sees the cloud as Terraform did: the plan must show **no changes**.\n\n   ```sh\n   vpcep -C {} plan --detailed-exitcode   # exit code 0: nothing to change\n   ```\n",
-        c.out.display()
-    );
-    if c.state_rm.is_empty() {
-        let _ = writeln!(
-            md,
-            "2. Terraform's state records none of the converted resources; nothing to remove there."
-        );
-    } else {
-        let addresses: Vec<String> = c.state_rm.iter().map(|a| format!("'{a}'")).collect();
-        let _ = writeln!(
-            md,
-            "2. Then let Terraform forget them (this deletes nothing in the cloud), and delete their blocks from the `*.tf` files:\n\n   ```sh\n   cd {}\n   terraform state rm {}\n   ```\n\n   From then on `vpcep plan` and `vpcep apply` manage them; `terraform plan` must no longer mention them.",
-            c.tf_dir.display(),
-            addresses.join(" ")
-        );
-    }
+    finish(&mut md, c);
     md
 }
