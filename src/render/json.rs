@@ -621,9 +621,11 @@ pub fn state_values(state: &RecordedState) -> Json {
 }
 
 /// The whole plan as one line of JSON.
-pub fn render_plan(doc: &PlanDocument<'_>) -> String {
-    let plan = doc.plan;
-    let planned: Vec<Json> = plan
+/// `planned_values`: the resources as they will be after apply (what is known of them) and the
+/// outputs (a sensitive one without its value).
+fn planned_values(doc: &PlanDocument<'_>) -> Json {
+    let planned: Vec<Json> = doc
+        .plan
         .changes
         .iter()
         .filter(|c| c.action != Action::Delete)
@@ -644,14 +646,54 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
         .iter()
         .map(|(k, o)| (k.clone(), json!({"sensitive": o.sensitive, "value": if o.sensitive { Json::Null } else { o.value.to_json() }})))
         .collect();
+    json!({"outputs": outputs, "root_module": modules_of(planned)})
+}
+
+/// `disconnections`: the connections the plan cuts, and by which change.
+fn disconnections(plan: &Plan) -> Json {
+    Json::Array(
+        plan.disconnections
+            .iter()
+            .map(|d| {
+                json!({
+                    "address": d.by.to_string(),
+                    "service_id": d.service_id,
+                    "endpoint_id": d.endpoint_id,
+                    "account": d.account,
+                    "status": d.status,
+                    "reason": d.reason,
+                    "explicit": d.explicit,
+                    "allowed": d.allowed,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// `quotas`: each provider's account's quota headroom when planned.
+fn quotas(plan: &Plan) -> Json {
+    Json::Array(
+        plan.headroom
+            .iter()
+            .map(|h| {
+                json!({
+                    "provider": h.provider,
+                    "account": h.account,
+                    "services": {"used": h.quotas.services_used, "quota": h.quotas.services_quota},
+                    "endpoints": {"used": h.quotas.endpoints_used, "quota": h.quotas.endpoints_quota},
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn render_plan(doc: &PlanDocument<'_>) -> String {
+    let plan = doc.plan;
     let mut top = Map::new();
     top.insert("format_version".into(), json!(FORMAT_VERSION));
     top.insert("terraform_version".into(), json!(TERRAFORM_VERSION));
     top.insert("vpcep".into(), json!({"version": env!("CARGO_PKG_VERSION"), "cloud": doc.cloud, "simulated": doc.simulated}));
-    top.insert(
-        "planned_values".into(),
-        json!({"outputs": outputs, "root_module": modules_of(planned)}),
-    );
+    top.insert("planned_values".into(), planned_values(doc));
     if !plan.drift.is_empty() {
         top.insert(
             "resource_drift".into(),
@@ -688,46 +730,12 @@ pub fn render_plan(doc: &PlanDocument<'_>) -> String {
     top.insert("prior_state".into(), state_values(doc.prior));
     top.insert("configuration".into(), configuration(doc.desired));
     top.insert("refusals".into(), refusals(plan));
-    top.insert(
-        "disconnections".into(),
-        Json::Array(
-            plan.disconnections
-                .iter()
-                .map(|d| {
-                    json!({
-                        "address": d.by.to_string(),
-                        "service_id": d.service_id,
-                        "endpoint_id": d.endpoint_id,
-                        "account": d.account,
-                        "status": d.status,
-                        "reason": d.reason,
-                        "explicit": d.explicit,
-                        "allowed": d.allowed,
-                    })
-                })
-                .collect(),
-        ),
-    );
+    top.insert("disconnections".into(), disconnections(plan));
     top.insert(
         "connection_requests".into(),
         connection_requests(&plan.connection_requests),
     );
-    top.insert(
-        "quotas".into(),
-        Json::Array(
-            plan.headroom
-                .iter()
-                .map(|h| {
-                    json!({
-                        "provider": h.provider,
-                        "account": h.account,
-                        "services": {"used": h.quotas.services_used, "quota": h.quotas.services_quota},
-                        "endpoints": {"used": h.quotas.endpoints_used, "quota": h.quotas.endpoints_quota},
-                    })
-                })
-                .collect(),
-        ),
-    );
+    top.insert("quotas".into(), quotas(plan));
     top.insert(
         "output_changes".into(),
         output_changes(&plan.output_changes),
