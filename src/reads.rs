@@ -68,40 +68,70 @@ fn filters(args: &Map) -> String {
     }
 }
 
+/// The one service of this account that `args` (`id`, `name`) match: `Ok(Err(why))` when none
+/// or several do.
+fn one_service(cloud: &dyn Cloud, args: &Map) -> Result<Result<Service, String>, CloudError> {
+    let matching: Vec<Service> = cloud
+        .list_services()?
+        .into_iter()
+        .filter(|s| {
+            text(args, "id").is_none_or(|id| s.id == id)
+                && text(args, "name").is_none_or(|n| s.name.as_deref() == Some(n))
+        })
+        .collect();
+    Ok(match matching.as_slice() {
+        [one] => Ok(cloud.get_service(&one.id)?.unwrap_or_else(|| one.clone())),
+        [] => Err(format!(
+            "no endpoint service of this account matches {}",
+            filters(args)
+        )),
+        several => {
+            let ids: Vec<&str> = several.iter().map(|s| s.id.as_str()).collect();
+            Err(format!(
+                "{} endpoint services of this account match {} ({}); a `vpcep_service` data source reads one — use `vpcep_services` for several",
+                several.len(),
+                filters(args),
+                ids.join(", ")
+            ))
+        }
+    })
+}
+
+/// The public services `args` (`id`, part of `service_name`) match, as the data source gives
+/// them.
+fn public_services(cloud: &dyn Cloud, args: &Map) -> Result<Vec<Map>, CloudError> {
+    let name = text(args, "service_name").map(str::to_lowercase);
+    Ok(cloud
+        .list_public_services()?
+        .into_iter()
+        .filter(|s| {
+            text(args, "id").is_none_or(|id| s.id == id)
+                && name
+                    .as_deref()
+                    .is_none_or(|n| s.service_name.to_lowercase().contains(n))
+        })
+        .map(|s| {
+            let mut m = Map::with_capacity(6);
+            m.insert("id", Value::from(s.id.as_str()));
+            m.insert("owner", Value::from(s.owner.as_str()));
+            m.insert("service_name", Value::from(s.service_name.as_str()));
+            m.insert("service_type", Value::from(s.service_type.as_str()));
+            m.insert("created_at", Value::from(s.created_at.as_str()));
+            m.insert("is_charge", Value::Bool(s.is_charge));
+            m
+        })
+        .collect())
+}
+
 /// Reads one data source: `Ok(Err(why))` when it finds nothing usable.
 pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, String>, CloudError> {
     let args = &request.args;
     let mut out = Map::new();
     match request.address.id.dtype {
-        DataType::Service => {
-            let matching: Vec<Service> = cloud
-                .list_services()?
-                .into_iter()
-                .filter(|s| {
-                    text(args, "id").is_none_or(|id| s.id == id)
-                        && text(args, "name").is_none_or(|n| s.name.as_deref() == Some(n))
-                })
-                .collect();
-            let found = match matching.as_slice() {
-                [one] => cloud.get_service(&one.id)?.unwrap_or_else(|| one.clone()),
-                [] => {
-                    return Ok(Err(format!(
-                        "no endpoint service of this account matches {}",
-                        filters(args)
-                    )));
-                }
-                several => {
-                    let ids: Vec<&str> = several.iter().map(|s| s.id.as_str()).collect();
-                    return Ok(Err(format!(
-                        "{} endpoint services of this account match {} ({}); a `vpcep_service` data source reads one — use `vpcep_services` for several",
-                        several.len(),
-                        filters(args),
-                        ids.join(", ")
-                    )));
-                }
-            };
-            out = service_view(&found);
-        }
+        DataType::Service => match one_service(cloud, args)? {
+            Ok(found) => out = service_view(&found),
+            Err(why) => return Ok(Err(why)),
+        },
         DataType::Services => {
             let tags = args.get("tags").and_then(Value::as_map);
             let matching: Vec<Service> = cloud
@@ -143,28 +173,7 @@ pub fn read(cloud: &dyn Cloud, request: &DataRequest) -> Result<Result<Map, Stri
             out.insert("is_charge", Value::Bool(false));
         }
         DataType::PublicServices => {
-            let name = text(args, "service_name").map(str::to_lowercase);
-            let matching: Vec<Map> = cloud
-                .list_public_services()?
-                .into_iter()
-                .filter(|s| {
-                    text(args, "id").is_none_or(|id| s.id == id)
-                        && name
-                            .as_deref()
-                            .is_none_or(|n| s.service_name.to_lowercase().contains(n))
-                })
-                .map(|s| {
-                    let mut m = Map::with_capacity(6);
-                    m.insert("id", Value::from(s.id.as_str()));
-                    m.insert("owner", Value::from(s.owner.as_str()));
-                    m.insert("service_name", Value::from(s.service_name.as_str()));
-                    m.insert("service_type", Value::from(s.service_type.as_str()));
-                    m.insert("created_at", Value::from(s.created_at.as_str()));
-                    m.insert("is_charge", Value::Bool(s.is_charge));
-                    m
-                })
-                .collect();
-            listing(&mut out, "services", matching);
+            listing(&mut out, "services", public_services(cloud, args)?);
         }
         DataType::Endpoints => {
             let matching: Vec<Map> = cloud
