@@ -169,138 +169,152 @@ pub fn recorded_attrs(kind: Kind, a: &serde_json::Map<String, J>) -> crate::mode
     let huawei = kind.origin == Origin::Huawei;
     let id = text_or(a, "id", "");
     match kind.rtype {
-        ResourceType::Service => {
-            let mappings = a
-                .get(if huawei { "port_mapping" } else { "port" })
-                .and_then(J::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let (server, client) = if huawei {
-                ("service_port", "terminal_port")
-            } else {
-                ("server_port", "client_port")
-            };
-            let whitelist = strings(a, if huawei { "permissions" } else { "whitelist" })
-                .iter()
-                .filter_map(|w| crate::config::normalize_whitelist_entry(w))
-                .collect();
-            let service = Service {
-                id: id.clone(),
-                domain_id: String::new(),
-                name: text(a, "name"),
-                service_name: text_or(a, "service_name", ""),
-                server_type: text_or(a, "server_type", "").to_uppercase(),
-                port_id: text_or(a, "port_id", ""),
-                vpc_id: text_or(a, "vpc_id", ""),
-                service_type: text_or(a, "service_type", "interface").to_lowercase(),
-                approval_enabled: flag(
-                    a,
-                    if huawei {
-                        "approval"
-                    } else {
-                        "approval_enabled"
-                    },
-                )
-                .unwrap_or(!huawei),
-                status: text_or(a, "status", "available"),
-                ports: mappings
-                    .iter()
-                    .map(|m| PortMapping {
-                        protocol: m
-                            .get("protocol")
-                            .and_then(J::as_str)
-                            .filter(|p| !p.is_empty())
-                            .unwrap_or("TCP")
-                            .to_uppercase(),
-                        server_port: port(m, server),
-                        client_port: port(m, client),
-                    })
-                    .collect(),
-                whitelist,
-                tags: string_map(a, "tags"),
-                description: text(a, "description"),
-                tcp_proxy: text_or(a, "tcp_proxy", "close"),
-                connection_count: None,
-                created_at: text_or(a, "created_at", ""),
-                enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
-                error: None,
-            };
-            service_attrs(&service)
-        }
-        ResourceType::Endpoint => {
-            let endpoint = Endpoint {
-                id: id.clone(),
-                domain_id: String::new(),
-                service_id: text_or(a, "service_id", ""),
-                service_name: text_or(a, "service_name", ""),
-                vpc_id: text_or(a, "vpc_id", ""),
-                subnet_id: text(a, if huawei { "network_id" } else { "subnet_id" }),
-                // The providers read the endpoint's address back into `port_ip`
-                // (`ip_address`), as vpcep's refresh does.
-                port_ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
-                ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
-                enable_dns: flag(a, "enable_dns").unwrap_or(huawei),
-                whitelist: strings(a, "whitelist"),
-                enable_whitelist: flag(a, "enable_whitelist").unwrap_or(false),
-                route_tables: strings(
-                    a,
-                    if huawei {
-                        "routetables"
-                    } else {
-                        "route_tables"
-                    },
-                ),
-                policy: Vec::new(),
-                tags: string_map(a, "tags"),
-                description: text(a, "description"),
-                enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
-                status: text_or(a, "status", "accepted"),
-                created_at: text_or(a, "created_at", ""),
-                updated_at: text_or(a, "updated_at", ""),
-                dns_names: strings(a, "dns_names"),
-                marker_id: a
-                    .get(if huawei { "packet_id" } else { "marker_id" })
-                    .and_then(J::as_u64),
-                service_type: text_or(a, "service_type", "interface"),
-                project_id: text(a, "project_id"),
-            };
-            endpoint_attrs(&endpoint)
-        }
-        ResourceType::Approval => {
-            let service_id = text_or(a, "service_id", &id);
-            let connections: Vec<Connection> = a
-                .get("connections")
-                .and_then(J::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|c| Connection {
-                            endpoint_id: c
-                                .get("endpoint_id")
-                                .and_then(J::as_str)
-                                .unwrap_or_default()
-                                .to_owned(),
-                            domain_id: c
-                                .get("domain_id")
-                                .and_then(J::as_str)
-                                .unwrap_or_default()
-                                .to_owned(),
-                            status: c
-                                .get("status")
-                                .and_then(J::as_str)
-                                .unwrap_or_default()
-                                .to_owned(),
-                            created_at: String::new(),
-                            updated_at: String::new(),
-                            marker_id: c.get("packet_id").and_then(J::as_u64),
-                            description: None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            approval_attrs(&service_id, &strings(a, "endpoints"), &[], &connections)
-        }
+        ResourceType::Service => recorded_service(a, id, huawei),
+        ResourceType::Endpoint => recorded_endpoint(a, id, huawei),
+        ResourceType::Approval => recorded_approval(a, &id),
     }
+}
+
+/// A service as Terraform's state records it (each provider's attribute names), as vpcep's
+/// refresh would record it.
+fn recorded_service(a: &serde_json::Map<String, J>, id: String, huawei: bool) -> crate::model::Map {
+    let mappings = a
+        .get(if huawei { "port_mapping" } else { "port" })
+        .and_then(J::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let (server, client) = if huawei {
+        ("service_port", "terminal_port")
+    } else {
+        ("server_port", "client_port")
+    };
+    let whitelist = strings(a, if huawei { "permissions" } else { "whitelist" })
+        .iter()
+        .filter_map(|w| crate::config::normalize_whitelist_entry(w))
+        .collect();
+    let service = Service {
+        id,
+        domain_id: String::new(),
+        name: text(a, "name"),
+        service_name: text_or(a, "service_name", ""),
+        server_type: text_or(a, "server_type", "").to_uppercase(),
+        port_id: text_or(a, "port_id", ""),
+        vpc_id: text_or(a, "vpc_id", ""),
+        service_type: text_or(a, "service_type", "interface").to_lowercase(),
+        approval_enabled: flag(
+            a,
+            if huawei {
+                "approval"
+            } else {
+                "approval_enabled"
+            },
+        )
+        .unwrap_or(!huawei),
+        status: text_or(a, "status", "available"),
+        ports: mappings
+            .iter()
+            .map(|m| PortMapping {
+                protocol: m
+                    .get("protocol")
+                    .and_then(J::as_str)
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("TCP")
+                    .to_uppercase(),
+                server_port: port(m, server),
+                client_port: port(m, client),
+            })
+            .collect(),
+        whitelist,
+        tags: string_map(a, "tags"),
+        description: text(a, "description"),
+        tcp_proxy: text_or(a, "tcp_proxy", "close"),
+        connection_count: None,
+        created_at: text_or(a, "created_at", ""),
+        enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
+        error: None,
+    };
+    service_attrs(&service)
+}
+
+/// An endpoint as Terraform's state records it, as vpcep's refresh would record it.
+fn recorded_endpoint(
+    a: &serde_json::Map<String, J>,
+    id: String,
+    huawei: bool,
+) -> crate::model::Map {
+    let endpoint = Endpoint {
+        id,
+        domain_id: String::new(),
+        service_id: text_or(a, "service_id", ""),
+        service_name: text_or(a, "service_name", ""),
+        vpc_id: text_or(a, "vpc_id", ""),
+        subnet_id: text(a, if huawei { "network_id" } else { "subnet_id" }),
+        // The providers read the endpoint's address back into `port_ip`
+        // (`ip_address`), as vpcep's refresh does.
+        port_ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
+        ip: text(a, if huawei { "ip_address" } else { "port_ip" }),
+        enable_dns: flag(a, "enable_dns").unwrap_or(huawei),
+        whitelist: strings(a, "whitelist"),
+        enable_whitelist: flag(a, "enable_whitelist").unwrap_or(false),
+        route_tables: strings(
+            a,
+            if huawei {
+                "routetables"
+            } else {
+                "route_tables"
+            },
+        ),
+        policy: Vec::new(),
+        tags: string_map(a, "tags"),
+        description: text(a, "description"),
+        enterprise_project_id: Some(text_or(a, "enterprise_project_id", DEFAULT_PROJECT)),
+        status: text_or(a, "status", "accepted"),
+        created_at: text_or(a, "created_at", ""),
+        updated_at: text_or(a, "updated_at", ""),
+        dns_names: strings(a, "dns_names"),
+        marker_id: a
+            .get(if huawei { "packet_id" } else { "marker_id" })
+            .and_then(J::as_u64),
+        service_type: text_or(a, "service_type", "interface"),
+        project_id: text(a, "project_id"),
+    };
+    endpoint_attrs(&endpoint)
+}
+
+/// An approval as Terraform's state records it, as vpcep's refresh would record it.
+fn recorded_approval(a: &serde_json::Map<String, J>, id: &str) -> crate::model::Map {
+    let service_id = text_or(a, "service_id", id);
+    let connections: Vec<Connection> = a
+        .get("connections")
+        .and_then(J::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .map(|c| Connection {
+                    endpoint_id: c
+                        .get("endpoint_id")
+                        .and_then(J::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    domain_id: c
+                        .get("domain_id")
+                        .and_then(J::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    status: c
+                        .get("status")
+                        .and_then(J::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    created_at: String::new(),
+                    updated_at: String::new(),
+                    marker_id: c.get("packet_id").and_then(J::as_u64),
+                    description: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    approval_attrs(&service_id, &strings(a, "endpoints"), &[], &connections)
 }
 
 #[cfg(test)]
