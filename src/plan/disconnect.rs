@@ -126,6 +126,52 @@ pub(super) fn vanishing<'a>(plan: &'a Plan, facts: &CloudFacts) -> Vec<Vanishing
     out
 }
 
+/// What the services this plan deletes take with them: added to `out`, or said in the reason
+/// of a disconnection it lists already.
+fn take_vanishing(plan: &Plan, facts: &CloudFacts, out: &mut Vec<Disconnection>) {
+    for k in vanishing(plan, facts) {
+        let (service, service_id) = (k.service, k.service_id);
+        let verb = if plan
+            .changes
+            .iter()
+            .any(|c| &c.address == service && c.action == Action::Replace)
+        {
+            "replaced"
+        } else {
+            "deleted"
+        };
+        let gone = format!(
+            "the service is {verb}, and the cloud deletes the endpoint's connection with it (its owner must create a new endpoint)"
+        );
+        if let Some(d) = out.iter_mut().find(|d| d.endpoint_id == k.endpoint_id) {
+            d.reason = format!(
+                "{}; then `{service}` is {verb}, and the cloud deletes the endpoint's connection with it",
+                d.reason
+            );
+            continue;
+        }
+        // A live connection that no approval rejects keeps the service from being deleted
+        // (rule 2 refuses it, naming the endpoint); the others go, and are listed.
+        if is_live(&k.status) {
+            continue;
+        }
+        out.push(Disconnection {
+            by: service.clone(),
+            service_id: service_id.to_owned(),
+            endpoint_id: k.endpoint_id,
+            account: if k.account.is_empty() {
+                "unknown".to_owned()
+            } else {
+                k.account
+            },
+            status: k.status,
+            reason: gone,
+            explicit: false,
+            allowed: true,
+        });
+    }
+}
+
 /// Finds every connection `plan` rejects.
 pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<Disconnection> {
     let deleted_endpoints = deleted_endpoints(plan);
@@ -229,48 +275,7 @@ pub(super) fn find(plan: &Plan, facts: &CloudFacts, opts: &PlanOptions) -> Vec<D
             });
         }
     }
-    // What the services this plan deletes take with them.
-    for k in vanishing(plan, facts) {
-        let (service, service_id) = (k.service, k.service_id);
-        let verb = if plan
-            .changes
-            .iter()
-            .any(|c| &c.address == service && c.action == Action::Replace)
-        {
-            "replaced"
-        } else {
-            "deleted"
-        };
-        let gone = format!(
-            "the service is {verb}, and the cloud deletes the endpoint's connection with it (its owner must create a new endpoint)"
-        );
-        if let Some(d) = out.iter_mut().find(|d| d.endpoint_id == k.endpoint_id) {
-            d.reason = format!(
-                "{}; then `{service}` is {verb}, and the cloud deletes the endpoint's connection with it",
-                d.reason
-            );
-            continue;
-        }
-        // A live connection that no approval rejects keeps the service from being deleted
-        // (rule 2 refuses it, naming the endpoint); the others go, and are listed.
-        if is_live(&k.status) {
-            continue;
-        }
-        out.push(Disconnection {
-            by: service.clone(),
-            service_id: service_id.to_owned(),
-            endpoint_id: k.endpoint_id,
-            account: if k.account.is_empty() {
-                "unknown".to_owned()
-            } else {
-                k.account
-            },
-            status: k.status,
-            reason: gone,
-            explicit: false,
-            allowed: true,
-        });
-    }
+    take_vanishing(plan, facts, &mut out);
     out
 }
 
