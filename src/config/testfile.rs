@@ -42,6 +42,156 @@ pub struct Assert {
     pub at: String,
 }
 
+/// One file of a test, and how it names places in messages.
+struct Reader<'a> {
+    source: &'a crate::diag::SourceFile,
+    display: &'a str,
+}
+
+impl Reader<'_> {
+    /// An expression as written.
+    fn text_of(&self, expr: &super::syntax::Expr) -> String {
+        expr.span()
+            .and_then(|r| self.source.text().get(r))
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    }
+
+    /// Where `block` is, as `file:line`.
+    fn at(&self, block: &super::syntax::Block) -> String {
+        block.ident.span().map_or_else(
+            || self.display.to_owned(),
+            |r| {
+                let l = self.source.location(&r);
+                format!("{}:{}", l.file, l.line)
+            },
+        )
+    }
+
+    /// A body's attributes as `(name, expression as written)`.
+    fn assignments(&self, body: &super::syntax::Body) -> Vec<(String, String)> {
+        body.attributes()
+            .map(|a| (a.key.as_str().to_owned(), self.text_of(&a.value)))
+            .collect()
+    }
+
+    /// A `provider` block: the simulated account a provider of the configuration is.
+    fn provider(
+        &self,
+        block: &super::syntax::Block,
+        diags: &mut Vec<Diagnostic>,
+    ) -> crate::testcloud::Override {
+        let mut o = crate::testcloud::Override::default();
+        for (k, v) in self.assignments(&block.body) {
+            let text = v.trim_matches('"').to_owned();
+            let count = || text.parse::<u32>().ok();
+            match k.as_str() {
+                    "alias" => o.alias = Some(text),
+                    "domain_id" => o.domain_id = Some(text.to_lowercase()),
+                    "project_id" => o.project_id = Some(text.to_lowercase()),
+                    "quota_services" => o.quota_services = count(),
+                    "quota_endpoints" => o.quota_endpoints = count(),
+                    other => diags.push(
+                        Diagnostic::error(format!(
+                            "a test's `provider` block sets `{other}`, which it cannot"
+                        ))
+                        .at(block.ident.span().map(|r| self.source.location(&r)))
+                        .help("a test's provider is the simulated cloud: it sets `alias`, `domain_id`, `project_id`, `quota_services`, `quota_endpoints`"),
+                    ),
+                }
+        }
+        o
+    }
+
+    /// A `run` block: its command, variables, assertions and plan options; `None` without a
+    /// name.
+    fn run(&self, block: &super::syntax::Block, diags: &mut Vec<Diagnostic>) -> Option<Run> {
+        let Some(name) = block.labels.first() else {
+            diags.push(
+                Diagnostic::error("a `run` block needs a name: `run \"NAME\" { ... }`")
+                    .at(block.ident.span().map(|r| self.source.location(&r))),
+            );
+            return None;
+        };
+        let mut run = Run {
+            name: name.as_str().to_owned(),
+            refresh: true,
+            at: self.at(block),
+            ..Run::default()
+        };
+        for attr in block.body.attributes() {
+            let value = self.text_of(&attr.value);
+            match attr.key.as_str() {
+                "command" => match value.as_str() {
+                    "plan" => run.plan_only = true,
+                    "apply" => {}
+                    other => diags.push(
+                        Diagnostic::error(format!("unknown command `{other}`"))
+                            .at(attr.value.span().map(|r| self.source.location(&r)))
+                            .help("write `command = plan` or `command = apply`"),
+                    ),
+                },
+                "expect_failures" => run.expect_failures = list_items(&value),
+                other => diags.push(
+                    Diagnostic::error(format!("unknown attribute `{other}` in a `run` block"))
+                        .at(attr.key.span().map(|r| self.source.location(&r)))
+                        .help("a `run` sets `command` and `expect_failures`"),
+                ),
+            }
+        }
+        for nested in block.body.blocks() {
+            match nested.ident.as_str() {
+                "variables" => run.variables.extend(self.assignments(&nested.body)),
+                "assert" => {
+                    let get =
+                        |k: &str| nested.body.get_attribute(k).map(|a| self.text_of(&a.value));
+                    match (get("condition"), get("error_message")) {
+                        (Some(condition), Some(error_message)) => {
+                            run.asserts.push(Assert {
+                                condition,
+                                error_message,
+                                at: self.at(nested),
+                            });
+                        }
+                        _ => diags.push(
+                            Diagnostic::error(
+                                "an `assert` needs a `condition` and an `error_message`",
+                            )
+                            .at(nested.ident.span().map(|r| self.source.location(&r))),
+                        ),
+                    }
+                }
+                "plan_options" => {
+                    for (k, v) in self.assignments(&nested.body) {
+                        match k.as_str() {
+                            "mode" => run.refresh_only = v == "refresh-only",
+                            "refresh" => run.refresh = v != "false",
+                            "replace" => run.replace = list_items(&v),
+                            "target" => run.target = list_items(&v),
+                            other => diags.push(
+                                Diagnostic::error(format!(
+                                    "unknown attribute `{other}` in `plan_options`"
+                                ))
+                                .at(nested.ident.span().map(|r| self.source.location(&r)))
+                                .help(
+                                    "`plan_options` sets `mode`, `refresh`, `replace` and `target`",
+                                ),
+                            ),
+                        }
+                    }
+                }
+                other => diags.push(
+                    Diagnostic::error(format!("unknown block `{other}` in a `run`"))
+                        .at(nested.ident.span().map(|r| self.source.location(&r)))
+                        .help("a `run` holds `variables`, `assert` and `plan_options` blocks"),
+                ),
+            }
+        }
+        Some(run)
+    }
+}
+
 /// Reads a test file (`display` names it in messages).
 pub fn read(display: &str, text: &str) -> Result<TestFile, Vec<Diagnostic>> {
     let mut diags = Vec::new();
@@ -53,27 +203,7 @@ pub fn read(display: &str, text: &str) -> Result<TestFile, Vec<Diagnostic>> {
     let mut out = TestFile::default();
     for file in &parsed {
         let source = &file.source;
-        let text_of = |expr: &super::syntax::Expr| {
-            expr.span()
-                .and_then(|r| source.text().get(r))
-                .unwrap_or_default()
-                .trim()
-                .to_owned()
-        };
-        let at = |block: &super::syntax::Block| {
-            block.ident.span().map_or_else(
-                || display.to_owned(),
-                |r| {
-                    let l = source.location(&r);
-                    format!("{}:{}", l.file, l.line)
-                },
-            )
-        };
-        let assignments = |body: &super::syntax::Body| -> Vec<(String, String)> {
-            body.attributes()
-                .map(|a| (a.key.as_str().to_owned(), text_of(&a.value)))
-                .collect()
-        };
+        let reader = Reader { source, display };
         for attr in file.body.attributes() {
             diags.push(
                 Diagnostic::error(format!(
@@ -86,114 +216,9 @@ pub fn read(display: &str, text: &str) -> Result<TestFile, Vec<Diagnostic>> {
         }
         for block in file.body.blocks() {
             match block.ident.as_str() {
-                "variables" => out.variables.extend(assignments(&block.body)),
-                "provider" => {
-                    let mut o = crate::testcloud::Override::default();
-                    for (k, v) in assignments(&block.body) {
-                        let text = v.trim_matches('"').to_owned();
-                        let count = || text.parse::<u32>().ok();
-                        match k.as_str() {
-                            "alias" => o.alias = Some(text),
-                            "domain_id" => o.domain_id = Some(text.to_lowercase()),
-                            "project_id" => o.project_id = Some(text.to_lowercase()),
-                            "quota_services" => o.quota_services = count(),
-                            "quota_endpoints" => o.quota_endpoints = count(),
-                            other => diags.push(
-                                Diagnostic::error(format!(
-                                    "a test's `provider` block sets `{other}`, which it cannot"
-                                ))
-                                .at(block.ident.span().map(|r| source.location(&r)))
-                                .help("a test's provider is the simulated cloud: it sets `alias`, `domain_id`, `project_id`, `quota_services`, `quota_endpoints`"),
-                            ),
-                        }
-                    }
-                    out.providers.push(o);
-                }
-                "run" => {
-                    let Some(name) = block.labels.first() else {
-                        diags.push(
-                            Diagnostic::error("a `run` block needs a name: `run \"NAME\" { ... }`")
-                                .at(block.ident.span().map(|r| source.location(&r))),
-                        );
-                        continue;
-                    };
-                    let mut run = Run {
-                        name: name.as_str().to_owned(),
-                        refresh: true,
-                        at: at(block),
-                        ..Run::default()
-                    };
-                    for attr in block.body.attributes() {
-                        let value = text_of(&attr.value);
-                        match attr.key.as_str() {
-                            "command" => match value.as_str() {
-                                "plan" => run.plan_only = true,
-                                "apply" => {}
-                                other => diags.push(
-                                    Diagnostic::error(format!("unknown command `{other}`"))
-                                        .at(attr.value.span().map(|r| source.location(&r)))
-                                        .help("write `command = plan` or `command = apply`"),
-                                ),
-                            },
-                            "expect_failures" => run.expect_failures = list_items(&value),
-                            other => diags.push(
-                                Diagnostic::error(format!(
-                                    "unknown attribute `{other}` in a `run` block"
-                                ))
-                                .at(attr.key.span().map(|r| source.location(&r)))
-                                .help("a `run` sets `command` and `expect_failures`"),
-                            ),
-                        }
-                    }
-                    for nested in block.body.blocks() {
-                        match nested.ident.as_str() {
-                            "variables" => run.variables.extend(assignments(&nested.body)),
-                            "assert" => {
-                                let get = |k: &str| {
-                                    nested.body.get_attribute(k).map(|a| text_of(&a.value))
-                                };
-                                match (get("condition"), get("error_message")) {
-                                    (Some(condition), Some(error_message)) => {
-                                        run.asserts.push(Assert {
-                                            condition,
-                                            error_message,
-                                            at: at(nested),
-                                        });
-                                    }
-                                    _ => diags.push(
-                                        Diagnostic::error(
-                                            "an `assert` needs a `condition` and an `error_message`",
-                                        )
-                                        .at(nested.ident.span().map(|r| source.location(&r))),
-                                    ),
-                                }
-                            }
-                            "plan_options" => {
-                                for (k, v) in assignments(&nested.body) {
-                                    match k.as_str() {
-                                        "mode" => run.refresh_only = v == "refresh-only",
-                                        "refresh" => run.refresh = v != "false",
-                                        "replace" => run.replace = list_items(&v),
-                                        "target" => run.target = list_items(&v),
-                                        other => diags.push(
-                                            Diagnostic::error(format!(
-                                                "unknown attribute `{other}` in `plan_options`"
-                                            ))
-                                            .at(nested.ident.span().map(|r| source.location(&r)))
-                                            .help("`plan_options` sets `mode`, `refresh`, `replace` and `target`"),
-                                        ),
-                                    }
-                                }
-                            }
-                            other => diags.push(
-                                Diagnostic::error(format!("unknown block `{other}` in a `run`"))
-                                    .at(nested.ident.span().map(|r| source.location(&r)))
-                                    .help("a `run` holds `variables`, `assert` and `plan_options` blocks"),
-                            ),
-                        }
-                    }
-                    out.runs.push(run);
-                }
+                "variables" => out.variables.extend(reader.assignments(&block.body)),
+                "provider" => out.providers.push(reader.provider(block, &mut diags)),
+                "run" => out.runs.extend(reader.run(block, &mut diags)),
                 other => diags.push(
                     Diagnostic::error(format!("unknown block `{other}` in a test file"))
                         .at(block.ident.span().map(|r| source.location(&r)))
