@@ -249,143 +249,167 @@ pub(super) fn create(
     let after = change.after.clone().unwrap_or_default();
     let timeout = change.timeouts.create;
     match change.address.rtype() {
-        ResourceType::Service => {
-            let spec = match service_spec(&after) {
-                Ok(s) => s,
-                Err(e) => return Outcome::failed(e),
-            };
-            let created = match create_once_or_find(
-                cloud,
-                change,
-                claims,
-                || cloud.create_service(&spec),
-                || {
-                    Ok(cloud
-                        .list_services()?
-                        .into_iter()
-                        .map(|s| (s.id.clone(), service_attrs(&s), s))
-                        .collect())
-                },
-                |s| s.id.clone(),
-            ) {
-                Ok(s) => s,
-                Err(e) => return Outcome::failed(e),
-            };
-            let id = created.id.clone();
-            // Polled for its status only: its whitelist is what the create wrote. An answer
-            // that says `available` already is not read back (one request fewer per service).
-            let waited = if created.status == "available" {
-                Ok(created.clone())
-            } else {
-                wait_for(cloud, timeout, started, tick, || {
-                    match cloud.poll_service(&id) {
-                        Ok(Some(s)) if s.status == "available" => Ok(Poll::Done(Service {
-                            whitelist: created.whitelist.clone(),
-                            ..s
-                        })),
-                        Ok(Some(s)) if s.status == "failed" => {
-                            let (code, msg) = s
-                                .error
-                                .clone()
-                                .unwrap_or_else(|| ("unknown".into(), "no error given".into()));
-                            Err(format!("the service failed to create: {code}: {msg}"))
-                        }
-                        Ok(_) => Ok(Poll::NotYet),
-                        Err(e) => poll_error(&e),
-                    }
-                })
-            };
-            // The whitelist can be written once the service is available.
-            let waited = waited.and_then(|mut s| {
-                let missing: Vec<String> = spec
-                    .whitelist
-                    .iter()
-                    .filter(|w| !s.whitelist.contains(w))
-                    .cloned()
-                    .collect();
-                if !missing.is_empty() {
-                    cloud
-                        .update_whitelist(&id, &missing, &[])
-                        .map_err(|e| format!("setting its whitelist: {}", cloud_err(&e)))?;
-                    s.whitelist.extend(missing);
-                    s.whitelist.sort();
-                }
-                Ok(s)
-            });
-            match waited {
-                Ok(s) => Outcome::ok(record(change, &id, service_attrs(&s)), Some(id)),
-                Err(e) => {
-                    // It exists: record it so nothing is lost, and report the failure.
-                    let mut attrs = service_attrs(&created);
-                    if let Ok(Some(s)) = cloud.get_service(&id) {
-                        attrs = service_attrs(&s);
-                    }
-                    let status = attrs
-                        .get("status")
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    Outcome {
-                        changes: vec![record(change, &id, attrs)],
-                        error: Some(format!(
-                            "{e} (status {status}); it is recorded, and the next plan shows what is left to do"
-                        )),
-                        id: Some(id),
-                    }
-                }
-            }
-        }
-        ResourceType::Endpoint => {
-            let spec = match endpoint_spec(&after) {
-                Ok(s) => s,
-                Err(e) => return Outcome::failed(e),
-            };
-            let created = match create_once_or_find(
-                cloud,
-                change,
-                claims,
-                || cloud.create_endpoint(&spec),
-                || {
-                    Ok(cloud
-                        .list_endpoints()?
-                        .into_iter()
-                        .map(|e| (e.id.clone(), endpoint_attrs(&e), e))
-                        .collect())
-                },
-                |e| e.id.clone(),
-            ) {
-                Ok(e) => e,
-                Err(e) => return Outcome::failed(e),
-            };
-            let id = created.id.clone();
-            let waited = wait_for(cloud, timeout, started, tick, || {
-                match cloud.get_endpoint(&id) {
-                    Ok(Some(e))
-                        if matches!(
-                            e.status.as_str(),
-                            "accepted" | "pendingAcceptance" | "rejected"
-                        ) =>
-                    {
-                        Ok(Poll::Done(e))
-                    }
-                    Ok(Some(e)) if e.status == "failed" => {
-                        Err("the endpoint failed to connect".to_owned())
-                    }
-                    Ok(_) => Ok(Poll::NotYet),
-                    Err(e) => poll_error(&e),
-                }
-            });
-            match waited {
-                Ok(e) => Outcome::ok(record(change, &id, endpoint_attrs(&e)), Some(id)),
-                Err(e) => Outcome {
-                    changes: vec![record(change, &id, endpoint_attrs(&created))],
-                    error: Some(format!(
-                        "{e} waiting for the endpoint to connect; it is recorded"
-                    )),
-                    id: Some(id),
-                },
-            }
-        }
+        ResourceType::Service => create_service(cloud, change, claims, tick, started, &after),
+        ResourceType::Endpoint => create_endpoint(cloud, change, claims, tick, started, &after),
         ResourceType::Approval => approve(cloud, change, &Attrs::new(), &after, timeout, tick),
+    }
+}
+
+/// Creates a service (once, or finds the one an earlier attempt made), waits until it is
+/// available, then writes its whitelist; a service that exists but failed is recorded all
+/// the same.
+fn create_service(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    claims: &Claims,
+    tick: Tick<'_>,
+    started: Instant,
+    after: &Attrs,
+) -> Outcome {
+    let timeout = change.timeouts.create;
+    let spec = match service_spec(after) {
+        Ok(s) => s,
+        Err(e) => return Outcome::failed(e),
+    };
+    let created = match create_once_or_find(
+        cloud,
+        change,
+        claims,
+        || cloud.create_service(&spec),
+        || {
+            Ok(cloud
+                .list_services()?
+                .into_iter()
+                .map(|s| (s.id.clone(), service_attrs(&s), s))
+                .collect())
+        },
+        |s| s.id.clone(),
+    ) {
+        Ok(s) => s,
+        Err(e) => return Outcome::failed(e),
+    };
+    let id = created.id.clone();
+    // Polled for its status only: its whitelist is what the create wrote. An answer
+    // that says `available` already is not read back (one request fewer per service).
+    let waited = if created.status == "available" {
+        Ok(created.clone())
+    } else {
+        wait_for(cloud, timeout, started, tick, || {
+            match cloud.poll_service(&id) {
+                Ok(Some(s)) if s.status == "available" => Ok(Poll::Done(Service {
+                    whitelist: created.whitelist.clone(),
+                    ..s
+                })),
+                Ok(Some(s)) if s.status == "failed" => {
+                    let (code, msg) = s
+                        .error
+                        .clone()
+                        .unwrap_or_else(|| ("unknown".into(), "no error given".into()));
+                    Err(format!("the service failed to create: {code}: {msg}"))
+                }
+                Ok(_) => Ok(Poll::NotYet),
+                Err(e) => poll_error(&e),
+            }
+        })
+    };
+    // The whitelist can be written once the service is available.
+    let waited = waited.and_then(|mut s| {
+        let missing: Vec<String> = spec
+            .whitelist
+            .iter()
+            .filter(|w| !s.whitelist.contains(w))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            cloud
+                .update_whitelist(&id, &missing, &[])
+                .map_err(|e| format!("setting its whitelist: {}", cloud_err(&e)))?;
+            s.whitelist.extend(missing);
+            s.whitelist.sort();
+        }
+        Ok(s)
+    });
+    match waited {
+        Ok(s) => Outcome::ok(record(change, &id, service_attrs(&s)), Some(id)),
+        Err(e) => {
+            // It exists: record it so nothing is lost, and report the failure.
+            let mut attrs = service_attrs(&created);
+            if let Ok(Some(s)) = cloud.get_service(&id) {
+                attrs = service_attrs(&s);
+            }
+            let status = attrs
+                .get("status")
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            Outcome {
+                changes: vec![record(change, &id, attrs)],
+                error: Some(format!(
+                    "{e} (status {status}); it is recorded, and the next plan shows what is left to do"
+                )),
+                id: Some(id),
+            }
+        }
+    }
+}
+
+/// Creates an endpoint (once, or finds the one an earlier attempt made) and waits until it is
+/// connected (accepted, waiting for acceptance, or rejected); one that exists is recorded
+/// even when the wait fails.
+fn create_endpoint(
+    cloud: &dyn Cloud,
+    change: &ResourceChange,
+    claims: &Claims,
+    tick: Tick<'_>,
+    started: Instant,
+    after: &Attrs,
+) -> Outcome {
+    let timeout = change.timeouts.create;
+    let spec = match endpoint_spec(after) {
+        Ok(s) => s,
+        Err(e) => return Outcome::failed(e),
+    };
+    let created = match create_once_or_find(
+        cloud,
+        change,
+        claims,
+        || cloud.create_endpoint(&spec),
+        || {
+            Ok(cloud
+                .list_endpoints()?
+                .into_iter()
+                .map(|e| (e.id.clone(), endpoint_attrs(&e), e))
+                .collect())
+        },
+        |e| e.id.clone(),
+    ) {
+        Ok(e) => e,
+        Err(e) => return Outcome::failed(e),
+    };
+    let id = created.id.clone();
+    let waited = wait_for(cloud, timeout, started, tick, || {
+        match cloud.get_endpoint(&id) {
+            Ok(Some(e))
+                if matches!(
+                    e.status.as_str(),
+                    "accepted" | "pendingAcceptance" | "rejected"
+                ) =>
+            {
+                Ok(Poll::Done(e))
+            }
+            Ok(Some(e)) if e.status == "failed" => Err("the endpoint failed to connect".to_owned()),
+            Ok(_) => Ok(Poll::NotYet),
+            Err(e) => poll_error(&e),
+        }
+    });
+    match waited {
+        Ok(e) => Outcome::ok(record(change, &id, endpoint_attrs(&e)), Some(id)),
+        Err(e) => Outcome {
+            changes: vec![record(change, &id, endpoint_attrs(&created))],
+            error: Some(format!(
+                "{e} waiting for the endpoint to connect; it is recorded"
+            )),
+            id: Some(id),
+        },
     }
 }
 
