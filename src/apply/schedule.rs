@@ -52,64 +52,118 @@ pub(super) struct Schedule {
     ready: BinaryHeap<Reverse<(Key, usize)>>,
 }
 
+/// The edges between the steps of `nodes`: each step waits for what it depends on (through
+/// one barrier node per resource and relation, so that N instances depending on a resource of
+/// M instances cost N + M edges, not N × M).
+fn dependency_edges(nodes: &[Node<'_>]) -> Vec<Vec<usize>> {
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    // Every instance's steps per resource: dependencies are on resources, and a resource
+    // is built (or its dependents deleted) only once every instance's step is done.
+    let mut by_resource: HashMap<&ResourceId, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let slot = by_resource.entry(&node.address.resource).or_default();
+        if node.action == Action::Delete {
+            slot.0.push(i);
+        } else {
+            slot.1.push(i);
+        }
+    }
+    // One barrier node per resource and relation, so that N instances depending on a
+    // resource of M instances cost N + M edges, not N × M: "every instance of R is built",
+    // and "everything depending on R is deleted".
+    let mut built: HashMap<&ResourceId, usize> = HashMap::new();
+    let mut dependents_deleted: HashMap<&ResourceId, usize> = HashMap::new();
+    for (i, node) in nodes.iter().enumerate() {
+        for d in node
+            .depends_on
+            .iter()
+            .filter(|d| **d != node.address.resource)
+        {
+            let Some((deletes, builds)) = by_resource.get(d) else {
+                continue;
+            };
+            if node.action == Action::Delete {
+                // An approval is deleted after the endpoints it accepts (see
+                // `delete_rank`), not before them as its dependency would have it.
+                if deletes.is_empty()
+                    || (node.address.rtype() == ResourceType::Approval
+                        && d.rtype == ResourceType::Endpoint)
+                {
+                    continue;
+                }
+                let barrier = *dependents_deleted.entry(d).or_insert_with(|| {
+                    deps.push(Vec::new());
+                    let b = deps.len() - 1;
+                    for &j in deletes {
+                        deps[j].push(b);
+                    }
+                    b
+                });
+                deps[barrier].push(i);
+            } else if !builds.is_empty() {
+                let barrier = *built.entry(d).or_insert_with(|| {
+                    deps.push(builds.clone());
+                    deps.len() - 1
+                });
+                deps[i].push(barrier);
+            }
+        }
+    }
+    deps
+}
+
+/// Barrier nodes: "every delete of a type is done" (deletes go approvals, endpoints, services)
+/// and "every delete is done" (before any create or update starts). Returns the number of
+/// nodes with them.
+fn delete_barriers(nodes: &[Node<'_>], deps: &mut Vec<Vec<usize>>) -> usize {
+    let n = nodes.len();
+    let mut barrier_of_rank: [Option<usize>; 3] = [None; 3];
+    let mut all_deletes: Option<usize> = None;
+    let mut total = deps.len();
+    let deletes: Vec<usize> = (0..n)
+        .filter(|&i| nodes[i].action == Action::Delete)
+        .collect();
+    for &i in &deletes {
+        let rank = delete_rank(&nodes[i]);
+        if barrier_of_rank[rank].is_none() {
+            barrier_of_rank[rank] = Some(total);
+            deps.push(Vec::new());
+            total += 1;
+        }
+    }
+    if !deletes.is_empty() {
+        all_deletes = Some(total);
+        deps.push(Vec::new());
+        total += 1;
+    }
+    for &i in &deletes {
+        let rank = delete_rank(&nodes[i]);
+        if let Some(b) = barrier_of_rank[rank] {
+            deps[b].push(i);
+        }
+        if let Some(earlier) = barrier_of_rank[..rank].iter().rev().flatten().next() {
+            deps[i].push(*earlier);
+        }
+        if let Some(all) = all_deletes {
+            deps[all].push(i);
+        }
+    }
+    if let Some(all) = all_deletes {
+        for (i, node) in nodes.iter().enumerate() {
+            if node.action != Action::Delete {
+                deps[i].push(all);
+            }
+        }
+    }
+    total
+}
+
 impl Schedule {
     /// The schedule of `nodes` (deletes first, then creates and updates, as the plan lists
     /// them); an error names the steps on a cycle (a plan cannot have one).
     pub(super) fn new(nodes: &[Node<'_>]) -> Result<Schedule, String> {
         let n = nodes.len();
-        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
-        // Every instance's steps per resource: dependencies are on resources, and a resource
-        // is built (or its dependents deleted) only once every instance's step is done.
-        let mut by_resource: HashMap<&ResourceId, (Vec<usize>, Vec<usize>)> = HashMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            let slot = by_resource.entry(&node.address.resource).or_default();
-            if node.action == Action::Delete {
-                slot.0.push(i);
-            } else {
-                slot.1.push(i);
-            }
-        }
-        // One barrier node per resource and relation, so that N instances depending on a
-        // resource of M instances cost N + M edges, not N × M: "every instance of R is built",
-        // and "everything depending on R is deleted".
-        let mut built: HashMap<&ResourceId, usize> = HashMap::new();
-        let mut dependents_deleted: HashMap<&ResourceId, usize> = HashMap::new();
-        for (i, node) in nodes.iter().enumerate() {
-            for d in node
-                .depends_on
-                .iter()
-                .filter(|d| **d != node.address.resource)
-            {
-                let Some((deletes, builds)) = by_resource.get(d) else {
-                    continue;
-                };
-                if node.action == Action::Delete {
-                    // An approval is deleted after the endpoints it accepts (see
-                    // `delete_rank`), not before them as its dependency would have it.
-                    if deletes.is_empty()
-                        || (node.address.rtype() == ResourceType::Approval
-                            && d.rtype == ResourceType::Endpoint)
-                    {
-                        continue;
-                    }
-                    let barrier = *dependents_deleted.entry(d).or_insert_with(|| {
-                        deps.push(Vec::new());
-                        let b = deps.len() - 1;
-                        for &j in deletes {
-                            deps[j].push(b);
-                        }
-                        b
-                    });
-                    deps[barrier].push(i);
-                } else if !builds.is_empty() {
-                    let barrier = *built.entry(d).or_insert_with(|| {
-                        deps.push(builds.clone());
-                        deps.len() - 1
-                    });
-                    deps[i].push(barrier);
-                }
-            }
-        }
+        let mut deps = dependency_edges(nodes);
         // Depths along these edges (a barrier adds no level), for the order among ready steps.
         let order = topo_order(&deps);
         if !order.stuck.is_empty() {
@@ -152,45 +206,7 @@ impl Schedule {
                 }
             })
             .collect();
-        // Barrier nodes: "every delete of a type is done", "every delete is done".
-        let mut barrier_of_rank: [Option<usize>; 3] = [None; 3];
-        let mut all_deletes: Option<usize> = None;
-        let mut total = deps.len();
-        let deletes: Vec<usize> = (0..n)
-            .filter(|&i| nodes[i].action == Action::Delete)
-            .collect();
-        for &i in &deletes {
-            let rank = delete_rank(&nodes[i]);
-            if barrier_of_rank[rank].is_none() {
-                barrier_of_rank[rank] = Some(total);
-                deps.push(Vec::new());
-                total += 1;
-            }
-        }
-        if !deletes.is_empty() {
-            all_deletes = Some(total);
-            deps.push(Vec::new());
-            total += 1;
-        }
-        for &i in &deletes {
-            let rank = delete_rank(&nodes[i]);
-            if let Some(b) = barrier_of_rank[rank] {
-                deps[b].push(i);
-            }
-            if let Some(earlier) = barrier_of_rank[..rank].iter().rev().flatten().next() {
-                deps[i].push(*earlier);
-            }
-            if let Some(all) = all_deletes {
-                deps[all].push(i);
-            }
-        }
-        if let Some(all) = all_deletes {
-            for (i, node) in nodes.iter().enumerate() {
-                if node.action != Action::Delete {
-                    deps[i].push(all);
-                }
-            }
-        }
+        let total = delete_barriers(nodes, &mut deps);
         let mut dependents = vec![Vec::new(); total];
         let mut remaining = vec![0; total];
         for (i, ds) in deps.iter_mut().enumerate() {
