@@ -99,6 +99,10 @@ impl Allowed {
 }
 
 /// Checks the references of one expression; returns the locals and resources it depends on.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per kind of expression, each checking its references, to be split when the configuration is compiled once"
+)]
 pub(crate) fn check_expr(
     expr: &Expr,
     file: &SourceFile,
@@ -641,6 +645,10 @@ impl Ordered {
 }
 
 /// [`order`], keeping what each node refers to.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
+)]
 pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered {
     let nodes: Vec<Node> = decls
         .locals

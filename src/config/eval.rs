@@ -272,6 +272,10 @@ impl Scope {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per kind of expression, to be split when the configuration is compiled once"
+    )]
     fn eval_whole(
         &self,
         expr: &Expression,

@@ -164,6 +164,10 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
 
 /// [`load_with`], data sources answered from `reads` (those it does not answer are
 /// [`Loaded::wanted`]).
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
+)]
 pub fn load_reading(
     options: &LoadOptions,
     computed: &dyn ComputedValues,

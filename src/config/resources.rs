@@ -159,6 +159,10 @@ impl<'a> Evaluated<'a> {
 }
 
 /// Evaluates every instance of one resource; `scope` must hold what it refers to.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
+)]
 pub(crate) fn evaluate<'a>(
     id: &ResourceId,
     decl: Decl<'a>,

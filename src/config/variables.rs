@@ -139,6 +139,10 @@ pub(crate) struct Resolved {
 }
 
 /// Resolves the value of every declared variable.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
+)]
 pub(crate) fn resolve(
     decls: &Decls<'_>,
     args: &[VarArg],

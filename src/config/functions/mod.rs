@@ -550,6 +550,7 @@ mod tests {
     /// Each function's cases: what it returns (as JSON) or, for `error: ...`, a part of the
     /// message it fails with.
     #[test]
+    #[expect(clippy::too_many_lines, reason = "a table of cases")]
     fn the_functions_users_reach_for() {
         let cases = [
             // format: widths, padding, precision, signs
