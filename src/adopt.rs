@@ -128,10 +128,7 @@ pub fn import_one(
         state_args.state,
         Some(("import", state_args.lock_timeout)),
     )?;
-    let (mut state, had_state) = match store.read()? {
-        Some(s) => (s, true),
-        None => (RecordedState::new(), false),
-    };
+    let mut state = store.read()?.unwrap_or_else(RecordedState::new);
     if state.resources.contains_key(address) {
         return Err(fail(format!(
             "`{address}` is already in the state; remove it first with `vpcep state rm {address}` to import another resource"
@@ -165,9 +162,7 @@ pub fn import_one(
                 crate::refactors::kind_of(address.rtype())
             ))
         })?;
-    if !had_state {
-        store.write(&state)?;
-    }
+    let before = state.problems();
     state.apply(StateChange::Set(RecordedResource {
         address: address.clone(),
         id: id.to_owned(),
@@ -176,9 +171,15 @@ pub fn import_one(
         sensitive: instance.sensitive.clone(),
         provider: instance.provider.clone(),
     }));
-    state.next_serial().map_err(fail)?;
-    state.sort();
-    store.write(&state)?;
+    app::state_edit::commit(
+        store.as_mut(),
+        &mut state,
+        &before,
+        app::state_edit::Write::Next,
+        |broken| {
+            format!("importing {id} as `{address}` is refused: {broken}; nothing was imported")
+        },
+    )?;
     Ok(cloud.describe())
 }
 

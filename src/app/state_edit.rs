@@ -48,7 +48,7 @@ fn recorded(store: &mut dyn StateStore) -> Result<RecordedState, Failure> {
 
 /// How a state is written.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Write {
+pub(crate) enum Write {
     /// At the next serial, refused when the stored state changed since it was read.
     Next,
     /// At the serial it carries (`state push`), with the same refusal.
@@ -61,7 +61,7 @@ enum Write {
 /// address" only where the state it was made from (`before`'s problems) already did; it is
 /// written sorted, under the lock, as `write` says.
 /// `refused` says what the refusal means for this command.
-fn commit(
+pub(crate) fn commit(
     store: &mut dyn StateStore,
     state: &mut RecordedState,
     before: &[String],

@@ -153,3 +153,29 @@ fn apply_does_not_call_the_renderers() {
         |p| !p.starts_with("src/apply/"),
     );
 }
+
+/// A state is written by the backends, the apply journal's first write, a new workspace's
+/// empty state, a plan's refreshed state, and otherwise only through the gate every state
+/// edit passes (`app::state_edit::commit`, which keeps "one cloud object, one address" and
+/// writes the next serial): a command cannot write around the rules.
+#[test]
+fn state_writes_go_through_the_gate() {
+    only_in(
+        "states are written only by src/state, apply's journal, app::persist_refreshed, a new workspace and app::state_edit::commit",
+        &[".write(&", ".write(state", ".write_forced("],
+        |p| {
+            p.starts_with("src/state/")
+                || [
+                    "src/app/state_edit.rs",
+                    "src/app/mod.rs",
+                    "src/apply/mod.rs",
+                    "src/workspace.rs",
+                    // Bytes to a file, not a state:
+                    "src/fsio.rs",
+                    "src/cloud/httpd.rs",
+                    "src/cli/output.rs",
+                ]
+                .contains(&p)
+        },
+    );
+}
