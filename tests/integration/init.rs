@@ -4,35 +4,6 @@
 use super::harness::{EmulatorProcess, Workspace, services_hcl, vpcep};
 
 #[test]
-fn init_checks_the_simulator_and_the_local_state_and_can_run_again() {
-    let ws = Workspace::example("single-service");
-    for _ in 0..2 {
-        let out = ws.expect(&["init"], 0);
-        assert!(
-            out.stdout
-                .contains("vpcep.state.json: reachable; no state yet"),
-            "{}",
-            out.stdout
-        );
-        assert!(out.stdout.contains("the simulated cloud"), "{}", out.stdout);
-        assert!(
-            out.stdout
-                .ends_with("vpcep has been successfully initialized!\n"),
-            "{}",
-            out.stdout
-        );
-    }
-    assert!(
-        !ws.path().join("vpcep.state.json").exists(),
-        "init writes no state"
-    );
-    ws.expect(&["apply", "--auto-approve"], 0);
-    let out = ws.expect(&["init"], 0);
-    assert!(out.stdout.contains("1 resource"), "{}", out.stdout);
-    assert!(out.stdout.contains("1 of 20 services"), "{}", out.stdout);
-}
-
-#[test]
 fn init_reaches_the_api_with_the_credentials_and_says_when_it_cannot() {
     let emulator = EmulatorProcess::start(&["--token", "tok-init"]);
     let ws = Workspace::new();

@@ -133,22 +133,3 @@ fn a_terraform_users_command_lines_work() {
     assert!(!logged.stderr.contains("DEBUG"));
     assert!(infra.join("vpcep.log").is_file());
 }
-
-#[test]
-fn a_misspelt_or_meaningless_flag_says_what_to_write() {
-    let ws = Workspace::example("single-service");
-    let misspelt = vpcep(ws.path(), &["plan", "-outt=p.plan"], &[]);
-    assert_eq!(misspelt.code, 1, "{}", misspelt.stderr);
-    assert!(misspelt.stderr.contains("--out"), "{}", misspelt.stderr);
-    let unlocked = vpcep(ws.path(), &["plan", "-lock=false"], &[]);
-    assert_eq!(unlocked.code, 1, "{}", unlocked.stderr);
-    assert!(
-        unlocked.stderr.contains("always locks the state"),
-        "{}",
-        unlocked.stderr
-    );
-    // `--help` shows vpcep's own spelling.
-    let help = vpcep(ws.path(), &["plan", "-help"], &[]);
-    assert_eq!(help.code, 0, "{}", help.stderr);
-    assert!(help.stdout.contains("--out <FILE>"), "{}", help.stdout);
-}
