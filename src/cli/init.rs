@@ -2,7 +2,7 @@
 //! what the backend needs on the way (the schema and tables of the pg backend); safe to run again.
 
 use super::environment::Globals;
-use super::failure::{Outcome, fail};
+use super::failure::Outcome;
 use super::output::say;
 use crate::app as session;
 use crate::config::VarArg;
@@ -11,7 +11,7 @@ pub(crate) fn run(globals: &Globals, vars: &[VarArg]) -> Outcome {
     let snapshot = session::snapshot(&globals.env, vars)?;
     say!("Initializing the backend...");
     let mut store = session::store_for(&globals.env, &snapshot.settings, None, None)?;
-    match store.read().map_err(fail)? {
+    match store.read()? {
         Some(state) => say!(
             "  {}: reachable; state serial {}, {} resource{}",
             store.describe(),

@@ -14,22 +14,7 @@ pub(crate) fn read_state(
     args: &StateArgs,
     vars: &[VarArg],
 ) -> Result<(RecordedState, String), super::failure::Failure> {
-    let snapshot = session::snapshot(&globals.env, vars)?;
-    read_state_of(globals, args, &snapshot)
-}
-
-fn read_state_of(
-    globals: &Globals,
-    args: &StateArgs,
-    snapshot: &session::Snapshot,
-) -> Result<(RecordedState, String), super::failure::Failure> {
-    let mut store =
-        session::store_for(&globals.env, &snapshot.settings, args.state.as_ref(), None)?;
-    let state = store
-        .read()
-        .map_err(crate::app::Failure::from)?
-        .unwrap_or_default();
-    Ok((state, store.describe()))
+    session::look::recorded(&globals.env, vars, args.state.as_ref())
 }
 
 /// Renders a saved plan in any format.
@@ -110,54 +95,38 @@ pub(crate) fn run(globals: &Globals, args: &ShowArgs, vars: &[VarArg]) -> super:
             "`--format markdown` is for plans; use `vpcep show PLANFILE --format markdown`",
         ));
     }
-    let snapshot = session::snapshot(&globals.env, vars)?;
-    let (mut state, location) = read_state_of(globals, &args.common, &snapshot)?;
+    let current = session::look::current(&globals.env, vars, args.common.state.as_ref())?;
+    if let Some(why) = &current.unreadable {
+        complain!("warning: {why}; showing the recorded state");
+    }
     let mut header = String::new();
-    if !state.resources.is_empty() {
-        let cloud = session::open_clouds(&globals.env, &snapshot.settings)?;
-        match crate::refresh::refresh_all(&cloud, &state) {
-            Ok(refreshed) => {
-                let simulated = if cloud.all_simulated() {
-                    " — not a real cloud"
-                } else {
-                    ""
-                };
-                header = format!("As {} reports it now{simulated}:\n\n", cloud.describe());
-                for d in &refreshed.drift {
-                    if let crate::plan::Drift::Deleted { address, .. } = d {
-                        let _ = writeln!(
-                            header,
-                            "Note: `{address}` is recorded but no longer exists in the cloud\n"
-                        );
-                    }
-                }
-                // Which approval of the configuration accepts each, when it evaluates.
-                let desired = (!refreshed.requests.is_empty())
-                    .then(|| snapshot.desired(&globals.env, &refreshed.state).ok())
-                    .flatten()
-                    .map(|(d, _)| d);
-                for c in refreshed.requests.iter().filter(|c| c.waits()) {
-                    let decision = desired
-                        .as_ref()
-                        .and_then(|d| crate::app::configured_approval(c, d))
-                        .map_or_else(
-                            || "; no approval of the configuration accepts it".to_owned(),
-                            |a| format!("; `{a}` accepts it on the next apply"),
-                        );
-                    let _ = writeln!(
-                        header,
-                        "Waiting for a decision: endpoint {} of account {} to `{}` ({} since {}){decision}\n",
-                        c.endpoint_id, c.account, c.service, c.status, c.since
-                    );
-                }
-                state = refreshed.state;
-            }
-            Err(e) => complain!(
-                "warning: cannot read {} ({e}); showing the recorded state",
-                cloud.describe()
-            ),
+    if let Some(seen) = &current.seen {
+        let simulated = if seen.simulated {
+            " — not a real cloud"
+        } else {
+            ""
+        };
+        header = format!("As {} reports it now{simulated}:\n\n", seen.cloud);
+        for address in &seen.deleted {
+            let _ = writeln!(
+                header,
+                "Note: `{address}` is recorded but no longer exists in the cloud\n"
+            );
+        }
+        for w in &seen.waiting {
+            let c = &w.request;
+            let decision = w.accepted_by.as_ref().map_or_else(
+                || "; no approval of the configuration accepts it".to_owned(),
+                |a| format!("; `{a}` accepts it on the next apply"),
+            );
+            let _ = writeln!(
+                header,
+                "Waiting for a decision: endpoint {} of account {} to `{}` ({} since {}){decision}\n",
+                c.endpoint_id, c.account, c.service, c.status, c.since
+            );
         }
     }
+    let (state, location) = (current.state, current.location);
     if args.format == Format::Json {
         say!("{}", crate::render::json::state_values(&state));
     } else {
