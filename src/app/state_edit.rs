@@ -420,3 +420,25 @@ fn refuse_push(
     }
     Ok(())
 }
+
+/// `force-unlock LOCK_ID`: clears the state's lock when it is the one named (a lock really
+/// left behind); says what it did.
+pub fn force_unlock(
+    env: &Env,
+    vars: &[VarArg],
+    state_path: Option<&PathBuf>,
+    lock_id: &str,
+) -> Result<String, Failure> {
+    let snapshot = snapshot(env, vars)?;
+    let location = super::state_location(env, &snapshot.settings, state_path)?;
+    let done = match &location {
+        super::StateLocation::Local(path) => crate::state::lock::force_unlock(path, lock_id),
+        super::StateLocation::Pg {
+            conn_str,
+            schema,
+            name,
+        } => crate::state::pg::PgState::open(conn_str, schema, name, None)
+            .and_then(|mut pg| pg.force_unlock(lock_id)),
+    }?;
+    Ok(done)
+}

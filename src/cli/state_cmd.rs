@@ -3,8 +3,8 @@
 use super::output::{say, say_raw};
 use super::show::read_state;
 use super::{args::OutputArgs, args::StateArgs, args::UnlockArgs, environment::Globals};
+use crate::app::fail;
 use crate::app::state_edit::{self, StateRequest};
-use crate::app::{self as session, fail};
 use crate::config::VarArg;
 use crate::model::refactor::Target;
 use crate::model::{Address, Value};
@@ -181,27 +181,14 @@ pub(crate) fn force_unlock(
     args: &UnlockArgs,
     vars: &[VarArg],
 ) -> super::failure::Outcome {
-    let snapshot = session::snapshot(&globals.env, vars)?;
-    let location =
-        session::state_location(&globals.env, &snapshot.settings, args.common.state.as_ref())?;
-    let result = match &location {
-        session::StateLocation::Local(path) => {
-            crate::state::lock::force_unlock(path, &args.lock_id)
-        }
-        session::StateLocation::Pg {
-            conn_str,
-            schema,
-            name,
-        } => crate::state::pg::PgState::open(conn_str, schema, name, None)
-            .and_then(|mut pg| pg.force_unlock(&args.lock_id)),
-    };
-    match result {
-        Ok(done) => {
-            say!("vpcep {done}.");
-            Ok(0)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let done = state_edit::force_unlock(
+        &globals.env,
+        vars,
+        args.common.state.as_ref(),
+        &args.lock_id,
+    )?;
+    say!("vpcep {done}.");
+    Ok(0)
 }
 
 pub(crate) fn pull(
