@@ -9,11 +9,54 @@ use crate::model::{Address, RecordedResource, ResourceType, StateChange, Value};
 use crate::plan::{Action, Attrs, ResourceChange};
 use std::time::{Duration, Instant};
 
+/// Why a step failed: the sentence a person reads and, when the cloud refused, the API's error
+/// code (`EndPoint.3006`), which the `apply_errored` event carries as `error_code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct StepError {
+    pub message: String,
+    pub code: Option<String>,
+}
+
+impl StepError {
+    /// The same failure, said with more around it (`f` gets the message).
+    #[must_use]
+    fn context(self, f: impl FnOnce(&str) -> String) -> Self {
+        StepError {
+            message: f(&self.message),
+            code: self.code,
+        }
+    }
+}
+
+impl From<String> for StepError {
+    fn from(message: String) -> Self {
+        StepError {
+            message,
+            code: None,
+        }
+    }
+}
+
+impl From<&CloudError> for StepError {
+    fn from(e: &CloudError) -> Self {
+        StepError {
+            message: e.to_string(),
+            code: (!e.code.is_empty()).then(|| e.code.clone()),
+        }
+    }
+}
+
+impl std::fmt::Display for StepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// What an action did: the state changes to record (even when it then failed, e.g. a
 /// service that exists but did not become available in time) and its error, if any.
 pub(super) struct Outcome {
     pub changes: Vec<StateChange>,
-    pub error: Option<String>,
+    pub error: Option<StepError>,
     pub id: Option<String>,
 }
 
@@ -26,10 +69,10 @@ impl Outcome {
         }
     }
 
-    fn failed(error: String) -> Self {
+    fn failed(error: impl Into<StepError>) -> Self {
         Outcome {
             changes: Vec::new(),
-            error: Some(error),
+            error: Some(error.into()),
             id: None,
         }
     }
@@ -38,8 +81,8 @@ impl Outcome {
 /// Reports progress while waiting ("still creating").
 pub(super) type Tick<'a> = &'a dyn Fn(Duration);
 
-fn cloud_err(e: &CloudError) -> String {
-    e.to_string()
+fn cloud_err(e: &CloudError) -> StepError {
+    StepError::from(e)
 }
 
 /// What a poll found: done, not yet, or a failure. A transient failure (the cloud could not be
@@ -56,8 +99,8 @@ fn wait_for<T>(
     timeout: Duration,
     started: Instant,
     tick: Tick<'_>,
-    mut probe: impl FnMut() -> Result<Poll<T>, String>,
-) -> Result<T, String> {
+    mut probe: impl FnMut() -> Result<Poll<T>, StepError>,
+) -> Result<T, StepError> {
     let mut last_tick = Instant::now();
     let mut last_problem;
     loop {
@@ -73,7 +116,8 @@ fn wait_for<T>(
             return Err(format!(
                 "timed out after {}{why}",
                 humantime::format_duration(round(timeout))
-            ));
+            )
+            .into());
         }
         if last_tick.elapsed() >= Duration::from_secs(10) {
             tick(started.elapsed());
@@ -84,11 +128,11 @@ fn wait_for<T>(
 }
 
 /// A poll's cloud error: transient ones keep the wait going.
-fn poll_error<T>(e: &CloudError) -> Result<Poll<T>, String> {
+fn poll_error<T>(e: &CloudError) -> Result<Poll<T>, StepError> {
     if e.is_transient() {
         Ok(Poll::Transient(e.to_string()))
     } else {
-        Err(e.to_string())
+        Err(StepError::from(e))
     }
 }
 
@@ -147,7 +191,7 @@ fn find_lost<T>(
     identity: &Attrs,
     claims: &Claims,
     candidates: Vec<(String, Attrs, T)>,
-) -> Result<Option<T>, String> {
+) -> Result<Option<T>, StepError> {
     let rtype = change.address.rtype();
     let claims_now = claims.lock();
     let sibling = claims_now.started.iter().any(|(a, other)| {
@@ -177,7 +221,7 @@ fn find_lost<T>(
             claims.claim(&id);
             Ok(Some(object))
         }
-        _ => Err(unsure.to_owned()),
+        _ => Err(unsure.to_owned().into()),
     }
 }
 
@@ -190,7 +234,7 @@ fn create_once_or_find<T>(
     send: impl Fn() -> Result<T, CloudError>,
     list: impl Fn() -> Result<Vec<(String, Attrs, T)>, CloudError>,
     id_of: impl Fn(&T) -> String,
-) -> Result<T, String> {
+) -> Result<T, StepError> {
     let identity = identity(change);
     claims.started(&change.address, &identity);
     for attempt in 0..RECOVERY_ATTEMPTS {
@@ -214,7 +258,8 @@ fn create_once_or_find<T>(
     }
     Err(format!(
         "the create's answer was lost {RECOVERY_ATTEMPTS} times; the next `vpcep plan` finds what it made"
-    ))
+    )
+    .into())
 }
 
 fn round(d: Duration) -> Duration {
@@ -305,7 +350,10 @@ fn create_service(
                         .error
                         .clone()
                         .unwrap_or_else(|| ("unknown".into(), "no error given".into()));
-                    Err(format!("the service failed to create: {code}: {msg}"))
+                    Err(StepError {
+                        message: format!("the service failed to create: {code}: {msg}"),
+                        code: Some(code),
+                    })
                 }
                 Ok(_) => Ok(Poll::NotYet),
                 Err(e) => poll_error(&e),
@@ -343,9 +391,11 @@ fn create_service(
                 .unwrap_or_default();
             Outcome {
                 changes: vec![record(change, &id, attrs)],
-                error: Some(format!(
-                    "{e} (status {status}); it is recorded, and the next plan shows what is left to do"
-                )),
+                error: Some(e.context(|e| {
+                    format!(
+                        "{e} (status {status}); it is recorded, and the next plan shows what is left to do"
+                    )
+                })),
                 id: Some(id),
             }
         }
@@ -396,7 +446,9 @@ fn create_endpoint(
             {
                 Ok(Poll::Done(e))
             }
-            Ok(Some(e)) if e.status == "failed" => Err("the endpoint failed to connect".to_owned()),
+            Ok(Some(e)) if e.status == "failed" => {
+                Err(String::from("the endpoint failed to connect").into())
+            }
             Ok(_) => Ok(Poll::NotYet),
             Err(e) => poll_error(&e),
         }
@@ -405,9 +457,9 @@ fn create_endpoint(
         Ok(e) => Outcome::ok(record(change, &id, endpoint_attrs(&e)), Some(id)),
         Err(e) => Outcome {
             changes: vec![record(change, &id, endpoint_attrs(&created))],
-            error: Some(format!(
-                "{e} waiting for the endpoint to connect; it is recorded"
-            )),
+            error: Some(
+                e.context(|e| format!("{e} waiting for the endpoint to connect; it is recorded")),
+            ),
             id: Some(id),
         },
     }
@@ -423,7 +475,7 @@ fn read_back(
     action: ConnectionAction,
     endpoint: &str,
     error: &CloudError,
-) -> Result<Poll<()>, String> {
+) -> Result<Poll<()>, StepError> {
     let connections = match cloud.list_connections(service_id) {
         Ok(c) => c,
         Err(e) => return poll_error(&e),
@@ -437,15 +489,17 @@ fn read_back(
         | (ConnectionAction::Reject, Some("rejected") | None) => Ok(Poll::Done(())),
         (_, Some("creating")) => Ok(Poll::NotYet),
         (_, Some("pendingAcceptance")) => Ok(Poll::Transient(error.to_string())),
-        (ConnectionAction::Receive, None) => Err(format!(
-            "cannot accept the endpoint {endpoint}: it is not connected to the service {service_id} ({})",
-            cloud_err(error)
-        )),
-        (_, Some(other)) => Err(format!(
-            "cannot {} the endpoint {endpoint}: its connection is `{other}` ({})",
-            action.as_str(),
-            cloud_err(error)
-        )),
+        (ConnectionAction::Receive, None) => Err(cloud_err(error).context(|e| {
+            format!(
+                "cannot accept the endpoint {endpoint}: it is not connected to the service {service_id} ({e})"
+            )
+        })),
+        (_, Some(other)) => Err(cloud_err(error).context(|e| {
+            format!(
+                "cannot {} the endpoint {endpoint}: its connection is `{other}` ({e})",
+                action.as_str()
+            )
+        })),
     }
 }
 
@@ -520,11 +574,9 @@ fn approve(
                     // A gateway that hides the error body (HTML, or nothing): what the cloud
                     // meant is read back from the connection, as a readable code would say.
                     Err(e) if e.is("HTTP") => read_back(cloud, &service_id, action, endpoint, &e),
-                    Err(e) => Err(format!(
-                        "cannot {} the endpoint {endpoint}: {}",
-                        action.as_str(),
-                        cloud_err(&e)
-                    )),
+                    Err(e) => Err(cloud_err(&e).context(|e| {
+                        format!("cannot {} the endpoint {endpoint}: {e}", action.as_str())
+                    })),
                 }
             });
             if let Err(e) = done {
@@ -552,12 +604,14 @@ fn approve(
                 Some(other) => {
                     return Err(format!(
                         "the endpoint {endpoint} was accepted, but the cloud reports it `{other}`"
-                    ));
+                    )
+                    .into());
                 }
                 None => {
                     return Err(format!(
                         "the endpoint {endpoint} was accepted, but is no longer connected to the service"
-                    ));
+                    )
+                    .into());
                 }
             }
         }
@@ -618,9 +672,9 @@ pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
     let before = change.before.clone().unwrap_or_default();
     let after = change.after.clone().unwrap_or_default();
     let Some(id) = change.id.clone() else {
-        return Outcome::failed("no recorded ID".into());
+        return Outcome::failed(String::from("no recorded ID"));
     };
-    let result: Result<StateChange, String> = (|| match change.address.rtype() {
+    let result: Result<StateChange, StepError> = (|| match change.address.rtype() {
         ResourceType::Service => {
             let mut put = ServiceUpdate::default();
             if changed(change, "name") {
@@ -694,7 +748,7 @@ pub(super) fn update(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
                     .changes
                     .into_iter()
                     .next()
-                    .ok_or_else(|| "nothing recorded".to_owned()),
+                    .ok_or_else(|| String::from("nothing recorded").into()),
             }
         }
     })();
@@ -708,7 +762,7 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
     let started = Instant::now();
     let address: &Address = &change.address;
     let Some(id) = change.id.clone() else {
-        return Outcome::failed("no recorded ID".into());
+        return Outcome::failed(String::from("no recorded ID"));
     };
     let gone = StateChange::Remove(address.clone());
     match address.rtype() {
@@ -783,7 +837,7 @@ pub(super) fn delete(cloud: &dyn Cloud, change: &ResourceChange, tick: Tick<'_>)
             let outcome = approve(cloud, change, &before, &after, change.timeouts.delete, tick);
             match outcome.error {
                 // The service is gone: nothing left to reject.
-                Some(e) if e.to_ascii_lowercase().contains("endpoint.0005") => {
+                Some(e) if e.message.to_ascii_lowercase().contains("endpoint.0005") => {
                     Outcome::ok(gone, Some(id))
                 }
                 Some(e) => Outcome::failed(e),
@@ -806,7 +860,7 @@ pub(super) fn run(
         Action::Update => update(cloud, change, tick),
         Action::Delete => delete(cloud, change, tick),
         Action::Replace | Action::NoOp => {
-            Outcome::failed("internal error: not a single step".into())
+            Outcome::failed(String::from("internal error: not a single step"))
         }
     }
 }

@@ -50,6 +50,8 @@ pub enum Event {
         action: Action,
         elapsed: Duration,
         error: String,
+        /// The API's error code, when the cloud refused.
+        code: Option<String>,
     },
     Skipped {
         address: Address,
@@ -245,6 +247,7 @@ pub fn apply(
                 action: Action::NoOp,
                 elapsed: Duration::ZERO,
                 error: e.clone(),
+                code: None,
             });
             run.report.failed.push((address, e));
         }
@@ -349,7 +352,7 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Reports `step` failed after `elapsed` (what depends on it is then skipped).
-    fn fail(&mut self, step: &Step, error: String, elapsed: Duration) {
+    fn fail(&mut self, step: &Step, error: actions::StepError, elapsed: Duration) {
         tracing::debug!(
             address = %step.change.address,
             action = step.action.as_str(),
@@ -362,11 +365,12 @@ impl Run<'_> {
             address: step.change.address.clone(),
             action: step.action,
             elapsed,
-            error: error.clone(),
+            error: error.message.clone(),
+            code: error.code,
         });
         self.report
             .failed
-            .push((step.change.address.clone(), error));
+            .push((step.change.address.clone(), error.message));
     }
 
     fn blocked_by(&self, step: &Step) -> Option<String> {
@@ -580,7 +584,7 @@ impl Run<'_> {
                                     given_up += 1;
                                     self.fail(
                                         &steps[i],
-                                        format!("cannot evaluate the configuration: {e}"),
+                                        format!("cannot evaluate the configuration: {e}").into(),
                                         Duration::ZERO,
                                     );
                                     let ready = schedule.done(i);

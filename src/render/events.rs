@@ -71,6 +71,7 @@ pub fn line(event: &Event) -> String {
             action,
             elapsed,
             error,
+            ..
         } => {
             let (_, _, done) = verbs(*action);
             format!("{address}: {done} failed after {}: {error}", secs(*elapsed))
@@ -145,6 +146,9 @@ struct StepFields<'a> {
     id: Option<IdField<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'a str>,
+    /// The API's error code of a step the cloud refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
 }
@@ -171,6 +175,7 @@ pub fn json(event: &Event, now: &str) -> String {
                 elapsed_seconds: None,
                 id: Some(IdField { id: id.as_deref() }),
                 error: None,
+                error_code: None,
                 reason: None,
             },
         ),
@@ -187,6 +192,7 @@ pub fn json(event: &Event, now: &str) -> String {
                 elapsed_seconds: Some(elapsed.as_secs_f64()),
                 id: None,
                 error: None,
+                error_code: None,
                 reason: None,
             },
         ),
@@ -204,6 +210,7 @@ pub fn json(event: &Event, now: &str) -> String {
                 elapsed_seconds: Some(elapsed.as_secs_f64()),
                 id: Some(IdField { id: id.as_deref() }),
                 error: None,
+                error_code: None,
                 reason: None,
             },
         ),
@@ -212,6 +219,7 @@ pub fn json(event: &Event, now: &str) -> String {
             action,
             elapsed,
             error,
+            code,
         } => (
             "error",
             "apply_errored",
@@ -221,6 +229,7 @@ pub fn json(event: &Event, now: &str) -> String {
                 elapsed_seconds: Some(elapsed.as_secs_f64()),
                 id: None,
                 error: Some(error),
+                error_code: code.as_deref(),
                 reason: None,
             },
         ),
@@ -237,6 +246,7 @@ pub fn json(event: &Event, now: &str) -> String {
                 elapsed_seconds: None,
                 id: None,
                 error: None,
+                error_code: None,
                 reason: Some(reason),
             },
         ),

@@ -427,4 +427,15 @@ fn a_failed_action_skips_its_dependents_and_keeps_what_completed() {
         "{}",
         plan.stdout
     );
+    // Under --json the failed step's event carries the API's code as a field of its own.
+    let json = consumer.expect(&["apply", "--auto-approve", "--json"], 1);
+    let errored: Vec<serde_json::Value> = json
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|e: &serde_json::Value| e["type"] == "apply_errored")
+        .collect();
+    assert_eq!(errored.len(), 1, "{}", json.stdout);
+    assert_eq!(errored[0]["address"], "vpcep_endpoint.to_shared");
+    assert_eq!(errored[0]["error_code"], "EndPoint.2012", "{}", json.stdout);
 }
