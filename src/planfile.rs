@@ -536,7 +536,31 @@ pub fn looks_like_plan(bytes: &[u8]) -> bool {
     bytes.starts_with(format!("{{\"format\":\"{FORMAT}\"").as_bytes())
 }
 
-pub fn decode(text: &str) -> Result<SavedPlan, String> {
+/// Why a file cannot be read as a saved plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not a plan, another format or version, or damaged.
+    Unreadable(String),
+    /// A plan whose configuration does not match the hash it was written with: the file was
+    /// changed after `vpcep plan` wrote it.
+    Edited(String),
+}
+
+impl From<String> for DecodeError {
+    fn from(message: String) -> Self {
+        DecodeError::Unreadable(message)
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Unreadable(m) | DecodeError::Edited(m) => f.write_str(m),
+        }
+    }
+}
+
+pub fn decode(text: &str) -> Result<SavedPlan, DecodeError> {
     let head: serde_json::Map<String, Json> =
         serde_json::from_str(text).map_err(|e| format!("it is not a vpcep plan file ({e})"))?;
     let (format, version) = (head.get("format"), head.get("format_version"));
@@ -548,17 +572,18 @@ pub fn decode(text: &str) -> Result<SavedPlan, String> {
                 |f| format!("`{}`", f.as_str().unwrap_or("?"))
             ),
             version.map_or_else(|| "?".to_owned(), ToString::to_string)
-        ));
+        )
+        .into());
     }
     let wire: Wire =
         serde_json::from_value(Json::Object(head)).map_err(|e| format!("it is damaged ({e})"))?;
     let state = crate::state::wire::from_wire(wire.state.clone())
         .map_err(|e| format!("its recorded state is damaged ({e})"))?;
     if config_hash(&wire.config) != wire.config_sha256 {
-        return Err(
+        return Err(DecodeError::Edited(
             "its configuration does not match its hash; the file was changed after it was written"
                 .into(),
-        );
+        ));
     }
     let changes = wire
         .changes

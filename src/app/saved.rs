@@ -91,8 +91,13 @@ fn edited(path: &Path, why: &str) -> Failure {
 fn read(path: &Path) -> Result<SavedPlan, Failure> {
     let text =
         crate::fsio::read_text(path, crate::fsio::MAX_STATE_FILE, "the plan file").map_err(fail)?;
-    let saved = crate::planfile::decode(&text)
-        .map_err(|e| fail(format!("`{}` cannot be applied: {e}", path.display())))?;
+    let saved = crate::planfile::decode(&text).map_err(|e| {
+        let failure = fail(format!("`{}` cannot be applied: {e}", path.display()));
+        match e {
+            crate::planfile::DecodeError::Edited(_) => failure.with_kind(FailureKind::PlanStale),
+            crate::planfile::DecodeError::Unreadable(_) => failure,
+        }
+    })?;
     if saved.plan.is_refused() {
         return Err(fail(format!(
             "`{}` is a refused plan; it cannot be applied",

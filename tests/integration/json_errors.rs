@@ -80,6 +80,22 @@ fn a_stale_saved_plan_is_a_diagnostic_event() {
     assert_eq!(events.last().unwrap()["code"], "plan_stale");
 }
 
+/// A saved plan edited after `vpcep plan` wrote it (its configuration, or one of its actions)
+/// stops as `plan_stale` too: make the plan again.
+#[test]
+fn an_edited_saved_plan_stops_as_plan_stale() {
+    let ws = Workspace::example("single-service");
+    ws.expect(&["plan", "--out", "p.vpcep"], 0);
+    let original = ws.read("p.vpcep");
+    for (from, to) in [("billing-api", "billing-apx"), ("\"create\"", "\"update\"")] {
+        assert!(original.contains(from), "{from}");
+        ws.write("p.vpcep", &original.replacen(from, to, 1));
+        let out = ws.run(&["apply", "--json", "p.vpcep"]);
+        let events = ends_with_error(&out, "cannot be applied");
+        assert_eq!(events.last().unwrap()["code"], "plan_stale", "{from}");
+    }
+}
+
 #[test]
 fn a_cloud_error_is_a_diagnostic_event() {
     let ws = Workspace::new();
