@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod carry_out;
+pub mod init;
 pub mod look;
 mod saved;
 pub mod state_edit;
