@@ -6,7 +6,9 @@
 //!   after it are its standard output, then `--- stderr` and its standard error when there
 //!   is any, then `[exit N]`;
 //! - `$ edit FILE: OLD => NEW` replaces every OLD in FILE (there must be one), `$ append FILE:
-//!   TEXT` adds a line to it (making it if need be), `$ rm FILE` removes it.
+//!   TEXT` adds a line to it (making it if need be), `$ cp FROM TO` copies a file (a later
+//!   version of the configuration kept in a subdirectory, which vpcep does not read), `$ rm
+//!   FILE` removes one.
 //!
 //! The runner replays the steps in a fresh copy of the directory and compares the whole
 //! transcript with the file, by snapbox; `SNAPSHOTS=overwrite cargo test` rewrites the files.
@@ -34,6 +36,10 @@ enum Step {
     Append {
         file: String,
         text: String,
+    },
+    Copy {
+        from: String,
+        to: String,
     },
     Remove {
         file: String,
@@ -69,13 +75,22 @@ impl Step {
                     text: unescape(&text),
                 })
             }
+            "cp" => {
+                let (from, to) = rest
+                    .split_once(' ')
+                    .ok_or_else(|| format!("`$ {line}`: expected `cp FROM TO`"))?;
+                Ok(Step::Copy {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                })
+            }
             "rm" => Ok(Step::Remove {
                 file: rest.to_owned(),
             }),
             _ => {
                 let words = split_words(line)?;
                 let at = words.iter().position(|w| w == "vpcep").ok_or_else(|| {
-                    format!("`$ {line}`: not a vpcep command, edit, append or rm")
+                    format!("`$ {line}`: not a vpcep command, edit, append, cp or rm")
                 })?;
                 let env = words[..at]
                     .iter()
@@ -281,6 +296,10 @@ fn replay(path: &Path) -> Result<String, String> {
                 all.push_str(text);
                 all.push('\n');
                 ws.write(file, &all);
+            }
+            Step::Copy { from, to } => {
+                std::fs::copy(ws.path().join(from), ws.path().join(to))
+                    .map_err(|e| format!("`$ {written}`: {e}"))?;
             }
             Step::Remove { file } => {
                 std::fs::remove_file(ws.path().join(file))
