@@ -257,45 +257,6 @@ fn moved_to_an_address_already_recorded_is_an_error_naming_the_block() {
 }
 
 #[test]
-fn removed_with_destroy_false_forgets_and_leaves_the_cloud_object() {
-    let ws = Workspace::new();
-    ws.write("main.hcl", &service_block("kept", "port", None));
-    ws.expect(&["apply", "--auto-approve"], 0);
-    ws.write(
-        "main.hcl",
-        "removed {\n  from = vpcep_service.kept\n\n  lifecycle {\n    destroy = false\n  }\n}\n",
-    );
-    let plan = ws.expect(&["plan", "--detailed-exitcode"], 2);
-    assert!(
-        plan.stdout
-            .contains("# vpcep_service.kept will be removed from state")
-            && plan.stdout.contains("1 to forget")
-            && !plan.stdout.contains("destroyed"),
-        "{}",
-        plan.stdout
-    );
-    let json = ws.expect(&["plan", "--format", "json"], 0);
-    assert!(
-        json.stdout.contains("\"actions\":[\"forget\"]"),
-        "{}",
-        json.stdout
-    );
-    ws.expect(&["apply", "--auto-approve"], 0);
-    assert!(ws.state()["resources"].as_array().unwrap().is_empty());
-    assert_eq!(
-        vpcep::cloud::Cloud::list_services(&sim(&ws)).unwrap().len(),
-        1
-    );
-    ws.expect(&["plan", "--detailed-exitcode"], 0);
-    // `destroy = true` (the default) is a plain delete.
-    ws.write("main.hcl", &service_block("other", "port-2", None));
-    ws.expect(&["apply", "--auto-approve"], 0);
-    ws.write("main.hcl", "removed {\n  from = vpcep_service.other\n}\n");
-    let plan = ws.expect(&["plan"], 0);
-    assert!(plan.stdout.contains("1 to destroy"), "{}", plan.stdout);
-}
-
-#[test]
 fn import_blocks_adopt_what_was_made_by_hand() {
     let ws = Workspace::new();
     ws.write("main.hcl", "");

@@ -1,0 +1,3 @@
+removed {
+  from = vpcep_service.other
+}
