@@ -330,6 +330,7 @@ fn transcripts() {
         .filter_map(|path| {
             let result = replay(path).and_then(|actual| {
                 snapbox::Assert::new()
+                    .normalize_paths(false)
                     .action_env(snapbox::assert::DEFAULT_ACTION_ENV)
                     .try_eq(
                         Some(&path.display()),
