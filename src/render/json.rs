@@ -356,11 +356,7 @@ fn configuration(desired: &DesiredState) -> Json {
                 let mut list: Vec<String> = Vec::new();
                 for r in refs {
                     let base = match &r.key {
-                        Some(k) => format!(
-                            "{}{}",
-                            r.resource,
-                            crate::model::Address::key_text(k)
-                        ),
+                        Some(k) => format!("{}{}", r.resource, crate::model::Address::key_text(k)),
                         None => r.resource.to_string(),
                     };
                     if let Some(attr) = &r.attr {
