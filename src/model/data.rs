@@ -205,7 +205,7 @@ impl fmt::Display for DataAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.id)?;
         if let Some(key) = &self.key {
-            write!(f, "[{}]", serde_json::Value::String(key.clone()))?;
+            f.write_str(&super::Address::key_text(key))?;
         }
         Ok(())
     }
