@@ -28,15 +28,23 @@ struct Node {
 /// The configuration's resources (one node per resource, whatever its instances) and their
 /// dependencies.
 pub fn of_config(desired: &DesiredState) -> Graph {
-    let mut resources: BTreeMap<&ResourceId, (usize, bool, BTreeSet<&ResourceId>)> =
+    // Per resource: its instances, how they are made (`for_each` or `count`; `None`: one
+    // instance of a plain block), and what it depends on.
+    let mut resources: BTreeMap<&ResourceId, (usize, Option<&str>, BTreeSet<&ResourceId>)> =
         BTreeMap::new();
     for instance in desired.resources.values() {
         let entry =
             resources
                 .entry(&instance.address.resource)
-                .or_insert((0, false, BTreeSet::new()));
+                .or_insert((0, None, BTreeSet::new()));
         entry.0 += 1;
-        entry.1 |= instance.address.key.is_some();
+        if let Some(key) = &instance.address.key {
+            entry.1 = Some(if crate::model::address::count_index(key).is_some() {
+                "count"
+            } else {
+                "for_each"
+            });
+        }
         entry.2.extend(&instance.depends_on);
     }
     let index: BTreeMap<&ResourceId, usize> =
@@ -47,14 +55,12 @@ pub fn of_config(desired: &DesiredState) -> Graph {
             name: resource.to_string(),
             action: None,
             refused: false,
-            note: if *keyed {
+            note: keyed.map_or_else(String::new, |by| {
                 format!(
-                    "for_each: {instances} instance{}",
+                    "{by}: {instances} instance{}",
                     if *instances == 1 { "" } else { "s" }
                 )
-            } else {
-                String::new()
-            },
+            }),
         });
         for d in deps {
             if let Some(&from) = index.get(d) {
