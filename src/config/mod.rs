@@ -162,50 +162,20 @@ pub fn load_with(options: &LoadOptions, computed: &dyn ComputedValues) -> Loaded
     load_reading(options, computed, &NoReads)
 }
 
-/// [`load_with`], data sources answered from `reads` (those it does not answer are
-/// [`Loaded::wanted`]).
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
-)]
-pub fn load_reading(
+/// The value of every variable of this load: a module instance's from its call, a saved
+/// plan's as it holds them (the credentials given again, or named in `unset_credentials`),
+/// else from `--var`, var files, the environment and defaults. Missing values are errors —
+/// for a settings-only load, only those the provider and backend read.
+fn variable_values(
     options: &LoadOptions,
-    computed: &dyn ComputedValues,
-    reads: &dyn DataReads,
-) -> Loaded {
-    let mut diags = Vec::new();
-    let parsed_here;
-    let parsed: &Parsed = if let Some(parsed) = &options.parsed {
-        parsed
-    } else {
-        let read;
-        let sources = if let Some(sources) = &options.sources {
-            sources
-        } else {
-            read = files::read_dir_as(
-                &options.dir,
-                options.shown_dir.as_deref().unwrap_or(&options.dir),
-                &mut diags,
-            );
-            &read
-        };
-        parsed_here = parse(sources);
-        &parsed_here
-    };
-    diags.extend(parsed.diagnostics.iter().cloned());
-    let files = &parsed.files;
-    if diags.iter().any(Diagnostic::is_error) {
-        return finish(None, diags, IndexMap::new());
-    }
-    let decls = decls::collect(files, &mut diags);
-    // Variables that hold credentials: secrets, never saved (see `Loaded::variables`).
-    let credentials = deps::credential_variables(&decls);
-    let mut unset_credentials = Vec::new();
-    let module_inputs = options.module.as_ref().map(|m| {
-        module_limits(&decls, &mut diags);
-        modules_inputs(m, &decls, &mut diags)
-    });
-    let vars = if let Some(inputs) = &module_inputs {
+    decls: &decls::Decls<'_>,
+    credentials: &std::collections::HashSet<String>,
+    module_inputs: Option<&IndexMap<String, Value>>,
+    files: usize,
+    unset_credentials: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> IndexMap<String, Option<hcl::Value>> {
+    if let Some(inputs) = module_inputs {
         inputs
             .iter()
             .map(|(name, v)| (name.clone(), convert::to_hcl(v)))
@@ -223,16 +193,10 @@ pub fn load_reading(
             .filter(|name| !fixed.contains_key(*name))
             .collect();
         if !wanted.is_empty() {
-            let mut args = variables::auto_files(&options.dir, &mut diags);
+            let mut args = variables::auto_files(&options.dir, diags);
             args.extend(options.vars.iter().cloned());
-            let mut resolved = variables::resolve(
-                &decls,
-                &args,
-                &options.env,
-                &options.var_files,
-                files.len(),
-                &mut diags,
-            );
+            let mut resolved =
+                variables::resolve(decls, &args, &options.env, &options.var_files, files, diags);
             for name in wanted {
                 if resolved.missing.iter().any(|(m, _)| m == name) {
                     unset_credentials.push(name.clone());
@@ -243,22 +207,16 @@ pub fn load_reading(
         }
         values
     } else {
-        let mut args = variables::auto_files(&options.dir, &mut diags);
+        let mut args = variables::auto_files(&options.dir, diags);
         args.extend(options.vars.iter().cloned());
-        let resolved = variables::resolve(
-            &decls,
-            &args,
-            &options.env,
-            &options.var_files,
-            files.len(),
-            &mut diags,
-        );
+        let resolved =
+            variables::resolve(decls, &args, &options.env, &options.var_files, files, diags);
         // Settings alone need only the variables the provider and backend read; commands
         // that only read state need no other values.
         // Credentials are needed only to reach the cloud, which such commands may not do;
         // a command that does gets the missing value named by its full load.
         let needed = options.settings_only.then(|| {
-            let mut needed = deps::settings_variables(&decls);
+            let mut needed = deps::settings_variables(decls);
             needed.retain(|v| !credentials.contains(v));
             needed
         });
@@ -268,13 +226,31 @@ pub fn load_reading(
             }
         }
         resolved.values
-    };
-    let variables: IndexMap<String, Value> = vars
-        .iter()
-        .filter(|(k, _)| !credentials.contains(*k))
-        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), convert::from_hcl(v))))
-        .collect();
-    let mut secrets = Vec::new();
+    }
+}
+
+/// The configuration of `options` parsed: its sources, or the files of its directory.
+fn parse_sources(options: &LoadOptions, diags: &mut Vec<Diagnostic>) -> Parsed {
+    match &options.sources {
+        Some(sources) => parse(sources),
+        None => parse(&files::read_dir_as(
+            &options.dir,
+            options.shown_dir.as_deref().unwrap_or(&options.dir),
+            diags,
+        )),
+    }
+}
+
+/// The scope a load evaluates in: the variables' values (the texts of the sensitive ones
+/// added to `secrets`), the module inputs, the workspace and the cost budget.
+fn scope_for(
+    options: &LoadOptions,
+    decls: &decls::Decls<'_>,
+    vars: IndexMap<String, Option<hcl::Value>>,
+    credentials: &std::collections::HashSet<String>,
+    module_inputs: Option<IndexMap<String, Value>>,
+    secrets: &mut Vec<String>,
+) -> eval::Scope {
     let sensitive_vars: std::collections::HashSet<String> = decls
         .variables
         .iter()
@@ -295,7 +271,7 @@ pub fn load_reading(
         .collect();
     for name in &sensitive_vars {
         if let Some(Some(v)) = vars.get(name) {
-            collect_strings(&convert::from_hcl(v.clone()), &mut secrets);
+            collect_strings(&convert::from_hcl(v.clone()), secrets);
         }
     }
     let mut scope = eval::Scope::new(vars);
@@ -313,6 +289,204 @@ pub fn load_reading(
     } else {
         options.spent.fresh()
     };
+    scope
+}
+
+/// A settings-only load: the locals the provider and backend may read (those that need
+/// resources stay unset), then the provider, its aliases and the backend.
+fn settings_load(
+    options: &LoadOptions,
+    decls: &decls::Decls<'_>,
+    scope: &mut eval::Scope,
+    mut secrets: Vec<String>,
+    mut diags: Vec<Diagnostic>,
+    variables: IndexMap<String, Value>,
+    unset_credentials: Vec<String>,
+) -> Loaded {
+    // Locals the settings may read; those that need resources stay unset.
+    let mut ignored = Vec::new();
+    for node in deps::order(decls, &mut ignored) {
+        if let deps::Node::Local(name) = node {
+            eval_local(scope, decls, &name, &mut ignored, &mut secrets);
+        }
+    }
+    let provider = settings::provider(decls, scope, &mut diags);
+    let aliases = settings::aliases(decls, scope, &mut diags);
+    let backend = settings::backend(decls, scope, &mut diags);
+    let desired = DesiredState {
+        settings: crate::model::Settings {
+            dir: options.dir.clone(),
+            provider,
+            aliases,
+            backend,
+        },
+        resources: IndexMap::new(),
+        outputs: IndexMap::new(),
+        secrets: secrets.clone(),
+        data: Vec::new(),
+        refactors: crate::model::refactor::Refactors::default(),
+        checks: Vec::new(),
+    };
+    let mut loaded = finish(Some(desired), diags, variables);
+    loaded.secrets = secrets;
+    loaded.unset_credentials = unset_credentials;
+    loaded
+}
+
+/// What evaluating the blocks in dependency order makes: the resources of this load, and
+/// what its module calls and data blocks gave.
+#[derive(Default)]
+struct Evaluated<'a> {
+    lowered: Vec<resources::Lowered<'a>>,
+    data: data::DataOut,
+    module_resources: Vec<crate::model::ResourceInstance>,
+    /// The `moved` and `removed` blocks of the modules, at their instances' addresses.
+    module_refactors: crate::model::refactor::Refactors,
+}
+
+/// Evaluates locals, module calls, data blocks and resources in waves of the dependency order
+/// (each wave's resources on every core), putting what they make and the diagnostics back in
+/// that order: the outcome is the one evaluating one by one gives.
+fn evaluate_in_waves<'a>(
+    decls: &decls::Decls<'a>,
+    scope: &mut eval::Scope,
+    options: &LoadOptions,
+    default_provider: &str,
+    (computed, reads): (&dyn ComputedValues, &dyn DataReads),
+    secrets: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Evaluated<'a> {
+    let mut evaluated = Evaluated::default();
+    let ordered = deps::ordered(decls, diags);
+    // What each node yields carries its place in `ordered`: put back in that order at the
+    // end, the outcome is the one evaluating one by one gives.
+    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut made = Vec::with_capacity(decls.resources.len());
+    let mut data_out = data::DataOut::default();
+    for wave in ordered.waves() {
+        let mut ids = Vec::with_capacity(wave.len());
+        for at in wave {
+            match &ordered.nodes[at] {
+                deps::Node::Local(name) => {
+                    let mut own = Vec::new();
+                    eval_local(scope, decls, name, &mut own, secrets);
+                    found.extend(own.into_iter().map(|d| (at, d)));
+                }
+                deps::Node::Resource(id) => ids.push((at, id)),
+                deps::Node::Module(name) => {
+                    let mut own = Vec::new();
+                    let call = modules::evaluate(
+                        name,
+                        decls.modules[name],
+                        decls,
+                        scope,
+                        options,
+                        default_provider,
+                        (computed, reads),
+                        &mut own,
+                    );
+                    data_out.instances.extend(call.data);
+                    data_out.wanted.extend(call.wanted);
+                    scope.modules.insert(
+                        name.clone(),
+                        call.values.unwrap_or(eval::ResourceValues::Failed),
+                    );
+                    scope.module_reads.insert(name.clone(), call.reads);
+                    secrets.extend(call.secrets);
+                    evaluated.module_resources.extend(call.resources);
+                    evaluated
+                        .module_refactors
+                        .moved
+                        .extend(call.refactors.moved);
+                    evaluated
+                        .module_refactors
+                        .removed
+                        .extend(call.refactors.removed);
+                    found.extend(own.into_iter().map(|d| (at, d)));
+                }
+                deps::Node::Data(id) => {
+                    let mut own = Vec::new();
+                    data::evaluate(
+                        id,
+                        decls.data[id],
+                        decls,
+                        scope,
+                        reads,
+                        &mut own,
+                        &mut data_out,
+                    );
+                    found.extend(own.into_iter().map(|d| (at, d)));
+                }
+            }
+        }
+        let mut out = Out {
+            scope,
+            found: &mut found,
+            secrets,
+            made: &mut made,
+        };
+        lower_together(&ids, decls, computed, &mut out);
+    }
+    // Stable: a node's instances and diagnostics keep their own order.
+    made.sort_by_key(|(at, _)| *at);
+    found.sort_by_key(|(at, _)| *at);
+    diags.extend(found.into_iter().map(|(_, d)| d));
+    evaluated.lowered = made.into_iter().map(|(_, l)| l).collect();
+    evaluated.data = data_out;
+    evaluated
+}
+
+/// [`load_with`], data sources answered from `reads` (those it does not answer are
+/// [`Loaded::wanted`]).
+pub fn load_reading(
+    options: &LoadOptions,
+    computed: &dyn ComputedValues,
+    reads: &dyn DataReads,
+) -> Loaded {
+    let mut diags = Vec::new();
+    let parsed_here;
+    let parsed: &Parsed = if let Some(parsed) = &options.parsed {
+        parsed
+    } else {
+        parsed_here = parse_sources(options, &mut diags);
+        &parsed_here
+    };
+    diags.extend(parsed.diagnostics.iter().cloned());
+    let files = &parsed.files;
+    if diags.iter().any(Diagnostic::is_error) {
+        return finish(None, diags, IndexMap::new());
+    }
+    let decls = decls::collect(files, &mut diags);
+    // Variables that hold credentials: secrets, never saved (see `Loaded::variables`).
+    let credentials = deps::credential_variables(&decls);
+    let mut unset_credentials = Vec::new();
+    let module_inputs = options.module.as_ref().map(|m| {
+        module_limits(&decls, &mut diags);
+        modules_inputs(m, &decls, &mut diags)
+    });
+    let vars = variable_values(
+        options,
+        &decls,
+        &credentials,
+        module_inputs.as_ref(),
+        files.len(),
+        &mut unset_credentials,
+        &mut diags,
+    );
+    let variables: IndexMap<String, Value> = vars
+        .iter()
+        .filter(|(k, _)| !credentials.contains(*k))
+        .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), convert::from_hcl(v))))
+        .collect();
+    let mut secrets = Vec::new();
+    let mut scope = scope_for(
+        options,
+        &decls,
+        vars,
+        &credentials,
+        module_inputs,
+        &mut secrets,
+    );
     variables::check_validations(&decls, &scope, &mut diags);
     let default_provider = match &options.module {
         Some(m) => m.default_provider.clone(),
@@ -320,114 +494,29 @@ pub fn load_reading(
             .provider
             .map_or_else(|| "sim".to_owned(), |p| p.label(0).to_owned()),
     };
-    let mut module_resources: Vec<crate::model::ResourceInstance> = Vec::new();
-    // The `moved` and `removed` blocks of the modules, at their instances' addresses.
-    let mut module_refactors = crate::model::refactor::Refactors::default();
     if options.settings_only {
-        // Locals the settings may read; those that need resources stay unset.
-        let mut ignored = Vec::new();
-        for node in deps::order(&decls, &mut ignored) {
-            if let deps::Node::Local(name) = node {
-                eval_local(&mut scope, &decls, &name, &mut ignored, &mut secrets);
-            }
-        }
-        let provider = settings::provider(&decls, &scope, &mut diags);
-        let aliases = settings::aliases(&decls, &scope, &mut diags);
-        let backend = settings::backend(&decls, &scope, &mut diags);
-        let desired = DesiredState {
-            settings: crate::model::Settings {
-                dir: options.dir.clone(),
-                provider,
-                aliases,
-                backend,
-            },
-            resources: IndexMap::new(),
-            outputs: IndexMap::new(),
-            secrets: secrets.clone(),
-            data: Vec::new(),
-            refactors: crate::model::refactor::Refactors::default(),
-            checks: Vec::new(),
-        };
-        let mut loaded = finish(Some(desired), diags, variables);
-        loaded.secrets = secrets;
-        loaded.unset_credentials = unset_credentials;
-        return loaded;
+        return settings_load(
+            options,
+            &decls,
+            &mut scope,
+            secrets,
+            diags,
+            variables,
+            unset_credentials,
+        );
     }
-    let lowered = {
-        let ordered = deps::ordered(&decls, &mut diags);
-        // What each node yields carries its place in `ordered`: put back in that order at the
-        // end, the outcome is the one evaluating one by one gives.
-        let mut found: Vec<(usize, Diagnostic)> = Vec::new();
-        let mut made = Vec::with_capacity(decls.resources.len());
-        let mut data_out = data::DataOut::default();
-        for wave in ordered.waves() {
-            let mut ids = Vec::with_capacity(wave.len());
-            for at in wave {
-                match &ordered.nodes[at] {
-                    deps::Node::Local(name) => {
-                        let mut own = Vec::new();
-                        eval_local(&mut scope, &decls, name, &mut own, &mut secrets);
-                        found.extend(own.into_iter().map(|d| (at, d)));
-                    }
-                    deps::Node::Resource(id) => ids.push((at, id)),
-                    deps::Node::Module(name) => {
-                        let mut own = Vec::new();
-                        let call = modules::evaluate(
-                            name,
-                            decls.modules[name],
-                            &decls,
-                            &scope,
-                            options,
-                            &default_provider,
-                            (computed, reads),
-                            &mut own,
-                        );
-                        data_out.instances.extend(call.data);
-                        data_out.wanted.extend(call.wanted);
-                        scope.modules.insert(
-                            name.clone(),
-                            call.values.unwrap_or(eval::ResourceValues::Failed),
-                        );
-                        scope.module_reads.insert(name.clone(), call.reads);
-                        secrets.extend(call.secrets);
-                        module_resources.extend(call.resources);
-                        module_refactors.moved.extend(call.refactors.moved);
-                        module_refactors.removed.extend(call.refactors.removed);
-                        found.extend(own.into_iter().map(|d| (at, d)));
-                    }
-                    deps::Node::Data(id) => {
-                        let mut own = Vec::new();
-                        data::evaluate(
-                            id,
-                            decls.data[id],
-                            &decls,
-                            &mut scope,
-                            reads,
-                            &mut own,
-                            &mut data_out,
-                        );
-                        found.extend(own.into_iter().map(|d| (at, d)));
-                    }
-                }
-            }
-            let mut out = Out {
-                scope: &mut scope,
-                found: &mut found,
-                secrets: &mut secrets,
-                made: &mut made,
-            };
-            lower_together(&ids, &decls, computed, &mut out);
-        }
-        // Stable: a node's instances and diagnostics keep their own order.
-        made.sort_by_key(|(at, _)| *at);
-        found.sort_by_key(|(at, _)| *at);
-        diags.extend(found.into_iter().map(|(_, d)| d));
-        (
-            made.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
-            data_out,
-        )
-    };
-    let (mut lowered, data_out) = lowered;
+    let evaluated = evaluate_in_waves(
+        &decls,
+        &mut scope,
+        options,
+        &default_provider,
+        (computed, reads),
+        &mut secrets,
+        &mut diags,
+    );
+    let (mut lowered, data_out) = (evaluated.lowered, evaluated.data);
+    let (module_resources, module_refactors) =
+        (evaluated.module_resources, evaluated.module_refactors);
     let outputs = settings::outputs(&decls, &scope, &mut diags);
     let checks = settings::checks(&decls, &scope, &mut diags);
     let provider = settings::provider(&decls, &scope, &mut diags);
