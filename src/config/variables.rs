@@ -138,108 +138,17 @@ pub(crate) struct Resolved {
     pub missing: Vec<(String, Diagnostic)>,
 }
 
-/// Resolves the value of every declared variable.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
-)]
-pub(crate) fn resolve(
-    decls: &Decls<'_>,
+/// Where a variable's value comes from besides its default: `VPCEP_VAR_*` (Terraform's
+/// `TF_VAR_*` are named, not read), then `--var` and `--var-file` in command-line order, each
+/// as `(name, value or why not, the source for messages)`.
+fn overrides(
+    declared: &IndexMap<String, Declared>,
     args: &[VarArg],
     env: &[(String, String)],
     var_files: &VarFiles,
     extra_files: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Resolved {
-    let mut declared: IndexMap<String, Declared> = IndexMap::new();
-    for (name, decl) in &decls.variables {
-        let body = &decl.block.body;
-        check_names(
-            decl.file,
-            body,
-            "a `variable` block",
-            &["type", "default", "description", "sensitive", "nullable"],
-            &["validation"],
-            diags,
-        );
-        for v in body.get_blocks("validation") {
-            check_names(
-                decl.file,
-                &v.body,
-                "a `validation` block",
-                &["condition", "error_message"],
-                &[],
-                diags,
-            );
-            for required in ["condition", "error_message"] {
-                if !v.body.has_attribute(required) {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "the `validation` block of variable `{name}` has no `{required}`"
-                        ))
-                        .at(decl.file.span(v.ident.span()))
-                        .help("write `condition = <a bool expression of var.NAME>` and `error_message = \"...\"`"),
-                    );
-                }
-            }
-        }
-        let mut ty = TypeConstraint::Any;
-        if let Some(attr) = body.get_attribute("type") {
-            match attr.value.hcl().map_or_else(
-                || Err("a type must be written as a type keyword".to_owned()),
-                TypeConstraint::parse,
-            ) {
-                Ok(t) => ty = t,
-                Err(e) => diags.push(
-                    Diagnostic::error(format!("invalid type for variable `{name}`: {e}"))
-                        .at(decl.file.span(attr.value.span()))
-                        .help("use string, number, bool, any, list(TYPE), set(TYPE), map(TYPE), object({ NAME = TYPE, NAME = optional(TYPE, DEFAULT) }) or tuple([TYPE, ...])"),
-                ),
-            }
-        }
-        let mut value = None;
-        if let Some(attr) = body.get_attribute("default") {
-            match constant(&attr.value).and_then(|v| ty.convert(v)) {
-                Ok(v) => value = Some(v),
-                Err(e) => diags.push(
-                    Diagnostic::error(format!("invalid default for variable `{name}`: {e}"))
-                        .at(decl.file.span(attr.value.span())),
-                ),
-            }
-        }
-        for flag in ["sensitive", "nullable"] {
-            if let Some(attr) = body.get_attribute(flag)
-                && !matches!(constant(&attr.value), Ok(hcl::Value::Bool(_)))
-            {
-                diags.push(
-                    Diagnostic::error(format!("`{flag}` must be true or false"))
-                        .at(decl.file.span(attr.value.span())),
-                );
-            }
-        }
-        let not_null = body
-            .get_attribute("nullable")
-            .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(false))));
-        if not_null && matches!(value, Some(hcl::Value::Null)) {
-            diags.push(
-                Diagnostic::error(format!(
-                    "variable `{name}` is not nullable, but its default is null"
-                ))
-                .at(decl.location())
-                .help("give it a non-null default, or remove `nullable = false`"),
-            );
-        }
-        declared.insert(
-            name.clone(),
-            Declared {
-                ty,
-                default: value.clone(),
-                value,
-                not_null,
-            },
-        );
-    }
-
+) -> Vec<(String, Result<hcl::Value, String>, String)> {
     let names: Vec<&str> = declared.keys().map(String::as_str).collect();
     let mut overrides: Vec<(String, Result<hcl::Value, String>, String)> = Vec::new();
     for (key, _) in env {
@@ -302,7 +211,7 @@ pub(crate) fn resolve(
                     var_files,
                     path,
                     extra_files + i,
-                    &declared,
+                    declared,
                     &names,
                     &mut overrides,
                     diags,
@@ -310,6 +219,112 @@ pub(crate) fn resolve(
             }
         }
     }
+    overrides
+}
+
+/// A `variable` block checked: its attributes and validations, its type, and its default
+/// (converted to the type; null refused when it is not nullable).
+fn declare(name: &str, decl: &super::decls::Decl<'_>, diags: &mut Vec<Diagnostic>) -> Declared {
+    let body = &decl.block.body;
+    check_names(
+        decl.file,
+        body,
+        "a `variable` block",
+        &["type", "default", "description", "sensitive", "nullable"],
+        &["validation"],
+        diags,
+    );
+    for v in body.get_blocks("validation") {
+        check_names(
+            decl.file,
+            &v.body,
+            "a `validation` block",
+            &["condition", "error_message"],
+            &[],
+            diags,
+        );
+        for required in ["condition", "error_message"] {
+            if !v.body.has_attribute(required) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the `validation` block of variable `{name}` has no `{required}`"
+                    ))
+                    .at(decl.file.span(v.ident.span()))
+                    .help("write `condition = <a bool expression of var.NAME>` and `error_message = \"...\"`"),
+                );
+            }
+        }
+    }
+    let mut ty = TypeConstraint::Any;
+    if let Some(attr) = body.get_attribute("type") {
+        match attr.value.hcl().map_or_else(
+            || Err("a type must be written as a type keyword".to_owned()),
+            TypeConstraint::parse,
+        ) {
+            Ok(t) => ty = t,
+            Err(e) => diags.push(
+                Diagnostic::error(format!("invalid type for variable `{name}`: {e}"))
+                    .at(decl.file.span(attr.value.span()))
+                    .help("use string, number, bool, any, list(TYPE), set(TYPE), map(TYPE), object({ NAME = TYPE, NAME = optional(TYPE, DEFAULT) }) or tuple([TYPE, ...])"),
+            ),
+        }
+    }
+    let mut value = None;
+    if let Some(attr) = body.get_attribute("default") {
+        match constant(&attr.value).and_then(|v| ty.convert(v)) {
+            Ok(v) => value = Some(v),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("invalid default for variable `{name}`: {e}"))
+                    .at(decl.file.span(attr.value.span())),
+            ),
+        }
+    }
+    for flag in ["sensitive", "nullable"] {
+        if let Some(attr) = body.get_attribute(flag)
+            && !matches!(constant(&attr.value), Ok(hcl::Value::Bool(_)))
+        {
+            diags.push(
+                Diagnostic::error(format!("`{flag}` must be true or false"))
+                    .at(decl.file.span(attr.value.span())),
+            );
+        }
+    }
+    let not_null = body
+        .get_attribute("nullable")
+        .is_some_and(|a| matches!(constant(&a.value), Ok(hcl::Value::Bool(false))));
+    if not_null && matches!(value, Some(hcl::Value::Null)) {
+        diags.push(
+            Diagnostic::error(format!(
+                "variable `{name}` is not nullable, but its default is null"
+            ))
+            .at(decl.location())
+            .help("give it a non-null default, or remove `nullable = false`"),
+        );
+    }
+    Declared {
+        ty,
+        default: value.clone(),
+        value,
+        not_null,
+    }
+}
+
+/// Resolves the value of every declared variable.
+pub(crate) fn resolve(
+    decls: &Decls<'_>,
+    args: &[VarArg],
+    env: &[(String, String)],
+    var_files: &VarFiles,
+    extra_files: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Resolved {
+    let mut declared: IndexMap<String, Declared> = decls
+        .variables
+        .iter()
+        .map(|(name, decl)| (name.clone(), declare(name, decl, diags)))
+        .collect();
+
+    let overrides = overrides(&declared, args, env, var_files, extra_files, diags);
     let mut invalid: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (name, value, source) in overrides {
         let d = &mut declared[&name];
