@@ -644,11 +644,157 @@ impl Ordered {
     }
 }
 
+/// A reference: what is referred to, and where the reference is written.
+type Reference = (Node, Option<Range<usize>>);
+
+/// An edge of the dependency graph: the node referred to (by index), and where.
+type Edge = (usize, Option<Range<usize>>);
+
+/// What `node` refers to (each reference with where it is written), its expressions checked
+/// for what they may refer to where they are; and the file it is in.
+fn references_of<'d>(
+    node: &Node,
+    decls: &Decls<'d>,
+    diags: &mut Vec<Diagnostic>,
+) -> (&'d SourceFile, Vec<Reference>) {
+    match node {
+        Node::Local(name) => {
+            let local = decls.locals[name];
+            let allowed = Allowed::anywhere(true, "a local value");
+            (
+                local.file,
+                check_expr(&local.attr.value, local.file, decls, allowed, diags),
+            )
+        }
+        Node::Resource(id) => {
+            let decl = decls.resources[id];
+            let body = &decl.block.body;
+            let for_each = body.get_attribute("for_each").map(|a| &raw const a.value);
+            let count = body.get_attribute("count").map(|a| &raw const a.value);
+            let has_for_each = for_each.is_some();
+            let has_count = count.is_some();
+            let mut deps = Vec::new();
+            for expr in resource_exprs(id.rtype, body, decl.file) {
+                let expr = expr.as_ref();
+                let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
+                let is_count = count.is_some_and(|c| std::ptr::eq(c, expr));
+                let meta = if is_for_each {
+                    Some("`for_each`")
+                } else {
+                    is_count.then_some("`count`")
+                };
+                let allowed = Allowed::in_block("a resource", has_for_each, has_count, meta);
+                deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
+            }
+            for (expr, post) in condition_exprs(body) {
+                let block = if post {
+                    "a `postcondition`"
+                } else {
+                    "a `precondition`"
+                };
+                let allowed = Allowed {
+                    this: post,
+                    ..Allowed::in_block(block, has_for_each, has_count, None)
+                };
+                deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
+            }
+            deps.extend(
+                depends_on(&decl, decls, diags)
+                    .into_iter()
+                    .map(|(id, span)| (Node::Resource(id), span)),
+            );
+            (decl.file, deps)
+        }
+        Node::Module(name) => {
+            let decl = decls.modules[name];
+            let body = &decl.block.body;
+            let has_for_each = body.has_attribute("for_each");
+            let has_count = body.has_attribute("count");
+            let mut deps = Vec::new();
+            for attr in body
+                .attributes()
+                .filter(|a| !matches!(a.key.as_str(), "source" | "providers" | "depends_on"))
+            {
+                let meta = match attr.key.as_str() {
+                    "for_each" => Some("`for_each`"),
+                    "count" => Some("`count`"),
+                    _ => None,
+                };
+                let allowed = Allowed::in_block("a module call", has_for_each, has_count, meta);
+                deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
+            }
+            deps.extend(
+                depends_on(&decl, decls, diags)
+                    .into_iter()
+                    .map(|(id, span)| (Node::Resource(id), span)),
+            );
+            (decl.file, deps)
+        }
+        Node::Data(id) => {
+            let decl = decls.data[id];
+            let body = &decl.block.body;
+            let has_for_each = body.has_attribute("for_each");
+            let has_count = body.has_attribute("count");
+            let mut deps = Vec::new();
+            for attr in body.attributes().filter(|a| a.key.as_str() != "provider") {
+                let is_for_each = attr.key.as_str() == "for_each";
+                let is_count = attr.key.as_str() == "count";
+                let meta = if is_for_each {
+                    Some("`for_each`")
+                } else {
+                    is_count.then_some("`count`")
+                };
+                let allowed = Allowed::in_block("a data source", has_for_each, has_count, meta);
+                deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
+            }
+            (decl.file, deps)
+        }
+    }
+}
+
+/// The error for a dependency cycle: the path around it, each step with where its reference
+/// is written, at the first step's reference.
+fn cycle_diagnostic(
+    cycle: &[usize],
+    nodes: &[Node],
+    edges: &[Vec<Edge>],
+    files: &[&SourceFile],
+    decls: &Decls<'_>,
+) -> Diagnostic {
+    let path: Vec<String> = cycle
+        .iter()
+        .chain(cycle.first())
+        .map(|&i| format!("`{}`", nodes[i]))
+        .collect();
+    let first = cycle[0];
+    let mut d = Diagnostic::error(format!("dependency cycle: {}", path.join(" -> ")));
+    for (step, &from) in cycle.iter().enumerate() {
+        let to = cycle[(step + 1) % cycle.len()];
+        if let Some((_, span)) = edges[from].iter().find(|(j, _)| *j == to) {
+            let loc = files[from].span(span.clone());
+            let place = loc.map_or_else(String::new, |l| {
+                format!(" at {}:{}:{}", l.file, l.line, l.column)
+            });
+            if step == 0 {
+                d = d.at(files[from].span(span.clone()));
+            }
+            d = d.note(format!(
+                "`{}` refers to `{}`{place}",
+                nodes[from], nodes[to]
+            ));
+        }
+    }
+    if d.location.is_none()
+        && let Node::Resource(id) = &nodes[first]
+    {
+        d = d.at(decls.resources[id].location());
+    }
+    d.help(
+        "break the cycle: a resource or local cannot depend on itself, directly or through others",
+    )
+}
+
 /// [`order`], keeping what each node refers to.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
-)]
 pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered {
     let nodes: Vec<Node> = decls
         .locals
@@ -661,102 +807,10 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
     let positions: std::collections::HashMap<&Node, usize> =
         nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
     let index = |node: &Node| positions.get(node).copied();
-    let mut edges: Vec<Vec<(usize, Option<Range<usize>>)>> = vec![Vec::new(); nodes.len()];
+    let mut edges: Vec<Vec<Edge>> = vec![Vec::new(); nodes.len()];
     let mut files: Vec<&SourceFile> = Vec::with_capacity(nodes.len());
     for (i, node) in nodes.iter().enumerate() {
-        let (file, deps) = match node {
-            Node::Local(name) => {
-                let local = decls.locals[name];
-                let allowed = Allowed::anywhere(true, "a local value");
-                (
-                    local.file,
-                    check_expr(&local.attr.value, local.file, decls, allowed, diags),
-                )
-            }
-            Node::Resource(id) => {
-                let decl = decls.resources[id];
-                let body = &decl.block.body;
-                let for_each = body.get_attribute("for_each").map(|a| &raw const a.value);
-                let count = body.get_attribute("count").map(|a| &raw const a.value);
-                let has_for_each = for_each.is_some();
-                let has_count = count.is_some();
-                let mut deps = Vec::new();
-                for expr in resource_exprs(id.rtype, body, decl.file) {
-                    let expr = expr.as_ref();
-                    let is_for_each = for_each.is_some_and(|f| std::ptr::eq(f, expr));
-                    let is_count = count.is_some_and(|c| std::ptr::eq(c, expr));
-                    let meta = if is_for_each {
-                        Some("`for_each`")
-                    } else {
-                        is_count.then_some("`count`")
-                    };
-                    let allowed = Allowed::in_block("a resource", has_for_each, has_count, meta);
-                    deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
-                }
-                for (expr, post) in condition_exprs(body) {
-                    let block = if post {
-                        "a `postcondition`"
-                    } else {
-                        "a `precondition`"
-                    };
-                    let allowed = Allowed {
-                        this: post,
-                        ..Allowed::in_block(block, has_for_each, has_count, None)
-                    };
-                    deps.extend(check_expr(expr, decl.file, decls, allowed, diags));
-                }
-                deps.extend(
-                    depends_on(&decl, decls, diags)
-                        .into_iter()
-                        .map(|(id, span)| (Node::Resource(id), span)),
-                );
-                (decl.file, deps)
-            }
-            Node::Module(name) => {
-                let decl = decls.modules[name];
-                let body = &decl.block.body;
-                let has_for_each = body.has_attribute("for_each");
-                let has_count = body.has_attribute("count");
-                let mut deps = Vec::new();
-                for attr in body
-                    .attributes()
-                    .filter(|a| !matches!(a.key.as_str(), "source" | "providers" | "depends_on"))
-                {
-                    let meta = match attr.key.as_str() {
-                        "for_each" => Some("`for_each`"),
-                        "count" => Some("`count`"),
-                        _ => None,
-                    };
-                    let allowed = Allowed::in_block("a module call", has_for_each, has_count, meta);
-                    deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
-                }
-                deps.extend(
-                    depends_on(&decl, decls, diags)
-                        .into_iter()
-                        .map(|(id, span)| (Node::Resource(id), span)),
-                );
-                (decl.file, deps)
-            }
-            Node::Data(id) => {
-                let decl = decls.data[id];
-                let body = &decl.block.body;
-                let has_for_each = body.has_attribute("for_each");
-                let has_count = body.has_attribute("count");
-                let mut deps = Vec::new();
-                for attr in body.attributes().filter(|a| a.key.as_str() != "provider") {
-                    let is_for_each = attr.key.as_str() == "for_each";
-                    let is_count = attr.key.as_str() == "count";
-                    let meta = if is_for_each {
-                        Some("`for_each`")
-                    } else {
-                        is_count.then_some("`count`")
-                    };
-                    let allowed = Allowed::in_block("a data source", has_for_each, has_count, meta);
-                    deps.extend(check_expr(&attr.value, decl.file, decls, allowed, diags));
-                }
-                (decl.file, deps)
-            }
-        };
+        let (file, deps) = references_of(node, decls, diags);
         files.push(file);
         edges[i] = deps
             .into_iter()
@@ -768,40 +822,8 @@ pub(crate) fn ordered(decls: &Decls<'_>, diags: &mut Vec<Diagnostic>) -> Ordered
         .map(|e| e.iter().map(|(j, _)| *j).collect())
         .collect();
     let sorted = topo_order(&plain);
-    {
-        {
-            for cycle in sorted.cycles {
-                let path: Vec<String> = cycle
-                    .iter()
-                    .chain(cycle.first())
-                    .map(|&i| format!("`{}`", nodes[i]))
-                    .collect();
-                let first = cycle[0];
-                let mut d = Diagnostic::error(format!("dependency cycle: {}", path.join(" -> ")));
-                for (step, &from) in cycle.iter().enumerate() {
-                    let to = cycle[(step + 1) % cycle.len()];
-                    if let Some((_, span)) = edges[from].iter().find(|(j, _)| *j == to) {
-                        let loc = files[from].span(span.clone());
-                        let place = loc.map_or_else(String::new, |l| {
-                            format!(" at {}:{}:{}", l.file, l.line, l.column)
-                        });
-                        if step == 0 {
-                            d = d.at(files[from].span(span.clone()));
-                        }
-                        d = d.note(format!(
-                            "`{}` refers to `{}`{place}",
-                            nodes[from], nodes[to]
-                        ));
-                    }
-                }
-                if d.location.is_none()
-                    && let Node::Resource(id) = &nodes[first]
-                {
-                    d = d.at(decls.resources[id].location());
-                }
-                diags.push(d.help("break the cycle: a resource or local cannot depend on itself, directly or through others"));
-            }
-        }
+    for cycle in sorted.cycles {
+        diags.push(cycle_diagnostic(&cycle, &nodes, &edges, &files, decls));
     }
     let sequence: Vec<usize> = sorted.order.into_iter().chain(sorted.stuck).collect();
     let mut position = vec![0; nodes.len()];
