@@ -99,10 +99,7 @@ pub(crate) fn collect<'a>(files: &'a [ParsedFile], diags: &mut Vec<Diagnostic>) 
     decls
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass of the configuration evaluator, to be split into stages when the configuration is compiled once"
-)]
+/// One top-level block, checked for its labels and filed by kind.
 fn collect_block<'a>(
     decls: &mut Decls<'a>,
     file: &'a SourceFile,
@@ -163,125 +160,141 @@ fn collect_block<'a>(
     }
     match kind {
         "moved" | "removed" | "import" => decls.refactors.push(decl),
-        "locals" => {
-            for attr in block.body.attributes() {
-                let name = attr.key.as_str().to_owned();
-                if let Some(first) = decls.locals.get(&name) {
-                    let at = first.file.span(first.attr.key.span());
-                    diags.push(
-                        Diagnostic::error(format!("duplicate local value `{name}`"))
-                            .at(file.span(attr.key.span()))
-                            .note(format!(
-                                "first defined at {}",
-                                position(at.as_ref(), first.file)
-                            ))
-                            .help("give each local value a unique name"),
-                    );
-                } else {
-                    decls.locals.insert(name, LocalDecl { file, attr });
-                }
-            }
-            for inner in block.body.blocks() {
-                diags.push(
-                    Diagnostic::error("a `locals` block holds only attributes")
-                        .at(file.span(inner.ident.span()))
-                        .help("write local values as `NAME = EXPRESSION`"),
-                );
-            }
-        }
-        "provider" => {
-            let label = decl.label(0);
-            if !PROVIDERS.contains(&label) {
-                diags.push(
-                    Diagnostic::error(format!("unknown provider `{label}`"))
-                        .at(decl.location())
-                        .help(match super::migrate::kinds::Origin::from_provider_name(label) {
-                            Some(super::migrate::kinds::Origin::Otc) => "vpcep's is `provider \"otc\"`, with the same sign-in attributes; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
-                            Some(super::migrate::kinds::Origin::Huawei) => "vpcep's is `provider \"otc\" { profile = \"huawei\" }`; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
-                            None => "use `sim` (the built-in simulated cloud) or `otc` (Open Telekom Cloud / Huawei Cloud)".to_owned(),
-                        }),
-                );
-            } else if block.body.has_attribute("alias") {
-                decls.aliased.push(decl);
-            } else if let Some(first) = decls.provider {
-                diags.push(
-                    Diagnostic::error("more than one `provider` block without an `alias`")
-                        .at(decl.location())
-                        .note(format!("the first is at {}", first.position()))
-                        .help("give the others an `alias = \"NAME\"` and choose one for a resource with `provider = TYPE.NAME` (e.g. `provider = otc.partner`)"),
-                );
-            } else {
-                decls.provider = Some(decl);
-            }
-        }
-        "backend" => {
-            let label = decl.label(0);
-            if !BACKENDS.contains(&label) {
-                diags.push(
-                    Diagnostic::error(format!("unknown backend `{label}`"))
-                        .at(decl.location())
-                        .help("use `local` (a JSON file) or `pg` (PostgreSQL)"),
-                );
-            } else if let Some(first) = decls.backend {
-                diags.push(
-                    Diagnostic::error("more than one `backend` block")
-                        .at(decl.location())
-                        .note(format!("the first is at {}", first.position()))
-                        .help("keep one `backend` block"),
-                );
-            } else {
-                decls.backend = Some(decl);
-            }
-        }
-        "variable" | "output" | "module" | "check" => {
-            let name = decl.label(0).to_owned();
-            if !is_identifier(&name) {
-                diags.push(
-                    Diagnostic::error(format!("invalid {kind} name `{name}`"))
-                        .at(decl.location())
-                        .help("start with a letter or `_`, then use letters, digits, `_` or `-`"),
-                );
-                return;
-            }
-            if kind == "check" {
-                // A scoped data source is read like any other (its name is the module's).
-                for nested in decl
-                    .block
-                    .body
-                    .blocks()
-                    .filter(|b| b.ident.as_str() == "data")
-                {
-                    if nested.labels.len() == 2 {
-                        collect_data(
-                            decls,
-                            Decl {
-                                file: decl.file,
-                                block: nested,
-                            },
-                            diags,
-                        );
-                    }
-                }
-            }
-            let map = match kind {
-                "variable" => &mut decls.variables,
-                "module" => &mut decls.modules,
-                "check" => &mut decls.checks,
-                _ => &mut decls.outputs,
-            };
-            if let Some(first) = map.get(&name) {
-                diags.push(
-                    Diagnostic::error(format!("duplicate {kind} `{name}`"))
-                        .at(decl.location())
-                        .note(format!("first declared at {}", first.position()))
-                        .help(format!("give each {kind} a unique name")),
-                );
-            } else {
-                map.insert(name, decl);
-            }
-        }
+        "locals" => collect_locals(decls, decl, diags),
+        "provider" => collect_provider(decls, decl, diags),
+        "backend" => collect_backend(decls, decl, diags),
+        "variable" | "output" | "module" | "check" => collect_named(decls, decl, diags),
         "data" => collect_data(decls, decl, diags),
         _ => collect_resource(decls, decl, diags),
+    }
+}
+
+/// A `locals` block: each value once (a second of the same name is an error naming the first).
+fn collect_locals<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {
+    let (file, block) = (decl.file, decl.block);
+    for attr in block.body.attributes() {
+        let name = attr.key.as_str().to_owned();
+        if let Some(first) = decls.locals.get(&name) {
+            let at = first.file.span(first.attr.key.span());
+            diags.push(
+                Diagnostic::error(format!("duplicate local value `{name}`"))
+                    .at(file.span(attr.key.span()))
+                    .note(format!(
+                        "first defined at {}",
+                        position(at.as_ref(), first.file)
+                    ))
+                    .help("give each local value a unique name"),
+            );
+        } else {
+            decls.locals.insert(name, LocalDecl { file, attr });
+        }
+    }
+    for inner in block.body.blocks() {
+        diags.push(
+            Diagnostic::error("a `locals` block holds only attributes")
+                .at(file.span(inner.ident.span()))
+                .help("write local values as `NAME = EXPRESSION`"),
+        );
+    }
+}
+
+/// A `provider` block: a known provider, one without an alias (the others are aliased).
+fn collect_provider<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {
+    let block = decl.block;
+    let label = decl.label(0);
+    if !PROVIDERS.contains(&label) {
+        diags.push(
+            Diagnostic::error(format!("unknown provider `{label}`"))
+                .at(decl.location())
+                .help(match super::migrate::kinds::Origin::from_provider_name(label) {
+                    Some(super::migrate::kinds::Origin::Otc) => "vpcep's is `provider \"otc\"`, with the same sign-in attributes; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
+                    Some(super::migrate::kinds::Origin::Huawei) => "vpcep's is `provider \"otc\" { profile = \"huawei\" }`; `vpcep migrate` converts a whole Terraform configuration".to_owned(),
+                    None => "use `sim` (the built-in simulated cloud) or `otc` (Open Telekom Cloud / Huawei Cloud)".to_owned(),
+                }),
+        );
+    } else if block.body.has_attribute("alias") {
+        decls.aliased.push(decl);
+    } else if let Some(first) = decls.provider {
+        diags.push(
+            Diagnostic::error("more than one `provider` block without an `alias`")
+                .at(decl.location())
+                .note(format!("the first is at {}", first.position()))
+                .help("give the others an `alias = \"NAME\"` and choose one for a resource with `provider = TYPE.NAME` (e.g. `provider = otc.partner`)"),
+        );
+    } else {
+        decls.provider = Some(decl);
+    }
+}
+
+/// A `backend` block: a known backend, only one.
+fn collect_backend<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {
+    let label = decl.label(0);
+    if !BACKENDS.contains(&label) {
+        diags.push(
+            Diagnostic::error(format!("unknown backend `{label}`"))
+                .at(decl.location())
+                .help("use `local` (a JSON file) or `pg` (PostgreSQL)"),
+        );
+    } else if let Some(first) = decls.backend {
+        diags.push(
+            Diagnostic::error("more than one `backend` block")
+                .at(decl.location())
+                .note(format!("the first is at {}", first.position()))
+                .help("keep one `backend` block"),
+        );
+    } else {
+        decls.backend = Some(decl);
+    }
+}
+
+/// A `variable`, `output`, `module` or `check` block: a valid, unique name (a `check`'s
+/// scoped data sources are read like any other).
+fn collect_named<'a>(decls: &mut Decls<'a>, decl: Decl<'a>, diags: &mut Vec<Diagnostic>) {
+    let kind = decl.block.ident.as_str();
+    let name = decl.label(0).to_owned();
+    if !is_identifier(&name) {
+        diags.push(
+            Diagnostic::error(format!("invalid {kind} name `{name}`"))
+                .at(decl.location())
+                .help("start with a letter or `_`, then use letters, digits, `_` or `-`"),
+        );
+        return;
+    }
+    if kind == "check" {
+        // A scoped data source is read like any other (its name is the module's).
+        for nested in decl
+            .block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "data")
+        {
+            if nested.labels.len() == 2 {
+                collect_data(
+                    decls,
+                    Decl {
+                        file: decl.file,
+                        block: nested,
+                    },
+                    diags,
+                );
+            }
+        }
+    }
+    let map = match kind {
+        "variable" => &mut decls.variables,
+        "module" => &mut decls.modules,
+        "check" => &mut decls.checks,
+        _ => &mut decls.outputs,
+    };
+    if let Some(first) = map.get(&name) {
+        diags.push(
+            Diagnostic::error(format!("duplicate {kind} `{name}`"))
+                .at(decl.location())
+                .note(format!("first declared at {}", first.position()))
+                .help(format!("give each {kind} a unique name")),
+        );
+    } else {
+        map.insert(name, decl);
     }
 }
 
