@@ -86,6 +86,19 @@ impl Kind {
         Kind::Internal,
     ];
 
+    /// The kind of stop a state error is.
+    pub fn of_state(kind: crate::state::StateErrorKind) -> Kind {
+        use crate::state::StateErrorKind as K;
+        match kind {
+            K::Locked => Kind::StateLocked,
+            K::Conflict => Kind::StateConflict,
+            K::Damaged => Kind::StateDamaged,
+            K::Unsupported => Kind::StateUnsupported,
+            K::Unavailable => Kind::StateUnavailable,
+            K::Internal => Kind::Internal,
+        }
+    }
+
     /// The kind of stop a cloud error is: unreachable (no answer), throttled (the gateway's
     /// rate limit, after every retry), denied (401/403), else refused.
     pub fn of_cloud(e: &crate::cloud::CloudError) -> Kind {
@@ -116,15 +129,7 @@ pub struct Failure {
 
 impl From<crate::state::StateError> for Failure {
     fn from(e: crate::state::StateError) -> Self {
-        use crate::state::StateErrorKind as K;
-        let kind = match e.kind {
-            K::Locked => Kind::StateLocked,
-            K::Conflict => Kind::StateConflict,
-            K::Damaged => Kind::StateDamaged,
-            K::Unsupported => Kind::StateUnsupported,
-            K::Unavailable => Kind::StateUnavailable,
-            K::Internal => Kind::Internal,
-        };
+        let kind = Kind::of_state(e.kind);
         fail(e.message).with_kind(kind)
     }
 }

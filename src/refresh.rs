@@ -704,9 +704,10 @@ pub fn refresh(cloud: &dyn Cloud, prior: &RecordedState) -> Result<Refreshed, Re
     let notes = reconcile_pending(&mut state, &services, &endpoints)?;
     state.sort();
     let requests = connection_requests(prior, &read.services, &connections);
+    drop(read);
     let mut facts_connections: indexmap::IndexMap<_, _> = connections
-        .iter()
-        .map(|(id, list)| (id.clone(), list.iter().map(connection_fact).collect()))
+        .into_iter()
+        .map(|(id, list)| (id, list.iter().map(connection_fact).collect()))
         .collect();
     facts_connections.sort_keys();
     Ok(Refreshed {

@@ -100,7 +100,7 @@ pub fn carry_out(
         on_event,
     )
     .map_err(|e| {
-        let kind = Failure::from(e.clone()).kind;
+        let kind = crate::failure::Kind::of_state(e.kind);
         fail(format!(
             "recording state failed: {e}; the last recorded changes are in the journal beside the state file"
         ))

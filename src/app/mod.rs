@@ -247,14 +247,9 @@ fn config_errors(errors: usize) -> Failure {
     .with_kind(FailureKind::ConfigurationInvalid)
 }
 
-/// A failure reading the cloud, with its kind.
-fn cloud_failure(what: &str, e: &crate::cloud::CloudError) -> Failure {
-    crate::failure::cloud(what, e)
-}
-
 fn refresh_failure(what: &str, e: &crate::refresh::RefreshError) -> Failure {
     match e {
-        crate::refresh::RefreshError::Cloud(e) => cloud_failure(what, e),
+        crate::refresh::RefreshError::Cloud(e) => crate::failure::cloud(what, e),
         crate::refresh::RefreshError::Ambiguous(_) => {
             fail(format!("{what}: {e}")).with_kind(FailureKind::RefreshAmbiguous)
         }
@@ -682,7 +677,7 @@ fn derive(
             }
             Ok(derived)
         }
-        Err(crate::derive::DeriveError::Cloud(e)) => Err(cloud_failure(
+        Err(crate::derive::DeriveError::Cloud(e)) => Err(crate::failure::cloud(
             &format!(
                 "reading what the plan needs to know from {}",
                 clouds.describe()
@@ -750,8 +745,9 @@ fn refresh_for_plan(
         notes.extend(found);
         *state_changed = true;
     }
-    let facts = crate::refresh::facts_all(clouds)
-        .map_err(|e| cloud_failure(&format!("reading quotas from {}", clouds.describe()), &e))?;
+    let facts = crate::refresh::facts_all(clouds).map_err(|e| {
+        crate::failure::cloud(&format!("reading quotas from {}", clouds.describe()), &e)
+    })?;
     Ok(Refreshed {
         state: prior,
         drift: Vec::new(),

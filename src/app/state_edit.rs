@@ -123,7 +123,13 @@ pub fn mv(
         Target::Instance(a) => Some(a.clone()),
         Target::Module(_) => None,
     };
-    match (address(from), address(to)) {
+    let (from_address, to_address) = (address(from), address(to));
+    if from == to || (from_address.is_some() && from_address == to_address) {
+        return Err(fail(format!(
+            "`{from}` is already at `{to}`; nothing was moved"
+        )));
+    }
+    match (from_address, to_address) {
         (Some(from), Some(to)) => mv_resource(env, vars, request, &from, &to),
         (None, None) => mv_module(env, vars, request, from, to),
         _ => Err(fail(format!(
@@ -139,11 +145,6 @@ fn mv_module(
     from: &Target,
     to: &Target,
 ) -> Result<Vec<(Address, Address)>, Failure> {
-    if from == to {
-        return Err(fail(format!(
-            "`{from}` is already at `{to}`; nothing was moved"
-        )));
-    }
     let (_, mut store) = open_locked(env, vars, request, "state mv")?;
     let mut state = recorded(store.as_mut())?;
     refuse_pending(&state, |a| from.matches(a))?;
@@ -189,11 +190,6 @@ fn mv_resource(
             "`{from}` is a {} and `{to}` would be a {}: a resource moves only to an address of its own type",
             from.rtype(),
             to.rtype()
-        )));
-    }
-    if from == to {
-        return Err(fail(format!(
-            "`{from}` is already at `{to}`; nothing was moved"
         )));
     }
     let (_, mut store) = open_locked(env, vars, request, "state mv")?;

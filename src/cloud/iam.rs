@@ -80,15 +80,11 @@ pub enum SignInFailure {
 }
 
 impl SignInError {
-    /// As a cloud error (for renewals in the middle of a run): the HTTP status IAM answered
-    /// with, 0 when it did not answer, 401 otherwise.
+    /// As the cloud error of the request whose credentials could not be renewed mid-run: a
+    /// 401, whatever IAM answered, so that the VPCEP request is neither retried as a lost
+    /// connection nor counted as the gateway's throttling.
     pub fn into_cloud(self) -> CloudError {
-        let status = match self.reason {
-            SignInFailure::Unreachable => 0,
-            SignInFailure::Refused(status) => status,
-            SignInFailure::Incomplete => 401,
-        };
-        CloudError::new(status, "IAM", self.message)
+        CloudError::new(401, "IAM", self.message)
     }
 }
 

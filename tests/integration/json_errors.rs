@@ -144,6 +144,14 @@ fn denied_and_throttled_clouds_have_codes_of_their_own() {
         "{}",
         denied.stdout
     );
+    // The API's own code of the refusal, for tools that branch on it.
+    assert!(
+        events.last().unwrap()["api_code"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("EndPoint.") || c.starts_with("APIGW.")),
+        "{}",
+        denied.stdout
+    );
     let throttled = vpcep(
         ws.path(),
         &[

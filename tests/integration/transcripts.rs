@@ -161,7 +161,7 @@ fn read(path: &Path) -> Result<Transcript, String> {
 struct Redact {
     root: String,
     host: String,
-    kept: Vec<String>,
+    /// The text of the configuration and the commands: an ID or address in it is kept.
     named: String,
     ids: Vec<String>,
     uuid: regex::Regex,
@@ -176,15 +176,10 @@ impl Redact {
         let uuid =
             regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
                 .unwrap();
-        let kept = uuid
-            .find_iter(config)
-            .map(|m| m.as_str().to_owned())
-            .collect();
         Redact {
             root: root.display().to_string(),
             host: std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .map_or_else(|_| "localhost".to_owned(), |h| h.trim().to_owned()),
-            kept,
             named: config.to_owned(),
             ids: Vec::new(),
             uuid,
@@ -213,7 +208,7 @@ impl Redact {
         for m in self.uuid.find_iter(&text) {
             out.push_str(&text[last..m.start()]);
             let id = m.as_str();
-            if self.kept.iter().any(|k| k == id) {
+            if self.named.contains(id) {
                 out.push_str(id);
             } else {
                 let n = self.ids.iter().position(|i| i == id).unwrap_or_else(|| {
